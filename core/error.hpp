@@ -1,0 +1,42 @@
+#pragma once
+// Errors the whole product shares. Bad input (exit code 2) and failures while running (exit
+// code 1) are different types so the command line can map them without guessing.
+#include <stdexcept>
+#include <string>
+
+namespace pade::core {
+
+/// Where a piece of input came from. Line and column are 1-based; 0 means "not known".
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+
+  [[nodiscard]] std::string str() const;
+};
+
+/// Bad input: a malformed or out-of-range configuration, an unknown name, a broken data file.
+/// The message names the location, the key path, what was found and what is allowed.
+class InputError : public std::runtime_error {
+ public:
+  InputError(SourceLocation where, std::string key_path, const std::string& message);
+  explicit InputError(const std::string& message);
+
+  [[nodiscard]] const SourceLocation& where() const { return where_; }
+  [[nodiscard]] const std::string& key_path() const { return key_path_; }
+
+ private:
+  SourceLocation where_;
+  std::string key_path_;
+};
+
+/// A failure while running (I/O, a database that cannot be written, an external tool failing).
+class RunError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Levenshtein distance, used for "did you mean" suggestions.
+[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
+
+}  // namespace pade::core

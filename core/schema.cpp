@@ -1,0 +1,506 @@
+#include "core/schema.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/hash.hpp"
+
+namespace pade::core {
+
+std::string_view kind_name(ParamKind kind) {
+  switch (kind) {
+    case ParamKind::Integer: return "integer";
+    case ParamKind::Real: return "real";
+    case ParamKind::Boolean: return "boolean";
+    case ParamKind::String: return "string";
+    case ParamKind::Choice: return "choice";
+    case ParamKind::StringList: return "list of strings";
+  }
+  return "?";
+}
+
+namespace {
+std::string real_text(double d) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", d);
+  return buf;
+}
+std::string bound_text(double d) {
+  if (std::floor(d) == d && std::fabs(d) < 1e15) return std::to_string(static_cast<long long>(d));
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", d);
+  return buf;
+}
+}  // namespace
+
+std::string value_text(const Value& v) {
+  struct Visitor {
+    std::string operator()(bool b) const { return b ? "true" : "false"; }
+    std::string operator()(std::int64_t i) const { return std::to_string(i); }
+    std::string operator()(double d) const { return real_text(d); }
+    std::string operator()(const std::string& s) const { return s; }
+    std::string operator()(const std::vector<std::string>& l) const {
+      std::string out = "[";
+      for (std::size_t i = 0; i < l.size(); ++i) out += (i ? ", " : "") + l[i];
+      return out + "]";
+    }
+  };
+  return std::visit(Visitor{}, v);
+}
+
+ParamSpec ParamSpec::integer(std::string key) {
+  ParamSpec s;
+  s.key = std::move(key);
+  s.kind = ParamKind::Integer;
+  return s;
+}
+ParamSpec ParamSpec::real(std::string key) {
+  ParamSpec s;
+  s.key = std::move(key);
+  s.kind = ParamKind::Real;
+  return s;
+}
+ParamSpec ParamSpec::boolean(std::string key) {
+  ParamSpec s;
+  s.key = std::move(key);
+  s.kind = ParamKind::Boolean;
+  return s;
+}
+ParamSpec ParamSpec::string(std::string key) {
+  ParamSpec s;
+  s.key = std::move(key);
+  s.kind = ParamKind::String;
+  return s;
+}
+ParamSpec ParamSpec::choice(std::string key, std::vector<std::string> choices) {
+  ParamSpec s;
+  s.key = std::move(key);
+  s.kind = ParamKind::Choice;
+  s.choices = std::move(choices);
+  return s;
+}
+ParamSpec ParamSpec::string_list(std::string key) {
+  ParamSpec s;
+  s.key = std::move(key);
+  s.kind = ParamKind::StringList;
+  return s;
+}
+
+std::string ParamSpec::allowed() const {
+  std::string out(kind_name(kind));
+  if (kind == ParamKind::Choice) {
+    out = "one of: ";
+    for (std::size_t i = 0; i < choices.size(); ++i) out += (i ? ", " : "") + choices[i];
+    return out;
+  }
+  if (min && max) {
+    out += " in [" + bound_text(*min) + ", " + bound_text(*max) + "]";
+  } else if (min) {
+    out += " >= " + bound_text(*min);
+  } else if (max) {
+    out += " <= " + bound_text(*max);
+  }
+  return out;
+}
+
+Schema::Schema(std::string name, std::string doc) : name_(std::move(name)), doc_(std::move(doc)) {}
+
+Schema& Schema::add(ParamSpec spec) {
+  params_.push_back(std::move(spec));
+  return *this;
+}
+
+Schema& Schema::open_section(std::string prefix, std::string doc) {
+  open_sections_.emplace_back(std::move(prefix), std::move(doc));
+  return *this;
+}
+
+const ParamSpec* Schema::find(std::string_view key) const {
+  for (const auto& p : params_)
+    if (p.key == key) return &p;
+  return nullptr;
+}
+
+bool Schema::is_section(std::string_view prefix) const {
+  const std::string dotted = std::string(prefix) + ".";
+  for (const auto& p : params_)
+    if (p.key.rfind(dotted, 0) == 0) return true;
+  return false;
+}
+
+bool Schema::is_open_section(std::string_view key) const {
+  for (const auto& [prefix, doc] : open_sections_)
+    if (prefix == key) return true;
+  return false;
+}
+
+std::string Schema::suggest(std::string_view key) const {
+  std::set<std::string> candidates;
+  for (const auto& p : params_) {
+    // The key itself and every section prefix of it.
+    std::string k = p.key;
+    candidates.insert(k);
+    for (auto pos = k.find('.'); pos != std::string::npos; pos = k.find('.', pos + 1))
+      candidates.insert(k.substr(0, pos));
+  }
+  for (const auto& [prefix, doc] : open_sections_) candidates.insert(prefix);
+  std::string best;
+  std::size_t best_d = std::string::npos;
+  for (const auto& c : candidates) {
+    const std::size_t d = edit_distance(key, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  const std::size_t limit = std::max<std::size_t>(2, key.size() / 3);
+  return best_d <= limit ? best : std::string();
+}
+
+Value Schema::coerce(const ParamSpec& spec, const Value& v, const SourceLocation& where,
+                     std::string_view shown_key) const {
+  const std::string key_path = shown_key.empty() ? spec.key : std::string(shown_key);
+  auto fail = [&](const std::string& found) -> Value {
+    throw InputError(where, key_path, "found " + found + ", expected " + spec.allowed());
+  };
+  auto check_range = [&](double x, const std::string& shown) {
+    if ((spec.min && x < *spec.min) || (spec.max && x > *spec.max))
+      fail("'" + shown + "' (out of range)");
+  };
+  switch (spec.kind) {
+    case ParamKind::Integer:
+      if (const auto* i = std::get_if<std::int64_t>(&v)) {
+        check_range(static_cast<double>(*i), std::to_string(*i));
+        return *i;
+      }
+      if (const auto* d = std::get_if<double>(&v); d && std::floor(*d) == *d && std::fabs(*d) < 9e15) {
+        check_range(*d, real_text(*d));
+        return static_cast<std::int64_t>(*d);
+      }
+      return fail("'" + value_text(v) + "'");
+    case ParamKind::Real:
+      if (const auto* i = std::get_if<std::int64_t>(&v)) {
+        check_range(static_cast<double>(*i), std::to_string(*i));
+        return static_cast<double>(*i);
+      }
+      if (const auto* d = std::get_if<double>(&v)) {
+        if (!std::isfinite(*d)) return fail("'" + value_text(v) + "' (not finite)");
+        check_range(*d, bound_text(*d));
+        return *d;
+      }
+      return fail("'" + value_text(v) + "'");
+    case ParamKind::Boolean:
+      if (std::holds_alternative<bool>(v)) return v;
+      return fail("'" + value_text(v) + "'");
+    case ParamKind::String:
+      if (std::holds_alternative<std::string>(v)) return v;
+      return fail("'" + value_text(v) + "'");
+    case ParamKind::Choice:
+      if (const auto* s = std::get_if<std::string>(&v)) {
+        for (const auto& c : spec.choices)
+          if (c == *s) return v;
+        std::string found = "'" + *s + "'";
+        std::string best;
+        std::size_t best_d = std::string::npos;
+        for (const auto& c : spec.choices)
+          if (const auto d = edit_distance(*s, c); d < best_d) best_d = d, best = c;
+        if (best_d <= std::max<std::size_t>(2, s->size() / 3)) found += " (did you mean '" + best + "'?)";
+        return fail(found);
+      }
+      return fail("'" + value_text(v) + "'");
+    case ParamKind::StringList:
+      if (std::holds_alternative<std::vector<std::string>>(v)) return v;
+      return fail("'" + value_text(v) + "'");
+  }
+  return v;
+}
+
+// ----------------------------------------------------------------------------------------------
+// Config
+
+namespace {
+[[noreturn]] void missing(std::string_view key) {
+  throw std::logic_error("configuration has no value for '" + std::string(key) + "'");
+}
+}  // namespace
+
+const Value& Config::value(std::string_view key) const {
+  const auto it = values_.find(key);
+  if (it == values_.end()) missing(key);
+  return it->second;
+}
+bool Config::has(std::string_view key) const { return values_.find(key) != values_.end(); }
+
+std::int64_t Config::integer(std::string_view key) const {
+  const Value& v = value(key);
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  throw std::logic_error("'" + std::string(key) + "' is not an integer");
+}
+double Config::real(std::string_view key) const {
+  const Value& v = value(key);
+  if (const auto* d = std::get_if<double>(&v)) return *d;
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+  throw std::logic_error("'" + std::string(key) + "' is not a number");
+}
+bool Config::boolean(std::string_view key) const {
+  const Value& v = value(key);
+  if (const auto* b = std::get_if<bool>(&v)) return *b;
+  throw std::logic_error("'" + std::string(key) + "' is not a boolean");
+}
+const std::string& Config::string(std::string_view key) const {
+  const Value& v = value(key);
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  throw std::logic_error("'" + std::string(key) + "' is not a string");
+}
+const std::vector<std::string>& Config::string_list(std::string_view key) const {
+  const Value& v = value(key);
+  if (const auto* s = std::get_if<std::vector<std::string>>(&v)) return *s;
+  throw std::logic_error("'" + std::string(key) + "' is not a list");
+}
+SourceLocation Config::where(std::string_view key) const {
+  const auto it = where_.find(key);
+  return it == where_.end() ? SourceLocation{"<default>", 0, 0} : it->second;
+}
+
+void Config::set(std::string_view key, const Value& v, const SourceLocation& where) {
+  if (schema_ == nullptr) throw std::logic_error("Config::set without a schema");
+  const ParamSpec* spec = schema_->find(key);
+  if (spec == nullptr) {
+    std::string msg = "unknown parameter";
+    if (auto s = schema_->suggest(key); !s.empty()) msg += " (did you mean '" + s + "'?)";
+    throw InputError(where, std::string(key), msg);
+  }
+  values_[std::string(key)] = schema_->coerce(*spec, v, where);
+  where_[std::string(key)] = where;
+}
+
+std::string Config::canonical() const {
+  std::string out;
+  for (const auto& [k, v] : values_) out += k + "=" + value_text(v) + "\n";
+  return out;
+}
+
+std::string Config::hash() const { return content_hash(canonical()); }
+
+// ----------------------------------------------------------------------------------------------
+// YAML reading
+
+SourceLocation location_of(const YAML::Node& node, const std::string& file) {
+  const YAML::Mark m = node.Mark();
+  if (m.is_null()) return {file, 0, 0};
+  return {file, m.line + 1, m.column + 1};
+}
+
+YamlDocument load_yaml_text(const std::string& text, const std::string& name) {
+  try {
+    return {name, std::make_shared<YAML::Node>(YAML::Load(text))};
+  } catch (const YAML::ParserException& e) {
+    throw InputError({name, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax: " + e.msg);
+  }
+}
+
+YamlDocument load_yaml_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError({path, 0, 0}, "", "cannot open file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return load_yaml_text(ss.str(), path);
+}
+
+namespace {
+
+std::string node_kind_text(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Null: return "nothing (null)";
+    case YAML::NodeType::Scalar: return "'" + n.Scalar() + "'";
+    default: return "an undefined node";
+  }
+}
+
+std::optional<std::int64_t> parse_integer(const std::string& s) {
+  std::int64_t v = 0;
+  const char* first = s.data();
+  const char* last = s.data() + s.size();
+  if (first != last && *first == '+') ++first;
+  const auto [ptr, ec] = std::from_chars(first, last, v);
+  if (ec != std::errc() || ptr != last || first == last) return std::nullopt;
+  return v;
+}
+
+std::optional<double> parse_real(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  const char* first = s.data();
+  const char* last = s.data() + s.size();
+  if (*first == '+') ++first;
+  double v = 0;
+  const auto [ptr, ec] = std::from_chars(first, last, v);
+  if (ec != std::errc() || ptr != last) return std::nullopt;
+  return v;
+}
+
+/// Turn a YAML node into a Value of the kind the spec wants, or throw with what was found.
+Value scalar_value(const YAML::Node& n, const ParamSpec& spec, const SourceLocation& where,
+                   const std::string& path) {
+  auto fail = [&]() -> Value {
+    throw InputError(where, path, "found " + node_kind_text(n) + ", expected " + spec.allowed());
+  };
+  if (spec.kind == ParamKind::StringList) {
+    if (!n.IsSequence()) return fail();
+    std::vector<std::string> out;
+    for (const auto& item : n) {
+      if (!item.IsScalar())
+        throw InputError(location_of(item, where.file), path,
+                         "found " + node_kind_text(item) + " in the list, expected a string");
+      out.push_back(item.Scalar());
+    }
+    return out;
+  }
+  if (!n.IsScalar()) return fail();
+  const std::string& s = n.Scalar();
+  const bool quoted = n.Tag() == "!";
+  switch (spec.kind) {
+    case ParamKind::Integer:
+      if (!quoted) {
+        if (auto i = parse_integer(s)) return *i;
+        if (auto d = parse_real(s)) return *d;  // 1e3 is accepted when integral (coerce checks)
+      }
+      return fail();
+    case ParamKind::Real:
+      if (!quoted) {
+        if (auto d = parse_real(s)) return *d;
+      }
+      return fail();
+    case ParamKind::Boolean:
+      if (!quoted && (s == "true" || s == "True")) return true;
+      if (!quoted && (s == "false" || s == "False")) return false;
+      return fail();
+    case ParamKind::String:
+    case ParamKind::Choice:
+      return s;
+    case ParamKind::StringList:
+      break;
+  }
+  return fail();
+}
+
+class Walker {
+ public:
+  Walker(const Schema& schema, const std::string& file, const std::string& prefix,
+         std::map<std::string, Value, std::less<>>& values,
+         std::map<std::string, SourceLocation, std::less<>>& where)
+      : schema_(schema), file_(file), prefix_(prefix), values_(values), where_(where) {}
+
+  void walk(const YAML::Node& map, const std::string& section) {
+    const std::string shown_section = shown(section);
+    if (!map.IsMap())
+      throw InputError(location_of(map, file_), shown_section,
+                       "found " + node_kind_text(map) + ", expected a map of parameters");
+    std::set<std::string> seen;
+    for (const auto& kv : map) {
+      const YAML::Node& key_node = kv.first;
+      const YAML::Node& value_node = kv.second;
+      const SourceLocation key_where = location_of(key_node, file_);
+      if (!key_node.IsScalar())
+        throw InputError(key_where, shown_section, "found a non-scalar key, expected a name");
+      const std::string key = key_node.Scalar();
+      const std::string full = section.empty() ? key : section + "." + key;
+      if (!seen.insert(key).second)
+        throw InputError(key_where, shown(full), "duplicate key (each key may appear once)");
+      if (schema_.is_open_section(full)) continue;  // read by a dedicated reader
+      if (const ParamSpec* spec = schema_.find(full)) {
+        const SourceLocation value_where = location_of(value_node, file_);
+        Value raw = scalar_value(value_node, *spec, value_where, shown(full));
+        Value v = schema_.coerce(*spec, raw, value_where, shown(full));
+        values_[full] = std::move(v);
+        where_[full] = value_where;
+        continue;
+      }
+      if (schema_.is_section(full)) {
+        walk(value_node, full);
+        continue;
+      }
+      std::string msg = "unknown key in " + std::string(schema_.name()) + " file";
+      if (const std::string s = schema_.suggest(full); !s.empty())
+        msg += " (did you mean '" + shown(s) + "'?)";
+      throw InputError(key_where, shown(full), msg);
+    }
+  }
+
+ private:
+  std::string shown(const std::string& key) const {
+    if (prefix_.empty()) return key;
+    return key.empty() ? prefix_ : prefix_ + "." + key;
+  }
+
+  const Schema& schema_;
+  const std::string& file_;
+  const std::string& prefix_;
+  std::map<std::string, Value, std::less<>>& values_;
+  std::map<std::string, SourceLocation, std::less<>>& where_;
+};
+
+}  // namespace
+
+class ConfigReader {
+ public:
+  static Config read(const YAML::Node& node, const Schema& schema, const std::string& file,
+                     const std::string& prefix) {
+    Config out(&schema);
+    Walker walker(schema, file, prefix, out.values_, out.where_);
+    if (node.IsNull()) {
+      // An empty document: only defaults.
+    } else {
+      walker.walk(node, "");
+    }
+    for (const auto& p : schema.params()) {
+      if (out.values_.count(p.key)) continue;
+      if (p.is_required()) {
+        const std::string shown = prefix.empty() ? p.key : prefix + "." + p.key;
+        throw InputError(location_of(node, file), shown,
+                         "missing required parameter (" + p.allowed() + ")");
+      }
+      out.values_[p.key] = *p.default_value;
+    }
+    return out;
+  }
+  static Config defaults(const Schema& schema) {
+    Config out(&schema);
+    for (const auto& p : schema.params()) {
+      if (p.is_required())
+        throw InputError({"<defaults>", 0, 0}, p.key, "required parameter has no default");
+      out.values_[p.key] = *p.default_value;
+    }
+    return out;
+  }
+};
+
+Config read_config(const YAML::Node& node, const Schema& schema, const std::string& file,
+                   const std::string& prefix) {
+  return ConfigReader::read(node, schema, file, prefix);
+}
+
+Config default_config(const Schema& schema) { return ConfigReader::defaults(schema); }
+
+std::string schema_reference_markdown(const Schema& schema) {
+  std::string out = "### `" + schema.name() + "`\n\n" + schema.doc() + "\n\n";
+  out += "| key | type | unit | default | allowed | meaning |\n|---|---|---|---|---|---|\n";
+  for (const auto& p : schema.params()) {
+    out += "| `" + p.key + "` | " + std::string(kind_name(p.kind)) + " | " +
+           (p.unit.empty() ? "–" : p.unit) + " | " +
+           (p.is_required() ? "**required**" : "`" + value_text(*p.default_value) + "`") + " | " +
+           p.allowed() + " | " + p.doc + " |\n";
+  }
+  for (const auto& [prefix, doc] : schema.open_sections())
+    out += "| `" + prefix + "` | section | – | – | see below | " + doc + " |\n";
+  return out + "\n";
+}
+
+}  // namespace pade::core
