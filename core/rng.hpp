@@ -43,7 +43,8 @@ class Rng {
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
   /// Uniform integer in [0, n), n > 0 (Lemire's multiply-shift, bias < 2^-64·n).
   std::uint64_t below(std::uint64_t n) {
-    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+    __extension__ using U128 = unsigned __int128;  // GCC/Clang extension, pedantic-clean this way
+    return static_cast<std::uint64_t>((static_cast<U128>(next()) * n) >> 64);
   }
   /// Standard normal by Box–Muller (one value per call; the pair's second half is discarded to
   /// keep the stream position a pure function of the number of calls).

@@ -282,7 +282,12 @@ void Config::set(std::string_view key, const Value& v, const SourceLocation& whe
 
 std::string Config::canonical() const {
   std::string out;
-  for (const auto& [k, v] : values_) out += k + "=" + value_text(v) + "\n";
+  for (const auto& [k, v] : values_) {
+    if (schema_ != nullptr) {
+      if (const ParamSpec* spec = schema_->find(k); spec != nullptr && !spec->identity) continue;
+    }
+    out.append(k).append("=").append(value_text(v)).append("\n");
+  }
   return out;
 }
 

@@ -42,6 +42,7 @@ struct ParamSpec {
   std::optional<double> max;
   std::vector<std::string> choices;
   std::optional<Value> default_value;  // nullopt: required
+  bool identity = true;  // false: documentation-only (kind, name) — not part of the content hash
 
   static ParamSpec integer(std::string key);
   static ParamSpec real(std::string key);
@@ -56,6 +57,7 @@ struct ParamSpec {
   ParamSpec& at_least(double lo) { min = lo; return *this; }
   ParamSpec& defaults(Value v) { default_value = std::move(v); return *this; }
   ParamSpec& required() { default_value.reset(); return *this; }
+  ParamSpec& not_identity() { identity = false; return *this; }
 
   [[nodiscard]] bool is_required() const { return !default_value.has_value(); }
   /// "integer in [1, 1024]", "one of: a, b", ... — used in error messages and the reference.
@@ -117,7 +119,7 @@ class Config {
 
   [[nodiscard]] const std::map<std::string, Value, std::less<>>& values() const { return values_; }
   [[nodiscard]] const Schema* schema() const { return schema_; }
-  /// Sorted "key=value" lines: the identity of a configuration.
+  /// Sorted "key=value" lines of the identity parameters: what makes two configurations the same.
   [[nodiscard]] std::string canonical() const;
   /// Content hash of canonical(): 16 hex digits.
   [[nodiscard]] std::string hash() const;

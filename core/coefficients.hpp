@@ -1,0 +1,38 @@
+#pragma once
+// The one table of model coefficients: every energy, area and technology number a model uses,
+// with its unit, default and named source. Models look coefficients up by name; a configuration
+// may override them (`coefficients:` in a hardware file), and `pade validate --explain` prints the
+// table, so no number hides in code.
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pade::core {
+
+struct Coefficient {
+  std::string name;    // e.g. "energy.add8_pj_45nm"
+  double value = 0.0;  // the default
+  std::string unit;    // e.g. "pJ/op"
+  std::string source;  // where the number comes from, or how it was calibrated
+};
+
+class CoefficientTable {
+ public:
+  /// The built-in table (see coefficients.cpp for every entry and its source).
+  static CoefficientTable defaults();
+
+  [[nodiscard]] double get(std::string_view name) const;  // throws std::logic_error when unknown
+  [[nodiscard]] const Coefficient* find(std::string_view name) const;
+  /// Override a value (InputError-free: callers validate names against find() first).
+  void set(std::string_view name, double value);
+  [[nodiscard]] std::span<const Coefficient> entries() const { return entries_; }
+  /// Sorted "name=value" lines (part of a configuration's identity when overridden).
+  [[nodiscard]] std::string canonical() const;
+  [[nodiscard]] std::string reference_markdown() const;
+
+ private:
+  std::vector<Coefficient> entries_;
+};
+
+}  // namespace pade::core

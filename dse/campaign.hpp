@@ -1,0 +1,53 @@
+#pragma once
+// A campaign file (`kind: campaign`): what to sweep, over which benchmarks, how to search, what
+// to optimize and under which constraints. Read through the schema layer; `space:` and
+// `hardware:` are sections read against the hardware schema.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/schema.hpp"
+#include "dse/space.hpp"
+
+namespace pade::dse {
+
+[[nodiscard]] const core::Schema& campaign_schema();
+
+/// Suite-level objectives (all minimized) and how each aggregates over the benchmarks.
+enum class Objective { Latency, Energy, Area, Power, AccuracyLoss };
+[[nodiscard]] std::string objective_name(Objective o);
+[[nodiscard]] std::string objective_column(Objective o);       // the points-table column
+[[nodiscard]] std::string objective_aggregation(Objective o);  // documentation of the rule
+
+struct Constraint {
+  std::string metric;  // points column: area_mm2, power_w, accuracy_loss, latency_s
+  double max = 0;
+};
+
+struct Campaign {
+  std::string name;
+  std::string description;
+  std::string file;        // where it was read from ("" for the embedded default)
+  std::string spec_yaml;   // the text as given
+  std::int64_t seed = 1;
+  std::vector<std::string> benchmarks;  // resolved: explicit list or the suite's
+  std::string suite;
+  core::Config base;       // hardware configuration every point starts from
+  DesignSpace space;
+  std::string strategy;
+  std::size_t budget_evaluations = 0;  // 0 = the strategy's natural size
+  double budget_seconds = 0;           // 0 = no limit
+  std::vector<Objective> objectives;
+  std::vector<Constraint> constraints;
+  std::string fidelity;
+  int threads = 0;                     // 0 = all hardware threads
+  std::size_t batch_size = 32;         // configurations per committed batch
+  std::size_t population = 16;
+};
+
+/// Read a campaign file; relative paths inside resolve against the file's folder.
+[[nodiscard]] Campaign read_campaign(const std::string& path);
+[[nodiscard]] Campaign read_campaign_text(const std::string& text, const std::string& name,
+                                          const std::filesystem::path& base_dir);
+
+}  // namespace pade::dse

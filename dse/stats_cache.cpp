@@ -1,0 +1,145 @@
+#include "dse/stats_cache.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+namespace pade::dse {
+
+AlgorithmPoint AlgorithmPoint::from(const core::Config& hw) {
+  AlgorithmPoint p;
+  p.bits = static_cast<int>(hw.integer("algorithm.bits"));
+  p.alpha = hw.real("algorithm.alpha");
+  p.radius = hw.real("algorithm.radius");
+  p.tile_queries = static_cast<int>(hw.integer("qk_pu.rows"));
+  p.tile_keys = static_cast<int>(hw.integer("algorithm.tile_keys"));
+  p.tile_order = hw.string("algorithm.tile_order");
+  p.bui_gf = hw.boolean("features.bui_gf");
+  return p;
+}
+
+std::string AlgorithmPoint::key() const {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "bits=%d;alpha=%.17g;radius=%.17g;bq=%d;bk=%d;order=%s;bui=%d", bits, alpha,
+                radius, tile_queries, tile_keys, tile_order.c_str(), bui_gf ? 1 : 0);
+  return buf;
+}
+
+models::WorkloadStats StatsCache::get(const workloads::Benchmark& benchmark, const AlgorithmPoint& point) {
+  const std::string key = benchmark.name + "|" + point.key();
+  std::promise<models::WorkloadStats> promise;
+  std::shared_future<models::WorkloadStats> future;
+  bool owner = false;
+  {
+    const std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) {
+      future = promise.get_future().share();
+      entries_.emplace(key, future);
+      owner = true;
+    } else {
+      future = it->second;
+    }
+  }
+  if (owner) {
+    try {
+      std::optional<models::WorkloadStats> loaded;
+      if (load_)
+        if (auto text = load_(key)) loaded = deserialize_stats(*text);
+      if (!loaded) {
+        loaded = compute_(benchmark, point);
+        {
+          const std::lock_guard lock(mutex_);
+          ++computed_;
+        }
+        if (save_) save_(key, serialize_stats(*loaded));
+      }
+      promise.set_value(*loaded);
+    } catch (...) {
+      promise.set_exception(std::current_exception());
+    }
+  }
+  return future.get();
+}
+
+std::size_t StatsCache::computed() const {
+  const std::lock_guard lock(mutex_);
+  return computed_;
+}
+
+namespace {
+void put(std::ostringstream& out, const char* name, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%a", v);  // hexadecimal float: exact
+  out << name << ' ' << buf << '\n';
+}
+}  // namespace
+
+std::string serialize_stats(const models::WorkloadStats& s) {
+  std::ostringstream out;
+  out << "pade-workload-stats 1\n";
+  out << "bits " << s.bits << '\n';
+  out << "active";
+  for (const double a : s.active_fraction) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " %a", a);
+    out << buf;
+  }
+  out << '\n';
+  put(out, "kept_fraction", s.kept_fraction);
+  put(out, "bidir_active_fraction", s.bidir_active_fraction);
+  put(out, "ones_fraction", s.ones_fraction);
+  put(out, "group_plane_fetch_fraction", s.group_plane_fetch_fraction);
+  put(out, "group_v_fetch_fraction", s.group_v_fetch_fraction);
+  put(out, "rescales_per_row", s.rescales_per_row);
+  put(out, "lockstep_imbalance", s.lockstep_imbalance);
+  put(out, "accuracy_loss", s.accuracy_loss);
+  put(out, "relative_l2_error", s.relative_l2_error);
+  put(out, "retained_mass", s.retained_mass);
+  put(out, "sampled_rows", s.sampled_rows);
+  put(out, "stderr_kept_fraction", s.stderr_kept_fraction);
+  out << "source " << s.source << '\n';
+  return out.str();
+}
+
+std::optional<models::WorkloadStats> deserialize_stats(const std::string& text) {
+  std::istringstream in(text);
+  std::string magic;
+  int version = 0;
+  if (!(in >> magic >> version) || magic != "pade-workload-stats" || version != 1) return std::nullopt;
+  models::WorkloadStats s;
+  std::string name;
+  while (in >> name) {
+    if (name == "bits") {
+      in >> s.bits;
+    } else if (name == "active") {
+      std::string line;
+      std::getline(in, line);
+      std::istringstream ls(line);
+      std::string tok;
+      while (ls >> tok) s.active_fraction.push_back(std::strtod(tok.c_str(), nullptr));
+    } else if (name == "source") {
+      std::getline(in >> std::ws, s.source);
+    } else {
+      std::string tok;
+      in >> tok;
+      const double v = std::strtod(tok.c_str(), nullptr);
+      if (name == "kept_fraction") s.kept_fraction = v;
+      else if (name == "bidir_active_fraction") s.bidir_active_fraction = v;
+      else if (name == "ones_fraction") s.ones_fraction = v;
+      else if (name == "group_plane_fetch_fraction") s.group_plane_fetch_fraction = v;
+      else if (name == "group_v_fetch_fraction") s.group_v_fetch_fraction = v;
+      else if (name == "rescales_per_row") s.rescales_per_row = v;
+      else if (name == "lockstep_imbalance") s.lockstep_imbalance = v;
+      else if (name == "accuracy_loss") s.accuracy_loss = v;
+      else if (name == "relative_l2_error") s.relative_l2_error = v;
+      else if (name == "retained_mass") s.retained_mass = v;
+      else if (name == "sampled_rows") s.sampled_rows = v;
+      else if (name == "stderr_kept_fraction") s.stderr_kept_fraction = v;
+      else return std::nullopt;
+    }
+  }
+  if (static_cast<int>(s.active_fraction.size()) != s.bits) return std::nullopt;
+  return s;
+}
+
+}  // namespace pade::dse

@@ -1,0 +1,114 @@
+#include "models/coarse.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pade::models {
+
+namespace {
+constexpr double kBitsPerKiB = 8.0 * 1024.0;
+}
+
+AreaBreakdown area_breakdown(const HardwareConfig& hw) {
+  const auto& c = hw.coefficients;
+  // SRAM in 8 KiB banks (the CACTI reference bank); logic per lane, calibrated at 28 nm. Other
+  // nodes scale area with the square of the feature-size ratio (first order).
+  const double node_scale = std::pow(hw.node_nm / 28.0, 2.0);
+  AreaBreakdown a;
+  a.sram_mm2 = std::ceil(hw.sram_kib() / 8.0) * c.get("sram.area_mm2_per_8kib") * node_scale;
+  a.qk_pu_mm2 = hw.lanes() * c.get("area.qk_lane_mm2") * (hw.dims_per_lane / 128.0) *
+                (hw.scoreboard_entries * hw.scoreboard_entry_bits + 2048.0) / (32 * 45 + 2048.0) * node_scale;
+  a.v_pu_mm2 = hw.v_pair_lanes() * c.get("area.v_lane_mm2") * (hw.dims_per_lane / 128.0) * node_scale;
+  return a;
+}
+
+core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark& benchmark, const WorkloadStats& s) {
+  const auto& c = hw.coefficients;
+  const double clock_hz = hw.clock_mhz * 1e6;
+  const double bytes_per_cycle = hw.hbm_bandwidth_gbps() * 1e9 / clock_hz;
+  const double e_scale = c.get("tech.energy_scale_45_to_28") * (hw.node_nm / 28.0);
+  const double rounds = hw.bui_gf ? s.mean_rounds() : static_cast<double>(s.bits);
+  const double kept = hw.bui_gf ? s.kept_fraction : 1.0;
+  const double plane_fetch = hw.bui_gf ? s.group_plane_fetch_fraction : 1.0;
+  const double v_fetch = hw.bui_gf ? s.group_v_fetch_fraction : 1.0;
+  const double imbalance = hw.out_of_order ? 1.0 : s.lockstep_imbalance;
+  const double active_bits = hw.bidirectional ? s.bidir_active_fraction : s.ones_fraction;
+
+  double cycles = 0, dram_bytes = 0, dyn_energy_pj = 0;
+  double qk_busy = 0, v_busy = 0;
+  for (const auto& g : benchmark.groups) {
+    const double heads = static_cast<double>(g.layers) * g.q_heads;
+    const double pairs = g.pairs_per_head();
+    const double passes = std::ceil(static_cast<double>(g.head_dim) / hw.dims_per_lane);
+    const double key_planes = pairs * rounds;
+    const double kept_pairs = pairs * kept;
+    const double qk_cycles = key_planes * passes * imbalance / hw.lanes();
+    const double v_cycles = kept_pairs * passes / hw.v_pair_lanes();
+    const double exp_cycles = kept_pairs / hw.exp_units;
+    // DRAM: K planes and V rows per query group, unless the head's K/V fit the buffer (then once
+    // per KV head, shared by the query heads of a GQA group).
+    const double query_groups = std::ceil(static_cast<double>(g.queries) / hw.qk_rows);
+    const double visible_keys_per_group = pairs / std::max(1.0, static_cast<double>(g.queries)) *
+                                          std::min<double>(hw.qk_rows, static_cast<double>(g.queries));
+    const double kv_bytes_head = static_cast<double>(g.keys) * g.head_dim * 2.0 * s.bits / 8.0;
+    const bool fits = kv_bytes_head <= hw.kv_buffer_kib * 1024.0;
+    const double plane_bytes = g.head_dim / 8.0;  // one key plane
+    const double word_planes = hw.key_layout == KeyLayout::WordMajor ? s.bits : s.bits * plane_fetch;
+    double k_bytes, v_bytes;
+    if (fits) {
+      const double share = static_cast<double>(g.kv_heads) / g.q_heads;  // GQA: K/V read once per KV head
+      k_bytes = static_cast<double>(g.keys) * word_planes * plane_bytes * share;
+      v_bytes = static_cast<double>(g.keys) * g.head_dim * s.bits / 8.0 * v_fetch * share;
+    } else {
+      k_bytes = query_groups * visible_keys_per_group * word_planes * plane_bytes;
+      v_bytes = query_groups * visible_keys_per_group * v_fetch * g.head_dim * s.bits / 8.0;
+    }
+    const double q_bytes = static_cast<double>(g.queries) * g.head_dim * s.bits / 8.0;
+    const double out_bytes = static_cast<double>(g.queries) * g.head_dim * 2.0;
+    const double head_bytes = k_bytes + v_bytes + q_bytes + out_bytes;
+    const double mem_cycles = head_bytes / bytes_per_cycle;
+    const double head_cycles = std::max({qk_cycles, v_cycles, exp_cycles, mem_cycles});
+    cycles += heads * head_cycles;
+    qk_busy += heads * qk_cycles;
+    v_busy += heads * v_cycles;
+    dram_bytes += heads * head_bytes;
+    // Dynamic energy (pJ): GSAT additions on the active bits of each processed key plane plus a
+    // 32-bit accumulate and a bound compare per key plane; V-PU FP16 MAC per kept pair and dim;
+    // exp as ~4 FP16 multiply-adds per kept pair; SRAM reads of every processed plane and kept V row.
+    const double gsat = key_planes * g.head_dim * active_bits * c.get("energy.add8_pj_45nm");
+    const double accum = key_planes * 2.0 * c.get("energy.add32_pj_45nm");
+    const double vpu = kept_pairs * g.head_dim * (c.get("energy.fp16_mul_pj_45nm") + c.get("energy.fp16_add_pj_45nm"));
+    const double expo = kept_pairs * 4.0 * (c.get("energy.fp16_mul_pj_45nm") + c.get("energy.fp16_add_pj_45nm"));
+    const double sram_bits = key_planes * g.head_dim + kept_pairs * g.head_dim * s.bits;
+    const double sram = sram_bits * c.get("sram.read_pj_per_bit") + head_bytes * 8.0 * c.get("sram.write_pj_per_bit");
+    dyn_energy_pj += heads * ((gsat + accum + vpu + expo) * e_scale + sram);
+  }
+  const double seconds = cycles / clock_hz;
+  const double dram_pj = dram_bytes * 8.0 * (c.get("hbm.device_pj_per_bit") + c.get("hbm.io_pj_per_bit"));
+  const double sram_leak_w = std::ceil(hw.sram_kib() / 8.0) * c.get("sram.leakage_mw_per_8kib") * 1e-3;
+  const double logic_leak_j = dyn_energy_pj * 1e-12 * c.get("power.logic_leakage_fraction");
+  const double energy_j = (dyn_energy_pj + dram_pj) * 1e-12 + logic_leak_j + sram_leak_w * seconds;
+  const AreaBreakdown area = area_breakdown(hw);
+
+  core::Metrics m;
+  m.set(core::metric::kLatencyCycles, cycles);
+  m.set(core::metric::kLatencyS, seconds);
+  m.set(core::metric::kEnergyJ, energy_j);
+  m.set(core::metric::kAreaMm2, area.total());
+  m.set(core::metric::kPowerW, seconds > 0 ? energy_j / seconds : 0.0);
+  m.set(core::metric::kKeptFraction, kept);
+  m.set(core::metric::kAccuracyLoss, s.accuracy_loss);
+  m.set(core::metric::kDramBytes, dram_bytes);
+  m.set("energy_dram_j", dram_pj * 1e-12);
+  m.set("energy_core_j", energy_j - dram_pj * 1e-12);
+  m.set("utilization_qk", cycles > 0 ? qk_busy / cycles : 0.0);
+  m.set("utilization_v", cycles > 0 ? v_busy / cycles : 0.0);
+  m.set("dram_bandwidth_utilization", cycles > 0 ? dram_bytes / bytes_per_cycle / cycles : 0.0);
+  m.set("mean_rounds", rounds);
+  m.set("area_sram_mm2", area.sram_mm2);
+  m.set("area_qk_pu_mm2", area.qk_pu_mm2);
+  m.set("area_v_pu_mm2", area.v_pu_mm2);
+  return m;
+}
+
+}  // namespace pade::models

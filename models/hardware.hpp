@@ -1,0 +1,73 @@
+#pragma once
+// The PADE hardware configuration: one YAML file (`kind: hardware`) read through the schema
+// layer. Defaults are the paper's design point (shared/design/pade.md §6). Algorithm knobs that
+// change sparsity (bits, α, radius, tile shape, order) live in the same file under `algorithm.`,
+// because a design point is the pair; the evaluator caches functional statistics by them alone.
+#include <string>
+
+#include "core/coefficients.hpp"
+#include "core/schema.hpp"
+
+namespace pade::models {
+
+/// The schema of `kind: hardware` files (also the parameter space a design space sweeps).
+[[nodiscard]] const core::Schema& hardware_schema();
+
+enum class KeyLayout { BitPlaneFirst, WordMajor };
+enum class TileOrder { InOrder, HeadTail, Reverse };
+
+/// Typed view of a validated hardware Config (derived quantities computed once).
+struct HardwareConfig {
+  std::string name;
+  // technology
+  int node_nm = 28;
+  double clock_mhz = 800;
+  // QK-PU
+  int qk_rows = 8;
+  int lanes_per_row = 16;
+  int dims_per_lane = 128;
+  int gsat_subgroup = 8;
+  int scoreboard_entries = 32;
+  int scoreboard_entry_bits = 45;
+  // V-PU and softmax
+  double qk_to_v_ratio = 8;
+  int exp_units = 8;
+  // SRAM
+  double kv_buffer_kib = 320;
+  double q_buffer_kib = 16;
+  double out_buffer_kib = 16;
+  // HBM
+  int hbm_pseudo_channels = 16;
+  int hbm_channel_bits = 64;
+  double hbm_pin_rate_gbps = 2.0;
+  int hbm_burst_length = 4;
+  double hbm_latency_ns = 50;
+  KeyLayout key_layout = KeyLayout::BitPlaneFirst;
+  // algorithm (sparsity-changing knobs)
+  int bits = 8;
+  double alpha = 0.5;
+  double radius = 5.0;
+  int tile_keys = 64;
+  TileOrder tile_order = TileOrder::HeadTail;
+  // mechanism switches (for the ablation)
+  bool bui_gf = true;
+  bool bidirectional = true;
+  bool out_of_order = true;
+
+  core::CoefficientTable coefficients = core::CoefficientTable::defaults();
+
+  [[nodiscard]] int lanes() const { return qk_rows * lanes_per_row; }
+  [[nodiscard]] double hbm_bandwidth_gbps() const {  // GB/s
+    return hbm_pseudo_channels * hbm_channel_bits * hbm_pin_rate_gbps / 8.0;
+  }
+  [[nodiscard]] double v_pair_lanes() const { return lanes() / qk_to_v_ratio; }
+  [[nodiscard]] double sram_kib() const { return kv_buffer_kib + q_buffer_kib + out_buffer_kib; }
+};
+
+[[nodiscard]] HardwareConfig to_hardware(const core::Config& config);
+[[nodiscard]] std::string tile_order_name(TileOrder order);
+
+/// Read a `kind: hardware` YAML file (or a `hardware:` map inside another document).
+[[nodiscard]] core::Config read_hardware(const std::string& path);
+
+}  // namespace pade::models

@@ -1,0 +1,42 @@
+#pragma once
+// What the hardware models need to know about a benchmark's attention under one algorithm point
+// (bits, α, radius, tile shape, order): per-pair averages digested from the functional model's
+// statistics on sampled heads. Hardware knobs never change these, so they are computed once and
+// cached; every field is a ratio or a per-pair / per-row average so that it scales to the
+// benchmark's full shape.
+#include <string>
+#include <vector>
+
+namespace pade::models {
+
+struct WorkloadStats {
+  int bits = 8;
+  /// active_fraction[r]: fraction of visible (query, key) pairs still active when plane r is
+  /// processed (r = 0 is the MSB round; active_fraction[0] = 1 with BUI-GF). Size = bits.
+  std::vector<double> active_fraction;
+  double kept_fraction = 1.0;          // pairs that survive every round (exact score, go to softmax·V)
+  double bidir_active_fraction = 0.5;  // mean min(ones, zeros) / d over processed key planes
+  double ones_fraction = 0.5;          // mean ones / d over processed key planes (no bidirectional)
+  /// Per query group (qk_pu.rows queries sharing fetches): fraction of the group's visible
+  /// (key, plane) pairs that memory must deliver, and of visible keys whose V is needed.
+  double group_plane_fetch_fraction = 1.0;
+  double group_v_fetch_fraction = 1.0;
+  double rescales_per_row = 0.0;       // online-softmax max updates per query row
+  /// Lockstep cost of in-order execution: E[max rounds over a lane group] / E[rounds] (>= 1).
+  double lockstep_imbalance = 1.0;
+  double accuracy_loss = 0.0;          // 1 - cosine similarity of the output vs dense FP32
+  double relative_l2_error = 0.0;
+  double retained_mass = 1.0;          // dense softmax mass of the kept keys
+  double sampled_rows = 0;             // how many query rows the digest rests on
+  double stderr_kept_fraction = 0.0;   // sampling standard error (bootstrap over heads)
+  std::string source;                  // e.g. "functional:synthetic-v1" (provenance)
+
+  /// Expected planes processed per visible pair: sum of active_fraction.
+  [[nodiscard]] double mean_rounds() const {
+    double s = 0;
+    for (const double a : active_fraction) s += a;
+    return s;
+  }
+};
+
+}  // namespace pade::models

@@ -1,0 +1,410 @@
+#include "results/store.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "core/error.hpp"
+#include "core/json.hpp"
+
+namespace pade::results {
+
+namespace {
+
+constexpr const char* kMetricColumns[] = {"latency_cycles", "latency_s",     "energy_j",
+                                          "area_mm2",       "power_w",       "kept_fraction",
+                                          "accuracy_loss",  "dram_bytes"};
+
+// Each step takes the schema from version i to i + 1. Steps are never edited once released:
+// a change is a new step, so every old file has a path to the current version.
+const char* const kMigrations[] = {
+    // 0 -> 1: the initial schema
+    R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE campaigns(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, spec_yaml TEXT NOT NULL, seed INTEGER NOT NULL,
+  strategy TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, finished_at TEXT);
+CREATE TABLE provenance(campaign_id INTEGER NOT NULL REFERENCES campaigns(id), key TEXT NOT NULL,
+  value TEXT NOT NULL, PRIMARY KEY(campaign_id, key));
+CREATE TABLE configurations(hash TEXT PRIMARY KEY, canonical TEXT NOT NULL, params_json TEXT NOT NULL);
+CREATE TABLE config_params(hash TEXT NOT NULL REFERENCES configurations(hash), key TEXT NOT NULL,
+  num REAL, text TEXT NOT NULL, PRIMARY KEY(hash, key));
+CREATE TABLE benchmarks(name TEXT PRIMARY KEY, model TEXT NOT NULL, task TEXT NOT NULL,
+  phase TEXT NOT NULL, seq_len INTEGER NOT NULL);
+CREATE TABLE evaluations(
+  campaign_id INTEGER NOT NULL REFERENCES campaigns(id), config_hash TEXT NOT NULL,
+  benchmark TEXT NOT NULL, fidelity TEXT NOT NULL,
+  latency_cycles REAL, latency_s REAL, energy_j REAL, area_mm2 REAL, power_w REAL,
+  kept_fraction REAL, accuracy_loss REAL, dram_bytes REAL, metrics_json TEXT NOT NULL,
+  seq INTEGER NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY(campaign_id, config_hash, benchmark, fidelity));
+CREATE TABLE points(
+  campaign_id INTEGER NOT NULL REFERENCES campaigns(id), config_hash TEXT NOT NULL,
+  seq INTEGER NOT NULL, fidelity TEXT NOT NULL, feasible INTEGER NOT NULL, reason TEXT NOT NULL,
+  latency_s REAL, energy_j REAL, area_mm2 REAL, power_w REAL, accuracy_loss REAL,
+  objectives_json TEXT NOT NULL,
+  PRIMARY KEY(campaign_id, config_hash, fidelity));
+CREATE TABLE pareto(campaign_id INTEGER NOT NULL REFERENCES campaigns(id), scope TEXT NOT NULL,
+  config_hash TEXT NOT NULL, rank INTEGER NOT NULL, PRIMARY KEY(campaign_id, scope, config_hash));
+CREATE INDEX evaluations_by_benchmark ON evaluations(benchmark);
+)sql",
+    // 1 -> 2: the functional-statistics cache
+    R"sql(
+CREATE TABLE stats_cache(key TEXT NOT NULL, version TEXT NOT NULL, payload TEXT NOT NULL,
+  created_at TEXT NOT NULL, PRIMARY KEY(key, version));
+)sql",
+};
+static_assert(std::size(kMigrations) == kSchemaVersion);
+
+int user_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
+
+std::optional<double> metric_or_null(const core::Metrics& m, const char* name) { return m.find(name); }
+
+void bind_optional(SQLite::Statement& st, int index, std::optional<double> v) {
+  if (v) {
+    st.bind(index, *v);
+  } else {
+    st.bind(index);  // NULL
+  }
+}
+
+}  // namespace
+
+std::string utc_now_iso8601() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void migrate(SQLite::Database& db, int target) {
+  int version = user_version(db);
+  if (version > kSchemaVersion)
+    throw core::InputError({db.getFilename(), 0, 0}, "",
+                           "database schema version " + std::to_string(version) +
+                               " is newer than this pade (" + std::to_string(kSchemaVersion) +
+                               "); upgrade pade");
+  while (version < target) {
+    SQLite::Transaction tx(db);
+    db.exec(kMigrations[version]);
+    ++version;
+    db.exec("PRAGMA user_version = " + std::to_string(version));
+    db.exec("INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '" +
+            std::to_string(version) + "')");
+    tx.commit();
+  }
+}
+
+Store::Store(const std::string& path, Mode mode)
+    : path_(path),
+      db_([&]() -> SQLite::Database {
+        try {
+          const int flags = mode == Mode::ReadOnly ? SQLite::OPEN_READONLY
+                                                   : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+          return SQLite::Database(path, flags, 10000 /* busy timeout, ms */);
+        } catch (const SQLite::Exception& e) {
+          throw core::InputError({path, 0, 0}, "", std::string("cannot open database: ") + e.what());
+        }
+      }()) {
+  try {
+    // A quick check that this is a SQLite file at all (the header is validated lazily).
+    const int version = user_version(db_);
+    if (mode == Mode::ReadOnly) {
+      if (version == 0)
+        throw core::InputError({path, 0, 0}, "", "not a PADE-DSE results database (empty schema)");
+      if (version != kSchemaVersion)
+        throw core::InputError({path, 0, 0}, "",
+                               "database has schema version " + std::to_string(version) +
+                                   "; open it once read-write (e.g. `pade query`) to migrate");
+      return;
+    }
+    if (version == 0) {
+      // Refuse to take over a SQLite file that holds somebody else's tables.
+      const int tables = db_.execAndGet("SELECT count(*) FROM sqlite_master").getInt();
+      if (tables > 0)
+        throw core::InputError({path, 0, 0}, "", "not a PADE-DSE results database (foreign tables)");
+    }
+    db_.exec("PRAGMA journal_mode = WAL");
+    db_.exec("PRAGMA synchronous = NORMAL");
+    db_.exec("PRAGMA foreign_keys = ON");
+    migrate(db_, kSchemaVersion);
+  } catch (const SQLite::Exception& e) {
+    throw core::InputError({path, 0, 0}, "", std::string("not a usable SQLite database: ") + e.what());
+  }
+}
+
+int Store::schema_version() const {
+  return const_cast<SQLite::Database&>(db_).execAndGet("PRAGMA user_version").getInt();
+}
+
+std::int64_t Store::create_campaign(const CampaignRecord& c) {
+  SQLite::Statement st(db_,
+                       "INSERT INTO campaigns(name, spec_yaml, seed, strategy, status, created_at) "
+                       "VALUES(?, ?, ?, ?, ?, ?)");
+  st.bind(1, c.name);
+  st.bind(2, c.spec_yaml);
+  st.bind(3, c.seed);
+  st.bind(4, c.strategy);
+  st.bind(5, c.status.empty() ? std::string("running") : c.status);
+  st.bind(6, c.created_at.empty() ? utc_now_iso8601() : c.created_at);
+  st.exec();
+  return db_.getLastInsertRowid();
+}
+
+namespace {
+CampaignRecord campaign_from_row(SQLite::Statement& st) {
+  CampaignRecord c;
+  c.id = st.getColumn(0).getInt64();
+  c.name = st.getColumn(1).getString();
+  c.spec_yaml = st.getColumn(2).getString();
+  c.seed = st.getColumn(3).getInt64();
+  c.strategy = st.getColumn(4).getString();
+  c.status = st.getColumn(5).getString();
+  c.created_at = st.getColumn(6).getString();
+  c.finished_at = st.getColumn(7).isNull() ? std::string() : st.getColumn(7).getString();
+  return c;
+}
+constexpr const char* kCampaignColumns =
+    "SELECT id, name, spec_yaml, seed, strategy, status, created_at, finished_at FROM campaigns";
+}  // namespace
+
+std::optional<CampaignRecord> Store::find_campaign(const std::string& name) {
+  SQLite::Statement st(db_, std::string(kCampaignColumns) + " WHERE name = ?");
+  st.bind(1, name);
+  if (st.executeStep()) return campaign_from_row(st);
+  return std::nullopt;
+}
+
+std::vector<CampaignRecord> Store::campaigns() {
+  SQLite::Statement st(db_, std::string(kCampaignColumns) + " ORDER BY id");
+  std::vector<CampaignRecord> out;
+  while (st.executeStep()) out.push_back(campaign_from_row(st));
+  return out;
+}
+
+void Store::set_campaign_status(std::int64_t id, const std::string& status) {
+  SQLite::Statement st(db_, "UPDATE campaigns SET status = ?, finished_at = ? WHERE id = ?");
+  st.bind(1, status);
+  st.bind(2, utc_now_iso8601());
+  st.bind(3, id);
+  st.exec();
+}
+
+void Store::put_provenance(std::int64_t campaign_id,
+                           const std::vector<std::pair<std::string, std::string>>& kv) {
+  SQLite::Transaction tx(db_);
+  SQLite::Statement st(db_, "INSERT OR REPLACE INTO provenance(campaign_id, key, value) VALUES(?, ?, ?)");
+  for (const auto& [k, v] : kv) {
+    st.bind(1, campaign_id);
+    st.bind(2, k);
+    st.bind(3, v);
+    st.exec();
+    st.reset();
+  }
+  tx.commit();
+}
+
+std::vector<std::pair<std::string, std::string>> Store::provenance(std::int64_t campaign_id) {
+  SQLite::Statement st(db_, "SELECT key, value FROM provenance WHERE campaign_id = ? ORDER BY key");
+  st.bind(1, campaign_id);
+  std::vector<std::pair<std::string, std::string>> out;
+  while (st.executeStep()) out.emplace_back(st.getColumn(0).getString(), st.getColumn(1).getString());
+  return out;
+}
+
+void Store::put_configuration(const std::string& hash, const std::string& canonical,
+                              const std::vector<std::pair<std::string, std::string>>& params) {
+  core::JsonWriter w;
+  w.begin_object();
+  for (const auto& [k, v] : params) w.key(k).value(v);
+  w.end_object();
+  SQLite::Transaction tx(db_);
+  SQLite::Statement st(db_,
+                       "INSERT OR IGNORE INTO configurations(hash, canonical, params_json) VALUES(?, ?, ?)");
+  st.bind(1, hash);
+  st.bind(2, canonical);
+  st.bind(3, w.str());
+  if (st.exec() > 0) {
+    SQLite::Statement p(db_, "INSERT INTO config_params(hash, key, num, text) VALUES(?, ?, ?, ?)");
+    for (const auto& [k, v] : params) {
+      p.bind(1, hash);
+      p.bind(2, k);
+      char* end = nullptr;
+      const double num = std::strtod(v.c_str(), &end);
+      if (!v.empty() && end != nullptr && *end == '\0') {
+        p.bind(3, num);
+      } else if (v == "true" || v == "false") {
+        p.bind(3, v == "true" ? 1.0 : 0.0);
+      } else {
+        p.bind(3);
+      }
+      p.bind(4, v);
+      p.exec();
+      p.reset();
+    }
+  }
+  tx.commit();
+}
+
+void Store::put_benchmark(const std::string& name, const std::string& model, const std::string& task,
+                          const std::string& phase, std::int64_t seq_len) {
+  SQLite::Statement st(db_,
+                       "INSERT OR REPLACE INTO benchmarks(name, model, task, phase, seq_len) VALUES(?, ?, ?, ?, ?)");
+  st.bind(1, name);
+  st.bind(2, model);
+  st.bind(3, task);
+  st.bind(4, phase);
+  st.bind(5, seq_len);
+  st.exec();
+}
+
+void Store::put_batch(std::span<const EvaluationRecord> evaluations, std::span<const PointRecord> points) {
+  const std::string now = utc_now_iso8601();
+  SQLite::Transaction tx(db_);
+  {
+    std::string sql = "INSERT OR REPLACE INTO evaluations(campaign_id, config_hash, benchmark, fidelity";
+    for (const char* c : kMetricColumns) sql += std::string(", ") + c;
+    sql += ", metrics_json, seq, created_at) VALUES(?, ?, ?, ?";
+    for (std::size_t i = 0; i < std::size(kMetricColumns); ++i) sql += ", ?";
+    sql += ", ?, ?, ?)";
+    SQLite::Statement st(db_, sql);
+    for (const auto& e : evaluations) {
+      int i = 1;
+      st.bind(i++, e.campaign_id);
+      st.bind(i++, e.config_hash);
+      st.bind(i++, e.benchmark);
+      st.bind(i++, e.fidelity);
+      for (const char* c : kMetricColumns) bind_optional(st, i++, metric_or_null(e.metrics, c));
+      st.bind(i++, e.metrics.to_json());
+      st.bind(i++, e.seq);
+      st.bind(i++, now);
+      st.exec();
+      st.reset();
+    }
+  }
+  {
+    SQLite::Statement st(db_,
+                         "INSERT OR REPLACE INTO points(campaign_id, config_hash, seq, fidelity, feasible, "
+                         "reason, latency_s, energy_j, area_mm2, power_w, accuracy_loss, objectives_json) "
+                         "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const auto& p : points) {
+      int i = 1;
+      st.bind(i++, p.campaign_id);
+      st.bind(i++, p.config_hash);
+      st.bind(i++, p.seq);
+      st.bind(i++, p.fidelity);
+      st.bind(i++, p.feasible ? 1 : 0);
+      st.bind(i++, p.reason);
+      for (const char* c : {"latency_s", "energy_j", "area_mm2", "power_w", "accuracy_loss"})
+        bind_optional(st, i++, p.objectives.find(c));
+      st.bind(i++, p.objectives.to_json());
+      st.exec();
+      st.reset();
+    }
+  }
+  tx.commit();
+}
+
+namespace {
+core::Metrics metrics_from_columns(SQLite::Statement& st, int first, std::span<const char* const> names) {
+  core::Metrics m;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    const auto col = st.getColumn(first + static_cast<int>(k));
+    if (!col.isNull()) m.set(names[k], col.getDouble());
+  }
+  return m;
+}
+}  // namespace
+
+std::vector<EvaluationRecord> Store::evaluations(std::int64_t campaign_id) {
+  std::string sql = "SELECT campaign_id, config_hash, benchmark, fidelity, seq";
+  for (const char* c : kMetricColumns) sql += std::string(", ") + c;
+  sql += " FROM evaluations WHERE campaign_id = ? ORDER BY seq, benchmark, fidelity";
+  SQLite::Statement st(db_, sql);
+  st.bind(1, campaign_id);
+  std::vector<EvaluationRecord> out;
+  while (st.executeStep()) {
+    EvaluationRecord e;
+    e.campaign_id = st.getColumn(0).getInt64();
+    e.config_hash = st.getColumn(1).getString();
+    e.benchmark = st.getColumn(2).getString();
+    e.fidelity = st.getColumn(3).getString();
+    e.seq = st.getColumn(4).getInt64();
+    e.metrics = metrics_from_columns(st, 5, kMetricColumns);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::vector<PointRecord> Store::points(std::int64_t campaign_id) {
+  static constexpr const char* kCols[] = {"latency_s", "energy_j", "area_mm2", "power_w", "accuracy_loss"};
+  SQLite::Statement st(db_,
+                       "SELECT campaign_id, config_hash, seq, fidelity, feasible, reason, latency_s, "
+                       "energy_j, area_mm2, power_w, accuracy_loss FROM points WHERE campaign_id = ? "
+                       "ORDER BY seq, fidelity");
+  st.bind(1, campaign_id);
+  std::vector<PointRecord> out;
+  while (st.executeStep()) {
+    PointRecord p;
+    p.campaign_id = st.getColumn(0).getInt64();
+    p.config_hash = st.getColumn(1).getString();
+    p.seq = st.getColumn(2).getInt64();
+    p.fidelity = st.getColumn(3).getString();
+    p.feasible = st.getColumn(4).getInt() != 0;
+    p.reason = st.getColumn(5).getString();
+    p.objectives = metrics_from_columns(st, 6, kCols);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+bool Store::has_point(std::int64_t campaign_id, const std::string& config_hash, const std::string& fidelity) {
+  SQLite::Statement st(db_, "SELECT 1 FROM points WHERE campaign_id = ? AND config_hash = ? AND fidelity = ?");
+  st.bind(1, campaign_id);
+  st.bind(2, config_hash);
+  st.bind(3, fidelity);
+  return st.executeStep();
+}
+
+void Store::set_pareto(std::int64_t campaign_id, std::span<const ParetoRecord> records) {
+  SQLite::Transaction tx(db_);
+  {
+    SQLite::Statement del(db_, "DELETE FROM pareto WHERE campaign_id = ?");
+    del.bind(1, campaign_id);
+    del.exec();
+  }
+  SQLite::Statement st(db_, "INSERT INTO pareto(campaign_id, scope, config_hash, rank) VALUES(?, ?, ?, ?)");
+  for (const auto& r : records) {
+    st.bind(1, campaign_id);
+    st.bind(2, r.scope);
+    st.bind(3, r.config_hash);
+    st.bind(4, r.rank);
+    st.exec();
+    st.reset();
+  }
+  tx.commit();
+}
+
+std::optional<std::string> Store::cached_stats(const std::string& key, const std::string& version) {
+  SQLite::Statement st(db_, "SELECT payload FROM stats_cache WHERE key = ? AND version = ?");
+  st.bind(1, key);
+  st.bind(2, version);
+  if (st.executeStep()) return st.getColumn(0).getString();
+  return std::nullopt;
+}
+
+void Store::put_stats(const std::string& key, const std::string& version, const std::string& payload) {
+  SQLite::Statement st(db_,
+                       "INSERT OR REPLACE INTO stats_cache(key, version, payload, created_at) VALUES(?, ?, ?, ?)");
+  st.bind(1, key);
+  st.bind(2, version);
+  st.bind(3, payload);
+  st.bind(4, utc_now_iso8601());
+  st.exec();
+}
+
+}  // namespace pade::results

@@ -1,0 +1,118 @@
+#pragma once
+// The results store: one SQLite file per study, read and written through SQLiteCpp.
+//
+// Schema (documented for plain sqlite3/pandas users in docs/results-schema.md):
+//   meta(key, value)                         — schema version, creator
+//   campaigns(id, name, spec_yaml, seed, strategy, status, created_at, finished_at)
+//   provenance(campaign_id, key, value)      — project version, git commit, model version, host…
+//   configurations(hash, canonical, params_json)
+//   config_params(hash, key, num, text)      — one row per parameter, for range filters
+//   benchmarks(name, model, task, phase, seq_len)
+//   evaluations(campaign_id, config_hash, benchmark, fidelity, latency_cycles, latency_s,
+//               energy_j, area_mm2, power_w, kept_fraction, accuracy_loss, dram_bytes,
+//               metrics_json, seq, created_at)       — UNIQUE(campaign, config, benchmark, fidelity)
+//   points(campaign_id, config_hash, seq, fidelity, feasible, reason, objectives_json, …)
+//   pareto(campaign_id, scope, config_hash, rank) — scope 'suite' or a benchmark name
+//   stats_cache(key, version, payload)       — functional statistics (since schema v2)
+// WAL mode and a busy timeout let a second process read while a campaign writes; every batch is
+// one transaction, so an interrupted write leaves the last committed state.
+#include <SQLiteCpp/Database.h>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/metrics.hpp"
+
+namespace pade::results {
+
+inline constexpr int kSchemaVersion = 2;
+
+struct CampaignRecord {
+  std::int64_t id = 0;
+  std::string name;
+  std::string spec_yaml;  // the campaign file as given (for provenance and resume checks)
+  std::int64_t seed = 0;
+  std::string strategy;
+  std::string status;  // running | finished | interrupted | failed
+  std::string created_at;
+  std::string finished_at;
+};
+
+struct EvaluationRecord {
+  std::int64_t campaign_id = 0;
+  std::string config_hash;
+  std::string benchmark;
+  std::string fidelity;  // coarse | analytical | event | functional
+  core::Metrics metrics;
+  std::int64_t seq = 0;  // order in which the strategy asked for the point (determinism)
+};
+
+struct PointRecord {  // one configuration's suite-level result in a campaign
+  std::int64_t campaign_id = 0;
+  std::string config_hash;
+  std::int64_t seq = 0;
+  std::string fidelity;
+  bool feasible = true;
+  std::string reason;  // why infeasible (empty when feasible)
+  core::Metrics objectives;
+};
+
+struct ParetoRecord {
+  std::string scope;  // "suite" or a benchmark name
+  std::string config_hash;
+  int rank = 0;  // 0 = on the front
+};
+
+class Store {
+ public:
+  enum class Mode { ReadOnly, ReadWrite };
+  /// Opens (creating if needed in ReadWrite mode) and migrates to kSchemaVersion.
+  /// A file from a newer version, or not a PADE-DSE database, is an InputError.
+  explicit Store(const std::string& path, Mode mode = Mode::ReadWrite);
+
+  [[nodiscard]] int schema_version() const;
+  [[nodiscard]] SQLite::Database& db() { return db_; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+  // --- campaigns ---------------------------------------------------------------------------------
+  std::int64_t create_campaign(const CampaignRecord& c);
+  [[nodiscard]] std::optional<CampaignRecord> find_campaign(const std::string& name);
+  [[nodiscard]] std::vector<CampaignRecord> campaigns();
+  void set_campaign_status(std::int64_t id, const std::string& status);
+  void put_provenance(std::int64_t campaign_id, const std::vector<std::pair<std::string, std::string>>& kv);
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> provenance(std::int64_t campaign_id);
+
+  // --- configurations and benchmarks -------------------------------------------------------------
+  void put_configuration(const std::string& hash, const std::string& canonical,
+                         const std::vector<std::pair<std::string, std::string>>& params);
+  void put_benchmark(const std::string& name, const std::string& model, const std::string& task,
+                     const std::string& phase, std::int64_t seq_len);
+
+  // --- evaluations and points (each call is one transaction) -------------------------------------
+  void put_batch(std::span<const EvaluationRecord> evaluations, std::span<const PointRecord> points);
+  [[nodiscard]] std::vector<EvaluationRecord> evaluations(std::int64_t campaign_id);
+  [[nodiscard]] std::vector<PointRecord> points(std::int64_t campaign_id);
+  [[nodiscard]] bool has_point(std::int64_t campaign_id, const std::string& config_hash,
+                               const std::string& fidelity);
+
+  /// Replace the Pareto membership of a campaign (all scopes) in one transaction.
+  void set_pareto(std::int64_t campaign_id, std::span<const ParetoRecord> records);
+
+  // --- functional-statistics cache ---------------------------------------------------------------
+  [[nodiscard]] std::optional<std::string> cached_stats(const std::string& key, const std::string& version);
+  void put_stats(const std::string& key, const std::string& version, const std::string& payload);
+
+ private:
+  std::string path_;
+  SQLite::Database db_;
+};
+
+/// Bring a database to `target` schema version (exposed for the migration tests).
+void migrate(SQLite::Database& db, int target);
+[[nodiscard]] std::string utc_now_iso8601();
+
+}  // namespace pade::results

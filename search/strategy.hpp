@@ -1,0 +1,71 @@
+#pragma once
+// The search seam: two calls. A strategy is asked for candidates and told their objectives; it
+// never sees the evaluator, and the evaluator never knows which strategy runs (after Timeloop's
+// search interface). Candidates are points of a discrete space: one level index per dimension.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace pade::search {
+
+struct Candidate {
+  std::vector<std::size_t> levels;  // one index per dimension
+  std::int64_t seq = 0;             // issue order: 0, 1, 2, … (results are stored in this order)
+};
+
+struct Outcome {
+  std::int64_t seq = 0;
+  std::optional<std::vector<double>> objectives;  // minimized; nullopt = infeasible
+};
+
+struct StrategyOptions {
+  std::uint64_t seed = 1;
+  std::size_t budget = 0;  // maximum candidates (0 = the strategy's natural size)
+  std::size_t population = 16;  // population-based strategies
+};
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  /// Up to `n` new candidates. An empty result means the strategy is done; it may also return
+  /// fewer than n when it waits for outcomes (generation-based strategies).
+  virtual std::vector<Candidate> ask(std::size_t n) = 0;
+  /// Outcomes of earlier candidates, in any order.
+  virtual void tell(std::span<const Outcome> outcomes) = 0;
+  /// Total candidates the strategy will issue if it runs to the end (for progress), 0 if unknown.
+  [[nodiscard]] virtual std::size_t planned() const = 0;
+};
+
+using StrategyFactory =
+    std::function<std::unique_ptr<Strategy>(std::span<const std::size_t> sizes, const StrategyOptions&)>;
+
+/// Strategies by name. Built explicitly (no static self-registration, which static libraries
+/// silently drop): each strategy's file offers one register_… function, called below.
+class StrategyRegistry {
+ public:
+  void add(std::string name, std::string doc, StrategyFactory factory);
+  [[nodiscard]] std::unique_ptr<Strategy> create(const std::string& name, std::span<const std::size_t> sizes,
+                                                 const StrategyOptions& options) const;
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> list() const;  // name, doc
+  [[nodiscard]] bool contains(const std::string& name) const { return entries_.count(name) > 0; }
+
+ private:
+  struct Entry {
+    std::string doc;
+    StrategyFactory factory;
+  };
+  std::map<std::string, Entry> entries_;
+};
+
+[[nodiscard]] const StrategyRegistry& builtin_strategies();
+
+// One function per strategy file.
+void register_grid(StrategyRegistry& r);
+void register_random(StrategyRegistry& r);
+
+}  // namespace pade::search
