@@ -80,15 +80,6 @@ const core::Schema& hardware_schema() {
   return schema;
 }
 
-std::string tile_order_name(TileOrder order) {
-  switch (order) {
-    case TileOrder::InOrder: return "in_order";
-    case TileOrder::HeadTail: return "head_tail";
-    case TileOrder::Reverse: return "reverse";
-  }
-  return "?";
-}
-
 HardwareConfig to_hardware(const core::Config& c) {
   HardwareConfig h;
   h.name = c.string("name");
@@ -116,10 +107,7 @@ HardwareConfig to_hardware(const core::Config& c) {
   h.alpha = c.real("algorithm.alpha");
   h.radius = c.real("algorithm.radius");
   h.tile_keys = static_cast<int>(c.integer("algorithm.tile_keys"));
-  const std::string& order = c.string("algorithm.tile_order");
-  h.tile_order = order == "in_order" ? TileOrder::InOrder
-                 : order == "reverse" ? TileOrder::Reverse
-                                      : TileOrder::HeadTail;
+  h.tile_order = c.string("algorithm.tile_order");
   h.bui_gf = c.boolean("features.bui_gf");
   h.bidirectional = c.boolean("features.bidirectional");
   h.out_of_order = c.boolean("features.out_of_order");

@@ -14,7 +14,6 @@ namespace pade::models {
 [[nodiscard]] const core::Schema& hardware_schema();
 
 enum class KeyLayout { BitPlaneFirst, WordMajor };
-enum class TileOrder { InOrder, HeadTail, Reverse };
 
 /// Typed view of a validated hardware Config (derived quantities computed once).
 struct HardwareConfig {
@@ -48,7 +47,7 @@ struct HardwareConfig {
   double alpha = 0.5;
   double radius = 5.0;
   int tile_keys = 64;
-  TileOrder tile_order = TileOrder::HeadTail;
+  std::string tile_order = "head_tail";  // head_tail | in_order | reverse (functional model's TileOrder)
   // mechanism switches (for the ablation)
   bool bui_gf = true;
   bool bidirectional = true;
@@ -65,7 +64,6 @@ struct HardwareConfig {
 };
 
 [[nodiscard]] HardwareConfig to_hardware(const core::Config& config);
-[[nodiscard]] std::string tile_order_name(TileOrder order);
 
 /// Read a `kind: hardware` YAML file (or a `hardware:` map inside another document).
 [[nodiscard]] core::Config read_hardware(const std::string& path);

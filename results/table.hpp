@@ -1,0 +1,36 @@
+#pragma once
+// Tabular output shared by every verb with `--format table|csv|json`.
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace pade::results {
+
+enum class Format { Table, Csv, Json };
+[[nodiscard]] Format parse_format(const std::string& name);  // std::invalid_argument when unknown
+
+struct Cell {
+  std::string text;
+  bool numeric = false;  // JSON writes it unquoted; tables right-align it
+  bool null = false;
+};
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> columns) : columns_(std::move(columns)) {}
+  void add_row(std::vector<Cell> row) { rows_.push_back(std::move(row)); }
+  [[nodiscard]] const std::vector<std::string>& columns() const { return columns_; }
+  [[nodiscard]] const std::vector<std::vector<Cell>>& rows() const { return rows_; }
+  void write(std::ostream& out, Format format) const;
+
+  static Cell text(std::string s) { return Cell{std::move(s), false, false}; }
+  static Cell number(double v);
+  static Cell integer(long long v) { return Cell{std::to_string(v), true, false}; }
+  static Cell null_cell() { return Cell{"", false, true}; }
+
+ private:
+  std::vector<std::string> columns_;
+  std::vector<std::vector<Cell>> rows_;
+};
+
+}  // namespace pade::results
