@@ -230,6 +230,9 @@ NpyArray parse_npy(std::span<const std::byte> bytes, std::string_view source) {
   const auto as_chars = [&](std::size_t off, std::size_t n) {
     return std::string_view(reinterpret_cast<const char*>(bytes.data()) + off, n);
   };
+  if (bytes.size() >= 6 && bytes.size() < 10 && as_chars(0, 6) == kMagic)
+    fail(source, "truncated .npy header: the file ends after " + std::to_string(bytes.size()) +
+                     " bytes, inside the version and header length");
   if (bytes.size() < 10 || as_chars(0, 6) != kMagic) {
     const std::size_t n = std::min<std::size_t>(bytes.size(), 6);
     fail(source, "not a .npy file: starts with \"" + printable(as_chars(0, n)) +
