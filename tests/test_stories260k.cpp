@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "workloads/npy.hpp"
 #include "workloads/stories260k.hpp"
 
 namespace fs = std::filesystem;
@@ -215,5 +216,38 @@ TEST_CASE("stories260K loader rejects bad files") {
   }
   SECTION("missing file") {
     CHECK_THROWS_AS(Stories260K::load(dir.path()), pade::core::InputError);
+  }
+}
+
+TEST_CASE("stories260K trace exported as a dump folder loads back identically") {
+  const auto& s = stories();
+  const Llama2Config& c = s.model.config();
+  const auto tokens = s.tokenizer.encode("The cat sat on the mat.");
+  const ModelTrace trace = trace_attention(s.model, tokens);
+  TempDir dir;
+  for (std::size_t l = 0; l < c.n_layers; ++l) {
+    std::vector<pade::core::Matrix> q, k, v;
+    for (std::size_t h = 0; h < c.n_heads; ++h) q.push_back(trace.at(l, h).q);
+    for (std::size_t g = 0; g < c.n_kv_heads; ++g) {
+      k.push_back(trace.at(l, g * c.group()).k);
+      v.push_back(trace.at(l, g * c.group()).v);
+    }
+    write_npy_heads(qkv_dump_path(dir.path(), l, 'q'), q);
+    write_npy_heads(qkv_dump_path(dir.path(), l, 'k'), k);
+    write_npy_heads(qkv_dump_path(dir.path(), l, 'v'), v);
+  }
+  const auto layers = load_qkv_folder(dir.path());
+  REQUIRE(layers.size() == c.n_layers);
+  for (std::size_t l = 0; l < c.n_layers; ++l) {
+    REQUIRE(layers[l].size() == c.n_heads);
+    for (std::size_t h = 0; h < c.n_heads; ++h) {
+      const auto& a = layers[l][h];
+      const auto& b = trace.at(l, h);
+      CHECK(a.query_positions == b.query_positions);
+      REQUIRE(a.k.rows() == b.k.rows());
+      CHECK(std::memcmp(a.q.data().data(), b.q.data().data(), b.q.data().size_bytes()) == 0);
+      CHECK(std::memcmp(a.k.data().data(), b.k.data().data(), b.k.data().size_bytes()) == 0);
+      CHECK(std::memcmp(a.v.data().data(), b.v.data().data(), b.v.data().size_bytes()) == 0);
+    }
   }
 }
