@@ -1,0 +1,102 @@
+#pragma once
+// NumPy .npy files: the exchange format for real Q/K/V dumped from users' models.
+//
+// Reader: format versions 1.0/2.0/3.0, C order, little-endian float16 ('<f2', converted to float),
+// float32 ('<f4') and int8 ('|i1', values converted as-is; any quantisation scale is the caller's
+// business). Writer: float32, version 1.0.
+//
+// Dump folders (see load_qkv_layer / load_qkv_folder) follow one naming convention:
+//
+//   <dir>/layer{L}_q.npy   shape [q_heads,  q_tokens,  dim]
+//   <dir>/layer{L}_k.npy   shape [kv_heads, kv_tokens, dim]
+//   <dir>/layer{L}_v.npy   shape [kv_heads, kv_tokens, dim_v]
+//
+// with L = 0, 1, 2, ... written in decimal without padding. A 2-D array [tokens, dim] is read as
+// one head. K and V may have fewer heads than Q (grouped-query attention): q_heads must be a
+// multiple of kv_heads and query head h reads kv head h / (q_heads / kv_heads). Q and K share the
+// same positions: if q_tokens < kv_tokens the queries are the *last* q_tokens positions (a decode
+// step or the tail of a prefill), i.e. query row i sits at position kv_tokens - q_tokens + i.
+// Positions in the dumps are post-RoPE unless the producer says otherwise (see
+// workloads/scripts/dump_qkv.py).
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/tensor.hpp"
+
+namespace pade::workloads {
+
+enum class NpyDtype { Float16, Float32, Int8 };
+
+[[nodiscard]] std::string_view npy_dtype_name(NpyDtype dtype);
+
+/// A whole .npy array converted to float, C order.
+struct NpyArray {
+  NpyDtype stored_dtype = NpyDtype::Float32;  // what the file held, before conversion
+  std::vector<std::size_t> shape;
+  std::vector<float> data;
+
+  [[nodiscard]] std::size_t element_count() const { return data.size(); }
+};
+
+/// Parses the bytes of a .npy file. `source` names the file in error messages.
+/// Throws core::InputError on a bad magic or header, an unsupported dtype, Fortran order or a
+/// data section whose size does not match the shape.
+[[nodiscard]] NpyArray parse_npy(std::span<const std::byte> bytes, std::string_view source);
+
+/// Reads a .npy file (see parse_npy). Throws core::InputError if it cannot be opened.
+[[nodiscard]] NpyArray read_npy(const std::filesystem::path& path);
+
+/// What a caller expects of a per-head tensor; 0 means "any".
+struct HeadShapeExpectation {
+  std::size_t heads = 0;
+  std::size_t tokens = 0;
+  std::size_t dim = 0;
+};
+
+/// A [heads, tokens, dim] tensor (a 2-D file is one head).
+struct HeadTensor {
+  std::size_t heads = 0;
+  std::size_t tokens = 0;
+  std::size_t dim = 0;
+  std::vector<float> data;
+
+  /// Copy of one head as a tokens x dim matrix.
+  [[nodiscard]] core::Matrix head(std::size_t h) const;
+};
+
+/// Reads a .npy file of rank 2 or 3 as a HeadTensor and checks it against `expect`.
+[[nodiscard]] HeadTensor read_npy_heads(const std::filesystem::path& path,
+                                        const HeadShapeExpectation& expect = {});
+
+/// Serialises a float32 array (version 1.0 header, C order, little-endian).
+[[nodiscard]] std::vector<std::byte> encode_npy_f32(std::span<const std::size_t> shape,
+                                                    std::span<const float> data);
+
+/// Writes a float32 .npy file. Throws std::invalid_argument if data does not match shape and
+/// core::RunError if the file cannot be written.
+void write_npy_f32(const std::filesystem::path& path, std::span<const std::size_t> shape,
+                   std::span<const float> data);
+
+/// Writes heads as [heads.size(), tokens, dim] float32 (all matrices must have the same shape).
+void write_npy_heads(const std::filesystem::path& path, std::span<const core::Matrix> heads);
+
+/// The path of one dump file under the naming convention above; `which` is 'q', 'k' or 'v'.
+[[nodiscard]] std::filesystem::path qkv_dump_path(const std::filesystem::path& dir,
+                                                  std::size_t layer, char which);
+
+/// Loads layer{layer}_{q,k,v}.npy from `dir` as one AttentionHead per query head (GQA mapped as
+/// documented above). `causal` is copied into each head.
+[[nodiscard]] std::vector<core::AttentionHead> load_qkv_layer(const std::filesystem::path& dir,
+                                                              std::size_t layer,
+                                                              bool causal = true);
+
+/// All layers of a dump folder: layers 0..n-1 where layer{n}_q.npy is the first one missing.
+/// Throws core::InputError if the folder has no layer0_q.npy or a layer lacks its k or v file.
+[[nodiscard]] std::vector<std::vector<core::AttentionHead>> load_qkv_folder(
+    const std::filesystem::path& dir, bool causal = true);
+
+}  // namespace pade::workloads
