@@ -91,7 +91,6 @@ std::string serialize_stats(const models::WorkloadStats& s) {
   put(out, "group_plane_fetch_fraction", s.group_plane_fetch_fraction);
   put(out, "group_v_fetch_fraction", s.group_v_fetch_fraction);
   put(out, "rescales_per_row", s.rescales_per_row);
-  put(out, "lockstep_imbalance", s.lockstep_imbalance);
   put(out, "accuracy_loss", s.accuracy_loss);
   put(out, "relative_l2_error", s.relative_l2_error);
   put(out, "retained_mass", s.retained_mass);
@@ -129,7 +128,6 @@ std::optional<models::WorkloadStats> deserialize_stats(const std::string& text) 
       else if (name == "group_plane_fetch_fraction") s.group_plane_fetch_fraction = v;
       else if (name == "group_v_fetch_fraction") s.group_v_fetch_fraction = v;
       else if (name == "rescales_per_row") s.rescales_per_row = v;
-      else if (name == "lockstep_imbalance") s.lockstep_imbalance = v;
       else if (name == "accuracy_loss") s.accuracy_loss = v;
       else if (name == "relative_l2_error") s.relative_l2_error = v;
       else if (name == "retained_mass") s.retained_mass = v;

@@ -31,7 +31,10 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
   const double kept = hw.bui_gf ? s.kept_fraction : 1.0;
   const double plane_fetch = hw.bui_gf ? s.group_plane_fetch_fraction : 1.0;
   const double v_fetch = hw.bui_gf ? s.group_v_fetch_fraction : 1.0;
-  const double imbalance = hw.out_of_order ? 1.0 : s.lockstep_imbalance;
+  // In-order lanes move in lockstep: a batch of lanes_per_row keys takes as many rounds as its
+  // slowest key. Out-of-order lanes (scoreboards) refill as soon as a key terminates.
+  const double imbalance =
+      hw.out_of_order || !hw.bui_gf || rounds <= 0 ? 1.0 : s.lockstep_rounds(hw.lanes_per_row) / rounds;
   const double active_bits = hw.bidirectional ? s.bidir_active_fraction : s.ones_fraction;
 
   double cycles = 0, dram_bytes = 0, dyn_energy_pj = 0;

@@ -22,14 +22,16 @@ struct WorkloadStats {
   double group_plane_fetch_fraction = 1.0;
   double group_v_fetch_fraction = 1.0;
   double rescales_per_row = 0.0;       // online-softmax max updates per query row
-  /// Lockstep cost of in-order execution: E[max rounds over a lane group] / E[rounds] (>= 1).
-  double lockstep_imbalance = 1.0;
   double accuracy_loss = 0.0;          // 1 - cosine similarity of the output vs dense FP32
   double relative_l2_error = 0.0;
   double retained_mass = 1.0;          // dense softmax mass of the kept keys
   double sampled_rows = 0;             // how many query rows the digest rests on
   double stderr_kept_fraction = 0.0;   // sampling standard error (bootstrap over heads)
   std::string source;                  // e.g. "functional:synthetic-v1" (provenance)
+
+  /// Expected rounds of the slowest of `n` pairs processed in lockstep (in-order lanes), assuming
+  /// independent pairs: sum over r of 1 - (1 - active_fraction[r])^n.
+  [[nodiscard]] double lockstep_rounds(int n) const;
 
   /// Expected planes processed per visible pair: sum of active_fraction.
   [[nodiscard]] double mean_rounds() const {

@@ -1,0 +1,30 @@
+#pragma once
+// Small helpers the verbs share: output format option, the statistics pipeline, terminal checks.
+#include <memory>
+#include <string>
+
+#include "dse/stats_cache.hpp"
+#include "results/store.hpp"
+#include "results/table.hpp"
+#include "workloads/catalog.hpp"
+#include "workloads/generator.hpp"
+#include "workloads/sampling.hpp"
+
+namespace pade::dse::cli {
+
+/// The synthetic-statistics pipeline with its catalog and generator kept alive beside the cache.
+struct StatsPipeline {
+  workloads::Catalog catalog = workloads::Catalog::builtin();
+  workloads::GeneratorTable generator = workloads::GeneratorTable::builtin();
+  workloads::SamplingPlan plan;
+  std::unique_ptr<StatsCache> cache;
+};
+
+/// Build the pipeline; with a store, the cache persists through its stats_cache table.
+[[nodiscard]] std::unique_ptr<StatsPipeline> make_pipeline(std::uint64_t seed, const workloads::SamplingPlan& plan,
+                                                           results::Store* store);
+
+[[nodiscard]] bool stderr_is_terminal();
+[[nodiscard]] results::Format format_option(const std::string& name);  // InputError when unknown
+
+}  // namespace pade::dse::cli

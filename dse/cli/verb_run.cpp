@@ -1,0 +1,116 @@
+// pade run [campaign.yaml] [--db FILE] : run a campaign (the embedded default without a file).
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "dse/campaign.hpp"
+#include "dse/cli/cli.hpp"
+#include "dse/cli/common.hpp"
+#include "dse/runner.hpp"
+
+namespace pade::dse::cli {
+
+namespace {
+
+struct RunArgs {
+  std::string file;
+  std::string db;
+  bool resume = false;
+  int threads = -1;
+  bool quiet = false;
+};
+
+std::string human_duration(double s) {
+  char buf[32];
+  if (s < 90) std::snprintf(buf, sizeof buf, "%.0fs", s);
+  else if (s < 5400) std::snprintf(buf, sizeof buf, "%.0fm%02.0fs", std::floor(s / 60), std::fmod(s, 60));
+  else std::snprintf(buf, sizeof buf, "%.1fh", s / 3600);
+  return buf;
+}
+
+std::string progress_text(const Progress& p) {
+  char buf[256];
+  const double eta = p.rate_per_s > 0 && p.total > p.done ? static_cast<double>(p.total - p.done) / p.rate_per_s : 0;
+  std::snprintf(buf, sizeof buf, "[%zu/%zu] %.1f cfg/s ETA %s | front %zu", p.done, p.total, p.rate_per_s,
+                human_duration(eta).c_str(), p.front_size);
+  std::string out = buf;
+  for (const auto& [name, v] : p.best) {
+    std::snprintf(buf, sizeof buf, " | best %s %.4g", name.c_str(), v);
+    out += buf;
+  }
+  return out;
+}
+
+int run(const RunArgs& a, const Context& ctx) {
+  const Campaign campaign = a.file.empty()
+                                ? read_campaign_text(embedded_default_campaign(), "<embedded default campaign>",
+                                                     std::filesystem::current_path())
+                                : read_campaign(a.file);
+  const std::string db = a.db.empty() ? campaign.name + ".db" : a.db;
+  if (const auto parent = std::filesystem::path(db).parent_path(); !parent.empty())
+    std::filesystem::create_directories(parent);
+  results::Store store(db);
+  workloads::SamplingPlan plan;
+  auto pipeline = make_pipeline(static_cast<std::uint64_t>(campaign.seed), plan, &store);
+  (void)resolve_benchmarks(campaign, pipeline->catalog);  // bad names are input errors before any work
+
+  const bool live = !a.quiet && stderr_is_terminal();
+  auto last_log = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+  RunOptions options;
+  options.resume = a.resume;
+  options.threads = a.threads;
+  options.cancelled = [&ctx] { return ctx.interrupted && ctx.interrupted->load(); };
+  options.log = [&a](const std::string& s) {
+    if (!a.quiet) std::cerr << s << '\n';
+  };
+  options.progress = [&](const Progress& p) {
+    if (a.quiet) return;
+    if (live) {
+      std::cerr << "\r\033[K" << progress_text(p) << std::flush;
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_log >= std::chrono::seconds(5) || p.done == p.total) {
+      std::cerr << "progress: " << progress_text(p) << '\n';
+      last_log = now;
+    }
+  };
+  if (!a.quiet)
+    std::cerr << "campaign '" << campaign.name << "': " << campaign.space.cardinality() << " points in the space, "
+              << "strategy " << campaign.strategy << ", fidelity " << campaign.fidelity << ", database " << db << '\n';
+  const RunSummary s = run_campaign(campaign, pipeline->catalog, store, *pipeline->cache, options);
+  if (live) std::cerr << '\n';
+
+  std::cout << "campaign '" << campaign.name << "' " << s.status << " in " << human_duration(s.seconds) << ": "
+            << s.evaluated << " configurations evaluated";
+  if (s.resumed > 0) std::cout << ", " << s.resumed << " resumed from the database";
+  std::cout << ", " << s.feasible << " feasible, " << s.front_size << " on the Pareto front\n";
+  for (const auto& [constraint, n] : s.rejected_by)
+    std::cout << "  infeasible: " << n << " configurations violate " << constraint << '\n';
+  std::cout << "  functional statistics computed: " << pipeline->cache->computed() << " (others from the cache)\n";
+  std::cout << "  results: " << std::filesystem::absolute(db).string() << '\n';
+  if (s.status == "interrupted") {
+    std::cout << "  interrupted: everything evaluated so far is stored; continue with --resume\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_run(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "Run a design-space exploration campaign into a SQLite database");
+  cmd->add_option("campaign", args->file, "campaign YAML file (default: the embedded default campaign)");
+  cmd->add_option("--db", args->db, "result database (default: <campaign name>.db)");
+  cmd->add_flag("--resume", args->resume, "continue a stored campaign of the same name, reusing stored points");
+  cmd->add_option("--threads", args->threads, "worker threads (default: the campaign's setting; 0 = all)")
+      ->check(CLI::Range(0, 1024));
+  cmd->add_flag("--quiet,-q", args->quiet, "no progress output");
+  cmd->footer("Examples:\n  pade run --db out/default.db\n  pade run examples/campaign-grid.yaml --db sweep.db --threads 2\n"
+              "  pade run examples/campaign-grid.yaml --db sweep.db --resume   # after Ctrl-C");
+  cmd->callback([&ctx, args] { ctx.action = [&ctx, args] { return run(*args, ctx); }; });
+}
+
+}  // namespace pade::dse::cli

@@ -1,0 +1,36 @@
+#pragma once
+// From attention data to the hardware models' input: run the bit-exact functional model on the
+// sampled heads of a benchmark (synthetic generator by default) and digest its counters into a
+// WorkloadStats, with a bootstrap standard error over the sampled heads.
+#include <cstdint>
+#include <string>
+
+#include "models/functional.hpp"
+#include "models/workload_stats.hpp"
+#include "workloads/catalog.hpp"
+#include "workloads/generator.hpp"
+#include "workloads/sampling.hpp"
+
+namespace pade::models {
+
+/// Version of the digest pipeline (generator + functional model + digest); part of every cache key
+/// and stored as provenance. Bump it when any of them changes the numbers.
+inline constexpr const char* kDigestVersion = "digest-1/functional-1/synthetic-1";
+
+struct DigestOptions {
+  FunctionalOptions functional;  // bits, α, radius, tiles, order (accuracy is always computed)
+  workloads::SamplingPlan plan;
+  std::uint64_t seed = 1;
+  int bootstrap_samples = 200;
+};
+
+/// The digest of one benchmark. Sampled heads are simulated in parallel (oneTBB) and merged in a
+/// fixed order, so the result does not depend on the thread count.
+[[nodiscard]] WorkloadStats digest_benchmark(const workloads::Benchmark& benchmark,
+                                             const workloads::GeneratorKnobs& knobs,
+                                             const DigestOptions& options);
+
+/// The digest of already-merged functional statistics of heads with head dimension `head_dim`.
+[[nodiscard]] WorkloadStats digest_stats(const FunctionalStats& stats, int head_dim);
+
+}  // namespace pade::models
