@@ -1,0 +1,113 @@
+#pragma once
+// The synthetic attention generator: deterministic per-head Q/K/V whose score statistics look like
+// real attention of a model family (docs/generator.md documents every knob and why).
+//
+// Each logit q_i·k_j/√d is built from independent parts, each carried by its own dimensions
+// (then mixed over all dimensions by a random rotation shared by Q and K, which leaves every dot
+// product unchanged):
+//   content      T_h · N(0,1)                       T_h grows with depth, jittered per head
+//   sink         g_i · B(depth)   for j < sink tokens  B ramps up with depth; some heads opt out
+//   heavy hitter g'_i · H         for a few random keys
+//   key bias     g'_i · N(0, σ_b) per key          key-norm variation along the shared direction
+//   locality     Σ_f w_f cos(θ_f (p_i − p_j))      RoPE-like, peak L at distance 0, decaying
+// plus, for ALiBi models, the additive bias −m_h (p_i − j) applied by the consumer through
+// AttentionHead::additive_bias_slope.
+//
+// Determinism: every random draw comes from a core::Rng stream labelled by (model, task, layer,
+// head[, row]). K/V depend on the KV head only (GQA query heads of one group share them
+// exactly); a query row depends only on its position, so any subset of rows, in any order, and
+// the decode form of a benchmark (its last prefill row) give the same numbers.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/schema.hpp"
+#include "core/tensor.hpp"
+#include "workloads/catalog.hpp"
+
+namespace pade::workloads {
+
+/// The knobs of one model family (one row of generator.yaml).
+struct GeneratorKnobs {
+  std::string family;
+  // Content logit spread: std in logits at the first and last layer (linear in depth) and the
+  // per-head multiplicative jitter (std of the natural log).
+  double logit_std_first = 1.0;
+  double logit_std_last = 2.0;
+  double head_jitter = 0.2;
+  // Attention sink on the first `sink_tokens` tokens.
+  double sink_logit = 0.0;         // bonus at full strength, logits
+  int sink_tokens = 1;
+  double sink_head_fraction = 1.0;  // share of query heads that attend to the sink
+  double sink_early_strength = 1.0; // strength at layer 0, as a fraction of full
+  double sink_full_depth = 0.0;     // depth fraction from which the sink is at full strength
+  double query_jitter = 0.3;        // per-query std of the alignment with the sink/HH direction
+  // Locality (RoPE-like): peak logit at distance 0 and the span of wavelengths.
+  double locality_logit = 0.0;
+  double locality_min_period = 4.0;
+  double locality_max_period = 256.0;
+  int locality_components = 8;
+  std::string locality_geometry = "sequence";  // sequence | grid
+  // Heavy-hitter keys.
+  double heavy_hitter_fraction = 0.0;
+  double heavy_hitter_logit = 0.0;
+  double key_bias_std = 0.0;
+  core::SourceLocation where;
+};
+
+/// The knob table: one GeneratorKnobs per family, read from YAML through the schema layer.
+class GeneratorTable {
+ public:
+  /// workloads/data/generator.yaml.
+  [[nodiscard]] static GeneratorTable builtin();
+  [[nodiscard]] static GeneratorTable load(const std::filesystem::path& file);
+  [[nodiscard]] static GeneratorTable parse(const std::string& yaml_text, const std::string& name);
+
+  /// Throws InputError with a did-you-mean suggestion for an unknown family.
+  [[nodiscard]] const GeneratorKnobs& family(std::string_view name) const;
+  [[nodiscard]] std::vector<std::string> families() const;
+
+ private:
+  [[nodiscard]] static GeneratorTable from_document(const core::YamlDocument& doc);
+  std::map<std::string, GeneratorKnobs, std::less<>> families_;
+};
+
+/// Schema of generator.yaml's top level, and of one family's knob map.
+[[nodiscard]] const core::Schema& generator_schema();
+[[nodiscard]] const core::Schema& generator_family_schema();
+
+/// Q/K/V of one head. `layer` is the layer index within `group` and `head` the query head
+/// (0 ≤ head < q_heads); K/V come from KV head head / (q_heads / kv_heads). `query_rows` selects
+/// the query rows (indices in [0, group.queries)); keys and values are always complete. Throws
+/// std::out_of_range for indices outside the group and InputError when the head dimension is too
+/// small for the knobs' structured dimensions.
+[[nodiscard]] core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& group,
+                                                int layer, int head, const GeneratorKnobs& knobs,
+                                                std::uint64_t seed,
+                                                std::span<const std::size_t> query_rows);
+
+/// 0, 1, ..., n-1: every query row.
+[[nodiscard]] std::vector<std::size_t> all_rows(std::size_t n);
+
+/// The ALiBi slope of query head `head` given the model's largest slope (m_h = m_max^(h+1)).
+[[nodiscard]] double alibi_slope(double slope_max, int head);
+
+/// Statistics of dense FP32 softmax(q·k/√d + bias) over the visible keys of each row, averaged
+/// over rows.
+struct HeadStats {
+  double first_token_mass = 0.0;     // probability on key 0
+  double keys_for_90pct_mass = 0.0;  // fewest keys holding 90 % of the mass, / visible keys
+  double logit_std = 0.0;            // std of a row's logits over its visible keys
+  double oracle_kept_fraction = 0.0; // keys with logit ≥ row max − guard_gap, / visible keys
+};
+
+/// `guard_gap` is α·radius of the PADE guard (0.5 · 5 = 2.5 at the paper's operating point):
+/// oracle_kept_fraction is what an exact threshold would keep, a lower bound on what BUI-GF keeps.
+[[nodiscard]] HeadStats measure_head(const core::AttentionHead& head, double guard_gap = 2.5);
+
+}  // namespace pade::workloads
