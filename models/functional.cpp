@@ -440,13 +440,7 @@ void run_row(const Prepared& P, const FunctionalOptions& opt, std::size_t i, Row
                       });
     std::size_t hit = 0;
     for (std::size_t a = 0; a < k; ++a) hit += sc.kept[sc.idx[a]];
-    st.accuracy_rows += 1;
-    st.sum_rel_l2 += rel;
-    st.max_rel_l2 = std::max(st.max_rel_l2, rel);
-    st.sum_cosine += cosv;
-    st.min_cosine = std::min(st.min_cosine, cosv);
-    st.sum_retained_mass += mass;
-    st.sum_topk_recall += k > 0 ? static_cast<double>(hit) / static_cast<double>(k) : 1.0;
+    st.add_accuracy_row(rel, cosv, mass, hit, k);
   }
 }
 

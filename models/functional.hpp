@@ -99,14 +99,24 @@ struct FunctionalStats {
   std::uint64_t max_updates = 0;     ///< online-softmax running-max increases (incl. the first)
   std::uint64_t rescale_events = 0;  ///< increases that had to rescale a non-empty accumulator
 
-  // Accuracy vs dense FP32 attention on the float Q/K/V (sums, so merging is exact).
+  // Accuracy vs dense FP32 attention on the float Q/K/V. Per-row values are summed in fixed point
+  // (units of 2^-30, see kFixedOne) so that merging is associative and exact: any partition of
+  // the rows into tasks, merged in any order, gives bit-identical sums. Per-row values entering
+  // the sums are clamped to [-4, 4] (a relative error above 4 means nothing more); max/min are
+  // exact doubles.
+  static constexpr double kFixedOne = 1073741824.0;  // 2^30
   std::uint64_t accuracy_rows = 0;
-  double sum_rel_l2 = 0.0;
+  std::int64_t sum_rel_l2_fx = 0;
   double max_rel_l2 = 0.0;
-  double sum_cosine = 0.0;
+  std::int64_t sum_cosine_fx = 0;
   double min_cosine = 1.0;
-  double sum_retained_mass = 0.0;
-  double sum_topk_recall = 0.0;
+  std::int64_t sum_retained_mass_fx = 0;
+  std::uint64_t topk_hits = 0;     ///< dense-FP32 top-k keys that PADE kept, summed over rows
+  std::uint64_t topk_slots = 0;    ///< sum over rows of min(k, visible keys)
+
+  /// Adds one row's accuracy measurements.
+  void add_accuracy_row(double rel_l2, double cosine, double retained_mass, std::uint64_t hits,
+                        std::uint64_t slots);
 
   FunctionalStats& operator+=(const FunctionalStats& o);
   bool operator==(const FunctionalStats&) const = default;
@@ -116,7 +126,7 @@ struct FunctionalStats {
   [[nodiscard]] double mean_rel_l2() const;
   [[nodiscard]] double mean_cosine() const;
   [[nodiscard]] double mean_retained_mass() const;
-  [[nodiscard]] double mean_topk_recall() const;
+  [[nodiscard]] double mean_topk_recall() const;  ///< hits / slots over all rows
   [[nodiscard]] std::uint64_t total_bidir_adds() const;
   [[nodiscard]] std::uint64_t total_plane_fetches() const;
 

@@ -1,6 +1,7 @@
 // FunctionalStats: exact merging and a versioned text serialization.
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -52,12 +53,13 @@ FunctionalStats& FunctionalStats::operator+=(const FunctionalStats& o) {
   max_updates += o.max_updates;
   rescale_events += o.rescale_events;
   accuracy_rows += o.accuracy_rows;
-  sum_rel_l2 += o.sum_rel_l2;
+  sum_rel_l2_fx += o.sum_rel_l2_fx;
   max_rel_l2 = std::max(max_rel_l2, o.max_rel_l2);
-  sum_cosine += o.sum_cosine;
+  sum_cosine_fx += o.sum_cosine_fx;
   min_cosine = std::min(min_cosine, o.min_cosine);
-  sum_retained_mass += o.sum_retained_mass;
-  sum_topk_recall += o.sum_topk_recall;
+  sum_retained_mass_fx += o.sum_retained_mass_fx;
+  topk_hits += o.topk_hits;
+  topk_slots += o.topk_slots;
   return *this;
 }
 
@@ -69,13 +71,32 @@ double FunctionalStats::mean_rounds() const {
   for (std::size_t r = 1; r < rounds_hist.size(); ++r) planes += static_cast<double>(r * rounds_hist[r]);
   return safe_div(planes, static_cast<double>(pairs_considered));
 }
-double FunctionalStats::mean_rel_l2() const { return safe_div(sum_rel_l2, static_cast<double>(accuracy_rows)); }
-double FunctionalStats::mean_cosine() const { return safe_div(sum_cosine, static_cast<double>(accuracy_rows)); }
-double FunctionalStats::mean_retained_mass() const {
-  return safe_div(sum_retained_mass, static_cast<double>(accuracy_rows));
+namespace {
+std::int64_t to_fixed(double v) {
+  return std::llround(std::clamp(v, -4.0, 4.0) * FunctionalStats::kFixedOne);
 }
+double from_fixed(std::int64_t sum, std::uint64_t n) {
+  return safe_div(static_cast<double>(sum) / FunctionalStats::kFixedOne, static_cast<double>(n));
+}
+}  // namespace
+
+void FunctionalStats::add_accuracy_row(double rel_l2, double cosine, double retained_mass, std::uint64_t hits,
+                                       std::uint64_t slots) {
+  accuracy_rows += 1;
+  sum_rel_l2_fx += to_fixed(rel_l2);
+  max_rel_l2 = std::max(max_rel_l2, rel_l2);
+  sum_cosine_fx += to_fixed(cosine);
+  min_cosine = std::min(min_cosine, cosine);
+  sum_retained_mass_fx += to_fixed(retained_mass);
+  topk_hits += hits;
+  topk_slots += slots;
+}
+
+double FunctionalStats::mean_rel_l2() const { return from_fixed(sum_rel_l2_fx, accuracy_rows); }
+double FunctionalStats::mean_cosine() const { return from_fixed(sum_cosine_fx, accuracy_rows); }
+double FunctionalStats::mean_retained_mass() const { return from_fixed(sum_retained_mass_fx, accuracy_rows); }
 double FunctionalStats::mean_topk_recall() const {
-  return safe_div(sum_topk_recall, static_cast<double>(accuracy_rows));
+  return safe_div(static_cast<double>(topk_hits), static_cast<double>(topk_slots));
 }
 std::uint64_t FunctionalStats::total_bidir_adds() const {
   std::uint64_t s = 0;
@@ -95,6 +116,12 @@ namespace {
 constexpr std::string_view kMagic = "pade-functional-stats";
 constexpr int kVersion = 1;
 
+void put(std::string& s, std::string_view key, std::int64_t v) {
+  s += key;
+  s += ' ';
+  s += std::to_string(v);
+  s += '\n';
+}
 void put(std::string& s, std::string_view key, std::uint64_t v) {
   s += key;
   s += ' ';
@@ -173,12 +200,13 @@ std::string FunctionalStats::serialize() const {
   put(s, "max_updates", max_updates);
   put(s, "rescale_events", rescale_events);
   put(s, "accuracy_rows", accuracy_rows);
-  put(s, "sum_rel_l2", sum_rel_l2);
+  put(s, "sum_rel_l2_fx", sum_rel_l2_fx);
   put(s, "max_rel_l2", max_rel_l2);
-  put(s, "sum_cosine", sum_cosine);
+  put(s, "sum_cosine_fx", sum_cosine_fx);
   put(s, "min_cosine", min_cosine);
-  put(s, "sum_retained_mass", sum_retained_mass);
-  put(s, "sum_topk_recall", sum_topk_recall);
+  put(s, "sum_retained_mass_fx", sum_retained_mass_fx);
+  put(s, "topk_hits", topk_hits);
+  put(s, "topk_slots", topk_slots);
   return s;
 }
 
@@ -215,6 +243,11 @@ FunctionalStats FunctionalStats::deserialize(std::string_view text) {
     const auto& t = take(key);
     if (t.size() != 1) throw core::InputError("FunctionalStats: field " + std::string(key) + " wants 1 value");
     return parse_number<std::uint64_t>(t[0], key);
+  };
+  auto i64 = [&](std::string_view key) {
+    const auto& t = take(key);
+    if (t.size() != 1) throw core::InputError("FunctionalStats: field " + std::string(key) + " wants 1 value");
+    return parse_number<std::int64_t>(t[0], key);
   };
   auto dbl = [&](std::string_view key) {
     const auto& t = take(key);
@@ -253,13 +286,14 @@ FunctionalStats FunctionalStats::deserialize(std::string_view text) {
   s.max_updates = u64("max_updates");
   s.rescale_events = u64("rescale_events");
   s.accuracy_rows = u64("accuracy_rows");
-  s.sum_rel_l2 = dbl("sum_rel_l2");
+  s.sum_rel_l2_fx = i64("sum_rel_l2_fx");
   s.max_rel_l2 = dbl("max_rel_l2");
-  s.sum_cosine = dbl("sum_cosine");
+  s.sum_cosine_fx = i64("sum_cosine_fx");
   s.min_cosine = dbl("min_cosine");
-  s.sum_retained_mass = dbl("sum_retained_mass");
-  s.sum_topk_recall = dbl("sum_topk_recall");
-  if (fields.size() != 30) throw core::InputError("FunctionalStats: unknown extra fields");
+  s.sum_retained_mass_fx = i64("sum_retained_mass_fx");
+  s.topk_hits = u64("topk_hits");
+  s.topk_slots = u64("topk_slots");
+  if (fields.size() != 31) throw core::InputError("FunctionalStats: unknown extra fields");
   return s;
 }
 
