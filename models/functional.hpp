@@ -1,0 +1,196 @@
+#pragma once
+// Bit-exact functional model of PADE attention (design notes: shared/design/pade.md §2-5).
+//
+// Per query row, keys are processed tile by tile (ISTA) and, within a tile, bit-serially MSB
+// first (BSF). After r rounds a key's exact integer partial score S^r is known and the final
+// score lies in [S^r + I^r_min, S^r + I^r_max], with query-only BUI bounds
+//   I^r_max = (2^{p-r} - 1) * sum_{q_d > 0} q_d,   I^r_min = (2^{p-r} - 1) * sum_{q_d < 0} q_d.
+// Bounds and the guard threshold are compared in the LOGIT domain:
+//   logit = sum_g c_g * score_g + bias,  c_g = scale_q(i,g) * scale_k(j,g) / sqrt(d),
+// where g runs over scale groups (one group for per_tensor/per_head/per_token; groups of 32 dims
+// for per_group, where each group's interval is formed separately and the scaled group bounds are
+// summed — valid because every c_g > 0). The ALiBi bias is known exactly and added to both bounds.
+//
+// Guard (paper Eq. 4): T = max(current lower bounds of all keys seen so far in the row) - alpha*radius;
+// a key is pruned at the first round whose upper bound <= T. T only rises (intervals nest, so
+// lower bounds never fall), and it is carried across tiles, so tile-local decisions are safe:
+// a pruned key's exact logit is <= max_j(exact logit_j) - alpha*radius.
+//
+// Statistics are compact counters (never N x N) and merge exactly with operator+=.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/quant.hpp"
+#include "core/tensor.hpp"
+
+namespace pade::models {
+
+enum class TileOrder { in_order, head_tail, reverse };
+enum class PruneMode {
+  guard,             ///< BUI-GF: interval bounds + guard threshold (PADE)
+  naive_truncation,  ///< MSB-only estimate S^r (no interval) against max-estimate - alpha*radius
+};
+enum class KernelChoice {
+  automatic,  ///< popcount over packed planes, POPCNT/AVX2 code path when the CPU has them
+  scalar,     ///< reference: per-dimension loop over the codes (tests compare the two)
+  popcount_generic,  ///< packed-plane popcount compiled for the baseline ISA
+};
+
+[[nodiscard]] std::string_view to_string(TileOrder o);
+[[nodiscard]] std::string_view to_string(PruneMode m);
+
+struct FunctionalOptions {
+  double alpha = 0.5;
+  double radius = 5.0;  ///< logit gap; guard margin is alpha * radius (logit domain)
+  int bits = 8;         ///< operand bits p of Q and K (4..16)
+  core::Granularity granularity = core::Granularity::per_tensor;
+  std::size_t group_size = 32;  ///< per_group only
+  std::optional<bool> causal;   ///< empty: use AttentionHead::causal
+  std::optional<double> alibi_slope;  ///< empty: use AttentionHead::additive_bias_slope
+  PruneMode mode = PruneMode::guard;
+  std::size_t query_group = 8;  ///< B_q: rows sharing key-plane fetches (hardware query group)
+  std::size_t key_tile = 64;    ///< B_k
+  TileOrder order = TileOrder::head_tail;
+  bool compute_accuracy = true;  ///< compare with dense FP32 attention per row (O(N d) per row)
+  std::size_t topk = 8;
+  KernelChoice kernel = KernelChoice::automatic;
+  /// Rows per parallel task (rounded up to a multiple of query_group). The partition depends
+  /// only on this value, never on the thread count, so results are identical for any thread count.
+  std::size_t rows_per_task = 64;
+};
+
+struct FunctionalStats {
+  static constexpr int kMaxBits = 16;
+  using RoundArray = std::array<std::uint64_t, kMaxBits + 1>;  ///< index = round 1..p (0 unused)
+  using PlaneArray = std::array<std::uint64_t, kMaxBits>;      ///< index = bit plane t (p-1 = sign)
+
+  int bits = 0;  ///< p; 0 = empty (adopts the other side on merge)
+  std::uint64_t topk = 0;
+
+  std::uint64_t query_rows = 0;
+  std::uint64_t query_groups = 0;
+  std::uint64_t pairs_considered = 0;  ///< (row, key) pairs visible under the mask
+  std::uint64_t pairs_kept = 0;        ///< survived all p rounds (enter softmax)
+  RoundArray rounds_hist{};      ///< pairs by last processed round (= planes fetched for the row)
+  RoundArray pruned_at_round{};  ///< pairs pruned at round r (r = p: pruned on the exact score)
+  RoundArray active_per_round{}; ///< pairs that processed round r
+
+  PlaneArray plane_ones{};       ///< ones among the d dims, summed over processed (row,key,plane)
+  PlaneArray plane_processed{};  ///< processed (row, key, plane) triples
+  PlaneArray plane_bidir_adds{}; ///< lane additions with bidirectional sparsity: min(ones, zeros)
+  PlaneArray plane_fetches{};    ///< (group, key) fetches of plane t, shared by the group's rows
+
+  RoundArray group_key_rounds_hist{};   ///< per (group, key): max rounds over the group's rows
+  std::uint64_t group_fetch_sum = 0;    ///< sum over groups of unique (key, plane) fetches
+  std::uint64_t group_fetch_sumsq = 0;
+  std::uint64_t group_fetch_max = 0;
+
+  std::uint64_t tiles = 0;  ///< (query group, key tile) pairs with at least one visible pair
+  std::uint64_t tile_adds_sum = 0;  ///< lane additions per tile (bidirectional), for load balance
+  std::uint64_t tile_adds_sumsq = 0;
+  std::uint64_t tile_adds_max = 0;
+
+  std::uint64_t max_updates = 0;     ///< online-softmax running-max increases (incl. the first)
+  std::uint64_t rescale_events = 0;  ///< increases that had to rescale a non-empty accumulator
+
+  // Accuracy vs dense FP32 attention on the float Q/K/V. Per-row values are summed in fixed point
+  // (units of 2^-30, see kFixedOne) so that merging is associative and exact: any partition of
+  // the rows into tasks, merged in any order, gives bit-identical sums. Per-row values entering
+  // the sums are clamped to [-4, 4] (a relative error above 4 means nothing more); max/min are
+  // exact doubles.
+  static constexpr double kFixedOne = 1073741824.0;  // 2^30
+  std::uint64_t accuracy_rows = 0;
+  std::int64_t sum_rel_l2_fx = 0;
+  double max_rel_l2 = 0.0;
+  std::int64_t sum_cosine_fx = 0;
+  double min_cosine = 1.0;
+  std::int64_t sum_retained_mass_fx = 0;
+  std::uint64_t topk_hits = 0;     ///< dense-FP32 top-k keys that PADE kept, summed over rows
+  std::uint64_t topk_slots = 0;    ///< sum over rows of min(k, visible keys)
+
+  /// Adds one row's accuracy measurements.
+  void add_accuracy_row(double rel_l2, double cosine, double retained_mass, std::uint64_t hits,
+                        std::uint64_t slots);
+
+  FunctionalStats& operator+=(const FunctionalStats& o);
+  bool operator==(const FunctionalStats&) const = default;
+
+  [[nodiscard]] double kept_fraction() const;
+  [[nodiscard]] double mean_rounds() const;  ///< planes per considered pair
+  [[nodiscard]] double mean_rel_l2() const;
+  [[nodiscard]] double mean_cosine() const;
+  [[nodiscard]] double mean_retained_mass() const;
+  [[nodiscard]] double mean_topk_recall() const;  ///< hits / slots over all rows
+  [[nodiscard]] std::uint64_t total_bidir_adds() const;
+  [[nodiscard]] std::uint64_t total_plane_fetches() const;
+
+  /// Versioned text ("pade-functional-stats 1"), one "key values..." line per field; doubles are
+  /// written with shortest round-trip formatting, so deserialize(serialize()) == *this.
+  [[nodiscard]] std::string serialize() const;
+  /// Throws core::InputError on a malformed or unknown-version text.
+  [[nodiscard]] static FunctionalStats deserialize(std::string_view text);
+};
+
+struct FunctionalResult {
+  FunctionalStats stats;
+  core::Matrix output;  ///< rows of q x head dim: the PADE attention output (P.V over survivors)
+};
+
+/// Simulates one head. Parallel over row blocks with oneTBB; deterministic for any thread count.
+[[nodiscard]] FunctionalStats simulate_head(const core::AttentionHead& head, const FunctionalOptions& opt);
+[[nodiscard]] FunctionalResult simulate_head_with_output(const core::AttentionHead& head,
+                                                         const FunctionalOptions& opt);
+/// Simulates several heads (parallel over heads x row blocks); stats merged in (head, block) order.
+[[nodiscard]] FunctionalStats simulate_heads(std::span<const core::AttentionHead> heads,
+                                             const FunctionalOptions& opt);
+
+/// Dense FP32 attention on the float Q/K/V (mask and bias as resolved from `opt` and `head`).
+[[nodiscard]] core::Matrix dense_attention(const core::AttentionHead& head, const FunctionalOptions& opt);
+/// Dense INT-n attention: Q and K quantized as in `opt`, exact integer scores in the same logit
+/// domain as the model, softmax over every visible key (no pruning), P.V in float.
+[[nodiscard]] core::Matrix dense_quantized_attention(const core::AttentionHead& head,
+                                                     const FunctionalOptions& opt);
+
+// ---- reference pieces (exposed for tests) ----------------------------------------------------
+
+struct BuiInterval {
+  std::int64_t min = 0;
+  std::int64_t max = 0;
+};
+/// I^r bounds after `rounds` MSB-first rounds of a `bits`-bit key against query codes q.
+[[nodiscard]] BuiInterval bui_interval(std::span<const std::int16_t> q, int bits, int rounds);
+/// S^r: exact partial score over the top `rounds` planes (scalar reference).
+[[nodiscard]] std::int64_t partial_score(std::span<const std::int16_t> q, std::span<const std::int16_t> k,
+                                         int bits, int rounds);
+
+/// Everything the model did for one key of one row (tests check properties on it).
+struct KeyTrace {
+  std::size_t key = 0;
+  int rounds = 0;  ///< rounds processed
+  bool kept = false;
+  double exact_logit = 0.0;             ///< logit of the exact integer score (logit domain)
+  std::vector<std::int64_t> partial;    ///< S^r summed over scale groups, per processed round
+  std::vector<double> lower, upper;     ///< logit-domain bounds per processed round
+  std::vector<double> threshold;        ///< T the round's prune decision compared against
+};
+struct RowTrace {
+  std::size_t row = 0;
+  std::vector<std::size_t> tile_order;  ///< key-tile indices in processing order
+  std::vector<KeyTrace> keys;           ///< visible keys, by key index
+  double max_exact_logit = 0.0;
+  std::vector<float> output;
+};
+[[nodiscard]] RowTrace trace_row(const core::AttentionHead& head, const FunctionalOptions& opt,
+                                 std::size_t row);
+
+/// Key-tile processing order for a row that sees `tiles` tiles (the last one holds its most
+/// recent visible keys). head_tail: 0, L, 1, L-1, ...
+[[nodiscard]] std::vector<std::size_t> tile_order(std::size_t tiles, TileOrder order);
+
+}  // namespace pade::models
