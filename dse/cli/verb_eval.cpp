@@ -1,6 +1,8 @@
 // pade eval HW.yaml --benchmark NAME : one configuration on one benchmark, with the workload digest.
 #include <iostream>
 
+#include "core/json.hpp"
+
 #include "dse/cli/cli.hpp"
 #include "dse/cli/common.hpp"
 #include "dse/runner.hpp"
