@@ -9,6 +9,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include <immintrin.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
@@ -99,6 +100,12 @@ struct Prepared {
   double slope = 0.0;
   double inv_sqrt_d = 1.0;
   std::vector<std::int64_t> qpos, qneg;  // per row and group: sum of positive / negative codes
+  // Simulation-speed copy of the key planes for the AVX2 kernel (bits <= 8, one scale group):
+  // plane t of key j as dpad bytes of 0/1 at kbytes[(j * p + t) * dpad], dims padded to 32.
+  // Built from `kplanes` (the hardware layout) so the two cannot disagree.
+  std::size_t dpad = 0;
+  std::vector<std::uint8_t> kbytes;
+  std::vector<std::int8_t> q8;  // nq x dpad int8 query codes, zero padded
 
   [[nodiscard]] std::size_t visible(std::size_t i) const { return causal ? std::min(pos[i] + 1, nk) : nk; }
   [[nodiscard]] double bias(std::size_t i, std::size_t j) const {
@@ -167,17 +174,41 @@ Prepared prepare(const core::AttentionHead& head, const FunctionalOptions& opt) 
   return P;
 }
 
-// Per-row working memory, reused across rows of a task (nothing here is N x N).
+bool byte_kernel_applies(const Prepared& P) { return P.p <= 8 && P.groups == 1; }
+
+void build_byte_planes(Prepared& P) {
+  P.dpad = (P.d + 31) / 32 * 32;
+  P.kbytes.assign(P.nk * static_cast<std::size_t>(P.p) * P.dpad, 0);
+  for (std::size_t j = 0; j < P.nk; ++j)
+    for (int t = 0; t < P.p; ++t) {
+      std::uint8_t* dst = &P.kbytes[(j * static_cast<std::size_t>(P.p) + static_cast<std::size_t>(t)) * P.dpad];
+      for (std::size_t c = 0; c < P.d; ++c) dst[c] = P.kplanes.bit(t, j, c) ? 1 : 0;
+    }
+  P.q8.assign(P.nq * P.dpad, 0);
+  for (std::size_t i = 0; i < P.nq; ++i)
+    for (std::size_t c = 0; c < P.d; ++c) P.q8[i * P.dpad + c] = static_cast<std::int8_t>(P.q.at(i, c));
+}
+
+// State of one query row that persists across its key tiles (the rows of a query group advance
+// tile by tile in lockstep, as the hardware's 8 rows do, so each K tile is read while hot).
+struct RowState {
+  std::size_t i = 0, nvis = 0;
+  std::vector<std::size_t> order;
+  double max_lower = 0, T = 0, m = 0, l = 0;  // logit domain: max lower bound seen, guard
+                                              // threshold, softmax running max; softmax sum
+  std::vector<float> o;                       // unnormalized output accumulator
+  std::vector<std::uint64_t> qp;              // the row's query planes, p x words, contiguous
+  std::vector<std::int64_t> imin, imax;       // (p+1) x groups: I^r bounds per group
+  std::vector<std::uint8_t> kept;             // nk, accuracy only
+};
+
+// Per-tile working memory, reused across rows of a task (nothing here is N x N).
 struct RowScratch {
-  std::vector<std::uint64_t> qp;        // the row's query planes, p x words, contiguous
   std::vector<std::int64_t> S;          // key_tile x groups partial scores
   std::vector<double> coef;             // key_tile x groups
   std::vector<double> bias, lower, upper;
   std::vector<std::uint32_t> active, next;
-  std::vector<std::int64_t> imin, imax;  // (p+1) x groups: I^r bounds per group
   std::vector<std::int64_t> dot;         // groups
-  std::vector<float> o;
-  std::vector<std::uint8_t> kept;        // nk, accuracy only
   std::vector<float> dense;              // nk, accuracy only
   std::vector<std::uint32_t> idx;        // nk, accuracy only
   std::vector<float> ref;                // d, accuracy only: dense FP32 output row
@@ -191,7 +222,7 @@ struct GroupScratch {
 
 // Reference kernel: per-dimension loop over the integer codes.
 struct ScalarDot {
-  static void run(const Prepared& P, const RowScratch&, std::size_t i, std::size_t j, int t, std::int64_t* dot,
+  static void run(const Prepared& P, const RowState&, std::size_t i, std::size_t j, int t, std::int64_t* dot,
                   int& ones) {
     const auto qr = P.q.row(i);
     const auto kr = P.k.row(j);
@@ -212,10 +243,10 @@ struct ScalarDot {
 // Packed-plane kernel: q is split into its own planes, so sum_d q_d b_d =
 // sum_s w_s popcount(qplane_s & kplane) — the hardware's AND tree, 64 dims per instruction.
 struct PlaneDot {
-  static void run(const Prepared& P, const RowScratch& sc, std::size_t, std::size_t j, int t, std::int64_t* dot,
+  static void run(const Prepared& P, const RowState& rs, std::size_t, std::size_t j, int t, std::int64_t* dot,
                   int& ones) {
     const std::uint64_t* kp = P.kplanes.plane(t, j).data();
-    const std::uint64_t* qp = sc.qp.data();
+    const std::uint64_t* qp = rs.qp.data();
     const std::size_t W = P.words;
     const int p = P.p;
     ones = 0;
@@ -231,6 +262,32 @@ struct PlaneDot {
       }
       dot[g] = acc;
     }
+  }
+};
+
+// AVX2 kernel on byte-expanded planes: vpmaddubsw multiplies the 0/1 plane bytes (unsigned) by
+// the int8 query codes (signed) and adds pairs, so 32 dims cost one instruction.
+struct ByteDot {
+  __attribute__((target("avx2,popcnt"))) static void run(const Prepared& P, const RowState&, std::size_t i,
+                                                         std::size_t j, int t, std::int64_t* dot, int& ones) {
+    const std::uint8_t* b = &P.kbytes[(j * static_cast<std::size_t>(P.p) + static_cast<std::size_t>(t)) * P.dpad];
+    const std::int8_t* q = &P.q8[i * P.dpad];
+    const __m256i one16 = _mm256_set1_epi16(1);
+    __m256i acc = _mm256_setzero_si256();
+    __m256i cnt = _mm256_setzero_si256();
+    for (std::size_t c = 0; c < P.dpad; c += 32) {
+      const __m256i bv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + c));
+      const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + c));
+      acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(bv, qv), one16));
+      cnt = _mm256_add_epi64(cnt, _mm256_sad_epu8(bv, _mm256_setzero_si256()));
+    }
+    __m128i a = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+    a = _mm_add_epi32(a, _mm_shuffle_epi32(a, 0x4e));
+    a = _mm_add_epi32(a, _mm_shuffle_epi32(a, 0xb1));
+    __m128i n = _mm_add_epi64(_mm256_castsi256_si128(cnt), _mm256_extracti128_si256(cnt, 1));
+    n = _mm_add_epi64(n, _mm_unpackhi_epi64(n, n));
+    dot[0] = _mm_cvtsi128_si32(a);
+    ones = static_cast<int>(_mm_cvtsi128_si64(n));
   }
 };
 
@@ -283,45 +340,49 @@ void dense_row(const Prepared& P, std::size_t i, std::span<float> logits, std::s
   }
 }
 
-// Simulates one query row. Updates stats, the group's shared-fetch record and writes the output.
-template <class Dot, class Tracer>
-void run_row(const Prepared& P, const FunctionalOptions& opt, std::size_t i, RowScratch& sc, GroupScratch& gs,
-             FunctionalStats& st, std::span<float> out, Tracer& tr) {
+// Starts row i: its query planes, BUI bounds per round, tile order, empty softmax state.
+template <class Tracer>
+void row_begin(const Prepared& P, const FunctionalOptions& opt, std::size_t i, RowState& rs, FunctionalStats& st,
+               Tracer& tr) {
   const int p = P.p;
-  const std::size_t G = P.groups, Bk = opt.key_tile, W = P.words;
-  const std::size_t nvis = P.visible(i);
+  const std::size_t G = P.groups, W = P.words;
   const bool guard = opt.mode == PruneMode::guard;
-  const double margin = opt.alpha * opt.radius;
-  const auto V = P.head->v.data();
-
+  rs.i = i;
+  rs.nvis = P.visible(i);
   st.query_rows += 1;
-  st.pairs_considered += nvis;
-
-  // The row's query planes, contiguous, and its BUI bounds per round and group.
+  st.pairs_considered += rs.nvis;
   for (int s = 0; s < p; ++s) {
     const auto pl = P.qplanes.plane(s, i);
-    std::copy(pl.begin(), pl.end(), sc.qp.begin() + static_cast<std::ptrdiff_t>(s * W));
+    std::copy(pl.begin(), pl.end(), rs.qp.begin() + static_cast<std::ptrdiff_t>(s * W));
   }
   for (int r = 1; r <= p; ++r) {
     const std::int64_t span = (std::int64_t{1} << (p - r)) - 1;
     for (std::size_t g = 0; g < G; ++g) {
-      sc.imin[r * G + g] = guard ? span * P.qneg[i * G + g] : 0;
-      sc.imax[r * G + g] = guard ? span * P.qpos[i * G + g] : 0;
+      rs.imin[r * G + g] = guard ? span * P.qneg[i * G + g] : 0;
+      rs.imax[r * G + g] = guard ? span * P.qpos[i * G + g] : 0;
     }
   }
+  rs.order = tile_order((rs.nvis + opt.key_tile - 1) / opt.key_tile, opt.order);
+  if constexpr (Tracer::active) tr.tiles(rs.order);
+  if (opt.compute_accuracy) std::fill(rs.kept.begin(), rs.kept.begin() + static_cast<std::ptrdiff_t>(rs.nvis), 0);
+  rs.max_lower = kNegInf;
+  rs.T = kNegInf;
+  rs.m = kNegInf;
+  rs.l = 0.0;
+  std::fill(rs.o.begin(), rs.o.end(), 0.0f);
+}
 
-  const std::size_t ntiles = (nvis + Bk - 1) / Bk;
-  const auto order = tile_order(ntiles, opt.order);
-  if constexpr (Tracer::active) tr.tiles(order);
-  if (opt.compute_accuracy) std::fill(sc.kept.begin(), sc.kept.begin() + static_cast<std::ptrdiff_t>(nvis), 0);
-
-  double max_lower = kNegInf;  // logit domain: max current lower bound of keys seen in this row
-  double T = kNegInf;          // guard threshold, logit domain; only rises
-  double m = kNegInf;          // online softmax running max (logit domain)
-  double l = 0.0;
-  std::fill(sc.o.begin(), sc.o.end(), 0.0f);
-
-  for (const std::size_t tile : order) {
+// Processes one key tile of a row: MSB-first rounds with guard pruning, then online softmax over
+// the tile's survivors. Updates stats and the group's shared-fetch record.
+template <class Dot, class Tracer>
+void row_tile(const Prepared& P, const FunctionalOptions& opt, RowState& rs, std::size_t tile, RowScratch& sc,
+              GroupScratch& gs, FunctionalStats& st, Tracer& tr) {
+  const int p = P.p;
+  const std::size_t G = P.groups, Bk = opt.key_tile, i = rs.i, nvis = rs.nvis;
+  const double margin = opt.alpha * opt.radius;
+  const auto V = P.head->v.data();
+  double max_lower = rs.max_lower, T = rs.T, m = rs.m, l = rs.l;
+  {
     const std::size_t k0 = tile * Bk, k1 = std::min(nvis, k0 + Bk), nk = k1 - k0;
     sc.active.resize(nk);
     for (std::size_t a = 0; a < nk; ++a) {
@@ -337,13 +398,13 @@ void run_row(const Prepared& P, const FunctionalOptions& opt, std::size_t i, Row
     for (int r = 1; r <= p && !sc.active.empty(); ++r) {
       const int t = p - r;
       const std::int64_t wt = core::plane_weight(t, p);
-      const std::int64_t* imin = &sc.imin[r * G];
-      const std::int64_t* imax = &sc.imax[r * G];
+      const std::int64_t* imin = &rs.imin[r * G];
+      const std::int64_t* imax = &rs.imax[r * G];
       std::uint64_t ones_sum = 0, adds_sum = 0;
       for (const std::uint32_t a : sc.active) {
         const std::size_t j = k0 + a;
         int ones = 0;
-        Dot::run(P, sc, i, j, t, sc.dot.data(), ones);
+        Dot::run(P, rs, i, j, t, sc.dot.data(), ones);
         ones_sum += static_cast<std::uint64_t>(ones);
         // Bidirectional sparsity: the lane adds the ones or the zeros, whichever are fewer.
         adds_sum += static_cast<std::uint64_t>(std::min<std::size_t>(ones, P.d - ones));
@@ -387,7 +448,11 @@ void run_row(const Prepared& P, const FunctionalOptions& opt, std::size_t i, Row
       std::swap(sc.active, sc.next);
     }
     // Survivors: exact logits (lower == upper after p rounds). Tile-wise online softmax.
-    if (sc.active.empty()) continue;
+    if (sc.active.empty()) {
+      rs.max_lower = max_lower;
+      rs.T = T;
+      return;
+    }
     st.rounds_hist[p] += sc.active.size();
     st.pairs_kept += sc.active.size();
     double tmax = kNegInf;
@@ -397,7 +462,7 @@ void run_row(const Prepared& P, const FunctionalOptions& opt, std::size_t i, Row
       if (l > 0.0) {
         st.rescale_events += 1;
         const float f = std::exp(static_cast<float>(m - tmax));
-        for (auto& x : sc.o) x *= f;
+        for (auto& x : rs.o) x *= f;
         l *= f;
       }
       m = tmax;
@@ -407,14 +472,25 @@ void run_row(const Prepared& P, const FunctionalOptions& opt, std::size_t i, Row
       const float pj = std::exp(static_cast<float>(sc.lower[a] - m));
       l += pj;
       const float* vj = V.data() + j * P.d;
-      float* o = sc.o.data();
+      float* o = rs.o.data();
       for (std::size_t c = 0; c < P.d; ++c) o[c] += pj * vj[c];
-      if (opt.compute_accuracy) sc.kept[j] = 1;
+      if (opt.compute_accuracy) rs.kept[j] = 1;
       if constexpr (Tracer::active) tr.out->keys[j].kept = true;
     }
   }
+  rs.max_lower = max_lower;
+  rs.T = T;
+  rs.m = m;
+  rs.l = l;
+}
+
+// Finishes a row: normalizes the output and measures accuracy against dense FP32.
+void row_end(const Prepared& P, const FunctionalOptions& opt, RowState& rs, RowScratch& sc, FunctionalStats& st,
+             std::span<float> out) {
+  const std::size_t i = rs.i, nvis = rs.nvis;
+  const double l = rs.l;
   const float inv_l = l > 0.0 ? static_cast<float>(1.0 / l) : 0.0f;
-  for (std::size_t c = 0; c < P.d; ++c) out[c] = sc.o[c] * inv_l;
+  for (std::size_t c = 0; c < P.d; ++c) out[c] = rs.o[c] * inv_l;
 
   if (opt.compute_accuracy && nvis > 0) {
     std::vector<float>& ref = sc.ref;
@@ -431,7 +507,7 @@ void run_row(const Prepared& P, const FunctionalOptions& opt, std::size_t i, Row
     const double cosv = (ref2 > 0 && out2 > 0) ? dot / std::sqrt(ref2 * out2) : (ref2 == out2 ? 1.0 : 0.0);
     double mass = 0;
     for (std::size_t j = 0; j < nvis; ++j)
-      if (sc.kept[j]) mass += sc.dense[j];
+      if (rs.kept[j]) mass += sc.dense[j];
     const std::size_t k = std::min<std::size_t>(opt.topk, nvis);
     std::iota(sc.idx.begin(), sc.idx.begin() + static_cast<std::ptrdiff_t>(nvis), 0u);
     std::partial_sort(sc.idx.begin(), sc.idx.begin() + static_cast<std::ptrdiff_t>(k),
@@ -439,13 +515,30 @@ void run_row(const Prepared& P, const FunctionalOptions& opt, std::size_t i, Row
                         return sc.dense[x] != sc.dense[y] ? sc.dense[x] > sc.dense[y] : x < y;
                       });
     std::size_t hit = 0;
-    for (std::size_t a = 0; a < k; ++a) hit += sc.kept[sc.idx[a]];
+    for (std::size_t a = 0; a < k; ++a) hit += rs.kept[sc.idx[a]];
     st.add_accuracy_row(rel, cosv, mass, hit, k);
   }
 }
 
+
+// One row on its own (tracing): begin, every tile in the row's order, end.
+template <class Dot, class Tracer>
+void run_row(const Prepared& P, const FunctionalOptions& opt, std::size_t i, RowState& rs, RowScratch& sc,
+             GroupScratch& gs, FunctionalStats& st, std::span<float> out, Tracer& tr) {
+  row_begin(P, opt, i, rs, st, tr);
+  for (const std::size_t tile : rs.order) row_tile<Dot>(P, opt, rs, tile, sc, gs, st, tr);
+  row_end(P, opt, rs, sc, st, out);
+}
+
+void init_state(const Prepared& P, const FunctionalOptions& opt, RowState& rs) {
+  rs.qp.assign(static_cast<std::size_t>(P.p) * P.words, 0);
+  rs.imin.assign(static_cast<std::size_t>(P.p + 1) * P.groups, 0);
+  rs.imax.assign(static_cast<std::size_t>(P.p + 1) * P.groups, 0);
+  rs.o.assign(P.d, 0.0f);
+  if (opt.compute_accuracy) rs.kept.assign(P.nk, 0);
+}
+
 void init_scratch(const Prepared& P, const FunctionalOptions& opt, RowScratch& sc, GroupScratch& gs) {
-  sc.qp.assign(static_cast<std::size_t>(P.p) * P.words, 0);
   sc.S.assign(opt.key_tile * P.groups, 0);
   sc.coef.assign(opt.key_tile * P.groups, 0.0);
   sc.bias.assign(opt.key_tile, 0.0);
@@ -453,12 +546,8 @@ void init_scratch(const Prepared& P, const FunctionalOptions& opt, RowScratch& s
   sc.upper.assign(opt.key_tile, 0.0);
   sc.active.reserve(opt.key_tile);
   sc.next.reserve(opt.key_tile);
-  sc.imin.assign(static_cast<std::size_t>(P.p + 1) * P.groups, 0);
-  sc.imax.assign(static_cast<std::size_t>(P.p + 1) * P.groups, 0);
   sc.dot.assign(P.groups, 0);
-  sc.o.assign(P.d, 0.0f);
   if (opt.compute_accuracy) {
-    sc.kept.assign(P.nk, 0);
     sc.dense.assign(P.nk, 0.0f);
     sc.idx.assign(P.nk, 0);
     sc.ref.assign(P.d, 0.0f);
@@ -474,6 +563,8 @@ void run_rows(const Prepared& P, const FunctionalOptions& opt, std::size_t r0, s
   RowScratch sc;
   GroupScratch gs;
   init_scratch(P, opt, sc, gs);
+  std::vector<RowState> states(opt.query_group);
+  for (auto& rs : states) init_state(P, opt, rs);
   NullTracer tr;
   std::vector<float> discard(P.d);
   const int p = P.p;
@@ -484,8 +575,20 @@ void run_rows(const Prepared& P, const FunctionalOptions& opt, std::size_t r0, s
     const std::size_t ntiles = (nvis_max + opt.key_tile - 1) / opt.key_tile;
     std::fill(gs.key_rounds.begin(), gs.key_rounds.begin() + static_cast<std::ptrdiff_t>(nvis_max), 0);
     std::fill(gs.tile_adds.begin(), gs.tile_adds.begin() + static_cast<std::ptrdiff_t>(ntiles), 0);
+    // Lockstep: step s processes each row's s-th tile (the same tile for rows with the same
+    // order), so one K tile serves the whole group while it is in cache. Rows are independent,
+    // so this gives exactly the results of row-by-row processing.
+    std::size_t steps = 0;
+    for (std::size_t i = g0; i < g1; ++i) {
+      row_begin(P, opt, i, states[i - g0], st, tr);
+      steps = std::max(steps, states[i - g0].order.size());
+    }
+    for (std::size_t k = 0; k < steps; ++k)
+      for (std::size_t i = g0; i < g1; ++i)
+        if (k < states[i - g0].order.size())
+          row_tile<Dot>(P, opt, states[i - g0], states[i - g0].order[k], sc, gs, st, tr);
     for (std::size_t i = g0; i < g1; ++i)
-      run_row<Dot>(P, opt, i, sc, gs, st, output ? output->row(i) : std::span<float>(discard), tr);
+      row_end(P, opt, states[i - g0], sc, st, output ? output->row(i) : std::span<float>(discard));
     // Group-shared fetches: key j's planes p-1 .. p-r_j are fetched once for the whole group.
     FunctionalStats::RoundArray hist{};
     for (std::size_t j = 0; j < nvis_max; ++j) hist[gs.key_rounds[j]] += 1;
@@ -517,6 +620,11 @@ __attribute__((target("popcnt,avx2"), flatten)) void run_rows_fast(const Prepare
                                                                   FunctionalStats& st, core::Matrix* output) {
   run_rows<PlaneDot>(P, opt, r0, r1, st, output);
 }
+__attribute__((target("popcnt,avx2"), flatten)) void run_rows_bytes(const Prepared& P, const FunctionalOptions& opt,
+                                                                   std::size_t r0, std::size_t r1,
+                                                                   FunctionalStats& st, core::Matrix* output) {
+  run_rows<ByteDot>(P, opt, r0, r1, st, output);
+}
 
 bool cpu_has_fast_path() {
   __builtin_cpu_init();
@@ -531,7 +639,9 @@ void run_block(const Prepared& P, const FunctionalOptions& opt, std::size_t r0, 
     case KernelChoice::scalar: run_rows<ScalarDot>(P, opt, r0, r1, st, output); return;
     case KernelChoice::popcount_generic: run_rows<PlaneDot>(P, opt, r0, r1, st, output); return;
     case KernelChoice::automatic:
-      if (cpu_has_fast_path())
+      if (cpu_has_fast_path() && !P.kbytes.empty())
+        run_rows_bytes(P, opt, r0, r1, st, output);
+      else if (cpu_has_fast_path())
         run_rows_fast(P, opt, r0, r1, st, output);
       else
         run_rows<PlaneDot>(P, opt, r0, r1, st, output);
@@ -542,7 +652,11 @@ void run_block(const Prepared& P, const FunctionalOptions& opt, std::size_t r0, 
 FunctionalStats simulate_impl(std::span<const core::AttentionHead> heads, const FunctionalOptions& opt,
                               core::Matrix* output) {
   std::vector<Prepared> prepared(heads.size());
-  tbb::parallel_for(std::size_t{0}, heads.size(), [&](std::size_t h) { prepared[h] = prepare(heads[h], opt); });
+  tbb::parallel_for(std::size_t{0}, heads.size(), [&](std::size_t h) {
+    prepared[h] = prepare(heads[h], opt);
+    if (opt.kernel == KernelChoice::automatic && cpu_has_fast_path() && byte_kernel_applies(prepared[h]))
+      build_byte_planes(prepared[h]);
+  });
   const std::size_t block = std::max<std::size_t>(1, (opt.rows_per_task + opt.query_group - 1) / opt.query_group) *
                             opt.query_group;
   struct Task {
@@ -635,9 +749,11 @@ RowTrace trace_row(const core::AttentionHead& head, const FunctionalOptions& opt
   FunctionalOptions o = opt;
   o.compute_accuracy = false;
   init_scratch(P, o, sc, gs);
+  RowState rs;
+  init_state(P, o, rs);
   FunctionalStats st;
   RowTracer tr{&trace};
-  run_row<ScalarDot>(P, o, row, sc, gs, st, trace.output, tr);
+  run_row<ScalarDot>(P, o, row, rs, sc, gs, st, trace.output, tr);
   // Exact logits from the full integer scores, computed independently of the round loop.
   trace.max_exact_logit = kNegInf;
   const auto qi = P.q.row(row);
