@@ -72,7 +72,8 @@ const core::Schema& hardware_schema() {
     s.add(ParamSpec::boolean("features.out_of_order").defaults(true)
               .describe("out-of-order execution with per-lane scoreboards (off: lockstep lanes)"));
     // Every model coefficient is a parameter too: documented, overridable per file, sweepable.
-    for (const auto& c : core::CoefficientTable::defaults().entries())
+    const core::CoefficientTable table = core::CoefficientTable::defaults();
+    for (const auto& c : table.entries())
       s.add(ParamSpec::real("coefficients." + c.name).with_unit(c.unit).at_least(0).defaults(c.value)
                 .describe(c.source));
     return s;
@@ -111,8 +112,10 @@ HardwareConfig to_hardware(const core::Config& c) {
   h.bui_gf = c.boolean("features.bui_gf");
   h.bidirectional = c.boolean("features.bidirectional");
   h.out_of_order = c.boolean("features.out_of_order");
-  for (const auto& coef : core::CoefficientTable::defaults().entries())
-    h.coefficients.set(coef.name, c.real("coefficients." + coef.name));
+  // h.coefficients starts as the defaults; copy the names first, since set() writes into it.
+  std::vector<std::string> names;
+  for (const auto& coef : h.coefficients.entries()) names.push_back(coef.name);
+  for (const auto& name : names) h.coefficients.set(name, c.real("coefficients." + name));
   return h;
 }
 

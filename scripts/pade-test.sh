@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# README command (b): set up, build, and run the whole test suite through CTest — once in the
+# Release build and once under AddressSanitizer + UndefinedBehaviorSanitizer.
+#   scripts/pade-test.sh            both builds
+#   PADE_SKIP_SANITIZERS=1 scripts/pade-test.sh   the Release build only (quick local loop)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+jobs="$(nproc 2>/dev/null || echo 2)"
+
+scripts/build.sh build
+(cd build && ctest --output-on-failure -j "$jobs")
+
+if [[ "${PADE_SKIP_SANITIZERS:-0}" != "1" ]]; then
+  # Debug-level optimisation keeps the sanitizer build fast to compile; benchmarks are skipped.
+  scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPADE_SANITIZE=ON -DPADE_BUILD_BENCH=OFF
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j "$jobs")
+fi
