@@ -48,23 +48,33 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
     const double qk_cycles = key_planes * passes * imbalance / hw.lanes();
     const double v_cycles = kept_pairs * passes / hw.v_pair_lanes();
     const double exp_cycles = kept_pairs / hw.exp_units;
-    // DRAM: K planes and V rows per query group, unless the head's K/V fit the buffer (then once
-    // per KV head, shared by the query heads of a GQA group).
-    const double query_groups = std::ceil(static_cast<double>(g.queries) / hw.qk_rows);
-    const double visible_keys_per_group = pairs / std::max(1.0, static_cast<double>(g.queries)) *
-                                          std::min<double>(hw.qk_rows, static_cast<double>(g.queries));
+    // DRAM. ISTA tiles queries: a query tile is as many rows as the Q buffer holds (at least one
+    // query group); each K/V tile streamed into the K/V buffer serves the whole query tile, so K/V
+    // are read once per query tile — or once per KV head when the head's K/V fit the buffer.
+    // The query groups of a tile share fetches; the union of their needed planes is estimated as
+    // 1 - (1 - f)^groups from the per-group fraction f (independent groups: an upper bound).
+    const double q_row_bytes = g.head_dim * s.bits / 8.0;
+    const double q_tile_rows = std::min<double>(static_cast<double>(g.queries),
+                                                std::max<double>(hw.qk_rows, std::floor(hw.q_buffer_kib * 1024.0 / q_row_bytes)));
+    const double groups_per_tile = std::max(1.0, std::ceil(q_tile_rows / hw.qk_rows));
+    const double tile_plane_fetch = 1.0 - std::pow(1.0 - plane_fetch, groups_per_tile);
+    const double tile_v_fetch = 1.0 - std::pow(1.0 - v_fetch, groups_per_tile);
+    const double query_tiles = std::ceil(static_cast<double>(g.queries) / q_tile_rows);
+    // Causal rows see a growing prefix: on average a query tile sees pairs/queries keys per row.
+    const double visible_keys_per_tile = std::min<double>(static_cast<double>(g.keys),
+                                                          pairs / std::max(1.0, static_cast<double>(g.queries)) + q_tile_rows);
     const double kv_bytes_head = static_cast<double>(g.keys) * g.head_dim * 2.0 * s.bits / 8.0;
     const bool fits = kv_bytes_head <= hw.kv_buffer_kib * 1024.0;
     const double plane_bytes = g.head_dim / 8.0;  // one key plane
-    const double word_planes = hw.key_layout == KeyLayout::WordMajor ? s.bits : s.bits * plane_fetch;
+    const double k_planes = hw.key_layout == KeyLayout::WordMajor ? s.bits : s.bits * tile_plane_fetch;
     double k_bytes, v_bytes;
     if (fits) {
       const double share = static_cast<double>(g.kv_heads) / g.q_heads;  // GQA: K/V read once per KV head
-      k_bytes = static_cast<double>(g.keys) * word_planes * plane_bytes * share;
-      v_bytes = static_cast<double>(g.keys) * g.head_dim * s.bits / 8.0 * v_fetch * share;
+      k_bytes = static_cast<double>(g.keys) * k_planes * plane_bytes * share;
+      v_bytes = static_cast<double>(g.keys) * g.head_dim * s.bits / 8.0 * tile_v_fetch * share;
     } else {
-      k_bytes = query_groups * visible_keys_per_group * word_planes * plane_bytes;
-      v_bytes = query_groups * visible_keys_per_group * v_fetch * g.head_dim * s.bits / 8.0;
+      k_bytes = query_tiles * visible_keys_per_tile * k_planes * plane_bytes;
+      v_bytes = query_tiles * visible_keys_per_tile * tile_v_fetch * g.head_dim * s.bits / 8.0;
     }
     const double q_bytes = static_cast<double>(g.queries) * g.head_dim * s.bits / 8.0;
     const double out_bytes = static_cast<double>(g.queries) * g.head_dim * 2.0;
