@@ -49,7 +49,7 @@ void add_report(CLI::App& app, Context& ctx) {
   cmd->add_option("db", *db, "result database")->required();
   cmd->add_option("--out", *out, "output folder")->required();
   cmd->footer("Example:\n  pade report out/default.db --out out/report");
-  cmd->callback([&ctx] {
+  cmd->callback([&ctx, db, out] {
     ctx.action = [] {
       std::cerr << "pade report: the HTML report is not implemented yet (tracked in issue #8); "
                    "use `pade plot` and `pade query` meanwhile\n";
@@ -65,7 +65,7 @@ void add_merge(CLI::App& app, Context& ctx) {
   cmd->add_option("out", *out, "merged database")->required();
   cmd->add_option("inputs", *ins, "shard databases")->required();
   cmd->footer("Example:\n  pade merge all.db shard-0.db shard-1.db");
-  cmd->callback([&ctx] {
+  cmd->callback([&ctx, out, ins] {
     ctx.action = [] {
       std::cerr << "pade merge: merging shard databases is not implemented yet (tracked in issue #7)\n";
       return 1;

@@ -1,0 +1,208 @@
+// The SQLite results store: round trip, batching, Pareto membership, migration, bad files.
+#include <SQLiteCpp/Database.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.hpp"
+#include "results/query.hpp"
+#include "results/store.hpp"
+
+using namespace pade;
+namespace fs = std::filesystem;
+
+namespace {
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static int counter = 0;
+    path = fs::temp_directory_path() / ("pade-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+results::EvaluationRecord eval(std::int64_t campaign, const std::string& hash, const std::string& bench, double latency,
+                               double energy) {
+  results::EvaluationRecord e;
+  e.campaign_id = campaign;
+  e.config_hash = hash;
+  e.benchmark = bench;
+  e.fidelity = "coarse";
+  e.metrics.set("latency_s", latency);
+  e.metrics.set("energy_j", energy);
+  e.metrics.set("area_mm2", 4.5);
+  e.metrics.set("extra_metric", 42.0);
+  return e;
+}
+}  // namespace
+
+TEST_CASE("store: a new database has the current schema version, WAL mode and the documented tables", "[store]") {
+  TempDir dir;
+  results::Store store((dir.path / "a.db").string());
+  CHECK(store.schema_version() == results::kSchemaVersion);
+  CHECK(store.db().execAndGet("PRAGMA journal_mode").getString() == "wal");
+  for (const char* table : {"meta", "campaigns", "provenance", "configurations", "config_params", "benchmarks",
+                            "evaluations", "points", "pareto", "stats_cache"}) {
+    INFO(table);
+    CHECK(store.db().tableExists(table));
+  }
+}
+
+TEST_CASE("store: campaigns, configurations, evaluations and points round-trip", "[store]") {
+  TempDir dir;
+  const std::string path = (dir.path / "rt.db").string();
+  std::int64_t id = 0;
+  {
+    results::Store store(path);
+    results::CampaignRecord c;
+    c.name = "c1";
+    c.spec_yaml = "kind: campaign\nname: c1\n";
+    c.seed = 9;
+    c.strategy = "grid";
+    id = store.create_campaign(c);
+    store.put_provenance(id, {{"git_commit", "abc"}, {"seed", "9"}});
+    store.put_configuration("h1", "a=1\n", {{"qk_pu.lanes_per_row", "16"}, {"algorithm.tile_order", "head_tail"}});
+    store.put_configuration("h1", "a=1\n", {{"qk_pu.lanes_per_row", "16"}});  // idempotent
+    store.put_benchmark("b1", "m", "t", "prefill", 512);
+    std::vector<results::EvaluationRecord> evals = {eval(id, "h1", "b1", 0.5, 2.0)};
+    results::PointRecord p;
+    p.campaign_id = id;
+    p.config_hash = "h1";
+    p.fidelity = "coarse";
+    p.feasible = false;
+    p.reason = "area_mm2 7 > 6";
+    p.objectives.set("latency_s", 0.5);
+    p.objectives.set("energy_j", 2.0);
+    p.objectives.set("area_mm2", 7.0);
+    std::vector<results::PointRecord> points = {p};
+    store.put_batch(evals, points);
+  }
+  results::Store store(path, results::Store::Mode::ReadOnly);
+  const auto c = store.find_campaign("c1");
+  REQUIRE(c);
+  CHECK(c->seed == 9);
+  CHECK(c->strategy == "grid");
+  CHECK(c->status == "running");
+  CHECK(store.provenance(id) == std::vector<std::pair<std::string, std::string>>{{"git_commit", "abc"}, {"seed", "9"}});
+  const auto evals = store.evaluations(id);
+  REQUIRE(evals.size() == 1);
+  CHECK(evals[0].metrics.get("latency_s") == 0.5);
+  CHECK(evals[0].metrics.get("energy_j") == 2.0);
+  CHECK_FALSE(evals[0].metrics.find("power_w").has_value());  // never set: NULL, not 0
+  CHECK(store.db().execAndGet("SELECT metrics_json FROM evaluations").getString().find("\"extra_metric\":42") !=
+        std::string::npos);
+  const auto points = store.points(id);
+  REQUIRE(points.size() == 1);
+  CHECK_FALSE(points[0].feasible);
+  CHECK(points[0].reason == "area_mm2 7 > 6");
+  CHECK(store.db().execAndGet("SELECT num FROM config_params WHERE hash='h1' AND key='qk_pu.lanes_per_row'").getDouble() == 16);
+  CHECK(store.db().execAndGet("SELECT count(*) FROM config_params").getInt() == 2);
+  CHECK(store.has_point(id, "h1", "coarse"));
+  CHECK_FALSE(store.has_point(id, "h2", "coarse"));
+}
+
+TEST_CASE("store: Pareto membership is replaced whole and queries agree with plain SQL", "[store]") {
+  TempDir dir;
+  results::Store store((dir.path / "p.db").string());
+  results::CampaignRecord c;
+  c.name = "c";
+  c.spec_yaml = "x";
+  c.strategy = "grid";
+  const auto id = store.create_campaign(c);
+  std::vector<results::EvaluationRecord> evals;
+  for (int i = 0; i < 5; ++i) {
+    store.put_configuration("h" + std::to_string(i), "", {{"qk_pu.lanes_per_row", std::to_string(8 << i)}});
+    evals.push_back(eval(id, "h" + std::to_string(i), "b", 1.0 + i, 5.0 - i));
+  }
+  store.put_batch(evals, {});
+  std::vector<results::ParetoRecord> first = {{"b", "h0", 1}};
+  store.set_pareto(id, first);
+  std::vector<results::ParetoRecord> second = {{"b", "h0", 0}, {"b", "h1", 0}, {"b", "h2", 2}};
+  store.set_pareto(id, second);
+  CHECK(store.db().execAndGet("SELECT count(*) FROM pareto").getInt() == 3);
+
+  results::EvaluationQuery q;
+  q.max_rank = 0;
+  const auto front = results::run_query(store, q);
+  CHECK(front.rows().size() == 2);
+  const auto sql_count = store.db().execAndGet("SELECT count(*) FROM evaluations e JOIN pareto p ON p.config_hash = e.config_hash "
+                                               "AND p.scope = e.benchmark WHERE p.rank = 0").getInt();
+  CHECK(static_cast<int>(front.rows().size()) == sql_count);
+
+  results::EvaluationQuery by_param;
+  by_param.params.push_back(results::parse_param_filter("qk_pu.lanes_per_row>=32"));
+  by_param.sort = "energy_j";
+  const auto t = results::run_query(store, by_param);
+  REQUIRE(t.rows().size() == 3);  // 32, 64, 128
+  CHECK(t.rows()[0][1].text == "h4");  // lowest energy first
+  CHECK_THROWS_AS(results::parse_param_filter("no-operator"), core::InputError);
+  results::EvaluationQuery unknown;
+  unknown.campaign = "nope";
+  CHECK_THROWS_AS(results::run_query(store, unknown), core::InputError);
+}
+
+TEST_CASE("store: a version-1 database migrates to the current version and keeps its data", "[store]") {
+  TempDir dir;
+  const std::string path = (dir.path / "old.db").string();
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    results::migrate(db, 1);  // exactly what a version-1 pade wrote
+    db.exec("INSERT INTO campaigns(name, spec_yaml, seed, strategy, status, created_at) "
+            "VALUES('old', 'kind: campaign', 1, 'grid', 'finished', '2026-01-01T00:00:00Z')");
+    CHECK(db.execAndGet("PRAGMA user_version").getInt() == 1);
+    CHECK_FALSE(db.tableExists("stats_cache"));
+  }
+  results::Store store(path);
+  CHECK(store.schema_version() == results::kSchemaVersion);
+  CHECK(store.db().tableExists("stats_cache"));
+  REQUIRE(store.find_campaign("old"));
+  CHECK(store.find_campaign("old")->status == "finished");
+  store.put_stats("k", "v1", "payload");
+  CHECK(store.cached_stats("k", "v1") == std::optional<std::string>("payload"));
+  CHECK_FALSE(store.cached_stats("k", "v2"));
+}
+
+TEST_CASE("store: foreign, corrupt and newer files are input errors that leave them untouched", "[store]") {
+  TempDir dir;
+  const fs::path foreign = dir.path / "foreign.db";
+  {
+    SQLite::Database db(foreign.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE mine(x)");
+  }
+  CHECK_THROWS_WITH(results::Store(foreign.string()), Catch::Contains("not a PADE-DSE results database"));
+  {
+    SQLite::Database db(foreign.string(), SQLite::OPEN_READONLY);
+    CHECK(db.tableExists("mine"));
+    CHECK_FALSE(db.tableExists("campaigns"));
+  }
+  const fs::path garbage = dir.path / "garbage.db";
+  std::ofstream(garbage) << "this is not a database, just text that is long enough to have a header .........";
+  CHECK_THROWS_AS(results::Store(garbage.string()), core::InputError);
+
+  const fs::path newer = dir.path / "newer.db";
+  {
+    results::Store s(newer.string());
+    s.db().exec("PRAGMA user_version = 99");
+  }
+  CHECK_THROWS_WITH(results::Store(newer.string()), Catch::Contains("newer than this pade"));
+}
+
+TEST_CASE("store: an interrupted batch leaves the last committed state", "[store]") {
+  TempDir dir;
+  results::Store store((dir.path / "tx.db").string());
+  results::CampaignRecord c;
+  c.name = "c";
+  c.spec_yaml = "x";
+  c.strategy = "grid";
+  const auto id = store.create_campaign(c);
+  std::vector<results::EvaluationRecord> ok = {eval(id, "h0", "b", 1, 1)};
+  store.put_batch(ok, {});
+  // A batch that fails half-way (campaign id violates the foreign key) must roll back whole.
+  std::vector<results::EvaluationRecord> bad = {eval(id, "h1", "b", 1, 1), eval(id + 100, "h2", "b", 1, 1)};
+  CHECK_THROWS(store.put_batch(bad, {}));
+  CHECK(store.evaluations(id).size() == 1);
+  CHECK(store.db().execAndGet("PRAGMA integrity_check").getString() == "ok");
+}
