@@ -355,7 +355,10 @@ std::optional<double> parse_real(const std::string& s) {
 Value scalar_value(const YAML::Node& n, const ParamSpec& spec, const SourceLocation& where,
                    const std::string& path) {
   auto fail = [&]() -> Value {
-    throw InputError(where, path, "found " + node_kind_text(n) + ", expected " + spec.allowed());
+    // A quoted scalar is a string in YAML: say so, or "found '8', expected integer" puzzles.
+    const std::string found = n.IsScalar() && n.Tag() == "!" ? "\"" + n.Scalar() + "\" (quoted, so a string)"
+                                                             : node_kind_text(n);
+    throw InputError(where, path, "found " + found + ", expected " + spec.allowed());
   };
   if (spec.kind == ParamKind::StringList) {
     if (!n.IsSequence()) return fail();
@@ -420,8 +423,9 @@ class Walker {
       if (!seen.insert(key).second)
         throw InputError(key_where, shown(full), "duplicate key (each key may appear once)");
       if (schema_.is_open_section(full)) continue;  // read by a dedicated reader
+      // An empty value has no text of its own (yaml-cpp marks the next line): report it at its key.
+      const SourceLocation value_where = value_node.IsNull() ? key_where : location_of(value_node, file_);
       if (const ParamSpec* spec = schema_.find(full)) {
-        const SourceLocation value_where = location_of(value_node, file_);
         Value raw = scalar_value(value_node, *spec, value_where, shown(full));
         Value v = schema_.coerce(*spec, raw, value_where, shown(full));
         values_[full] = std::move(v);
@@ -429,10 +433,13 @@ class Walker {
         continue;
       }
       if (schema_.is_section(full)) {
+        if (value_node.IsNull())
+          throw InputError(value_where, shown(full), "found nothing (null), expected a map of parameters");
         walk(value_node, full);
         continue;
       }
-      std::string msg = "unknown key in " + std::string(schema_.name()) + " file";
+      // "unknown hardware key", not "... in hardware file": the map may sit inside another file.
+      std::string msg = "unknown " + std::string(schema_.name()) + " key";
       if (const std::string s = schema_.suggest(full); !s.empty())
         msg += " (did you mean '" + shown(s) + "'?)";
       throw InputError(key_where, shown(full), msg);

@@ -100,8 +100,11 @@ core::Config merged_hardware(const YAML::Node& root, const std::string& file, co
   if (const std::string& hw_file = top.string("hardware_file"); !hw_file.empty()) {
     std::filesystem::path p = hw_file;
     if (p.is_relative()) p = base_dir / p;
-    if (!std::filesystem::exists(p))
-      throw InputError(top.where("hardware_file"), "hardware_file", "file '" + p.string() + "' does not exist");
+    // A folder "exists" too, and would read as an empty file (all defaults): require a file.
+    if (!std::filesystem::is_regular_file(p))
+      throw InputError(top.where("hardware_file"), "hardware_file",
+                       "found '" + hw_file + "', expected a hardware file ('" + p.string() +
+                           (std::filesystem::exists(p) ? "' is not a file)" : "' does not exist)"));
     base = models::read_hardware(p.string());
   }
   if (const YAML::Node inline_hw = root["hardware"]; inline_hw && !inline_hw.IsNull()) {
@@ -132,21 +135,36 @@ Campaign read_campaign_text(const std::string& text, const std::string& name, co
   c.strategy = top.string("strategy");
   c.budget_evaluations = static_cast<std::size_t>(top.integer("budget.evaluations"));
   c.budget_seconds = top.real("budget.seconds");
-  for (const auto& o : top.string_list("objectives")) {
+  const auto& objective_names = top.string_list("objectives");
+  for (std::size_t i = 0; i < objective_names.size(); ++i) {
     static const std::vector<std::pair<std::string, Objective>> kNames = {
         {"latency", Objective::Latency}, {"energy", Objective::Energy}, {"area", Objective::Area},
         {"power", Objective::Power}, {"accuracy_loss", Objective::AccuracyLoss}};
+    const std::string& o = objective_names[i];
+    // Point at the offending item, not at the list.
+    const YAML::Node list = root["objectives"];
+    const core::SourceLocation at = list && list.IsSequence() && i < list.size()
+                                        ? core::location_of(list[i], doc.file)
+                                        : top.where("objectives");
     bool found = false;
-    for (const auto& [n, obj] : kNames)
+    std::string best;
+    std::size_t best_d = std::string::npos;
+    for (const auto& [n, obj] : kNames) {
+      if (const auto d = core::edit_distance(o, n); d < best_d) best_d = d, best = n;
       if (n == o) {
         for (const auto existing : c.objectives)
-          if (existing == obj) throw InputError(top.where("objectives"), "objectives", "objective '" + o + "' is listed twice");
+          if (existing == obj)
+            throw InputError(at, "objectives", "found '" + o + "' a second time, expected each objective once");
         c.objectives.push_back(obj);
         found = true;
       }
-    if (!found)
-      throw InputError(top.where("objectives"), "objectives",
-                       "found '" + o + "', expected objectives from: latency, energy, area, power, accuracy_loss");
+    }
+    if (!found) {
+      std::string shown = "'" + o + "'";
+      if (best_d <= std::max<std::size_t>(2, o.size() / 3)) shown += " (did you mean '" + best + "'?)";
+      throw InputError(at, "objectives",
+                       "found " + shown + ", expected objectives from: latency, energy, area, power, accuracy_loss");
+    }
   }
   if (c.objectives.empty())
     throw InputError(top.where("objectives"), "objectives", "found an empty list, expected at least one objective");
