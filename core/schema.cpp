@@ -54,41 +54,23 @@ std::string value_text(const Value& v) {
   return std::visit(Visitor{}, v);
 }
 
-ParamSpec ParamSpec::integer(std::string key) {
+namespace {
+ParamSpec make_spec(std::string key, ParamKind kind) {
   ParamSpec s;
   s.key = std::move(key);
-  s.kind = ParamKind::Integer;
+  s.kind = kind;
   return s;
 }
-ParamSpec ParamSpec::real(std::string key) {
-  ParamSpec s;
-  s.key = std::move(key);
-  s.kind = ParamKind::Real;
-  return s;
-}
-ParamSpec ParamSpec::boolean(std::string key) {
-  ParamSpec s;
-  s.key = std::move(key);
-  s.kind = ParamKind::Boolean;
-  return s;
-}
-ParamSpec ParamSpec::string(std::string key) {
-  ParamSpec s;
-  s.key = std::move(key);
-  s.kind = ParamKind::String;
-  return s;
-}
+}  // namespace
+
+ParamSpec ParamSpec::integer(std::string key) { return make_spec(std::move(key), ParamKind::Integer); }
+ParamSpec ParamSpec::real(std::string key) { return make_spec(std::move(key), ParamKind::Real); }
+ParamSpec ParamSpec::boolean(std::string key) { return make_spec(std::move(key), ParamKind::Boolean); }
+ParamSpec ParamSpec::string(std::string key) { return make_spec(std::move(key), ParamKind::String); }
+ParamSpec ParamSpec::string_list(std::string key) { return make_spec(std::move(key), ParamKind::StringList); }
 ParamSpec ParamSpec::choice(std::string key, std::vector<std::string> choices) {
-  ParamSpec s;
-  s.key = std::move(key);
-  s.kind = ParamKind::Choice;
+  ParamSpec s = make_spec(std::move(key), ParamKind::Choice);
   s.choices = std::move(choices);
-  return s;
-}
-ParamSpec ParamSpec::string_list(std::string key) {
-  ParamSpec s;
-  s.key = std::move(key);
-  s.kind = ParamKind::StringList;
   return s;
 }
 

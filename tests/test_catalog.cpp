@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "tests/support/temp_dir.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,28 +16,10 @@ using namespace pade::workloads;
 using pade::core::InputError;
 namespace fs = std::filesystem;
 
+using pade::test::TempDir;
+
 namespace {
 
-// A fresh folder under the system temp dir, removed when the test ends.
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag)
-      : path_(fs::temp_directory_path() / ("pade_catalog_" + tag + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_ / "models");
-    fs::create_directories(path_ / "suites");
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-  void write(const std::string& rel, const std::string& text) const {
-    std::ofstream(path_ / rel) << text;
-  }
-
- private:
-  fs::path path_;
-};
 
 const Catalog& shipped() {
   static const Catalog c = Catalog::builtin();  // read once: tests only query it

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include "tests/support/run_pade.hpp"
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,43 +12,15 @@
 
 namespace fs = std::filesystem;
 
+using pade::test::slurp;
+using pade::test::run_pade;
+using pade::test::TempDir;
+
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
-/// Run `pade ARGS` in `dir`, capturing stdout, stderr and the exit code.
-Result pade(const fs::path& dir, const std::string& args) {
-  const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
-  const std::string cmd = "cd '" + dir.string() + "' && '" + std::string(PADE_BINARY) + "' " + args + " >'" +
-                          out.string() + "' 2>'" + err.string() + "' </dev/null";
-  const int status = std::system(cmd.c_str());
-  Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("pade-cli-test-" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 constexpr const char* kCampaign = R"(kind: campaign
 name: e2e
@@ -66,7 +40,7 @@ batch_size: 4
 
 TEST_CASE("cli: --version names the version and the git commit", "[cli]") {
   TempDir dir;
-  const auto r = pade(dir.path, "--version");
+  const auto r = run_pade("--version", dir.path());
   CHECK(r.code == 0);
   CHECK(r.out.rfind("pade 0.", 0) == 0);
   CHECK(r.out.find("(git ") != std::string::npos);
@@ -74,14 +48,14 @@ TEST_CASE("cli: --version names the version and the git commit", "[cli]") {
 
 TEST_CASE("cli: usage errors exit 2, unfinished verbs exit 1 and say so", "[cli]") {
   TempDir dir;
-  CHECK(pade(dir.path, "").code == 2);
-  CHECK(pade(dir.path, "no-such-verb").code == 2);
-  CHECK(pade(dir.path, "eval").code == 2);  // missing required arguments
-  CHECK(pade(dir.path, "query missing.db").code == 2);
-  const auto report = pade(dir.path, "report x.db --out r");
+  CHECK(run_pade("", dir.path()).code == 2);
+  CHECK(run_pade("no-such-verb", dir.path()).code == 2);
+  CHECK(run_pade("eval", dir.path()).code == 2);  // missing required arguments
+  CHECK(run_pade("query missing.db", dir.path()).code == 2);
+  const auto report = run_pade("report x.db --out r", dir.path());
   CHECK(report.code == 1);
   CHECK(report.err.find("not implemented yet") != std::string::npos);
-  const auto help = pade(dir.path, "--help");
+  const auto help = run_pade("--help", dir.path());
   CHECK(help.code == 0);
   for (const char* verb : {"validate", "eval", "run", "query", "plot", "report", "workloads", "merge"}) {
     INFO(verb);
@@ -91,14 +65,14 @@ TEST_CASE("cli: usage errors exit 2, unfinished verbs exit 1 and say so", "[cli]
 
 TEST_CASE("cli: run stores evaluations with Pareto flags; query, plot and resume work on them", "[cli]") {
   TempDir dir;
-  std::ofstream(dir.path / "c.yaml") << kCampaign;
-  const auto run = pade(dir.path, "run c.yaml --db out/r.db --threads 2");
+  std::ofstream(dir.path() / "c.yaml") << kCampaign;
+  const auto run = run_pade("run c.yaml --db out/r.db --threads 2", dir.path());
   INFO(run.err);
   REQUIRE(run.code == 0);
   CHECK(run.out.find("6 configurations evaluated") != std::string::npos);
-  CHECK(fs::exists(dir.path / "out/r.db"));
+  CHECK(fs::exists(dir.path() / "out/r.db"));
 
-  const auto q = pade(dir.path, "query out/r.db --format json");
+  const auto q = run_pade("query out/r.db --format json", dir.path());
   REQUIRE(q.code == 0);
   CHECK(q.out.front() == '[');
   CHECK(q.out.find("\"pareto\": 1") != std::string::npos);
@@ -108,46 +82,46 @@ TEST_CASE("cli: run stores evaluations with Pareto flags; query, plot and resume
   for (std::size_t pos = q.out.find("\"config_hash\""); pos != std::string::npos; pos = q.out.find("\"config_hash\"", pos + 1)) ++rows;
   CHECK(rows == 12);
 
-  const auto csv = pade(dir.path, "query out/r.db --points --front --columns config_hash,latency_s --format csv");
+  const auto csv = run_pade("query out/r.db --points --front --columns config_hash,latency_s --format csv", dir.path());
   REQUIRE(csv.code == 0);
   CHECK(csv.out.rfind("config_hash,latency_s\n", 0) == 0);
 
-  const auto again = pade(dir.path, "run c.yaml --db out/r.db -q");
+  const auto again = run_pade("run c.yaml --db out/r.db -q", dir.path());
   CHECK(again.code == 2);  // same campaign name without --resume
   CHECK(again.err.find("--resume") != std::string::npos);
 
-  const auto resumed = pade(dir.path, "run c.yaml --db out/r.db --resume -q");
+  const auto resumed = run_pade("run c.yaml --db out/r.db --resume -q", dir.path());
   CHECK(resumed.code == 0);
   CHECK(resumed.out.find("0 configurations evaluated, 6 resumed") != std::string::npos);
 
-  const auto plot = pade(dir.path, "plot out/r.db --out figs");
+  const auto plot = run_pade("plot out/r.db --out figs", dir.path());
   INFO(plot.err);
   REQUIRE(plot.code == 0);
   for (const char* f : {"pareto.png", "pareto.svg", "pareto.pdf", "pareto.gp", "pareto.dat"}) {
     INFO(f);
-    REQUIRE(fs::exists(dir.path / "figs" / f));
-    CHECK(fs::file_size(dir.path / "figs" / f) > 100);
+    REQUIRE(fs::exists(dir.path() / "figs" / f));
+    CHECK(fs::file_size(dir.path() / "figs" / f) > 100);
   }
-  const std::string png = slurp(dir.path / "figs/pareto.png");
+  const std::string png = slurp(dir.path() / "figs/pareto.png");
   CHECK(png.substr(1, 3) == "PNG");
-  CHECK(slurp(dir.path / "figs/pareto.svg").find("<svg") != std::string::npos);
+  CHECK(slurp(dir.path() / "figs/pareto.svg").find("<svg") != std::string::npos);
 }
 
 TEST_CASE("cli: the same campaign gives identical stored results for 1 and 2 threads", "[cli]") {
   TempDir dir;
-  std::ofstream(dir.path / "c.yaml") << kCampaign;
-  REQUIRE(pade(dir.path, "run c.yaml --db one.db --threads 1 -q").code == 0);
-  REQUIRE(pade(dir.path, "run c.yaml --db two.db --threads 2 -q").code == 0);
-  const auto a = pade(dir.path, "query one.db --format csv");
-  const auto b = pade(dir.path, "query two.db --format csv");
+  std::ofstream(dir.path() / "c.yaml") << kCampaign;
+  REQUIRE(run_pade("run c.yaml --db one.db --threads 1 -q", dir.path()).code == 0);
+  REQUIRE(run_pade("run c.yaml --db two.db --threads 2 -q", dir.path()).code == 0);
+  const auto a = run_pade("query one.db --format csv", dir.path());
+  const auto b = run_pade("query two.db --format csv", dir.path());
   REQUIRE(a.code == 0);
   CHECK(a.out == b.out);
 }
 
 TEST_CASE("cli: eval prints metrics and the functional digest as JSON; workloads lists PADE-22", "[cli]") {
   TempDir dir;
-  std::ofstream(dir.path / "hw.yaml") << "kind: hardware\nqk_pu: {lanes_per_row: 32}\n";
-  const auto e = pade(dir.path, "eval hw.yaml --benchmark opt-1.3b/mmlu --format json");
+  std::ofstream(dir.path() / "hw.yaml") << "kind: hardware\nqk_pu: {lanes_per_row: 32}\n";
+  const auto e = run_pade("eval hw.yaml --benchmark opt-1.3b/mmlu --format json", dir.path());
   INFO(e.err);
   REQUIRE(e.code == 0);
   for (const char* key : {"\"latency_s\"", "\"energy_j\"", "\"area_mm2\"", "\"stats.kept_fraction\"",
@@ -155,10 +129,10 @@ TEST_CASE("cli: eval prints metrics and the functional digest as JSON; workloads
     INFO(key);
     CHECK(e.out.find(key) != std::string::npos);
   }
-  const auto bad = pade(dir.path, "eval hw.yaml --benchmark opt-1.3b/mmlx");
+  const auto bad = run_pade("eval hw.yaml --benchmark opt-1.3b/mmlx", dir.path());
   CHECK(bad.code == 2);
   CHECK(bad.err.find("did you mean") != std::string::npos);
-  const auto w = pade(dir.path, "workloads list --suite pade22 --format csv");
+  const auto w = run_pade("workloads list --suite pade22 --format csv", dir.path());
   REQUIRE(w.code == 0);
   CHECK(std::count(w.out.begin(), w.out.end(), '\n') == 23);  // header + 22
 }

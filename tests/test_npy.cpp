@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "tests/support/temp_dir.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -17,29 +19,11 @@ namespace fs = std::filesystem;
 using namespace pade::workloads;
 using Catch::Matchers::Contains;
 
+using pade::test::TempDir;
+
 namespace {
 
 /// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("pade_npy_test_" + std::to_string(stamp) + "_" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 /// A .npy file built by hand: magic, v1.0, the given header padded to 64 bytes, then `data`.
 std::string npy_bytes(const std::string& dict, const std::string& data, char major = 1) {

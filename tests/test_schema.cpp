@@ -2,6 +2,8 @@
 // their design spaces, and `pade validate`. Bad inputs live in tests/data/bad/*.yaml, one file per
 // mistake, each with the exact message the user sees (library and command line alike).
 #include <catch2/catch.hpp>
+
+#include "tests/support/run_pade.hpp"
 #include <sys/wait.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -28,40 +30,15 @@ using core::InputError;
 using core::Value;
 namespace fs = std::filesystem;
 
+using pade::test::TempDir;
+using pade::test::run_pade;
+
 namespace {
 
 const fs::path kDataDir = PADE_TEST_DATA_DIR;
 const fs::path kBadDir = kDataDir / "bad";
 
-// A fresh folder under the system temp dir, removed when the test ends.
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag)
-      : path_(fs::temp_directory_path() / ("pade_schema_" + tag + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-  fs::path write(const std::string& rel, const std::string& text) const {
-    const fs::path p = path_ / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
 
- private:
-  fs::path path_;
-};
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
@@ -83,35 +60,8 @@ std::string input_error(const std::function<void()>& fn) {
 }
 
 // `pade ARGS`, with stdout and stderr captured.
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
 
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  out += replace_all(s, "'", "'\\''");
-  out += "'";
-  return out;
-}
 
-Run run_pade(const std::string& args) {
-  static int counter = 0;
-  const std::string stem = (fs::temp_directory_path() /
-                            ("pade_schema_run_" + std::to_string(::getpid()) + "_" + std::to_string(counter++)))
-                               .string();
-  const std::string cmd = quoted(PADE_BINARY) + " " + args + " >" + quoted(stem + ".out") + " 2>" +
-                          quoted(stem + ".err") + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Run r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_text(stem + ".out");
-  r.err = read_text(stem + ".err");
-  fs::remove(stem + ".out");
-  fs::remove(stem + ".err");
-  return r;
-}
 
 core::Config hardware_text(const std::string& text, const std::string& name = "hw.yaml") {
   const core::YamlDocument doc = core::load_yaml_text(text, name);
@@ -559,8 +509,8 @@ TEST_CASE("every bad file in tests/data/bad has an exact, located error", "[sche
     CAPTURE(b.file);
     if (b.reader != Reader::CliOnly)
       CHECK(input_error([&] { read_with(b.reader, path); }) == expected_message(b, false));
-    const Run r = run_pade("validate " + quoted(path.string()));
-    CHECK(r.exit_code == 2);
+    const pade::test::CliRun r = run_pade("validate " + pade::test::shell_quote(path.string()));
+    CHECK(r.code == 2);
     CHECK(r.err == expected_message(b, true) + "\n");  // exactly one line
     CHECK(r.out.empty());
   }
@@ -652,29 +602,29 @@ TEST_CASE("pade validate: good files exit 0, missing input exits 2", "[schema]")
       dir.write("campaign.yaml", "kind: campaign\nname: cli\nhardware_file: hw.yaml\nbenchmarks: [llama2-7b/mmlu]\n"
                                  "space:\n  qk_pu.rows: [4, 8]\n  algorithm.alpha: {from: 0.3, to: 0.7, step: 0.1}\n");
 
-  const Run h = run_pade("validate " + quoted(hw.string()));
-  CHECK(h.exit_code == 0);
+  const pade::test::CliRun h = run_pade("validate " + pade::test::shell_quote(hw.string()));
+  CHECK(h.code == 0);
   CHECK(h.err.empty());
   CHECK(h.out == hw.string() + ": ok (hardware configuration, hash " + models::read_hardware(hw.string()).hash() + ")\n");
 
-  const Run c = run_pade("validate " + quoted(campaign.string()));
-  CHECK(c.exit_code == 0);
+  const pade::test::CliRun c = run_pade("validate " + pade::test::shell_quote(campaign.string()));
+  CHECK(c.code == 0);
   CHECK(c.err.empty());
   CHECK(c.out == campaign.string() + ": ok (campaign 'cli': 2 parameters swept, 10 points, 1 benchmarks)\n");
 
-  const Run none = run_pade("validate");
-  CHECK(none.exit_code == 2);
+  const pade::test::CliRun none = run_pade("validate");
+  CHECK(none.code == 2);
   CHECK(none.err == "error: validate needs a FILE (or --explain)\n");
 
   const fs::path missing = dir.path() / "missing.yaml";
-  const Run m = run_pade("validate " + quoted(missing.string()));
-  CHECK(m.exit_code == 2);
+  const pade::test::CliRun m = run_pade("validate " + pade::test::shell_quote(missing.string()));
+  CHECK(m.code == 2);
   CHECK(m.err == missing.string() + ": error: cannot open file\n");
 }
 
 TEST_CASE("pade validate --explain documents every parameter", "[schema]") {
-  const Run r = run_pade("validate --explain");
-  REQUIRE(r.exit_code == 0);
+  const pade::test::CliRun r = run_pade("validate --explain");
+  REQUIRE(r.code == 0);
   CHECK(r.err.empty());
   for (const auto* schema : {&models::hardware_schema(), &dse::campaign_schema()}) {
     for (const auto& p : schema->params()) {
@@ -688,9 +638,9 @@ TEST_CASE("pade validate --explain documents every parameter", "[schema]") {
 TEST_CASE("docs/configuration.md is the output of pade validate --explain", "[schema]") {
   const fs::path doc = fs::path(PADE_SOURCE_DIR) / "docs" / "configuration.md";
   REQUIRE(fs::exists(doc));
-  const Run r = run_pade("validate --explain");
-  REQUIRE(r.exit_code == 0);
-  const bool same = read_text(doc) == r.out;
+  const pade::test::CliRun r = run_pade("validate --explain");
+  REQUIRE(r.code == 0);
+  const bool same = pade::test::slurp(doc) == r.out;
   if (!same)
     FAIL_CHECK("docs/configuration.md is stale; regenerate it from the source folder with\n"
                "  ./build/pade validate --explain > docs/configuration.md\nand commit it.");

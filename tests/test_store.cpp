@@ -2,6 +2,8 @@
 #include <SQLiteCpp/Database.h>
 
 #include <catch2/catch.hpp>
+
+#include "tests/support/temp_dir.hpp"
 #include <filesystem>
 #include <fstream>
 
@@ -12,17 +14,9 @@
 using namespace pade;
 namespace fs = std::filesystem;
 
+using pade::test::TempDir;
+
 namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() / ("pade-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 results::EvaluationRecord eval(std::int64_t campaign, const std::string& hash, const std::string& bench, double latency,
                                double energy) {
@@ -41,7 +35,7 @@ results::EvaluationRecord eval(std::int64_t campaign, const std::string& hash, c
 
 TEST_CASE("store: a new database has the current schema version, WAL mode and the documented tables", "[store]") {
   TempDir dir;
-  results::Store store((dir.path / "a.db").string());
+  results::Store store((dir.path() / "a.db").string());
   CHECK(store.schema_version() == results::kSchemaVersion);
   CHECK(store.db().execAndGet("PRAGMA journal_mode").getString() == "wal");
   for (const char* table : {"meta", "campaigns", "provenance", "configurations", "config_params", "benchmarks",
@@ -53,7 +47,7 @@ TEST_CASE("store: a new database has the current schema version, WAL mode and th
 
 TEST_CASE("store: campaigns, configurations, evaluations and points round-trip", "[store]") {
   TempDir dir;
-  const std::string path = (dir.path / "rt.db").string();
+  const std::string path = (dir.path() / "rt.db").string();
   std::int64_t id = 0;
   {
     results::Store store(path);
@@ -106,7 +100,7 @@ TEST_CASE("store: campaigns, configurations, evaluations and points round-trip",
 
 TEST_CASE("store: Pareto membership is replaced whole and queries agree with plain SQL", "[store]") {
   TempDir dir;
-  results::Store store((dir.path / "p.db").string());
+  results::Store store((dir.path() / "p.db").string());
   results::CampaignRecord c;
   c.name = "c";
   c.spec_yaml = "x";
@@ -146,7 +140,7 @@ TEST_CASE("store: Pareto membership is replaced whole and queries agree with pla
 
 TEST_CASE("store: a version-1 database migrates to the current version and keeps its data", "[store]") {
   TempDir dir;
-  const std::string path = (dir.path / "old.db").string();
+  const std::string path = (dir.path() / "old.db").string();
   {
     SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     results::migrate(db, 1);  // exactly what a version-1 pade wrote
@@ -167,7 +161,7 @@ TEST_CASE("store: a version-1 database migrates to the current version and keeps
 
 TEST_CASE("store: foreign, corrupt and newer files are input errors that leave them untouched", "[store]") {
   TempDir dir;
-  const fs::path foreign = dir.path / "foreign.db";
+  const fs::path foreign = dir.path() / "foreign.db";
   {
     SQLite::Database db(foreign.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db.exec("CREATE TABLE mine(x)");
@@ -178,11 +172,11 @@ TEST_CASE("store: foreign, corrupt and newer files are input errors that leave t
     CHECK(db.tableExists("mine"));
     CHECK_FALSE(db.tableExists("campaigns"));
   }
-  const fs::path garbage = dir.path / "garbage.db";
+  const fs::path garbage = dir.path() / "garbage.db";
   std::ofstream(garbage) << "this is not a database, just text that is long enough to have a header .........";
   CHECK_THROWS_AS(results::Store(garbage.string()), core::InputError);
 
-  const fs::path newer = dir.path / "newer.db";
+  const fs::path newer = dir.path() / "newer.db";
   {
     results::Store s(newer.string());
     s.db().exec("PRAGMA user_version = 99");
@@ -192,7 +186,7 @@ TEST_CASE("store: foreign, corrupt and newer files are input errors that leave t
 
 TEST_CASE("store: an interrupted batch leaves the last committed state", "[store]") {
   TempDir dir;
-  results::Store store((dir.path / "tx.db").string());
+  results::Store store((dir.path() / "tx.db").string());
   results::CampaignRecord c;
   c.name = "c";
   c.spec_yaml = "x";

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "tests/support/temp_dir.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -18,6 +20,8 @@ namespace fs = std::filesystem;
 using namespace pade::workloads;
 using Catch::Matchers::Contains;
 
+using pade::test::TempDir;
+
 namespace {
 
 /// The model is read once for the whole test executable: the tests only read it.
@@ -31,26 +35,6 @@ std::string read_text(const fs::path& p) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("pade_stories_test_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) +
-             "_" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 }  // namespace
 
