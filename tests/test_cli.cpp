@@ -79,8 +79,8 @@ TEST_CASE("cli: usage errors exit 2, unfinished verbs exit 1 and say so", "[cli]
   CHECK(pade(dir.path, "eval").code == 2);  // missing required arguments
   CHECK(pade(dir.path, "query missing.db").code == 2);
   const auto report = pade(dir.path, "report x.db --out r");
-  CHECK(report.code == 1);
-  CHECK(report.err.find("not implemented yet") != std::string::npos);
+  CHECK(report.code == 2);
+  CHECK(report.err.find("no such database") != std::string::npos);
   const auto help = pade(dir.path, "--help");
   CHECK(help.code == 0);
   for (const char* verb : {"validate", "eval", "run", "query", "plot", "report", "workloads", "merge"}) {
