@@ -1,8 +1,12 @@
 #pragma once
 // Queries over a results database, as tables. Everything here is plain SQL over the documented
 // schema, so `pade query` returns what sqlite3 or pandas would.
+#include <cstdint>
 #include <optional>
+#include <ostream>
+#include <span>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "results/store.hpp"
@@ -35,5 +39,55 @@ struct EvaluationQuery {
 [[nodiscard]] Table run_query(Store& store, const EvaluationQuery& q);
 /// The SQL text the query runs (with ? placeholders) — shown by `pade query --sql`.
 [[nodiscard]] std::string query_sql(const EvaluationQuery& q);
+
+// --- plain SQL as a table --------------------------------------------------------------------------
+
+/// A value bound to a `?` placeholder (monostate binds NULL).
+using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string>;
+/// Run `sql` with `binds` and return every row; columns are named by the statement's AS names.
+[[nodiscard]] Table sql_table(Store& store, const std::string& sql, std::span<const SqlValue> binds = {});
+
+/// The campaign's id by name, or the latest campaign when `name` is empty. InputError when the
+/// name is unknown or the database holds no campaign.
+[[nodiscard]] std::int64_t campaign_id_or_latest(Store& store, const std::string& name);
+/// Configuration parameters that take more than one value among the campaign's points.
+[[nodiscard]] std::vector<std::string> swept_parameters(Store& store, std::int64_t campaign_id);
+
+// --- pade show ------------------------------------------------------------------------------------
+
+/// The full hash of the configuration whose hash starts with `prefix`; InputError when no
+/// configuration or more than one matches (the message lists candidates).
+[[nodiscard]] std::string resolve_config_hash(Store& store, const std::string& prefix);
+
+struct DesignView {
+  std::string hash;
+  std::string canonical;  // the canonical parameter text the hash is taken of
+  std::vector<std::pair<std::string, Table>> sections;  // parameters, campaigns, points, evaluations, …
+};
+/// One design: its parameters, the campaigns that evaluated it with their provenance, its
+/// suite-level points and per-benchmark metrics (all metrics of metrics_json in long form when
+/// `all_metrics`). `campaign` (optional) restricts to one campaign.
+[[nodiscard]] DesignView show_design(Store& store, const std::string& hash_prefix, const std::string& campaign,
+                                     bool all_metrics);
+/// Write named tables: headed blocks (table), `# name` blocks (csv) or one JSON object.
+void write_sections(std::ostream& out, Format format, std::span<const std::pair<std::string, Table>> sections,
+                    std::span<const std::pair<std::string, std::string>> header = {});
+
+// --- pade diff ------------------------------------------------------------------------------------
+
+struct DiffQuery {
+  std::string campaign_a;
+  std::string campaign_b;
+  bool by_config = false;  // false: one row per benchmark; true: one row per configuration (suite points)
+  std::vector<std::string> metrics;  // empty: latency_s, energy_j
+  std::string aggregate = "min";     // min | max | avg over the configurations of a benchmark
+  std::string fidelity;              // empty: every fidelity
+};
+/// Two campaigns side by side: for each benchmark (aggregated over the campaign's feasible
+/// configurations) or each configuration, METRIC_a, METRIC_b and METRIC_ratio = b / a.
+/// Keys present in one campaign only have NULLs on the other side.
+[[nodiscard]] Table run_diff(Store& store, const DiffQuery& q);
+/// The SQL run_diff executes (?1 = id of A, ?2 = id of B, ?3 = fidelity).
+[[nodiscard]] std::string diff_sql(const DiffQuery& q);
 
 }  // namespace pade::results

@@ -14,6 +14,7 @@
 //   points(campaign_id, config_hash, seq, fidelity, feasible, reason, objectives_json, …)
 //   pareto(campaign_id, scope, config_hash, rank) — scope 'suite' or a benchmark name
 //   stats_cache(key, version, payload)       — functional statistics (since schema v2)
+//   comparisons(campaign_id, benchmark, baseline, metric, value) — PADE over each baseline (v3)
 // WAL mode and a busy timeout let a second process read while a campaign writes; every batch is
 // one transaction, so an interrupted write leaves the last committed state.
 #include <SQLiteCpp/Database.h>
@@ -22,6 +23,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,7 +31,7 @@
 
 namespace pade::results {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct CampaignRecord {
   std::int64_t id = 0;
@@ -59,6 +61,19 @@ struct PointRecord {  // one configuration's suite-level result in a campaign
   bool feasible = true;
   std::string reason;  // why infeasible (empty when feasible)
   core::Metrics objectives;
+};
+
+/// PADE against one baseline on one benchmark: value = baseline / PADE for latency (speedup) and
+/// for energy (energy efficiency), so > 1 means PADE is better. Baseline names are lower case
+/// (h100, sanger, dota, sofa, …); figures order the four named in the paper first.
+inline constexpr std::string_view kComparisonSpeedup = "speedup";
+inline constexpr std::string_view kComparisonEnergyEfficiency = "energy_efficiency";
+struct ComparisonRecord {
+  std::string benchmark;
+  std::string baseline;
+  std::string metric;  // kComparisonSpeedup | kComparisonEnergyEfficiency
+  double value = 0.0;
+  bool operator==(const ComparisonRecord&) const = default;
 };
 
 struct ParetoRecord {
@@ -101,6 +116,12 @@ class Store {
 
   /// Replace the Pareto membership of a campaign (all scopes) in one transaction.
   void set_pareto(std::int64_t campaign_id, std::span<const ParetoRecord> records);
+
+  // --- PADE against the baselines (written by the baseline comparison, read by the figures) -------
+  /// Insert or replace, in one transaction; InputError for a metric other than the two above.
+  void put_comparisons(std::int64_t campaign_id, std::span<const ComparisonRecord> records);
+  /// The campaign's comparisons (NULL values left out), ordered by benchmark, baseline, metric.
+  [[nodiscard]] std::vector<ComparisonRecord> comparisons(std::int64_t campaign_id);
 
   // --- functional-statistics cache ---------------------------------------------------------------
   [[nodiscard]] std::optional<std::string> cached_stats(const std::string& key, const std::string& version);

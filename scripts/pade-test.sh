@@ -5,7 +5,8 @@
 #   PADE_SKIP_SANITIZERS=1 scripts/pade-test.sh   the Release build only (quick local loop)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+# Chromium too: the HTML report's test loads it in a headless browser (skipped, with a note, without it).
+PADE_WITH_BROWSER=1 scripts/setup.sh
 jobs="$(nproc 2>/dev/null || echo 2)"
 
 scripts/build.sh build

@@ -53,8 +53,8 @@ TEST_CASE("cli: usage errors exit 2, unfinished verbs exit 1 and say so", "[cli]
   CHECK(run_pade("eval", dir.path()).code == 2);  // missing required arguments
   CHECK(run_pade("query missing.db", dir.path()).code == 2);
   const auto report = run_pade("report x.db --out r", dir.path());
-  CHECK(report.code == 1);
-  CHECK(report.err.find("not implemented yet") != std::string::npos);
+  CHECK(report.code == 2);
+  CHECK(report.err.find("no such database") != std::string::npos);
   const auto help = run_pade("--help", dir.path());
   CHECK(help.code == 0);
   for (const char* verb : {"validate", "eval", "run", "query", "plot", "report", "workloads", "merge"}) {

@@ -19,6 +19,8 @@ void add_validate(CLI::App& app, Context& ctx);
 void add_eval(CLI::App& app, Context& ctx);
 void add_run(CLI::App& app, Context& ctx);
 void add_query(CLI::App& app, Context& ctx);
+void add_show(CLI::App& app, Context& ctx);
+void add_diff(CLI::App& app, Context& ctx);
 void add_plot(CLI::App& app, Context& ctx);
 void add_report(CLI::App& app, Context& ctx);
 void add_workloads(CLI::App& app, Context& ctx);

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
       "  pade run campaign.yaml --db results.db   run a campaign into a database\n"
       "  pade query results.db --front --format csv\n"
       "  pade plot results.db --out figures/\n"
+      "  pade show results.db 3fa9                one design (a unique hash prefix is enough)\n"
+      "  pade diff results.db campA campB         two campaigns side by side\n"
       "  pade workloads list\n"
       "Exit codes: 0 success, 1 failure while running, 2 bad input or usage.");
   app.set_version_flag("--version", std::string("pade ") + pade::core::kVersion + " (git " +
@@ -36,6 +38,8 @@ int main(int argc, char** argv) {
   add_eval(app, ctx);
   add_run(app, ctx);
   add_query(app, ctx);
+  add_show(app, ctx);
+  add_diff(app, ctx);
   add_plot(app, ctx);
   add_report(app, ctx);
   add_workloads(app, ctx);

@@ -4,6 +4,7 @@
 #include "dse/cli/cli.hpp"
 #include "dse/cli/common.hpp"
 #include "results/plot.hpp"
+#include "results/report.hpp"
 
 namespace pade::dse::cli {
 
@@ -13,19 +14,47 @@ struct PlotArgs {
   std::string db;
   std::string out;
   std::string figure = "all";
-  std::string campaign;
+  results::FigureOptions options;
 };
+
+void print_figure(const results::FigureFiles& f) {
+  std::cout << "figure " << f.name << ":";
+  for (const auto& p : f.files) std::cout << ' ' << p.string();
+  std::cout << '\n';
+}
 
 int plot(const PlotArgs& a) {
   if (!std::filesystem::exists(a.db)) throw core::InputError({a.db, 0, 0}, "", "no such database");
   results::Store store(a.db);
-  const auto names = a.figure == "all" ? results::figure_names() : std::vector<std::string>{a.figure};
-  for (const auto& name : names) {
-    const auto f = results::render_figure(store, name, a.campaign, a.out);
-    std::cout << "figure " << f.name << ":";
-    for (const auto& p : f.files) std::cout << ' ' << p.string();
-    std::cout << '\n';
+  if (a.figure != "all") {
+    print_figure(results::render_figure(store, a.figure, a.options, a.out));
+    return 0;
   }
+  const auto all = results::render_all(store, a.options, a.out);
+  for (const auto& f : all.figures) print_figure(f);
+  // A figure without data is not an error for `all`: say which and why, and go on.
+  for (const auto& [name, why] : all.skipped) std::cerr << "note: figure " << name << " skipped: " << why << '\n';
+  return 0;
+}
+
+std::string figure_list() {
+  std::string names;
+  for (const auto& n : results::figure_names()) names += (names.empty() ? "" : ", ") + n;
+  return names;
+}
+
+struct ReportArgs {
+  std::string db;
+  std::string out;
+  results::FigureOptions options;
+};
+
+int report(const ReportArgs& a) {
+  if (!std::filesystem::exists(a.db)) throw core::InputError({a.db, 0, 0}, "", "no such database");
+  results::Store store(a.db);
+  const auto r = results::write_report(store, a.options, a.out);
+  for (const auto& [name, why] : r.figures.skipped) std::cerr << "note: figure " << name << " skipped: " << why << '\n';
+  std::cout << "report: " << r.index.string() << " (" << r.figures.figures.size() << " figures)\n";
   return 0;
 }
 
@@ -36,26 +65,29 @@ void add_plot(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("plot", "Render paper-style figures (PNG, SVG, PDF + .gp/.dat) with gnuplot");
   cmd->add_option("db", args->db, "result database")->required();
   cmd->add_option("--out", args->out, "output folder")->required();
-  cmd->add_option("--figure", args->figure, "figure name or 'all' (figures so far: pareto)");
-  cmd->add_option("--campaign", args->campaign, "campaign (default: the latest)");
-  cmd->footer("Example:\n  pade plot out/default.db --out out/figures");
+  cmd->add_option("--figure", args->figure, "figure name or 'all' (default): " + figure_list());
+  cmd->add_option("--campaign", args->options.campaign, "campaign (default: the latest)");
+  cmd->add_option("--config", args->options.config,
+                  "design of energy_breakdown and seqlen: hash or unique prefix (default: the front design with the "
+                  "lowest energy)");
+  cmd->add_option("--param", args->options.param, "sensitivity: the swept parameter (default: the first swept)");
+  cmd->add_option("--metric", args->options.metric,
+                  "sensitivity and seqlen: an evaluation column or metrics_json key (default: latency_s)");
+  cmd->footer("Examples:\n  pade plot out/default.db --out out/figures\n"
+              "  pade plot out/default.db --figure sensitivity --param qk_pu.lanes_per_row --metric energy_j --out f\n"
+              "With --figure all, figures whose data the campaign lacks are skipped with a note.");
   cmd->callback([&ctx, args] { ctx.action = [args] { return plot(*args); }; });
 }
 
 void add_report(CLI::App& app, Context& ctx) {
-  auto db = std::make_shared<std::string>();
-  auto out = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("report", "Write a self-contained HTML report (not available yet)");
-  cmd->add_option("db", *db, "result database")->required();
-  cmd->add_option("--out", *out, "output folder")->required();
-  cmd->footer("Example:\n  pade report out/default.db --out out/report");
-  cmd->callback([&ctx, db, out] {
-    ctx.action = [] {
-      std::cerr << "pade report: the HTML report is not implemented yet (tracked in issue #8); "
-                   "use `pade plot` and `pade query` meanwhile\n";
-      return 1;
-    };
-  });
+  auto args = std::make_shared<ReportArgs>();
+  auto* cmd = app.add_subcommand("report", "Write a self-contained static HTML report (index.html + figures/)");
+  cmd->add_option("db", args->db, "result database")->required();
+  cmd->add_option("--out", args->out, "output folder")->required();
+  cmd->add_option("--campaign", args->options.campaign, "campaign (default: the latest)");
+  cmd->add_option("--config", args->options.config, "design of the per-design figures (see pade plot)");
+  cmd->footer("Example:\n  pade report out/default.db --out out/report   # then open out/report/index.html");
+  cmd->callback([&ctx, args] { ctx.action = [args] { return report(*args); }; });
 }
 
 void add_merge(CLI::App& app, Context& ctx) {

@@ -1,0 +1,46 @@
+// pade show DB HASH : one design — parameters, campaigns, suite points, per-benchmark metrics,
+// provenance. A unique hash prefix is enough.
+#include <iostream>
+
+#include "dse/cli/cli.hpp"
+#include "dse/cli/common.hpp"
+#include "results/query.hpp"
+
+namespace pade::dse::cli {
+
+namespace {
+
+struct ShowArgs {
+  std::string db;
+  std::string hash;
+  std::string campaign;
+  std::string format = "table";
+  bool all_metrics = false;
+};
+
+int show(const ShowArgs& a) {
+  const auto format = format_option(a.format);
+  if (!std::filesystem::exists(a.db)) throw core::InputError({a.db, 0, 0}, "", "no such database");
+  results::Store store(a.db);
+  const auto v = results::show_design(store, a.hash, a.campaign, a.all_metrics);
+  const std::vector<std::pair<std::string, std::string>> header = {{"config_hash", v.hash}};
+  results::write_sections(std::cout, format, v.sections, header);
+  return 0;
+}
+
+}  // namespace
+
+void add_show(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<ShowArgs>();
+  auto* cmd = app.add_subcommand("show", "Show one design: parameters, per-benchmark metrics, provenance");
+  cmd->add_option("db", args->db, "result database")->required();
+  cmd->add_option("hash", args->hash, "configuration hash, or a unique prefix of one")->required();
+  cmd->add_option("--campaign", args->campaign, "only this campaign (default: every campaign that evaluated it)");
+  cmd->add_flag("--all-metrics", args->all_metrics, "also list every stored metric (metrics_json) per benchmark");
+  cmd->add_option("--format", args->format, "table, csv or json");
+  cmd->footer("Examples:\n  pade show out/default.db 3fa9          # a prefix is enough when unique\n"
+              "  pade show out/default.db 3fa9c01d2b7e4410 --all-metrics --format json");
+  cmd->callback([&ctx, args] { ctx.action = [args] { return show(*args); }; });
+}
+
+}  // namespace pade::dse::cli

@@ -1,0 +1,140 @@
+// The HTML report: its content, and — when Chromium is installed (scripts/pade-test.sh installs it)
+// — that a headless browser loads it without console errors and shows every figure.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <regex>
+
+#include "results/report.hpp"
+#include "test_results_fixture.hpp"
+#include "test_results_svg.hpp"
+
+using namespace pade;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+bool have_chromium() { return std::system("command -v chromium >/dev/null 2>&1") == 0; }
+
+struct Browser {
+  int code = -1;
+  std::string dom;
+  std::string log;
+};
+
+/// Load `page` in headless Chromium; the DOM after the load event, and the browser's log.
+Browser load_in_chromium(const fs::path& page, const fs::path& work) {
+  const fs::path profile = work / "profile", dom = work / "dom.html", log = work / "chromium.log";
+  fs::create_directories(profile);
+  // Everything that could reach the network or a desktop session is off; the page is a file.
+  const std::string cmd =
+      "timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+      "--disable-background-networking --disable-component-update --disable-sync --disable-dev-shm-usage "
+      "--user-data-dir='" + profile.string() + "' --enable-logging=stderr --v=0 --virtual-time-budget=5000 "
+      "--dump-dom 'file://" + fs::absolute(page).string() + "' >'" + dom.string() + "' 2>'" + log.string() + "'";
+  const int status = std::system(cmd.c_str());
+  Browser b;
+  b.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  b.dom = test::slurp_file(dom);
+  b.log = test::slurp_file(log);
+  return b;
+}
+
+/// Console errors and uncaught exceptions from the page (not the browser's own chatter).
+std::string page_errors(const std::string& log) {
+  std::string out;
+  std::istringstream in(log);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.find("Uncaught") != std::string::npos || line.find("ERROR:CONSOLE") != std::string::npos ||
+        line.find(":CONSOLE(") != std::string::npos)
+      out += line + '\n';
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("results: the report holds the campaigns, figures, front, benchmarks, configuration and provenance", "[results]") {
+  test::ResultsTempDir dir("report");
+  results::Store store((dir.path / "r.db").string());
+  test::make_fixture(store);
+  results::FigureOptions o;
+  o.campaign = "base";
+  const auto r = results::write_report(store, o, dir.path / "report");
+  REQUIRE(fs::exists(r.index));
+  CHECK(r.figures.skipped.empty());
+  const std::string html = test::slurp_file(r.index);
+  CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(occurrences(html, "<img class=\"figure\"") == results::figure_names().size());
+  for (const auto& f : r.figures.figures) {
+    INFO(f.name);
+    CHECK(html.find("src=\"figures/" + f.name + ".svg\"") != std::string::npos);
+    CHECK(fs::exists(dir.path / "report/figures" / (f.name + ".svg")));
+  }
+  for (const char* id : {"campaigns", "figures", "front", "benchmarks", "comparisons", "configuration", "provenance"})
+    CHECK(html.find(std::string("<section id=\"") + id + "\">") != std::string::npos);
+  // The configuration YAML is shown escaped, never as markup.
+  CHECK(html.find("# &lt;b&gt;escaped&lt;/b&gt; &amp; kept") != std::string::npos);
+  CHECK(html.find("<b>escaped</b>") == std::string::npos);
+  CHECK(html.find("<td>git_commit</td><td>0123abc</td>") != std::string::npos);
+  // Both campaigns are listed; the front table has one row per rank-0 suite design.
+  CHECK(html.find("<td>variant</td>") != std::string::npos);
+  const int front = store.db().execAndGet("SELECT count(*) FROM pareto p JOIN campaigns c ON c.id = p.campaign_id "
+                                          "WHERE c.name = 'base' AND p.scope = 'suite' AND p.rank = 0").getInt();
+  const auto front_at = html.find("<section id=\"front\">"), bench_at = html.find("<section id=\"benchmarks\">");
+  CHECK(static_cast<int>(occurrences(html.substr(front_at, bench_at - front_at), "<tr>")) == front + 1);
+  CHECK(html.find("<td>m2/b</td><td>m2</td>") != std::string::npos);
+  CHECK(html.find("<td>h100</td><td class=\"num\"") != std::string::npos);
+  CHECK(results::html_escape("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;");
+}
+
+TEST_CASE("results: the report of a campaign without comparisons says so and names the skipped figures", "[results]") {
+  test::ResultsTempDir dir("report-lean");
+  results::Store store((dir.path / "r.db").string());
+  test::make_fixture(store, {false, false, false});
+  const auto r = results::write_report(store, {}, dir.path / "report");  // the latest campaign: variant
+  const std::string html = test::slurp_file(r.index);
+  CHECK(html.find("campaign <code>variant</code>") != std::string::npos);
+  CHECK(html.find("The comparisons table is empty for this campaign") != std::string::npos);
+  for (const auto& [name, why] : r.figures.skipped) CHECK(html.find("<li><b>" + name + "</b>: ") != std::string::npos);
+  CHECK(r.figures.skipped.size() == 4);
+}
+
+TEST_CASE("results: headless Chromium loads the report without errors and shows every figure", "[results][browser]") {
+  if (!have_chromium()) {
+    WARN("chromium is not installed: browser check skipped (scripts/pade-test.sh installs it with PADE_WITH_BROWSER=1)");
+    return;
+  }
+  test::ResultsTempDir dir("browser");
+  results::Store store((dir.path / "r.db").string());
+  test::make_fixture(store);
+  results::FigureOptions o;
+  o.campaign = "base";
+  const auto r = results::write_report(store, o, dir.path / "report");
+  const std::string total = std::to_string(r.figures.figures.size());
+  REQUIRE(r.figures.figures.size() == results::figure_names().size());
+
+  const auto ok = load_in_chromium(r.index, dir.path / "run1");
+  INFO(ok.log);
+  REQUIRE(ok.code == 0);
+  CHECK(page_errors(ok.log).empty());
+  // The page's own check: every <img> decoded with a non-zero natural size.
+  CHECK(ok.dom.find("data-figures=\"" + total + "/" + total + "\"") != std::string::npos);
+  CHECK(ok.dom.find("id=\"figure-warning\" class=\"warning\" hidden") != std::string::npos);
+
+  // The same check must fail when a figure is missing: remove one and load again.
+  fs::remove(dir.path / "report/figures/pareto.svg");
+  const auto broken = load_in_chromium(r.index, dir.path / "run2");
+  INFO(broken.log);
+  REQUIRE(broken.code == 0);
+  const auto shown = std::to_string(r.figures.figures.size() - 1);
+  CHECK(broken.dom.find("data-figures=\"" + shown + "/" + total + "\"") != std::string::npos);
+  CHECK(broken.dom.find("1 figure(s) could not be shown") != std::string::npos);
+}

@@ -1,0 +1,88 @@
+// The results verbs through the `pade` binary: show, diff, plot --figure, report; exit codes and
+// output agree with the library (which the other results tests check against SQL).
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <sstream>
+
+#include "results/query.hpp"
+#include "test_results_fixture.hpp"
+
+using namespace pade;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+
+Run pade_in(const fs::path& dir, const std::string& args) {
+  const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
+  const std::string cmd = "cd '" + dir.string() + "' && '" + std::string(PADE_BINARY) + "' " + args + " >'" +
+                          out.string() + "' 2>'" + err.string() + "' </dev/null";
+  const int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, test::slurp_file(out), test::slurp_file(err)};
+}
+
+}  // namespace
+
+TEST_CASE("results: pade show, diff, plot and report from the command line", "[results]") {
+  test::ResultsTempDir dir("cli");
+  {
+    results::Store store((dir.path / "r.db").string());
+    test::make_fixture(store, {false, false, true});
+  }
+  const std::string hash = test::fixture_designs({false, false, true})[3].hash;
+
+  const auto show = pade_in(dir.path, "show r.db " + hash.substr(0, 6));
+  INFO(show.err);
+  REQUIRE(show.code == 0);
+  CHECK(show.out.rfind("config_hash: " + hash + "\n", 0) == 0);
+  CHECK(show.out.find("== evaluations (7) ==") != std::string::npos);
+  CHECK(show.out.find("== provenance (6) ==") != std::string::npos);
+  const auto json = pade_in(dir.path, "show r.db " + hash + " --campaign base --all-metrics --format json");
+  REQUIRE(json.code == 0);
+  CHECK(json.out.find("\"metrics\": [") != std::string::npos);
+  CHECK(json.out.find("\"metric\": \"energy_core_j\"") != std::string::npos);
+  const auto ambiguous = pade_in(dir.path, "show r.db ab0");
+  CHECK(ambiguous.code == 2);
+  CHECK(ambiguous.err.find("ambiguous") != std::string::npos);
+
+  const auto diff = pade_in(dir.path, "diff r.db base variant --format csv --metric latency_s --metric kept_fraction");
+  INFO(diff.err);
+  REQUIRE(diff.code == 0);
+  {
+    results::Store store((dir.path / "r.db").string());
+    results::DiffQuery q;
+    q.campaign_a = "base";
+    q.campaign_b = "variant";
+    q.metrics = {"latency_s", "kept_fraction"};
+    std::ostringstream expected;
+    results::run_diff(store, q).write(expected, results::Format::Csv);
+    CHECK(diff.out == expected.str());
+  }
+  CHECK(diff.out.rfind("benchmark,latency_s_a,latency_s_b,latency_s_ratio,kept_fraction_a", 0) == 0);
+  CHECK(pade_in(dir.path, "diff r.db base nope").code == 2);
+  CHECK(pade_in(dir.path, "diff r.db base variant --by design").code == 2);
+  CHECK(pade_in(dir.path, "diff r.db base variant --sql").out.find("WITH a AS (") == 0);
+
+  const auto plot = pade_in(dir.path, "plot r.db --campaign base --out figs");
+  INFO(plot.err);
+  REQUIRE(plot.code == 0);
+  CHECK(plot.err.find("note: figure speedup skipped: the comparisons table holds no 'speedup' rows") != std::string::npos);
+  CHECK(plot.err.find("note: figure ablation skipped") != std::string::npos);
+  CHECK(plot.out.find("figure alpha: ") != std::string::npos);
+  CHECK(fs::exists(dir.path / "figs/seqlen.svg"));
+  const auto one = pade_in(dir.path, "plot r.db --figure speedup --out figs2");
+  CHECK(one.code == 2);
+  CHECK_FALSE(fs::exists(dir.path / "figs2/speedup.png"));
+  CHECK(pade_in(dir.path, "plot r.db --figure nope --out figs2").code == 2);
+
+  const auto report = pade_in(dir.path, "report r.db --campaign base --out rep");
+  INFO(report.err);
+  REQUIRE(report.code == 0);
+  CHECK(report.out.find("report: rep/index.html (6 figures)") != std::string::npos);
+  CHECK(fs::exists(dir.path / "rep/figures/pareto.svg"));
+}
