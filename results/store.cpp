@@ -55,6 +55,11 @@ CREATE INDEX evaluations_by_benchmark ON evaluations(benchmark);
 CREATE TABLE stats_cache(key TEXT NOT NULL, version TEXT NOT NULL, payload TEXT NOT NULL,
   created_at TEXT NOT NULL, PRIMARY KEY(key, version));
 )sql",
+    // 2 -> 3: PADE against the baselines (pade compare), metric in {speedup, energy_efficiency}
+    R"sql(
+CREATE TABLE comparisons(campaign_id INTEGER, benchmark TEXT, baseline TEXT, metric TEXT, value REAL,
+  PRIMARY KEY(campaign_id, benchmark, baseline, metric));
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -387,6 +392,35 @@ void Store::set_pareto(std::int64_t campaign_id, std::span<const ParetoRecord> r
     st.reset();
   }
   tx.commit();
+}
+
+void Store::put_comparisons(std::int64_t campaign_id, std::span<const ComparisonRecord> rows) {
+  SQLite::Transaction tx(db_);
+  SQLite::Statement st(db_,
+                       "INSERT OR REPLACE INTO comparisons(campaign_id, benchmark, baseline, metric, value) "
+                       "VALUES(?, ?, ?, ?, ?)");
+  for (const auto& r : rows) {
+    st.bind(1, campaign_id);
+    st.bind(2, r.benchmark);
+    st.bind(3, r.baseline);
+    st.bind(4, r.metric);
+    st.bind(5, r.value);
+    st.exec();
+    st.reset();
+  }
+  tx.commit();
+}
+
+std::vector<ComparisonRecord> Store::comparisons(std::int64_t campaign_id) {
+  SQLite::Statement st(db_,
+                       "SELECT benchmark, baseline, metric, value FROM comparisons WHERE campaign_id = ? "
+                       "ORDER BY baseline, benchmark, metric");
+  st.bind(1, campaign_id);
+  std::vector<ComparisonRecord> out;
+  while (st.executeStep())
+    out.push_back({st.getColumn(0).getString(), st.getColumn(1).getString(), st.getColumn(2).getString(),
+                   st.getColumn(3).getDouble()});
+  return out;
 }
 
 std::optional<std::string> Store::cached_stats(const std::string& key, const std::string& version) {

@@ -14,6 +14,7 @@
 //   points(campaign_id, config_hash, seq, fidelity, feasible, reason, objectives_json, …)
 //   pareto(campaign_id, scope, config_hash, rank) — scope 'suite' or a benchmark name
 //   stats_cache(key, version, payload)       — functional statistics (since schema v2)
+//   comparisons(campaign_id, benchmark, baseline, metric, value) — PADE vs baselines (since v3)
 // WAL mode and a busy timeout let a second process read while a campaign writes; every batch is
 // one transaction, so an interrupted write leaves the last committed state.
 #include <SQLiteCpp/Database.h>
@@ -29,7 +30,7 @@
 
 namespace pade::results {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct CampaignRecord {
   std::int64_t id = 0;
@@ -59,6 +60,13 @@ struct PointRecord {  // one configuration's suite-level result in a campaign
   bool feasible = true;
   std::string reason;  // why infeasible (empty when feasible)
   core::Metrics objectives;
+};
+
+struct ComparisonRecord {  // one value of `pade compare` (metric: speedup | energy_efficiency)
+  std::string benchmark;   // a benchmark, or "geomean" / "arithmean" for the suite averages
+  std::string baseline;
+  std::string metric;
+  double value = 0;
 };
 
 struct ParetoRecord {
@@ -101,6 +109,10 @@ class Store {
 
   /// Replace the Pareto membership of a campaign (all scopes) in one transaction.
   void set_pareto(std::int64_t campaign_id, std::span<const ParetoRecord> records);
+
+  // --- comparisons (pade compare) -----------------------------------------------------------------
+  void put_comparisons(std::int64_t campaign_id, std::span<const ComparisonRecord> rows);
+  [[nodiscard]] std::vector<ComparisonRecord> comparisons(std::int64_t campaign_id);
 
   // --- functional-statistics cache ---------------------------------------------------------------
   [[nodiscard]] std::optional<std::string> cached_stats(const std::string& key, const std::string& version);
