@@ -9,6 +9,8 @@ namespace pade::core {
 
 namespace {
 constexpr const char* kHorowitz = "Horowitz, 'Computing's energy problem', ISSCC 2014 (45 nm, 0.9 V)";
+constexpr const char* kHorowitzArea =
+    "Horowitz, 'Computing's energy problem', ISSCC 2014, area per operator (45 nm)";
 constexpr const char* kCacti28 =
     "CACTI-style 28 nm SRAM figures collected in shared/design/baselines.md §4 (8 KB bank, 512-bit port)";
 }  // namespace
@@ -48,6 +50,39 @@ CoefficientTable CoefficientTable::defaults() {
        "calibrated: 30% of (4.53 - 2.46) mm^2 over 16 V-PU pair lanes (PADE reported total)"},
       {"power.logic_leakage_fraction", 0.1, "ratio",
        "assumed: leakage as a fraction of logic dynamic power at 28 nm HPC (documented assumption)"},
+      // === baselines (issue #6: models/baselines/, docs/baselines.md) ==============================
+      // Arithmetic area at 45 nm from the same Horowitz table as the energies above; baselines'
+      // PE counts come from the shared PE-array area budget divided by these (scaled to the node).
+      {"baseline.area_add8_um2_45nm", 36, "um^2/op", kHorowitzArea},
+      {"baseline.area_add32_um2_45nm", 137, "um^2/op", kHorowitzArea},
+      {"baseline.area_mul8_um2_45nm", 282, "um^2/op", kHorowitzArea},
+      {"baseline.area_fp16_add_um2_45nm", 1360, "um^2/op", kHorowitzArea},
+      {"baseline.area_fp16_mul_um2_45nm", 1640, "um^2/op", kHorowitzArea},
+      {"baseline.exp_fp16_macs", 4, "MAC/exp",
+       "assumed: one exponential costs ~4 FP16 multiply-adds (the coarse PADE model's rule, kept identical)"},
+      {"baseline.sort_cmp_per_element", 4, "compare/element",
+       "SOFA's 16-to-4 sort cores: a 16-input partial sorting network selecting 4 needs ~60 "
+       "compare-exchange ops, ~4 per element (Knuth's network counts; shared/design/baselines.md §2)"},
+      // H100 SXM5 (NVIDIA H100 datasheet / whitepaper; shared/design/baselines.md §3).
+      {"h100.peak_fp16_tflops", 989, "TFLOP/s", "NVIDIA H100 SXM5 datasheet, dense FP16/BF16 tensor"},
+      {"h100.peak_fp8_tflops", 1979, "TFLOP/s", "NVIDIA H100 SXM5 datasheet, dense FP8 tensor"},
+      {"h100.hbm_tbps", 3.35, "TB/s", "NVIDIA H100 SXM5 datasheet, HBM3"},
+      {"h100.tdp_w", 700, "W", "NVIDIA H100 SXM5 datasheet"},
+      {"h100.die_mm2", 814, "mm^2", "NVIDIA H100 whitepaper (TSMC 4N)"},
+      {"h100.power_fraction_prefill", 0.9, "ratio",
+       "unverified: 0.85-0.95 x TDP during long prefill attention (shared/design/baselines.md §3)"},
+      {"h100.power_fraction_decode", 0.55, "ratio",
+       "unverified: 0.45-0.65 x TDP during decode (shared/design/baselines.md §3)"},
+      {"h100.decode_bandwidth_efficiency", 0.8, "ratio",
+       "unverified: achieved / peak HBM bandwidth of a memory-bound decode attention kernel"},
+      {"h100.fp8_speedup_fa3", 1.7, "ratio",
+       "FA3 FP8 ~1.0-1.2 PFLOPS vs FA3 FP16 ~646 TFLOPS at long sequences (D=128; baselines.md §3)"},
+      {"h100.density_ratio_4n_to_28nm", 10.0, "ratio",
+       "unverified: logic density of TSMC N5-class (~130 MTr/mm^2) over 28 nm (~13 MTr/mm^2); "
+       "iso-area normalization"},
+      {"h100.energy_ratio_28nm_to_4n", 3.0, "ratio",
+       "unverified: energy per operation at 28 nm over TSMC 4N (node ratio with voltage 0.9 -> 0.75 V; "
+       "iso-area normalization)"},
   };
   return t;
 }

@@ -69,7 +69,7 @@ struct PointRecord {  // one configuration's suite-level result in a campaign
 inline constexpr std::string_view kComparisonSpeedup = "speedup";
 inline constexpr std::string_view kComparisonEnergyEfficiency = "energy_efficiency";
 struct ComparisonRecord {
-  std::string benchmark;
+  std::string benchmark;  // a benchmark, or "geomean" / "arithmean" for the suite averages
   std::string baseline;
   std::string metric;  // kComparisonSpeedup | kComparisonEnergyEfficiency
   double value = 0.0;

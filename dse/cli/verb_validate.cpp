@@ -9,6 +9,7 @@
 #include "dse/campaign.hpp"
 #include "dse/cli/cli.hpp"
 #include "dse/runner.hpp"
+#include "models/baselines/baseline.hpp"
 #include "models/hardware.hpp"
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
@@ -43,6 +44,8 @@ std::string reference_markdown() {
   out += "### Suite entries (items of `benchmarks:`)\n\n" + core::schema_reference_markdown(workloads::suite_entry_schema());
   out += "## Generator knob files (`kind: generator`)\n\n" + core::schema_reference_markdown(workloads::generator_schema());
   out += "### One family's knobs\n\n" + core::schema_reference_markdown(workloads::generator_family_schema());
+  out += "## Baseline files (`kind: baseline`, for `pade compare`; see docs/baselines.md)\n\n" +
+         core::schema_reference_markdown(models::baseline_schema());
   out += "## Model coefficients\n\nEvery energy, area and technology number the models use. Override any of them in a\n"
          "hardware file under `coefficients:` (they are hardware parameters, so campaigns can sweep them).\n\n";
   out += core::CoefficientTable::defaults().reference_markdown();
@@ -82,6 +85,9 @@ int validate(const ValidateArgs& a) {
     // A shipped file is already part of the builtin catalog; adding it again would collide.
     if (canonical.string().rfind(builtin_dir.string(), 0) != 0) catalog.add_file(a.file);
     summary = kind + " file";
+  } else if (kind == "baseline") {
+    const core::Config c = models::read_baseline_config(a.file);
+    summary = "baseline configuration, hash " + c.hash();
   } else if (kind == "generator") {
     (void)workloads::GeneratorTable::load(a.file);
     summary = "generator knob table";
