@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -92,6 +93,53 @@ std::pair<double, double> log_range(double lo, double hi) {
 }
 std::string range(const char* axis, std::pair<double, double> r) {
   return std::string("set ") + axis + "range [" + num(r.first) + ":" + num(r.second) + "]\n";
+}
+
+/// A log axis over [lo, hi] with readable tics: gnuplot labels only powers of ten, which leaves a
+/// range under two decades with one tic or none, so such ranges get 1-2-5 (or 1…9) tics.
+std::string log_axis(const std::string& axis, double lo, double hi) {
+  const auto r = log_range(lo, hi);
+  std::string s = "set logscale " + axis + "\n" + range(axis.c_str(), r);
+  if (r.second / r.first >= 100) return s + "set format " + axis + " '%.0t×10^{%T}'\n";
+  const auto tics = [&](std::initializer_list<int> mantissas) {
+    std::vector<double> v;
+    for (int k = static_cast<int>(std::floor(std::log10(r.first))); k <= static_cast<int>(std::ceil(std::log10(r.second))); ++k)
+      for (const int m : mantissas) {
+        const double x = m * std::pow(10.0, k);
+        if (x >= r.first && x <= r.second) v.push_back(x);
+      }
+    return v;
+  };
+  auto v = tics({1, 2, 5});
+  if (v.size() < 3) v = tics({1, 2, 3, 4, 5, 6, 7, 8, 9});
+  if (v.size() < 3) {  // under a factor of ~2: evenly spaced tics at a 1-2-5 step
+    const double raw = (r.second - r.first) / 5, mag = std::pow(10.0, std::floor(std::log10(raw)));
+    const double step = raw / mag < 2 ? 2 * mag : raw / mag < 5 ? 5 * mag : 10 * mag;
+    v.clear();
+    for (double x = std::ceil(r.first / step) * step; x <= r.second; x += step) v.push_back(x);
+  }
+  s += "set " + axis + "tics (";
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + num(v[i]);
+  return s + ")\nset format " + axis + " '%g'\n";
+}
+
+/// A numeric axis through the given distinct values: tics at the values when there are few, a
+/// base-2 log scale when they span a factor of 8 or more (lanes, buffer sizes).
+std::string value_axis(const std::string& axis, const std::vector<double>& values) {
+  const double lo = values.front(), hi = values.back();
+  std::string s;
+  if (lo > 0 && hi / lo >= 8) {
+    s = "set logscale " + axis + " 2\n" + range(axis.c_str(), log_range(lo, hi));
+  } else {
+    const double pad = hi > lo ? 0.1 * (hi - lo) : 0.5;
+    s = range(axis.c_str(), {lo - pad, hi + pad});
+  }
+  if (values.size() <= 12) {
+    s += "set " + axis + "tics (";
+    for (std::size_t i = 0; i < values.size(); ++i) s += (i ? ", " : "") + num(values[i]);
+    s += ")\n";
+  }
+  return s;
 }
 
 std::string unit_of(const std::string& metric) {
@@ -231,11 +279,9 @@ Figure pareto(Store& store, std::int64_t cid) {
   f.body = "set title 'Design space: suite latency vs energy, area as colour (Pareto front in black)'\n"
            "set xlabel 'latency, geometric mean over benchmarks (s)'\n"
            "set ylabel 'energy, total over benchmarks (J)'\n"
-           "set cblabel 'area (mm²)'\n"
-           "set logscale xy\n" +
-           range("x", log_range(lat_lo, lat_hi)) + range("y", log_range(en_lo, en_hi)) +
+           "set cblabel 'area (mm²)'\n" +
+           log_axis("x", lat_lo, lat_hi) + log_axis("y", en_lo, en_hi) +
            "set cbrange [" + num(ar_lo) + ":" + num(ar_hi) + "]\n"
-           "set format x '%.1t×10^{%T}'\nset format y '%.1t×10^{%T}'\n"
            "plot 'pareto.dat' index 0 using 1:2:3 with points pt 7 ps 1.4 lc palette title 'configurations'" +
            (n_front > 0 ? std::string(", \\\n     '' index 1 using 1:2 with linespoints ls 8 pt 6 ps 2.2 title 'Pareto front'")
                         : std::string()) +
@@ -298,14 +344,13 @@ Figure comparison(Store& store, std::int64_t cid, const std::string& name, std::
   Figure f;
   f.size = kWide;
   f.dat = dat.str();
-  const auto yr = log_range(lo, hi);
   f.body = "set title 'PADE " + what + " over each baseline, per benchmark (log scale)'\n"
            "set ylabel '" + what + " (×, baseline / PADE)'\n"
            "set style data histograms\nset style histogram clustered gap 1\n"
-           "set style fill solid 0.9 border rgb '#333333'\nset boxwidth 0.9\n"
-           "set logscale y\n" + range("y", yr) +
+           "set style fill solid 0.9 border rgb '#333333'\nset boxwidth 0.9\n" +
+           log_axis("y", lo, hi) +
            "set xtics rotate by 40 right noenhanced\nset grid ytics\nset grid noxtics\n"
-           "set key top left horizontal noenhanced\n"
+           "set key top left horizontal reverse Left noenhanced\n"
            "# A reference line at 1× and a separator before the mean group.\n"
            "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '#333333' lw 1\n"
            "set arrow 2 from " + num(groups - 0.5) + ", graph 0 to " + num(groups - 0.5) +
@@ -485,10 +530,12 @@ Figure alpha(Store& store, std::int64_t cid) {
       << "# alpha kept_mean kept_min kept_max accuracy_loss_mean accuracy_loss_min accuracy_loss_max evaluations\n";
   std::size_t rows = 0;
   bool accuracy = false;
+  std::vector<double> alphas;
   while (st.executeStep()) {
     for (int c = 0; c < 8; ++c) dat << (c ? " " : "") << (st.getColumn(c).isNull() ? "NaN" : num(st.getColumn(c).getDouble()));
     dat << '\n';
     accuracy = accuracy || !st.getColumn(4).isNull();
+    alphas.push_back(st.getColumn(0).getDouble());
     ++rows;
   }
   if (rows < 2)
@@ -498,7 +545,7 @@ Figure alpha(Store& store, std::int64_t cid) {
   f.dat = dat.str();
   f.body = "set title 'Sparsity and accuracy against the guard scale α (mean; bars: min–max)'\n"
            "set xlabel 'guard scale α'\nset ylabel 'fraction of keys kept (1 − sparsity)'\n"
-           "set yrange [0:*]\nset key top left\n" +
+           "set yrange [0:*]\nset key outside right top vertical\n" + value_axis("x", alphas) +
            std::string(accuracy ? "set y2label 'accuracy loss'\nset y2tics\nset y2range [0:*]\n" : "") +
            "plot 'alpha.dat' using 1:2:3:4 with yerrorlines ls 1 title 'kept fraction'" +
            (accuracy ? ", \\\n     '' using 1:5:6:7 axes x1y2 with yerrorlines ls 4 title 'accuracy loss'" : "") + "\n";
@@ -589,9 +636,9 @@ Figure ablation(Store& store, std::int64_t cid) {
            " noenhanced\n"
            "set ylabel 'improvement (×)'\n"
            "set style data histograms\nset style histogram clustered gap 1\n"
-           "set style fill solid 0.9 border rgb '#333333'\nset boxwidth 0.9\n"
-           "set logscale y\n" + range("y", log_range(lo, hi)) +
-           "set xtics noenhanced" + (v.size() > 4 ? " rotate by 25 right" : "") + "\nset grid noxtics\n"
+           "set style fill solid 0.9 border rgb '#333333'\nset boxwidth 0.9\n" +
+           log_axis("y", lo, hi) +
+           "set xtics noenhanced" + (v.size() > 4 ? " rotate by 25 right\nset lmargin 14" : "") + "\nset grid noxtics\n"
            "set key top left\n"
            "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '#333333' lw 1\n"
            "plot 'ablation.dat' using 2:xtic(1) ls 1 title 'speedup', '' using 3 ls 3 title 'energy efficiency'\n";
@@ -683,21 +730,20 @@ Figure sensitivity(Store& store, std::int64_t cid, const FigureOptions& o) {
   Figure f;
   f.dat = dat.str();
   std::string axes;
-  const double x_lo = by_x.begin()->first, x_hi = by_x.rbegin()->first;
-  if (numeric && x_lo > 0 && x_hi / x_lo >= 8) axes += "set logscale x 2\n" + range("x", log_range(x_lo, x_hi));
-  else if (numeric) {
-    const double pad = x_hi > x_lo ? 0.06 * (x_hi - x_lo) : 0.5;
-    axes += range("x", {x_lo - pad, x_hi + pad});
+  if (numeric) {
+    std::vector<double> xs;
+    for (const auto& [x, _] : by_x) xs.push_back(x);
+    axes += value_axis("x", xs);
   } else {
     axes += "set xtics (";
     for (const auto& [text, i] : category) axes += (i ? ", " : "") + gp(text) + " " + std::to_string(i);
     axes += ") noenhanced\n" + range("x", {-0.5, static_cast<double>(category.size()) - 0.5});
   }
-  if (y_lo > 0 && y_hi / y_lo >= 30) axes += "set logscale y\n" + range("y", log_range(y_lo, y_hi));
+  if (y_lo > 0 && y_hi / y_lo >= 30) axes += log_axis("y", y_lo, y_hi);
   f.body = "set title " + gp("Sensitivity of " + metric + " to " + param) + " noenhanced\n"
            "set xlabel " + gp(param) + " noenhanced\n"
            "set ylabel " + gp(metric + unit_of(metric) + (suite ? ", suite" : ", mean over benchmarks")) + " noenhanced\n" +
-           axes + "set key top left\n"
+           axes + "set key outside right top vertical\n"
            "plot 'sensitivity.dat' index 0 using 1:2 with points ls 6 pt 7 ps 0.9 title 'each design', \\\n"
            "     '' index 1 using 1:2:3:4 with yerrorlines ls 1 title 'mean (bars: min–max)'\n";
   f.caption = "Sensitivity of " + metric + " to " + param + " over " + std::to_string(rows.size()) + " designs.";
@@ -741,7 +787,7 @@ Figure seqlen(Store& store, std::int64_t cid, const FigureOptions& o) {
                        " sequence length(s); the figure needs benchmarks of at least two");
   std::string axes;
   if (x_lo > 0) axes += "set logscale x 2\n" + range("x", log_range(x_lo, x_hi));
-  if (y_lo > 0 && y_hi / y_lo >= 10) axes += "set logscale y\nset format y '%.1t×10^{%T}'\n" + range("y", log_range(y_lo, y_hi));
+  if (y_lo > 0 && y_hi / y_lo >= 10) axes += log_axis("y", y_lo, y_hi);
   Figure f;
   f.dat = dat.str();
   f.body = "set title " + gp("Sequence-length scaling of " + metric + ", design " + short_hash(d.hash)) + " noenhanced\n"

@@ -38,7 +38,7 @@ int count(results::Store& s, const std::string& sql, const std::string& bind) {
 
 }  // namespace
 
-TEST_CASE("results: schema v3 adds the comparisons table; a v2 file migrates and keeps its data", "[results]") {
+TEST_CASE("results: schema v3 adds the comparisons table, and a v2 file migrates keeping its data", "[results]") {
   test::ResultsTempDir dir("migrate");
   const std::string path = (dir.path / "v2.db").string();
   {
