@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/hash.hpp"
+#include "core/json.hpp"
 
 namespace pade::core {
 
@@ -483,13 +484,21 @@ Config read_config(const YAML::Node& node, const Schema& schema, const std::stri
 
 Config default_config(const Schema& schema) { return ConfigReader::defaults(schema); }
 
+namespace {
+// Reals in the reference are shown in their shortest round-trip form (0.6, not 0.59999999999999998).
+std::string shown_default(const Value& v) {
+  if (const auto* d = std::get_if<double>(&v)) return json_number(*d);
+  return value_text(v);
+}
+}  // namespace
+
 std::string schema_reference_markdown(const Schema& schema) {
   std::string out = "### `" + schema.name() + "`\n\n" + schema.doc() + "\n\n";
   out += "| key | type | unit | default | allowed | meaning |\n|---|---|---|---|---|---|\n";
   for (const auto& p : schema.params()) {
     out += "| `" + p.key + "` | " + std::string(kind_name(p.kind)) + " | " +
            (p.unit.empty() ? "–" : p.unit) + " | " +
-           (p.is_required() ? "**required**" : "`" + value_text(*p.default_value) + "`") + " | " +
+           (p.is_required() ? "**required**" : "`" + shown_default(*p.default_value) + "`") + " | " +
            p.allowed() + " | " + p.doc + " |\n";
   }
   for (const auto& [prefix, doc] : schema.open_sections())

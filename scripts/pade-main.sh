@@ -10,6 +10,8 @@ mkdir -p out
 # same campaign name (use `pade run --resume` to continue one on purpose).
 rm -f out/default.db out/default.db-wal out/default.db-shm
 ./build/pade run --db out/default.db "$@"
-./build/pade plot out/default.db --out out/figures >/dev/null
-echo "figures: $(pwd)/out/figures (pareto.png, .svg, .pdf, with .gp/.dat to restyle)"
+./build/pade plot out/default.db --out out/figures >/dev/null 2>&1
+./build/pade report out/default.db --out out/report >/dev/null 2>&1
+echo "figures: $(pwd)/out/figures (PNG, SVG, PDF, with the .gp script and .dat data to restyle)"
+echo "report:  $(pwd)/out/report/index.html"
 echo "next: ./build/pade query out/default.db --points --front    # the Pareto-optimal designs"
