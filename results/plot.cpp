@@ -298,6 +298,8 @@ Figure comparison(Store& store, std::int64_t cid, const std::string& name, std::
   std::set<std::string> baselines;
   for (const auto& r : store.comparisons(cid)) {
     if (r.metric != metric || !(r.value > 0)) continue;
+    // Stored suite averages are not benchmarks: the figure computes its own geometric mean.
+    if (r.benchmark == "geomean" || r.benchmark == "arithmean") continue;
     by_bench[r.benchmark][r.baseline] = r.value;
     baselines.insert(r.baseline);
   }
@@ -315,6 +317,8 @@ Figure comparison(Store& store, std::int64_t cid, const std::string& name, std::
     if (b == "sanger") return std::string("Sanger");
     if (b == "dota") return std::string("DOTA");
     if (b == "sofa") return std::string("SOFA");
+    if (b == "spatten") return std::string("SpAtten");
+    if (b == "energon") return std::string("Energon");
     return b;
   };
   std::ostringstream dat;
