@@ -15,7 +15,7 @@ namespace pade::models {
 
 /// Version of the digest pipeline (generator + functional model + digest); part of every cache key
 /// and stored as provenance. Bump it when any of them changes the numbers.
-inline constexpr const char* kDigestVersion = "digest-1/functional-1/synthetic-1";
+inline constexpr const char* kDigestVersion = "digest-1/functional-1/synthetic-2";
 
 struct DigestOptions {
   FunctionalOptions functional;  // bits, α, radius, tiles, order (accuracy is always computed)

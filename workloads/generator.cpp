@@ -46,6 +46,17 @@ const Schema& generator_family_schema() {
               .describe("Depth (layer / (layers−1)) from which the sink is at full strength; linear ramp before."));
     s.add(ParamSpec::real("sink.query_jitter").at_least(0).defaults(0.3).with_unit("alignment std")
               .describe("Per-query std of the alignment with the sink and heavy-hitter directions (mean 1)."));
+    s.add(ParamSpec::real("sink.length_gain").at_least(0).defaults(0.0).with_unit("logits per ln(key)")
+              .describe("Extra sink bonus per natural log of the keys a row sees, so the sink's mass does not "
+                        "fade with length: bonus = logit + length_gain·ln(visible keys)."));
+    s.add(ParamSpec::real("broad_heads.fraction_first").range(0, 1).defaults(0.0).with_unit("fraction")
+              .describe("Share of query heads that are broad (no sink, all logit parts scaled) in the first layer."));
+    s.add(ParamSpec::real("broad_heads.fraction_last").range(0, 1).defaults(0.0).with_unit("fraction")
+              .describe("Share of broad heads from depth `ramp_depth` on; linear from fraction_first before."));
+    s.add(ParamSpec::real("broad_heads.ramp_depth").range(0, 1).defaults(1.0).with_unit("depth fraction")
+              .describe("Depth (layer / (layers−1)) at which the broad share reaches fraction_last."));
+    s.add(ParamSpec::real("broad_heads.scale").range(0, 1).defaults(1.0).with_unit("factor")
+              .describe("Factor on every logit part of a broad head (a hotter softmax)."));
     s.add(ParamSpec::real("locality.logit").at_least(0).required().with_unit("logits")
               .describe("Peak of the positional (RoPE-like) profile at distance 0."));
     s.add(ParamSpec::real("locality.min_period").at_least(1).defaults(4.0).with_unit("tokens")
@@ -93,6 +104,11 @@ GeneratorKnobs read_family(const YAML::Node& node, const std::string& family, co
   k.sink_early_strength = c.real("sink.early_strength");
   k.sink_full_depth = c.real("sink.full_depth");
   k.query_jitter = c.real("sink.query_jitter");
+  k.sink_length_gain = c.real("sink.length_gain");
+  k.broad_fraction_first = c.real("broad_heads.fraction_first");
+  k.broad_fraction_last = c.real("broad_heads.fraction_last");
+  k.broad_scale = c.real("broad_heads.scale");
+  k.broad_ramp_depth = c.real("broad_heads.ramp_depth");
   k.locality_logit = c.real("locality.logit");
   k.locality_min_period = c.real("locality.min_period");
   k.locality_max_period = c.real("locality.max_period");
@@ -320,9 +336,16 @@ core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& 
   }
 
   // --- keys and values (per KV head) ---
+  // Sink bonus of a row that sees n keys: strength(depth) · (logit + length_gain · ln n).
   const double ramp = knobs.sink_full_depth > 0.0 ? std::min(1.0, depth / knobs.sink_full_depth) : 1.0;
-  const double sink_bonus =
-      knobs.sink_logit * (knobs.sink_early_strength + (1.0 - knobs.sink_early_strength) * ramp);
+  const double strength = knobs.sink_early_strength + (1.0 - knobs.sink_early_strength) * ramp;
+  auto sink_bonus = [&](std::size_t visible) {
+    return strength * (knobs.sink_logit + knobs.sink_length_gain * std::log(static_cast<double>(std::max<std::size_t>(1, visible))));
+  };
+  // The product q0·k0 is split evenly (√ of the largest bonus on each side): neither the sink key
+  // nor the queries carry the whole bonus as one outlier element, which would set the per-tensor
+  // INT8 scale of K (or Q) alone (docs/generator.md, "Why PADE decides late").
+  const double sink_ref = std::sqrt(std::max(0.0, sink_bonus(keys)));
   const auto sink_tokens = std::min<std::size_t>(static_cast<std::size_t>(knobs.sink_tokens), keys);
 
   std::vector<char> heavy(keys, 0);
@@ -348,7 +371,7 @@ core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& 
     for (std::size_t j = 0; j < keys; ++j) {
       std::span<float> row = out.k.row(j);
       const double bias_draw = kr.normal();
-      row[0] = static_cast<float>(p.s * (j < sink_tokens ? sink_bonus : 0.0));
+      row[0] = static_cast<float>(p.s * (j < sink_tokens ? sink_ref : 0.0));
       const double hh_bonus = heavy[j] ? knobs.heavy_hitter_logit * (1.0 + 0.2 * bias_draw)
                                        : knobs.key_bias_std * bias_draw;
       row[1] = static_cast<float>(p.s * hh_bonus);
@@ -363,7 +386,18 @@ core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& 
   core::Rng hp(seed, q_label + "/params");
   const double temperature = (knobs.logit_std_first + (knobs.logit_std_last - knobs.logit_std_first) * depth) *
                              std::exp(knobs.head_jitter * hp.normal());
-  const bool has_sink = hp.uniform() < knobs.sink_head_fraction;
+  const bool sink_draw = hp.uniform() < knobs.sink_head_fraction;
+  const double broad_ramp = knobs.broad_ramp_depth > 0.0 ? std::min(1.0, depth / knobs.broad_ramp_depth) : 1.0;
+  const double broad_p =
+      knobs.broad_fraction_first + (knobs.broad_fraction_last - knobs.broad_fraction_first) * broad_ramp;
+  // Head types are stratified over the layer's heads (a golden-ratio sequence from a per-layer
+  // offset) rather than drawn independently, so every layer has the documented share of broad
+  // heads up to one head and sampled statistics vary less.
+  const double type_offset = core::Rng(seed, base + "/head-types").uniform();
+  const double type_u = std::fmod(type_offset + (head + 0.5) * 0.6180339887498949, 1.0);
+  const bool broad = type_u < broad_p;
+  const bool has_sink = sink_draw && !broad && sink_ref > 0.0;
+  const double head_scale = broad ? knobs.broad_scale : 1.0;
   // The content part of q·k/√d is temperature · N(0,1): k content is N(0,1) per dimension.
   const double q_content =
       temperature * std::sqrt(static_cast<double>(p.d) / static_cast<double>(content_dims));
@@ -379,10 +413,13 @@ core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& 
     const double g_sink = std::max(0.0, 1.0 + knobs.query_jitter * qr.normal());
     const double g_shared = std::max(0.0, 1.0 + knobs.query_jitter * qr.normal());
     std::span<float> row = out.q.row(i);
-    row[0] = static_cast<float>(has_sink ? p.s * g_sink : 0.0);
+    const std::size_t visible = group.causal ? std::min<std::size_t>(static_cast<std::size_t>(pos) + 1, keys) : keys;
+    row[0] = static_cast<float>(has_sink ? p.s * g_sink * sink_bonus(visible) / sink_ref : 0.0);
     row[1] = static_cast<float>(p.s * g_shared);
     positional(p, true, token, static_cast<double>(pos), row);
     for (int c = p.content0; c < p.d; ++c) row[static_cast<std::size_t>(c)] = static_cast<float>(q_content * qr.normal());
+    if (head_scale != 1.0)
+      for (float& x : row) x = static_cast<float>(head_scale * x);
     rotate(p, row);
   }
   return out;

@@ -47,6 +47,13 @@ struct GeneratorKnobs {
   double sink_early_strength = 1.0; // strength at layer 0, as a fraction of full
   double sink_full_depth = 0.0;     // depth fraction from which the sink is at full strength
   double query_jitter = 0.3;        // per-query std of the alignment with the sink/HH direction
+  double sink_length_gain = 0.0;    // extra bonus per ln(visible keys), logits (constant sink mass)
+  // Broad heads: a share of query heads (linear in depth) without a sink, with every logit part
+  // scaled by `broad_scale` (a hotter softmax); the others are peaked.
+  double broad_fraction_first = 0.0;
+  double broad_fraction_last = 0.0;
+  double broad_scale = 1.0;
+  double broad_ramp_depth = 1.0;    // depth at which the share reaches broad_fraction_last
   // Locality (RoPE-like): peak logit at distance 0 and the span of wavelengths.
   double locality_logit = 0.0;
   double locality_min_period = 4.0;
