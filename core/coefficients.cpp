@@ -20,6 +20,8 @@ CoefficientTable CoefficientTable::defaults() {
   t.entries_ = {
       // --- arithmetic energy at 45 nm, scaled to the configured node by tech.energy_scale ---------
       {"energy.add8_pj_45nm", 0.03, "pJ/op", kHorowitz},
+      {"energy.add16_pj_45nm", 0.053, "pJ/op",
+       "interpolated linearly in width between Horowitz's 8-bit (0.03) and 32-bit (0.1) adds"},
       {"energy.add32_pj_45nm", 0.1, "pJ/op", kHorowitz},
       {"energy.mul8_pj_45nm", 0.2, "pJ/op", kHorowitz},
       {"energy.fp16_add_pj_45nm", 0.4, "pJ/op", kHorowitz},
@@ -28,26 +30,45 @@ CoefficientTable CoefficientTable::defaults() {
       {"energy.fp32_mul_pj_45nm", 3.7, "pJ/op", kHorowitz},
       {"tech.energy_scale_45_to_28", 0.55, "ratio",
        "midpoint of the 0.5–0.6x dynamic-energy scaling 45->28 nm in shared/design/baselines.md §4"},
-      // --- on-chip SRAM at 28 nm ------------------------------------------------------------------
-      {"sram.read_pj_per_bit", 0.035, "pJ/bit", kCacti28},
-      {"sram.write_pj_per_bit", 0.049, "pJ/bit", kCacti28},
-      {"sram.leakage_mw_per_8kib", 5.8, "mW/bank", kCacti28},
-      {"sram.area_mm2_per_8kib", 0.056, "mm^2/bank", kCacti28},
+      {"energy.scoreboard_pj_per_bit", 0.008, "pJ/bit",
+       "assumed at 28 nm: latch/flip-flop register-file access, about 1/4 of the 8 KB SRAM bank's "
+       "0.035 pJ/bit (no published figure for PADE's scoreboard)"},
+      {"softmax.exp_fp16_ops", 4, "FP16 mul+add per exp",
+       "assumed: range reduction plus a 3rd-order polynomial (common FP16 exp datapaths)"},
+      // --- on-chip SRAM at 28 nm: two CACTI-style reference banks fix the per-bank model ---------
+      {"sram.read_pj_per_bit", 0.035, "pJ/bit", std::string(kCacti28) + "; 8 KB bank read"},
+      {"sram.write_pj_per_bit", 0.049, "pJ/bit", std::string(kCacti28) + "; 8 KB bank write"},
+      {"sram.read_pj_per_bit_4kib", 0.033, "pJ/bit", std::string(kCacti28) + "; 4 KB bank read"},
+      {"sram.write_pj_per_bit_4kib", 0.040, "pJ/bit", std::string(kCacti28) + "; 4 KB bank write"},
+      {"sram.leakage_mw_per_8kib", 5.8, "mW/bank", std::string(kCacti28) + "; scaled by bank bits"},
+      {"sram.area_mm2_per_8kib", 0.056, "mm^2/bank", std::string(kCacti28) + "; 8 KB bank"},
+      {"sram.area_mm2_per_4kib", 0.046, "mm^2/bank", std::string(kCacti28) + "; 4 KB bank"},
       // --- off-chip -------------------------------------------------------------------------------
       {"hbm.device_pj_per_bit", 4.0, "pJ/bit",
        "SOFA's HBM figures imply ~4.0 pJ/bit DRAM (shared/design/baselines.md §4)"},
       {"hbm.io_pj_per_bit", 1.1, "pJ/bit",
        "SOFA's HBM figures imply ~1.1 pJ/bit I/O (shared/design/baselines.md §4)"},
-      // --- logic area at 28 nm (coarse model) -----------------------------------------------------
-      // No public per-adder area for PADE's GSAT is known to us. The coarse model charges logic
-      // area per QK lane and per V-PU pair lane (a pair lane does one kept query-key pair of P·V per cycle); these two values are *calibrated* so that the default
-      // configuration (128 lanes, 16 V pair lanes, 352 KiB SRAM) totals the reported 4.53 mm^2 with the
-      // SRAM area above (44 banks x 0.056 = 2.46 mm^2): 2.07 mm^2 of logic split 70/30 between the
-      // QK-PU (with scoreboards and BUI units) and the V-PU + softmax.
-      {"area.qk_lane_mm2", 0.0113, "mm^2/lane",
-       "calibrated: 70% of (4.53 - 2.46) mm^2 over 128 lanes (PADE reported total, arXiv 2512.14322)"},
-      {"area.v_lane_mm2", 0.0388, "mm^2/pair-lane",
-       "calibrated: 30% of (4.53 - 2.46) mm^2 over 16 V-PU pair lanes (PADE reported total)"},
+      // --- logic area at 28 nm, counted in NAND2 gate equivalents (GE) ---------------------------
+      {"area.ge_um2", 0.49, "um^2/GE",
+       "assumed NAND2-X1 footprint of a 28 nm high-density standard-cell library (typical published value)"},
+      {"area.fa_ge", 7.0, "GE/bit", "full adder: 28-transistor mirror adder = 7 NAND2 equivalents (textbook)"},
+      {"area.ff_ge", 5.5, "GE/bit", "D flip-flop with enable, typical 4.5-6 GE (textbook range midpoint)"},
+      {"area.and2_ge", 1.33, "GE", "AND2 = 6 transistors / 4.5 (textbook)"},
+      {"area.xor2_ge", 2.33, "GE", "XOR2, typical (textbook)"},
+      {"area.mul8_ge", 550, "GE", "8x8 array multiplier: 64 AND2 + 56 FA + final adder (counted from the cells above)"},
+      {"area.exp_unit_ge", 6000, "GE",
+       "assumed FP16 exp unit (range reduction, small LUT, polynomial multiply-adds)"},
+      // --- leakage --------------------------------------------------------------------------------
+      {"leakage.logic_mw_per_mm2", 15, "mW/mm^2",
+       "assumed 28 nm HPC logic leakage at typical corner, 25 C (unverified; order of magnitude)"},
+      // --- calibration (docs/hardware-models.md §Calibration) ------------------------------------
+      {"calib.logic_area_overhead", 1.0, "ratio",
+       "calibrated: control, clock tree, wiring and placement utilization on top of counted logic "
+       "cells; fitted so the default configuration totals the reported 4.53 mm^2 (arXiv 2512.14322)"},
+      {"calib.logic_energy_overhead", 1.0, "ratio",
+       "calibrated: clock tree, pipeline registers and control on top of counted datapath energy; "
+       "fitted so the default configuration's mean core power over PADE-22 at the reference "
+       "statistics is the reported 591 mW (arXiv 2512.14322)"},
       {"power.logic_leakage_fraction", 0.1, "ratio",
        "assumed: leakage as a fraction of logic dynamic power at 28 nm HPC (documented assumption)"},
       // === baselines (issue #6: models/baselines/, docs/baselines.md) ==============================

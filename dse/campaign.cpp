@@ -45,7 +45,7 @@ const core::Schema& campaign_schema() {
               .describe("accuracy-loss budget, worst benchmark (0 = none)"));
     s.add(ParamSpec::real("constraints.latency_s_max").with_unit("s").at_least(0).defaults(0.0)
               .describe("latency budget, geometric mean over the suite (0 = none)"));
-    s.add(ParamSpec::choice("fidelity", {"coarse"}).defaults(std::string("coarse"))
+    s.add(ParamSpec::choice("fidelity", {"coarse", "analytical", "event"}).defaults(std::string("coarse"))
               .describe("hardware model fidelity"));
     s.add(ParamSpec::integer("threads").range(0, 1024).defaults(std::int64_t{0})
               .describe("worker threads (0 = all hardware threads); results do not depend on it"));

@@ -85,6 +85,15 @@ std::string serialize_stats(const models::WorkloadStats& s) {
     out << buf;
   }
   out << '\n';
+  if (!s.group_fetch_fraction.empty()) {
+    out << "group_fetch";
+    for (const double a : s.group_fetch_fraction) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, " %a", a);
+      out << buf;
+    }
+    out << '\n';
+  }
   put(out, "kept_fraction", s.kept_fraction);
   put(out, "bidir_active_fraction", s.bidir_active_fraction);
   put(out, "ones_fraction", s.ones_fraction);
@@ -116,6 +125,12 @@ std::optional<models::WorkloadStats> deserialize_stats(const std::string& text) 
       std::istringstream ls(line);
       std::string tok;
       while (ls >> tok) s.active_fraction.push_back(std::strtod(tok.c_str(), nullptr));
+    } else if (name == "group_fetch") {  // optional (older digests lack it)
+      std::string line;
+      std::getline(in, line);
+      std::istringstream ls(line);
+      std::string tok;
+      while (ls >> tok) s.group_fetch_fraction.push_back(std::strtod(tok.c_str(), nullptr));
     } else if (name == "source") {
       std::getline(in >> std::ws, s.source);
     } else {
@@ -137,6 +152,7 @@ std::optional<models::WorkloadStats> deserialize_stats(const std::string& text) 
     }
   }
   if (static_cast<int>(s.active_fraction.size()) != s.bits) return std::nullopt;
+  if (!s.group_fetch_fraction.empty() && static_cast<int>(s.group_fetch_fraction.size()) != s.bits) return std::nullopt;
   return s;
 }
 

@@ -1,26 +1,11 @@
 #include "models/coarse.hpp"
 
+#include "models/energy_area.hpp"
+
 #include <algorithm>
 #include <cmath>
 
 namespace pade::models {
-
-namespace {
-constexpr double kBitsPerKiB = 8.0 * 1024.0;
-}
-
-AreaBreakdown area_breakdown(const HardwareConfig& hw) {
-  const auto& c = hw.coefficients;
-  // SRAM in 8 KiB banks (the CACTI reference bank); logic per lane, calibrated at 28 nm. Other
-  // nodes scale area with the square of the feature-size ratio (first order).
-  const double node_scale = std::pow(hw.node_nm / 28.0, 2.0);
-  AreaBreakdown a;
-  a.sram_mm2 = std::ceil(hw.sram_kib() / 8.0) * c.get("sram.area_mm2_per_8kib") * node_scale;
-  a.qk_pu_mm2 = hw.lanes() * c.get("area.qk_lane_mm2") * (hw.dims_per_lane / 128.0) *
-                (hw.scoreboard_entries * hw.scoreboard_entry_bits + 2048.0) / (32 * 45 + 2048.0) * node_scale;
-  a.v_pu_mm2 = hw.v_pair_lanes() * c.get("area.v_lane_mm2") * (hw.dims_per_lane / 128.0) * node_scale;
-  return a;
-}
 
 core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark& benchmark, const WorkloadStats& s) {
   const auto& c = hw.coefficients;
@@ -98,10 +83,10 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
   }
   const double seconds = cycles / clock_hz;
   const double dram_pj = dram_bytes * 8.0 * (c.get("hbm.device_pj_per_bit") + c.get("hbm.io_pj_per_bit"));
-  const double sram_leak_w = std::ceil(hw.sram_kib() / 8.0) * c.get("sram.leakage_mw_per_8kib") * 1e-3;
-  const double logic_leak_j = dyn_energy_pj * 1e-12 * c.get("power.logic_leakage_fraction");
-  const double energy_j = (dyn_energy_pj + dram_pj) * 1e-12 + logic_leak_j + sram_leak_w * seconds;
   const AreaBreakdown area = area_breakdown(hw);
+  const double sram_leak_w = std::ceil(hw.sram_kib() / 8.0) * c.get("sram.leakage_mw_per_8kib") * 1e-3;
+  const double logic_leak_j = area.logic() * c.get("leakage.logic_mw_per_mm2") * 1e-3 * seconds;
+  const double energy_j = (dyn_energy_pj + dram_pj) * 1e-12 + logic_leak_j + sram_leak_w * seconds;
 
   core::Metrics m;
   m.set(core::metric::kLatencyCycles, cycles);
@@ -118,8 +103,8 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
   m.set("utilization_v", cycles > 0 ? v_busy / cycles : 0.0);
   m.set("dram_bandwidth_utilization", cycles > 0 ? dram_bytes / bytes_per_cycle / cycles : 0.0);
   m.set("mean_rounds", rounds);
-  m.set("area_sram_mm2", area.sram_mm2);
-  m.set("area_qk_pu_mm2", area.qk_pu_mm2);
+  m.set("area_sram_mm2", area.sram());
+  m.set("area_logic_mm2", area.logic());
   m.set("area_v_pu_mm2", area.v_pu_mm2);
   return m;
 }

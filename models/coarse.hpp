@@ -3,7 +3,8 @@
 // from the workload digest. Each attention head is charged the maximum of its QK-PU, V-PU,
 // softmax and DRAM times (perfect overlap); no task graph, no queueing, no tile-level effects.
 // It exists to screen configurations and as the thin end-to-end slice; the analytical and
-// event-driven models over the tile-stage task graph are the real fidelities.
+// event-driven models over the tile-stage task graph are the real fidelities. Area comes from
+// the component model they share (energy_area.hpp).
 #include <span>
 
 #include "core/metrics.hpp"
@@ -15,14 +16,5 @@ namespace pade::models {
 
 [[nodiscard]] core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark& benchmark,
                                          const WorkloadStats& stats);
-
-/// Area by component (mm^2) — shared by every fidelity.
-struct AreaBreakdown {
-  double sram_mm2 = 0;
-  double qk_pu_mm2 = 0;
-  double v_pu_mm2 = 0;
-  [[nodiscard]] double total() const { return sram_mm2 + qk_pu_mm2 + v_pu_mm2; }
-};
-[[nodiscard]] AreaBreakdown area_breakdown(const HardwareConfig& hw);
 
 }  // namespace pade::models

@@ -32,6 +32,11 @@ WorkloadStats digest_stats(const FunctionalStats& s, int head_dim) {
   for (int r = 1; r <= s.bits; ++r) group_keys += static_cast<double>(s.group_key_rounds_hist[static_cast<std::size_t>(r)]);
   if (group_keys > 0) {
     w.group_plane_fetch_fraction = fetches / (group_keys * s.bits);
+    // Round r (0 = MSB) fetches plane bits-1-r.
+    w.group_fetch_fraction.assign(static_cast<std::size_t>(s.bits), 0.0);
+    for (int r = 0; r < s.bits; ++r)
+      w.group_fetch_fraction[static_cast<std::size_t>(r)] =
+          static_cast<double>(s.plane_fetches[static_cast<std::size_t>(s.bits - 1 - r)]) / group_keys;
     // A key whose slowest row in the group ran every round needs its V row (an upper bound: the
     // exact-score round can still prune it).
     w.group_v_fetch_fraction = static_cast<double>(s.group_key_rounds_hist[static_cast<std::size_t>(s.bits)]) / group_keys;
@@ -61,6 +66,11 @@ WorkloadStats combine(const std::vector<WorkloadStats>& parts, const std::vector
     double acc = 0;
     for (std::size_t i = 0; i < parts.size(); ++i) acc += weights[i] / total * parts[i].active_fraction[r];
     out.active_fraction[r] = acc;
+  }
+  for (std::size_t r = 0; r < out.group_fetch_fraction.size(); ++r) {
+    double acc = 0;
+    for (std::size_t i = 0; i < parts.size(); ++i) acc += weights[i] / total * parts[i].group_fetch(static_cast<int>(r));
+    out.group_fetch_fraction[r] = acc;
   }
   out.kept_fraction = mix(&WorkloadStats::kept_fraction);
   out.bidir_active_fraction = mix(&WorkloadStats::bidir_active_fraction);

@@ -2,7 +2,9 @@
 
 #include <stdexcept>
 
+#include "models/analytical.hpp"
 #include "models/coarse.hpp"
+#include "models/event_sim.hpp"
 
 namespace pade::models {
 
@@ -26,7 +28,15 @@ const FidelityRegistry& builtin_fidelities() {
     r.add({"coarse",
            "first-order roofline per head: max(QK-PU, V-PU, exp, DRAM) time, perfect overlap; "
            "energy from per-op coefficients",
-           "coarse-1", coarse_model});
+           "coarse-2", coarse_model});
+    r.add({"analytical",
+           "resource-constrained critical path over the tile-stage task graph: steady-state period "
+           "(unit, recurrence and scoreboard bounds) times the tile-steps, plus the fill",
+           "analytical-1", analytical_model});
+    r.add({"event",
+           "discrete-event simulation of the tile-stage task graph: lanes, scoreboards, HBM "
+           "pseudo-channels and bursts, in/out-of-order policies; window extrapolated",
+           "event-1", event_model});
     return r;
   }();
   return registry;

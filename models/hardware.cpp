@@ -32,16 +32,30 @@ const core::Schema& hardware_schema() {
               .defaults(std::int64_t{32}).describe("in-flight keys per lane (out-of-order window)"));
     s.add(ParamSpec::integer("qk_pu.scoreboard_entry_bits").with_unit("bits").range(8, 256)
               .defaults(std::int64_t{45}).describe("bits per scoreboard entry (partial score, round, key id)"));
+    s.add(ParamSpec::integer("qk_pu.pipeline_cycles").with_unit("cycles").range(1, 64)
+              .defaults(std::int64_t{3})
+              .describe("lane pipeline latency: AND/adder tree, bound check, scoreboard write (assumed; not in the paper)"));
     s.add(ParamSpec::real("v_pu.qk_to_v_ratio").with_unit("ratio").range(0.25, 128).defaults(8.0)
               .describe("QK-PU key-plane operations per V-PU kept-pair operation (V-PU pair lanes = lanes / ratio)"));
     s.add(ParamSpec::integer("softmax.exp_units").with_unit("units").range(1, 1024)
-              .defaults(std::int64_t{8}).describe("exponential units (one per query row by default)"));
+              .defaults(std::int64_t{16})
+              .describe("exponential units (default: one per V-PU pair lane, so softmax keeps pace with P.V; not in the paper)"));
+    s.add(ParamSpec::integer("v_pu.pipeline_cycles").with_unit("cycles").range(1, 64)
+              .defaults(std::int64_t{4}).describe("V-PU MAC pipeline latency (assumed)"));
+    s.add(ParamSpec::integer("softmax.exp_latency_cycles").with_unit("cycles").range(1, 64)
+              .defaults(std::int64_t{4}).describe("exponential unit latency (assumed)"));
     s.add(ParamSpec::real("sram.kv_buffer_kib").with_unit("KiB").range(8, 65536).defaults(320.0)
               .describe("K/V buffer"));
     s.add(ParamSpec::real("sram.q_buffer_kib").with_unit("KiB").range(1, 65536).defaults(16.0)
               .describe("query buffer"));
     s.add(ParamSpec::real("sram.out_buffer_kib").with_unit("KiB").range(1, 65536).defaults(16.0)
               .describe("output / partial-sum buffer"));
+    s.add(ParamSpec::real("sram.bank_kib").with_unit("KiB").range(1, 1024).defaults(8.0)
+              .describe("SRAM bank size; buffers are built from banks (CACTI-like energy/area per bank)"));
+    s.add(ParamSpec::integer("sram.latency_cycles").with_unit("cycles").range(1, 64)
+              .defaults(std::int64_t{2}).describe("SRAM access latency (buffer hit)"));
+    s.add(ParamSpec::integer("sram.v_tiles_in_flight").with_unit("tiles").range(1, 64)
+              .defaults(std::int64_t{2}).describe("V tiles buffered ahead of the V-PU (2 = double buffering)"));
     s.add(ParamSpec::integer("hbm.pseudo_channels").with_unit("channels").range(1, 256)
               .defaults(std::int64_t{16}).describe("HBM pseudo-channels"));
     s.add(ParamSpec::integer("hbm.channel_bits").with_unit("bits").range(8, 1024)
@@ -92,11 +106,17 @@ HardwareConfig to_hardware(const core::Config& c) {
   h.gsat_subgroup = static_cast<int>(c.integer("qk_pu.gsat_subgroup"));
   h.scoreboard_entries = static_cast<int>(c.integer("qk_pu.scoreboard_entries"));
   h.scoreboard_entry_bits = static_cast<int>(c.integer("qk_pu.scoreboard_entry_bits"));
+  h.qk_pipeline_cycles = static_cast<int>(c.integer("qk_pu.pipeline_cycles"));
   h.qk_to_v_ratio = c.real("v_pu.qk_to_v_ratio");
+  h.v_pipeline_cycles = static_cast<int>(c.integer("v_pu.pipeline_cycles"));
   h.exp_units = static_cast<int>(c.integer("softmax.exp_units"));
+  h.exp_latency_cycles = static_cast<int>(c.integer("softmax.exp_latency_cycles"));
   h.kv_buffer_kib = c.real("sram.kv_buffer_kib");
   h.q_buffer_kib = c.real("sram.q_buffer_kib");
   h.out_buffer_kib = c.real("sram.out_buffer_kib");
+  h.sram_bank_kib = c.real("sram.bank_kib");
+  h.sram_latency_cycles = static_cast<int>(c.integer("sram.latency_cycles"));
+  h.v_tiles_in_flight = static_cast<int>(c.integer("sram.v_tiles_in_flight"));
   h.hbm_pseudo_channels = static_cast<int>(c.integer("hbm.pseudo_channels"));
   h.hbm_channel_bits = static_cast<int>(c.integer("hbm.channel_bits"));
   h.hbm_pin_rate_gbps = c.real("hbm.pin_rate_gbps");

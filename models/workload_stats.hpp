@@ -21,6 +21,10 @@ struct WorkloadStats {
   /// (key, plane) pairs that memory must deliver, and of visible keys whose V is needed.
   double group_plane_fetch_fraction = 1.0;
   double group_v_fetch_fraction = 1.0;
+  /// group_fetch_fraction[r]: fraction of a query group's visible keys whose plane for round r
+  /// memory must deliver (the union over the group's rows of active_fraction[r]). Size = bits, or
+  /// empty when the digest predates it (then group_fetch() derives it, see there).
+  std::vector<double> group_fetch_fraction;
   double rescales_per_row = 0.0;       // online-softmax max updates per query row
   double accuracy_loss = 0.0;          // 1 - cosine similarity of the output vs dense FP32
   double relative_l2_error = 0.0;
@@ -33,6 +37,10 @@ struct WorkloadStats {
   /// independent pairs: sum over r of 1 - (1 - active_fraction[r])^n.
   [[nodiscard]] double lockstep_rounds(int n) const;
 
+  /// Per-round group fetch fraction: group_fetch_fraction[r] when present; otherwise active_fraction[r]
+  /// scaled so that the mean over rounds is group_plane_fetch_fraction (capped at 1).
+  [[nodiscard]] double group_fetch(int round) const;
+
   /// Expected planes processed per visible pair: sum of active_fraction.
   [[nodiscard]] double mean_rounds() const {
     double s = 0;
@@ -40,5 +48,11 @@ struct WorkloadStats {
     return s;
   }
 };
+
+/// A fixed, hand-written digest at the paper's reported operating point (INT8, about 75 % of
+/// keys pruned at α = 0.5, most of them in the first rounds; docs/hardware-models.md §6). The
+/// energy/area calibration and the golden metrics rest on it, so they move only when a hardware
+/// model changes, never when the workload generator is recalibrated.
+[[nodiscard]] WorkloadStats reference_workload_stats();
 
 }  // namespace pade::models

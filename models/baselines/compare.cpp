@@ -3,14 +3,14 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "models/coarse.hpp"
+#include "models/energy_area.hpp"
 
 namespace pade::models {
 
 PadeReference pade_reference(const HardwareConfig& hw) {
   const AreaBreakdown a = area_breakdown(hw);
   PadeReference r;
-  r.logic_area_mm2 = a.qk_pu_mm2 + a.v_pu_mm2;
+  r.logic_area_mm2 = a.logic();  // QK-PU, V-PU, softmax and their control: the PE array
   r.total_area_mm2 = a.total();
   const double macs_per_cycle = hw.lanes() * static_cast<double>(hw.dims_per_lane) / hw.bits +
                                 hw.v_pair_lanes() * hw.dims_per_lane;

@@ -1,0 +1,167 @@
+#include "models/energy_area.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace pade::models {
+
+namespace {
+
+// Full adders in a binary adder tree reducing n inputs of w bits (widths grow one bit a level).
+double tree_full_adders(double n, double w) {
+  double fa = 0;
+  for (int level = 1; n > 1; ++level) {
+    const double adders = std::floor(n / 2);
+    fa += adders * (w + level);
+    n = std::ceil(n / 2);
+  }
+  return fa;
+}
+
+double area_scale(const HardwareConfig& hw) { return std::pow(hw.node_nm / 28.0, 2.0); }
+double energy_scale(const HardwareConfig& hw) { return hw.node_nm / 28.0; }
+
+int buffer_banks(double kib, double bank_kib) { return static_cast<int>(std::ceil(kib / bank_kib - 1e-9)); }
+
+}  // namespace
+
+std::array<std::pair<std::string_view, double>, 11> AreaBreakdown::components() const {
+  return {{{"gsat", gsat_mm2},
+           {"scoreboard", scoreboard_mm2},
+           {"bound", bound_mm2},
+           {"bui", bui_mm2},
+           {"threshold", threshold_mm2},
+           {"softmax", softmax_mm2},
+           {"v_pu", v_pu_mm2},
+           {"logic_overhead", logic_overhead_mm2},
+           {"sram_kv", sram_kv_mm2},
+           {"sram_q", sram_q_mm2},
+           {"sram_out", sram_out_mm2}}};
+}
+
+std::array<std::pair<std::string_view, double>, 13> EnergyBreakdown::components() const {
+  return {{{"gsat", gsat_j},
+           {"scoreboard", scoreboard_j},
+           {"bui_guard", bui_guard_j},
+           {"threshold", threshold_j},
+           {"softmax", softmax_j},
+           {"v_pu", v_pu_j},
+           {"logic_overhead", logic_overhead_j},
+           {"sram_kv", sram_kv_j},
+           {"sram_q", sram_q_j},
+           {"sram_out", sram_out_j},
+           {"leakage_logic", leakage_logic_j},
+           {"leakage_sram", leakage_sram_j},
+           {"dram", dram_j}}};
+}
+
+SramBank sram_bank(const HardwareConfig& hw, double bank_kib) {
+  const auto& c = hw.coefficients;
+  // Two reference banks (4 and 8 KiB) fix a two-parameter model for each quantity.
+  const double b4 = 4 * 8192.0, b8 = 8 * 8192.0, bits = bank_kib * 8192.0;
+  auto sqrt_fit = [&](double e4, double e8) {
+    const double e1 = (e8 - e4) / (std::sqrt(b8) - std::sqrt(b4));
+    const double e0 = e4 - e1 * std::sqrt(b4);
+    return std::max(0.0, e0 + e1 * std::sqrt(bits));
+  };
+  SramBank b;
+  b.read_pj_per_bit = sqrt_fit(c.get("sram.read_pj_per_bit_4kib"), c.get("sram.read_pj_per_bit")) * energy_scale(hw);
+  b.write_pj_per_bit = sqrt_fit(c.get("sram.write_pj_per_bit_4kib"), c.get("sram.write_pj_per_bit")) * energy_scale(hw);
+  const double a4 = c.get("sram.area_mm2_per_4kib"), a8 = c.get("sram.area_mm2_per_8kib");
+  const double per_bit = (a8 - a4) / (b8 - b4);
+  b.area_mm2 = std::max(0.0, a4 + per_bit * (bits - b4)) * area_scale(hw);
+  b.leakage_mw = c.get("sram.leakage_mw_per_8kib") * bits / b8;
+  return b;
+}
+
+AreaBreakdown area_breakdown(const HardwareConfig& hw) {
+  const auto& c = hw.coefficients;
+  const double ge = c.get("area.ge_um2") * 1e-6 * area_scale(hw);  // mm^2 per GE
+  const double fa = c.get("area.fa_ge"), ff = c.get("area.ff_ge"), and2 = c.get("area.and2_ge");
+  const double xor2 = c.get("area.xor2_ge"), mux = xor2;
+  const double lanes = hw.lanes();
+  const double d = hw.dims_per_lane;
+  const double g = std::min<double>(hw.gsat_subgroup, d);
+  const double subgroups = std::ceil(d / g);
+  AreaBreakdown a;
+  // GSAT per lane: AND of each Q element with the key bit, the adder tree (8-bit inputs),
+  // bidirectional selection (XOR per dim, a popcount and majority per sub-group), and the 32-bit
+  // shift-accumulator of the partial score with its register.
+  const double gsat_ge = d * and2 + tree_full_adders(d, hw.bits) * fa + d * xor2 +
+                         subgroups * (tree_full_adders(g, 1) * fa + mux * 8) + 32 * fa + 32 * ff;
+  a.gsat_mm2 = lanes * gsat_ge * ge;
+  a.scoreboard_mm2 = lanes * hw.scoreboard_entries * hw.scoreboard_entry_bits * (ff + mux) * ge;
+  a.bound_mm2 = lanes * 4 * 32 * fa * ge;  // S+I_min, S+I_max, compare with T, running max
+  // BUI generator per row: sums of positive and negative Q elements, 2 x bits bound table.
+  a.bui_mm2 = hw.qk_rows * (2 * tree_full_adders(d, hw.bits) * fa + 2 * hw.bits * 32 * ff + 2 * 32 * fa) * ge;
+  a.threshold_mm2 = hw.qk_rows * ((hw.lanes_per_row - 1) * 32 * fa + 32 * fa + 32 * ff) * ge;
+  a.softmax_mm2 = (hw.exp_units * c.get("area.exp_unit_ge") + hw.qk_rows * 2 * 32 * ff) * ge;
+  a.v_pu_mm2 = hw.v_pair_lanes() * d * (c.get("area.mul8_ge") + 32 * fa + 32 * ff) * ge;
+  const double counted = a.gsat_mm2 + a.scoreboard_mm2 + a.bound_mm2 + a.bui_mm2 + a.threshold_mm2 + a.softmax_mm2 + a.v_pu_mm2;
+  a.logic_overhead_mm2 = counted * (c.get("calib.logic_area_overhead") - 1.0);
+  const SramBank bank = sram_bank(hw, hw.sram_bank_kib);
+  a.sram_kv_mm2 = buffer_banks(hw.kv_buffer_kib, hw.sram_bank_kib) * bank.area_mm2;
+  a.sram_q_mm2 = buffer_banks(hw.q_buffer_kib, hw.sram_bank_kib) * bank.area_mm2;
+  a.sram_out_mm2 = buffer_banks(hw.out_buffer_kib, hw.sram_bank_kib) * bank.area_mm2;
+  return a;
+}
+
+EnergyBreakdown energy_breakdown(const HardwareConfig& hw, const OpCounts& o, double seconds) {
+  const auto& c = hw.coefficients;
+  const double s = c.get("tech.energy_scale_45_to_28") * energy_scale(hw) * 1e-12;  // J per 45-nm pJ
+  const double add8 = c.get("energy.add8_pj_45nm") * s, add16 = c.get("energy.add16_pj_45nm") * s;
+  const double add32 = c.get("energy.add32_pj_45nm") * s, mul8 = c.get("energy.mul8_pj_45nm") * s;
+  const double fp16 = (c.get("energy.fp16_mul_pj_45nm") + c.get("energy.fp16_add_pj_45nm")) * s;
+  EnergyBreakdown e;
+  e.gsat_j = o.gsat_inputs * add8 + o.subgroup_adds * add16 + o.accum_adds * add32;
+  e.scoreboard_j = o.scoreboard_bits * c.get("energy.scoreboard_pj_per_bit") * energy_scale(hw) * 1e-12;
+  e.bui_guard_j = o.bound_ops * add32 + o.bui_ops * add16;
+  e.threshold_j = o.threshold_ops * add32;
+  e.softmax_j = o.exps * c.get("softmax.exp_fp16_ops") * fp16;
+  e.v_pu_j = o.v_macs * (mul8 + add32) + o.rescale_muls * c.get("energy.fp16_mul_pj_45nm") * s +
+             o.norm_ops * c.get("energy.fp32_mul_pj_45nm") * s;
+  const double datapath = e.gsat_j + e.scoreboard_j + e.bui_guard_j + e.threshold_j + e.softmax_j + e.v_pu_j;
+  e.logic_overhead_j = datapath * (c.get("calib.logic_energy_overhead") - 1.0);
+  const SramBank bank = sram_bank(hw, hw.sram_bank_kib);
+  const double rd = bank.read_pj_per_bit * 1e-12, wr = bank.write_pj_per_bit * 1e-12;
+  e.sram_kv_j = o.sram_kv_read_bits * rd + o.sram_kv_write_bits * wr;
+  e.sram_q_j = o.sram_q_read_bits * rd + o.sram_q_write_bits * wr;
+  e.sram_out_j = o.sram_out_read_bits * rd + o.sram_out_write_bits * wr;
+  const AreaBreakdown area = area_breakdown(hw);
+  e.leakage_logic_j = area.logic() * c.get("leakage.logic_mw_per_mm2") * 1e-3 * seconds;
+  const int banks = buffer_banks(hw.kv_buffer_kib, hw.sram_bank_kib) + buffer_banks(hw.q_buffer_kib, hw.sram_bank_kib) +
+                    buffer_banks(hw.out_buffer_kib, hw.sram_bank_kib);
+  e.leakage_sram_j = banks * bank.leakage_mw * 1e-3 * seconds;
+  e.dram_j = (o.dram_read_bytes + o.dram_write_bytes) * 8.0 *
+             (c.get("hbm.device_pj_per_bit") + c.get("hbm.io_pj_per_bit")) * 1e-12;
+  return e;
+}
+
+void add_energy_area_metrics(core::Metrics& m, const HardwareConfig& hw, const OpCounts& ops, double cycles) {
+  const double seconds = cycles / hw.clock_hz();
+  const EnergyBreakdown e = energy_breakdown(hw, ops, seconds);
+  const AreaBreakdown a = area_breakdown(hw);
+  m.set(core::metric::kLatencyCycles, cycles);
+  m.set(core::metric::kLatencyS, seconds);
+  m.set(core::metric::kEnergyJ, e.total());
+  m.set("energy_core_j", e.core());
+  m.set("energy_dram_j", e.dram_j);
+  for (const auto& [name, v] : e.components()) m.set("energy_" + std::string(name) + "_j", v);
+  m.set(core::metric::kAreaMm2, a.total());
+  m.set("area_logic_mm2", a.logic());
+  m.set("area_sram_mm2", a.sram());
+  for (const auto& [name, v] : a.components()) m.set("area_" + std::string(name) + "_mm2", v);
+  m.set(core::metric::kPowerW, seconds > 0 ? e.total() / seconds : 0.0);
+  m.set("power_core_w", seconds > 0 ? e.core() / seconds : 0.0);
+  m.set("power_dram_w", seconds > 0 ? e.dram_j / seconds : 0.0);
+  m.set(core::metric::kDramBytes, ops.dram_read_bytes + ops.dram_write_bytes);
+  m.set("dram_read_bytes", ops.dram_read_bytes);
+  m.set("dram_write_bytes", ops.dram_write_bytes);
+  m.set("sram_read_bytes", (ops.sram_kv_read_bits + ops.sram_q_read_bits + ops.sram_out_read_bits) / 8.0);
+  m.set("sram_write_bytes", (ops.sram_kv_write_bits + ops.sram_q_write_bits + ops.sram_out_write_bits) / 8.0);
+  const double bytes_per_cycle = hw.hbm_bandwidth_gbps() * 1e9 / hw.clock_hz();
+  m.set("dram_bandwidth_utilization", cycles > 0 ? (ops.dram_read_bytes + ops.dram_write_bytes) / bytes_per_cycle / cycles : 0.0);
+}
+
+}  // namespace pade::models

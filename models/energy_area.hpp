@@ -1,0 +1,75 @@
+#pragma once
+// Component-level energy and area of the PADE accelerator (docs/hardware-models.md §4).
+//
+// Area: logic counted in NAND2 gate equivalents per component (GSAT adder trees, scoreboards,
+// BUI bound logic, BUI generators, threshold units, exp units, V-PU MACs), times a calibrated
+// overhead factor for control, clock and wiring; SRAM per bank from a CACTI-like model fitted to
+// two reference banks (4 KB and 8 KB at 28 nm): area and leakage linear in bank bits, access
+// energy per bit  e0 + e1·sqrt(bank bits)  (bit- and word-line length grow with the array's side).
+// Energy: operation counts from the task graph times per-operation energies (Horowitz 45 nm scaled
+// to 28 nm), a calibrated overhead factor, SRAM accesses, leakage over the run's duration, and
+// HBM energy per bit (device + interface), reported separately as DRAM energy.
+// Every number comes from core/coefficients.cpp. Other nodes: area x (node/28)^2, dynamic
+// energy x node/28 (first-order constant-voltage scaling).
+#include <array>
+#include <string_view>
+#include <utility>
+
+#include "core/metrics.hpp"
+#include "models/hardware.hpp"
+#include "models/taskgraph.hpp"
+
+namespace pade::models {
+
+struct AreaBreakdown {
+  double gsat_mm2 = 0;        // AND gates, GSAT adder trees, bidirectional selectors, accumulators
+  double scoreboard_mm2 = 0;  // per-lane scoreboards
+  double bound_mm2 = 0;       // per-lane BUI bound adders and guard comparators
+  double bui_mm2 = 0;         // per-row BUI generators (bound tables)
+  double threshold_mm2 = 0;   // per-row threshold units
+  double softmax_mm2 = 0;     // exp units, running max/sum registers
+  double v_pu_mm2 = 0;        // P.V MACs
+  double logic_overhead_mm2 = 0;
+  double sram_kv_mm2 = 0, sram_q_mm2 = 0, sram_out_mm2 = 0;
+
+  [[nodiscard]] double logic() const {
+    return gsat_mm2 + scoreboard_mm2 + bound_mm2 + bui_mm2 + threshold_mm2 + softmax_mm2 + v_pu_mm2 + logic_overhead_mm2;
+  }
+  [[nodiscard]] double sram() const { return sram_kv_mm2 + sram_q_mm2 + sram_out_mm2; }
+  [[nodiscard]] double total() const { return logic() + sram(); }
+  [[nodiscard]] std::array<std::pair<std::string_view, double>, 11> components() const;
+};
+
+/// Area of a configuration (feature switches do not change it: an ablation disables logic that is
+/// still on the die).
+[[nodiscard]] AreaBreakdown area_breakdown(const HardwareConfig& hw);
+
+/// SRAM bank model (per bank of `bank_kib`): read/write energy per bit, area, leakage.
+struct SramBank {
+  double read_pj_per_bit = 0, write_pj_per_bit = 0, area_mm2 = 0, leakage_mw = 0;
+};
+[[nodiscard]] SramBank sram_bank(const HardwareConfig& hw, double bank_kib);
+
+struct EnergyBreakdown {
+  double gsat_j = 0, scoreboard_j = 0, bui_guard_j = 0, threshold_j = 0, softmax_j = 0, v_pu_j = 0;
+  double logic_overhead_j = 0;
+  double sram_kv_j = 0, sram_q_j = 0, sram_out_j = 0;
+  double leakage_logic_j = 0, leakage_sram_j = 0;
+  double dram_j = 0;
+
+  [[nodiscard]] double core() const {
+    return gsat_j + scoreboard_j + bui_guard_j + threshold_j + softmax_j + v_pu_j + logic_overhead_j + sram_kv_j +
+           sram_q_j + sram_out_j + leakage_logic_j + leakage_sram_j;
+  }
+  [[nodiscard]] double total() const { return core() + dram_j; }
+  [[nodiscard]] std::array<std::pair<std::string_view, double>, 13> components() const;
+};
+
+/// Energy of `ops` executed in `seconds` (leakage integrates over the time).
+[[nodiscard]] EnergyBreakdown energy_breakdown(const HardwareConfig& hw, const OpCounts& ops, double seconds);
+
+/// The metrics every task-graph fidelity reports from its cycles, operation counts and traffic:
+/// latency, energy and area by component, power (core, DRAM, total).
+void add_energy_area_metrics(core::Metrics& m, const HardwareConfig& hw, const OpCounts& ops, double cycles);
+
+}  // namespace pade::models

@@ -1,0 +1,339 @@
+#include "models/taskgraph.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pade::models {
+
+std::string_view to_string(Unit u) {
+  switch (u) {
+    case Unit::Dram: return "dram";
+    case Unit::QkPu: return "qk_pu";
+    case Unit::Bui: return "bui";
+    case Unit::Threshold: return "threshold";
+    case Unit::Softmax: return "softmax";
+    case Unit::VPu: return "v_pu";
+  }
+  return "?";
+}
+
+std::string_view to_string(Stage s) {
+  switch (s) {
+    case Stage::QLoad: return "q_load";
+    case Stage::BuiGen: return "bui_gen";
+    case Stage::PlaneFetch: return "plane_fetch";
+    case Stage::QkRound: return "qk_round";
+    case Stage::Threshold: return "threshold";
+    case Stage::Softmax: return "softmax";
+    case Stage::VFetch: return "v_fetch";
+    case Stage::PV: return "pv";
+    case Stage::Normalize: return "normalize";
+    case Stage::OutWrite: return "out_write";
+  }
+  return "?";
+}
+
+OpCounts& OpCounts::operator+=(const OpCounts& o) {
+  key_planes += o.key_planes;
+  gsat_inputs += o.gsat_inputs;
+  subgroup_adds += o.subgroup_adds;
+  accum_adds += o.accum_adds;
+  scoreboard_bits += o.scoreboard_bits;
+  bound_ops += o.bound_ops;
+  threshold_ops += o.threshold_ops;
+  bui_ops += o.bui_ops;
+  exps += o.exps;
+  rescale_muls += o.rescale_muls;
+  v_macs += o.v_macs;
+  norm_ops += o.norm_ops;
+  sram_kv_read_bits += o.sram_kv_read_bits;
+  sram_kv_write_bits += o.sram_kv_write_bits;
+  sram_q_read_bits += o.sram_q_read_bits;
+  sram_q_write_bits += o.sram_q_write_bits;
+  sram_out_read_bits += o.sram_out_read_bits;
+  sram_out_write_bits += o.sram_out_write_bits;
+  dram_read_bytes += o.dram_read_bytes;
+  dram_write_bytes += o.dram_write_bytes;
+  return *this;
+}
+
+OpCounts OpCounts::scaled(double k) const {
+  OpCounts out = *this;
+  for (double* f : {&out.key_planes, &out.gsat_inputs, &out.subgroup_adds, &out.accum_adds, &out.scoreboard_bits,
+                    &out.bound_ops, &out.threshold_ops, &out.bui_ops, &out.exps, &out.rescale_muls, &out.v_macs,
+                    &out.norm_ops, &out.sram_kv_read_bits, &out.sram_kv_write_bits, &out.sram_q_read_bits,
+                    &out.sram_q_write_bits, &out.sram_out_read_bits, &out.sram_out_write_bits, &out.dram_read_bytes,
+                    &out.dram_write_bytes})
+    *f *= k;
+  return out;
+}
+
+EffectiveStats effective_stats(const HardwareConfig& hw, const WorkloadStats& s) {
+  EffectiveStats e;
+  e.bits = std::clamp(s.bits, 1, 16);
+  for (int r = 0; r < e.bits; ++r) {
+    const auto i = static_cast<std::size_t>(r);
+    e.active[i] = hw.bui_gf ? std::clamp(i < s.active_fraction.size() ? s.active_fraction[i] : 1.0, 0.0, 1.0) : 1.0;
+    e.fetch[i] = hw.bui_gf ? std::clamp(s.group_fetch(r), e.active[i], 1.0) : 1.0;
+  }
+  e.kept = hw.bui_gf ? std::clamp(s.kept_fraction, 0.0, e.active[static_cast<std::size_t>(e.bits - 1)]) : 1.0;
+  e.v_fetch = hw.bui_gf ? std::clamp(s.group_v_fetch_fraction, e.kept, 1.0) : 1.0;
+  e.gsat_active = hw.bidirectional ? s.bidir_active_fraction : s.ones_fraction;
+  e.rescales_per_row = s.rescales_per_row;
+  return e;
+}
+
+double expected_lockstep_max(int keys, double p, int lanes) {
+  if (keys <= 0 || p <= 0) return 0.0;
+  if (p >= 1) return keys;
+  // E[max] = sum_{m=1..keys} P(max >= m) = sum_m 1 - F(m-1)^lanes, F the binomial CDF.
+  double expected = 0, pmf = std::pow(1.0 - p, keys), cdf = 0;
+  for (int m = 1; m <= keys; ++m) {
+    cdf += pmf;  // F(m-1)
+    pmf *= static_cast<double>(keys - m + 1) / m * p / (1.0 - p);
+    expected += 1.0 - std::pow(std::min(cdf, 1.0), lanes);
+  }
+  return expected;
+}
+
+namespace {
+
+// Expected bursts a query group's step must bring from DRAM for `keys` keys whose records of
+// `record_bytes` each are needed with probability `need` by one query group and with
+// `union_need` by any of the `share` groups that reuse the buffered tile; records are packed
+// contiguously (bit-plane-first: one plane of consecutive keys), so a burst moves if any record
+// in it is needed. The group's share of that traffic is 1/share.
+double expected_bursts(double keys, double record_bytes, double union_need, double share, double burst_bytes) {
+  if (keys <= 0 || union_need <= 0) return 0.0;
+  if (record_bytes >= burst_bytes)
+    return keys * union_need * std::ceil(record_bytes / burst_bytes) / share;
+  const double per_burst = burst_bytes / record_bytes;  // records per burst
+  const double bursts = keys / per_burst;
+  return bursts * (1.0 - std::pow(1.0 - union_need, per_burst)) / share;
+}
+
+double union_of(double f, double share) { return 1.0 - std::pow(1.0 - std::clamp(f, 0.0, 1.0), share); }
+
+}  // namespace
+
+TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionGroup& ag, const WorkloadStats& ws) {
+  TaskGraph tg;
+  tg.in_order = !hw.out_of_order;
+  tg.scoreboard_entries = hw.scoreboard_entries;
+  const EffectiveStats e = effective_stats(hw, ws);
+  tg.stats = e;
+  const int bits = e.bits;
+  const double hbm_lat = hw.hbm_latency_cycles();
+  const double sram_lat = hw.sram_latency_cycles;
+  const double burst = hw.burst_bytes();
+  const double burst_cycles_all = hw.burst_cycles() / hw.hbm_pseudo_channels;  // array-wide service per burst
+
+  // ---- stream shape ----------------------------------------------------------------------------
+  StreamShape& sh = tg.shape;
+  const double queries = std::max<double>(1.0, static_cast<double>(ag.queries));
+  const double groups_per_head = std::ceil(queries / hw.qk_rows);
+  sh.query_groups = static_cast<double>(ag.layers) * ag.q_heads * groups_per_head;
+  sh.rows_used = static_cast<int>(std::min<double>(hw.qk_rows, queries));
+  sh.lanes_active = sh.rows_used * hw.lanes_per_row;
+  sh.head_dim = ag.head_dim;
+  sh.passes = std::max(1, (ag.head_dim + hw.dims_per_lane - 1) / hw.dims_per_lane);
+  const double visible = std::max(1.0, ag.pairs_per_head() / queries);
+  sh.tiles = std::max(1, static_cast<int>(std::ceil(visible / hw.tile_keys - 1e-9)));
+  sh.keys_per_tile = visible / sh.tiles;
+  const double kbar = sh.keys_per_tile;
+  const double rows = sh.rows_used;
+  const double d = ag.head_dim;
+  const double word_bytes = d * bits / 8.0;  // one K or V row
+  const double plane_bytes = d / 8.0;        // one key bit plane
+  // K/V reuse through the buffer. A head whose K and V fit in half of the K/V buffer stays
+  // resident and is fetched once per KV head (shared by every query group of every query head of
+  // that KV head, GQA included). Otherwise ISTA tiles the queries: a query tile of as many groups
+  // as the Q buffer and the output accumulators (FP32 per row and dim) hold shares each buffered
+  // K/V tile.
+  const double kv_buffer = hw.kv_buffer_kib * 1024.0;
+  const double gqa = std::max(1.0, static_cast<double>(ag.q_heads) / std::max(1, ag.kv_heads));
+  const double kv_head_bytes = static_cast<double>(ag.keys) * word_bytes * 2.0;
+  sh.resident = kv_head_bytes <= 0.5 * kv_buffer;
+  if (sh.resident) {
+    sh.share = groups_per_head * gqa;
+  } else {
+    const double q_groups = std::floor(hw.q_buffer_kib * 1024.0 / (hw.qk_rows * word_bytes));
+    const double acc_groups = std::floor(hw.out_buffer_kib * 1024.0 / (hw.qk_rows * (d * 4.0 + 8.0)));
+    sh.share = std::max(1.0, std::min({groups_per_head * gqa, q_groups, acc_groups}));
+  }
+  const double v_tile_bytes = kbar * word_bytes;
+  const double k_tile_bytes = kbar * word_bytes;
+  const double k_space = kv_buffer - (sh.resident ? kv_head_bytes : 0.0) - hw.v_tiles_in_flight * v_tile_bytes;
+  sh.window_tiles = std::clamp(static_cast<int>(std::floor(k_space / std::max(1.0, k_tile_bytes))), 1, 64);
+  if (tg.in_order) sh.window_tiles = std::min(sh.window_tiles, 2);  // double buffering only
+
+  // ---- nodes -------------------------------------------------------------------------------------
+  auto& g = tg.graph;
+  auto add = [&](TaskNode n) { return boost::add_vertex(n, g); };
+  auto dram_node = [&](Stage st, Scope sc, int round, double bursts, double latency, bool write) {
+    TaskNode n;
+    n.stage = st;
+    n.unit = Unit::Dram;
+    n.scope = sc;
+    n.round = round;
+    n.dram_bursts = bursts;
+    n.dram_bytes = bursts * burst;
+    n.service = bursts * burst_cycles_all;
+    n.latency = latency;
+    n.dram_write = write;
+    return add(n);
+  };
+  OpCounts& op = tg.per_tile;
+  const bool word_major = hw.key_layout == KeyLayout::WordMajor;
+  const double lanes_active = sh.lanes_active;
+  const int keys_per_lane = static_cast<int>(std::ceil(kbar / hw.lanes_per_row - 1e-9));
+  const double subgroups = std::ceil(d / std::max(1, hw.gsat_subgroup));
+
+  tg.plane_fetch.resize(static_cast<std::size_t>(bits));
+  tg.qk_round.resize(static_cast<std::size_t>(bits));
+  tg.threshold.resize(static_cast<std::size_t>(bits));
+  for (int r = 0; r < bits; ++r) {
+    const auto ri = static_cast<std::size_t>(r);
+    // Plane fetch: the group's needed planes of round r, the DRAM part being its share of the
+    // union over the sharing groups; the rest hits in the K/V buffer.
+    double bursts = 0, need_from_dram = 0;
+    if (word_major) {
+      if (r == 0) {
+        bursts = expected_bursts(kbar, word_bytes, union_of(e.fetch[0], sh.share), sh.share, burst);
+        need_from_dram = union_of(e.fetch[0], sh.share) / (sh.share * std::max(e.fetch[0], 1e-12));
+      }
+    } else {
+      const double u = union_of(e.fetch[ri], sh.share);
+      bursts = expected_bursts(kbar, plane_bytes, u, sh.share, burst);
+      need_from_dram = e.fetch[ri] > 0 ? u / (sh.share * e.fetch[ri]) : 0.0;
+    }
+    const double latency = sram_lat + std::min(1.0, need_from_dram) * hbm_lat;
+    tg.plane_fetch[ri] = dram_node(Stage::PlaneFetch, Scope::Tile, r, bursts, latency, false);
+    op.dram_read_bytes += bursts * burst;
+    op.sram_kv_write_bits += bursts * burst * 8.0;
+    op.sram_kv_read_bits += kbar * e.fetch[ri] * d;  // one plane per needed key, broadcast to the rows
+
+    TaskNode qk;
+    qk.stage = Stage::QkRound;
+    qk.unit = Unit::QkPu;
+    qk.round = r;
+    qk.pairs = rows * kbar * e.active[ri];
+    qk.lane_cycles = qk.pairs * sh.passes;
+    qk.service = tg.in_order ? expected_lockstep_max(keys_per_lane, e.active[ri], sh.lanes_active) * sh.passes
+                             : qk.lane_cycles / lanes_active;
+    qk.latency = hw.qk_pipeline_cycles;
+    tg.qk_round[ri] = add(qk);
+    op.key_planes += qk.pairs;
+    op.gsat_inputs += qk.pairs * d * e.gsat_active;
+    op.subgroup_adds += qk.pairs * subgroups;
+    op.accum_adds += qk.pairs * (hw.bidirectional ? 2.0 : 1.0);
+    op.scoreboard_bits += qk.pairs * 2.0 * hw.scoreboard_entry_bits;
+    op.bound_ops += qk.pairs * (hw.bui_gf ? 4.0 : 0.0);
+
+    TaskNode th;
+    th.stage = Stage::Threshold;
+    th.unit = Unit::Threshold;
+    th.round = r;
+    th.service = 1;
+    th.latency = std::ceil(std::log2(std::max(2, hw.lanes_per_row))) + 1;
+    tg.threshold[ri] = add(th);
+    op.threshold_ops += hw.bui_gf ? rows * (hw.lanes_per_row + 1.0) : 0.0;
+  }
+  const double kept_pairs = rows * kbar * e.kept;
+  const double rescale_rows = rows * e.rescales_per_row / sh.tiles;
+  {
+    TaskNode sm;
+    sm.stage = Stage::Softmax;
+    sm.unit = Unit::Softmax;
+    sm.service = (kept_pairs + rescale_rows) / hw.exp_units;
+    sm.latency = hw.exp_latency_cycles;
+    tg.softmax = add(sm);
+    op.exps += kept_pairs + rescale_rows;
+  }
+  {
+    const double u = union_of(e.v_fetch, sh.share);
+    const double bursts = expected_bursts(kbar, word_bytes, u, sh.share, burst);
+    const double from_dram = e.v_fetch > 0 ? std::min(1.0, u / (sh.share * e.v_fetch)) : 0.0;
+    tg.v_fetch = dram_node(Stage::VFetch, Scope::Tile, -1, bursts, sram_lat + from_dram * hbm_lat, false);
+    op.dram_read_bytes += bursts * burst;
+    op.sram_kv_write_bits += bursts * burst * 8.0;
+    op.sram_kv_read_bits += kbar * e.v_fetch * d * bits;  // RARS: one read per V row the group needs
+  }
+  {
+    TaskNode pv;
+    pv.stage = Stage::PV;
+    pv.unit = Unit::VPu;
+    pv.service = (kept_pairs + rescale_rows) * sh.passes / hw.v_pair_lanes();
+    pv.latency = hw.v_pipeline_cycles;
+    tg.pv = add(pv);
+    op.v_macs += kept_pairs * d;
+    op.rescale_muls += rescale_rows * d;
+    // Output accumulators: read and written once per tile-step that has survivors.
+    const double touched = 1.0 - std::pow(1.0 - e.kept, kbar);
+    op.sram_out_read_bits += rows * d * 32.0 * touched;
+    op.sram_out_write_bits += rows * d * 32.0 * touched;
+  }
+  // ---- once per query group ----------------------------------------------------------------------
+  OpCounts& og = tg.per_group;
+  {
+    const double bursts = std::ceil(rows * word_bytes / burst);
+    tg.q_load = dram_node(Stage::QLoad, Scope::GroupStart, -1, bursts, sram_lat + hbm_lat, false);
+    og.dram_read_bytes += bursts * burst;
+    og.sram_q_write_bits += rows * d * bits;
+    og.sram_q_read_bits += rows * d * bits;  // Q into the lanes' registers once per group
+  }
+  {
+    TaskNode b;
+    b.stage = Stage::BuiGen;
+    b.unit = Unit::Bui;
+    b.scope = Scope::GroupStart;
+    b.service = bits;  // one table entry pair per cycle
+    b.latency = std::ceil(std::log2(std::max(2.0, d)));
+    tg.bui_gen = add(b);
+    og.bui_ops += rows * (d + 2.0 * bits);
+  }
+  {
+    TaskNode n;
+    n.stage = Stage::Normalize;
+    n.unit = Unit::VPu;
+    n.scope = Scope::GroupEnd;
+    n.service = rows * sh.passes / hw.v_pair_lanes();
+    n.latency = hw.v_pipeline_cycles;
+    tg.normalize = add(n);
+    og.norm_ops += rows * (d + 4.0);
+    og.exps += rows;  // the reciprocal of the softmax sum, on the exp unit's datapath
+  }
+  {
+    const double bursts = std::ceil(rows * d * 2.0 / burst);  // FP16 output rows
+    tg.out_write = dram_node(Stage::OutWrite, Scope::GroupEnd, -1, bursts, sram_lat, true);
+    og.dram_write_bytes += bursts * burst;
+    og.sram_out_read_bits += rows * d * 16.0;
+  }
+
+  // ---- edges -------------------------------------------------------------------------------------
+  auto edge = [&](TaskVertex a, TaskVertex b, EdgeKind k, int dist) { boost::add_edge(a, b, TaskEdge{k, dist}, g); };
+  for (int r = 0; r < bits; ++r) {
+    const auto ri = static_cast<std::size_t>(r);
+    edge(tg.plane_fetch[ri], tg.qk_round[ri], EdgeKind::Data, 0);
+    edge(tg.qk_round[ri], tg.threshold[ri], EdgeKind::Data, 0);
+    // The next plane is requested only for keys this round did not prune.
+    if (r + 1 < bits) edge(tg.threshold[ri], tg.plane_fetch[ri + 1], EdgeKind::Data, 0);
+  }
+  const TaskVertex last_thr = tg.threshold.back();
+  edge(last_thr, tg.softmax, EdgeKind::Data, 0);
+  edge(last_thr, tg.v_fetch, EdgeKind::Data, 0);
+  edge(tg.softmax, tg.pv, EdgeKind::Data, 0);
+  edge(tg.v_fetch, tg.pv, EdgeKind::Data, 0);
+  edge(tg.pv, tg.pv, EdgeKind::Order, 1);  // the V-PU accumulates tiles in order (online softmax)
+  edge(tg.pv, tg.v_fetch, EdgeKind::Buffer, hw.v_tiles_in_flight);
+  edge(tg.qk_round.back(), tg.plane_fetch.front(), EdgeKind::Buffer, sh.window_tiles);
+  if (tg.in_order) edge(tg.qk_round.back(), tg.qk_round.front(), EdgeKind::Order, 1);
+  // Group scope: distance 0 = the group's first (GroupStart) or last (GroupEnd) tile-step.
+  edge(tg.q_load, tg.bui_gen, EdgeKind::Data, 0);
+  edge(tg.bui_gen, tg.qk_round.front(), EdgeKind::Data, 0);
+  edge(tg.pv, tg.normalize, EdgeKind::Data, 0);
+  edge(tg.normalize, tg.out_write, EdgeKind::Data, 0);
+  return tg;
+}
+
+}  // namespace pade::models

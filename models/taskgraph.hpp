@@ -1,0 +1,145 @@
+#pragma once
+// The tile-stage task graph both hardware fidelities consume (docs/hardware-models.md §2).
+//
+// A benchmark is billions of query-key pairs, but every key tile of a query group is, in the
+// digest's statistics, the same tile: the statistics are per-pair averages. So the graph is a
+// *periodic template*: the stages of ONE representative tile-step (one query group of
+// `qk_pu.rows` queries against one key tile), plus the once-per-query-group stages (Q load, BUI
+// generation, normalization, output write). Edges carry a `distance` in tile-steps: 0 for a data
+// dependency inside the tile-step, k > 0 for a dependency on the tile-step k later (buffer
+// capacity: the (t+W)-th tile may start fetching only when tile t has left the K buffer; the
+// V-PU accumulates tiles in order; the in-order policy serializes tiles).
+//
+// Multiplying out: per attention group g of the benchmark, the stream holds
+//   M_g = query_groups_g x tiles_g  tile-steps,
+// query_groups_g = layers x q_heads x ceil(queries / rows), tiles_g = ceil(mean visible keys per
+// query row / tile_keys), each tile-step holding keys_per_tile = mean visible keys / tiles_g keys.
+// The analytical model solves the template's steady-state period P and fill latency F and charges
+// F + M_g P; the event-driven model unrolls the template over a window of tile-steps (two query
+// groups, at most kEventTilesPerGroup tiles each), executes it, and extrapolates with the measured
+// period. Attention groups (e.g. the stages of a pyramid vision model) run one after another.
+#include <boost/graph/adjacency_list.hpp>
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "models/hardware.hpp"
+#include "models/workload_stats.hpp"
+#include "workloads/catalog.hpp"
+
+namespace pade::models {
+
+/// Execution resources. DRAM = the HBM pseudo-channels; QkPu = the lanes; the others are the
+/// per-row BUI generators and threshold units, the exp units and the V-PU.
+enum class Unit : std::uint8_t { Dram, QkPu, Bui, Threshold, Softmax, VPu };
+inline constexpr int kUnitCount = 6;
+[[nodiscard]] std::string_view to_string(Unit u);
+
+enum class Stage : std::uint8_t { QLoad, BuiGen, PlaneFetch, QkRound, Threshold, Softmax, VFetch, PV, Normalize, OutWrite };
+[[nodiscard]] std::string_view to_string(Stage s);
+
+/// Per tile-step, or once per query group (before its first / after its last tile-step).
+enum class Scope : std::uint8_t { Tile, GroupStart, GroupEnd };
+
+struct TaskNode {
+  Stage stage = Stage::QkRound;
+  Unit unit = Unit::QkPu;
+  Scope scope = Scope::Tile;
+  int round = -1;           // bit round (0 = MSB) of PlaneFetch / QkRound / Threshold
+  double service = 0;       // cycles the unit is busy at its full rate (QkPu: mean over active lanes)
+  double latency = 0;       // cycles from the end of service until the result is usable
+  double lane_cycles = 0;   // QkPu: lane-cycles of work (pairs x passes)
+  double pairs = 0;         // QkPu: (row, key) pairs active in this round (scoreboard entries)
+  double dram_bursts = 0;   // DRAM: expected bursts (fractional: an expectation)
+  double dram_bytes = 0;    // DRAM: dram_bursts x burst bytes
+  bool dram_write = false;  // OutWrite
+};
+
+enum class EdgeKind : std::uint8_t { Data, Buffer, Order };
+struct TaskEdge {
+  EdgeKind kind = EdgeKind::Data;
+  int distance = 0;  // in tile-steps; group-scope nodes: edges to/from the first/last tile-step
+};
+
+using TaskGraphBase = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, TaskNode, TaskEdge>;
+using TaskVertex = boost::graph_traits<TaskGraphBase>::vertex_descriptor;
+
+/// Operation counts of one tile-step or one query group's fixed work (energy model input).
+struct OpCounts {
+  double key_planes = 0;       // (row, key, plane) lane operations
+  double gsat_inputs = 0;      // active Q elements entering the adder trees (bidirectional: min(ones, zeros))
+  double subgroup_adds = 0;    // GSAT sub-group combine additions (16 bit)
+  double accum_adds = 0;       // shift-accumulate of the partial score (32 bit) incl. bidirectional correction
+  double scoreboard_bits = 0;  // scoreboard bits read + written
+  double bound_ops = 0;        // BUI bound additions and guard/max comparisons (32 bit)
+  double threshold_ops = 0;    // threshold-unit reductions and updates (32 bit)
+  double bui_ops = 0;          // BUI-generator additions (16 bit) per query row
+  double exps = 0;             // exponentials (kept pairs + rescales)
+  double rescale_muls = 0;     // accumulator rescales (FP16 multiplies)
+  double v_macs = 0;           // P.V multiply-accumulates (INT8 x INT8, 32-bit accumulate)
+  double norm_ops = 0;         // output normalization multiplies (FP32)
+  double sram_kv_read_bits = 0, sram_kv_write_bits = 0;
+  double sram_q_read_bits = 0, sram_q_write_bits = 0;
+  double sram_out_read_bits = 0, sram_out_write_bits = 0;
+  double dram_read_bytes = 0, dram_write_bytes = 0;
+
+  OpCounts& operator+=(const OpCounts& o);
+  [[nodiscard]] OpCounts scaled(double k) const;
+};
+
+/// The shape of one attention group's stream (see the file comment for the formulas).
+struct StreamShape {
+  double query_groups = 0;   // N
+  int tiles = 1;             // T per query group
+  double keys_per_tile = 0;  // mean keys per tile-step
+  int rows_used = 1;         // query rows of a group holding a query (decode: 1)
+  int lanes_active = 1;      // rows_used x lanes_per_row
+  int passes = 1;            // ceil(head_dim / dims_per_lane)
+  int head_dim = 0;
+  double share = 1;          // query groups sharing each K/V fetch from the buffer
+  bool resident = false;     // the head's K and V stay in the K/V buffer
+  int window_tiles = 1;      // tile-steps in flight allowed by the K buffer
+  [[nodiscard]] double tile_steps() const { return query_groups * tiles; }
+};
+
+/// The per-pair statistics the graph is built from, after the feature switches (no BUI-GF:
+/// every pair runs every round and is kept).
+struct EffectiveStats {
+  int bits = 8;
+  std::array<double, 16> active{};  // per round
+  std::array<double, 16> fetch{};   // per round, per query group
+  double kept = 1;
+  double v_fetch = 1;
+  double gsat_active = 0.5;  // per processed key plane, fraction of d
+  double rescales_per_row = 0;
+};
+[[nodiscard]] EffectiveStats effective_stats(const HardwareConfig& hw, const WorkloadStats& s);
+
+struct TaskGraph {
+  TaskGraphBase graph;
+  StreamShape shape;
+  EffectiveStats stats;
+  bool in_order = false;
+  int scoreboard_entries = 32;  // per lane
+  OpCounts per_tile;   // expected operations of one tile-step
+  OpCounts per_group;  // expected operations once per query group
+  // Named vertices.
+  std::vector<TaskVertex> plane_fetch, qk_round, threshold;  // per round
+  TaskVertex softmax{}, v_fetch{}, pv{}, q_load{}, bui_gen{}, normalize{}, out_write{};
+
+  [[nodiscard]] const TaskNode& node(TaskVertex v) const { return graph[v]; }
+  [[nodiscard]] std::size_t size() const { return boost::num_vertices(graph); }
+};
+
+/// The template for one attention group of a benchmark.
+[[nodiscard]] TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionGroup& group,
+                                         const WorkloadStats& stats);
+
+/// Expected maximum over `lanes` independent lanes of Binomial(keys, p): the lockstep duration
+/// (in key-planes) of one round when every lane holds `keys` keys each active with probability p.
+[[nodiscard]] double expected_lockstep_max(int keys, double p, int lanes);
+
+}  // namespace pade::models
