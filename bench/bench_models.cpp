@@ -95,11 +95,12 @@ int main(int argc, char** argv) {
   if (!trace_file.empty()) {
     models::EventSimOptions opt;
     opt.trace = true;
-    opt.groups = 2;
+    opt.min_groups = 2;
+    opt.min_steps = 8;
     opt.tiles_per_group = 4;
     const auto r = models::simulate_events(hw, catalog.benchmark("vit-l16/imagenet"), stats, opt);
     std::ofstream(trace_file) << r.trace_json << '\n';
-    std::printf("trace of vit-l16/imagenet (2 query groups x 4 tiles, %llu events) written to %s\n",
+    std::printf("trace of vit-l16/imagenet (a window of 8 tile-steps and one of 16, %llu events) written to %s\n",
                 static_cast<unsigned long long>(r.events), trace_file.c_str());
   }
   return g_sink < 0 ? 1 : 0;

@@ -9,8 +9,10 @@ namespace pade::models {
 
 double edge_delay(const TaskNode& source, const TaskEdge& edge) {
   // Ordering edges only keep issue order on a unit (a pipelined unit may start the next item when
-  // the previous one has been issued); data and buffer edges wait for the result.
-  return edge.kind == EdgeKind::Order ? source.service : source.service + source.latency;
+  // the previous one has been issued); data and buffer edges wait for the result. Columns of a
+  // node proceed in parallel, each with its share of the node's unit time.
+  const double time = source.column_time();
+  return edge.kind == EdgeKind::Order ? time - source.latency : time;
 }
 
 TemplateTiming time_template(const TaskGraph& tg) {
@@ -28,61 +30,125 @@ TemplateTiming time_template(const TaskGraph& tg) {
       t.lockstep_excess += q.service - q.lane_cycles / tg.shape.lanes_active;
     }
   }
-  // Recurrence bound: for each back edge u -> v (distance k), the longest distance-0 path v ~> u.
-  // Vertex indices of tile-scope nodes are a topological order of the distance-0 edges.
+  // Flat copy of the tile-scope template: node times and the distance-0 and back edges.
+  struct Flat {
+    double time;       // column time (service share + latency)
+    double order_time; // what an ordering edge waits for
+    bool dram, qk;
+  };
+  std::vector<Flat> flat(n);
+  struct FlatEdge {
+    std::size_t from, to;
+    int distance;
+    bool order;
+  };
+  std::vector<FlatEdge> forward, back;
+  for (std::size_t x = 0; x < n; ++x) {
+    const TaskNode& node = g[x];
+    flat[x] = {node.column_time(), node.column_time() - node.latency, node.unit == Unit::Dram && node.dram_bursts > 0,
+               node.unit == Unit::QkPu};
+    if (node.scope != Scope::Tile) continue;
+    for (const auto e : boost::make_iterator_range(boost::out_edges(x, g))) {
+      const std::size_t y = boost::target(e, g);
+      if (g[y].scope != Scope::Tile) continue;
+      (g[e].distance == 0 ? forward : back).push_back({x, y, g[e].distance, g[e].kind == EdgeKind::Order});
+    }
+  }
+  // Queueing: a request meets, on average, the residual work of a FIFO server at utilization rho
+  // (M/D/1: rho / (2 (1 - rho)) services). DRAM requests wait for their channel, QK work for its
+  // lane; both waits lengthen the round chain and the scoreboard residence, and both fall as the
+  // period grows, so the period is the fixed point of period = max(bounds(period)).
+  double dram_service = 0, dram_weight = 0;  // mean per-channel chunk of a DRAM request
+  for (std::size_t x = 0; x < n; ++x)
+    if (flat[x].dram && g[x].scope == Scope::Tile) {
+      const double per_column = g[x].dram_bursts / g[x].columns;
+      dram_service += per_column * std::max(1.0, per_column / tg.hbm_channels) * tg.burst_cycles;
+      dram_weight += per_column;
+    }
+  dram_service = dram_weight > 0 ? dram_service / dram_weight : 0.0;
+  double qk_service = 0, qk_weight = 0;  // mean lane work of one column round
+  for (const TaskVertex v : tg.qk_round) {
+    const double per_lane = g[v].lane_cycles / tg.shape.lanes_active;
+    qk_service += per_lane * per_lane;
+    qk_weight += per_lane;
+  }
+  qk_service = qk_weight > 0 ? qk_service / qk_weight : 0.0;
+  auto wait = [](double rho, double service) {
+    rho = std::clamp(rho, 0.0, 0.95);
+    return rho / (2.0 * (1.0 - rho)) * service;
+  };
   std::vector<double> start(n);
   constexpr double kUnreached = -1.0;
-  for (std::size_t u = 0; u < n; ++u) {
-    if (g[u].scope != Scope::Tile) continue;
-    for (const auto e : boost::make_iterator_range(boost::out_edges(u, g))) {
-      const TaskEdge& back = g[e];
-      const std::size_t v = boost::target(e, g);
-      if (back.distance <= 0 || g[v].scope != Scope::Tile) continue;
+  struct Bounds {
+    double recurrence = 0, scoreboard = 0;
+    EdgeKind edge = EdgeKind::Buffer;
+    Stage stage = Stage::PlaneFetch;
+  };
+  auto bounds = [&](double period) {
+    const double wd = period > 0 ? wait(t.busy[static_cast<std::size_t>(Unit::Dram)] / period, dram_service) : 0.0;
+    const double wq = period > 0 && !tg.in_order ? wait(t.busy[static_cast<std::size_t>(Unit::QkPu)] / period, qk_service) : 0.0;
+    auto time = [&](std::size_t x, bool order) {
+      return (order ? flat[x].order_time : flat[x].time) + (flat[x].dram ? wd : 0.0) + (flat[x].qk ? wq : 0.0);
+    };
+    Bounds b;
+    // Recurrence: for each back edge u -> v (distance k), the longest distance-0 path v ~> u.
+    // Vertex indices of tile-scope nodes are a topological order of the distance-0 edges.
+    for (const FlatEdge& be : back) {
       std::fill(start.begin(), start.end(), kUnreached);
-      start[v] = 0;
-      for (std::size_t x = v; x <= u; ++x) {
-        if (start[x] == kUnreached || g[x].scope != Scope::Tile) continue;
-        for (const auto f : boost::make_iterator_range(boost::out_edges(x, g))) {
-          const std::size_t y = boost::target(f, g);
-          if (g[f].distance != 0 || g[y].scope != Scope::Tile || y > u) continue;
-          start[y] = std::max(start[y], start[x] + edge_delay(g[x], g[f]));
-        }
+      start[be.to] = 0;
+      for (const FlatEdge& f : forward) {  // sorted by source index, i.e. topologically
+        if (start[f.from] == kUnreached || f.from > be.from || f.to > be.from) continue;
+        start[f.to] = std::max(start[f.to], start[f.from] + time(f.from, f.order));
       }
-      if (start[u] == kUnreached) continue;
-      const double ratio = (start[u] + edge_delay(g[u], back)) / back.distance;
-      if (ratio > t.recurrence) {
-        t.recurrence = ratio;
-        t.recurrence_edge = back.kind;
-        t.recurrence_stage = g[v].stage;
+      if (start[be.from] == kUnreached) continue;
+      const double ratio = (start[be.from] + time(be.from, be.order)) / be.distance;
+      if (ratio > b.recurrence) {
+        b.recurrence = ratio;
+        b.edge = be.order ? EdgeKind::Order : EdgeKind::Buffer;
+        b.stage = g[be.to].stage;
       }
     }
-  }
-  // Scoreboard capacity (out-of-order lanes): a (row, key) pair holds an entry from its first
-  // plane request until it is pruned or finished; each active round costs it the round's
-  // fetch + compute + threshold time (Little's law over the lanes' entries).
-  if (!tg.in_order) {
-    double entry_cycles = 0;
-    for (std::size_t r = 0; r < tg.qk_round.size(); ++r) {
-      const TaskNode& pf = g[tg.plane_fetch[r]];
-      const TaskNode& qk = g[tg.qk_round[r]];
-      const TaskNode& th = g[tg.threshold[r]];
-      entry_cycles += qk.pairs * (pf.service + pf.latency + qk.service + qk.latency + th.service + th.latency);
+    // Scoreboard capacity (out-of-order lanes): a (row, key) pair holds an entry from its first
+    // plane request until it is pruned or finished; each active round costs it the round's
+    // fetch + compute + threshold time (Little's law over the lanes' entries).
+    if (!tg.in_order) {
+      double entry_cycles = 0;
+      for (std::size_t r = 0; r < tg.qk_round.size(); ++r)
+        entry_cycles += g[tg.qk_round[r]].pairs *
+                        (time(tg.plane_fetch[r], false) + time(tg.qk_round[r], false) + time(tg.threshold[r], false));
+      b.scoreboard = entry_cycles / (static_cast<double>(tg.shape.lanes_active) * tg.scoreboard_entries);
     }
-    // Entries are per lane, so only the lanes holding a query count.
-    t.scoreboard = entry_cycles / (static_cast<double>(tg.shape.lanes_active) * tg.scoreboard_entries);
-  }
-  t.period = t.recurrence;
-  t.bound = Bound::Recurrence;
-  if (t.scoreboard > t.period) {
-    t.period = t.scoreboard;
-    t.bound = Bound::Scoreboard;
-  }
-  for (int u = 0; u < kUnitCount; ++u)
-    if (t.busy[static_cast<std::size_t>(u)] > t.period) {
-      t.period = t.busy[static_cast<std::size_t>(u)];
-      t.bound = Bound::Unit;
+    return b;
+  };
+  double busiest = 0;
+  for (int u = 0; u < kUnitCount; ++u) {
+    if (t.busy[static_cast<std::size_t>(u)] > busiest) {
+      busiest = t.busy[static_cast<std::size_t>(u)];
       t.bound_unit = static_cast<Unit>(u);
     }
+  }
+  // f(P) = max(busiest, bounds(P)) is non-increasing in P: bisect for the fixed point.
+  auto f = [&](double period) {
+    const Bounds b = bounds(period);
+    return std::max({busiest, b.recurrence, b.scoreboard});
+  };
+  double lo = f(1e300);  // no queueing
+  double hi = f(lo);
+  if (hi > lo * (1 + 1e-6)) {
+    for (int it = 0; it < 40 && hi - lo > 1e-3 * lo; ++it) {
+      const double mid = 0.5 * (lo + hi);
+      (f(mid) > mid ? lo : hi) = mid;
+    }
+  }
+  t.period = hi;
+  const Bounds b = bounds(t.period);
+  t.recurrence = b.recurrence;
+  t.recurrence_edge = b.edge;
+  t.recurrence_stage = b.stage;
+  t.scoreboard = b.scoreboard;
+  t.bound = Bound::Unit;
+  if (t.recurrence >= std::max(busiest, t.scoreboard) * (1 - 1e-9)) t.bound = Bound::Recurrence;
+  if (t.scoreboard >= std::max(busiest, t.recurrence) * (1 - 1e-9)) t.bound = Bound::Scoreboard;
   // Fill: one tile-step with its group's start and end nodes, all resources free.
   std::vector<std::size_t> order;
   order.reserve(n);
@@ -92,7 +158,7 @@ TemplateTiming time_template(const TaskGraph& tg) {
   std::fill(start.begin(), start.end(), 0.0);
   double finish = 0;
   for (const std::size_t x : order) {
-    finish = std::max(finish, start[x] + g[x].service + g[x].latency);
+    finish = std::max(finish, start[x] + g[x].column_time());
     for (const auto f : boost::make_iterator_range(boost::out_edges(x, g)))
       if (g[f].distance == 0) {
         const std::size_t y = boost::target(f, g);

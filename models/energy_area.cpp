@@ -26,7 +26,7 @@ int buffer_banks(double kib, double bank_kib) { return static_cast<int>(std::cei
 
 }  // namespace
 
-std::array<std::pair<std::string_view, double>, 11> AreaBreakdown::components() const {
+std::array<std::pair<std::string_view, double>, 10> AreaBreakdown::components() const {
   return {{{"gsat", gsat_mm2},
            {"scoreboard", scoreboard_mm2},
            {"bound", bound_mm2},
@@ -34,20 +34,18 @@ std::array<std::pair<std::string_view, double>, 11> AreaBreakdown::components() 
            {"threshold", threshold_mm2},
            {"softmax", softmax_mm2},
            {"v_pu", v_pu_mm2},
-           {"logic_overhead", logic_overhead_mm2},
            {"sram_kv", sram_kv_mm2},
            {"sram_q", sram_q_mm2},
            {"sram_out", sram_out_mm2}}};
 }
 
-std::array<std::pair<std::string_view, double>, 13> EnergyBreakdown::components() const {
+std::array<std::pair<std::string_view, double>, 12> EnergyBreakdown::components() const {
   return {{{"gsat", gsat_j},
            {"scoreboard", scoreboard_j},
            {"bui_guard", bui_guard_j},
            {"threshold", threshold_j},
            {"softmax", softmax_j},
            {"v_pu", v_pu_j},
-           {"logic_overhead", logic_overhead_j},
            {"sram_kv", sram_kv_j},
            {"sram_q", sram_q_j},
            {"sram_out", sram_out_j},
@@ -91,15 +89,20 @@ AreaBreakdown area_breakdown(const HardwareConfig& hw) {
   const double gsat_ge = d * and2 + tree_full_adders(d, hw.bits) * fa + d * xor2 +
                          subgroups * (tree_full_adders(g, 1) * fa + mux * 8) + 32 * fa + 32 * ff;
   a.gsat_mm2 = lanes * gsat_ge * ge;
-  a.scoreboard_mm2 = lanes * hw.scoreboard_entries * hw.scoreboard_entry_bits * (ff + mux) * ge;
+  // Scoreboards are small latch-based register files (entries x bits), not flip-flop arrays.
+  a.scoreboard_mm2 = lanes * hw.scoreboard_entries * hw.scoreboard_entry_bits * c.get("area.rf_bit_ge") * ge;
   a.bound_mm2 = lanes * 4 * 32 * fa * ge;  // S+I_min, S+I_max, compare with T, running max
   // BUI generator per row: sums of positive and negative Q elements, 2 x bits bound table.
   a.bui_mm2 = hw.qk_rows * (2 * tree_full_adders(d, hw.bits) * fa + 2 * hw.bits * 32 * ff + 2 * 32 * fa) * ge;
   a.threshold_mm2 = hw.qk_rows * ((hw.lanes_per_row - 1) * 32 * fa + 32 * fa + 32 * ff) * ge;
   a.softmax_mm2 = (hw.exp_units * c.get("area.exp_unit_ge") + hw.qk_rows * 2 * 32 * ff) * ge;
-  a.v_pu_mm2 = hw.v_pair_lanes() * d * (c.get("area.mul8_ge") + 32 * fa + 32 * ff) * ge;
-  const double counted = a.gsat_mm2 + a.scoreboard_mm2 + a.bound_mm2 + a.bui_mm2 + a.threshold_mm2 + a.softmax_mm2 + a.v_pu_mm2;
-  a.logic_overhead_mm2 = counted * (c.get("calib.logic_area_overhead") - 1.0);
+  // V-PU: an INT8 x INT8 multiplier and a 24-bit adder per MAC; the accumulators of the output
+  // rows live in the output buffer (read-modify-write, charged as SRAM accesses).
+  a.v_pu_mm2 = hw.v_pair_lanes() * d * (c.get("area.mul8_ge") + 24 * fa) * ge;
+  // Calibration: synthesized / counted logic area (placement, wiring, control, clock tree).
+  const double k = c.get("calib.logic_area_scale");
+  for (double* x : {&a.gsat_mm2, &a.scoreboard_mm2, &a.bound_mm2, &a.bui_mm2, &a.threshold_mm2, &a.softmax_mm2, &a.v_pu_mm2})
+    *x *= k;
   const SramBank bank = sram_bank(hw, hw.sram_bank_kib);
   a.sram_kv_mm2 = buffer_banks(hw.kv_buffer_kib, hw.sram_bank_kib) * bank.area_mm2;
   a.sram_q_mm2 = buffer_banks(hw.q_buffer_kib, hw.sram_bank_kib) * bank.area_mm2;
@@ -121,13 +124,16 @@ EnergyBreakdown energy_breakdown(const HardwareConfig& hw, const OpCounts& o, do
   e.softmax_j = o.exps * c.get("softmax.exp_fp16_ops") * fp16;
   e.v_pu_j = o.v_macs * (mul8 + add32) + o.rescale_muls * c.get("energy.fp16_mul_pj_45nm") * s +
              o.norm_ops * c.get("energy.fp32_mul_pj_45nm") * s;
-  const double datapath = e.gsat_j + e.scoreboard_j + e.bui_guard_j + e.threshold_j + e.softmax_j + e.v_pu_j;
-  e.logic_overhead_j = datapath * (c.get("calib.logic_energy_overhead") - 1.0);
   const SramBank bank = sram_bank(hw, hw.sram_bank_kib);
   const double rd = bank.read_pj_per_bit * 1e-12, wr = bank.write_pj_per_bit * 1e-12;
   e.sram_kv_j = o.sram_kv_read_bits * rd + o.sram_kv_write_bits * wr;
   e.sram_q_j = o.sram_q_read_bits * rd + o.sram_q_write_bits * wr;
   e.sram_out_j = o.sram_out_read_bits * rd + o.sram_out_write_bits * wr;
+  // Calibration: every on-chip dynamic energy scaled by one fitted factor (docs/hardware-models.md).
+  const double k = c.get("calib.dynamic_energy_scale");
+  for (double* x : {&e.gsat_j, &e.scoreboard_j, &e.bui_guard_j, &e.threshold_j, &e.softmax_j, &e.v_pu_j, &e.sram_kv_j,
+                    &e.sram_q_j, &e.sram_out_j})
+    *x *= k;
   const AreaBreakdown area = area_breakdown(hw);
   e.leakage_logic_j = area.logic() * c.get("leakage.logic_mw_per_mm2") * 1e-3 * seconds;
   const int banks = buffer_banks(hw.kv_buffer_kib, hw.sram_bank_kib) + buffer_banks(hw.q_buffer_kib, hw.sram_bank_kib) +

@@ -7,7 +7,7 @@
 // two reference banks (4 KB and 8 KB at 28 nm): area and leakage linear in bank bits, access
 // energy per bit  e0 + e1·sqrt(bank bits)  (bit- and word-line length grow with the array's side).
 // Energy: operation counts from the task graph times per-operation energies (Horowitz 45 nm scaled
-// to 28 nm), a calibrated overhead factor, SRAM accesses, leakage over the run's duration, and
+// to 28 nm) and SRAM accesses, both times one calibrated factor, leakage over the run's duration, and
 // HBM energy per bit (device + interface), reported separately as DRAM energy.
 // Every number comes from core/coefficients.cpp. Other nodes: area x (node/28)^2, dynamic
 // energy x node/28 (first-order constant-voltage scaling).
@@ -29,15 +29,14 @@ struct AreaBreakdown {
   double threshold_mm2 = 0;   // per-row threshold units
   double softmax_mm2 = 0;     // exp units, running max/sum registers
   double v_pu_mm2 = 0;        // P.V MACs
-  double logic_overhead_mm2 = 0;
   double sram_kv_mm2 = 0, sram_q_mm2 = 0, sram_out_mm2 = 0;
 
   [[nodiscard]] double logic() const {
-    return gsat_mm2 + scoreboard_mm2 + bound_mm2 + bui_mm2 + threshold_mm2 + softmax_mm2 + v_pu_mm2 + logic_overhead_mm2;
+    return gsat_mm2 + scoreboard_mm2 + bound_mm2 + bui_mm2 + threshold_mm2 + softmax_mm2 + v_pu_mm2;
   }
   [[nodiscard]] double sram() const { return sram_kv_mm2 + sram_q_mm2 + sram_out_mm2; }
   [[nodiscard]] double total() const { return logic() + sram(); }
-  [[nodiscard]] std::array<std::pair<std::string_view, double>, 11> components() const;
+  [[nodiscard]] std::array<std::pair<std::string_view, double>, 10> components() const;
 };
 
 /// Area of a configuration (feature switches do not change it: an ablation disables logic that is
@@ -52,17 +51,16 @@ struct SramBank {
 
 struct EnergyBreakdown {
   double gsat_j = 0, scoreboard_j = 0, bui_guard_j = 0, threshold_j = 0, softmax_j = 0, v_pu_j = 0;
-  double logic_overhead_j = 0;
   double sram_kv_j = 0, sram_q_j = 0, sram_out_j = 0;
   double leakage_logic_j = 0, leakage_sram_j = 0;
   double dram_j = 0;
 
   [[nodiscard]] double core() const {
-    return gsat_j + scoreboard_j + bui_guard_j + threshold_j + softmax_j + v_pu_j + logic_overhead_j + sram_kv_j +
+    return gsat_j + scoreboard_j + bui_guard_j + threshold_j + softmax_j + v_pu_j + sram_kv_j +
            sram_q_j + sram_out_j + leakage_logic_j + leakage_sram_j;
   }
   [[nodiscard]] double total() const { return core() + dram_j; }
-  [[nodiscard]] std::array<std::pair<std::string_view, double>, 13> components() const;
+  [[nodiscard]] std::array<std::pair<std::string_view, double>, 12> components() const;
 };
 
 /// Energy of `ops` executed in `seconds` (leakage integrates over the time).

@@ -48,47 +48,50 @@ struct TileDraw {
 
 enum class Cause : std::uint8_t { None, Memory, Scoreboard, Dependency };
 
-// Simulates one attention group's stream window.
+// Simulates one attention group's stream window. Instances are (slot, vertex, column): slots
+// 0..steps-1 are tile-steps, steps..steps+groups-1 the query groups' once-per-group nodes.
 class StreamSim {
  public:
-  StreamSim(const HardwareConfig& hw, const TaskGraph& tg, const EventSimOptions& opt, std::uint64_t seed,
+  StreamSim(const HardwareConfig& hw, const TaskGraph& tg, int groups, int tiles, std::uint64_t seed,
             core::JsonWriter* trace, std::size_t* trace_budget)
       : hw_(hw), tg_(tg), g_(tg.graph), trace_(trace), trace_budget_(trace_budget) {
     nt_ = static_cast<std::uint32_t>(boost::num_vertices(g_));
     bits_ = tg.stats.bits;
-    tiles_ = std::min(tg.shape.tiles, std::max(1, opt.tiles_per_group));
-    const int wanted = std::max(opt.min_groups, (opt.min_steps + tiles_ - 1) / tiles_);
-    groups_ = std::max(1, static_cast<int>(std::min<double>(tg.shape.query_groups, wanted)));
+    tiles_ = tiles;
+    groups_ = groups;
     steps_ = groups_ * tiles_;
     lanes_ = tg.shape.lanes_active;
     lanes_per_row_ = hw.lanes_per_row;
+    rows_ = tg.shape.rows_used;
     passes_ = tg.shape.passes;
-    // Flatten the template's adjacency.
+    cols_ = 1;
+    for (std::uint32_t v = 0; v < nt_; ++v) cols_ = std::max(cols_, g_[v].columns);
     out_.resize(nt_);
     for (std::uint32_t v = 0; v < nt_; ++v)
       for (const auto e : boost::make_iterator_range(boost::out_edges(v, g_))) {
         const auto t = static_cast<std::uint32_t>(boost::target(e, g_));
         out_[v].push_back(FlatEdge{t, g_[e].distance, g_[e].kind, g_[t].scope});
       }
-    const std::size_t instances = static_cast<std::size_t>(steps_ + groups_) * nt_;
+    const std::size_t instances = static_cast<std::size_t>(steps_ + groups_) * nt_ * static_cast<std::size_t>(cols_);
     pending_.assign(instances, 0);
     chunks_.assign(instances, 0);
     finish_.assign(instances, 0.0);
     cause_.assign(instances, Cause::None);
-    pv_done_.assign(static_cast<std::size_t>(steps_), 0.0);
     lane_free_.assign(static_cast<std::size_t>(lanes_), 0.0);
     held_.assign(static_cast<std::size_t>(lanes_), 0);
     channel_free_.assign(static_cast<std::size_t>(hw.hbm_pseudo_channels), 0.0);
     burst_acc_.assign(nt_, 0.5);
+    sb_queue_.resize(static_cast<std::size_t>(cols_));
+    sb_blocked_.assign(static_cast<std::size_t>(steps_) * static_cast<std::size_t>(cols_), 0);
     draws_.resize(static_cast<std::size_t>(steps_));
-    sb_blocked_.assign(static_cast<std::size_t>(steps_), 0);
     core::Rng rng(seed);
-    for (int i = 0; i < steps_; ++i) draw_tile(i, rng);
+    lane_phase_.resize(static_cast<std::size_t>(lanes_));
+    for (double& p : lane_phase_) p = rng.uniform();
+    for (int i = 0; i < steps_; ++i) draw_tile(i);
     count_predecessors();
   }
 
   void run() {
-    // Sources: every instance with no predecessors.
     for (std::uint32_t inst = 0; inst < pending_.size(); ++inst)
       if (pending_[inst] == 0 && valid(inst)) dispatch(inst, 0.0);
     while (!queue_.empty()) {
@@ -98,7 +101,7 @@ class StreamSim {
       now_ = ev.time;
       switch (ev.kind) {
         case EvKind::NodeDone: complete(ev.inst); break;
-        case EvKind::Release: release_order(ev.inst); break;
+        case EvKind::Release: notify(ev.inst, true); break;
         case EvKind::ChunkDone:
           if (--chunks_[ev.inst] == 0) complete(ev.inst);
           break;
@@ -107,72 +110,61 @@ class StreamSim {
     }
   }
 
-  // Results.
   double makespan = 0;
   std::uint64_t events_ = 0;
   std::array<double, kUnitCount> busy{};
   double stall_memory = 0, stall_scoreboard = 0, stall_lockstep = 0, stall_dependency = 0;
   double scoreboard_waits = 0;
   [[nodiscard]] int steps() const { return steps_; }
-  [[nodiscard]] int groups() const { return groups_; }
-  [[nodiscard]] int tiles() const { return tiles_; }
-  [[nodiscard]] const std::vector<double>& pv_done() const { return pv_done_; }
 
  private:
-  // ---- instance bookkeeping ----------------------------------------------------------------------
-  [[nodiscard]] std::uint32_t tile_inst(int step, std::uint32_t v) const { return static_cast<std::uint32_t>(step) * nt_ + v; }
-  [[nodiscard]] std::uint32_t group_inst(int group, std::uint32_t v) const {
-    return static_cast<std::uint32_t>(steps_ + group) * nt_ + v;
+  [[nodiscard]] std::uint32_t id(int slot, std::uint32_t v, int col = 0) const {
+    return (static_cast<std::uint32_t>(slot) * nt_ + v) * static_cast<std::uint32_t>(cols_) + static_cast<std::uint32_t>(col);
   }
+  [[nodiscard]] std::uint32_t vertex(std::uint32_t inst) const { return (inst / static_cast<std::uint32_t>(cols_)) % nt_; }
+  [[nodiscard]] int slot(std::uint32_t inst) const { return static_cast<int>(inst / static_cast<std::uint32_t>(cols_) / nt_); }
+  [[nodiscard]] int column(std::uint32_t inst) const { return static_cast<int>(inst % static_cast<std::uint32_t>(cols_)); }
   [[nodiscard]] bool valid(std::uint32_t inst) const {
-    const std::uint32_t v = inst % nt_;
-    const bool group_slot = inst / nt_ >= static_cast<std::uint32_t>(steps_);
-    return group_slot == (g_[v].scope != Scope::Tile);
+    const std::uint32_t v = vertex(inst);
+    const bool group_slot = slot(inst) >= steps_;
+    return group_slot == (g_[v].scope != Scope::Tile) && column(inst) < g_[v].columns;
   }
-  [[nodiscard]] int step_of(std::uint32_t inst) const { return static_cast<int>(inst / nt_); }
+
+  // Calls f(target instance) for every instance an edge from `inst` leads to.
+  template <class F>
+  void targets(std::uint32_t inst, const FlatEdge& e, F&& f) const {
+    const std::uint32_t v = vertex(inst);
+    const int s = slot(inst), c = column(inst);
+    const int from_cols = g_[v].columns, to_cols = g_[e.target].columns;
+    int to_slot = -1;
+    if (g_[v].scope == Scope::Tile) {
+      if (e.target_scope == Scope::Tile) to_slot = s + e.distance < steps_ ? s + e.distance : -1;
+      else to_slot = s % tiles_ == tiles_ - 1 ? steps_ + s / tiles_ : -1;
+    } else {
+      to_slot = e.target_scope == Scope::Tile ? (s - steps_) * tiles_ : s;
+    }
+    if (to_slot < 0) return;
+    if (from_cols > 1 && to_cols > 1) f(id(to_slot, e.target, c));        // column to column
+    else if (to_cols > 1)
+      for (int k = 0; k < to_cols; ++k) f(id(to_slot, e.target, k));      // to every column
+    else f(id(to_slot, e.target, 0));                                     // all columns join
+  }
 
   void count_predecessors() {
-    for (std::uint32_t v = 0; v < nt_; ++v) {
-      const Scope sv = g_[v].scope;
-      for (const FlatEdge& e : out_[v]) {
-        if (sv == Scope::Tile && e.target_scope == Scope::Tile) {
-          for (int i = 0; i + e.distance < steps_; ++i) ++pending_[tile_inst(i + e.distance, e.target)];
-        } else if (sv == Scope::Tile) {  // tile -> group end: the group's last tile
-          for (int gi = 0; gi < groups_; ++gi) ++pending_[group_inst(gi, e.target)];
-        } else if (e.target_scope == Scope::Tile) {  // group start -> the group's first tile
-          for (int gi = 0; gi < groups_; ++gi) ++pending_[tile_inst(gi * tiles_, e.target)];
-        } else {
-          for (int gi = 0; gi < groups_; ++gi) ++pending_[group_inst(gi, e.target)];
-        }
-      }
+    for (std::uint32_t inst = 0; inst < pending_.size(); ++inst) {
+      if (!valid(inst)) continue;
+      for (const FlatEdge& e : out_[vertex(inst)]) targets(inst, e, [&](std::uint32_t t) { ++pending_[t]; });
     }
   }
 
-  void satisfy(std::uint32_t inst, Cause cause) {
-    if (cause_[inst] == Cause::None || cause != Cause::None) cause_[inst] = cause;
-    if (--pending_[inst] == 0) dispatch(inst, now_);
-  }
-
-  // Successors of a finished instance along edges of the given kinds.
   void notify(std::uint32_t inst, bool order_edges) {
-    const std::uint32_t v = inst % nt_;
-    const Scope sv = g_[v].scope;
-    const Stage stage = g_[v].stage;
-    const Cause cause = stage == Stage::PlaneFetch ? Cause::Memory : Cause::Dependency;
-    for (const FlatEdge& e : out_[v]) {
+    const Cause cause = g_[vertex(inst)].stage == Stage::PlaneFetch ? Cause::Memory : Cause::Dependency;
+    for (const FlatEdge& e : out_[vertex(inst)]) {
       if ((e.kind == EdgeKind::Order) != order_edges) continue;
-      if (sv == Scope::Tile) {
-        const int i = step_of(inst);
-        if (e.target_scope == Scope::Tile) {
-          if (i + e.distance < steps_) satisfy(tile_inst(i + e.distance, e.target), cause);
-        } else if (i % tiles_ == tiles_ - 1) {
-          satisfy(group_inst(i / tiles_, e.target), cause);
-        }
-      } else {
-        const int gi = step_of(inst) - steps_;
-        if (e.target_scope == Scope::Tile) satisfy(tile_inst(gi * tiles_, e.target), cause);
-        else satisfy(group_inst(gi, e.target), cause);
-      }
+      targets(inst, e, [&](std::uint32_t t) {
+        cause_[t] = cause;
+        if (--pending_[t] == 0) dispatch(t, now_);
+      });
     }
   }
 
@@ -180,73 +172,92 @@ class StreamSim {
     queue_.push(Event{time, seq_++, inst, lane, kind});
   }
 
-  // ---- per-pair draws ----------------------------------------------------------------------------
-  void draw_tile(int step, core::Rng& rng) {
+  // Keys are dealt to the lanes round-robin, continuing across tiles, so that no lane is always
+  // the one holding a tile's extra key (keys_per_tile is rarely a multiple of lanes_per_row).
+  void draw_tile(int step) {
     const double kbar = tg_.shape.keys_per_tile;
-    const auto keys = static_cast<int>(std::floor((step + 1) * kbar + 0.5) - std::floor(step * kbar + 0.5));
+    const auto before = static_cast<std::int64_t>(std::floor(step * kbar + 0.5));
+    const auto keys = static_cast<int>(std::floor((step + 1) * kbar + 0.5) - static_cast<double>(before));
+    const auto offset = static_cast<int>(before % lanes_per_row_);
     TileDraw& d = draws_[static_cast<std::size_t>(step)];
     d.keys = std::max(keys, 0);
     const auto b = static_cast<std::size_t>(bits_);
     d.active.assign(static_cast<std::size_t>(lanes_) * b, 0);
     d.terminate.assign(static_cast<std::size_t>(lanes_) * b, 0);
     d.keys_on_lane.assign(static_cast<std::size_t>(lanes_per_row_), 0);
-    for (int j = 0; j < d.keys; ++j) ++d.keys_on_lane[static_cast<std::size_t>(j % lanes_per_row_)];
+    for (int j = 0; j < d.keys; ++j) ++d.keys_on_lane[static_cast<std::size_t>((j + offset) % lanes_per_row_)];
     const auto& a = tg_.stats.active;
-    for (int row = 0; row < tg_.shape.rows_used; ++row)
+    for (int row = 0; row < rows_; ++row)
       for (int j = 0; j < d.keys; ++j) {
-        const double u = rng.uniform();
+        // Per lane, a golden-ratio sequence from a seeded start: the pairs' rounds follow the
+        // digest's distribution tile by tile, but no lane drifts away from the mean over the
+        // window as i.i.d. draws would (a random walk of O(sqrt(window)) that biases a short
+        // window's period, while over a whole benchmark it is negligible).
+        const auto lane_id = static_cast<std::size_t>(row * lanes_per_row_ + (j + offset) % lanes_per_row_);
+        double& phase = lane_phase_[lane_id];
+        phase += 0.6180339887498949;
+        phase -= std::floor(phase);
+        const double u = phase;
         int rounds = 0;
         while (rounds < bits_ && a[static_cast<std::size_t>(rounds)] > u) ++rounds;
         rounds = std::max(rounds, 1);  // the MSB plane of every visible key is processed
-        const std::size_t lane = static_cast<std::size_t>(row * lanes_per_row_ + j % lanes_per_row_);
+        const auto lane = static_cast<std::size_t>(row * lanes_per_row_ + (j + offset) % lanes_per_row_);
         for (int r = 0; r < rounds; ++r) ++d.active[lane * b + static_cast<std::size_t>(r)];
         ++d.terminate[lane * b + static_cast<std::size_t>(rounds - 1)];
         if (rounds == bits_ && u < tg_.stats.kept) ++d.kept;
       }
   }
 
-  // ---- dispatch ----------------------------------------------------------------------------------
+  // Lanes a column instance works on: lane c of every row (all lanes for a whole-tile node).
+  template <class F>
+  void for_lanes(std::uint32_t inst, F&& f) const {
+    if (g_[vertex(inst)].columns > 1) {
+      for (int row = 0; row < rows_; ++row) f(row * lanes_per_row_ + column(inst));
+    } else {
+      for (int lane = 0; lane < lanes_; ++lane) f(lane);
+    }
+  }
+
   void dispatch(std::uint32_t inst, double now) {
-    const std::uint32_t v = inst % nt_;
-    const TaskNode& node = g_[v];
+    const TaskNode& node = g_[vertex(inst)];
     if (node.stage == Stage::PlaneFetch && node.round == 0 && !tg_.in_order) {
-      sb_queue_.push_back(inst);
-      try_admit();
+      auto& q = sb_queue_[static_cast<std::size_t>(column(inst))];
+      q.push_back(inst);
+      try_admit(column(inst));
+      if (!q.empty() && q.back() == inst) {  // not admitted: it waits for scoreboard entries
+        sb_blocked_[static_cast<std::size_t>(slot(inst)) * static_cast<std::size_t>(cols_) +
+                    static_cast<std::size_t>(column(inst))] = 1;
+        scoreboard_waits += 1.0 / cols_;
+      }
       return;
     }
     start(inst, now);
   }
 
-  // Scoreboard admission of tiles, oldest first: every lane must have room for its keys (a lane
-  // with nothing in flight always accepts, so a tile larger than the scoreboard still proceeds).
-  void try_admit() {
-    while (!sb_queue_.empty()) {
-      const std::uint32_t inst = sb_queue_.front();
-      const TileDraw& d = draws_[static_cast<std::size_t>(step_of(inst))];
+  // Scoreboard admission, per key column, oldest tile first: each of the column's lanes must have
+  // room for the tile's keys (a lane with nothing in flight always accepts).
+  void try_admit(int col) {
+    auto& q = sb_queue_[static_cast<std::size_t>(col)];
+    while (!q.empty()) {
+      const std::uint32_t inst = q.front();
+      const TileDraw& d = draws_[static_cast<std::size_t>(slot(inst))];
+      const int need = d.keys_on_lane[static_cast<std::size_t>(col % lanes_per_row_)];
       bool room = true;
-      for (int lane = 0; lane < lanes_ && room; ++lane) {
-        const int need = d.keys_on_lane[static_cast<std::size_t>(lane % lanes_per_row_)];
+      for_lanes(inst, [&](int lane) {
         const int held = held_[static_cast<std::size_t>(lane)];
-        room = held == 0 || held + need <= tg_.scoreboard_entries;
-      }
+        room = room && (held == 0 || held + need <= tg_.scoreboard_entries);
+      });
       if (!room) break;
-      sb_queue_.pop_front();
-      for (int lane = 0; lane < lanes_; ++lane)
-        held_[static_cast<std::size_t>(lane)] += d.keys_on_lane[static_cast<std::size_t>(lane % lanes_per_row_)];
+      q.pop_front();
+      for_lanes(inst, [&](int lane) { held_[static_cast<std::size_t>(lane)] += need; });
       start(inst, now_);
-    }
-    // Tiles still waiting are blocked by the scoreboard: their lanes' idle time is charged to it.
-    for (const std::uint32_t q : sb_queue_) {
-      char& blocked = sb_blocked_[static_cast<std::size_t>(step_of(q))];
-      if (blocked == 0) ++scoreboard_waits;
-      blocked = 1;
     }
   }
 
   void trace_span(std::uint32_t inst, double begin, double end, Unit unit) {
     if (trace_ == nullptr || *trace_budget_ == 0) return;
     --*trace_budget_;
-    const TaskNode& n = g_[inst % nt_];
+    const TaskNode& n = g_[vertex(inst)];
     std::string name(to_string(n.stage));
     if (n.round >= 0) name += " r" + std::to_string(n.round);
     trace_->begin_object();
@@ -256,105 +267,24 @@ class StreamSim {
     trace_->key("ts").value(begin);  // 1 trace microsecond = 1 clock cycle
     trace_->key("dur").value(std::max(end - begin, 0.0));
     trace_->key("pid").value(1);
-    trace_->key("tid").value(static_cast<int>(unit));
-    trace_->key("args").begin_object().key("tile_step").value(step_of(inst)).end_object();
+    trace_->key("tid").value(static_cast<int>(unit) * 1000 + column(inst));
+    trace_->key("args").begin_object().key("slot").value(slot(inst)).key("column").value(column(inst)).end_object();
     trace_->end_object();
   }
 
   void start(std::uint32_t inst, double now) {
-    const std::uint32_t v = inst % nt_;
+    const std::uint32_t v = vertex(inst);
     const TaskNode& node = g_[v];
-    const bool has_order_out = std::any_of(out_[v].begin(), out_[v].end(), [](const FlatEdge& e) { return e.kind == EdgeKind::Order; });
+    const bool has_order_out =
+        std::any_of(out_[v].begin(), out_[v].end(), [](const FlatEdge& e) { return e.kind == EdgeKind::Order; });
     switch (node.unit) {
-      case Unit::Dram: {
-        double& acc = burst_acc_[v];
-        acc += node.dram_bursts;
-        const auto bursts = static_cast<std::int64_t>(std::floor(acc));
-        acc -= static_cast<double>(bursts);
-        if (bursts == 0) {
-          finish_[inst] = now + node.latency;
-          push(finish_[inst], inst, EvKind::NodeDone);
-          return;
-        }
-        const auto channels = static_cast<std::int64_t>(channel_free_.size());
-        const std::int64_t first = (static_cast<std::int64_t>(inst) * 7) % channels;
-        const double bc = hw_.burst_cycles();
-        int chunks = 0;
-        double last = now;
-        for (std::int64_t k = 0; k < std::min(bursts, channels); ++k) {
-          const std::int64_t c = (first + k) % channels;
-          const std::int64_t n = bursts / channels + (k < bursts % channels ? 1 : 0);
-          double& free = channel_free_[static_cast<std::size_t>(c)];
-          const double begin = std::max(now, free);
-          free = begin + static_cast<double>(n) * bc;
-          const double arrival = free + node.latency;
-          last = std::max(last, arrival);
-          push(arrival, inst, EvKind::ChunkDone);
-          ++chunks;
-        }
-        busy[static_cast<std::size_t>(Unit::Dram)] += static_cast<double>(bursts) * bc / static_cast<double>(channels);
-        chunks_[inst] = chunks;
-        finish_[inst] = last;
-        trace_span(inst, now, last, Unit::Dram);
-        return;
-      }
-      case Unit::QkPu: {
-        const TileDraw& d = draws_[static_cast<std::size_t>(step_of(inst))];
-        const auto b = static_cast<std::size_t>(bits_);
-        const auto r = static_cast<std::size_t>(node.round);
-        if (tg_.in_order) {
-          int widest = 0;
-          double work = 0;
-          for (int lane = 0; lane < lanes_; ++lane) {
-            const int w = d.active[static_cast<std::size_t>(lane) * b + r];
-            widest = std::max(widest, w);
-            work += w;
-          }
-          const double begin = std::max(now, array_free_);
-          const double dur = static_cast<double>(widest) * passes_;
-          array_free_ = begin + dur;
-          busy[static_cast<std::size_t>(Unit::QkPu)] += work * passes_ / lanes_;
-          stall_lockstep += dur - work * passes_ / lanes_;
-          charge_idle(begin - qk_last_busy_, cause_[inst]);
-          qk_last_busy_ = std::max(qk_last_busy_, array_free_);
-          finish_[inst] = array_free_ + node.latency;
-          push(finish_[inst], inst, EvKind::NodeDone);
-          if (has_order_out) push(array_free_, inst, EvKind::Release);
-          trace_span(inst, begin, array_free_, Unit::QkPu);
-          return;
-        }
-        int lanes_busy = 0;
-        double last = now;
-        for (int lane = 0; lane < lanes_; ++lane) {
-          const auto l = static_cast<std::size_t>(lane);
-          const int w = d.active[l * b + r];
-          if (w == 0) continue;
-          double& free = lane_free_[l];
-          if (free < now) {
-            const bool sb = r == 0 && sb_blocked_[static_cast<std::size_t>(step_of(inst))] != 0;
-            charge_idle((now - free) / lanes_, sb ? Cause::Scoreboard : cause_[inst]);
-            free = now;
-          }
-          free += static_cast<double>(w) * passes_;
-          busy[static_cast<std::size_t>(Unit::QkPu)] += static_cast<double>(w) * passes_ / lanes_;
-          push(free, inst, EvKind::LaneDone, static_cast<std::uint32_t>(lane));
-          last = std::max(last, free);
-          ++lanes_busy;
-        }
-        chunks_[inst] = lanes_busy;
-        finish_[inst] = last + node.latency;
-        trace_span(inst, now, last, Unit::QkPu);
-        if (lanes_busy == 0) {
-          push(finish_[inst], inst, EvKind::NodeDone);
-          try_admit();
-        }
-        return;
-      }
+      case Unit::Dram: start_dram(inst, node, now); return;
+      case Unit::QkPu: start_qk(inst, node, now, has_order_out); return;
       default: {
-        double service = node.service;
+        double service = node.service / node.columns;
         if (node.stage == Stage::Softmax || node.stage == Stage::PV) {
           // Kept pairs of this tile as drawn (the template's service is their expectation).
-          const TileDraw& d = draws_[static_cast<std::size_t>(step_of(inst))];
+          const TileDraw& d = draws_[static_cast<std::size_t>(slot(inst))];
           const double expected = tg_.shape.rows_used * tg_.shape.keys_per_tile * tg_.stats.kept;
           const double rescale = tg_.shape.rows_used * tg_.stats.rescales_per_row / tg_.shape.tiles;
           const double per_pair = expected + rescale > 0 ? node.service / (expected + rescale) : 0.0;
@@ -373,6 +303,91 @@ class StreamSim {
     }
   }
 
+  void start_dram(std::uint32_t inst, const TaskNode& node, double now) {
+    double& acc = burst_acc_[vertex(inst)];
+    acc += node.dram_bursts / node.columns;
+    const auto bursts = static_cast<std::int64_t>(std::floor(acc));
+    acc -= static_cast<double>(bursts);
+    if (bursts == 0) {
+      finish_[inst] = now + node.latency;
+      push(finish_[inst], inst, EvKind::NodeDone);
+      return;
+    }
+    const auto channels = static_cast<std::int64_t>(channel_free_.size());
+    const std::int64_t first = static_cast<std::int64_t>(next_channel_++ % static_cast<std::uint64_t>(channels));
+    const double bc = hw_.burst_cycles();
+    int chunks = 0;
+    double last = now;
+    for (std::int64_t k = 0; k < std::min(bursts, channels); ++k) {
+      const std::int64_t c = (first + k) % channels;
+      const std::int64_t n = bursts / channels + (k < bursts % channels ? 1 : 0);
+      double& free = channel_free_[static_cast<std::size_t>(c)];
+      const double begin = std::max(now, free);
+      free = begin + static_cast<double>(n) * bc;
+      const double arrival = free + node.latency;
+      last = std::max(last, arrival);
+      push(arrival, inst, EvKind::ChunkDone);
+      ++chunks;
+    }
+    next_channel_ += static_cast<std::uint64_t>(bursts);
+    busy[static_cast<std::size_t>(Unit::Dram)] += static_cast<double>(bursts) * bc / static_cast<double>(channels);
+    chunks_[inst] = chunks;
+    finish_[inst] = last;
+    trace_span(inst, now, last, Unit::Dram);
+  }
+
+  void start_qk(std::uint32_t inst, const TaskNode& node, double now, bool has_order_out) {
+    const TileDraw& d = draws_[static_cast<std::size_t>(slot(inst))];
+    const auto b = static_cast<std::size_t>(bits_);
+    const auto r = static_cast<std::size_t>(node.round);
+    const double share = 1.0 / lanes_;
+    if (tg_.in_order) {
+      int widest = 0;
+      double work = 0;
+      for (int lane = 0; lane < lanes_; ++lane) {
+        const int w = d.active[static_cast<std::size_t>(lane) * b + r];
+        widest = std::max(widest, w);
+        work += w;
+      }
+      const double begin = std::max(now, array_free_);
+      const double dur = static_cast<double>(widest) * passes_;
+      array_free_ = begin + dur;
+      busy[static_cast<std::size_t>(Unit::QkPu)] += work * passes_ * share;
+      stall_lockstep += dur - work * passes_ * share;
+      charge_idle(begin - qk_last_busy_, cause_[inst]);
+      qk_last_busy_ = std::max(qk_last_busy_, array_free_);
+      finish_[inst] = array_free_ + node.latency;
+      push(finish_[inst], inst, EvKind::NodeDone);
+      if (has_order_out) push(array_free_, inst, EvKind::Release);
+      trace_span(inst, begin, array_free_, Unit::QkPu);
+      return;
+    }
+    const bool sb = r == 0 &&
+        sb_blocked_[static_cast<std::size_t>(slot(inst)) * static_cast<std::size_t>(cols_) + static_cast<std::size_t>(column(inst))] != 0;
+    const Cause cause = sb ? Cause::Scoreboard : cause_[inst];
+    int lanes_busy = 0;
+    double last = now;
+    for_lanes(inst, [&](int lane) {
+      const auto l = static_cast<std::size_t>(lane);
+      const int w = d.active[l * b + r];
+      if (w == 0) return;
+      double& free = lane_free_[l];
+      if (free < now) {
+        charge_idle((now - free) * share, cause);
+        free = now;
+      }
+      free += static_cast<double>(w) * passes_;
+      busy[static_cast<std::size_t>(Unit::QkPu)] += static_cast<double>(w) * passes_ * share;
+      push(free, inst, EvKind::LaneDone, static_cast<std::uint32_t>(lane));
+      last = std::max(last, free);
+      ++lanes_busy;
+    });
+    chunks_[inst] = lanes_busy;
+    finish_[inst] = last + node.latency;
+    trace_span(inst, now, last, Unit::QkPu);
+    if (lanes_busy == 0) push(finish_[inst], inst, EvKind::NodeDone);
+  }
+
   void charge_idle(double cycles, Cause cause) {
     if (cycles <= 0) return;
     switch (cause) {
@@ -383,22 +398,17 @@ class StreamSim {
   }
 
   void lane_done(std::uint32_t inst, std::uint32_t lane) {
-    const TileDraw& d = draws_[static_cast<std::size_t>(step_of(inst))];
-    const TaskNode& node = g_[inst % nt_];
-    const std::size_t idx = static_cast<std::size_t>(lane) * static_cast<std::size_t>(bits_) + static_cast<std::size_t>(node.round);
-    held_[lane] -= d.terminate[idx];
-    try_admit();
+    const TileDraw& d = draws_[static_cast<std::size_t>(slot(inst))];
+    const TaskNode& node = g_[vertex(inst)];
+    held_[lane] -= d.terminate[static_cast<std::size_t>(lane) * static_cast<std::size_t>(bits_) + static_cast<std::size_t>(node.round)];
+    try_admit(static_cast<int>(lane) % lanes_per_row_ % cols_);
     if (--chunks_[inst] == 0) push(finish_[inst], inst, EvKind::NodeDone);
   }
 
   void complete(std::uint32_t inst) {
     makespan = std::max(makespan, now_);
-    const TaskNode& node = g_[inst % nt_];
-    if (node.stage == Stage::PV) pv_done_[static_cast<std::size_t>(step_of(inst))] = now_;
     notify(inst, false);
   }
-
-  void release_order(std::uint32_t inst) { notify(inst, true); }
 
   const HardwareConfig& hw_;
   const TaskGraph& tg_;
@@ -406,22 +416,23 @@ class StreamSim {
   core::JsonWriter* trace_;
   std::size_t* trace_budget_;
   std::uint32_t nt_ = 0;
-  int bits_ = 8, groups_ = 1, tiles_ = 1, steps_ = 1, lanes_ = 1, lanes_per_row_ = 1, passes_ = 1;
+  int bits_ = 8, groups_ = 1, tiles_ = 1, steps_ = 1, lanes_ = 1, lanes_per_row_ = 1, rows_ = 1, passes_ = 1, cols_ = 1;
   std::vector<std::vector<FlatEdge>> out_;
   std::vector<int> pending_;
   std::vector<int> chunks_;
   std::vector<double> finish_;
   std::vector<Cause> cause_;
-  std::vector<double> pv_done_;
   std::vector<double> lane_free_;
   std::vector<int> held_;
   std::vector<double> channel_free_;
+  std::uint64_t next_channel_ = 0;  // bursts are spread over the channels round-robin
   std::vector<double> burst_acc_;
   std::array<double, kUnitCount> unit_free_{};
   double array_free_ = 0, qk_last_busy_ = 0;
   std::vector<TileDraw> draws_;
-  std::deque<std::uint32_t> sb_queue_;
-  std::vector<char> sb_blocked_;  // per tile-step: waited for scoreboard entries
+  std::vector<double> lane_phase_;
+  std::vector<std::deque<std::uint32_t>> sb_queue_;  // per key column
+  std::vector<char> sb_blocked_;  // per (tile-step, column): waited for scoreboard entries
   std::priority_queue<Event, std::vector<Event>, Later> queue_;
   std::uint64_t seq_ = 0;
   double now_ = 0;
@@ -447,34 +458,38 @@ EventSimResult simulate_events(const HardwareConfig& hw, const workloads::Benchm
   for (std::size_t gi = 0; gi < bench.groups.size(); ++gi) {
     const TaskGraph tg = build_task_graph(hw, bench.groups[gi], s);
     const std::uint64_t seed = opt.seed ^ (0x9e3779b97f4a7c15ULL * (gi + 1)) ^ core::fnv1a64(bench.name);
-    StreamSim sim(hw, tg, opt, seed, opt.trace && gi == 0 ? &trace : nullptr, &budget);
-    sim.run();
-    const int steps = sim.steps();
+    // Two windows of the same stream, the second twice as many query groups as the first: their
+    // makespans differ by exactly the steady-state work of the extra tile-steps, fill and drain
+    // cancel. The whole group is the first window plus the remaining tile-steps at that period.
+    const int tiles = std::min(tg.shape.tiles, std::max(1, opt.tiles_per_group));
+    const auto n_groups = static_cast<int>(std::min<double>(tg.shape.query_groups, 1e9));
+    const int want = std::max(opt.min_groups, (opt.min_steps + tiles - 1) / tiles);
+    const int groups_b = std::max(1, std::min(n_groups, 2 * want));
+    const int groups_a = std::max(1, groups_b / 2);
+    StreamSim a(hw, tg, groups_a, tiles, seed, opt.trace && gi == 0 ? &trace : nullptr, &budget);
+    a.run();
+    StreamSim b(hw, tg, groups_b, tiles, seed, nullptr, &budget);
+    if (groups_b > groups_a) b.run();
     const double total_steps = tg.shape.tile_steps();
-    // Steady-state period: PV completions over the window's second half, from a query-group
-    // boundary on, so that it holds whole groups.
-    const auto& pv = sim.pv_done();
-    double period = sim.makespan;
-    if (steps >= 2) {
-      const int half = sim.groups() >= 2 ? (sim.groups() / 2) * sim.tiles() : steps / 2;
-      period = (pv[static_cast<std::size_t>(steps - 1)] - pv[static_cast<std::size_t>(half - 1)]) / (steps - half);
-    }
-    const double extra = std::max(0.0, total_steps - steps);
-    out.cycles += sim.makespan + extra * period;
-    out.simulated_cycles += sim.makespan;
-    out.simulated_tile_steps += steps;
+    const int steps_a = a.steps(), steps_b = b.steps();
+    const double period = groups_b > groups_a ? (b.makespan - a.makespan) / (steps_b - steps_a)
+                                              : a.makespan / steps_a;
+    out.cycles += a.makespan + std::max(0.0, total_steps - steps_a) * period;
+    out.simulated_cycles += a.makespan + b.makespan;
+    out.simulated_tile_steps += steps_a + (groups_b > groups_a ? steps_b : 0);
     out.tile_steps += total_steps;
-    out.events += sim.events_;
+    out.events += a.events_ + b.events_;
     out.ops += tg.per_tile.scaled(total_steps);
     out.ops += tg.per_group.scaled(tg.shape.query_groups);
-    const double scale = total_steps / steps;  // window -> whole group
-    out.stall_memory += sim.stall_memory * scale;
-    out.stall_scoreboard += sim.stall_scoreboard * scale;
-    out.stall_lockstep += sim.stall_lockstep * scale;
-    out.stall_dependency += sim.stall_dependency * scale;
-    out.scoreboard_wait_tiles += sim.scoreboard_waits;
+    const StreamSim& w = groups_b > groups_a ? b : a;  // the longer window speaks for the whole
+    const double scale = total_steps / w.steps();
+    out.stall_memory += w.stall_memory * scale;
+    out.stall_scoreboard += w.stall_scoreboard * scale;
+    out.stall_lockstep += w.stall_lockstep * scale;
+    out.stall_dependency += w.stall_dependency * scale;
+    out.scoreboard_wait_tiles += w.scoreboard_waits;
     for (int u = 0; u < kUnitCount; ++u)
-      out.busy_fraction[static_cast<std::size_t>(u)] += sim.busy[static_cast<std::size_t>(u)] * scale;
+      out.busy_fraction[static_cast<std::size_t>(u)] += w.busy[static_cast<std::size_t>(u)] * scale;
   }
   for (double& b : out.busy_fraction) b = out.cycles > 0 ? b / out.cycles : 0.0;
   if (opt.trace) {

@@ -120,6 +120,8 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   TaskGraph tg;
   tg.in_order = !hw.out_of_order;
   tg.scoreboard_entries = hw.scoreboard_entries;
+  tg.hbm_channels = hw.hbm_pseudo_channels;
+  tg.burst_cycles = hw.burst_cycles();
   const EffectiveStats e = effective_stats(hw, ws);
   tg.stats = e;
   const int bits = e.bits;
@@ -188,6 +190,8 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   const double lanes_active = sh.lanes_active;
   const int keys_per_lane = static_cast<int>(std::ceil(kbar / hw.lanes_per_row - 1e-9));
   const double subgroups = std::ceil(d / std::max(1, hw.gsat_subgroup));
+  // In-order lanes move in lockstep, so the whole array acts on a round at once.
+  const int columns = tg.in_order ? 1 : hw.lanes_per_row;
 
   tg.plane_fetch.resize(static_cast<std::size_t>(bits));
   tg.qk_round.resize(static_cast<std::size_t>(bits));
@@ -209,6 +213,7 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     }
     const double latency = sram_lat + std::min(1.0, need_from_dram) * hbm_lat;
     tg.plane_fetch[ri] = dram_node(Stage::PlaneFetch, Scope::Tile, r, bursts, latency, false);
+    g[tg.plane_fetch[ri]].columns = columns;
     op.dram_read_bytes += bursts * burst;
     op.sram_kv_write_bits += bursts * burst * 8.0;
     op.sram_kv_read_bits += kbar * e.fetch[ri] * d;  // one plane per needed key, broadcast to the rows
@@ -222,6 +227,10 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     qk.service = tg.in_order ? expected_lockstep_max(keys_per_lane, e.active[ri], sh.lanes_active) * sh.passes
                              : qk.lane_cycles / lanes_active;
     qk.latency = hw.qk_pipeline_cycles;
+    qk.columns = columns;
+    // A column's round is over when the busiest of its rows' lanes is (in-order: of all lanes).
+    qk.column_service = tg.in_order ? qk.service
+                                    : expected_lockstep_max(keys_per_lane, e.active[ri], sh.rows_used) * sh.passes;
     tg.qk_round[ri] = add(qk);
     op.key_planes += qk.pairs;
     op.gsat_inputs += qk.pairs * d * e.gsat_active;
@@ -236,6 +245,7 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     th.round = r;
     th.service = 1;
     th.latency = std::ceil(std::log2(std::max(2, hw.lanes_per_row))) + 1;
+    th.columns = columns;
     tg.threshold[ri] = add(th);
     op.threshold_ops += hw.bui_gf ? rows * (hw.lanes_per_row + 1.0) : 0.0;
   }

@@ -16,8 +16,11 @@
 // query row / tile_keys), each tile-step holding keys_per_tile = mean visible keys / tiles_g keys.
 // The analytical model solves the template's steady-state period P and fill latency F and charges
 // F + M_g P; the event-driven model unrolls the template over a window of tile-steps (two query
-// groups, at most kEventTilesPerGroup tiles each), executes it, and extrapolates with the measured
-// period. Attention groups (e.g. the stages of a pyramid vision model) run one after another.
+// groups, at most EventSimOptions::tiles_per_group tiles each), executes it, and extrapolates with
+// the measured period. The out-of-order round chain (plane fetch -> QK round -> threshold ->
+// next plane fetch) is column-wise: edges between two nodes with `columns` > 1 connect column c to
+// column c (a key's next plane waits for its own bounds only; the guard threshold may be stale,
+// which is safe because it only rises). Attention groups (e.g. the stages of a pyramid vision model) run one after another.
 #include <boost/graph/adjacency_list.hpp>
 
 #include <array>
@@ -56,6 +59,17 @@ struct TaskNode {
   double dram_bursts = 0;   // DRAM: expected bursts (fractional: an expectation)
   double dram_bytes = 0;    // DRAM: dram_bursts x burst bytes
   bool dram_write = false;  // OutWrite
+  /// Independent key columns the node's work splits into (lanes_per_row for the out-of-order
+  /// round chain: lane c of every row holds the same keys, so a key's next plane depends on its
+  /// own column only; 1 = the node acts on the tile-step as a whole).
+  int columns = 1;
+  /// QK-PU: cycles until a column's part is done, i.e. the busiest of its rows' lanes (the
+  /// expected maximum of their work); < 0: the column's share of the unit's service.
+  double column_service = -1;
+  /// Duration of one column's part on the round chain, latency included.
+  [[nodiscard]] double column_time() const {
+    return (column_service >= 0 ? column_service : service / columns) + latency;
+  }
 };
 
 enum class EdgeKind : std::uint8_t { Data, Buffer, Order };
@@ -124,6 +138,8 @@ struct TaskGraph {
   EffectiveStats stats;
   bool in_order = false;
   int scoreboard_entries = 32;  // per lane
+  int hbm_channels = 16;
+  double burst_cycles = 1;      // one pseudo-channel's time per burst
   OpCounts per_tile;   // expected operations of one tile-step
   OpCounts per_group;  // expected operations once per query group
   // Named vertices.

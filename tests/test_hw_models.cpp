@@ -23,6 +23,7 @@
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
 #include "workloads/sampling.hpp"
+#include "pade/version.hpp"
 
 using namespace pade;
 
@@ -37,49 +38,338 @@ models::HardwareConfig default_hw() { return models::to_hardware(core::default_c
 
 double rel_err(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
 
+models::HardwareConfig variant(const std::string& name) {
+  models::HardwareConfig hw = default_hw();
+  if (name == "no_bui_gf") hw.bui_gf = false;
+  else if (name == "in_order") hw.out_of_order = false;
+  else if (name == "no_bidirectional") hw.bidirectional = false;
+  else if (name == "word_major") hw.key_layout = models::KeyLayout::WordMajor;
+  else if (name != "default") throw std::invalid_argument(name);
+  return hw;
+}
+
+struct Agreement {
+  double mean = 0, max = 0;
+  std::string worst;
+};
+
+template <class StatsOf>
+Agreement agreement(const models::HardwareConfig& hw, StatsOf&& stats_of) {
+  Agreement a;
+  const auto names = catalog().suite("pade22");
+  for (const auto& name : names) {
+    const auto& b = catalog().benchmark(name);
+    const models::WorkloadStats ws = stats_of(b);
+    const double an = models::analytical_model(hw, b, ws).get("latency_cycles");
+    const double ev = models::event_model(hw, b, ws).get("latency_cycles");
+    const double e = rel_err(an, ev);
+    a.mean += e / static_cast<double>(names.size());
+    if (e > a.max) {
+      a.max = e;
+      a.worst = name;
+    }
+  }
+  return a;
+}
+
 }  // namespace
 
 TEST_CASE("hw report (hidden): both fidelities over PADE-22 at the reference statistics", "[.hwreport]") {
-  const auto hw = default_hw();
+  auto hw = default_hw();
+  if (const char* sb = std::getenv("SB")) hw.scoreboard_entries = std::atoi(sb);
+  if (const char* lat = std::getenv("LAT")) hw.hbm_latency_ns = std::atof(lat);
+  if (const char* ooo = std::getenv("INORDER")) hw.out_of_order = std::atoi(ooo) == 0;
   const auto ws = models::reference_workload_stats();
-  double power = 0;
+  double power = 0, leak = 0, dyn = 0;
   int n = 0;
   for (const auto& name : catalog().suite("pade22")) {
     const auto& b = catalog().benchmark(name);
     const auto a = models::analytical_model(hw, b, ws);
     const auto e = models::event_model(hw, b, ws);
-    std::cout << name << " analytical " << a.get("latency_cycles") << " event " << e.get("latency_cycles") << " err "
+    std::cout << name << " analytical " << a.get("latency_cycles") << " event_util_qk " << e.get("util_qk_pu") << " stall_mem " << e.get("stall_memory_cycles")/e.get("latency_cycles") << " sb " << e.get("stall_scoreboard_cycles")/e.get("latency_cycles") << " dep " << e.get("stall_dependency_cycles")/e.get("latency_cycles") << " event " << e.get("latency_cycles") << " err "
               << rel_err(e.get("latency_cycles"), a.get("latency_cycles")) << " core_w " << a.get("power_core_w")
               << " dram_w " << a.get("power_dram_w") << " util_qk " << a.get("util_qk_pu") << " util_dram "
               << a.get("util_dram") << " events " << e.get("events") << '\n';
     power += a.get("power_core_w");
+    const double l = (a.get("energy_leakage_logic_j") + a.get("energy_leakage_sram_j")) / a.get("latency_s");
+    leak += l;
+    dyn += a.get("power_core_w") - l;
     ++n;
   }
   const auto m = models::analytical_model(hw, catalog().benchmark("llama2-7b/mmlu"), ws);
   for (const auto& [k, v] : m.values()) std::cout << "  " << k << " = " << v << '\n';
-  std::cout << "mean core power " << power / n << " W; area " << m.get("area_mm2") << " mm2\n";
+  std::cout << "mean core power " << power / n << " W (dynamic " << dyn / n << ", leakage " << leak / n << "); area "
+            << m.get("area_mm2") << " mm2 (logic " << m.get("area_logic_mm2") << ", sram " << m.get("area_sram_mm2") << ")\n";
 }
 
-TEST_CASE("hw debug (hidden)", "[.hwdebug]") {
+
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("task graph: one template per attention group, forward data edges, back edges carry distance", "[hw]") {
   const auto hw = default_hw();
   const auto ws = models::reference_workload_stats();
-  const auto& b = catalog().benchmark(std::getenv("B") ? std::getenv("B") : "llama3-8b/mmlu");
-  const auto tg = models::build_task_graph(hw, b.groups[0], ws);
-  std::cout << "tiles " << tg.shape.tiles << " kbar " << tg.shape.keys_per_tile << " share " << tg.shape.share
-            << " resident " << tg.shape.resident << " window " << tg.shape.window_tiles << "\n";
-  for (std::size_t v = 0; v < tg.size(); ++v) {
-    const auto& n = tg.node(v);
-    std::cout << v << " " << models::to_string(n.stage) << " r" << n.round << " unit " << models::to_string(n.unit)
-              << " service " << n.service << " latency " << n.latency << " bursts " << n.dram_bursts << "\n";
+  for (const char* name : {"llama2-7b/mmlu", "pvt-small/imagenet", "llama2-7b/mmlu@decode"}) {
+    const auto& b = catalog().benchmark(name);
+    for (const auto& ag : b.groups) {
+      CAPTURE(name);
+      const auto tg = models::build_task_graph(hw, ag, ws);
+      CHECK(tg.size() == static_cast<std::size_t>(3 * ws.bits + 7));
+      CHECK(tg.shape.tile_steps() > 0);
+      CHECK(tg.shape.keys_per_tile <= hw.tile_keys + 1e-9);
+      CHECK(tg.shape.keys_per_tile * tg.shape.tiles == Approx(ag.pairs_per_head() / static_cast<double>(ag.queries)));
+      for (const auto e : boost::make_iterator_range(boost::edges(tg.graph))) {
+        const auto u = boost::source(e, tg.graph), v = boost::target(e, tg.graph);
+        const auto& edge = tg.graph[e];
+        const bool both_tile = tg.node(u).scope == models::Scope::Tile && tg.node(v).scope == models::Scope::Tile;
+        if (both_tile && edge.distance == 0) CHECK(u < v);  // index order is topological
+        if (both_tile && u >= v) CHECK(edge.distance > 0);   // every cycle closes through a back edge
+      }
+    }
   }
-  const auto t = models::time_template(tg);
-  std::cout << "period " << t.period << " fill " << t.fill << " recurrence " << t.recurrence << " scoreboard "
-            << t.scoreboard << "\n";
-  for (int u = 0; u < models::kUnitCount; ++u) std::cout << "busy " << models::to_string(static_cast<models::Unit>(u)) << " " << t.busy[u] << "\n";
+  // Decode: one query row per group, so only one row of lanes works.
+  const auto tg = models::build_task_graph(hw, catalog().benchmark("llama2-7b/mmlu@decode").groups[0], ws);
+  CHECK(tg.shape.rows_used == 1);
+  CHECK(tg.shape.lanes_active == hw.lanes_per_row);
+}
+
+TEST_CASE("analytical period is at least every bound: unit busy time and Howard's maximum cycle ratio", "[hw]") {
+  const auto ws = models::reference_workload_stats();
+  for (const char* cfg : {"default", "in_order", "word_major"}) {
+    const auto hw = variant(cfg);
+    const auto tg = models::build_task_graph(hw, catalog().benchmark("llama2-7b/wikitext2").groups[0], ws);
+    const auto t = models::time_template(tg);
+    CAPTURE(cfg);
+    for (const double b : t.busy) CHECK(t.period >= b * (1 - 1e-9));
+    // Tile-scope subgraph with weight = edge delay and time = distance.
+    using G = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, boost::property<boost::vertex_index_t, int>,
+                                    boost::property<boost::edge_weight_t, double, boost::property<boost::edge_weight2_t, double>>>;
+    G h(tg.size());
+    for (const auto e : boost::make_iterator_range(boost::edges(tg.graph))) {
+      const auto u = boost::source(e, tg.graph), v = boost::target(e, tg.graph);
+      if (tg.node(u).scope != models::Scope::Tile || tg.node(v).scope != models::Scope::Tile) continue;
+      boost::add_edge(u, v, {models::edge_delay(tg.node(u), tg.graph[e]), static_cast<double>(tg.graph[e].distance)}, h);
+    }
+    const double howard = boost::maximum_cycle_ratio(h, boost::get(boost::vertex_index, h), boost::get(boost::edge_weight, h),
+                                                     boost::get(boost::edge_weight2, h));
+    CHECK(howard > 0);
+    CHECK(t.recurrence >= howard * (1 - 1e-9));  // queueing only lengthens the cycles
+    CHECK(t.period >= howard * (1 - 1e-9));
+  }
+}
+
+TEST_CASE("analytical vs event-driven latency across PADE-22 at the reference statistics", "[hw]") {
+  // Measured when written: mean 2.9 %, max 12.4 % (bloom-1.7b/winogrande). See docs/hardware-models.md.
+  const auto ws = models::reference_workload_stats();
+  const Agreement a = agreement(default_hw(), [&](const workloads::Benchmark&) { return ws; });
+  CAPTURE(a.mean, a.max, a.worst);
+  CHECK(a.mean < 0.05);
+  CHECK(a.max < 0.15);
+}
+
+TEST_CASE("analytical vs event-driven latency across PADE-22 on functional digests", "[hw]") {
+  // Measured when written (generator not yet calibrated): mean 7.7 %, max 13.8 %. The 5 % target
+  // holds for the mean at the reference statistics only; see docs/hardware-models.md.
+  const auto generator = workloads::GeneratorTable::builtin();
+  models::DigestOptions opt;
+  opt.plan = workloads::SamplingPlan{2, 1, 2, 8};
+  opt.bootstrap_samples = 0;
+  const Agreement a = agreement(default_hw(), [&](const workloads::Benchmark& b) {
+    return models::digest_benchmark(b, generator.family(catalog().model(b.model).family), opt);
+  });
+  CAPTURE(a.mean, a.max, a.worst);
+  CHECK(a.mean < 0.10);
+  CHECK(a.max < 0.20);
+}
+
+TEST_CASE("ablations move results the way the mechanisms predict", "[hw]") {
+  const auto ws = models::reference_workload_stats();
+  for (const char* name : {"llama2-7b/mmlu", "llama3-8b/wikitext2", "vit-l16/imagenet"}) {
+    const auto& b = catalog().benchmark(name);
+    for (const auto& model : {models::analytical_model, models::event_model}) {
+      CAPTURE(name);
+      const auto base = model(default_hw(), b, ws);
+      // No BUI-GF: every pair runs every plane and is kept -> more cycles, energy, traffic.
+      const auto no_bui = model(variant("no_bui_gf"), b, ws);
+      CHECK(no_bui.get("latency_cycles") > 1.2 * base.get("latency_cycles"));
+      CHECK(no_bui.get("energy_core_j") > 1.2 * base.get("energy_core_j"));
+      CHECK(no_bui.get("energy_j") > base.get("energy_j"));
+      // Traffic grows unless every plane was fetched anyway (resident K/V, or a query tile's
+      // union of needed planes already close to all of them).
+      CHECK(no_bui.get("dram_bytes") >= base.get("dram_bytes") * (1 - 1e-9));
+      // In-order lanes: lockstep rounds and exposed fetch latency -> more cycles.
+      const auto in_order = model(variant("in_order"), b, ws);
+      CHECK(in_order.get("latency_cycles") > 1.1 * base.get("latency_cycles"));
+      // No bidirectional sparsity: more active adder inputs -> more GSAT energy; time unchanged.
+      const auto no_bidir = model(variant("no_bidirectional"), b, ws);
+      CHECK(no_bidir.get("energy_gsat_j") > base.get("energy_gsat_j"));
+      CHECK(no_bidir.get("latency_cycles") == Approx(base.get("latency_cycles")).epsilon(1e-12));
+      // Word-major K: whole words fetched -> never less DRAM traffic (equal when the planes a
+      // query tile needs are nearly all of them, as at the reference statistics).
+      const auto word = model(variant("word_major"), b, ws);
+      CHECK(word.get("dram_read_bytes") >= base.get("dram_read_bytes") * (1 - 1e-9));
+      // Area never depends on a feature switch.
+      CHECK(no_bui.get("area_mm2") == base.get("area_mm2"));
+    }
+  }
+}
+
+TEST_CASE("head-tail interleaving acts through the statistics: rescales and pruning cost the hardware", "[hw]") {
+  // Head-tail order is an algorithm knob: it changes the digest (rescale events, how early keys
+  // are pruned), not the hardware. The hardware side of the mechanism: more rescales cost exp,
+  // V-PU energy and time; later pruning costs rounds. (Whether head-tail lowers them on given
+  // data is the functional model's business; on today's uncalibrated generator it is not
+  // asserted, see docs/hardware-models.md.)
+  const auto& b = catalog().benchmark("llama2-7b/winogrande");
+  auto later = models::reference_workload_stats();
+  for (std::size_t r = 1; r < later.active_fraction.size(); ++r)
+    later.active_fraction[r] = std::min(1.0, later.active_fraction[r] * 1.3);
+  for (const auto& model : {models::analytical_model, models::event_model})
+    CHECK(model(default_hw(), b, later).get("energy_j") > model(default_hw(), b, models::reference_workload_stats()).get("energy_j"));
+  auto more = models::reference_workload_stats();
+  more.rescales_per_row += 10;
+  for (const auto& model : {models::analytical_model, models::event_model}) {
+    const auto base = model(default_hw(), b, models::reference_workload_stats());
+    const auto worse = model(default_hw(), b, more);
+    CHECK(worse.get("energy_softmax_j") > base.get("energy_softmax_j"));
+    CHECK(worse.get("energy_v_pu_j") > base.get("energy_v_pu_j"));
+    CHECK(worse.get("latency_cycles") >= base.get("latency_cycles") * (1 - 1e-9));
+  }
+}
+
+TEST_CASE("calibration: the default configuration lands on the reported 4.53 mm^2 and 591 mW", "[hw]") {
+  // Fitted coefficients (calib.logic_area_scale, calib.dynamic_energy_scale): docs/hardware-models.md.
+  const auto hw = default_hw();
+  const auto ws = models::reference_workload_stats();
+  const auto area = models::area_breakdown(hw);
+  CHECK(area.total() == Approx(4.53).epsilon(0.005));
+  double power = 0;
+  const auto names = catalog().suite("pade22");
+  for (const auto& n : names) power += models::analytical_model(hw, catalog().benchmark(n), ws).get("power_core_w");
+  CHECK(power / static_cast<double>(names.size()) == Approx(0.591).epsilon(0.01));
+  // Component breakdowns add up.
+  double sum = 0;
+  for (const auto& [name, v] : area.components()) sum += v;
+  CHECK(sum == Approx(area.total()));
+  const auto m = models::analytical_model(hw, catalog().benchmark("llama2-7b/mmlu"), ws);
+  double e = 0;
+  for (const auto& [k, v] : m.values())
+    if (k.rfind("energy_", 0) == 0 && k != "energy_j" && k != "energy_core_j") e += v;  // energy_dram_j is a component
+  CHECK(e == Approx(m.get("energy_j")));
+  CHECK(m.get("energy_j") == Approx(m.get("energy_core_j") + m.get("energy_dram_j")));
+  // SRAM bank model reproduces its two reference banks.
+  CHECK(models::sram_bank(hw, 8).read_pj_per_bit == Approx(0.035));
+  CHECK(models::sram_bank(hw, 4).area_mm2 == Approx(0.046));
+}
+
+TEST_CASE("event-driven model: deterministic, counts events, writes a Chrome trace", "[hw]") {
+  const auto hw = default_hw();
+  const auto ws = models::reference_workload_stats();
+  const auto& b = catalog().benchmark("vit-l16/imagenet");
+  const auto r1 = models::simulate_events(hw, b, ws);
+  const auto r2 = models::simulate_events(hw, b, ws);
+  CHECK(r1.cycles == r2.cycles);
+  CHECK(r1.events == r2.events);
+  CHECK(r1.events > 1000);
   models::EventSimOptions opt;
   opt.trace = true;
+  opt.min_steps = 4;
+  opt.min_groups = 1;
   const auto r = models::simulate_events(hw, b, ws, opt);
-  std::cout << "event cycles " << r.cycles << " simulated " << r.simulated_cycles << " steps " << r.simulated_tile_steps
-            << " total steps " << r.tile_steps << " events " << r.events << "\n";
-  std::ofstream("/tmp/hw_trace.json") << r.trace_json;
+  const YAML::Node trace = YAML::Load(r.trace_json);  // JSON is YAML
+  REQUIRE(trace["traceEvents"].IsSequence());
+  CHECK(trace["traceEvents"].size() > 50);
+  bool has_qk = false;
+  for (const auto& e : trace["traceEvents"])
+    if (e["ph"].as<std::string>() == "X" && e["cat"].as<std::string>() == "qk_pu") has_qk = true;
+  CHECK(has_qk);
+}
+
+TEST_CASE("statistics cache text keeps the per-round group fetch fractions and reads older texts", "[hw]") {
+  const auto ws = models::reference_workload_stats();
+  const auto back = dse::deserialize_stats(dse::serialize_stats(ws));
+  REQUIRE(back);
+  CHECK(back->group_fetch_fraction == ws.group_fetch_fraction);
+  std::string old = dse::serialize_stats(ws);
+  const auto at = old.find("group_fetch");
+  old.erase(at, old.find('\n', at) - at + 1);
+  const auto older = dse::deserialize_stats(old);
+  REQUIRE(older);
+  CHECK(older->group_fetch_fraction.empty());
+  CHECK(older->group_fetch(0) == Approx(std::min(1.0, ws.active_fraction[0] * ws.group_plane_fetch_fraction / (ws.mean_rounds() / 8))));
+}
+
+// ---- golden metrics ---------------------------------------------------------------------------
+// tests/data/golden_metrics.yaml pins latency, energy and area per (benchmark, configuration,
+// fidelity) at the reference statistics. A model change that moves a number fails here; rewrite
+// the file with   PADE_WRITE_GOLDEN=1 ./build/tests/pade_tests "golden*"   and explain the change
+// in the commit message.
+
+namespace {
+constexpr double kGoldenTolerance = 1e-6;  // relative: the models are deterministic
+const std::vector<std::string> kGoldenBenchmarks = {"llama2-7b/mmlu", "llama3-8b/wikitext2", "vit-l16/imagenet",
+                                                    "pvt-small/imagenet"};
+const std::vector<std::string> kGoldenConfigs = {"default", "no_bui_gf", "in_order", "no_bidirectional", "word_major"};
+}  // namespace
+
+TEST_CASE("golden metrics: latency, energy and area per benchmark x configuration", "[hw]") {
+  const std::filesystem::path file = std::filesystem::path(PADE_TEST_DATA_DIR) / "golden_metrics.yaml";
+  const auto ws = models::reference_workload_stats();
+  const auto& registry = models::builtin_fidelities();
+  if (std::getenv("PADE_WRITE_GOLDEN") != nullptr) {
+    std::ofstream out(file);
+    out << "# Golden metrics of the task-graph hardware models (tests/test_hw_models.cpp checks them\n"
+        << "# with relative tolerance " << kGoldenTolerance << "). Statistics: models::reference_workload_stats()\n"
+        << "# (fixed, independent of the workload generator). Regenerate only with a reason.\n"
+        << "provenance:\n"
+        << "  analytical: " << registry.get("analytical").version << "\n"
+        << "  event: " << registry.get("event").version << "\n"
+        << "  statistics: " << ws.source << "\n"
+        << "  commit: " << core::kGitCommit << "\n"
+        << "  date: " << (std::getenv("PADE_GOLDEN_DATE") ? std::getenv("PADE_GOLDEN_DATE") : "unknown") << "\n"
+        << "entries:\n";
+    out.precision(17);
+    for (const auto& bn : kGoldenBenchmarks)
+      for (const auto& cfg : kGoldenConfigs)
+        for (const char* fid : {"analytical", "event"}) {
+          const auto m = registry.get(fid).model(variant(cfg), catalog().benchmark(bn), ws);
+          out << "  - {benchmark: " << bn << ", config: " << cfg << ", fidelity: " << fid
+              << ", latency_cycles: " << m.get("latency_cycles") << ", energy_j: " << m.get("energy_j")
+              << ", area_mm2: " << m.get("area_mm2") << "}\n";
+        }
+    WARN("wrote " << file.string());
+  }
+  const YAML::Node doc = YAML::LoadFile(file.string());
+  CHECK(doc["provenance"]["analytical"].as<std::string>() == registry.get("analytical").version);
+  CHECK(doc["provenance"]["event"].as<std::string>() == registry.get("event").version);
+  std::size_t checked = 0;
+  for (const auto& e : doc["entries"]) {
+    const auto bn = e["benchmark"].as<std::string>(), cfg = e["config"].as<std::string>();
+    const auto fid = e["fidelity"].as<std::string>();
+    CAPTURE(bn, cfg, fid);
+    const auto m = registry.get(fid).model(variant(cfg), catalog().benchmark(bn), ws);
+    for (const char* key : {"latency_cycles", "energy_j", "area_mm2"}) {
+      CAPTURE(key);
+      CHECK(rel_err(m.get(key), e[key].as<double>()) < kGoldenTolerance);
+    }
+    ++checked;
+  }
+  CHECK(checked == kGoldenBenchmarks.size() * kGoldenConfigs.size() * 2);
+}
+
+TEST_CASE("pade eval prints the task-graph fidelities' metrics as JSON", "[hw]") {
+  const std::filesystem::path out = std::filesystem::temp_directory_path() / "pade-hw-eval.json";
+  for (const char* fid : {"analytical", "event"}) {
+    const std::string cmd = std::string("'") + PADE_BINARY + "' eval '" + PADE_SOURCE_DIR +
+                            "/examples/hw-default.yaml' --benchmark vit-l16/imagenet --fidelity " + fid +
+                            " --format json > '" + out.string() + "' 2>&1";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    const YAML::Node j = YAML::LoadFile(out.string());
+    for (const char* key : {"latency_cycles", "latency_s", "energy_j", "energy_core_j", "energy_dram_j", "energy_gsat_j",
+                            "energy_scoreboard_j", "energy_sram_kv_j", "area_mm2", "area_gsat_mm2", "area_sram_kv_mm2",
+                            "power_w", "power_core_w", "util_qk_pu", "util_dram", "dram_bytes", "dram_bandwidth_utilization"}) {
+      CAPTURE(fid, key);
+      CHECK(j[key].as<double>() >= 0);
+    }
+  }
+  std::filesystem::remove(out);
 }
