@@ -29,7 +29,7 @@ struct CompareArgs {
   std::string db = "compare.db";
   std::string normalization;              // H100; empty = the baseline file's
   std::string accelerator_normalization;  // empty = the baseline file's
-  std::string fidelity = "coarse";
+  std::string fidelity = "analytical";
   std::string format = "table";
   std::string name;
   bool per_benchmark = false;
@@ -206,7 +206,7 @@ void add_compare(CLI::App& app, Context& ctx) {
   cmd->add_option("--normalization", args->normalization, "H100 normalization: single_chip, iso_area or iso_peak");
   cmd->add_option("--accelerator-normalization", args->accelerator_normalization,
                   "accelerator normalization: paper or published");
-  cmd->add_option("--fidelity", args->fidelity, "PADE hardware model (default coarse)");
+  cmd->add_option("--fidelity", args->fidelity, "PADE hardware model (coarse, analytical or event; default analytical)");
   cmd->add_option("--name", args->name, "campaign name (default compare-<normalization>)");
   cmd->add_flag("--per-benchmark", args->per_benchmark, "print every benchmark's values, not only the averages");
   cmd->add_option("--format", args->format, "table, csv or json");
