@@ -1,5 +1,6 @@
 #include "dse/mpi.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -171,6 +172,9 @@ Session::Session() {
 }
 
 Session::~Session() {
+  // An error on rank 0 between a batch's broadcast and its gather leaves the other ranks inside a
+  // collective that will never complete: only an abort ends them.
+  if (in_flight_) MPI_Abort(MPI_COMM_WORLD, 1);
   try {
     if (rank_ == 0) release();
   } catch (...) {  // a destructor must not throw; MPI_Finalize still runs
@@ -194,23 +198,31 @@ BatchEvaluator Session::evaluator(const Campaign& campaign, std::span<const work
       w.u64(j.levels.size());
       for (const auto l : j.levels) w.u64(l);
     }
+    in_flight_ = true;
     (void)broadcast(std::move(w.bytes()), rank_);
     JobResults results = evaluate_jobs(campaign, benchmarks, jobs, stats, threads, cancelled,
                                        share(rank_, size_, benchmarks.size()));
     gather(JobResults{}, rank_, size_, &results);  // rank 0's own share is already in place
+    in_flight_ = false;
     return results;
   };
 }
 
 void Session::serve(const Campaign& campaign, std::span<const workloads::Benchmark* const> benchmarks,
                     StatsCache& stats, int threads, const std::function<bool()>& cancelled) {
-  while (true) {
-    const std::vector<char> bytes = broadcast({}, rank_);
-    if (bytes.empty()) return;
-    const auto jobs = decode_jobs(bytes);
-    const JobResults results =
-        evaluate_jobs(campaign, benchmarks, jobs, stats, threads, cancelled, share(rank_, size_, benchmarks.size()));
-    gather(results, rank_, size_, nullptr);
+  try {
+    while (true) {
+      const std::vector<char> bytes = broadcast({}, rank_);
+      if (bytes.empty()) return;
+      const auto jobs = decode_jobs(bytes);
+      const JobResults results =
+          evaluate_jobs(campaign, benchmarks, jobs, stats, threads, cancelled, share(rank_, size_, benchmarks.size()));
+      gather(results, rank_, size_, nullptr);
+    }
+  } catch (const std::exception& e) {
+    // Rank 0 waits in the gather: a failing worker must take the whole job down.
+    std::fprintf(stderr, "pade (MPI rank %d): %s\n", rank_, e.what());
+    MPI_Abort(MPI_COMM_WORLD, 1);
   }
 }
 

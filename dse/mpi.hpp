@@ -50,6 +50,7 @@ class Session {
   int rank_ = 0;
   int size_ = 1;
   bool released_ = false;
+  bool in_flight_ = false;  // rank 0: a batch was broadcast and not yet gathered
 };
 
 }  // namespace pade::dse::mpi

@@ -294,6 +294,16 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
                              "the campaign file changed since campaign '" + campaign.name +
                                  "' was started; resume needs the same file");
     summary.campaign_id = existing->id;
+    // A shard database continues as the same shard (another split would mix candidate sets).
+    std::string stored_shard;
+    for (const auto& [k, v] : store.provenance(existing->id))
+      if (k == "shard") stored_shard = v;
+    const std::string now = shard.count > 1 ? std::to_string(shard.index) + "/" + std::to_string(shard.count) : "";
+    if (stored_shard != now)
+      throw core::InputError("--shard: campaign '" + campaign.name + "' in " + store.path() +
+                             (stored_shard.empty() ? std::string(" was started without --shard; resume it without")
+                                                   : " was started as shard " + stored_shard + "; resume it with --shard " +
+                                                         stored_shard));
     store.set_campaign_status(summary.campaign_id, "running");
   } else {
     results::CampaignRecord rec;

@@ -167,6 +167,14 @@ TEST_CASE("runner: shards refuse adaptive strategies; merge refuses different ca
   o.shard = {0, 2};
   CHECK_THROWS_WITH(env.run(campaign("nsga2"), "n.db", o), Catch::Contains("cannot be split into shards") ||
                                                                Catch::Contains("adaptive"));
+  dse::RunOptions s0;
+  s0.shard = {0, 2};
+  (void)env.run(campaign("grid", "budget: {evaluations: 8}\n"), "s.db", s0);
+  dse::RunOptions other;
+  other.resume = true;
+  other.shard = {1, 2};
+  CHECK_THROWS_WITH(env.run(campaign("grid", "budget: {evaluations: 8}\n"), "s.db", other),
+                    Catch::Contains("was started as shard 0/2"));
   (void)env.run(campaign("grid", "budget: {evaluations: 8}\n"), "a.db");
   (void)env.run(campaign("grid", "budget: {evaluations: 9}\n"), "b.db");
   CHECK_THROWS_WITH(dse::merge_databases(env.dir.str("ab.db"), std::vector<std::string>{env.dir.str("a.db"),
