@@ -2,9 +2,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
+#include "models/fidelity.hpp"
 #include "models/hardware.hpp"
 
 namespace pade::dse {
@@ -27,7 +29,8 @@ const core::Schema& campaign_schema() {
               .describe("base hardware file (relative to the campaign file); empty = paper defaults"));
     s.open_section("hardware", "inline overrides of the base hardware configuration (hardware schema keys)");
     s.open_section("space", "parameters to sweep: key: [levels] or {from, to, step|factor|steps, scale}");
-    s.add(ParamSpec::choice("strategy", {"grid", "random", "lhs"}).defaults(std::string("grid"))
+    s.open_section("derived", "parameters computed from each point: key: \"expression\" (see docs/campaigns.md)");
+    s.add(ParamSpec::choice("strategy", {"grid", "random", "lhs", "nsga2", "halving"}).defaults(std::string("grid"))
               .describe("search strategy"));
     s.add(ParamSpec::integer("budget.evaluations").at_least(0).defaults(std::int64_t{0})
               .describe("maximum configurations (0 = the strategy's natural size)"));
@@ -47,6 +50,10 @@ const core::Schema& campaign_schema() {
               .describe("latency budget, geometric mean over the suite (0 = none)"));
     s.add(ParamSpec::choice("fidelity", {"coarse", "analytical", "event"}).defaults(std::string("coarse"))
               .describe("hardware model fidelity"));
+    s.add(ParamSpec::string("refine_fidelity").defaults(std::string())
+              .describe("strategy halving: fidelity of the refining rung (empty = the screening `fidelity`)"));
+    s.add(ParamSpec::integer("halving.eta").range(2, 100).defaults(std::int64_t{3})
+              .describe("strategy halving: the best 1/eta of the screened designs are refined"));
     s.add(ParamSpec::integer("threads").range(0, 1024).defaults(std::int64_t{0})
               .describe("worker threads (0 = all hardware threads); results do not depend on it"));
     s.add(ParamSpec::integer("batch_size").range(1, 100000).defaults(std::int64_t{32})
@@ -91,6 +98,11 @@ std::string objective_aggregation(Objective o) {
   return "?";
 }
 
+std::vector<std::string> Campaign::fidelity_ladder() const {
+  if (strategy != "halving") return {fidelity};
+  return {fidelity, refine_fidelity.empty() ? fidelity : refine_fidelity};
+}
+
 namespace {
 
 core::Config merged_hardware(const YAML::Node& root, const std::string& file, const std::filesystem::path& base_dir,
@@ -132,6 +144,8 @@ Campaign read_campaign_text(const std::string& text, const std::string& name, co
   c.benchmarks = top.string_list("benchmarks");
   c.base = merged_hardware(root, doc.file, base_dir, top);
   c.space = DesignSpace::read(root["space"], models::hardware_schema(), doc.file);
+  c.space.read_derived(root["derived"], models::hardware_schema(), doc.file);
+  c.space.check_derived(c.base);
   c.strategy = top.string("strategy");
   c.budget_evaluations = static_cast<std::size_t>(top.integer("budget.evaluations"));
   c.budget_seconds = top.real("budget.seconds");
@@ -175,6 +189,17 @@ Campaign read_campaign_text(const std::string& text, const std::string& name, co
            {"constraints.latency_s_max", "latency_s"}})
     if (const double v = top.real(key); v > 0) c.constraints.push_back(Constraint{column, v});
   c.fidelity = top.string("fidelity");
+  c.refine_fidelity = top.string("refine_fidelity");
+  if (!c.refine_fidelity.empty()) {
+    const auto names = models::builtin_fidelities().names();
+    if (std::find(names.begin(), names.end(), c.refine_fidelity) == names.end()) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      throw InputError(top.where("refine_fidelity"), "refine_fidelity",
+                       "found '" + c.refine_fidelity + "', expected one of: " + list);
+    }
+  }
+  c.eta = static_cast<std::size_t>(top.integer("halving.eta"));
   c.threads = static_cast<int>(top.integer("threads"));
   c.batch_size = static_cast<std::size_t>(top.integer("batch_size"));
   c.population = static_cast<std::size_t>(top.integer("population"));

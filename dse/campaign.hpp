@@ -39,10 +39,16 @@ struct Campaign {
   double budget_seconds = 0;           // 0 = no limit
   std::vector<Objective> objectives;
   std::vector<Constraint> constraints;
-  std::string fidelity;
+  std::string fidelity;        // the (screening) hardware model
+  std::string refine_fidelity;  // halving: the refining model ("" = fidelity)
+  std::size_t eta = 3;          // halving: refine the best 1/eta
   int threads = 0;                     // 0 = all hardware threads
   std::size_t batch_size = 32;         // configurations per committed batch
   std::size_t population = 16;
+
+  /// Fidelities by strategy rung: {fidelity} or, for halving, {fidelity, refine_fidelity}.
+  /// The last rung is the campaign's result fidelity (Pareto fronts are taken there).
+  [[nodiscard]] std::vector<std::string> fidelity_ladder() const;
 };
 
 /// Read a campaign file; relative paths inside resolve against the file's folder.

@@ -1,13 +1,14 @@
 #include "dse/runner.hpp"
 
-#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
+#include <set>
 
 #include "models/fidelity.hpp"
 #include "pade/version.hpp"
@@ -82,17 +83,131 @@ std::vector<double> objective_vector(const core::Metrics& m, const std::vector<O
   return v;
 }
 
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out;
+}
+
+std::vector<std::string> split(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size() && !text.empty()) {
+    const auto end = text.find(',', start);
+    out.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+/// Run `body(i)` for i in [0, n) on the arena, taking indices in order from a shared counter, so
+/// the most expensive work (placed first by the caller) starts first.
+template <class Body>
+void for_each_dynamic(tbb::task_arena& arena, std::size_t n, const Body& body) {
+  if (n == 0) return;
+  std::atomic<std::size_t> next{0};
+  const auto lanes = static_cast<std::size_t>(std::max(1, arena.max_concurrency()));
+  arena.execute([&] {
+    tbb::parallel_for(std::size_t{0}, std::min(lanes, n), [&](std::size_t) {
+      for (std::size_t i = next++; i < n; i = next++) body(i);
+    });
+  });
+}
+
 }  // namespace
+
+JobResults evaluate_jobs(const Campaign& campaign, std::span<const workloads::Benchmark* const> benchmarks,
+                         std::span<const EvalJob> jobs, StatsCache& stats, int threads,
+                         const std::function<bool()>& cancelled, const PairFilter& owns) {
+  const std::size_t nb = benchmarks.size();
+  JobResults results(jobs.size(), std::vector<core::Metrics>(nb));
+  std::vector<core::Config> configs;
+  configs.reserve(jobs.size());
+  for (const auto& j : jobs) configs.push_back(campaign.space.point(campaign.base, j.levels));
+  std::vector<std::pair<std::size_t, std::size_t>> pairs;  // (job, benchmark) this evaluator owns
+  for (std::size_t j = 0; j < jobs.size(); ++j)
+    for (std::size_t b = 0; b < nb; ++b)
+      if (!owns || owns(j, b)) pairs.emplace_back(j, b);
+  auto stop = [&] { return cancelled && cancelled(); };
+
+  // Phase 1: the distinct statistics keys, longest sequences first (a proxy for their cost).
+  std::map<std::pair<std::size_t, std::string>, std::pair<std::size_t, AlgorithmPoint>> keys;
+  for (const auto& [j, b] : pairs) {
+    const AlgorithmPoint ap = AlgorithmPoint::from(configs[j]);
+    keys.emplace(std::make_pair(b, ap.key()), std::make_pair(b, ap));
+  }
+  std::vector<std::pair<std::size_t, AlgorithmPoint>> todo;
+  for (auto& [k, v] : keys) todo.push_back(v);
+  std::stable_sort(todo.begin(), todo.end(), [&](const auto& x, const auto& y) {
+    return benchmarks[x.first]->seq_len > benchmarks[y.first]->seq_len;
+  });
+  tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
+  for_each_dynamic(arena, todo.size(), [&](std::size_t i) {
+    if (!stop()) (void)stats.get(*benchmarks[todo[i].first], todo[i].second);
+  });
+  // Phase 2: the hardware model per pair (statistics now come from the cache).
+  arena.execute([&] {
+    tbb::parallel_for(std::size_t{0}, pairs.size(), [&](std::size_t i) {
+      if (stop()) return;
+      const auto [j, b] = pairs[i];
+      results[j][b] = evaluate(configs[j], *benchmarks[b], jobs[j].fidelity, stats);
+    });
+  });
+  return results;
+}
+
+namespace {
+
+}  // namespace
+
+std::unique_ptr<search::Strategy> make_strategy(const Campaign& campaign) {
+  search::StrategyOptions so;
+  so.seed = static_cast<std::uint64_t>(campaign.seed);
+  so.budget = campaign.budget_evaluations;
+  so.population = campaign.population;
+  so.fidelity_levels = campaign.fidelity_ladder().size();
+  so.eta = campaign.eta;
+  return search::builtin_strategies().create(campaign.strategy, campaign.space.sizes(), so);
+}
+
+void check_shard(const Campaign& campaign, const Shard& shard) {
+  if (shard.count == 0 || shard.index >= shard.count) throw core::InputError("--shard: expected i/N with 0 <= i < N");
+  // An adaptive strategy's later candidates depend on every earlier outcome, which a shard never
+  // sees: splitting it would change the search. MPI (one strategy, many evaluating ranks) is the
+  // way to spread those.
+  if (shard.count > 1 && make_strategy(campaign)->adaptive())
+    throw core::InputError({campaign.file, 0, 0}, "strategy",
+                           "found strategy '" + campaign.strategy +
+                               "' with --shard, expected a non-adaptive strategy (grid, random, lhs); "
+                               "an adaptive strategy needs every outcome to choose its next candidates, so run "
+                               "it in one process or spread it with mpirun");
+}
 
 FrontSummary mark_pareto(results::Store& store, std::int64_t campaign_id, const std::vector<Objective>& objectives) {
   FrontSummary summary;
   std::vector<results::ParetoRecord> records;
-  // Suite scope: the feasible points of the campaign's highest fidelity per configuration.
   const auto points = store.points(campaign_id);
+  // The result fidelity: the last ladder rung with points (older databases: any single fidelity).
+  std::vector<std::string> ladder;
+  for (const auto& [k, v] : store.provenance(campaign_id)) {
+    if (k == "fidelities") ladder = split(v);
+    if (k == "fidelity" && ladder.empty()) ladder = {v};
+  }
+  for (auto it = ladder.rbegin(); it != ladder.rend() && summary.fidelity.empty(); ++it)
+    for (const auto& p : points)
+      if (p.fidelity == *it) {
+        summary.fidelity = *it;
+        break;
+      }
+  if (summary.fidelity.empty() && !points.empty()) summary.fidelity = points.back().fidelity;
+  auto at_front_fidelity = [&](const std::string& f) { return f == summary.fidelity; };
+
+  // Suite scope: the feasible points at the result fidelity.
   std::vector<search::Objectives> objs;
   std::vector<std::string> hashes;
   for (const auto& p : points) {
-    if (!p.feasible) continue;
+    if (!p.feasible || !at_front_fidelity(p.fidelity)) continue;
     objs.push_back(objective_vector(p.objectives, objectives));
     hashes.push_back(p.config_hash);
   }
@@ -107,12 +222,13 @@ FrontSummary mark_pareto(results::Store& store, std::int64_t campaign_id, const 
     summary.hypervolume = search::hypervolume(objs, summary.reference_point);
     summary.front_size = static_cast<std::size_t>(std::count(ranks.begin(), ranks.end(), 0));
   }
-  // Per benchmark: latency and energy of that benchmark (area where it is an objective).
+  // Per benchmark: that benchmark's own latency, energy, … (area where it is an objective).
   std::map<std::string, std::vector<std::pair<std::string, search::Objectives>>> by_bench;
-  std::map<std::string, bool> feasible;
-  for (const auto& p : points) feasible[p.config_hash] = p.feasible;
+  std::set<std::string> feasible;
+  for (const auto& p : points)
+    if (p.feasible && at_front_fidelity(p.fidelity)) feasible.insert(p.config_hash);
   for (const auto& e : store.evaluations(campaign_id)) {
-    if (!feasible[e.config_hash]) continue;
+    if (!at_front_fidelity(e.fidelity) || feasible.count(e.config_hash) == 0) continue;
     search::Objectives o;
     for (const auto obj : objectives) {
       if (obj == Objective::Latency) o.push_back(e.metrics.get(core::metric::kLatencyS));
@@ -130,7 +246,25 @@ FrontSummary mark_pareto(results::Store& store, std::int64_t campaign_id, const 
     for (std::size_t i = 0; i < entries.size(); ++i) records.push_back({bench, entries[i].first, br[i]});
   }
   store.set_pareto(campaign_id, records);
+  std::string ref;
+  for (const double r : summary.reference_point) ref += (ref.empty() ? "" : ",") + core::value_text(r);
+  store.put_provenance(campaign_id, {{"hypervolume_reference", ref},
+                                     {"hypervolume", core::value_text(summary.hypervolume)},
+                                     {"front_fidelity", summary.fidelity}});
   return summary;
+}
+
+std::vector<Objective> stored_objectives(results::Store& store, std::int64_t campaign_id) {
+  for (const auto& [k, v] : store.provenance(campaign_id))
+    if (k == "objectives") {
+      std::vector<Objective> out;
+      for (const auto& name : split(v))
+        for (const auto o : {Objective::Latency, Objective::Energy, Objective::Area, Objective::Power,
+                             Objective::AccuracyLoss})
+          if (objective_name(o) == name) out.push_back(o);
+      return out;
+    }
+  return {};
 }
 
 RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& catalog, results::Store& store,
@@ -138,10 +272,15 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const auto benchmarks = resolve_benchmarks(campaign, catalog);
-  const auto& fidelity = models::builtin_fidelities().get(campaign.fidelity);
+  const std::vector<std::string> ladder = campaign.fidelity_ladder();
+  std::string model_versions;
+  for (const auto& f : ladder) model_versions += (model_versions.empty() ? "" : ",") + models::builtin_fidelities().get(f).version;
   auto log = [&](const std::string& s) {
     if (options.log) options.log(s);
   };
+  const Shard shard = options.shard;
+  check_shard(campaign, shard);
+  auto strategy = make_strategy(campaign);
 
   RunSummary summary;
   // --- the campaign row: new, or the stored one when resuming -----------------------------------
@@ -155,6 +294,16 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
                              "the campaign file changed since campaign '" + campaign.name +
                                  "' was started; resume needs the same file");
     summary.campaign_id = existing->id;
+    // A shard database continues as the same shard (another split would mix candidate sets).
+    std::string stored_shard;
+    for (const auto& [k, v] : store.provenance(existing->id))
+      if (k == "shard") stored_shard = v;
+    const std::string now = shard.count > 1 ? std::to_string(shard.index) + "/" + std::to_string(shard.count) : "";
+    if (stored_shard != now)
+      throw core::InputError("--shard: campaign '" + campaign.name + "' in " + store.path() +
+                             (stored_shard.empty() ? std::string(" was started without --shard; resume it without")
+                                                   : " was started as shard " + stored_shard + "; resume it with --shard " +
+                                                         stored_shard));
     store.set_campaign_status(summary.campaign_id, "running");
   } else {
     results::CampaignRecord rec;
@@ -163,38 +312,54 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
     rec.seed = campaign.seed;
     rec.strategy = campaign.strategy;
     summary.campaign_id = store.create_campaign(rec);
-    store.put_provenance(summary.campaign_id,
-                         {{"pade_version", core::kVersion},
-                          {"git_commit", core::kGitCommit},
-                          {"fidelity", campaign.fidelity},
-                          {"model_version", fidelity.version},
-                          {"stats_version", stats.version()},
-                          {"seed", std::to_string(campaign.seed)},
-                          {"strategy", campaign.strategy},
-                          {"suite", campaign.benchmarks.empty() ? campaign.suite : "(explicit list)"},
-                          {"started_at", results::utc_now_iso8601()}});
+    std::vector<std::string> objective_names;
+    for (const auto o : campaign.objectives) objective_names.push_back(objective_name(o));
+    std::vector<std::pair<std::string, std::string>> prov = {
+        {"pade_version", core::kVersion},
+        {"git_commit", core::kGitCommit},
+        {"fidelity", campaign.fidelity},
+        {"fidelities", join(ladder)},
+        {"model_version", model_versions},
+        {"stats_version", stats.version()},
+        {"seed", std::to_string(campaign.seed)},
+        {"strategy", campaign.strategy},
+        {"objectives", join(objective_names)},
+        {"suite", campaign.benchmarks.empty() ? campaign.suite : "(explicit list)"},
+        {"started_at", results::utc_now_iso8601()}};
+    if (shard.count > 1) prov.emplace_back("shard", std::to_string(shard.index) + "/" + std::to_string(shard.count));
+    for (const auto& kv : options.provenance) prov.push_back(kv);
+    store.put_provenance(summary.campaign_id, prov);
   }
   for (const auto* b : benchmarks) store.put_benchmark(b->name, b->model, b->task, b->phase, b->seq_len);
 
   // Points already stored (resume): their objectives are told to the strategy, not recomputed.
-  std::map<std::string, results::PointRecord> stored;
-  for (auto& p : store.points(summary.campaign_id))
-    if (p.fidelity == campaign.fidelity) stored.emplace(p.config_hash, std::move(p));
-
-  search::StrategyOptions so;
-  so.seed = static_cast<std::uint64_t>(campaign.seed);
-  so.budget = campaign.budget_evaluations;
-  so.population = campaign.population;
-  const auto sizes = campaign.space.sizes();
-  auto strategy = search::builtin_strategies().create(campaign.strategy, sizes, so);
+  // Keyed by (configuration, fidelity): a halving campaign stores a design once per rung.
+  using PointKey = std::pair<std::string, std::string>;
+  std::map<PointKey, results::PointRecord> stored;
+  for (auto& p : store.points(summary.campaign_id)) {
+    PointKey key{p.config_hash, p.fidelity};
+    stored.emplace(std::move(key), std::move(p));
+  }
+  const std::set<PointKey> from_database = [&] {
+    std::set<PointKey> keys;
+    for (const auto& [k, p] : stored) keys.insert(k);
+    return keys;
+  }();
+  std::set<PointKey> counted;  // points already counted in this run's summary
 
   const int threads = options.threads >= 0 ? options.threads : campaign.threads;
-  tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
+  auto stop_requested = [&] { return options.cancelled && options.cancelled(); };
+  const BatchEvaluator evaluator =
+      options.evaluator ? options.evaluator : BatchEvaluator([&](std::span<const EvalJob> jobs) {
+        return evaluate_jobs(campaign, benchmarks, jobs, stats, threads, stop_requested);
+      });
+  auto shard_share = [&](std::size_t planned) {
+    return shard.count > 1 ? (planned + shard.count - 1 - shard.index) / shard.count : planned;
+  };
 
   Progress progress;
-  progress.total = strategy->planned();
-  std::vector<search::Objectives> feasible_objectives;
-  auto stop_requested = [&] { return options.cancelled && options.cancelled(); };
+  progress.total = shard_share(strategy->planned());
+  std::vector<std::vector<search::Objectives>> feasible_by_rung(ladder.size());
   auto over_time = [&] {
     return campaign.budget_seconds > 0 &&
            std::chrono::duration<double>(Clock::now() - start).count() > campaign.budget_seconds;
@@ -212,64 +377,61 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
       log("wall-time budget reached; stopping");
       break;
     }
-    const auto candidates = strategy->ask(campaign.batch_size);
+    auto candidates = strategy->ask(campaign.batch_size);
     if (candidates.empty()) break;
+    if (shard.count > 1)
+      std::erase_if(candidates, [&](const search::Candidate& c) {
+        return static_cast<std::size_t>(c.seq) % shard.count != shard.index;
+      });
 
     struct Work {
       const search::Candidate* candidate;
       core::Config config;
-      std::string hash;
+      PointKey key;
+      std::size_t rung = 0;
       bool from_store = false;
-      std::vector<core::Metrics> metrics;  // per benchmark
-      bool done = false;
+      std::size_t job = 0;  // index into jobs (when evaluated)
     };
     std::vector<Work> work;
+    std::vector<EvalJob> jobs;
     work.reserve(candidates.size());
     for (const auto& cand : candidates) {
-      Work w{&cand, campaign.space.point(campaign.base, cand.levels), {}, false, {}, false};
-      w.hash = w.config.hash();
-      w.from_store = stored.count(w.hash) > 0;
-      w.metrics.resize(benchmarks.size());
+      Work w{&cand, campaign.space.point(campaign.base, cand.levels), {}, std::min(cand.fidelity, ladder.size() - 1),
+             false, 0};
+      w.key = {w.config.hash(), ladder[w.rung]};
+      w.from_store = stored.count(w.key) > 0;
+      if (!w.from_store) {
+        // The same design twice in one batch (possible when two rungs share a fidelity) is evaluated once.
+        const auto dup = std::find_if(work.begin(), work.end(), [&](const Work& o) { return !o.from_store && o.key == w.key; });
+        if (dup != work.end()) {
+          w.job = dup->job;
+        } else {
+          w.job = jobs.size();
+          jobs.push_back(EvalJob{cand.levels, w.key.second});
+        }
+      }
       work.push_back(std::move(w));
     }
-    // Evaluate every (configuration, benchmark) pair of the batch in parallel. Each result lands in
-    // its own slot, so the outcome does not depend on scheduling.
-    std::atomic<bool> cancelled_mid{false};
-    arena.execute([&] {
-      tbb::parallel_for(std::size_t{0}, work.size() * benchmarks.size(), [&](std::size_t idx) {
-        Work& w = work[idx / benchmarks.size()];
-        if (w.from_store) return;
-        if (stop_requested()) {
-          cancelled_mid = true;
-          return;
-        }
-        const std::size_t b = idx % benchmarks.size();
-        w.metrics[b] = evaluate(w.config, *benchmarks[b], campaign.fidelity, stats);
-      });
-    });
+    const JobResults results = jobs.empty() ? JobResults{} : evaluator(jobs);
+    const bool cancelled_mid = stop_requested();
     // A batch interrupted half-way commits only its complete configurations.
     std::vector<results::EvaluationRecord> evals;
     std::vector<results::PointRecord> points;
     std::vector<search::Outcome> outcomes;
     for (auto& w : work) {
       search::Outcome outcome{w.candidate->seq, std::nullopt};
-      if (w.from_store) {
-        const auto& p = stored.at(w.hash);
-        if (p.feasible) outcome.objectives = objective_vector(p.objectives, campaign.objectives);
-        ++summary.resumed;
-        w.done = true;
-      } else {
+      if (!w.from_store && stored.count(w.key) == 0) {
+        const auto& metrics = results.at(w.job);
         bool complete = true;
-        for (const auto& m : w.metrics) complete = complete && !m.values().empty();
+        for (const auto& m : metrics) complete = complete && !m.values().empty();
         if (!complete) continue;
-        w.done = true;
-        store.put_configuration(w.hash, w.config.canonical(), params_of(w.config));
+        store.put_configuration(w.key.first, w.config.canonical(), params_of(w.config));
         results::PointRecord p;
         p.campaign_id = summary.campaign_id;
-        p.config_hash = w.hash;
+        p.config_hash = w.key.first;
         p.seq = w.candidate->seq;
-        p.fidelity = campaign.fidelity;
-        p.objectives = aggregate(w.metrics);
+        p.fidelity = w.key.second;
+        p.objectives = aggregate(metrics);
         for (const auto& c : campaign.constraints) {
           const double v = p.objectives.get(c.metric);
           if (v > c.max) {
@@ -279,40 +441,51 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
             p.reason += (p.reason.empty() ? "" : "; ") + std::string(buf);
           }
         }
-        if (p.feasible) outcome.objectives = objective_vector(p.objectives, campaign.objectives);
         for (std::size_t b = 0; b < benchmarks.size(); ++b)
-          evals.push_back({summary.campaign_id, w.hash, benchmarks[b]->name, campaign.fidelity, w.metrics[b],
-                           w.candidate->seq});
+          evals.push_back({summary.campaign_id, p.config_hash, benchmarks[b]->name, p.fidelity, metrics[b], p.seq});
         points.push_back(p);
-        stored.emplace(w.hash, p);
+        stored.emplace(w.key, p);
         ++summary.evaluated;
         ++evaluated_this_run;
+      } else if (from_database.count(w.key) > 0 && counted.count(w.key) == 0) {
+        ++summary.resumed;
+      } else if (counted.count(w.key) > 0) {
+        ++summary.reused;
       }
-      const auto& p = stored.at(w.hash);
+      const auto& p = stored.at(w.key);
+      if (p.feasible) outcome.objectives = objective_vector(p.objectives, campaign.objectives);
+      outcomes.push_back(outcome);
+      if (!counted.insert(w.key).second) continue;  // statistics count each stored point once
       if (p.feasible) {
         ++summary.feasible;
-        feasible_objectives.push_back(objective_vector(p.objectives, campaign.objectives));
-        for (const auto o : campaign.objectives) {
-          const double v = p.objectives.get(objective_column(o));
-          auto [it, inserted] = progress.best.emplace(objective_name(o), v);
-          if (!inserted) it->second = std::min(it->second, v);
-        }
+        feasible_by_rung[w.rung].push_back(objective_vector(p.objectives, campaign.objectives));
       } else {
         for (const auto& c : campaign.constraints)
-          if (p.objectives.get(c.metric) > c.max) ++summary.rejected_by[c.metric + " <= " + std::to_string(c.max)];
+          if (p.objectives.get(c.metric) > c.max) ++summary.rejected_by[c.metric + " <= " + core::value_text(c.max)];
       }
-      outcomes.push_back(outcome);
     }
     store.put_batch(evals, points);  // one transaction: the batch is stored whole or not at all
     strategy->tell(outcomes);
 
-    progress.done = summary.evaluated + summary.resumed;
-    progress.total = std::max(strategy->planned(), progress.done);
+    progress.done = summary.evaluated + summary.resumed + summary.reused;
+    progress.total = std::max(shard_share(strategy->planned()), progress.done);
     progress.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
     progress.rate_per_s = progress.elapsed_s > 0 ? static_cast<double>(evaluated_this_run) / progress.elapsed_s : 0;
     progress.feasible = summary.feasible;
-    const auto ranks = search::nondominated_ranks(feasible_objectives);
-    progress.front_size = static_cast<std::size_t>(std::count(ranks.begin(), ranks.end(), 0));
+    // Best values and front size at the most refined rung reached so far.
+    for (std::size_t r = ladder.size(); r-- > 0;) {
+      if (feasible_by_rung[r].empty()) continue;
+      const auto& objs = feasible_by_rung[r];
+      const auto ranks = search::nondominated_ranks(objs);
+      progress.front_size = static_cast<std::size_t>(std::count(ranks.begin(), ranks.end(), 0));
+      progress.best.clear();
+      for (std::size_t k = 0; k < campaign.objectives.size(); ++k) {
+        double best = std::numeric_limits<double>::infinity();
+        for (const auto& o : objs) best = std::min(best, o[k]);
+        progress.best[objective_name(campaign.objectives[k])] = best;
+      }
+      break;
+    }
     if (options.progress) options.progress(progress);
     if (cancelled_mid) {
       summary.status = "interrupted";
@@ -324,11 +497,7 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
   summary.front_size = front.front_size;
   summary.hypervolume = front.hypervolume;
   summary.reference_point = front.reference_point;
-  std::string ref;
-  for (const double r : front.reference_point) ref += (ref.empty() ? "" : ",") + core::value_text(r);
-  store.put_provenance(summary.campaign_id, {{"hypervolume_reference", ref},
-                                             {"hypervolume", core::value_text(front.hypervolume)},
-                                             {"stats_computed", std::to_string(stats.computed())}});
+  store.put_provenance(summary.campaign_id, {{"stats_computed", std::to_string(stats.computed())}});
   store.set_campaign_status(summary.campaign_id, summary.status);
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return summary;

@@ -3,8 +3,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <set>
+#include <string_view>
 
 namespace pade::dse {
 
@@ -209,10 +211,265 @@ double DesignSpace::cardinality() const {
   return n;
 }
 
+// --- derived parameters ----------------------------------------------------------------------
+
+namespace {
+
+bool is_key_char(char ch) { return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_' || ch == '.'; }
+
+/// Recursive-descent compiler of the small expression language into postfix steps.
+class ExprCompiler {
+ public:
+  ExprCompiler(std::string_view text, const core::Schema& schema, core::SourceLocation where, std::string path)
+      : text_(text), schema_(schema), where_(std::move(where)), path_(std::move(path)) {}
+
+  std::vector<ExprOp> compile() {
+    expression();
+    skip_space();
+    if (pos_ < text_.size()) fail("found '" + std::string(text_.substr(pos_)) + "'", "an operator or the end");
+    return std::move(out_);
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& found, const std::string& expected) const {
+    throw InputError(where_, path_,
+                     found + " at character " + std::to_string(pos_ + 1) + " of \"" + std::string(text_) +
+                         "\", expected " + expected);
+  }
+  void skip_space() {
+    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_])) != 0) ++pos_;
+  }
+  bool accept(char ch) {
+    skip_space();
+    if (pos_ < text_.size() && text_[pos_] == ch) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  void expression() {
+    term();
+    while (true) {
+      if (accept('+')) {
+        term();
+        out_.push_back({ExprOp::Kind::Add, 0, {}, 0});
+      } else if (accept('-')) {
+        term();
+        out_.push_back({ExprOp::Kind::Subtract, 0, {}, 0});
+      } else {
+        return;
+      }
+    }
+  }
+  void term() {
+    unary();
+    while (true) {
+      if (accept('*')) {
+        unary();
+        out_.push_back({ExprOp::Kind::Multiply, 0, {}, 0});
+      } else if (accept('/')) {
+        unary();
+        out_.push_back({ExprOp::Kind::Divide, 0, {}, 0});
+      } else {
+        return;
+      }
+    }
+  }
+  void unary() {
+    if (accept('-')) {
+      unary();
+      out_.push_back({ExprOp::Kind::Negate, 0, {}, 0});
+      return;
+    }
+    primary();
+  }
+  void primary() {
+    skip_space();
+    if (pos_ >= text_.size()) fail("found the end", "a number, a parameter, a function or '('");
+    if (accept('(')) {
+      expression();
+      if (!accept(')')) fail(pos_ < text_.size() ? "found '" + std::string(1, text_[pos_]) + "'" : "found the end", "')'");
+      return;
+    }
+    const char ch = text_[pos_];
+    if (std::isdigit(static_cast<unsigned char>(ch)) != 0 || ch == '.') {
+      const std::string rest(text_.substr(pos_));
+      std::size_t used = 0;
+      double v = 0;
+      try {
+        v = std::stod(rest, &used);
+      } catch (const std::exception&) {
+        fail("found '" + rest + "'", "a number");
+      }
+      pos_ += used;
+      out_.push_back({ExprOp::Kind::Number, v, {}, 0});
+      return;
+    }
+    if (std::isalpha(static_cast<unsigned char>(ch)) == 0 && ch != '_')
+      fail("found '" + std::string(1, ch) + "'", "a number, a parameter, a function or '('");
+    const std::size_t start = pos_;
+    while (pos_ < text_.size() && is_key_char(text_[pos_])) ++pos_;
+    const std::string name(text_.substr(start, pos_ - start));
+    if (accept('(')) {
+      static const std::vector<std::string> kFunctions = {"min", "max", "floor", "ceil", "round"};
+      if (std::find(kFunctions.begin(), kFunctions.end(), name) == kFunctions.end()) {
+        pos_ = start;
+        fail("found an unknown function '" + name + "'", "one of: min, max, floor, ceil, round");
+      }
+      std::size_t argc = 0;
+      if (!accept(')')) {
+        do {
+          expression();
+          ++argc;
+        } while (accept(','));
+        if (!accept(')')) fail(pos_ < text_.size() ? "found '" + std::string(1, text_[pos_]) + "'" : "found the end", "',' or ')'");
+      }
+      const bool variadic = name == "min" || name == "max";
+      if (variadic ? argc < 1 : argc != 1) {
+        pos_ = start;
+        fail("found " + name + "() with " + std::to_string(argc) + " arguments",
+             variadic ? "at least one argument" : "exactly one argument");
+      }
+      out_.push_back({ExprOp::Kind::Call, 0, name, argc});
+      return;
+    }
+    const core::ParamSpec* spec = schema_.find(name);
+    if (spec == nullptr) {
+      const std::string best = schema_.suggest(name);
+      pos_ = start;
+      fail("found an unknown parameter '" + name + "'" + (best.empty() ? "" : " (did you mean '" + best + "'?)"),
+           "a hardware parameter key");
+    }
+    if (spec->kind != core::ParamKind::Integer && spec->kind != core::ParamKind::Real &&
+        spec->kind != core::ParamKind::Boolean) {
+      pos_ = start;
+      fail("found '" + name + "' (" + std::string(core::kind_name(spec->kind)) + ")", "a numeric parameter");
+    }
+    out_.push_back({ExprOp::Kind::Param, 0, name, 0});
+  }
+
+  std::string_view text_;
+  const core::Schema& schema_;
+  core::SourceLocation where_;
+  std::string path_;
+  std::size_t pos_ = 0;
+  std::vector<ExprOp> out_;
+};
+
+double param_number(const core::Config& c, const std::string& key) {
+  const core::Value& v = c.value(key);
+  if (const auto* b = std::get_if<bool>(&v)) return *b ? 1.0 : 0.0;
+  return c.real(key);
+}
+
+/// Evaluate a compiled expression on a configuration; nullopt with a reason when undefined.
+double run_program(const DerivedParameter& d, const core::Config& c) {
+  std::vector<double> stack;
+  auto pop = [&] {
+    const double v = stack.back();
+    stack.pop_back();
+    return v;
+  };
+  for (const auto& op : d.program) {
+    switch (op.kind) {
+      case ExprOp::Kind::Number: stack.push_back(op.number); break;
+      case ExprOp::Kind::Param: stack.push_back(param_number(c, op.name)); break;
+      case ExprOp::Kind::Negate: stack.back() = -stack.back(); break;
+      case ExprOp::Kind::Add: { const double b = pop(); stack.back() += b; break; }
+      case ExprOp::Kind::Subtract: { const double b = pop(); stack.back() -= b; break; }
+      case ExprOp::Kind::Multiply: { const double b = pop(); stack.back() *= b; break; }
+      case ExprOp::Kind::Divide: {
+        const double b = pop();
+        if (b == 0) throw InputError(d.where, "derived." + d.key, "found a division by zero in \"" + d.expression + "\"");
+        stack.back() /= b;
+        break;
+      }
+      case ExprOp::Kind::Call: {
+        std::vector<double> args(stack.end() - static_cast<std::ptrdiff_t>(op.argc), stack.end());
+        stack.resize(stack.size() - op.argc);
+        double r = args[0];
+        if (op.name == "min") r = *std::min_element(args.begin(), args.end());
+        else if (op.name == "max") r = *std::max_element(args.begin(), args.end());
+        else if (op.name == "floor") r = std::floor(r);
+        else if (op.name == "ceil") r = std::ceil(r);
+        else r = std::round(r);
+        stack.push_back(r);
+        break;
+      }
+    }
+  }
+  return stack.back();
+}
+
+/// "qk_pu.rows=8, algorithm.alpha=0.5": the swept values of a point, for error messages.
+std::string point_text(const std::vector<Dimension>& dims, const std::vector<std::size_t>& levels) {
+  std::string out;
+  for (std::size_t i = 0; i < dims.size(); ++i)
+    out += (out.empty() ? "" : ", ") + dims[i].key + "=" + core::value_text(dims[i].levels.at(levels.at(i)));
+  return out.empty() ? "the base configuration" : out;
+}
+
+}  // namespace
+
+void DesignSpace::read_derived(const YAML::Node& node, const core::Schema& schema, const std::string& file) {
+  if (!node || node.IsNull()) return;
+  if (!node.IsMap())
+    throw InputError(location_of(node, file), "derived",
+                     "found " + found_text(node) + ", expected a map of parameter: \"expression\"");
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    const std::string path = "derived." + key;
+    const core::SourceLocation key_where = location_of(kv.first, file);
+    const core::ParamSpec* spec = schema.find(key);
+    if (spec == nullptr || !spec->identity) throw InputError(key_where, path, not_sweepable(key, spec, schema));
+    if (spec->kind != core::ParamKind::Integer && spec->kind != core::ParamKind::Real)
+      throw InputError(key_where, path,
+                       "found a " + std::string(core::kind_name(spec->kind)) +
+                           " parameter, expected a numeric (integer or real) parameter to derive");
+    for (const auto& d : dims_)
+      if (d.key == key)
+        throw InputError(key_where, path, "found a parameter that is also swept in space:, expected it in one place only");
+    for (const auto& d : derived_)
+      if (d.key == key) throw InputError(key_where, path, "duplicate key (each parameter may be derived once)");
+    const YAML::Node& e = kv.second;
+    if (!e.IsScalar() || e.Scalar().empty())
+      throw InputError(location_of(e, file), path, "found " + found_text(e) + ", expected an expression such as \"qk_pu.rows\"");
+    DerivedParameter d{key, e.Scalar(), location_of(e, file), {}};
+    d.program = ExprCompiler(d.expression, schema, d.where, path).compile();
+    derived_.push_back(std::move(d));
+  }
+}
+
 core::Config DesignSpace::point(const core::Config& base, const std::vector<std::size_t>& levels) const {
   core::Config c = base;
   for (std::size_t i = 0; i < dims_.size(); ++i) c.set(dims_[i].key, dims_[i].levels.at(levels.at(i)), dims_[i].where);
+  for (const auto& d : derived_) {
+    const std::string path = "derived." + d.key;
+    const double v = run_program(d, c);
+    const core::ParamSpec* spec = c.schema() != nullptr ? c.schema()->find(d.key) : nullptr;
+    const bool integer = spec != nullptr && spec->kind == core::ParamKind::Integer;
+    auto at_point = [&] { return " at " + point_text(dims_, levels); };
+    if (!std::isfinite(v))
+      throw InputError(d.where, path, "found a non-finite value of \"" + d.expression + "\"" + at_point());
+    if (integer && std::abs(v - std::round(v)) > 1e-9)
+      throw InputError(d.where, path,
+                       "found " + core::value_text(v) + " from \"" + d.expression + "\"" + at_point() +
+                           ", expected a whole number (wrap the expression in floor(), ceil() or round())");
+    if (spec != nullptr && ((spec->min && v < *spec->min) || (spec->max && v > *spec->max)))
+      throw InputError(d.where, path,
+                       "found " + core::value_text(v) + " from \"" + d.expression + "\"" + at_point() + ", expected " +
+                           spec->allowed());
+    c.set(d.key, integer ? core::Value(static_cast<std::int64_t>(std::llround(v))) : core::Value(v), d.where);
+  }
   return c;
+}
+
+void DesignSpace::check_derived(const core::Config& base) const {
+  if (derived_.empty()) return;
+  std::vector<std::size_t> first(dims_.size(), 0), last;
+  for (const auto& d : dims_) last.push_back(d.levels.size() - 1);
+  (void)point(base, first);
+  (void)point(base, last);
 }
 
 }  // namespace pade::dse

@@ -10,15 +10,6 @@ namespace pade::search {
 
 namespace {
 
-std::size_t space_size(std::span<const std::size_t> sizes) {
-  std::size_t total = 1;
-  for (const auto s : sizes) {
-    if (total > (std::size_t{1} << 50) / std::max<std::size_t>(s, 1)) return std::size_t{1} << 50;
-    total *= s;
-  }
-  return total;
-}
-
 class RandomStrategy final : public Strategy {
  public:
   RandomStrategy(std::span<const std::size_t> sizes, const StrategyOptions& o, bool latin)

@@ -21,11 +21,24 @@ std::vector<std::pair<std::string, std::string>> StrategyRegistry::list() const 
   return out;
 }
 
+std::size_t space_size(std::span<const std::size_t> sizes) {
+  constexpr std::size_t kCap = std::size_t{1} << 50;
+  std::size_t total = 1;
+  for (const auto s : sizes) {
+    if (s == 0) return 0;
+    if (total > kCap / s) return kCap;
+    total *= s;
+  }
+  return total;
+}
+
 const StrategyRegistry& builtin_strategies() {
   static const StrategyRegistry registry = [] {
     StrategyRegistry r;
     register_grid(r);
     register_random(r);
+    register_nsga2(r);
+    register_halving(r);
     return r;
   }();
   return registry;

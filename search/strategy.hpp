@@ -16,6 +16,7 @@ namespace pade::search {
 struct Candidate {
   std::vector<std::size_t> levels;  // one index per dimension
   std::int64_t seq = 0;             // issue order: 0, 1, 2, … (results are stored in this order)
+  std::size_t fidelity = 0;         // rung of the fidelity ladder (0 = screening; multi-fidelity only)
 };
 
 struct Outcome {
@@ -27,19 +28,29 @@ struct StrategyOptions {
   std::uint64_t seed = 1;
   std::size_t budget = 0;  // maximum candidates (0 = the strategy's natural size)
   std::size_t population = 16;  // population-based strategies
+  std::size_t fidelity_levels = 1;  // rungs of the fidelity ladder (multi-fidelity strategies)
+  std::size_t eta = 3;              // successive halving: keep the top 1/eta per rung
 };
 
 class Strategy {
  public:
   virtual ~Strategy() = default;
-  /// Up to `n` new candidates. An empty result means the strategy is done; it may also return
-  /// fewer than n when it waits for outcomes (generation-based strategies).
+  /// Up to `n` new candidates. A generation-based strategy returns fewer than n (even none) while
+  /// candidates it issued are not yet told; once every issued candidate has been told, an empty
+  /// result means the strategy is done. (The runner tells each batch before asking again.)
   virtual std::vector<Candidate> ask(std::size_t n) = 0;
   /// Outcomes of earlier candidates, in any order.
   virtual void tell(std::span<const Outcome> outcomes) = 0;
   /// Total candidates the strategy will issue if it runs to the end (for progress), 0 if unknown.
   [[nodiscard]] virtual std::size_t planned() const = 0;
+  /// True when later candidates depend on told outcomes. Such a strategy cannot be split into
+  /// independent shards (`pade run --shard`); a non-adaptive one issues the same candidates with
+  /// the same seq whatever it is told.
+  [[nodiscard]] virtual bool adaptive() const { return false; }
 };
+
+/// Number of points of a discrete space, saturating at 2^50 (beyond any budget).
+[[nodiscard]] std::size_t space_size(std::span<const std::size_t> sizes);
 
 using StrategyFactory =
     std::function<std::unique_ptr<Strategy>(std::span<const std::size_t> sizes, const StrategyOptions&)>;
@@ -67,5 +78,7 @@ class StrategyRegistry {
 // One function per strategy file.
 void register_grid(StrategyRegistry& r);
 void register_random(StrategyRegistry& r);
+void register_nsga2(StrategyRegistry& r);
+void register_halving(StrategyRegistry& r);
 
 }  // namespace pade::search

@@ -1,4 +1,4 @@
-// pade plot DB --out DIR, pade report DB --out DIR, pade merge OUT IN... .
+// pade plot DB --out DIR, pade report DB --out DIR.
 #include <iostream>
 
 #include "dse/cli/cli.hpp"
@@ -88,21 +88,6 @@ void add_report(CLI::App& app, Context& ctx) {
   cmd->add_option("--config", args->options.config, "design of the per-design figures (see pade plot)");
   cmd->footer("Example:\n  pade report out/default.db --out out/report   # then open out/report/index.html");
   cmd->callback([&ctx, args] { ctx.action = [args] { return report(*args); }; });
-}
-
-void add_merge(CLI::App& app, Context& ctx) {
-  auto out = std::make_shared<std::string>();
-  auto ins = std::make_shared<std::vector<std::string>>();
-  auto* cmd = app.add_subcommand("merge", "Merge shard databases into one (not available yet)");
-  cmd->add_option("out", *out, "merged database")->required();
-  cmd->add_option("inputs", *ins, "shard databases")->required();
-  cmd->footer("Example:\n  pade merge all.db shard-0.db shard-1.db");
-  cmd->callback([&ctx, out, ins] {
-    ctx.action = [] {
-      std::cerr << "pade merge: merging shard databases is not implemented yet (tracked in issue #7)\n";
-      return 1;
-    };
-  });
 }
 
 }  // namespace pade::dse::cli

@@ -1,12 +1,16 @@
 // pade run [campaign.yaml] [--db FILE] : run a campaign (the embedded default without a file).
+// Under `mpirun -np N` rank 0 runs the campaign and the other ranks evaluate its batches.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "dse/campaign.hpp"
 #include "dse/cli/cli.hpp"
 #include "dse/cli/common.hpp"
+#include "dse/mpi.hpp"
 #include "dse/runner.hpp"
 
 namespace pade::dse::cli {
@@ -19,7 +23,28 @@ struct RunArgs {
   bool resume = false;
   int threads = -1;
   bool quiet = false;
+  std::string shard;  // "i/N"
 };
+
+Shard parse_shard(const std::string& text) {
+  Shard s;
+  if (text.empty()) return s;
+  const auto slash = text.find('/');
+  try {
+    std::size_t used = 0;
+    if (slash == std::string::npos) throw std::invalid_argument("no slash");
+    const long i = std::stol(text.substr(0, slash), &used);
+    if (used != slash) throw std::invalid_argument("index");
+    const std::string rest = text.substr(slash + 1);
+    const long n = std::stol(rest, &used);
+    if (used != rest.size() || i < 0 || n < 1 || i >= n) throw std::invalid_argument("range");
+    s.index = static_cast<std::size_t>(i);
+    s.count = static_cast<std::size_t>(n);
+  } catch (const std::exception&) {
+    throw core::InputError("--shard: found '" + text + "', expected i/N with 0 <= i < N (e.g. 0/4)");
+  }
+  return s;
+}
 
 std::string human_duration(double s) {
   char buf[32];
@@ -47,6 +72,30 @@ int run(const RunArgs& a, const Context& ctx) {
                                 ? read_campaign_text(embedded_default_campaign(), "<embedded default campaign>",
                                                      std::filesystem::current_path())
                                 : read_campaign(a.file);
+  const Shard shard = parse_shard(a.shard);
+  check_shard(campaign, shard);
+  auto cancelled = [&ctx] { return ctx.interrupted && ctx.interrupted->load(); };
+  const int threads = a.threads >= 0 ? a.threads : campaign.threads;
+
+  // Every input is checked on every rank before MPI starts, so a bad file fails the same way
+  // everywhere and no rank is left waiting for another.
+  std::optional<mpi::Session> session;
+  if (mpi::launched_with_ranks()) {
+    if (!mpi::available())
+      throw core::RunError("started by mpirun with several ranks, but this pade was built without MPI; "
+                           "rebuild with libopenmpi-dev installed, or use --shard i/N and pade merge");
+    if (shard.count > 1) throw core::InputError("--shard: not with mpirun (the ranks already split the work)");
+    const workloads::Catalog catalog = workloads::Catalog::builtin();
+    (void)resolve_benchmarks(campaign, catalog);
+    session.emplace();
+    if (session->rank() != 0) {
+      workloads::SamplingPlan plan;
+      auto pipeline = make_pipeline(static_cast<std::uint64_t>(campaign.seed), plan, nullptr);
+      const auto benchmarks = resolve_benchmarks(campaign, pipeline->catalog);
+      session->serve(campaign, benchmarks, *pipeline->cache, threads, cancelled);
+      return 0;
+    }
+  }
   const std::string db = a.db.empty() ? campaign.name + ".db" : a.db;
   if (const auto parent = std::filesystem::path(db).parent_path(); !parent.empty())
     std::filesystem::create_directories(parent);
@@ -60,7 +109,13 @@ int run(const RunArgs& a, const Context& ctx) {
   RunOptions options;
   options.resume = a.resume;
   options.threads = a.threads;
-  options.cancelled = [&ctx] { return ctx.interrupted && ctx.interrupted->load(); };
+  options.shard = shard;
+  options.cancelled = cancelled;
+  const auto benchmarks = resolve_benchmarks(campaign, pipeline->catalog);
+  if (session) {
+    options.evaluator = session->evaluator(campaign, benchmarks, *pipeline->cache, threads, cancelled);
+    options.provenance.emplace_back("mpi_ranks", std::to_string(session->size()));
+  }
   options.log = [&a](const std::string& s) {
     if (!a.quiet) std::cerr << s << '\n';
   };
@@ -71,20 +126,28 @@ int run(const RunArgs& a, const Context& ctx) {
       return;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_log >= std::chrono::seconds(5) || p.done == p.total) {
+    if (now - last_log >= std::chrono::seconds(5) || p.done >= p.total) {
       std::cerr << "progress: " << progress_text(p) << '\n';
       last_log = now;
     }
   };
-  if (!a.quiet)
+  if (!a.quiet) {
+    std::string fidelities;
+    for (const auto& f : campaign.fidelity_ladder()) fidelities += (fidelities.empty() ? "" : " then ") + f;
     std::cerr << "campaign '" << campaign.name << "': " << campaign.space.cardinality() << " points in the space, "
-              << "strategy " << campaign.strategy << ", fidelity " << campaign.fidelity << ", database " << db << '\n';
+              << "strategy " << campaign.strategy << ", fidelity " << fidelities << ", database " << db;
+    if (shard.count > 1) std::cerr << ", shard " << shard.index << "/" << shard.count;
+    if (session) std::cerr << ", " << session->size() << " MPI ranks";
+    std::cerr << '\n';
+  }
   const RunSummary s = run_campaign(campaign, pipeline->catalog, store, *pipeline->cache, options);
+  if (session) session->release();
   if (live) std::cerr << '\n';
 
   std::cout << "campaign '" << campaign.name << "' " << s.status << " in " << human_duration(s.seconds) << ": "
             << s.evaluated << " configurations evaluated";
   if (s.resumed > 0) std::cout << ", " << s.resumed << " resumed from the database";
+  if (s.reused > 0) std::cout << ", " << s.reused << " repeated candidates reused";
   std::cout << ", " << s.feasible << " feasible, " << s.front_size << " on the Pareto front\n";
   for (const auto& [constraint, n] : s.rejected_by)
     std::cout << "  infeasible: " << n << " configurations violate " << constraint << '\n';
@@ -108,8 +171,12 @@ void add_run(CLI::App& app, Context& ctx) {
   cmd->add_option("--threads", args->threads, "worker threads (default: the campaign's setting; 0 = all)")
       ->check(CLI::Range(0, 1024));
   cmd->add_flag("--quiet,-q", args->quiet, "no progress output");
+  cmd->add_option("--shard", args->shard,
+                  "i/N: evaluate only candidates with seq % N == i (grid, random, lhs); join shards with pade merge");
   cmd->footer("Examples:\n  pade run --db out/default.db\n  pade run examples/campaign-grid.yaml --db sweep.db --threads 2\n"
-              "  pade run examples/campaign-grid.yaml --db sweep.db --resume   # after Ctrl-C");
+              "  pade run examples/campaign-grid.yaml --db sweep.db --resume   # after Ctrl-C\n"
+              "  pade run examples/campaign-grid.yaml --shard 0/2 --db s0.db     # then: pade merge all.db s0.db s1.db\n"
+              "  mpirun -np 4 pade run examples/campaign-nsga2.yaml --db nsga2.db  # rank 0 writes the database");
   cmd->callback([&ctx, args] { ctx.action = [&ctx, args] { return run(*args, ctx); }; });
 }
 

@@ -1,0 +1,76 @@
+// Campaign files: derived parameters, the halving/NSGA-II keys, and their input errors.
+#include <catch2/catch.hpp>
+
+#include "dse/campaign.hpp"
+#include "models/hardware.hpp"
+
+using namespace pade;
+
+namespace {
+
+dse::Campaign read(const std::string& extra) {
+  return dse::read_campaign_text("kind: campaign\nname: d\nspace:\n  qk_pu.rows: [4, 8]\n  qk_pu.lanes_per_row: [8, 16]\n" +
+                                     extra,
+                                 "d.yaml", ".");
+}
+
+std::string error_of(const std::string& extra) {
+  try {
+    (void)read(extra);
+  } catch (const core::InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("derived parameters: copies, arithmetic, functions, order of application", "[dse]") {
+  const auto c = read(
+      "derived:\n"
+      "  softmax.exp_units: \"qk_pu.rows\"\n"
+      "  sram.q_buffer_kib: \"2 * (qk_pu.rows + qk_pu.lanes_per_row) / 4 - -1\"\n"
+      "  qk_pu.scoreboard_entries: \"max(16, min(qk_pu.lanes_per_row * 3, 40))\"\n"
+      "  qk_pu.gsat_subgroup: \"floor(softmax.exp_units / 3) + ceil(0.2) + round(0.4)\"\n");
+  REQUIRE(c.space.derived().size() == 4);
+  const auto p = c.space.point(c.base, {1, 0});  // rows 8, lanes 8
+  CHECK(p.integer("softmax.exp_units") == 8);
+  CHECK(p.real("sram.q_buffer_kib") == Approx(2.0 * 16 / 4 + 1));
+  CHECK(p.integer("qk_pu.scoreboard_entries") == 24);
+  CHECK(p.integer("qk_pu.gsat_subgroup") == 2 + 1 + 0);  // reads the derived exp_units (8)
+  const auto q = c.space.point(c.base, {0, 1});  // rows 4, lanes 16
+  CHECK(q.integer("softmax.exp_units") == 4);
+  CHECK(q.integer("qk_pu.scoreboard_entries") == 40);
+  CHECK(p.hash() != q.hash());
+}
+
+TEST_CASE("derived parameters: bad expressions are input errors naming file:line:column", "[dse]") {
+  CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"qk_pu.rowz\"\n"),
+             Catch::Contains("d.yaml:7:22") && Catch::Contains("unknown parameter 'qk_pu.rowz'") &&
+                 Catch::Contains("did you mean 'qk_pu.rows'"));
+  CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"qk_pu.rows +\"\n"),
+             Catch::Contains("found the end at character 13") && Catch::Contains("expected a number, a parameter"));
+  CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"sqrt(4)\"\n"), Catch::Contains("unknown function 'sqrt'"));
+  CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"qk_pu.rows / 3\"\n"),
+             Catch::Contains("expected a whole number") && Catch::Contains("qk_pu.rows=4"));
+  CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"qk_pu.rows * 1000\"\n"),
+             Catch::Contains("found 4000") && Catch::Contains("integer in [1, 1024]"));
+  CHECK_THAT(error_of("derived:\n  qk_pu.rows: \"4\"\n"), Catch::Contains("also swept"));
+  CHECK_THAT(error_of("derived:\n  memory.key_layout: \"1\"\n"), Catch::Contains("expected a numeric"));
+  CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"memory.key_layout\"\n"),
+             Catch::Contains("expected a numeric parameter"));
+  CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"qk_pu.rows / (qk_pu.rows - 4)\"\n"),
+             Catch::Contains("division by zero"));
+  CHECK_THAT(error_of("derived: [1]\n"), Catch::Contains("expected a map"));
+}
+
+TEST_CASE("campaign: strategy choices, halving keys and refine_fidelity", "[dse]") {
+  const auto c = read("strategy: halving\nfidelity: coarse\nrefine_fidelity: coarse\nhalving: {eta: 4}\n");
+  CHECK(c.eta == 4);
+  CHECK(c.fidelity_ladder() == std::vector<std::string>{"coarse", "coarse"});
+  CHECK(read("strategy: nsga2\n").fidelity_ladder() == std::vector<std::string>{"coarse"});
+  CHECK_THAT(error_of("strategy: halving\nrefine_fidelity: evnt\n"),
+             Catch::Contains("refine_fidelity") && Catch::Contains("found 'evnt'"));
+  CHECK_THAT(error_of("strategy: halving\nhalving: {eta: 1}\n"), Catch::Contains("halving.eta"));
+  CHECK_THAT(error_of("strategy: nsga3\n"), Catch::Contains("nsga2") && Catch::Contains("halving"));
+}
