@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   add_report(app, ctx);
   add_workloads(app, ctx);
   add_merge(app, ctx);
+  add_llm(app, ctx);
 
   try {
     app.parse(argc, argv);
