@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <sys/wait.h>
 
 #include "core/error.hpp"
 #include "dse/llm_eval.hpp"
@@ -79,5 +80,37 @@ TEST_CASE("llm: long texts are encoded in chunks and scored in 512-token windows
   CHECK(r.text_tokens == 600);
   CHECK(std::isfinite(r.perplexity));
   CHECK_THROWS_AS(dse::read_text_file(dir / "missing.txt"), core::InputError);
+  std::filesystem::remove_all(dir);
+}
+
+#include "workloads/npy.hpp"
+
+TEST_CASE("pade workloads export stories260k writes a dump folder the npy loader reads back", "[workloads2]") {
+  const auto dir = std::filesystem::temp_directory_path() / "pade_test_export";
+  std::filesystem::remove_all(dir);
+  const auto story = workloads::Stories260K::default_dir() / "greedy256.txt";
+  const std::string cmd = std::string(PADE_BINARY) + " workloads export stories260k --text '" + story.string() +
+                          "' --max-tokens 40 --out '" + dir.string() + "' > /dev/null";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  const auto layers = workloads::load_qkv_folder(dir);
+  REQUIRE(layers.size() == 5);
+  REQUIRE(layers[0].size() == 8);  // query heads; K/V mapped from 4 KV heads
+  // The same numbers as the in-memory trace of BOS + the first 40 text tokens.
+  auto tokens = dse::encode_text(stories().tokenizer, dse::read_text_file(story), 40);
+  tokens.insert(tokens.begin(), workloads::Tokenizer::kBos);
+  const auto trace = workloads::trace_attention(stories().model, tokens);
+  for (std::size_t l = 0; l < 5; ++l)
+    for (std::size_t h = 0; h < 8; ++h) {
+      const auto& a = layers[l][h];
+      const auto& b = trace.at(l, h);
+      REQUIRE(a.q.rows() == 41);
+      CHECK(std::equal(a.q.data().begin(), a.q.data().end(), b.q.data().begin()));
+      CHECK(std::equal(a.k.data().begin(), a.k.data().end(), b.k.data().begin()));
+      CHECK(std::equal(a.v.data().begin(), a.v.data().end(), b.v.data().begin()));
+    }
+  // Anything but stories260k is refused with exit code 2.
+  const std::string bad = std::string(PADE_BINARY) + " workloads export llama2-7b/mmlu --text '" + story.string() +
+                          "' --out '" + dir.string() + "' 2> /dev/null";
+  CHECK(WEXITSTATUS(std::system(bad.c_str())) == 2);
   std::filesystem::remove_all(dir);
 }
