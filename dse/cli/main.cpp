@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   add_workloads(app, ctx);
   add_merge(app, ctx);
   add_compare(app, ctx);
+  add_llm(app, ctx);
 
   try {
     app.parse(argc, argv);

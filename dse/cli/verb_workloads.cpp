@@ -1,5 +1,12 @@
-// pade workloads list | show NAME : the benchmark catalog.
+// pade workloads list | show NAME | export stories260k : the benchmark catalog and trace sources.
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
+
+#include "core/json.hpp"
+#include "dse/llm_eval.hpp"
+#include "workloads/npy.hpp"
+#include "workloads/stories260k.hpp"
 
 #include "dse/cli/cli.hpp"
 #include "dse/cli/common.hpp"
@@ -12,7 +19,71 @@ struct WorkloadsArgs {
   std::string suite;
   std::string name;
   std::string format = "table";
+  std::string text;
+  std::string out;
+  std::size_t max_tokens = 512;
 };
+
+constexpr const char* kStories = "stories260k";
+
+// The real model in the box as a trace source: its shape, where it lives, how to export it.
+int show_stories(results::Format format) {
+  const auto dir = workloads::Stories260K::default_dir();
+  const auto m = workloads::Stories260K::load(dir);
+  const auto& c = m.model.config();
+  if (format == results::Format::Json) {
+    core::JsonWriter w(true);
+    w.begin_object();
+    w.key("name"), w.value(kStories);
+    w.key("kind"), w.value("trace source (real model)");
+    w.key("dir"), w.value(dir.string());
+    w.key("layers"), w.raw(std::to_string(c.n_layers));
+    w.key("q_heads"), w.raw(std::to_string(c.n_heads));
+    w.key("kv_heads"), w.raw(std::to_string(c.n_kv_heads));
+    w.key("head_dim"), w.raw(std::to_string(c.head_dim()));
+    w.key("max_context"), w.raw(std::to_string(c.seq_len));
+    w.key("vocab"), w.raw(std::to_string(c.vocab_size));
+    w.key("attention"), w.value("causal, RoPE, GQA");
+    w.end_object();
+    std::cout << w.str() << '\n';
+    return 0;
+  }
+  std::cout << kStories << ": trace source, a real trained Llama-2-style model (TinyStories), " << dir.string()
+            << "\n  " << c.n_layers << " layers, " << c.n_heads << " query heads, " << c.n_kv_heads
+            << " KV heads (GQA), head_dim " << c.head_dim() << ", context " << c.seq_len << ", vocab " << c.vocab_size
+            << "; causal, RoPE\n  post-RoPE Q/K/V of any text: pade workloads export stories260k --text FILE --out DIR"
+            << "\n  end-to-end effect of PADE attention: pade llm perplexity --text FILE --attention pade\n";
+  return 0;
+}
+
+// Writes layer{L}_{q,k,v}.npy (the dump-folder convention of workloads/npy.hpp) for a text.
+int export_stories(const WorkloadsArgs& a) {
+  if (a.name != kStories)
+    throw core::InputError("workloads export: found '" + a.name + "', expected '" + kStories +
+                           "' (the only exportable trace source; synthetic heads come from the generator)");
+  const auto m = workloads::Stories260K::load();
+  const auto& c = m.model.config();
+  const std::string text = read_text_file(a.text);
+  auto tokens = encode_text(m.tokenizer, text, std::min<std::size_t>(a.max_tokens, c.seq_len - 1));
+  tokens.insert(tokens.begin(), workloads::Tokenizer::kBos);
+  const workloads::ModelTrace trace = workloads::trace_attention(m.model, tokens);
+  const std::filesystem::path out(a.out);
+  std::filesystem::create_directories(out);
+  for (std::size_t l = 0; l < c.n_layers; ++l) {
+    std::vector<core::Matrix> q, k, v;
+    for (std::size_t h = 0; h < c.n_heads; ++h) q.push_back(trace.at(l, h).q);
+    for (std::size_t kv = 0; kv < c.n_kv_heads; ++kv) {
+      k.push_back(trace.at(l, kv * c.group()).k);  // query head kv·group reads KV head kv
+      v.push_back(trace.at(l, kv * c.group()).v);
+    }
+    workloads::write_npy_heads(workloads::qkv_dump_path(out, l, 'q'), q);
+    workloads::write_npy_heads(workloads::qkv_dump_path(out, l, 'k'), k);
+    workloads::write_npy_heads(workloads::qkv_dump_path(out, l, 'v'), v);
+  }
+  std::cout << "wrote " << c.n_layers << " layers x {q,k,v} for " << tokens.size() << " tokens (BOS + text) to "
+            << out.string() << '\n';
+  return 0;
+}
 
 int list(const WorkloadsArgs& a) {
   const auto format = format_option(a.format);
@@ -31,13 +102,15 @@ int list(const WorkloadsArgs& a) {
     for (const auto& s : catalog.suite_names()) std::cout << ' ' << s;
     std::cout << "\nmodels:";
     for (const auto& m : catalog.model_names()) std::cout << ' ' << m;
-    std::cout << "\ntrace sources: synthetic generator (default), .npy dump folders, stories260K (real model)\n";
+    std::cout << "\ntrace sources: synthetic generator (default), .npy dump folders, " << kStories
+              << " (real model; pade workloads show " << kStories << ")\n";
   }
   return 0;
 }
 
 int show(const WorkloadsArgs& a) {
   const auto format = format_option(a.format);
+  if (a.name == kStories) return show_stories(format);
   const auto catalog = workloads::Catalog::builtin();
   const bool is_model = !catalog.has_benchmark(a.name) && [&] {
     const auto models = catalog.model_names();
@@ -78,9 +151,17 @@ void add_workloads(CLI::App& app, Context& ctx) {
   auto* s = cmd->add_subcommand("show", "Show one benchmark or model");
   s->add_option("name", args->name, "benchmark or model name")->required();
   s->add_option("--format", args->format, "table or json");
-  cmd->footer("Examples:\n  pade workloads list --suite pade22\n  pade workloads show llama3-8b/dolly --format json");
+  auto* e = cmd->add_subcommand("export", "Write a trace source's post-RoPE Q/K/V as .npy dump files");
+  e->add_option("name", args->name, "trace source (stories260k)")->required();
+  e->add_option("--text", args->text, "text to run through the model (.gz/.dz are decompressed)")->required();
+  e->add_option("--out", args->out, "output folder (layer{L}_{q,k,v}.npy)")->required();
+  e->add_option("--max-tokens", args->max_tokens, "text tokens (at most the context minus BOS; default 511)");
+  cmd->footer("Examples:\n  pade workloads list --suite pade22\n  pade workloads show llama3-8b/dolly --format json\n"
+              "  pade workloads show stories260k\n"
+              "  pade workloads export stories260k --text /usr/share/games/fortunes/fortunes --out dumps/");
   l->callback([&ctx, args] { ctx.action = [args] { return list(*args); }; });
   s->callback([&ctx, args] { ctx.action = [args] { return show(*args); }; });
+  e->callback([&ctx, args] { ctx.action = [args] { return export_stories(*args); }; });
 }
 
 }  // namespace pade::dse::cli
