@@ -313,7 +313,11 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
     rec.strategy = campaign.strategy;
     summary.campaign_id = store.create_campaign(rec);
     std::vector<std::string> objective_names;
-    for (const auto o : campaign.objectives) objective_names.push_back(objective_name(o));
+    std::string aggregation;
+    for (const auto o : campaign.objectives) {
+      objective_names.push_back(objective_name(o));
+      aggregation += (aggregation.empty() ? "" : "; ") + objective_name(o) + ": " + objective_aggregation(o);
+    }
     std::vector<std::pair<std::string, std::string>> prov = {
         {"pade_version", core::kVersion},
         {"git_commit", core::kGitCommit},
@@ -324,6 +328,7 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
         {"seed", std::to_string(campaign.seed)},
         {"strategy", campaign.strategy},
         {"objectives", join(objective_names)},
+        {"aggregation", aggregation},
         {"suite", campaign.benchmarks.empty() ? campaign.suite : "(explicit list)"},
         {"started_at", results::utc_now_iso8601()}};
     if (shard.count > 1) prov.emplace_back("shard", std::to_string(shard.index) + "/" + std::to_string(shard.count));

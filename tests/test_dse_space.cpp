@@ -1,5 +1,6 @@
 // Campaign files: derived parameters, the halving/NSGA-II keys, and their input errors.
 #include <catch2/catch.hpp>
+#include <algorithm>
 
 #include "dse/campaign.hpp"
 #include "models/hardware.hpp"
@@ -73,4 +74,28 @@ TEST_CASE("campaign: strategy choices, halving keys and refine_fidelity", "[dse]
              Catch::Contains("refine_fidelity") && Catch::Contains("found 'evnt'"));
   CHECK_THAT(error_of("strategy: halving\nhalving: {eta: 1}\n"), Catch::Contains("halving.eta"));
   CHECK_THAT(error_of("strategy: nsga3\n"), Catch::Contains("nsga2") && Catch::Contains("halving"));
+}
+
+TEST_CASE("the default campaign sweeps lanes, scoreboard depth, operand bits, alpha and tile size over PADE-22 by "
+          "halving, around the paper's point",
+          "[dse]") {
+  const auto c = dse::read_campaign(std::string(PADE_SOURCE_DIR) + "/dse/data/default-campaign.yaml");
+  CHECK(c.suite == "pade22");
+  CHECK(c.benchmarks.empty());
+  CHECK(c.strategy == "halving");
+  CHECK(c.fidelity_ladder().size() == 2);
+  const auto paper = core::default_config(models::hardware_schema());  // the paper's design point
+  for (const char* key : {"qk_pu.lanes_per_row", "qk_pu.scoreboard_entries", "algorithm.bits", "algorithm.alpha",
+                          "algorithm.tile_keys"}) {
+    INFO(key);
+    const auto& dims = c.space.dimensions();
+    const auto it = std::find_if(dims.begin(), dims.end(), [&](const dse::Dimension& d) { return d.key == key; });
+    REQUIRE(it != dims.end());
+    CHECK(it->levels.size() >= 3);
+    // The paper's value is a level, with at least one level either side.
+    const auto at = std::find(it->levels.begin(), it->levels.end(), paper.value(key));
+    REQUIRE(at != it->levels.end());
+    CHECK(at != it->levels.begin());
+    CHECK(at + 1 != it->levels.end());
+  }
 }

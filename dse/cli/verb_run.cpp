@@ -139,6 +139,8 @@ int run(const RunArgs& a, const Context& ctx) {
     if (shard.count > 1) std::cerr << ", shard " << shard.index << "/" << shard.count;
     if (session) std::cerr << ", " << session->size() << " MPI ranks";
     std::cerr << '\n';
+    for (const auto o : campaign.objectives)
+      std::cerr << "  minimize " << objective_name(o) << ": " << objective_aggregation(o) << '\n';
   }
   const RunSummary s = run_campaign(campaign, pipeline->catalog, store, *pipeline->cache, options);
   if (session) session->release();
