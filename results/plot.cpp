@@ -248,8 +248,8 @@ Figure pareto(Store& store, std::int64_t cid) {
   SQLite::Statement st(store.db(),
                        "SELECT t.config_hash, t.latency_s, t.energy_j, t.area_mm2, p.rank FROM points t LEFT JOIN "
                        "pareto p ON p.campaign_id = t.campaign_id AND p.config_hash = t.config_hash AND p.scope = "
-                       "'suite' WHERE t.campaign_id = ? AND t.feasible = 1 AND t.latency_s > 0 AND t.energy_j > 0 "
-                       "ORDER BY t.latency_s, t.energy_j, t.config_hash");
+                       "'suite' WHERE t.campaign_id = ? AND t.feasible = 1 AND t.latency_s > 0 AND t.energy_j > 0 AND " +
+                           std::string(kAtFrontFidelitySql) + " ORDER BY t.latency_s, t.energy_j, t.config_hash");
   st.bind(1, cid);
   std::ostringstream all, front;
   double lat_lo = INFINITY, lat_hi = 0, en_lo = INFINITY, en_hi = 0, ar_lo = INFINITY, ar_hi = -INFINITY;

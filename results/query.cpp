@@ -75,6 +75,7 @@ std::string query_sql(const EvaluationQuery& q) {
   sql += " JOIN campaigns c ON c.id = t.campaign_id";
   sql += " LEFT JOIN pareto p ON p.campaign_id = t.campaign_id AND p.config_hash = t.config_hash AND p.scope = ";
   sql += pts ? "'suite'" : "t.benchmark";
+  sql += std::string(" AND ") + kAtFrontFidelitySql;
   sql += " WHERE 1 = 1";
   if (!q.campaign.empty()) sql += " AND c.name = ?";
   if (!q.benchmark.empty() && !pts) sql += " AND t.benchmark = ?";

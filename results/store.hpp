@@ -31,6 +31,13 @@
 
 namespace pade::results {
 
+/// SQL condition on a points/evaluations row aliased `t`: the row is at the fidelity its campaign's
+/// Pareto ranks were computed at (provenance 'front_fidelity'; campaigns without it: any). A design
+/// screened and then refined has rows at two fidelities; only the refined one carries the rank.
+inline constexpr const char* kAtFrontFidelitySql =
+    "t.fidelity = coalesce((SELECT pv.value FROM provenance pv WHERE pv.campaign_id = t.campaign_id "
+    "AND pv.key = 'front_fidelity'), t.fidelity)";
+
 inline constexpr int kSchemaVersion = 3;
 
 struct CampaignRecord {
