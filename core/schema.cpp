@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -27,9 +28,18 @@ std::string_view kind_name(ParamKind kind) {
 }
 
 namespace {
+// The shortest decimal text that reads back as exactly `d` (0.1, not 0.10000000000000001): exact
+// identity for hashing, and readable in stored parameters.
 std::string real_text(double d) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", d);
+  if (std::floor(d) == d && std::fabs(d) < 1e15) {  // integral: plain digits, never 4e+03
+    std::snprintf(buf, sizeof buf, "%.0f", d);
+    return buf;
+  }
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
+    if (std::strtod(buf, nullptr) == d) return buf;
+  }
   return buf;
 }
 std::string bound_text(double d) {
