@@ -88,13 +88,15 @@ Measured screen(const dse::Campaign& campaign, int threads, const std::filesyste
 int main(int argc, char** argv) {
   std::size_t configs = 0;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--configs") == 0 && i + 1 < argc) configs = std::stoul(argv[++i]);
+    if (std::strcmp(argv[i], "--configs") == 0 && i + 1 < argc)
+      configs = std::stoul(argv[++i]);
     else {
       std::fprintf(stderr, "usage: %s [--configs N]\n", argv[0]);
       return 2;
     }
   }
-  const std::filesystem::path file = std::filesystem::path(PADE_SOURCE_DIR) / "dse/data/default-campaign.yaml";
+  const std::filesystem::path file =
+      std::filesystem::path(PADE_SOURCE_DIR) / "dse/data/default-campaign.yaml";
   std::ifstream in(file);
   std::stringstream text;
   text << in.rdbuf();
@@ -103,14 +105,19 @@ int main(int argc, char** argv) {
   campaign.strategy = "grid";
   campaign.budget_evaluations = configs;
 
-  const auto dir = std::filesystem::temp_directory_path() / ("pade-bench-campaign-" + std::to_string(::getpid()));
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("pade-bench-campaign-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  std::printf("default campaign screening phase: %s fidelity, %s designs, stats computed fresh in each run\n",
-              campaign.fidelity.c_str(), configs == 0 ? "all" : std::to_string(configs).c_str());
+  std::printf(
+      "default campaign screening phase: %s fidelity, %s designs, stats computed fresh in each "
+      "run\n",
+      campaign.fidelity.c_str(), configs == 0 ? "all" : std::to_string(configs).c_str());
   auto report = [](const char* label, const Measured& m) {
-    std::printf("  %s: %7.1f s wall, %7.1f s CPU  %6.2f designs/s  %7.1f evaluations/s  (%zu designs, %zu statistics)\n",
-                label, m.seconds, m.cpu, static_cast<double>(m.designs) / m.seconds,
-                static_cast<double>(m.evaluations) / m.seconds, m.designs, m.stats_computed);
+    std::printf(
+        "  %s: %7.1f s wall, %7.1f s CPU  %6.2f designs/s  %7.1f evaluations/s  (%zu designs, %zu "
+        "statistics)\n",
+        label, m.seconds, m.cpu, static_cast<double>(m.designs) / m.seconds,
+        static_cast<double>(m.evaluations) / m.seconds, m.designs, m.stats_computed);
   };
   std::printf("  load average before: %s\n", load_average().c_str());
   const Measured one = screen(campaign, 1, dir / "one.db");
@@ -119,7 +126,8 @@ int main(int argc, char** argv) {
   const Measured two = screen(campaign, 2, dir / "two.db");
   report("2 threads", two);
   const double speedup = one.seconds / two.seconds;
-  std::printf("  speedup 2 vs 1 thread: %.2fx (target >= 1.7x) %s\n", speedup, speedup >= 1.7 ? "MET" : "NOT MET");
+  std::printf("  speedup 2 vs 1 thread: %.2fx (target >= 1.7x) %s\n", speedup,
+              speedup >= 1.7 ? "MET" : "NOT MET");
   const bool same = one.fingerprint == two.fingerprint;
   std::printf("  stored results identical: %s\n", same ? "yes" : "NO");
   std::filesystem::remove_all(dir);

@@ -1,5 +1,6 @@
 // Functional-model speed vs dense FP32 attention of the same head, single thread for both.
-// Target: simulation time <= 4x the dense BLAS reference (N = 4096, d = 128, causal, INT8, a = 0.5).
+// Target: simulation time <= 4x the dense BLAS reference (N = 4096, d = 128, causal, INT8, a =
+// 0.5).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -15,10 +16,7 @@
 #include <cblas.h>  // OpenBLAS's header (Debian: /usr/include/x86_64-linux-gnu/cblas.h)
 #endif
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpedantic"  // core/rng.hpp uses unsigned __int128
 #include "core/rng.hpp"
-#pragma GCC diagnostic pop
 #include "models/functional.hpp"
 
 using namespace pade;
@@ -61,11 +59,13 @@ core::AttentionHead make_head(std::size_t n, std::size_t d) {
   for (auto& x : u) x /= std::sqrt(norm);
   for (std::size_t i = 0; i < n; ++i) {
     const double mag = 0.5 + rng.uniform();
-    for (std::size_t c = 0; c < d; ++c) h.q.at(i, c) = static_cast<float>(mag * rng.normal() + 3.0 * u[c]);
+    for (std::size_t c = 0; c < d; ++c)
+      h.q.at(i, c) = static_cast<float>(mag * rng.normal() + 3.0 * u[c]);
   }
   for (std::size_t j = 0; j < n; ++j) {
     const double mag = 0.5 + rng.uniform();
-    const double along = 24.0 * static_cast<double>(j) / static_cast<double>(n) + (j == 0 ? 30.0 : 0.0);
+    const double along =
+        24.0 * static_cast<double>(j) / static_cast<double>(n) + (j == 0 ? 30.0 : 0.0);
     for (std::size_t c = 0; c < d; ++c) {
       h.k.at(j, c) = static_cast<float>(mag * rng.normal() + along * u[c]);
       h.v.at(j, c) = static_cast<float>(rng.normal());
@@ -79,8 +79,9 @@ core::AttentionHead make_head(std::size_t n, std::size_t d) {
 core::Matrix dense_blas(const core::AttentionHead& h) {
   const int n = static_cast<int>(h.q.rows()), d = static_cast<int>(h.q.cols());
   std::vector<float> s(static_cast<std::size_t>(n) * n);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, d, 1.0f / std::sqrt(static_cast<float>(d)),
-              h.q.data().data(), d, h.k.data().data(), d, 0.0f, s.data(), n);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, d,
+              1.0f / std::sqrt(static_cast<float>(d)), h.q.data().data(), d, h.k.data().data(), d,
+              0.0f, s.data(), n);
   for (int i = 0; i < n; ++i) {
     float* row = s.data() + static_cast<std::size_t>(i) * n;
     float m = -std::numeric_limits<float>::infinity();
@@ -95,8 +96,8 @@ core::Matrix dense_blas(const core::AttentionHead& h) {
     std::fill(row + i + 1, row + n, 0.0f);
   }
   core::Matrix o(h.q.rows(), h.q.cols());
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d, n, 1.0f, s.data(), n, h.v.data().data(), d, 0.0f,
-              o.data().data(), d);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d, n, 1.0f, s.data(), n,
+              h.v.data().data(), d, 0.0f, o.data().data(), d);
   return o;
 }
 #endif
@@ -110,8 +111,10 @@ int main() {
   openblas_set_num_threads(1);
 #endif
   const core::AttentionHead head = make_head(n, d);
-  std::printf("bench_functional: N=%zu d=%zu causal INT8 per-tensor alpha=0.5 radius=5 B_q=8 B_k=64 head_tail\n",
-              n, d);
+  std::printf(
+      "bench_functional: N=%zu d=%zu causal INT8 per-tensor alpha=0.5 radius=5 B_q=8 B_k=64 "
+      "head_tail\n",
+      n, d);
   std::printf("peak RSS after data: %.1f MiB\n", peak_rss_mb());
 
   models::FunctionalOptions opt;  // defaults: INT8, alpha 0.5, radius 5, head_tail, B_q 8, B_k 64
@@ -119,18 +122,23 @@ int main() {
   models::FunctionalStats st;
   const double t_sim = best_seconds(3, [&] { st = models::simulate_head(head, opt); });
   const double rss_sim = peak_rss_mb();
-  std::printf("functional simulation: %.3f s  (kept %.2f%%, %.2f planes/pair, fetched planes/visible key/group %.2f,"
-              " rescale events %llu)\n",
-              t_sim, 100.0 * st.kept_fraction(), st.mean_rounds(),
-              static_cast<double>(st.group_fetch_sum) / static_cast<double>(st.plane_fetches[opt.bits - 1]),
-              static_cast<unsigned long long>(st.rescale_events));
+  std::printf(
+      "functional simulation: %.3f s  (kept %.2f%%, %.2f planes/pair, fetched planes/visible "
+      "key/group %.2f,"
+      " rescale events %llu)\n",
+      t_sim, 100.0 * st.kept_fraction(), st.mean_rounds(),
+      static_cast<double>(st.group_fetch_sum) / static_cast<double>(st.plane_fetches[opt.bits - 1]),
+      static_cast<unsigned long long>(st.rescale_events));
   std::printf("peak RSS after simulation: %.1f MiB\n", rss_sim);
 
   opt.compute_accuracy = true;
   models::FunctionalStats acc;
   const double t_acc = best_seconds(1, [&] { acc = models::simulate_head(head, opt); });
-  std::printf("with accuracy vs dense FP32: %.3f s  rel-L2 %.2e  cosine %.6f  retained mass %.4f  top-8 recall %.4f\n",
-              t_acc, acc.mean_rel_l2(), acc.mean_cosine(), acc.mean_retained_mass(), acc.mean_topk_recall());
+  std::printf(
+      "with accuracy vs dense FP32: %.3f s  rel-L2 %.2e  cosine %.6f  retained mass %.4f  top-8 "
+      "recall %.4f\n",
+      t_acc, acc.mean_rel_l2(), acc.mean_cosine(), acc.mean_retained_mass(),
+      acc.mean_topk_recall());
 
 #ifdef PADE_HAVE_BLAS
   core::Matrix ref;

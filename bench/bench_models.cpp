@@ -39,7 +39,8 @@ double seconds_per_call(F&& f, double budget = 0.05) {
   for (int b = 0; b < 5; ++b) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < calls; ++i) f();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / calls);
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / calls);
   }
   return best;
 }
@@ -58,22 +59,28 @@ int main(int argc, char** argv) {
   const models::HardwareConfig hw = models::to_hardware(config);
   const models::WorkloadStats stats = models::reference_workload_stats();
   // A statistics cache holding the digests, as the campaign runner sees it.
-  dse::StatsCache cache([&](const workloads::Benchmark&, const dse::AlgorithmPoint&) { return stats; }, "bench");
+  dse::StatsCache cache(
+      [&](const workloads::Benchmark&, const dse::AlgorithmPoint&) { return stats; }, "bench");
 
-  std::printf("%-26s %12s %12s %12s %14s %12s %12s\n", "benchmark", "coarse_us", "analyt_us", "runner_us", "event_ms",
-              "events", "Mevents/s");
-  double sum_coarse = 0, sum_analytical = 0, sum_runner = 0, total_events = 0, total_event_s = 0, worst_analytical = 0;
+  std::printf("%-26s %12s %12s %12s %14s %12s %12s\n", "benchmark", "coarse_us", "analyt_us",
+              "runner_us", "event_ms", "events", "Mevents/s");
+  double sum_coarse = 0, sum_analytical = 0, sum_runner = 0, total_events = 0, total_event_s = 0,
+         worst_analytical = 0;
   int n = 0;
   for (const auto& name : catalog.suite("pade22")) {
     const auto& b = catalog.benchmark(name);
     (void)cache.get(b, dse::AlgorithmPoint::from(config));
-    const double coarse = seconds_per_call([&] { g_sink = g_sink + models::coarse_model(hw, b, stats).get("latency_s"); });
-    const double analytical = seconds_per_call([&] { g_sink = g_sink + models::analyze(hw, b, stats).cycles; });
-    const double runner = seconds_per_call([&] { g_sink = g_sink + dse::evaluate(config, b, "analytical", cache).get("latency_s"); });
+    const double coarse = seconds_per_call(
+        [&] { g_sink = g_sink + models::coarse_model(hw, b, stats).get("latency_s"); });
+    const double analytical =
+        seconds_per_call([&] { g_sink = g_sink + models::analyze(hw, b, stats).cycles; });
+    const double runner = seconds_per_call(
+        [&] { g_sink = g_sink + dse::evaluate(config, b, "analytical", cache).get("latency_s"); });
     models::EventSimResult er;
     const double event = seconds_per_call([&] { er = models::simulate_events(hw, b, stats); }, 0.2);
-    std::printf("%-26s %12.2f %12.2f %12.2f %14.3f %12.0f %12.2f\n", name.c_str(), coarse * 1e6, analytical * 1e6,
-                runner * 1e6, event * 1e3, static_cast<double>(er.events), er.events / event / 1e6);
+    std::printf("%-26s %12.2f %12.2f %12.2f %14.3f %12.0f %12.2f\n", name.c_str(), coarse * 1e6,
+                analytical * 1e6, runner * 1e6, event * 1e3, static_cast<double>(er.events),
+                er.events / event / 1e6);
     sum_coarse += coarse;
     sum_analytical += analytical;
     sum_runner += runner;
@@ -82,15 +89,18 @@ int main(int argc, char** argv) {
     total_event_s += event;
     ++n;
   }
-  std::printf("\nmean per evaluation: coarse %.2f us, analytical model %.2f us (worst %.2f us, %.0f evaluations/s), "
-              "analytical through the runner (to_hardware + cache + metrics) %.2f us\n",
-              sum_coarse / n * 1e6, sum_analytical / n * 1e6, worst_analytical * 1e6, n / sum_analytical,
-              sum_runner / n * 1e6);
+  std::printf(
+      "\nmean per evaluation: coarse %.2f us, analytical model %.2f us (worst %.2f us, %.0f "
+      "evaluations/s), "
+      "analytical through the runner (to_hardware + cache + metrics) %.2f us\n",
+      sum_coarse / n * 1e6, sum_analytical / n * 1e6, worst_analytical * 1e6, n / sum_analytical,
+      sum_runner / n * 1e6);
   std::printf("analytical / coarse time: %.2fx\n", sum_analytical / sum_coarse);
   std::printf("event-driven: %.2f million events/s over the suite (%.0f events in %.3f s)\n",
               total_events / total_event_s / 1e6, total_events, total_event_s);
   std::printf("targets: analytical <= 10 us per evaluation: %s; event >= 5 M events/s: %s\n",
-              worst_analytical <= 10e-6 ? "met" : "NOT met", total_events / total_event_s >= 5e6 ? "met" : "NOT met");
+              worst_analytical <= 10e-6 ? "met" : "NOT met",
+              total_events / total_event_s >= 5e6 ? "met" : "NOT met");
 
   if (!trace_file.empty()) {
     models::EventSimOptions opt;
@@ -100,8 +110,10 @@ int main(int argc, char** argv) {
     opt.tiles_per_group = 4;
     const auto r = models::simulate_events(hw, catalog.benchmark("vit-l16/imagenet"), stats, opt);
     std::ofstream(trace_file) << r.trace_json << '\n';
-    std::printf("trace of vit-l16/imagenet (a window of 8 tile-steps and one of 16, %llu events) written to %s\n",
-                static_cast<unsigned long long>(r.events), trace_file.c_str());
+    std::printf(
+        "trace of vit-l16/imagenet (a window of 8 tile-steps and one of 16, %llu events) written "
+        "to %s\n",
+        static_cast<unsigned long long>(r.events), trace_file.c_str());
   }
   return g_sink < 0 ? 1 : 0;
 }

@@ -4,7 +4,8 @@
 
 namespace pade::core {
 
-BitPlanes::BitPlanes(std::span<const std::int16_t> codes, std::size_t rows, std::size_t cols, int bits)
+BitPlanes::BitPlanes(std::span<const std::int16_t> codes, std::size_t rows, std::size_t cols,
+                     int bits)
     : rows_(rows), cols_(cols), bits_(bits), words_((cols + 63) / 64) {
   if (bits < 1 || bits > 16) throw std::invalid_argument("BitPlanes: bits must be in 1..16");
   if (codes.size() != rows * cols) throw std::invalid_argument("BitPlanes: code count mismatch");
@@ -14,7 +15,8 @@ BitPlanes::BitPlanes(std::span<const std::int16_t> codes, std::size_t rows, std:
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t c = 0; c < cols; ++c) {
       const std::int32_t v = codes[r * cols + c];
-      if (v < lo || v > hi) throw std::invalid_argument("BitPlanes: code out of range for bit width");
+      if (v < lo || v > hi)
+        throw std::invalid_argument("BitPlanes: code out of range for bit width");
       for (int t = 0; t < bits; ++t)
         if (code_bit(v, t)) data_[offset(t, r) + c / 64] |= std::uint64_t{1} << (c % 64);
     }

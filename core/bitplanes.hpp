@@ -31,7 +31,8 @@ class BitPlanes {
   BitPlanes() = default;
   /// Decomposes `rows` codes of `cols` dimensions each (row-major) into `bits` planes.
   BitPlanes(std::span<const std::int16_t> codes, std::size_t rows, std::size_t cols, int bits);
-  explicit BitPlanes(const QuantizedMatrix& m) : BitPlanes(m.codes(), m.rows(), m.cols(), m.bits()) {}
+  explicit BitPlanes(const QuantizedMatrix& m)
+      : BitPlanes(m.codes(), m.rows(), m.cols(), m.bits()) {}
 
   [[nodiscard]] std::size_t rows() const { return rows_; }
   [[nodiscard]] std::size_t cols() const { return cols_; }

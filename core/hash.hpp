@@ -20,6 +20,8 @@ namespace pade::core {
 /// 16 lower-case hex digits.
 [[nodiscard]] std::string hex64(std::uint64_t v);
 
-[[nodiscard]] inline std::string content_hash(std::string_view text) { return hex64(fnv1a64(text)); }
+[[nodiscard]] inline std::string content_hash(std::string_view text) {
+  return hex64(fnv1a64(text));
+}
 
 }  // namespace pade::core

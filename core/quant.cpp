@@ -11,17 +11,21 @@ namespace pade::core {
 
 std::string_view to_string(Granularity g) {
   switch (g) {
-    case Granularity::per_tensor: return "per_tensor";
-    case Granularity::per_head: return "per_head";
-    case Granularity::per_token: return "per_token";
-    case Granularity::per_group: return "per_group";
+    case Granularity::per_tensor:
+      return "per_tensor";
+    case Granularity::per_head:
+      return "per_head";
+    case Granularity::per_token:
+      return "per_token";
+    case Granularity::per_group:
+      return "per_group";
   }
   return "?";
 }
 
 Granularity granularity_from_string(std::string_view name) {
-  for (const Granularity g : {Granularity::per_tensor, Granularity::per_head, Granularity::per_token,
-                              Granularity::per_group}) {
+  for (const Granularity g : {Granularity::per_tensor, Granularity::per_head,
+                              Granularity::per_token, Granularity::per_group}) {
     if (to_string(g) == name) return g;
   }
   throw InputError("unknown quantization granularity '" + std::string(name) +
@@ -49,7 +53,8 @@ double power_of_two_scale(double max_abs, std::int32_t qmax) {
 std::int16_t encode(float x, double scale, std::int32_t qmax) {
   // std::round is half-away-from-zero: symmetric, so quantize(-x) == -quantize(x).
   const double v = std::round(static_cast<double>(x) / scale);
-  return static_cast<std::int16_t>(std::clamp(v, static_cast<double>(-qmax), static_cast<double>(qmax)));
+  return static_cast<std::int16_t>(
+      std::clamp(v, static_cast<double>(-qmax), static_cast<double>(qmax)));
 }
 
 }  // namespace
@@ -57,9 +62,12 @@ std::int16_t encode(float x, double scale, std::int32_t qmax) {
 float QuantizedMatrix::group_scale(std::size_t r, std::size_t g) const {
   switch (spec_.granularity) {
     case Granularity::per_tensor:
-    case Granularity::per_head: return scales_[0];
-    case Granularity::per_token: return scales_[r];
-    case Granularity::per_group: return scales_[r * groups_per_row_ + g];
+    case Granularity::per_head:
+      return scales_[0];
+    case Granularity::per_token:
+      return scales_[r];
+    case Granularity::per_group:
+      return scales_[r * groups_per_row_ + g];
   }
   return scales_[0];
 }

@@ -46,7 +46,9 @@ class QuantizedMatrix {
   /// Largest code magnitude, 2^{n-1} - 1.
   [[nodiscard]] std::int32_t max_code() const { return (std::int32_t{1} << (spec_.bits - 1)) - 1; }
 
-  [[nodiscard]] std::int16_t at(std::size_t r, std::size_t c) const { return codes_[r * cols_ + c]; }
+  [[nodiscard]] std::int16_t at(std::size_t r, std::size_t c) const {
+    return codes_[r * cols_ + c];
+  }
   [[nodiscard]] std::span<const std::int16_t> row(std::size_t r) const {
     return {codes_.data() + r * cols_, cols_};
   }

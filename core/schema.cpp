@@ -17,12 +17,18 @@ namespace pade::core {
 
 std::string_view kind_name(ParamKind kind) {
   switch (kind) {
-    case ParamKind::Integer: return "integer";
-    case ParamKind::Real: return "real";
-    case ParamKind::Boolean: return "boolean";
-    case ParamKind::String: return "string";
-    case ParamKind::Choice: return "choice";
-    case ParamKind::StringList: return "list of strings";
+    case ParamKind::Integer:
+      return "integer";
+    case ParamKind::Real:
+      return "real";
+    case ParamKind::Boolean:
+      return "boolean";
+    case ParamKind::String:
+      return "string";
+    case ParamKind::Choice:
+      return "choice";
+    case ParamKind::StringList:
+      return "list of strings";
   }
   return "?";
 }
@@ -74,11 +80,21 @@ ParamSpec make_spec(std::string key, ParamKind kind) {
 }
 }  // namespace
 
-ParamSpec ParamSpec::integer(std::string key) { return make_spec(std::move(key), ParamKind::Integer); }
-ParamSpec ParamSpec::real(std::string key) { return make_spec(std::move(key), ParamKind::Real); }
-ParamSpec ParamSpec::boolean(std::string key) { return make_spec(std::move(key), ParamKind::Boolean); }
-ParamSpec ParamSpec::string(std::string key) { return make_spec(std::move(key), ParamKind::String); }
-ParamSpec ParamSpec::string_list(std::string key) { return make_spec(std::move(key), ParamKind::StringList); }
+ParamSpec ParamSpec::integer(std::string key) {
+  return make_spec(std::move(key), ParamKind::Integer);
+}
+ParamSpec ParamSpec::real(std::string key) {
+  return make_spec(std::move(key), ParamKind::Real);
+}
+ParamSpec ParamSpec::boolean(std::string key) {
+  return make_spec(std::move(key), ParamKind::Boolean);
+}
+ParamSpec ParamSpec::string(std::string key) {
+  return make_spec(std::move(key), ParamKind::String);
+}
+ParamSpec ParamSpec::string_list(std::string key) {
+  return make_spec(std::move(key), ParamKind::StringList);
+}
 ParamSpec ParamSpec::choice(std::string key, std::vector<std::string> choices) {
   ParamSpec s = make_spec(std::move(key), ParamKind::Choice);
   s.choices = std::move(choices);
@@ -172,7 +188,8 @@ Value Schema::coerce(const ParamSpec& spec, const Value& v, const SourceLocation
         check_range(static_cast<double>(*i), std::to_string(*i));
         return *i;
       }
-      if (const auto* d = std::get_if<double>(&v); d && std::floor(*d) == *d && std::fabs(*d) < 9e15) {
+      if (const auto* d = std::get_if<double>(&v);
+          d && std::floor(*d) == *d && std::fabs(*d) < 9e15) {
         check_range(*d, real_text(*d));
         return static_cast<std::int64_t>(*d);
       }
@@ -203,7 +220,8 @@ Value Schema::coerce(const ParamSpec& spec, const Value& v, const SourceLocation
         std::size_t best_d = std::string::npos;
         for (const auto& c : spec.choices)
           if (const auto d = edit_distance(*s, c); d < best_d) best_d = d, best = c;
-        if (best_d <= std::max<std::size_t>(2, s->size() / 3)) found += " (did you mean '" + best + "'?)";
+        if (best_d <= std::max<std::size_t>(2, s->size() / 3))
+          found += " (did you mean '" + best + "'?)";
         return fail(found);
       }
       return fail("'" + value_text(v) + "'");
@@ -228,7 +246,9 @@ const Value& Config::value(std::string_view key) const {
   if (it == values_.end()) missing(key);
   return it->second;
 }
-bool Config::has(std::string_view key) const { return values_.find(key) != values_.end(); }
+bool Config::has(std::string_view key) const {
+  return values_.find(key) != values_.end();
+}
 
 std::int64_t Config::integer(std::string_view key) const {
   const Value& v = value(key);
@@ -284,7 +304,9 @@ std::string Config::canonical() const {
   return out;
 }
 
-std::string Config::hash() const { return content_hash(canonical()); }
+std::string Config::hash() const {
+  return content_hash(canonical());
+}
 
 // ----------------------------------------------------------------------------------------------
 // YAML reading
@@ -315,11 +337,16 @@ namespace {
 
 std::string node_kind_text(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Null: return "nothing (null)";
-    case YAML::NodeType::Scalar: return "'" + n.Scalar() + "'";
-    default: return "an undefined node";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Null:
+      return "nothing (null)";
+    case YAML::NodeType::Scalar:
+      return "'" + n.Scalar() + "'";
+    default:
+      return "an undefined node";
   }
 }
 
@@ -349,8 +376,9 @@ Value scalar_value(const YAML::Node& n, const ParamSpec& spec, const SourceLocat
                    const std::string& path) {
   auto fail = [&]() -> Value {
     // A quoted scalar is a string in YAML: say so, or "found '8', expected integer" puzzles.
-    const std::string found = n.IsScalar() && n.Tag() == "!" ? "\"" + n.Scalar() + "\" (quoted, so a string)"
-                                                             : node_kind_text(n);
+    const std::string found = n.IsScalar() && n.Tag() == "!"
+                                  ? "\"" + n.Scalar() + "\" (quoted, so a string)"
+                                  : node_kind_text(n);
     throw InputError(where, path, "found " + found + ", expected " + spec.allowed());
   };
   if (spec.kind == ParamKind::StringList) {
@@ -417,7 +445,8 @@ class Walker {
         throw InputError(key_where, shown(full), "duplicate key (each key may appear once)");
       if (schema_.is_open_section(full)) continue;  // read by a dedicated reader
       // An empty value has no text of its own (yaml-cpp marks the next line): report it at its key.
-      const SourceLocation value_where = value_node.IsNull() ? key_where : location_of(value_node, file_);
+      const SourceLocation value_where =
+          value_node.IsNull() ? key_where : location_of(value_node, file_);
       if (const ParamSpec* spec = schema_.find(full)) {
         Value raw = scalar_value(value_node, *spec, value_where, shown(full));
         Value v = schema_.coerce(*spec, raw, value_where, shown(full));
@@ -427,7 +456,8 @@ class Walker {
       }
       if (schema_.is_section(full)) {
         if (value_node.IsNull())
-          throw InputError(value_where, shown(full), "found nothing (null), expected a map of parameters");
+          throw InputError(value_where, shown(full),
+                           "found nothing (null), expected a map of parameters");
         walk(value_node, full);
         continue;
       }
@@ -492,10 +522,13 @@ Config read_config(const YAML::Node& node, const Schema& schema, const std::stri
   return ConfigReader::read(node, schema, file, prefix);
 }
 
-Config default_config(const Schema& schema) { return ConfigReader::defaults(schema); }
+Config default_config(const Schema& schema) {
+  return ConfigReader::defaults(schema);
+}
 
 namespace {
-// Reals in the reference are shown in their shortest round-trip form (0.6, not 0.59999999999999998).
+// Reals in the reference are shown in their shortest round-trip form (0.6, not
+// 0.59999999999999998).
 std::string shown_default(const Value& v) {
   if (const auto* d = std::get_if<double>(&v)) return json_number(*d);
   return value_text(v);
@@ -508,8 +541,8 @@ std::string schema_reference_markdown(const Schema& schema) {
   for (const auto& p : schema.params()) {
     out += "| `" + p.key + "` | " + std::string(kind_name(p.kind)) + " | " +
            (p.unit.empty() ? "–" : p.unit) + " | " +
-           (p.is_required() ? "**required**" : "`" + shown_default(*p.default_value) + "`") + " | " +
-           p.allowed() + " | " + p.doc + " |\n";
+           (p.is_required() ? "**required**" : "`" + shown_default(*p.default_value) + "`") +
+           " | " + p.allowed() + " | " + p.doc + " |\n";
   }
   for (const auto& [prefix, doc] : schema.open_sections())
     out += "| `" + prefix + "` | section | – | – | see below | " + doc + " |\n";

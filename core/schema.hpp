@@ -51,13 +51,35 @@ struct ParamSpec {
   static ParamSpec choice(std::string key, std::vector<std::string> choices);
   static ParamSpec string_list(std::string key);
 
-  ParamSpec& with_unit(std::string u) { unit = std::move(u); return *this; }
-  ParamSpec& describe(std::string d) { doc = std::move(d); return *this; }
-  ParamSpec& range(double lo, double hi) { min = lo; max = hi; return *this; }
-  ParamSpec& at_least(double lo) { min = lo; return *this; }
-  ParamSpec& defaults(Value v) { default_value = std::move(v); return *this; }
-  ParamSpec& required() { default_value.reset(); return *this; }
-  ParamSpec& not_identity() { identity = false; return *this; }
+  ParamSpec& with_unit(std::string u) {
+    unit = std::move(u);
+    return *this;
+  }
+  ParamSpec& describe(std::string d) {
+    doc = std::move(d);
+    return *this;
+  }
+  ParamSpec& range(double lo, double hi) {
+    min = lo;
+    max = hi;
+    return *this;
+  }
+  ParamSpec& at_least(double lo) {
+    min = lo;
+    return *this;
+  }
+  ParamSpec& defaults(Value v) {
+    default_value = std::move(v);
+    return *this;
+  }
+  ParamSpec& required() {
+    default_value.reset();
+    return *this;
+  }
+  ParamSpec& not_identity() {
+    identity = false;
+    return *this;
+  }
 
   [[nodiscard]] bool is_required() const { return !default_value.has_value(); }
   /// "integer in [1, 1024]", "one of: a, b", ... — used in error messages and the reference.

@@ -16,49 +16,95 @@ using core::ParamSpec;
 
 const core::Schema& campaign_schema() {
   static const core::Schema schema = [] {
-    core::Schema s("campaign", "A design-space exploration campaign: space, suite, strategy, objectives.");
-    s.add(ParamSpec::choice("kind", {"campaign"}).required().not_identity().describe("document kind"));
-    s.add(ParamSpec::string("name").required().describe("campaign name (unique within a database)"));
+    core::Schema s("campaign",
+                   "A design-space exploration campaign: space, suite, strategy, objectives.");
+    s.add(ParamSpec::choice("kind", {"campaign"})
+              .required()
+              .not_identity()
+              .describe("document kind"));
+    s.add(
+        ParamSpec::string("name").required().describe("campaign name (unique within a database)"));
     s.add(ParamSpec::string("description").defaults(std::string()).describe("free text"));
-    s.add(ParamSpec::integer("seed").at_least(0).defaults(std::int64_t{1})
+    s.add(ParamSpec::integer("seed")
+              .at_least(0)
+              .defaults(std::int64_t{1})
               .describe("seed of the strategy and of the synthetic workloads"));
-    s.add(ParamSpec::string("suite").defaults(std::string("pade22")).describe("benchmark suite to evaluate"));
-    s.add(ParamSpec::string_list("benchmarks").defaults(std::vector<std::string>{})
+    s.add(ParamSpec::string("suite")
+              .defaults(std::string("pade22"))
+              .describe("benchmark suite to evaluate"));
+    s.add(ParamSpec::string_list("benchmarks")
+              .defaults(std::vector<std::string>{})
               .describe("explicit benchmark list (overrides suite)"));
-    s.add(ParamSpec::string("hardware_file").defaults(std::string())
-              .describe("base hardware file (relative to the campaign file); empty = paper defaults"));
-    s.open_section("hardware", "inline overrides of the base hardware configuration (hardware schema keys)");
-    s.open_section("space", "parameters to sweep: key: [levels] or {from, to, step|factor|steps, scale}");
-    s.open_section("derived", "parameters computed from each point: key: \"expression\" (see docs/campaigns.md)");
-    s.add(ParamSpec::choice("strategy", {"grid", "random", "lhs", "nsga2", "halving"}).defaults(std::string("grid"))
+    s.add(ParamSpec::string("hardware_file")
+              .defaults(std::string())
+              .describe(
+                  "base hardware file (relative to the campaign file); empty = paper defaults"));
+    s.open_section("hardware",
+                   "inline overrides of the base hardware configuration (hardware schema keys)");
+    s.open_section("space",
+                   "parameters to sweep: key: [levels] or {from, to, step|factor|steps, scale}");
+    s.open_section(
+        "derived",
+        "parameters computed from each point: key: \"expression\" (see docs/campaigns.md)");
+    s.add(ParamSpec::choice("strategy", {"grid", "random", "lhs", "nsga2", "halving"})
+              .defaults(std::string("grid"))
               .describe("search strategy"));
-    s.add(ParamSpec::integer("budget.evaluations").at_least(0).defaults(std::int64_t{0})
+    s.add(ParamSpec::integer("budget.evaluations")
+              .at_least(0)
+              .defaults(std::int64_t{0})
               .describe("maximum configurations (0 = the strategy's natural size)"));
-    s.add(ParamSpec::real("budget.seconds").with_unit("s").at_least(0).defaults(0.0)
+    s.add(ParamSpec::real("budget.seconds")
+              .with_unit("s")
+              .at_least(0)
+              .defaults(0.0)
               .describe("wall-time budget (0 = none); evaluation stops cleanly, results kept"));
     s.add(ParamSpec::string_list("objectives")
               .defaults(std::vector<std::string>{"latency", "energy", "area"})
-              .describe("minimized: latency (geo-mean over suite), energy (total), area, power (max), "
-                        "accuracy_loss (worst case)"));
-    s.add(ParamSpec::real("constraints.area_mm2_max").with_unit("mm^2").at_least(0).defaults(0.0)
+              .describe(
+                  "minimized: latency (geo-mean over suite), energy (total), area, power (max), "
+                  "accuracy_loss (worst case)"));
+    s.add(ParamSpec::real("constraints.area_mm2_max")
+              .with_unit("mm^2")
+              .at_least(0)
+              .defaults(0.0)
               .describe("area budget (0 = none)"));
-    s.add(ParamSpec::real("constraints.power_w_max").with_unit("W").at_least(0).defaults(0.0)
+    s.add(ParamSpec::real("constraints.power_w_max")
+              .with_unit("W")
+              .at_least(0)
+              .defaults(0.0)
               .describe("power budget, worst benchmark (0 = none)"));
-    s.add(ParamSpec::real("constraints.accuracy_loss_max").with_unit("ratio").at_least(0).defaults(0.0)
+    s.add(ParamSpec::real("constraints.accuracy_loss_max")
+              .with_unit("ratio")
+              .at_least(0)
+              .defaults(0.0)
               .describe("accuracy-loss budget, worst benchmark (0 = none)"));
-    s.add(ParamSpec::real("constraints.latency_s_max").with_unit("s").at_least(0).defaults(0.0)
+    s.add(ParamSpec::real("constraints.latency_s_max")
+              .with_unit("s")
+              .at_least(0)
+              .defaults(0.0)
               .describe("latency budget, geometric mean over the suite (0 = none)"));
-    s.add(ParamSpec::choice("fidelity", {"coarse", "analytical", "event"}).defaults(std::string("coarse"))
+    s.add(ParamSpec::choice("fidelity", {"coarse", "analytical", "event"})
+              .defaults(std::string("coarse"))
               .describe("hardware model fidelity"));
-    s.add(ParamSpec::string("refine_fidelity").defaults(std::string())
-              .describe("strategy halving: fidelity of the refining rung (empty = the screening `fidelity`)"));
-    s.add(ParamSpec::integer("halving.eta").range(2, 100).defaults(std::int64_t{3})
+    s.add(ParamSpec::string("refine_fidelity")
+              .defaults(std::string())
+              .describe("strategy halving: fidelity of the refining rung (empty = the screening "
+                        "`fidelity`)"));
+    s.add(ParamSpec::integer("halving.eta")
+              .range(2, 100)
+              .defaults(std::int64_t{3})
               .describe("strategy halving: the best 1/eta of the screened designs are refined"));
-    s.add(ParamSpec::integer("threads").range(0, 1024).defaults(std::int64_t{0})
+    s.add(ParamSpec::integer("threads")
+              .range(0, 1024)
+              .defaults(std::int64_t{0})
               .describe("worker threads (0 = all hardware threads); results do not depend on it"));
-    s.add(ParamSpec::integer("batch_size").range(1, 100000).defaults(std::int64_t{32})
+    s.add(ParamSpec::integer("batch_size")
+              .range(1, 100000)
+              .defaults(std::int64_t{32})
               .describe("configurations per committed database batch"));
-    s.add(ParamSpec::integer("population").range(2, 100000).defaults(std::int64_t{16})
+    s.add(ParamSpec::integer("population")
+              .range(2, 100000)
+              .defaults(std::int64_t{16})
               .describe("population size of population-based strategies"));
     return s;
   }();
@@ -67,33 +113,48 @@ const core::Schema& campaign_schema() {
 
 std::string objective_name(Objective o) {
   switch (o) {
-    case Objective::Latency: return "latency";
-    case Objective::Energy: return "energy";
-    case Objective::Area: return "area";
-    case Objective::Power: return "power";
-    case Objective::AccuracyLoss: return "accuracy_loss";
+    case Objective::Latency:
+      return "latency";
+    case Objective::Energy:
+      return "energy";
+    case Objective::Area:
+      return "area";
+    case Objective::Power:
+      return "power";
+    case Objective::AccuracyLoss:
+      return "accuracy_loss";
   }
   return "?";
 }
 
 std::string objective_column(Objective o) {
   switch (o) {
-    case Objective::Latency: return "latency_s";
-    case Objective::Energy: return "energy_j";
-    case Objective::Area: return "area_mm2";
-    case Objective::Power: return "power_w";
-    case Objective::AccuracyLoss: return "accuracy_loss";
+    case Objective::Latency:
+      return "latency_s";
+    case Objective::Energy:
+      return "energy_j";
+    case Objective::Area:
+      return "area_mm2";
+    case Objective::Power:
+      return "power_w";
+    case Objective::AccuracyLoss:
+      return "accuracy_loss";
   }
   return "?";
 }
 
 std::string objective_aggregation(Objective o) {
   switch (o) {
-    case Objective::Latency: return "geometric mean of per-benchmark latency (s)";
-    case Objective::Energy: return "sum of per-benchmark energy (J)";
-    case Objective::Area: return "area (mm^2), the same for every benchmark";
-    case Objective::Power: return "maximum per-benchmark average power (W)";
-    case Objective::AccuracyLoss: return "maximum per-benchmark accuracy loss";
+    case Objective::Latency:
+      return "geometric mean of per-benchmark latency (s)";
+    case Objective::Energy:
+      return "sum of per-benchmark energy (J)";
+    case Objective::Area:
+      return "area (mm^2), the same for every benchmark";
+    case Objective::Power:
+      return "maximum per-benchmark average power (W)";
+    case Objective::AccuracyLoss:
+      return "maximum per-benchmark accuracy loss";
   }
   return "?";
 }
@@ -105,8 +166,8 @@ std::vector<std::string> Campaign::fidelity_ladder() const {
 
 namespace {
 
-core::Config merged_hardware(const YAML::Node& root, const std::string& file, const std::filesystem::path& base_dir,
-                             const core::Config& top) {
+core::Config merged_hardware(const YAML::Node& root, const std::string& file,
+                             const std::filesystem::path& base_dir, const core::Config& top) {
   const core::Schema& hw = models::hardware_schema();
   core::Config base = core::default_config(hw);
   if (const std::string& hw_file = top.string("hardware_file"); !hw_file.empty()) {
@@ -129,7 +190,8 @@ core::Config merged_hardware(const YAML::Node& root, const std::string& file, co
 
 }  // namespace
 
-Campaign read_campaign_text(const std::string& text, const std::string& name, const std::filesystem::path& base_dir) {
+Campaign read_campaign_text(const std::string& text, const std::string& name,
+                            const std::filesystem::path& base_dir) {
   const core::YamlDocument doc = core::load_yaml_text(text, name);
   const YAML::Node& root = *doc.root;
   const core::Config top = core::read_config(root, campaign_schema(), doc.file);
@@ -137,7 +199,8 @@ Campaign read_campaign_text(const std::string& text, const std::string& name, co
   c.file = name;
   c.spec_yaml = text;
   c.name = top.string("name");
-  if (c.name.empty()) throw InputError(top.where("name"), "name", "found an empty name, expected a campaign name");
+  if (c.name.empty())
+    throw InputError(top.where("name"), "name", "found an empty name, expected a campaign name");
   c.description = top.string("description");
   c.seed = top.integer("seed");
   c.suite = top.string("suite");
@@ -152,8 +215,11 @@ Campaign read_campaign_text(const std::string& text, const std::string& name, co
   const auto& objective_names = top.string_list("objectives");
   for (std::size_t i = 0; i < objective_names.size(); ++i) {
     static const std::vector<std::pair<std::string, Objective>> kNames = {
-        {"latency", Objective::Latency}, {"energy", Objective::Energy}, {"area", Objective::Area},
-        {"power", Objective::Power}, {"accuracy_loss", Objective::AccuracyLoss}};
+        {"latency", Objective::Latency},
+        {"energy", Objective::Energy},
+        {"area", Objective::Area},
+        {"power", Objective::Power},
+        {"accuracy_loss", Objective::AccuracyLoss}};
     const std::string& o = objective_names[i];
     // Point at the offending item, not at the list.
     const YAML::Node list = root["objectives"];
@@ -168,20 +234,25 @@ Campaign read_campaign_text(const std::string& text, const std::string& name, co
       if (n == o) {
         for (const auto existing : c.objectives)
           if (existing == obj)
-            throw InputError(at, "objectives", "found '" + o + "' a second time, expected each objective once");
+            throw InputError(at, "objectives",
+                             "found '" + o + "' a second time, expected each objective once");
         c.objectives.push_back(obj);
         found = true;
       }
     }
     if (!found) {
       std::string shown = "'" + o + "'";
-      if (best_d <= std::max<std::size_t>(2, o.size() / 3)) shown += " (did you mean '" + best + "'?)";
-      throw InputError(at, "objectives",
-                       "found " + shown + ", expected objectives from: latency, energy, area, power, accuracy_loss");
+      if (best_d <= std::max<std::size_t>(2, o.size() / 3))
+        shown += " (did you mean '" + best + "'?)";
+      throw InputError(
+          at, "objectives",
+          "found " + shown +
+              ", expected objectives from: latency, energy, area, power, accuracy_loss");
     }
   }
   if (c.objectives.empty())
-    throw InputError(top.where("objectives"), "objectives", "found an empty list, expected at least one objective");
+    throw InputError(top.where("objectives"), "objectives",
+                     "found an empty list, expected at least one objective");
   for (const auto& [key, column] : std::vector<std::pair<std::string, std::string>>{
            {"constraints.area_mm2_max", "area_mm2"},
            {"constraints.power_w_max", "power_w"},

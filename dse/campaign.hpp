@@ -27,23 +27,23 @@ struct Constraint {
 struct Campaign {
   std::string name;
   std::string description;
-  std::string file;        // where it was read from ("" for the embedded default)
-  std::string spec_yaml;   // the text as given
+  std::string file;       // where it was read from ("" for the embedded default)
+  std::string spec_yaml;  // the text as given
   std::int64_t seed = 1;
   std::vector<std::string> benchmarks;  // resolved: explicit list or the suite's
   std::string suite;
-  core::Config base;       // hardware configuration every point starts from
+  core::Config base;  // hardware configuration every point starts from
   DesignSpace space;
   std::string strategy;
   std::size_t budget_evaluations = 0;  // 0 = the strategy's natural size
   double budget_seconds = 0;           // 0 = no limit
   std::vector<Objective> objectives;
   std::vector<Constraint> constraints;
-  std::string fidelity;        // the (screening) hardware model
+  std::string fidelity;         // the (screening) hardware model
   std::string refine_fidelity;  // halving: the refining model ("" = fidelity)
   std::size_t eta = 3;          // halving: refine the best 1/eta
-  int threads = 0;                     // 0 = all hardware threads
-  std::size_t batch_size = 32;         // configurations per committed batch
+  int threads = 0;              // 0 = all hardware threads
+  std::size_t batch_size = 32;  // configurations per committed batch
   std::size_t population = 16;
 
   /// Fidelities by strategy rung: {fidelity} or, for halving, {fidelity, refine_fidelity}.

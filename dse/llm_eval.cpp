@@ -12,13 +12,15 @@
 namespace pade::dse {
 
 std::string read_text_file(const std::filesystem::path& path) {
-  if (!std::filesystem::is_regular_file(path)) throw core::InputError(path.string() + ": no such file");
+  if (!std::filesystem::is_regular_file(path))
+    throw core::InputError(path.string() + ": no such file");
   const std::string ext = path.extension().string();
   if (ext == ".gz" || ext == ".dz") {
     // dictd's .dz is gzip with random-access extras: gzip -dc reads it. The path is passed as one
     // single-quoted argument (quotes inside it escaped) so no shell interpretation happens.
     std::string quoted = "'";
-    for (const char c : path.string()) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    for (const char c : path.string())
+      quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
     quoted += "'";
     const std::string cmd = "gzip -dc " + quoted;
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
@@ -27,7 +29,8 @@ std::string read_text_file(const std::filesystem::path& path) {
     char buf[1 << 14];
     std::size_t n = 0;
     while ((n = std::fread(buf, 1, sizeof buf, pipe.get())) > 0) text.append(buf, n);
-    if (text.empty()) throw core::InputError(path.string() + ": gzip -dc produced no text (not a gzip file?)");
+    if (text.empty())
+      throw core::InputError(path.string() + ": gzip -dc produced no text (not a gzip file?)");
     return text;
   }
   std::ifstream in(path, std::ios::binary);
@@ -37,8 +40,8 @@ std::string read_text_file(const std::filesystem::path& path) {
   return ss.str();
 }
 
-std::vector<workloads::TokenId> encode_text(const workloads::Tokenizer& tokenizer, std::string_view text,
-                                            std::size_t max_tokens) {
+std::vector<workloads::TokenId> encode_text(const workloads::Tokenizer& tokenizer,
+                                            std::string_view text, std::size_t max_tokens) {
   constexpr std::size_t kChunk = 4096;
   std::vector<workloads::TokenId> out;
   std::size_t pos = 0;
@@ -68,7 +71,8 @@ core::AttentionHead one_query_head(const workloads::AttentionQuery& q) {
 }
 }  // namespace
 
-workloads::AttentionFn pade_attention_hook(const models::FunctionalOptions& opt, models::FunctionalStats* stats) {
+workloads::AttentionFn pade_attention_hook(const models::FunctionalOptions& opt,
+                                           models::FunctionalStats* stats) {
   models::FunctionalOptions o = opt;
   o.compute_accuracy = false;
   return [o, stats](const workloads::AttentionQuery& q, std::span<float> out) {
@@ -88,9 +92,11 @@ workloads::AttentionFn dense_quantized_hook(const models::FunctionalOptions& opt
   };
 }
 
-LlmEvalResult evaluate_text(const workloads::Llama2Model& model, std::span<const workloads::TokenId> tokens,
+LlmEvalResult evaluate_text(const workloads::Llama2Model& model,
+                            std::span<const workloads::TokenId> tokens,
                             const LlmEvalOptions& options) {
-  const std::size_t n = options.max_tokens > 0 ? std::min(options.max_tokens, tokens.size()) : tokens.size();
+  const std::size_t n =
+      options.max_tokens > 0 ? std::min(options.max_tokens, tokens.size()) : tokens.size();
   if (n == 0) throw core::InputError("the text has no tokens to score");
   const std::size_t per_window = model.config().seq_len - 1;  // plus BOS = the model's context
   models::FunctionalOptions fo;

@@ -25,14 +25,14 @@ struct LlmEvalOptions {
 };
 
 struct LlmEvalResult {
-  std::size_t text_tokens = 0;    ///< tokens of the text that were scored
-  std::size_t windows = 0;        ///< context windows (each starts with BOS)
-  double mean_nll = 0.0;          ///< nats per scored token
+  std::size_t text_tokens = 0;  ///< tokens of the text that were scored
+  std::size_t windows = 0;      ///< context windows (each starts with BOS)
+  double mean_nll = 0.0;        ///< nats per scored token
   double perplexity = 0.0;
-  double dense_mean_nll = 0.0;    ///< the dense FP32 reference on the same windows
+  double dense_mean_nll = 0.0;  ///< the dense FP32 reference on the same windows
   double dense_perplexity = 0.0;
-  double agreement = 1.0;         ///< next-token argmax agreement with dense FP32
-  models::FunctionalStats pade;   ///< PADE's counters over every hooked head (empty for dense)
+  double agreement = 1.0;        ///< next-token argmax agreement with dense FP32
+  models::FunctionalStats pade;  ///< PADE's counters over every hooked head (empty for dense)
 };
 
 /// Text of a file; `.gz` / `.dz` files are decompressed with `gzip -dc`. Throws InputError when
@@ -51,12 +51,14 @@ struct LlmEvalResult {
 /// Encodes a long text in chunks of whole lines of about 4 KB (llama2.c's BPE merge loop is
 /// quadratic in the text length, too slow for a 1 MB dictionary). Each chunk gets the tokenizer's
 /// dummy-prefix space, as a new document would. Stops once `max_tokens` tokens (0 = all) exist.
-[[nodiscard]] std::vector<workloads::TokenId> encode_text(const workloads::Tokenizer& tokenizer, std::string_view text,
+[[nodiscard]] std::vector<workloads::TokenId> encode_text(const workloads::Tokenizer& tokenizer,
+                                                          std::string_view text,
                                                           std::size_t max_tokens = 0);
 
 /// Scores `tokens` (text tokens, without BOS) in windows of seq_len − 1 tokens, each preceded by
 /// BOS, with the chosen attention and with dense FP32 as the reference.
-[[nodiscard]] LlmEvalResult evaluate_text(const workloads::Llama2Model& model, std::span<const workloads::TokenId> tokens,
+[[nodiscard]] LlmEvalResult evaluate_text(const workloads::Llama2Model& model,
+                                          std::span<const workloads::TokenId> tokens,
                                           const LlmEvalOptions& options);
 
 }  // namespace pade::dse

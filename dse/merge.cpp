@@ -23,11 +23,13 @@ std::vector<Objective> objectives_of(results::Store& store, const results::Campa
   std::vector<std::string> names = {"latency", "energy", "area"};
   try {
     const YAML::Node root = YAML::Load(c.spec_yaml);
-    if (root["objectives"] && root["objectives"].IsSequence()) names = root["objectives"].as<std::vector<std::string>>();
+    if (root["objectives"] && root["objectives"].IsSequence())
+      names = root["objectives"].as<std::vector<std::string>>();
   } catch (const YAML::Exception&) {
   }
   for (const auto& n : names)
-    for (const auto o : {Objective::Latency, Objective::Energy, Objective::Area, Objective::Power, Objective::AccuracyLoss})
+    for (const auto o : {Objective::Latency, Objective::Energy, Objective::Area, Objective::Power,
+                         Objective::AccuracyLoss})
       if (objective_name(o) == n) out.push_back(o);
   return out;
 }
@@ -47,12 +49,19 @@ std::vector<std::int64_t> merge_one(results::Store& out, const std::string& inpu
   std::vector<std::int64_t> ids;
   SQLite::Transaction tx(db);
   // Shared tables first (configurations before their parameters: foreign keys).
-  db.exec("INSERT OR IGNORE INTO configurations SELECT hash, canonical, params_json FROM src.configurations");
+  db.exec(
+      "INSERT OR IGNORE INTO configurations SELECT hash, canonical, params_json FROM "
+      "src.configurations");
   db.exec("INSERT OR IGNORE INTO config_params SELECT hash, key, num, text FROM src.config_params");
-  db.exec("INSERT OR IGNORE INTO benchmarks SELECT name, model, task, phase, seq_len FROM src.benchmarks");
-  db.exec("INSERT OR IGNORE INTO stats_cache SELECT key, version, payload, created_at FROM src.stats_cache");
+  db.exec(
+      "INSERT OR IGNORE INTO benchmarks SELECT name, model, task, phase, seq_len FROM "
+      "src.benchmarks");
+  db.exec(
+      "INSERT OR IGNORE INTO stats_cache SELECT key, version, payload, created_at FROM "
+      "src.stats_cache");
 
-  SQLite::Statement campaigns(db, "SELECT id, name, spec_yaml, seed, strategy, status FROM src.campaigns ORDER BY id");
+  SQLite::Statement campaigns(
+      db, "SELECT id, name, spec_yaml, seed, strategy, status FROM src.campaigns ORDER BY id");
   while (campaigns.executeStep()) {
     const std::int64_t old_id = campaigns.getColumn(0).getInt64();
     results::CampaignRecord rec;
@@ -63,10 +72,13 @@ std::vector<std::int64_t> merge_one(results::Store& out, const std::string& inpu
     const std::string status = campaigns.getColumn(5).getString();
     std::int64_t id = 0;
     if (const auto existing = out.find_campaign(rec.name)) {
-      if (existing->spec_yaml != rec.spec_yaml || existing->seed != rec.seed || existing->strategy != rec.strategy)
+      if (existing->spec_yaml != rec.spec_yaml || existing->seed != rec.seed ||
+          existing->strategy != rec.strategy)
         throw core::InputError({input, 0, 0}, "",
-                               "campaign '" + rec.name + "' was run from a different campaign file than the one "
-                               "already in " + out.path() + "; only runs of the same campaign can be merged");
+                               "campaign '" + rec.name +
+                                   "' was run from a different campaign file than the one "
+                                   "already in " +
+                                   out.path() + "; only runs of the same campaign can be merged");
       id = existing->id;
     } else {
       rec.status = status;
@@ -78,18 +90,21 @@ std::vector<std::int64_t> merge_one(results::Store& out, const std::string& inpu
 
     // The same point in two inputs must hold the same numbers.
     {
-      SQLite::Statement clash(db,
-                              "SELECT s.config_hash, s.fidelity FROM src.points s JOIN points t ON t.campaign_id = ? "
-                              "AND t.config_hash = s.config_hash AND t.fidelity = s.fidelity WHERE s.campaign_id = ? "
-                              "AND (t.objectives_json != s.objectives_json OR t.seq != s.seq OR t.feasible != s.feasible) "
-                              "LIMIT 1");
+      SQLite::Statement clash(
+          db,
+          "SELECT s.config_hash, s.fidelity FROM src.points s JOIN points t ON t.campaign_id = ? "
+          "AND t.config_hash = s.config_hash AND t.fidelity = s.fidelity WHERE s.campaign_id = ? "
+          "AND (t.objectives_json != s.objectives_json OR t.seq != s.seq OR t.feasible != "
+          "s.feasible) "
+          "LIMIT 1");
       clash.bind(1, id);
       clash.bind(2, old_id);
       if (clash.executeStep())
-        throw core::InputError({input, 0, 0}, "",
-                               "campaign '" + rec.name + "': configuration " + clash.getColumn(0).getString() + " (" +
-                                   clash.getColumn(1).getString() +
-                                   ") has different results in two inputs; were they run by different pade versions?");
+        throw core::InputError(
+            {input, 0, 0}, "",
+            "campaign '" + rec.name + "': configuration " + clash.getColumn(0).getString() + " (" +
+                clash.getColumn(1).getString() +
+                ") has different results in two inputs; were they run by different pade versions?");
     }
     auto copy = [&](const std::string& sql) {
       SQLite::Statement st(db, sql);
@@ -97,19 +112,33 @@ std::vector<std::int64_t> merge_one(results::Store& out, const std::string& inpu
       st.bind(2, old_id);
       st.exec();
     };
-    copy("INSERT OR IGNORE INTO evaluations(campaign_id, config_hash, benchmark, fidelity, latency_cycles, latency_s, "
-         "energy_j, area_mm2, power_w, kept_fraction, accuracy_loss, dram_bytes, metrics_json, seq, created_at) "
-         "SELECT ?, config_hash, benchmark, fidelity, latency_cycles, latency_s, energy_j, area_mm2, power_w, "
-         "kept_fraction, accuracy_loss, dram_bytes, metrics_json, seq, created_at FROM src.evaluations "
-         "WHERE campaign_id = ?");
-    copy("INSERT OR IGNORE INTO points(campaign_id, config_hash, seq, fidelity, feasible, reason, latency_s, energy_j, "
-         "area_mm2, power_w, accuracy_loss, objectives_json) SELECT ?, config_hash, seq, fidelity, feasible, reason, "
-         "latency_s, energy_j, area_mm2, power_w, accuracy_loss, objectives_json FROM src.points WHERE campaign_id = ?");
-    // Provenance describing one input (its shard, its fronts) is left out; the fronts are recomputed.
-    copy("INSERT OR IGNORE INTO provenance(campaign_id, key, value) SELECT ?, key, value FROM src.provenance "
-         "WHERE campaign_id = ? AND key NOT IN ('shard', 'stats_computed', 'hypervolume', 'hypervolume_reference', "
-         "'front_fidelity')");
-    SQLite::Statement shard(db, "SELECT value FROM src.provenance WHERE campaign_id = ? AND key = 'shard'");
+    copy(
+        "INSERT OR IGNORE INTO evaluations(campaign_id, config_hash, benchmark, fidelity, "
+        "latency_cycles, latency_s, "
+        "energy_j, area_mm2, power_w, kept_fraction, accuracy_loss, dram_bytes, metrics_json, seq, "
+        "created_at) "
+        "SELECT ?, config_hash, benchmark, fidelity, latency_cycles, latency_s, energy_j, "
+        "area_mm2, power_w, "
+        "kept_fraction, accuracy_loss, dram_bytes, metrics_json, seq, created_at FROM "
+        "src.evaluations "
+        "WHERE campaign_id = ?");
+    copy(
+        "INSERT OR IGNORE INTO points(campaign_id, config_hash, seq, fidelity, feasible, reason, "
+        "latency_s, energy_j, "
+        "area_mm2, power_w, accuracy_loss, objectives_json) SELECT ?, config_hash, seq, fidelity, "
+        "feasible, reason, "
+        "latency_s, energy_j, area_mm2, power_w, accuracy_loss, objectives_json FROM src.points "
+        "WHERE campaign_id = ?");
+    // Provenance describing one input (its shard, its fronts) is left out; the fronts are
+    // recomputed.
+    copy(
+        "INSERT OR IGNORE INTO provenance(campaign_id, key, value) SELECT ?, key, value FROM "
+        "src.provenance "
+        "WHERE campaign_id = ? AND key NOT IN ('shard', 'stats_computed', 'hypervolume', "
+        "'hypervolume_reference', "
+        "'front_fidelity')");
+    SQLite::Statement shard(
+        db, "SELECT value FROM src.provenance WHERE campaign_id = ? AND key = 'shard'");
     shard.bind(1, old_id);
     shards[id].push_back(shard.executeStep() ? shard.getColumn(0).getString() : std::string("all"));
   }
@@ -160,9 +189,10 @@ MergeSummary merge_databases(const std::string& out_path, std::span<const std::s
     out.put_provenance(id, {{"merged_from", from}, {"merged_at", results::utc_now_iso8601()}});
     summary.front_size += mark_pareto(out, id, objectives_of(out, rec)).front_size;
     out.set_campaign_status(id, all_finished[id] ? "finished" : "interrupted");
-    summary.points += static_cast<std::size_t>(count(out.db(), "SELECT count(*) FROM points WHERE campaign_id = ?", id));
-    summary.evaluations +=
-        static_cast<std::size_t>(count(out.db(), "SELECT count(*) FROM evaluations WHERE campaign_id = ?", id));
+    summary.points += static_cast<std::size_t>(
+        count(out.db(), "SELECT count(*) FROM points WHERE campaign_id = ?", id));
+    summary.evaluations += static_cast<std::size_t>(
+        count(out.db(), "SELECT count(*) FROM evaluations WHERE campaign_id = ?", id));
   }
   return summary;
 }

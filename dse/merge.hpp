@@ -18,9 +18,10 @@ struct MergeSummary {
   std::vector<std::string> campaigns;  // merged campaign names
   std::size_t points = 0;              // points in OUT after the merge (all campaigns merged)
   std::size_t evaluations = 0;
-  std::size_t front_size = 0;          // suite front size, summed over the merged campaigns
+  std::size_t front_size = 0;  // suite front size, summed over the merged campaigns
 };
 
-[[nodiscard]] MergeSummary merge_databases(const std::string& out, std::span<const std::string> inputs);
+[[nodiscard]] MergeSummary merge_databases(const std::string& out,
+                                           std::span<const std::string> inputs);
 
 }  // namespace pade::dse

@@ -98,7 +98,8 @@ std::vector<char> broadcast(std::vector<char> bytes, int rank) {
   std::uint64_t n = bytes.size();
   check(MPI_Bcast(&n, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD), "MPI_Bcast");
   if (rank != 0) bytes.assign(n, 0);
-  if (n > 0) check(MPI_Bcast(bytes.data(), static_cast<int>(n), MPI_CHAR, 0, MPI_COMM_WORLD), "MPI_Bcast");
+  if (n > 0)
+    check(MPI_Bcast(bytes.data(), static_cast<int>(n), MPI_CHAR, 0, MPI_COMM_WORLD), "MPI_Bcast");
   return bytes;
 }
 
@@ -146,7 +147,8 @@ void gather(const JobResults& mine, int rank, int size, JobResults* into) {
     }
     all.resize(total);
   }
-  check(MPI_Gatherv(bytes.data(), n, MPI_CHAR, all.data(), counts.data(), displs.data(), MPI_CHAR, 0, MPI_COMM_WORLD),
+  check(MPI_Gatherv(bytes.data(), n, MPI_CHAR, all.data(), counts.data(), displs.data(), MPI_CHAR,
+                    0, MPI_COMM_WORLD),
         "MPI_Gatherv");
   if (rank != 0) return;
   Reader r(all);
@@ -188,7 +190,8 @@ void Session::release() {
   (void)broadcast({}, 0);
 }
 
-BatchEvaluator Session::evaluator(const Campaign& campaign, std::span<const workloads::Benchmark* const> benchmarks,
+BatchEvaluator Session::evaluator(const Campaign& campaign,
+                                  std::span<const workloads::Benchmark* const> benchmarks,
                                   StatsCache& stats, int threads, std::function<bool()> cancelled) {
   return [this, &campaign, benchmarks, &stats, threads, cancelled](std::span<const EvalJob> jobs) {
     Writer w;
@@ -208,15 +211,16 @@ BatchEvaluator Session::evaluator(const Campaign& campaign, std::span<const work
   };
 }
 
-void Session::serve(const Campaign& campaign, std::span<const workloads::Benchmark* const> benchmarks,
-                    StatsCache& stats, int threads, const std::function<bool()>& cancelled) {
+void Session::serve(const Campaign& campaign,
+                    std::span<const workloads::Benchmark* const> benchmarks, StatsCache& stats,
+                    int threads, const std::function<bool()>& cancelled) {
   try {
     while (true) {
       const std::vector<char> bytes = broadcast({}, rank_);
       if (bytes.empty()) return;
       const auto jobs = decode_jobs(bytes);
-      const JobResults results =
-          evaluate_jobs(campaign, benchmarks, jobs, stats, threads, cancelled, share(rank_, size_, benchmarks.size()));
+      const JobResults results = evaluate_jobs(campaign, benchmarks, jobs, stats, threads,
+                                               cancelled, share(rank_, size_, benchmarks.size()));
       gather(results, rank_, size_, nullptr);
     }
   } catch (const std::exception& e) {
@@ -228,11 +232,13 @@ void Session::serve(const Campaign& campaign, std::span<const workloads::Benchma
 
 #else  // built without MPI
 
-Session::Session() { throw core::RunError("this pade was built without MPI (install libopenmpi-dev and rebuild)"); }
+Session::Session() {
+  throw core::RunError("this pade was built without MPI (install libopenmpi-dev and rebuild)");
+}
 Session::~Session() = default;
 void Session::release() {}
-BatchEvaluator Session::evaluator(const Campaign&, std::span<const workloads::Benchmark* const>, StatsCache&, int,
-                                  std::function<bool()>) {
+BatchEvaluator Session::evaluator(const Campaign&, std::span<const workloads::Benchmark* const>,
+                                  StatsCache&, int, std::function<bool()>) {
   return {};
 }
 void Session::serve(const Campaign&, std::span<const workloads::Benchmark* const>, StatsCache&, int,

@@ -38,13 +38,15 @@ class Session {
   [[nodiscard]] int size() const { return size_; }
 
   /// Rank 0: the evaluator that spreads each batch over all ranks.
-  [[nodiscard]] BatchEvaluator evaluator(const Campaign& campaign, std::span<const workloads::Benchmark* const> benchmarks,
-                                         StatsCache& stats, int threads, std::function<bool()> cancelled);
+  [[nodiscard]] BatchEvaluator evaluator(const Campaign& campaign,
+                                         std::span<const workloads::Benchmark* const> benchmarks,
+                                         StatsCache& stats, int threads,
+                                         std::function<bool()> cancelled);
   /// Rank 0: tell the other ranks that the campaign is over (idempotent).
   void release();
   /// Ranks > 0: evaluate batches until rank 0 releases them.
-  void serve(const Campaign& campaign, std::span<const workloads::Benchmark* const> benchmarks, StatsCache& stats,
-             int threads, const std::function<bool()>& cancelled);
+  void serve(const Campaign& campaign, std::span<const workloads::Benchmark* const> benchmarks,
+             StatsCache& stats, int threads, const std::function<bool()>& cancelled);
 
  private:
   int rank_ = 0;

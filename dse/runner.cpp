@@ -17,7 +17,8 @@
 
 namespace pade::dse {
 
-std::vector<const workloads::Benchmark*> resolve_benchmarks(const Campaign& c, const workloads::Catalog& catalog) {
+std::vector<const workloads::Benchmark*> resolve_benchmarks(const Campaign& c,
+                                                            const workloads::Catalog& catalog) {
   std::vector<std::string> names = c.benchmarks;
   const core::SourceLocation where{c.file, 0, 0};
   if (names.empty()) {
@@ -77,7 +78,8 @@ core::Metrics aggregate(std::span<const core::Metrics> per_benchmark) {
   return out;
 }
 
-std::vector<double> objective_vector(const core::Metrics& m, const std::vector<Objective>& objectives) {
+std::vector<double> objective_vector(const core::Metrics& m,
+                                     const std::vector<Objective>& objectives) {
   std::vector<double> v;
   for (const auto o : objectives) v.push_back(m.get(objective_column(o)));
   return v;
@@ -117,7 +119,8 @@ void for_each_dynamic(tbb::task_arena& arena, std::size_t n, const Body& body) {
 
 }  // namespace
 
-JobResults evaluate_jobs(const Campaign& campaign, std::span<const workloads::Benchmark* const> benchmarks,
+JobResults evaluate_jobs(const Campaign& campaign,
+                         std::span<const workloads::Benchmark* const> benchmarks,
                          std::span<const EvalJob> jobs, StatsCache& stats, int threads,
                          const std::function<bool()>& cancelled, const PairFilter& owns) {
   const std::size_t nb = benchmarks.size();
@@ -157,9 +160,7 @@ JobResults evaluate_jobs(const Campaign& campaign, std::span<const workloads::Be
   return results;
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::unique_ptr<search::Strategy> make_strategy(const Campaign& campaign) {
   search::StrategyOptions so;
@@ -172,19 +173,22 @@ std::unique_ptr<search::Strategy> make_strategy(const Campaign& campaign) {
 }
 
 void check_shard(const Campaign& campaign, const Shard& shard) {
-  if (shard.count == 0 || shard.index >= shard.count) throw core::InputError("--shard: expected i/N with 0 <= i < N");
+  if (shard.count == 0 || shard.index >= shard.count)
+    throw core::InputError("--shard: expected i/N with 0 <= i < N");
   // An adaptive strategy's later candidates depend on every earlier outcome, which a shard never
   // sees: splitting it would change the search. MPI (one strategy, many evaluating ranks) is the
   // way to spread those.
   if (shard.count > 1 && make_strategy(campaign)->adaptive())
-    throw core::InputError({campaign.file, 0, 0}, "strategy",
-                           "found strategy '" + campaign.strategy +
-                               "' with --shard, expected a non-adaptive strategy (grid, random, lhs); "
-                               "an adaptive strategy needs every outcome to choose its next candidates, so run "
-                               "it in one process or spread it with mpirun");
+    throw core::InputError(
+        {campaign.file, 0, 0}, "strategy",
+        "found strategy '" + campaign.strategy +
+            "' with --shard, expected a non-adaptive strategy (grid, random, lhs); "
+            "an adaptive strategy needs every outcome to choose its next candidates, so run "
+            "it in one process or spread it with mpirun");
 }
 
-FrontSummary mark_pareto(results::Store& store, std::int64_t campaign_id, const std::vector<Objective>& objectives) {
+FrontSummary mark_pareto(results::Store& store, std::int64_t campaign_id,
+                         const std::vector<Objective>& objectives) {
   FrontSummary summary;
   std::vector<results::ParetoRecord> records;
   const auto points = store.points(campaign_id);
@@ -217,7 +221,8 @@ FrontSummary mark_pareto(results::Store& store, std::int64_t campaign_id, const 
   if (!objs.empty()) {
     summary.reference_point.assign(objectives.size(), -std::numeric_limits<double>::infinity());
     for (const auto& o : objs)
-      for (std::size_t k = 0; k < o.size(); ++k) summary.reference_point[k] = std::max(summary.reference_point[k], o[k]);
+      for (std::size_t k = 0; k < o.size(); ++k)
+        summary.reference_point[k] = std::max(summary.reference_point[k], o[k]);
     for (auto& r : summary.reference_point) r = r > 0 ? r * 1.1 : r + 1.0;
     summary.hypervolume = search::hypervolume(objs, summary.reference_point);
     summary.front_size = static_cast<std::size_t>(std::count(ranks.begin(), ranks.end(), 0));
@@ -235,7 +240,8 @@ FrontSummary mark_pareto(results::Store& store, std::int64_t campaign_id, const 
       if (obj == Objective::Energy) o.push_back(e.metrics.get(core::metric::kEnergyJ));
       if (obj == Objective::Area) o.push_back(e.metrics.get(core::metric::kAreaMm2));
       if (obj == Objective::Power) o.push_back(e.metrics.get(core::metric::kPowerW));
-      if (obj == Objective::AccuracyLoss) o.push_back(e.metrics.find(core::metric::kAccuracyLoss).value_or(0.0));
+      if (obj == Objective::AccuracyLoss)
+        o.push_back(e.metrics.find(core::metric::kAccuracyLoss).value_or(0.0));
     }
     by_bench[e.benchmark].emplace_back(e.config_hash, std::move(o));
   }
@@ -243,11 +249,13 @@ FrontSummary mark_pareto(results::Store& store, std::int64_t campaign_id, const 
     std::vector<search::Objectives> bo;
     for (const auto& [h, o] : entries) bo.push_back(o);
     const auto br = search::nondominated_ranks(bo);
-    for (std::size_t i = 0; i < entries.size(); ++i) records.push_back({bench, entries[i].first, br[i]});
+    for (std::size_t i = 0; i < entries.size(); ++i)
+      records.push_back({bench, entries[i].first, br[i]});
   }
   store.set_pareto(campaign_id, records);
   std::string ref;
-  for (const double r : summary.reference_point) ref += (ref.empty() ? "" : ",") + core::value_text(r);
+  for (const double r : summary.reference_point)
+    ref += (ref.empty() ? "" : ",") + core::value_text(r);
   store.put_provenance(campaign_id, {{"hypervolume_reference", ref},
                                      {"hypervolume", core::value_text(summary.hypervolume)},
                                      {"front_fidelity", summary.fidelity}});
@@ -259,22 +267,24 @@ std::vector<Objective> stored_objectives(results::Store& store, std::int64_t cam
     if (k == "objectives") {
       std::vector<Objective> out;
       for (const auto& name : split(v))
-        for (const auto o : {Objective::Latency, Objective::Energy, Objective::Area, Objective::Power,
-                             Objective::AccuracyLoss})
+        for (const auto o : {Objective::Latency, Objective::Energy, Objective::Area,
+                             Objective::Power, Objective::AccuracyLoss})
           if (objective_name(o) == name) out.push_back(o);
       return out;
     }
   return {};
 }
 
-RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& catalog, results::Store& store,
-                        StatsCache& stats, const RunOptions& options) {
+RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& catalog,
+                        results::Store& store, StatsCache& stats, const RunOptions& options) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const auto benchmarks = resolve_benchmarks(campaign, catalog);
   const std::vector<std::string> ladder = campaign.fidelity_ladder();
   std::string model_versions;
-  for (const auto& f : ladder) model_versions += (model_versions.empty() ? "" : ",") + models::builtin_fidelities().get(f).version;
+  for (const auto& f : ladder)
+    model_versions +=
+        (model_versions.empty() ? "" : ",") + models::builtin_fidelities().get(f).version;
   auto log = [&](const std::string& s) {
     if (options.log) options.log(s);
   };
@@ -298,12 +308,14 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
     std::string stored_shard;
     for (const auto& [k, v] : store.provenance(existing->id))
       if (k == "shard") stored_shard = v;
-    const std::string now = shard.count > 1 ? std::to_string(shard.index) + "/" + std::to_string(shard.count) : "";
+    const std::string now =
+        shard.count > 1 ? std::to_string(shard.index) + "/" + std::to_string(shard.count) : "";
     if (stored_shard != now)
       throw core::InputError("--shard: campaign '" + campaign.name + "' in " + store.path() +
-                             (stored_shard.empty() ? std::string(" was started without --shard; resume it without")
-                                                   : " was started as shard " + stored_shard + "; resume it with --shard " +
-                                                         stored_shard));
+                             (stored_shard.empty()
+                                  ? std::string(" was started without --shard; resume it without")
+                                  : " was started as shard " + stored_shard +
+                                        "; resume it with --shard " + stored_shard));
     store.set_campaign_status(summary.campaign_id, "running");
   } else {
     results::CampaignRecord rec;
@@ -316,7 +328,8 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
     std::string aggregation;
     for (const auto o : campaign.objectives) {
       objective_names.push_back(objective_name(o));
-      aggregation += (aggregation.empty() ? "" : "; ") + objective_name(o) + ": " + objective_aggregation(o);
+      aggregation +=
+          (aggregation.empty() ? "" : "; ") + objective_name(o) + ": " + objective_aggregation(o);
     }
     std::vector<std::pair<std::string, std::string>> prov = {
         {"pade_version", core::kVersion},
@@ -331,11 +344,13 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
         {"aggregation", aggregation},
         {"suite", campaign.benchmarks.empty() ? campaign.suite : "(explicit list)"},
         {"started_at", results::utc_now_iso8601()}};
-    if (shard.count > 1) prov.emplace_back("shard", std::to_string(shard.index) + "/" + std::to_string(shard.count));
+    if (shard.count > 1)
+      prov.emplace_back("shard", std::to_string(shard.index) + "/" + std::to_string(shard.count));
     for (const auto& kv : options.provenance) prov.push_back(kv);
     store.put_provenance(summary.campaign_id, prov);
   }
-  for (const auto* b : benchmarks) store.put_benchmark(b->name, b->model, b->task, b->phase, b->seq_len);
+  for (const auto* b : benchmarks)
+    store.put_benchmark(b->name, b->model, b->task, b->phase, b->seq_len);
 
   // Points already stored (resume): their objectives are told to the strategy, not recomputed.
   // Keyed by (configuration, fidelity): a halving campaign stores a design once per rung.
@@ -401,13 +416,17 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
     std::vector<EvalJob> jobs;
     work.reserve(candidates.size());
     for (const auto& cand : candidates) {
-      Work w{&cand, campaign.space.point(campaign.base, cand.levels), {}, std::min(cand.fidelity, ladder.size() - 1),
+      Work w{&cand, campaign.space.point(campaign.base, cand.levels),
+             {},    std::min(cand.fidelity, ladder.size() - 1),
              false, 0};
       w.key = {w.config.hash(), ladder[w.rung]};
       w.from_store = stored.count(w.key) > 0;
       if (!w.from_store) {
-        // The same design twice in one batch (possible when two rungs share a fidelity) is evaluated once.
-        const auto dup = std::find_if(work.begin(), work.end(), [&](const Work& o) { return !o.from_store && o.key == w.key; });
+        // The same design twice in one batch (possible when two rungs share a fidelity) is
+        // evaluated once.
+        const auto dup = std::find_if(work.begin(), work.end(), [&](const Work& o) {
+          return !o.from_store && o.key == w.key;
+        });
         if (dup != work.end()) {
           w.job = dup->job;
         } else {
@@ -447,7 +466,8 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
           }
         }
         for (std::size_t b = 0; b < benchmarks.size(); ++b)
-          evals.push_back({summary.campaign_id, p.config_hash, benchmarks[b]->name, p.fidelity, metrics[b], p.seq});
+          evals.push_back({summary.campaign_id, p.config_hash, benchmarks[b]->name, p.fidelity,
+                           metrics[b], p.seq});
         points.push_back(p);
         stored.emplace(w.key, p);
         ++summary.evaluated;
@@ -466,7 +486,8 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
         feasible_by_rung[w.rung].push_back(objective_vector(p.objectives, campaign.objectives));
       } else {
         for (const auto& c : campaign.constraints)
-          if (p.objectives.get(c.metric) > c.max) ++summary.rejected_by[c.metric + " <= " + core::value_text(c.max)];
+          if (p.objectives.get(c.metric) > c.max)
+            ++summary.rejected_by[c.metric + " <= " + core::value_text(c.max)];
       }
     }
     store.put_batch(evals, points);  // one transaction: the batch is stored whole or not at all
@@ -475,7 +496,8 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
     progress.done = summary.evaluated + summary.resumed + summary.reused;
     progress.total = std::max(shard_share(strategy->planned()), progress.done);
     progress.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
-    progress.rate_per_s = progress.elapsed_s > 0 ? static_cast<double>(evaluated_this_run) / progress.elapsed_s : 0;
+    progress.rate_per_s =
+        progress.elapsed_s > 0 ? static_cast<double>(evaluated_this_run) / progress.elapsed_s : 0;
     progress.feasible = summary.feasible;
     // Best values and front size at the most refined rung reached so far.
     for (std::size_t r = ladder.size(); r-- > 0;) {

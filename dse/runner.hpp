@@ -26,10 +26,10 @@
 namespace pade::dse {
 
 struct Progress {
-  std::size_t done = 0;     // configurations finished (evaluated or resumed)
-  std::size_t total = 0;    // planned by the strategy (0 = unknown)
+  std::size_t done = 0;   // configurations finished (evaluated or resumed)
+  std::size_t total = 0;  // planned by the strategy (0 = unknown)
   double elapsed_s = 0;
-  double rate_per_s = 0;    // configurations per second (this run)
+  double rate_per_s = 0;  // configurations per second (this run)
   std::size_t feasible = 0;
   std::map<std::string, double> best;  // best value per objective so far
   std::size_t front_size = 0;
@@ -50,9 +50,11 @@ using PairFilter = std::function<bool(std::size_t job, std::size_t benchmark)>;
 /// functional-statistics keys of the batch are computed first, one task each, so no worker waits
 /// for another's key; then the hardware models run per pair. Each result lands in its own slot:
 /// the output does not depend on scheduling. `cancelled` is polled before each unit of work.
-[[nodiscard]] JobResults evaluate_jobs(const Campaign& campaign, std::span<const workloads::Benchmark* const> benchmarks,
-                                       std::span<const EvalJob> jobs, StatsCache& stats, int threads,
-                                       const std::function<bool()>& cancelled, const PairFilter& owns = {});
+[[nodiscard]] JobResults evaluate_jobs(const Campaign& campaign,
+                                       std::span<const workloads::Benchmark* const> benchmarks,
+                                       std::span<const EvalJob> jobs, StatsCache& stats,
+                                       int threads, const std::function<bool()>& cancelled,
+                                       const PairFilter& owns = {});
 
 struct Shard {
   std::size_t index = 0;
@@ -63,18 +65,18 @@ struct RunOptions {
   bool resume = false;
   int threads = -1;  // -1: the campaign's setting
   Shard shard;
-  BatchEvaluator evaluator;                       // empty: evaluate_jobs in this process
+  BatchEvaluator evaluator;  // empty: evaluate_jobs in this process
   std::vector<std::pair<std::string, std::string>> provenance;  // extra provenance (e.g. MPI ranks)
-  std::function<bool()> cancelled;               // polled between and during batches
-  std::function<void(const Progress&)> progress;  // called after every batch
-  std::function<void(const std::string&)> log;    // human-readable notes
+  std::function<bool()> cancelled;                              // polled between and during batches
+  std::function<void(const Progress&)> progress;                // called after every batch
+  std::function<void(const std::string&)> log;                  // human-readable notes
 };
 
 struct RunSummary {
   std::int64_t campaign_id = 0;
   std::size_t evaluated = 0;  // configurations evaluated in this run
   std::size_t resumed = 0;    // configurations found in the store
-  std::size_t reused = 0;     // candidates equal to an earlier (configuration, fidelity) of this run
+  std::size_t reused = 0;  // candidates equal to an earlier (configuration, fidelity) of this run
   std::size_t feasible = 0;
   std::map<std::string, std::size_t> rejected_by;  // constraint -> configurations it rejected
   std::size_t front_size = 0;
@@ -85,11 +87,12 @@ struct RunSummary {
 };
 
 /// Benchmarks of the campaign, validated against the catalog (InputError naming the key).
-[[nodiscard]] std::vector<const workloads::Benchmark*> resolve_benchmarks(const Campaign& c,
-                                                                          const workloads::Catalog& catalog);
+[[nodiscard]] std::vector<const workloads::Benchmark*> resolve_benchmarks(
+    const Campaign& c, const workloads::Catalog& catalog);
 
 /// Evaluate one configuration on one benchmark (the unit of work the runner parallelizes).
-[[nodiscard]] core::Metrics evaluate(const core::Config& hardware, const workloads::Benchmark& benchmark,
+[[nodiscard]] core::Metrics evaluate(const core::Config& hardware,
+                                     const workloads::Benchmark& benchmark,
                                      const std::string& fidelity, StatsCache& stats);
 
 /// The campaign's strategy, configured from the campaign (seed, budget, population, ladder, η).
@@ -98,7 +101,8 @@ struct RunSummary {
 void check_shard(const Campaign& campaign, const Shard& shard);
 
 [[nodiscard]] RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& catalog,
-                                      results::Store& store, StatsCache& stats, const RunOptions& options);
+                                      results::Store& store, StatsCache& stats,
+                                      const RunOptions& options);
 
 /// Recompute and store the Pareto ranks (suite scope and per benchmark) of a campaign; returns
 /// the suite front size and its hypervolume against the reference point used. Fronts are taken
@@ -110,10 +114,12 @@ struct FrontSummary {
   std::vector<double> reference_point;
   std::string fidelity;
 };
-FrontSummary mark_pareto(results::Store& store, std::int64_t campaign_id, const std::vector<Objective>& objectives);
+FrontSummary mark_pareto(results::Store& store, std::int64_t campaign_id,
+                         const std::vector<Objective>& objectives);
 
 /// The objectives a campaign was run with, from its provenance (empty for databases that
 /// predate the `objectives` key).
-[[nodiscard]] std::vector<Objective> stored_objectives(results::Store& store, std::int64_t campaign_id);
+[[nodiscard]] std::vector<Objective> stored_objectives(results::Store& store,
+                                                       std::int64_t campaign_id);
 
 }  // namespace pade::dse

@@ -40,7 +40,8 @@ core::Value level_value(const YAML::Node& n, const core::ParamSpec& spec, const 
                         const std::string& path) {
   if (!n.IsScalar() || (n.Tag() == "!" && spec.kind != core::ParamKind::String &&
                         spec.kind != core::ParamKind::Choice))
-    throw InputError(location_of(n, file), path, "found " + found_text(n) + ", expected " + spec.allowed());
+    throw InputError(location_of(n, file), path,
+                     "found " + found_text(n) + ", expected " + spec.allowed());
   const std::string& s = n.Scalar();
   switch (spec.kind) {
     case core::ParamKind::Integer:
@@ -56,8 +57,10 @@ core::Value level_value(const YAML::Node& n, const core::ParamSpec& spec, const 
 }
 
 /// "found ..." for a space key that is not a sweepable parameter.
-std::string not_sweepable(const std::string& key, const core::ParamSpec* spec, const core::Schema& schema) {
-  if (spec != nullptr) return "found a label (not part of a design point), expected a sweepable hardware parameter";
+std::string not_sweepable(const std::string& key, const core::ParamSpec* spec,
+                          const core::Schema& schema) {
+  if (spec != nullptr)
+    return "found a label (not part of a design point), expected a sweepable hardware parameter";
   if (schema.is_section(key)) {
     for (const auto& p : schema.params())
       if (p.key.rfind(key + ".", 0) == 0)
@@ -66,7 +69,8 @@ std::string not_sweepable(const std::string& key, const core::ParamSpec* spec, c
   std::string best;
   std::size_t best_d = std::string::npos;
   for (const auto& p : schema.params())
-    if (const auto d = core::edit_distance(key, p.key); p.identity && d < best_d) best_d = d, best = p.key;
+    if (const auto d = core::edit_distance(key, p.key); p.identity && d < best_d)
+      best_d = d, best = p.key;
   std::string out = "found an unknown parameter";
   if (best_d <= std::max<std::size_t>(2, key.size() / 3)) out += " (did you mean '" + best + "'?)";
   return out + ", expected a sweepable hardware parameter";
@@ -76,32 +80,40 @@ constexpr double kMaxLevels = 100000;
 
 }  // namespace
 
-DesignSpace DesignSpace::read(const YAML::Node& node, const core::Schema& schema, const std::string& file) {
+DesignSpace DesignSpace::read(const YAML::Node& node, const core::Schema& schema,
+                              const std::string& file) {
   DesignSpace space;
   if (!node || node.IsNull()) return space;
   if (!node.IsMap())
-    throw InputError(location_of(node, file), "space", "found " + found_text(node) + ", expected a map of parameter: levels");
+    throw InputError(location_of(node, file), "space",
+                     "found " + found_text(node) + ", expected a map of parameter: levels");
   for (const auto& kv : node) {
     const std::string key = kv.first.Scalar();
     const std::string path = "space." + key;
     const core::SourceLocation key_where = location_of(kv.first, file);
     for (const auto& d : space.dims_)
-      if (d.key == key) throw InputError(key_where, path, "duplicate key (each parameter may be swept once)");
+      if (d.key == key)
+        throw InputError(key_where, path, "duplicate key (each parameter may be swept once)");
     const core::ParamSpec* spec = schema.find(key);
-    if (spec == nullptr || !spec->identity) throw InputError(key_where, path, not_sweepable(key, spec, schema));
+    if (spec == nullptr || !spec->identity)
+      throw InputError(key_where, path, not_sweepable(key, spec, schema));
     Dimension dim{key, {}, key_where};
     const YAML::Node& levels = kv.second;
     auto add_level = [&](const core::Value& v, const YAML::Node& at) {
       dim.levels.push_back(schema.coerce(*spec, v, location_of(at, file), path));
     };
     if (levels.IsSequence()) {
-      if (levels.size() == 0) throw InputError(location_of(levels, file), path, "found an empty list, expected at least one level");
+      if (levels.size() == 0)
+        throw InputError(location_of(levels, file), path,
+                         "found an empty list, expected at least one level");
       for (const auto& item : levels) add_level(level_value(item, *spec, file, path), item);
     } else if (levels.IsMap()) {
       if (spec->kind != core::ParamKind::Integer && spec->kind != core::ParamKind::Real)
         throw InputError(location_of(levels, file), path,
-                         "found a range, expected a list of levels (" + spec->allowed() + "); ranges need a number");
-      static const std::vector<std::string> kRangeKeys = {"from", "to", "step", "factor", "steps", "scale"};
+                         "found a range, expected a list of levels (" + spec->allowed() +
+                             "); ranges need a number");
+      static const std::vector<std::string> kRangeKeys = {"from",   "to",    "step",
+                                                          "factor", "steps", "scale"};
       for (const auto& r : levels) {
         const std::string rk = r.first.Scalar();
         if (std::find(kRangeKeys.begin(), kRangeKeys.end(), rk) == kRangeKeys.end()) {
@@ -118,7 +130,8 @@ DesignSpace DesignSpace::read(const YAML::Node& node, const core::Schema& schema
       for (const char* bound : {"from", "to"})
         if (!levels[bound])
           throw InputError(location_of(levels, file), path,
-                           std::string("found a range without '") + bound + "', expected a range with 'from' and 'to'");
+                           std::string("found a range without '") + bound +
+                               "', expected a range with 'from' and 'to'");
       const double from = scalar_number(levels["from"], file, path + ".from");
       const double to = scalar_number(levels["to"], file, path + ".to");
       if (to < from)
@@ -142,7 +155,8 @@ DesignSpace DesignSpace::read(const YAML::Node& node, const core::Schema& schema
         if (!(count <= kMaxLevels))
           throw InputError(location_of(levels[key], file), path + "." + key,
                            "found '" + levels[key].Scalar() + "' (" +
-                               (std::isfinite(count) ? std::to_string(static_cast<long long>(count)) : std::string("too many")) +
+                               (std::isfinite(count) ? std::to_string(static_cast<long long>(count))
+                                                     : std::string("too many")) +
                                " levels), expected at most 100000 levels");
       };
       std::vector<double> values;
@@ -161,23 +175,26 @@ DesignSpace DesignSpace::read(const YAML::Node& node, const core::Schema& schema
           throw InputError(location_of(levels["factor"], file), path + ".factor",
                            "found '" + levels["factor"].Scalar() + "', expected a number > 1");
         if (from <= 0)
-          throw InputError(location_of(levels["from"], file), path + ".from",
-                           "found '" + levels["from"].Scalar() + "', expected a number > 0 (a geometric range)");
+          throw InputError(
+              location_of(levels["from"], file), path + ".from",
+              "found '" + levels["from"].Scalar() + "', expected a number > 0 (a geometric range)");
         check_count(std::floor(std::log(to / from) / std::log(factor) + 1e-9) + 1, "factor");
         for (double v = from; v <= to * (1 + 1e-9); v *= factor) values.push_back(v);
       } else {
         const double steps = scalar_number(levels["steps"], file, path + ".steps");
         if (steps < 1 || std::floor(steps) != steps)
-          throw InputError(location_of(levels["steps"], file), path + ".steps",
-                           "found '" + levels["steps"].Scalar() + "', expected a whole number >= 1");
+          throw InputError(
+              location_of(levels["steps"], file), path + ".steps",
+              "found '" + levels["steps"].Scalar() + "', expected a whole number >= 1");
         check_count(steps, "steps");
         const std::string scale = levels["scale"] ? levels["scale"].Scalar() : "linear";
         if (scale != "linear" && scale != "log")
           throw InputError(location_of(levels["scale"], file), path + ".scale",
                            "found '" + scale + "', expected one of: linear, log");
         if (scale == "log" && from <= 0)
-          throw InputError(location_of(levels["from"], file), path + ".from",
-                           "found '" + levels["from"].Scalar() + "', expected a number > 0 (a log range)");
+          throw InputError(
+              location_of(levels["from"], file), path + ".from",
+              "found '" + levels["from"].Scalar() + "', expected a number > 0 (a log range)");
         const auto n = static_cast<int>(steps);
         for (int i = 0; i < n; ++i) {
           const double t = n == 1 ? 0.0 : static_cast<double>(i) / (n - 1);
@@ -186,8 +203,10 @@ DesignSpace DesignSpace::read(const YAML::Node& node, const core::Schema& schema
       }
       std::set<core::Value> seen;  // integer rounding can repeat a level: keep the first
       for (double v : values) {
-        if (spec->kind == core::ParamKind::Integer) v = std::round(v);
-        else v = std::round(v * 1e9) / 1e9;  // 0.1 steps land on 0.3, not 0.30000000000000004
+        if (spec->kind == core::ParamKind::Integer)
+          v = std::round(v);
+        else
+          v = std::round(v * 1e9) / 1e9;  // 0.1 steps land on 0.3, not 0.30000000000000004
         core::Value level = schema.coerce(*spec, core::Value(v), location_of(levels, file), path);
         if (seen.insert(level).second) dim.levels.push_back(std::move(level));
       }
@@ -215,29 +234,34 @@ double DesignSpace::cardinality() const {
 
 namespace {
 
-bool is_key_char(char ch) { return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_' || ch == '.'; }
+bool is_key_char(char ch) {
+  return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_' || ch == '.';
+}
 
 /// Recursive-descent compiler of the small expression language into postfix steps.
 class ExprCompiler {
  public:
-  ExprCompiler(std::string_view text, const core::Schema& schema, core::SourceLocation where, std::string path)
+  ExprCompiler(std::string_view text, const core::Schema& schema, core::SourceLocation where,
+               std::string path)
       : text_(text), schema_(schema), where_(std::move(where)), path_(std::move(path)) {}
 
   std::vector<ExprOp> compile() {
     expression();
     skip_space();
-    if (pos_ < text_.size()) fail("found '" + std::string(text_.substr(pos_)) + "'", "an operator or the end");
+    if (pos_ < text_.size())
+      fail("found '" + std::string(text_.substr(pos_)) + "'", "an operator or the end");
     return std::move(out_);
   }
 
  private:
   [[noreturn]] void fail(const std::string& found, const std::string& expected) const {
     throw InputError(where_, path_,
-                     found + " at character " + std::to_string(pos_ + 1) + " of \"" + std::string(text_) +
-                         "\", expected " + expected);
+                     found + " at character " + std::to_string(pos_ + 1) + " of \"" +
+                         std::string(text_) + "\", expected " + expected);
   }
   void skip_space() {
-    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_])) != 0) ++pos_;
+    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_])) != 0)
+      ++pos_;
   }
   bool accept(char ch) {
     skip_space();
@@ -288,7 +312,9 @@ class ExprCompiler {
     if (pos_ >= text_.size()) fail("found the end", "a number, a parameter, a function or '('");
     if (accept('(')) {
       expression();
-      if (!accept(')')) fail(pos_ < text_.size() ? "found '" + std::string(1, text_[pos_]) + "'" : "found the end", "')'");
+      if (!accept(')'))
+        fail(pos_ < text_.size() ? "found '" + std::string(1, text_[pos_]) + "'" : "found the end",
+             "')'");
       return;
     }
     const char ch = text_[pos_];
@@ -322,7 +348,10 @@ class ExprCompiler {
           expression();
           ++argc;
         } while (accept(','));
-        if (!accept(')')) fail(pos_ < text_.size() ? "found '" + std::string(1, text_[pos_]) + "'" : "found the end", "',' or ')'");
+        if (!accept(')'))
+          fail(
+              pos_ < text_.size() ? "found '" + std::string(1, text_[pos_]) + "'" : "found the end",
+              "',' or ')'");
       }
       const bool variadic = name == "min" || name == "max";
       if (variadic ? argc < 1 : argc != 1) {
@@ -337,13 +366,15 @@ class ExprCompiler {
     if (spec == nullptr) {
       const std::string best = schema_.suggest(name);
       pos_ = start;
-      fail("found an unknown parameter '" + name + "'" + (best.empty() ? "" : " (did you mean '" + best + "'?)"),
+      fail("found an unknown parameter '" + name + "'" +
+               (best.empty() ? "" : " (did you mean '" + best + "'?)"),
            "a hardware parameter key");
     }
     if (spec->kind != core::ParamKind::Integer && spec->kind != core::ParamKind::Real &&
         spec->kind != core::ParamKind::Boolean) {
       pos_ = start;
-      fail("found '" + name + "' (" + std::string(core::kind_name(spec->kind)) + ")", "a numeric parameter");
+      fail("found '" + name + "' (" + std::string(core::kind_name(spec->kind)) + ")",
+           "a numeric parameter");
     }
     out_.push_back({ExprOp::Kind::Param, 0, name, 0});
   }
@@ -372,15 +403,35 @@ double run_program(const DerivedParameter& d, const core::Config& c) {
   };
   for (const auto& op : d.program) {
     switch (op.kind) {
-      case ExprOp::Kind::Number: stack.push_back(op.number); break;
-      case ExprOp::Kind::Param: stack.push_back(param_number(c, op.name)); break;
-      case ExprOp::Kind::Negate: stack.back() = -stack.back(); break;
-      case ExprOp::Kind::Add: { const double b = pop(); stack.back() += b; break; }
-      case ExprOp::Kind::Subtract: { const double b = pop(); stack.back() -= b; break; }
-      case ExprOp::Kind::Multiply: { const double b = pop(); stack.back() *= b; break; }
+      case ExprOp::Kind::Number:
+        stack.push_back(op.number);
+        break;
+      case ExprOp::Kind::Param:
+        stack.push_back(param_number(c, op.name));
+        break;
+      case ExprOp::Kind::Negate:
+        stack.back() = -stack.back();
+        break;
+      case ExprOp::Kind::Add: {
+        const double b = pop();
+        stack.back() += b;
+        break;
+      }
+      case ExprOp::Kind::Subtract: {
+        const double b = pop();
+        stack.back() -= b;
+        break;
+      }
+      case ExprOp::Kind::Multiply: {
+        const double b = pop();
+        stack.back() *= b;
+        break;
+      }
       case ExprOp::Kind::Divide: {
         const double b = pop();
-        if (b == 0) throw InputError(d.where, "derived." + d.key, "found a division by zero in \"" + d.expression + "\"");
+        if (b == 0)
+          throw InputError(d.where, "derived." + d.key,
+                           "found a division by zero in \"" + d.expression + "\"");
         stack.back() /= b;
         break;
       }
@@ -388,11 +439,16 @@ double run_program(const DerivedParameter& d, const core::Config& c) {
         std::vector<double> args(stack.end() - static_cast<std::ptrdiff_t>(op.argc), stack.end());
         stack.resize(stack.size() - op.argc);
         double r = args[0];
-        if (op.name == "min") r = *std::min_element(args.begin(), args.end());
-        else if (op.name == "max") r = *std::max_element(args.begin(), args.end());
-        else if (op.name == "floor") r = std::floor(r);
-        else if (op.name == "ceil") r = std::ceil(r);
-        else r = std::round(r);
+        if (op.name == "min")
+          r = *std::min_element(args.begin(), args.end());
+        else if (op.name == "max")
+          r = *std::max_element(args.begin(), args.end());
+        else if (op.name == "floor")
+          r = std::floor(r);
+        else if (op.name == "ceil")
+          r = std::ceil(r);
+        else
+          r = std::round(r);
         stack.push_back(r);
         break;
       }
@@ -405,13 +461,15 @@ double run_program(const DerivedParameter& d, const core::Config& c) {
 std::string point_text(const std::vector<Dimension>& dims, const std::vector<std::size_t>& levels) {
   std::string out;
   for (std::size_t i = 0; i < dims.size(); ++i)
-    out += (out.empty() ? "" : ", ") + dims[i].key + "=" + core::value_text(dims[i].levels.at(levels.at(i)));
+    out += (out.empty() ? "" : ", ") + dims[i].key + "=" +
+           core::value_text(dims[i].levels.at(levels.at(i)));
   return out.empty() ? "the base configuration" : out;
 }
 
 }  // namespace
 
-void DesignSpace::read_derived(const YAML::Node& node, const core::Schema& schema, const std::string& file) {
+void DesignSpace::read_derived(const YAML::Node& node, const core::Schema& schema,
+                               const std::string& file) {
   if (!node || node.IsNull()) return;
   if (!node.IsMap())
     throw InputError(location_of(node, file), "derived",
@@ -421,28 +479,36 @@ void DesignSpace::read_derived(const YAML::Node& node, const core::Schema& schem
     const std::string path = "derived." + key;
     const core::SourceLocation key_where = location_of(kv.first, file);
     const core::ParamSpec* spec = schema.find(key);
-    if (spec == nullptr || !spec->identity) throw InputError(key_where, path, not_sweepable(key, spec, schema));
+    if (spec == nullptr || !spec->identity)
+      throw InputError(key_where, path, not_sweepable(key, spec, schema));
     if (spec->kind != core::ParamKind::Integer && spec->kind != core::ParamKind::Real)
       throw InputError(key_where, path,
                        "found a " + std::string(core::kind_name(spec->kind)) +
                            " parameter, expected a numeric (integer or real) parameter to derive");
     for (const auto& d : dims_)
       if (d.key == key)
-        throw InputError(key_where, path, "found a parameter that is also swept in space:, expected it in one place only");
+        throw InputError(
+            key_where, path,
+            "found a parameter that is also swept in space:, expected it in one place only");
     for (const auto& d : derived_)
-      if (d.key == key) throw InputError(key_where, path, "duplicate key (each parameter may be derived once)");
+      if (d.key == key)
+        throw InputError(key_where, path, "duplicate key (each parameter may be derived once)");
     const YAML::Node& e = kv.second;
     if (!e.IsScalar() || e.Scalar().empty())
-      throw InputError(location_of(e, file), path, "found " + found_text(e) + ", expected an expression such as \"qk_pu.rows\"");
+      throw InputError(
+          location_of(e, file), path,
+          "found " + found_text(e) + ", expected an expression such as \"qk_pu.rows\"");
     DerivedParameter d{key, e.Scalar(), location_of(e, file), {}};
     d.program = ExprCompiler(d.expression, schema, d.where, path).compile();
     derived_.push_back(std::move(d));
   }
 }
 
-core::Config DesignSpace::point(const core::Config& base, const std::vector<std::size_t>& levels) const {
+core::Config DesignSpace::point(const core::Config& base,
+                                const std::vector<std::size_t>& levels) const {
   core::Config c = base;
-  for (std::size_t i = 0; i < dims_.size(); ++i) c.set(dims_[i].key, dims_[i].levels.at(levels.at(i)), dims_[i].where);
+  for (std::size_t i = 0; i < dims_.size(); ++i)
+    c.set(dims_[i].key, dims_[i].levels.at(levels.at(i)), dims_[i].where);
   for (const auto& d : derived_) {
     const std::string path = "derived." + d.key;
     const double v = run_program(d, c);
@@ -450,16 +516,19 @@ core::Config DesignSpace::point(const core::Config& base, const std::vector<std:
     const bool integer = spec != nullptr && spec->kind == core::ParamKind::Integer;
     auto at_point = [&] { return " at " + point_text(dims_, levels); };
     if (!std::isfinite(v))
-      throw InputError(d.where, path, "found a non-finite value of \"" + d.expression + "\"" + at_point());
-    if (integer && std::abs(v - std::round(v)) > 1e-9)
       throw InputError(d.where, path,
-                       "found " + core::value_text(v) + " from \"" + d.expression + "\"" + at_point() +
-                           ", expected a whole number (wrap the expression in floor(), ceil() or round())");
+                       "found a non-finite value of \"" + d.expression + "\"" + at_point());
+    if (integer && std::abs(v - std::round(v)) > 1e-9)
+      throw InputError(
+          d.where, path,
+          "found " + core::value_text(v) + " from \"" + d.expression + "\"" + at_point() +
+              ", expected a whole number (wrap the expression in floor(), ceil() or round())");
     if (spec != nullptr && ((spec->min && v < *spec->min) || (spec->max && v > *spec->max)))
       throw InputError(d.where, path,
-                       "found " + core::value_text(v) + " from \"" + d.expression + "\"" + at_point() + ", expected " +
-                           spec->allowed());
-    c.set(d.key, integer ? core::Value(static_cast<std::int64_t>(std::llround(v))) : core::Value(v), d.where);
+                       "found " + core::value_text(v) + " from \"" + d.expression + "\"" +
+                           at_point() + ", expected " + spec->allowed());
+    c.set(d.key, integer ? core::Value(static_cast<std::int64_t>(std::llround(v))) : core::Value(v),
+          d.where);
   }
   return c;
 }

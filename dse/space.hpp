@@ -39,7 +39,16 @@ struct Dimension {
 
 /// One step of a compiled derived-parameter expression (postfix order).
 struct ExprOp {
-  enum class Kind { Number, Param, Negate, Add, Subtract, Multiply, Divide, Call } kind = Kind::Number;
+  enum class Kind {
+    Number,
+    Param,
+    Negate,
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Call
+  } kind = Kind::Number;
   double number = 0;
   std::string name;  // parameter key or function name
   std::size_t argc = 0;
@@ -56,7 +65,8 @@ class DesignSpace {
  public:
   DesignSpace() = default;
   /// Read the `space:` map against `schema` (the hardware schema).
-  static DesignSpace read(const YAML::Node& node, const core::Schema& schema, const std::string& file);
+  static DesignSpace read(const YAML::Node& node, const core::Schema& schema,
+                          const std::string& file);
   /// Add the `derived:` map (after read()); keys may not also be swept.
   void read_derived(const YAML::Node& node, const core::Schema& schema, const std::string& file);
   /// Apply the derived parameters at the space's corners (all first levels, all last levels) so
@@ -68,7 +78,8 @@ class DesignSpace {
   [[nodiscard]] std::vector<std::size_t> sizes() const;
   [[nodiscard]] double cardinality() const;
   /// The base configuration with one level per dimension applied, then the derived parameters.
-  [[nodiscard]] core::Config point(const core::Config& base, const std::vector<std::size_t>& levels) const;
+  [[nodiscard]] core::Config point(const core::Config& base,
+                                   const std::vector<std::size_t>& levels) const;
 
  private:
   std::vector<Dimension> dims_;

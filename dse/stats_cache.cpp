@@ -19,12 +19,13 @@ AlgorithmPoint AlgorithmPoint::from(const core::Config& hw) {
 
 std::string AlgorithmPoint::key() const {
   char buf[256];
-  std::snprintf(buf, sizeof buf, "bits=%d;alpha=%.17g;radius=%.17g;bq=%d;bk=%d;order=%s;bui=%d", bits, alpha,
-                radius, tile_queries, tile_keys, tile_order.c_str(), bui_gf ? 1 : 0);
+  std::snprintf(buf, sizeof buf, "bits=%d;alpha=%.17g;radius=%.17g;bq=%d;bk=%d;order=%s;bui=%d",
+                bits, alpha, radius, tile_queries, tile_keys, tile_order.c_str(), bui_gf ? 1 : 0);
   return buf;
 }
 
-models::WorkloadStats StatsCache::get(const workloads::Benchmark& benchmark, const AlgorithmPoint& point) {
+models::WorkloadStats StatsCache::get(const workloads::Benchmark& benchmark,
+                                      const AlgorithmPoint& point) {
   const std::string key = benchmark.name + "|" + point.key();
   std::promise<models::WorkloadStats> promise;
   std::shared_future<models::WorkloadStats> future;
@@ -113,7 +114,8 @@ std::optional<models::WorkloadStats> deserialize_stats(const std::string& text) 
   std::istringstream in(text);
   std::string magic;
   int version = 0;
-  if (!(in >> magic >> version) || magic != "pade-workload-stats" || version != 1) return std::nullopt;
+  if (!(in >> magic >> version) || magic != "pade-workload-stats" || version != 1)
+    return std::nullopt;
   models::WorkloadStats s;
   std::string name;
   while (in >> name) {
@@ -137,22 +139,35 @@ std::optional<models::WorkloadStats> deserialize_stats(const std::string& text) 
       std::string tok;
       in >> tok;
       const double v = std::strtod(tok.c_str(), nullptr);
-      if (name == "kept_fraction") s.kept_fraction = v;
-      else if (name == "bidir_active_fraction") s.bidir_active_fraction = v;
-      else if (name == "ones_fraction") s.ones_fraction = v;
-      else if (name == "group_plane_fetch_fraction") s.group_plane_fetch_fraction = v;
-      else if (name == "group_v_fetch_fraction") s.group_v_fetch_fraction = v;
-      else if (name == "rescales_per_row") s.rescales_per_row = v;
-      else if (name == "accuracy_loss") s.accuracy_loss = v;
-      else if (name == "relative_l2_error") s.relative_l2_error = v;
-      else if (name == "retained_mass") s.retained_mass = v;
-      else if (name == "sampled_rows") s.sampled_rows = v;
-      else if (name == "stderr_kept_fraction") s.stderr_kept_fraction = v;
-      else return std::nullopt;
+      if (name == "kept_fraction")
+        s.kept_fraction = v;
+      else if (name == "bidir_active_fraction")
+        s.bidir_active_fraction = v;
+      else if (name == "ones_fraction")
+        s.ones_fraction = v;
+      else if (name == "group_plane_fetch_fraction")
+        s.group_plane_fetch_fraction = v;
+      else if (name == "group_v_fetch_fraction")
+        s.group_v_fetch_fraction = v;
+      else if (name == "rescales_per_row")
+        s.rescales_per_row = v;
+      else if (name == "accuracy_loss")
+        s.accuracy_loss = v;
+      else if (name == "relative_l2_error")
+        s.relative_l2_error = v;
+      else if (name == "retained_mass")
+        s.retained_mass = v;
+      else if (name == "sampled_rows")
+        s.sampled_rows = v;
+      else if (name == "stderr_kept_fraction")
+        s.stderr_kept_fraction = v;
+      else
+        return std::nullopt;
     }
   }
   if (static_cast<int>(s.active_fraction.size()) != s.bits) return std::nullopt;
-  if (!s.group_fetch_fraction.empty() && static_cast<int>(s.group_fetch_fraction.size()) != s.bits) return std::nullopt;
+  if (!s.group_fetch_fraction.empty() && static_cast<int>(s.group_fetch_fraction.size()) != s.bits)
+    return std::nullopt;
   return s;
 }
 

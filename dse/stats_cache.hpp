@@ -33,11 +33,13 @@ struct AlgorithmPoint {
 
 class StatsCache {
  public:
-  using Compute = std::function<models::WorkloadStats(const workloads::Benchmark&, const AlgorithmPoint&)>;
+  using Compute =
+      std::function<models::WorkloadStats(const workloads::Benchmark&, const AlgorithmPoint&)>;
   using Load = std::function<std::optional<std::string>(const std::string& key)>;
   using Save = std::function<void(const std::string& key, const std::string& payload)>;
 
-  StatsCache(Compute compute, std::string version) : compute_(std::move(compute)), version_(std::move(version)) {}
+  StatsCache(Compute compute, std::string version)
+      : compute_(std::move(compute)), version_(std::move(version)) {}
   /// Persistent layer (optional). Called under no lock; must be thread-safe itself.
   void set_persistence(Load load, Save save) {
     load_ = std::move(load);
@@ -45,7 +47,8 @@ class StatsCache {
   }
 
   /// The statistics for (benchmark, point); thread-safe, computed at most once per key.
-  [[nodiscard]] models::WorkloadStats get(const workloads::Benchmark& benchmark, const AlgorithmPoint& point);
+  [[nodiscard]] models::WorkloadStats get(const workloads::Benchmark& benchmark,
+                                          const AlgorithmPoint& point);
   [[nodiscard]] const std::string& version() const { return version_; }
   [[nodiscard]] std::size_t computed() const;  // how many keys were computed (not loaded)
 
@@ -75,7 +78,9 @@ namespace pade::dse {
 /// simulated bit-exactly by the functional model and digested.
 [[nodiscard]] StatsCache::Compute synthetic_stats_source(const workloads::Catalog& catalog,
                                                          const workloads::GeneratorTable& generator,
-                                                         const workloads::SamplingPlan& plan, std::uint64_t seed);
+                                                         const workloads::SamplingPlan& plan,
+                                                         std::uint64_t seed);
 /// The version string of that source for a plan and seed (the cache's version).
-[[nodiscard]] std::string synthetic_stats_version(const workloads::SamplingPlan& plan, std::uint64_t seed);
+[[nodiscard]] std::string synthetic_stats_version(const workloads::SamplingPlan& plan,
+                                                  std::uint64_t seed);
 }  // namespace pade::dse

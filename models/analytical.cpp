@@ -22,7 +22,8 @@ TemplateTiming time_template(const TaskGraph& tg) {
   const double tiles = tg.shape.tiles;
   for (std::size_t v = 0; v < n; ++v) {
     const TaskNode& node = g[v];
-    t.busy[static_cast<std::size_t>(node.unit)] += node.scope == Scope::Tile ? node.service : node.service / tiles;
+    t.busy[static_cast<std::size_t>(node.unit)] +=
+        node.scope == Scope::Tile ? node.service : node.service / tiles;
   }
   if (tg.in_order) {
     for (const TaskVertex v : tg.qk_round) {
@@ -32,8 +33,8 @@ TemplateTiming time_template(const TaskGraph& tg) {
   }
   // Flat copy of the tile-scope template: node times and the distance-0 and back edges.
   struct Flat {
-    double time;       // column time (service share + latency)
-    double order_time; // what an ordering edge waits for
+    double time;        // column time (service share + latency)
+    double order_time;  // what an ordering edge waits for
     bool dram, qk;
   };
   std::vector<Flat> flat(n);
@@ -45,13 +46,14 @@ TemplateTiming time_template(const TaskGraph& tg) {
   std::vector<FlatEdge> forward, back;
   for (std::size_t x = 0; x < n; ++x) {
     const TaskNode& node = g[x];
-    flat[x] = {node.column_time(), node.column_time() - node.latency, node.unit == Unit::Dram && node.dram_bursts > 0,
-               node.unit == Unit::QkPu};
+    flat[x] = {node.column_time(), node.column_time() - node.latency,
+               node.unit == Unit::Dram && node.dram_bursts > 0, node.unit == Unit::QkPu};
     if (node.scope != Scope::Tile) continue;
     for (const auto e : boost::make_iterator_range(boost::out_edges(x, g))) {
       const std::size_t y = boost::target(e, g);
       if (g[y].scope != Scope::Tile) continue;
-      (g[e].distance == 0 ? forward : back).push_back({x, y, g[e].distance, g[e].kind == EdgeKind::Order});
+      (g[e].distance == 0 ? forward : back)
+          .push_back({x, y, g[e].distance, g[e].kind == EdgeKind::Order});
     }
   }
   // Queueing: a request meets, on average, the residual work of a FIFO server at utilization rho
@@ -85,10 +87,15 @@ TemplateTiming time_template(const TaskGraph& tg) {
     Stage stage = Stage::PlaneFetch;
   };
   auto bounds = [&](double period) {
-    const double wd = period > 0 ? wait(t.busy[static_cast<std::size_t>(Unit::Dram)] / period, dram_service) : 0.0;
-    const double wq = period > 0 && !tg.in_order ? wait(t.busy[static_cast<std::size_t>(Unit::QkPu)] / period, qk_service) : 0.0;
+    const double wd =
+        period > 0 ? wait(t.busy[static_cast<std::size_t>(Unit::Dram)] / period, dram_service)
+                   : 0.0;
+    const double wq = period > 0 && !tg.in_order
+                          ? wait(t.busy[static_cast<std::size_t>(Unit::QkPu)] / period, qk_service)
+                          : 0.0;
     auto time = [&](std::size_t x, bool order) {
-      return (order ? flat[x].order_time : flat[x].time) + (flat[x].dram ? wd : 0.0) + (flat[x].qk ? wq : 0.0);
+      return (order ? flat[x].order_time : flat[x].time) + (flat[x].dram ? wd : 0.0) +
+             (flat[x].qk ? wq : 0.0);
     };
     Bounds b;
     // Recurrence: for each back edge u -> v (distance k), the longest distance-0 path v ~> u.
@@ -114,9 +121,11 @@ TemplateTiming time_template(const TaskGraph& tg) {
     if (!tg.in_order) {
       double entry_cycles = 0;
       for (std::size_t r = 0; r < tg.qk_round.size(); ++r)
-        entry_cycles += g[tg.qk_round[r]].pairs *
-                        (time(tg.plane_fetch[r], false) + time(tg.qk_round[r], false) + time(tg.threshold[r], false));
-      b.scoreboard = entry_cycles / (static_cast<double>(tg.shape.lanes_active) * tg.scoreboard_entries);
+        entry_cycles +=
+            g[tg.qk_round[r]].pairs * (time(tg.plane_fetch[r], false) +
+                                       time(tg.qk_round[r], false) + time(tg.threshold[r], false));
+      b.scoreboard =
+          entry_cycles / (static_cast<double>(tg.shape.lanes_active) * tg.scoreboard_entries);
     }
     return b;
   };
@@ -178,7 +187,8 @@ void add_workload_metrics(core::Metrics& m, const HardwareConfig& hw, const Work
   m.set("mean_rounds", rounds);
 }
 
-AnalyticalResult analyze(const HardwareConfig& hw, const workloads::Benchmark& bench, const WorkloadStats& s) {
+AnalyticalResult analyze(const HardwareConfig& hw, const workloads::Benchmark& bench,
+                         const WorkloadStats& s) {
   AnalyticalResult out;
   for (const auto& ag : bench.groups) {
     const TaskGraph tg = build_task_graph(hw, ag, s);
@@ -189,21 +199,30 @@ AnalyticalResult analyze(const HardwareConfig& hw, const workloads::Benchmark& b
     out.tile_steps += steps;
     out.ops += tg.per_tile.scaled(steps);
     out.ops += tg.per_group.scaled(tg.shape.query_groups);
-    for (int u = 0; u < kUnitCount; ++u) out.busy[static_cast<std::size_t>(u)] += t.busy[static_cast<std::size_t>(u)] * steps;
+    for (int u = 0; u < kUnitCount; ++u)
+      out.busy[static_cast<std::size_t>(u)] += t.busy[static_cast<std::size_t>(u)] * steps;
     // QK-PU idle time, attributed to what sets the period.
     out.stall_lockstep += t.lockstep_excess * steps;
-    const double idle = std::max(0.0, t.period - t.busy[static_cast<std::size_t>(Unit::QkPu)]) * steps;
+    const double idle =
+        std::max(0.0, t.period - t.busy[static_cast<std::size_t>(Unit::QkPu)]) * steps;
     out.stall_fill += std::max(0.0, t.fill - t.period);
     switch (t.bound) {
-      case Bound::Scoreboard: out.stall_scoreboard += idle; break;
+      case Bound::Scoreboard:
+        out.stall_scoreboard += idle;
+        break;
       case Bound::Recurrence:
-        if (t.recurrence_stage == Stage::PlaneFetch || t.recurrence_stage == Stage::QkRound) out.stall_latency += idle;
-        else out.stall_v_side += idle;
+        if (t.recurrence_stage == Stage::PlaneFetch || t.recurrence_stage == Stage::QkRound)
+          out.stall_latency += idle;
+        else
+          out.stall_v_side += idle;
         break;
       case Bound::Unit:
-        if (t.bound_unit == Unit::Dram) out.stall_dram_bandwidth += idle;
-        else if (t.bound_unit == Unit::VPu || t.bound_unit == Unit::Softmax) out.stall_v_side += idle;
-        else out.stall_other += idle;
+        if (t.bound_unit == Unit::Dram)
+          out.stall_dram_bandwidth += idle;
+        else if (t.bound_unit == Unit::VPu || t.bound_unit == Unit::Softmax)
+          out.stall_v_side += idle;
+        else
+          out.stall_other += idle;
         break;
     }
     out.groups.push_back(t);
@@ -211,14 +230,16 @@ AnalyticalResult analyze(const HardwareConfig& hw, const workloads::Benchmark& b
   return out;
 }
 
-core::Metrics analytical_model(const HardwareConfig& hw, const workloads::Benchmark& bench, const WorkloadStats& s) {
+core::Metrics analytical_model(const HardwareConfig& hw, const workloads::Benchmark& bench,
+                               const WorkloadStats& s) {
   const AnalyticalResult r = analyze(hw, bench, s);
   core::Metrics m;
   add_energy_area_metrics(m, hw, r.ops, r.cycles);
   add_workload_metrics(m, hw, s);
   const double c = r.cycles > 0 ? r.cycles : 1.0;
   for (int u = 0; u < kUnitCount; ++u)
-    m.set("util_" + std::string(to_string(static_cast<Unit>(u))), r.busy[static_cast<std::size_t>(u)] / c);
+    m.set("util_" + std::string(to_string(static_cast<Unit>(u))),
+          r.busy[static_cast<std::size_t>(u)] / c);
   m.set("stall_fill_cycles", r.stall_fill);
   m.set("stall_dram_bandwidth_cycles", r.stall_dram_bandwidth);
   m.set("stall_latency_cycles", r.stall_latency);

@@ -24,13 +24,13 @@ namespace pade::models {
 enum class Bound : std::uint8_t { Unit, Recurrence, Scoreboard };
 
 struct TemplateTiming {
-  double period = 0;           // cycles per tile-step in steady state
-  double fill = 0;             // critical path of one tile-step with its group's start and end
-  std::array<double, kUnitCount> busy{};  // unit busy cycles per tile-step (QK-PU: mean lane)
-  double recurrence = 0;       // largest cycle ratio
+  double period = 0;  // cycles per tile-step in steady state
+  double fill = 0;    // critical path of one tile-step with its group's start and end
+  std::array<double, kUnitCount> busy{};        // unit busy cycles per tile-step (QK-PU: mean lane)
+  double recurrence = 0;                        // largest cycle ratio
   EdgeKind recurrence_edge = EdgeKind::Buffer;  // the back edge closing that cycle
   Stage recurrence_stage = Stage::PlaneFetch;   // ... and its target stage
-  double scoreboard = 0;       // capacity bound
+  double scoreboard = 0;                        // capacity bound
   Bound bound = Bound::Unit;
   Unit bound_unit = Unit::QkPu;
   double lockstep_excess = 0;  // in-order: lockstep max minus mean lane work, per tile-step
@@ -47,18 +47,20 @@ struct TemplateTiming {
 struct AnalyticalResult {
   double cycles = 0;
   OpCounts ops;
-  std::array<double, kUnitCount> busy{};   // total busy cycles per unit
-  double stall_fill = 0, stall_dram_bandwidth = 0, stall_latency = 0, stall_scoreboard = 0, stall_v_side = 0,
-         stall_lockstep = 0, stall_other = 0;  // QK-PU idle cycles by cause
+  std::array<double, kUnitCount> busy{};  // total busy cycles per unit
+  double stall_fill = 0, stall_dram_bandwidth = 0, stall_latency = 0, stall_scoreboard = 0,
+         stall_v_side = 0, stall_lockstep = 0, stall_other = 0;  // QK-PU idle cycles by cause
   std::vector<TemplateTiming> groups;
   double tile_steps = 0;
 };
 
-[[nodiscard]] AnalyticalResult analyze(const HardwareConfig& hw, const workloads::Benchmark& benchmark,
+[[nodiscard]] AnalyticalResult analyze(const HardwareConfig& hw,
+                                       const workloads::Benchmark& benchmark,
                                        const WorkloadStats& stats);
 
 /// The registered model: latency, energy, area, power, utilization, DRAM traffic, stalls.
-[[nodiscard]] core::Metrics analytical_model(const HardwareConfig& hw, const workloads::Benchmark& benchmark,
+[[nodiscard]] core::Metrics analytical_model(const HardwareConfig& hw,
+                                             const workloads::Benchmark& benchmark,
                                              const WorkloadStats& stats);
 
 /// Metrics both task-graph fidelities share (sparsity and accuracy from the digest).

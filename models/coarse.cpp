@@ -7,7 +7,8 @@
 
 namespace pade::models {
 
-core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark& benchmark, const WorkloadStats& s) {
+core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark& benchmark,
+                           const WorkloadStats& s) {
   const auto& c = hw.coefficients;
   const double clock_hz = hw.clock_mhz * 1e6;
   const double bytes_per_cycle = hw.hbm_bandwidth_gbps() * 1e9 / clock_hz;
@@ -18,8 +19,9 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
   const double v_fetch = hw.bui_gf ? s.group_v_fetch_fraction : 1.0;
   // In-order lanes move in lockstep: a batch of lanes_per_row keys takes as many rounds as its
   // slowest key. Out-of-order lanes (scoreboards) refill as soon as a key terminates.
-  const double imbalance =
-      hw.out_of_order || !hw.bui_gf || rounds <= 0 ? 1.0 : s.lockstep_rounds(hw.lanes_per_row) / rounds;
+  const double imbalance = hw.out_of_order || !hw.bui_gf || rounds <= 0
+                               ? 1.0
+                               : s.lockstep_rounds(hw.lanes_per_row) / rounds;
   const double active_bits = hw.bidirectional ? s.bidir_active_fraction : s.ones_fraction;
 
   double cycles = 0, dram_bytes = 0, dyn_energy_pj = 0;
@@ -39,22 +41,26 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
     // The query groups of a tile share fetches; the union of their needed planes is estimated as
     // 1 - (1 - f)^groups from the per-group fraction f (independent groups: an upper bound).
     const double q_row_bytes = g.head_dim * s.bits / 8.0;
-    const double q_tile_rows = std::min<double>(static_cast<double>(g.queries),
-                                                std::max<double>(hw.qk_rows, std::floor(hw.q_buffer_kib * 1024.0 / q_row_bytes)));
+    const double q_tile_rows = std::min<double>(
+        static_cast<double>(g.queries),
+        std::max<double>(hw.qk_rows, std::floor(hw.q_buffer_kib * 1024.0 / q_row_bytes)));
     const double groups_per_tile = std::max(1.0, std::ceil(q_tile_rows / hw.qk_rows));
     const double tile_plane_fetch = 1.0 - std::pow(1.0 - plane_fetch, groups_per_tile);
     const double tile_v_fetch = 1.0 - std::pow(1.0 - v_fetch, groups_per_tile);
     const double query_tiles = std::ceil(static_cast<double>(g.queries) / q_tile_rows);
     // Causal rows see a growing prefix: on average a query tile sees pairs/queries keys per row.
-    const double visible_keys_per_tile = std::min<double>(static_cast<double>(g.keys),
-                                                          pairs / std::max(1.0, static_cast<double>(g.queries)) + q_tile_rows);
+    const double visible_keys_per_tile =
+        std::min<double>(static_cast<double>(g.keys),
+                         pairs / std::max(1.0, static_cast<double>(g.queries)) + q_tile_rows);
     const double kv_bytes_head = static_cast<double>(g.keys) * g.head_dim * 2.0 * s.bits / 8.0;
     const bool fits = kv_bytes_head <= hw.kv_buffer_kib * 1024.0;
     const double plane_bytes = g.head_dim / 8.0;  // one key plane
-    const double k_planes = hw.key_layout == KeyLayout::WordMajor ? s.bits : s.bits * tile_plane_fetch;
+    const double k_planes =
+        hw.key_layout == KeyLayout::WordMajor ? s.bits : s.bits * tile_plane_fetch;
     double k_bytes, v_bytes;
     if (fits) {
-      const double share = static_cast<double>(g.kv_heads) / g.q_heads;  // GQA: K/V read once per KV head
+      const double share =
+          static_cast<double>(g.kv_heads) / g.q_heads;  // GQA: K/V read once per KV head
       k_bytes = static_cast<double>(g.keys) * k_planes * plane_bytes * share;
       v_bytes = static_cast<double>(g.keys) * g.head_dim * s.bits / 8.0 * tile_v_fetch * share;
     } else {
@@ -72,19 +78,25 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
     dram_bytes += heads * head_bytes;
     // Dynamic energy (pJ): GSAT additions on the active bits of each processed key plane plus a
     // 32-bit accumulate and a bound compare per key plane; V-PU FP16 MAC per kept pair and dim;
-    // exp as ~4 FP16 multiply-adds per kept pair; SRAM reads of every processed plane and kept V row.
+    // exp as ~4 FP16 multiply-adds per kept pair; SRAM reads of every processed plane and kept V
+    // row.
     const double gsat = key_planes * g.head_dim * active_bits * c.get("energy.add8_pj_45nm");
     const double accum = key_planes * 2.0 * c.get("energy.add32_pj_45nm");
-    const double vpu = kept_pairs * g.head_dim * (c.get("energy.fp16_mul_pj_45nm") + c.get("energy.fp16_add_pj_45nm"));
-    const double expo = kept_pairs * 4.0 * (c.get("energy.fp16_mul_pj_45nm") + c.get("energy.fp16_add_pj_45nm"));
+    const double vpu = kept_pairs * g.head_dim *
+                       (c.get("energy.fp16_mul_pj_45nm") + c.get("energy.fp16_add_pj_45nm"));
+    const double expo =
+        kept_pairs * 4.0 * (c.get("energy.fp16_mul_pj_45nm") + c.get("energy.fp16_add_pj_45nm"));
     const double sram_bits = key_planes * g.head_dim + kept_pairs * g.head_dim * s.bits;
-    const double sram = sram_bits * c.get("sram.read_pj_per_bit") + head_bytes * 8.0 * c.get("sram.write_pj_per_bit");
+    const double sram = sram_bits * c.get("sram.read_pj_per_bit") +
+                        head_bytes * 8.0 * c.get("sram.write_pj_per_bit");
     dyn_energy_pj += heads * ((gsat + accum + vpu + expo) * e_scale + sram);
   }
   const double seconds = cycles / clock_hz;
-  const double dram_pj = dram_bytes * 8.0 * (c.get("hbm.device_pj_per_bit") + c.get("hbm.io_pj_per_bit"));
+  const double dram_pj =
+      dram_bytes * 8.0 * (c.get("hbm.device_pj_per_bit") + c.get("hbm.io_pj_per_bit"));
   const AreaBreakdown area = area_breakdown(hw);
-  const double sram_leak_w = std::ceil(hw.sram_kib() / 8.0) * c.get("sram.leakage_mw_per_8kib") * 1e-3;
+  const double sram_leak_w =
+      std::ceil(hw.sram_kib() / 8.0) * c.get("sram.leakage_mw_per_8kib") * 1e-3;
   const double logic_leak_j = area.logic() * c.get("leakage.logic_mw_per_mm2") * 1e-3 * seconds;
   const double energy_j = (dyn_energy_pj + dram_pj) * 1e-12 + logic_leak_j + sram_leak_w * seconds;
 

@@ -14,7 +14,8 @@
 
 namespace pade::models {
 
-[[nodiscard]] core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark& benchmark,
+[[nodiscard]] core::Metrics coarse_model(const HardwareConfig& hw,
+                                         const workloads::Benchmark& benchmark,
                                          const WorkloadStats& stats);
 
 }  // namespace pade::models

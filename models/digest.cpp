@@ -15,7 +15,8 @@ WorkloadStats digest_stats(const FunctionalStats& s, int head_dim) {
   w.active_fraction.assign(static_cast<std::size_t>(s.bits), 0.0);
   if (pairs > 0)
     for (int r = 0; r < s.bits; ++r)
-      w.active_fraction[static_cast<std::size_t>(r)] = static_cast<double>(s.active_per_round[static_cast<std::size_t>(r + 1)]) / pairs;
+      w.active_fraction[static_cast<std::size_t>(r)] =
+          static_cast<double>(s.active_per_round[static_cast<std::size_t>(r + 1)]) / pairs;
   w.kept_fraction = pairs > 0 ? static_cast<double>(s.pairs_kept) / pairs : 1.0;
   double processed = 0, ones = 0, bidir = 0, fetches = 0;
   for (int t = 0; t < s.bits; ++t) {
@@ -29,19 +30,24 @@ WorkloadStats digest_stats(const FunctionalStats& s, int head_dim) {
     w.bidir_active_fraction = bidir / (processed * head_dim);
   }
   double group_keys = 0;
-  for (int r = 1; r <= s.bits; ++r) group_keys += static_cast<double>(s.group_key_rounds_hist[static_cast<std::size_t>(r)]);
+  for (int r = 1; r <= s.bits; ++r)
+    group_keys += static_cast<double>(s.group_key_rounds_hist[static_cast<std::size_t>(r)]);
   if (group_keys > 0) {
     w.group_plane_fetch_fraction = fetches / (group_keys * s.bits);
     // Round r (0 = MSB) fetches plane bits-1-r.
     w.group_fetch_fraction.assign(static_cast<std::size_t>(s.bits), 0.0);
     for (int r = 0; r < s.bits; ++r)
       w.group_fetch_fraction[static_cast<std::size_t>(r)] =
-          static_cast<double>(s.plane_fetches[static_cast<std::size_t>(s.bits - 1 - r)]) / group_keys;
+          static_cast<double>(s.plane_fetches[static_cast<std::size_t>(s.bits - 1 - r)]) /
+          group_keys;
     // A key whose slowest row in the group ran every round needs its V row (an upper bound: the
     // exact-score round can still prune it).
-    w.group_v_fetch_fraction = static_cast<double>(s.group_key_rounds_hist[static_cast<std::size_t>(s.bits)]) / group_keys;
+    w.group_v_fetch_fraction =
+        static_cast<double>(s.group_key_rounds_hist[static_cast<std::size_t>(s.bits)]) / group_keys;
   }
-  w.rescales_per_row = s.query_rows > 0 ? static_cast<double>(s.rescale_events) / static_cast<double>(s.query_rows) : 0.0;
+  w.rescales_per_row =
+      s.query_rows > 0 ? static_cast<double>(s.rescale_events) / static_cast<double>(s.query_rows)
+                       : 0.0;
   w.accuracy_loss = s.accuracy_rows > 0 ? std::max(0.0, 1.0 - s.mean_cosine()) : 0.0;
   w.relative_l2_error = s.accuracy_rows > 0 ? s.mean_rel_l2() : 0.0;
   w.retained_mass = s.accuracy_rows > 0 ? s.mean_retained_mass() : 1.0;
@@ -64,12 +70,14 @@ WorkloadStats combine(const std::vector<WorkloadStats>& parts, const std::vector
   };
   for (std::size_t r = 0; r < out.active_fraction.size(); ++r) {
     double acc = 0;
-    for (std::size_t i = 0; i < parts.size(); ++i) acc += weights[i] / total * parts[i].active_fraction[r];
+    for (std::size_t i = 0; i < parts.size(); ++i)
+      acc += weights[i] / total * parts[i].active_fraction[r];
     out.active_fraction[r] = acc;
   }
   for (std::size_t r = 0; r < out.group_fetch_fraction.size(); ++r) {
     double acc = 0;
-    for (std::size_t i = 0; i < parts.size(); ++i) acc += weights[i] / total * parts[i].group_fetch(static_cast<int>(r));
+    for (std::size_t i = 0; i < parts.size(); ++i)
+      acc += weights[i] / total * parts[i].group_fetch(static_cast<int>(r));
     out.group_fetch_fraction[r] = acc;
   }
   out.kept_fraction = mix(&WorkloadStats::kept_fraction);
@@ -88,7 +96,8 @@ WorkloadStats combine(const std::vector<WorkloadStats>& parts, const std::vector
 
 }  // namespace
 
-WorkloadStats digest_benchmark(const workloads::Benchmark& benchmark, const workloads::GeneratorKnobs& knobs,
+WorkloadStats digest_benchmark(const workloads::Benchmark& benchmark,
+                               const workloads::GeneratorKnobs& knobs,
                                const DigestOptions& options) {
   const auto samples = workloads::sample_heads(benchmark, options.plan, options.seed);
   FunctionalOptions fo = options.functional;
@@ -98,8 +107,8 @@ WorkloadStats digest_benchmark(const workloads::Benchmark& benchmark, const work
   tbb::parallel_for(std::size_t{0}, samples.size(), [&](std::size_t i) {
     const auto& sample = samples[i];
     const auto& group = benchmark.groups[sample.group];
-    const core::AttentionHead head =
-        workloads::generate_head(benchmark, group, sample.layer, sample.head, knobs, options.seed, sample.rows);
+    const core::AttentionHead head = workloads::generate_head(
+        benchmark, group, sample.layer, sample.head, knobs, options.seed, sample.rows);
     per_head[i] = simulate_head(head, fo);
   });
 
@@ -114,7 +123,8 @@ WorkloadStats digest_benchmark(const workloads::Benchmark& benchmark, const work
     parts.push_back(digest_stats(merged, benchmark.groups[g].head_dim));
     weights.push_back(benchmark.groups[g].total_pairs());
   }
-  if (parts.empty()) throw std::runtime_error("benchmark '" + benchmark.name + "' sampled no query-key pairs");
+  if (parts.empty())
+    throw std::runtime_error("benchmark '" + benchmark.name + "' sampled no query-key pairs");
   WorkloadStats out = combine(parts, weights);
 
   // Bootstrap over heads: resample heads with replacement, recompute the kept fraction (a ratio

@@ -19,10 +19,16 @@ double tree_full_adders(double n, double w) {
   return fa;
 }
 
-double area_scale(const HardwareConfig& hw) { return std::pow(hw.node_nm / 28.0, 2.0); }
-double energy_scale(const HardwareConfig& hw) { return hw.node_nm / 28.0; }
+double area_scale(const HardwareConfig& hw) {
+  return std::pow(hw.node_nm / 28.0, 2.0);
+}
+double energy_scale(const HardwareConfig& hw) {
+  return hw.node_nm / 28.0;
+}
 
-int buffer_banks(double kib, double bank_kib) { return static_cast<int>(std::ceil(kib / bank_kib - 1e-9)); }
+int buffer_banks(double kib, double bank_kib) {
+  return static_cast<int>(std::ceil(kib / bank_kib - 1e-9));
+}
 
 }  // namespace
 
@@ -64,8 +70,11 @@ SramBank sram_bank(const HardwareConfig& hw, double bank_kib) {
     return std::max(0.0, e0 + e1 * std::sqrt(bits));
   };
   SramBank b;
-  b.read_pj_per_bit = sqrt_fit(c.get("sram.read_pj_per_bit_4kib"), c.get("sram.read_pj_per_bit")) * energy_scale(hw);
-  b.write_pj_per_bit = sqrt_fit(c.get("sram.write_pj_per_bit_4kib"), c.get("sram.write_pj_per_bit")) * energy_scale(hw);
+  b.read_pj_per_bit = sqrt_fit(c.get("sram.read_pj_per_bit_4kib"), c.get("sram.read_pj_per_bit")) *
+                      energy_scale(hw);
+  b.write_pj_per_bit =
+      sqrt_fit(c.get("sram.write_pj_per_bit_4kib"), c.get("sram.write_pj_per_bit")) *
+      energy_scale(hw);
   const double a4 = c.get("sram.area_mm2_per_4kib"), a8 = c.get("sram.area_mm2_per_8kib");
   const double per_bit = (a8 - a4) / (b8 - b4);
   b.area_mm2 = std::max(0.0, a4 + per_bit * (bits - b4)) * area_scale(hw);
@@ -90,10 +99,12 @@ AreaBreakdown area_breakdown(const HardwareConfig& hw) {
                          subgroups * (tree_full_adders(g, 1) * fa + mux * 8) + 32 * fa + 32 * ff;
   a.gsat_mm2 = lanes * gsat_ge * ge;
   // Scoreboards are small latch-based register files (entries x bits), not flip-flop arrays.
-  a.scoreboard_mm2 = lanes * hw.scoreboard_entries * hw.scoreboard_entry_bits * c.get("area.rf_bit_ge") * ge;
+  a.scoreboard_mm2 =
+      lanes * hw.scoreboard_entries * hw.scoreboard_entry_bits * c.get("area.rf_bit_ge") * ge;
   a.bound_mm2 = lanes * 4 * 32 * fa * ge;  // S+I_min, S+I_max, compare with T, running max
   // BUI generator per row: sums of positive and negative Q elements, 2 x bits bound table.
-  a.bui_mm2 = hw.qk_rows * (2 * tree_full_adders(d, hw.bits) * fa + 2 * hw.bits * 32 * ff + 2 * 32 * fa) * ge;
+  a.bui_mm2 = hw.qk_rows *
+              (2 * tree_full_adders(d, hw.bits) * fa + 2 * hw.bits * 32 * ff + 2 * 32 * fa) * ge;
   a.threshold_mm2 = hw.qk_rows * ((hw.lanes_per_row - 1) * 32 * fa + 32 * fa + 32 * ff) * ge;
   a.softmax_mm2 = (hw.exp_units * c.get("area.exp_unit_ge") + hw.qk_rows * 2 * 32 * ff) * ge;
   // V-PU: an INT8 x INT8 multiplier and a 24-bit adder per MAC; the accumulators of the output
@@ -101,7 +112,8 @@ AreaBreakdown area_breakdown(const HardwareConfig& hw) {
   a.v_pu_mm2 = hw.v_pair_lanes() * d * (c.get("area.mul8_ge") + 24 * fa) * ge;
   // Calibration: synthesized / counted logic area (placement, wiring, control, clock tree).
   const double k = c.get("calib.logic_area_scale");
-  for (double* x : {&a.gsat_mm2, &a.scoreboard_mm2, &a.bound_mm2, &a.bui_mm2, &a.threshold_mm2, &a.softmax_mm2, &a.v_pu_mm2})
+  for (double* x : {&a.gsat_mm2, &a.scoreboard_mm2, &a.bound_mm2, &a.bui_mm2, &a.threshold_mm2,
+                    &a.softmax_mm2, &a.v_pu_mm2})
     *x *= k;
   const SramBank bank = sram_bank(hw, hw.sram_bank_kib);
   a.sram_kv_mm2 = buffer_banks(hw.kv_buffer_kib, hw.sram_bank_kib) * bank.area_mm2;
@@ -112,13 +124,15 @@ AreaBreakdown area_breakdown(const HardwareConfig& hw) {
 
 EnergyBreakdown energy_breakdown(const HardwareConfig& hw, const OpCounts& o, double seconds) {
   const auto& c = hw.coefficients;
-  const double s = c.get("tech.energy_scale_45_to_28") * energy_scale(hw) * 1e-12;  // J per 45-nm pJ
+  const double s =
+      c.get("tech.energy_scale_45_to_28") * energy_scale(hw) * 1e-12;  // J per 45-nm pJ
   const double add8 = c.get("energy.add8_pj_45nm") * s, add16 = c.get("energy.add16_pj_45nm") * s;
   const double add32 = c.get("energy.add32_pj_45nm") * s, mul8 = c.get("energy.mul8_pj_45nm") * s;
   const double fp16 = (c.get("energy.fp16_mul_pj_45nm") + c.get("energy.fp16_add_pj_45nm")) * s;
   EnergyBreakdown e;
   e.gsat_j = o.gsat_inputs * add8 + o.subgroup_adds * add16 + o.accum_adds * add32;
-  e.scoreboard_j = o.scoreboard_bits * c.get("energy.scoreboard_pj_per_bit") * energy_scale(hw) * 1e-12;
+  e.scoreboard_j =
+      o.scoreboard_bits * c.get("energy.scoreboard_pj_per_bit") * energy_scale(hw) * 1e-12;
   e.bui_guard_j = o.bound_ops * add32 + o.bui_ops * add16;
   e.threshold_j = o.threshold_ops * add32;
   e.softmax_j = o.exps * c.get("softmax.exp_fp16_ops") * fp16;
@@ -129,14 +143,16 @@ EnergyBreakdown energy_breakdown(const HardwareConfig& hw, const OpCounts& o, do
   e.sram_kv_j = o.sram_kv_read_bits * rd + o.sram_kv_write_bits * wr;
   e.sram_q_j = o.sram_q_read_bits * rd + o.sram_q_write_bits * wr;
   e.sram_out_j = o.sram_out_read_bits * rd + o.sram_out_write_bits * wr;
-  // Calibration: every on-chip dynamic energy scaled by one fitted factor (docs/hardware-models.md).
+  // Calibration: every on-chip dynamic energy scaled by one fitted factor
+  // (docs/hardware-models.md).
   const double k = c.get("calib.dynamic_energy_scale");
-  for (double* x : {&e.gsat_j, &e.scoreboard_j, &e.bui_guard_j, &e.threshold_j, &e.softmax_j, &e.v_pu_j, &e.sram_kv_j,
-                    &e.sram_q_j, &e.sram_out_j})
+  for (double* x : {&e.gsat_j, &e.scoreboard_j, &e.bui_guard_j, &e.threshold_j, &e.softmax_j,
+                    &e.v_pu_j, &e.sram_kv_j, &e.sram_q_j, &e.sram_out_j})
     *x *= k;
   const AreaBreakdown area = area_breakdown(hw);
   e.leakage_logic_j = area.logic() * c.get("leakage.logic_mw_per_mm2") * 1e-3 * seconds;
-  const int banks = buffer_banks(hw.kv_buffer_kib, hw.sram_bank_kib) + buffer_banks(hw.q_buffer_kib, hw.sram_bank_kib) +
+  const int banks = buffer_banks(hw.kv_buffer_kib, hw.sram_bank_kib) +
+                    buffer_banks(hw.q_buffer_kib, hw.sram_bank_kib) +
                     buffer_banks(hw.out_buffer_kib, hw.sram_bank_kib);
   e.leakage_sram_j = banks * bank.leakage_mw * 1e-3 * seconds;
   e.dram_j = (o.dram_read_bytes + o.dram_write_bytes) * 8.0 *
@@ -144,7 +160,8 @@ EnergyBreakdown energy_breakdown(const HardwareConfig& hw, const OpCounts& o, do
   return e;
 }
 
-void add_energy_area_metrics(core::Metrics& m, const HardwareConfig& hw, const OpCounts& ops, double cycles) {
+void add_energy_area_metrics(core::Metrics& m, const HardwareConfig& hw, const OpCounts& ops,
+                             double cycles) {
   const double seconds = cycles / hw.clock_hz();
   const EnergyBreakdown e = energy_breakdown(hw, ops, seconds);
   const AreaBreakdown a = area_breakdown(hw);
@@ -164,10 +181,13 @@ void add_energy_area_metrics(core::Metrics& m, const HardwareConfig& hw, const O
   m.set(core::metric::kDramBytes, ops.dram_read_bytes + ops.dram_write_bytes);
   m.set("dram_read_bytes", ops.dram_read_bytes);
   m.set("dram_write_bytes", ops.dram_write_bytes);
-  m.set("sram_read_bytes", (ops.sram_kv_read_bits + ops.sram_q_read_bits + ops.sram_out_read_bits) / 8.0);
-  m.set("sram_write_bytes", (ops.sram_kv_write_bits + ops.sram_q_write_bits + ops.sram_out_write_bits) / 8.0);
+  m.set("sram_read_bytes",
+        (ops.sram_kv_read_bits + ops.sram_q_read_bits + ops.sram_out_read_bits) / 8.0);
+  m.set("sram_write_bytes",
+        (ops.sram_kv_write_bits + ops.sram_q_write_bits + ops.sram_out_write_bits) / 8.0);
   const double bytes_per_cycle = hw.hbm_bandwidth_gbps() * 1e9 / hw.clock_hz();
-  m.set("dram_bandwidth_utilization", cycles > 0 ? (ops.dram_read_bytes + ops.dram_write_bytes) / bytes_per_cycle / cycles : 0.0);
+  m.set("dram_bandwidth_utilization",
+        cycles > 0 ? (ops.dram_read_bytes + ops.dram_write_bytes) / bytes_per_cycle / cycles : 0.0);
 }
 
 }  // namespace pade::models

@@ -7,10 +7,10 @@
 // two reference banks (4 KB and 8 KB at 28 nm): area and leakage linear in bank bits, access
 // energy per bit  e0 + e1·sqrt(bank bits)  (bit- and word-line length grow with the array's side).
 // Energy: operation counts from the task graph times per-operation energies (Horowitz 45 nm scaled
-// to 28 nm) and SRAM accesses, both times one calibrated factor, leakage over the run's duration, and
-// HBM energy per bit (device + interface), reported separately as DRAM energy.
-// Every number comes from core/coefficients.cpp. Other nodes: area x (node/28)^2, dynamic
-// energy x node/28 (first-order constant-voltage scaling).
+// to 28 nm) and SRAM accesses, both times one calibrated factor, leakage over the run's duration,
+// and HBM energy per bit (device + interface), reported separately as DRAM energy. Every number
+// comes from core/coefficients.cpp. Other nodes: area x (node/28)^2, dynamic energy x node/28
+// (first-order constant-voltage scaling).
 #include <array>
 #include <string_view>
 #include <utility>
@@ -64,10 +64,12 @@ struct EnergyBreakdown {
 };
 
 /// Energy of `ops` executed in `seconds` (leakage integrates over the time).
-[[nodiscard]] EnergyBreakdown energy_breakdown(const HardwareConfig& hw, const OpCounts& ops, double seconds);
+[[nodiscard]] EnergyBreakdown energy_breakdown(const HardwareConfig& hw, const OpCounts& ops,
+                                               double seconds);
 
 /// The metrics every task-graph fidelity reports from its cycles, operation counts and traffic:
 /// latency, energy and area by component, power (core, DRAM, total).
-void add_energy_area_metrics(core::Metrics& m, const HardwareConfig& hw, const OpCounts& ops, double cycles);
+void add_energy_area_metrics(core::Metrics& m, const HardwareConfig& hw, const OpCounts& ops,
+                             double cycles);
 
 }  // namespace pade::models

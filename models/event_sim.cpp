@@ -26,7 +26,9 @@ struct Event {
   EvKind kind;
 };
 struct Later {
-  bool operator()(const Event& a, const Event& b) const { return a.time != b.time ? a.time > b.time : a.seq > b.seq; }
+  bool operator()(const Event& a, const Event& b) const {
+    return a.time != b.time ? a.time > b.time : a.seq > b.seq;
+  }
 };
 
 struct FlatEdge {
@@ -39,8 +41,8 @@ struct FlatEdge {
 // Pair rounds drawn for one tile-step: per physical lane, per round, the pairs active and the
 // pairs terminating after that round; the tile's kept pairs.
 struct TileDraw {
-  std::vector<std::uint16_t> active;     // lane * bits + r
-  std::vector<std::uint16_t> terminate;  // lane * bits + r
+  std::vector<std::uint16_t> active;        // lane * bits + r
+  std::vector<std::uint16_t> terminate;     // lane * bits + r
   std::vector<std::uint16_t> keys_on_lane;  // per lane of a row (same for every row)
   int kept = 0;
   int keys = 0;
@@ -52,8 +54,8 @@ enum class Cause : std::uint8_t { None, Memory, Scoreboard, Dependency };
 // 0..steps-1 are tile-steps, steps..steps+groups-1 the query groups' once-per-group nodes.
 class StreamSim {
  public:
-  StreamSim(const HardwareConfig& hw, const TaskGraph& tg, int groups, int tiles, std::uint64_t seed,
-            core::JsonWriter* trace, std::size_t* trace_budget)
+  StreamSim(const HardwareConfig& hw, const TaskGraph& tg, int groups, int tiles,
+            std::uint64_t seed, core::JsonWriter* trace, std::size_t* trace_budget)
       : hw_(hw), tg_(tg), g_(tg.graph), trace_(trace), trace_budget_(trace_budget) {
     nt_ = static_cast<std::uint32_t>(boost::num_vertices(g_));
     bits_ = tg.stats.bits;
@@ -72,7 +74,8 @@ class StreamSim {
         const auto t = static_cast<std::uint32_t>(boost::target(e, g_));
         out_[v].push_back(FlatEdge{t, g_[e].distance, g_[e].kind, g_[t].scope});
       }
-    const std::size_t instances = static_cast<std::size_t>(steps_ + groups_) * nt_ * static_cast<std::size_t>(cols_);
+    const std::size_t instances =
+        static_cast<std::size_t>(steps_ + groups_) * nt_ * static_cast<std::size_t>(cols_);
     pending_.assign(instances, 0);
     chunks_.assign(instances, 0);
     finish_.assign(instances, 0.0);
@@ -100,12 +103,18 @@ class StreamSim {
       ++events_;
       now_ = ev.time;
       switch (ev.kind) {
-        case EvKind::NodeDone: complete(ev.inst); break;
-        case EvKind::Release: notify(ev.inst, true); break;
+        case EvKind::NodeDone:
+          complete(ev.inst);
+          break;
+        case EvKind::Release:
+          notify(ev.inst, true);
+          break;
         case EvKind::ChunkDone:
           if (--chunks_[ev.inst] == 0) complete(ev.inst);
           break;
-        case EvKind::LaneDone: lane_done(ev.inst, ev.lane); break;
+        case EvKind::LaneDone:
+          lane_done(ev.inst, ev.lane);
+          break;
       }
     }
   }
@@ -119,11 +128,18 @@ class StreamSim {
 
  private:
   [[nodiscard]] std::uint32_t id(int slot, std::uint32_t v, int col = 0) const {
-    return (static_cast<std::uint32_t>(slot) * nt_ + v) * static_cast<std::uint32_t>(cols_) + static_cast<std::uint32_t>(col);
+    return (static_cast<std::uint32_t>(slot) * nt_ + v) * static_cast<std::uint32_t>(cols_) +
+           static_cast<std::uint32_t>(col);
   }
-  [[nodiscard]] std::uint32_t vertex(std::uint32_t inst) const { return (inst / static_cast<std::uint32_t>(cols_)) % nt_; }
-  [[nodiscard]] int slot(std::uint32_t inst) const { return static_cast<int>(inst / static_cast<std::uint32_t>(cols_) / nt_); }
-  [[nodiscard]] int column(std::uint32_t inst) const { return static_cast<int>(inst % static_cast<std::uint32_t>(cols_)); }
+  [[nodiscard]] std::uint32_t vertex(std::uint32_t inst) const {
+    return (inst / static_cast<std::uint32_t>(cols_)) % nt_;
+  }
+  [[nodiscard]] int slot(std::uint32_t inst) const {
+    return static_cast<int>(inst / static_cast<std::uint32_t>(cols_) / nt_);
+  }
+  [[nodiscard]] int column(std::uint32_t inst) const {
+    return static_cast<int>(inst % static_cast<std::uint32_t>(cols_));
+  }
   [[nodiscard]] bool valid(std::uint32_t inst) const {
     const std::uint32_t v = vertex(inst);
     const bool group_slot = slot(inst) >= steps_;
@@ -138,27 +154,33 @@ class StreamSim {
     const int from_cols = g_[v].columns, to_cols = g_[e.target].columns;
     int to_slot = -1;
     if (g_[v].scope == Scope::Tile) {
-      if (e.target_scope == Scope::Tile) to_slot = s + e.distance < steps_ ? s + e.distance : -1;
-      else to_slot = s % tiles_ == tiles_ - 1 ? steps_ + s / tiles_ : -1;
+      if (e.target_scope == Scope::Tile)
+        to_slot = s + e.distance < steps_ ? s + e.distance : -1;
+      else
+        to_slot = s % tiles_ == tiles_ - 1 ? steps_ + s / tiles_ : -1;
     } else {
       to_slot = e.target_scope == Scope::Tile ? (s - steps_) * tiles_ : s;
     }
     if (to_slot < 0) return;
-    if (from_cols > 1 && to_cols > 1) f(id(to_slot, e.target, c));        // column to column
+    if (from_cols > 1 && to_cols > 1)
+      f(id(to_slot, e.target, c));  // column to column
     else if (to_cols > 1)
-      for (int k = 0; k < to_cols; ++k) f(id(to_slot, e.target, k));      // to every column
-    else f(id(to_slot, e.target, 0));                                     // all columns join
+      for (int k = 0; k < to_cols; ++k) f(id(to_slot, e.target, k));  // to every column
+    else
+      f(id(to_slot, e.target, 0));  // all columns join
   }
 
   void count_predecessors() {
     for (std::uint32_t inst = 0; inst < pending_.size(); ++inst) {
       if (!valid(inst)) continue;
-      for (const FlatEdge& e : out_[vertex(inst)]) targets(inst, e, [&](std::uint32_t t) { ++pending_[t]; });
+      for (const FlatEdge& e : out_[vertex(inst)])
+        targets(inst, e, [&](std::uint32_t t) { ++pending_[t]; });
     }
   }
 
   void notify(std::uint32_t inst, bool order_edges) {
-    const Cause cause = g_[vertex(inst)].stage == Stage::PlaneFetch ? Cause::Memory : Cause::Dependency;
+    const Cause cause =
+        g_[vertex(inst)].stage == Stage::PlaneFetch ? Cause::Memory : Cause::Dependency;
     for (const FlatEdge& e : out_[vertex(inst)]) {
       if ((e.kind == EdgeKind::Order) != order_edges) continue;
       targets(inst, e, [&](std::uint32_t t) {
@@ -177,7 +199,8 @@ class StreamSim {
   void draw_tile(int step) {
     const double kbar = tg_.shape.keys_per_tile;
     const auto before = static_cast<std::int64_t>(std::floor(step * kbar + 0.5));
-    const auto keys = static_cast<int>(std::floor((step + 1) * kbar + 0.5) - static_cast<double>(before));
+    const auto keys =
+        static_cast<int>(std::floor((step + 1) * kbar + 0.5) - static_cast<double>(before));
     const auto offset = static_cast<int>(before % lanes_per_row_);
     TileDraw& d = draws_[static_cast<std::size_t>(step)];
     d.keys = std::max(keys, 0);
@@ -185,7 +208,8 @@ class StreamSim {
     d.active.assign(static_cast<std::size_t>(lanes_) * b, 0);
     d.terminate.assign(static_cast<std::size_t>(lanes_) * b, 0);
     d.keys_on_lane.assign(static_cast<std::size_t>(lanes_per_row_), 0);
-    for (int j = 0; j < d.keys; ++j) ++d.keys_on_lane[static_cast<std::size_t>((j + offset) % lanes_per_row_)];
+    for (int j = 0; j < d.keys; ++j)
+      ++d.keys_on_lane[static_cast<std::size_t>((j + offset) % lanes_per_row_)];
     const auto& a = tg_.stats.active;
     for (int row = 0; row < rows_; ++row)
       for (int j = 0; j < d.keys; ++j) {
@@ -193,7 +217,8 @@ class StreamSim {
         // digest's distribution tile by tile, but no lane drifts away from the mean over the
         // window as i.i.d. draws would (a random walk of O(sqrt(window)) that biases a short
         // window's period, while over a whole benchmark it is negligible).
-        const auto lane_id = static_cast<std::size_t>(row * lanes_per_row_ + (j + offset) % lanes_per_row_);
+        const auto lane_id =
+            static_cast<std::size_t>(row * lanes_per_row_ + (j + offset) % lanes_per_row_);
         double& phase = lane_phase_[lane_id];
         phase += 0.6180339887498949;
         phase -= std::floor(phase);
@@ -201,7 +226,8 @@ class StreamSim {
         int rounds = 0;
         while (rounds < bits_ && a[static_cast<std::size_t>(rounds)] > u) ++rounds;
         rounds = std::max(rounds, 1);  // the MSB plane of every visible key is processed
-        const auto lane = static_cast<std::size_t>(row * lanes_per_row_ + (j + offset) % lanes_per_row_);
+        const auto lane =
+            static_cast<std::size_t>(row * lanes_per_row_ + (j + offset) % lanes_per_row_);
         for (int r = 0; r < rounds; ++r) ++d.active[lane * b + static_cast<std::size_t>(r)];
         ++d.terminate[lane * b + static_cast<std::size_t>(rounds - 1)];
         if (rounds == bits_ && u < tg_.stats.kept) ++d.kept;
@@ -268,18 +294,29 @@ class StreamSim {
     trace_->key("dur").value(std::max(end - begin, 0.0));
     trace_->key("pid").value(1);
     trace_->key("tid").value(static_cast<int>(unit) * 1000 + column(inst));
-    trace_->key("args").begin_object().key("slot").value(slot(inst)).key("column").value(column(inst)).end_object();
+    trace_->key("args")
+        .begin_object()
+        .key("slot")
+        .value(slot(inst))
+        .key("column")
+        .value(column(inst))
+        .end_object();
     trace_->end_object();
   }
 
   void start(std::uint32_t inst, double now) {
     const std::uint32_t v = vertex(inst);
     const TaskNode& node = g_[v];
-    const bool has_order_out =
-        std::any_of(out_[v].begin(), out_[v].end(), [](const FlatEdge& e) { return e.kind == EdgeKind::Order; });
+    const bool has_order_out = std::any_of(out_[v].begin(), out_[v].end(), [](const FlatEdge& e) {
+      return e.kind == EdgeKind::Order;
+    });
     switch (node.unit) {
-      case Unit::Dram: start_dram(inst, node, now); return;
-      case Unit::QkPu: start_qk(inst, node, now, has_order_out); return;
+      case Unit::Dram:
+        start_dram(inst, node, now);
+        return;
+      case Unit::QkPu:
+        start_qk(inst, node, now, has_order_out);
+        return;
       default: {
         double service = node.service / node.columns;
         if (node.stage == Stage::Softmax || node.stage == Stage::PV) {
@@ -287,7 +324,8 @@ class StreamSim {
           const TileDraw& d = draws_[static_cast<std::size_t>(slot(inst))];
           const double expected = tg_.shape.rows_used * tg_.shape.keys_per_tile * tg_.stats.kept;
           const double rescale = tg_.shape.rows_used * tg_.stats.rescales_per_row / tg_.shape.tiles;
-          const double per_pair = expected + rescale > 0 ? node.service / (expected + rescale) : 0.0;
+          const double per_pair =
+              expected + rescale > 0 ? node.service / (expected + rescale) : 0.0;
           service = per_pair * (d.kept + rescale);
         }
         double& free = unit_free_[static_cast<std::size_t>(node.unit)];
@@ -314,7 +352,8 @@ class StreamSim {
       return;
     }
     const auto channels = static_cast<std::int64_t>(channel_free_.size());
-    const std::int64_t first = static_cast<std::int64_t>(next_channel_++ % static_cast<std::uint64_t>(channels));
+    const std::int64_t first =
+        static_cast<std::int64_t>(next_channel_++ % static_cast<std::uint64_t>(channels));
     const double bc = hw_.burst_cycles();
     int chunks = 0;
     double last = now;
@@ -330,7 +369,8 @@ class StreamSim {
       ++chunks;
     }
     next_channel_ += static_cast<std::uint64_t>(bursts);
-    busy[static_cast<std::size_t>(Unit::Dram)] += static_cast<double>(bursts) * bc / static_cast<double>(channels);
+    busy[static_cast<std::size_t>(Unit::Dram)] +=
+        static_cast<double>(bursts) * bc / static_cast<double>(channels);
     chunks_[inst] = chunks;
     finish_[inst] = last;
     trace_span(inst, now, last, Unit::Dram);
@@ -362,8 +402,10 @@ class StreamSim {
       trace_span(inst, begin, array_free_, Unit::QkPu);
       return;
     }
-    const bool sb = r == 0 &&
-        sb_blocked_[static_cast<std::size_t>(slot(inst)) * static_cast<std::size_t>(cols_) + static_cast<std::size_t>(column(inst))] != 0;
+    const bool sb =
+        r == 0 &&
+        sb_blocked_[static_cast<std::size_t>(slot(inst)) * static_cast<std::size_t>(cols_) +
+                    static_cast<std::size_t>(column(inst))] != 0;
     const Cause cause = sb ? Cause::Scoreboard : cause_[inst];
     int lanes_busy = 0;
     double last = now;
@@ -391,16 +433,23 @@ class StreamSim {
   void charge_idle(double cycles, Cause cause) {
     if (cycles <= 0) return;
     switch (cause) {
-      case Cause::Memory: stall_memory += cycles; break;
-      case Cause::Scoreboard: stall_scoreboard += cycles; break;
-      default: stall_dependency += cycles; break;
+      case Cause::Memory:
+        stall_memory += cycles;
+        break;
+      case Cause::Scoreboard:
+        stall_scoreboard += cycles;
+        break;
+      default:
+        stall_dependency += cycles;
+        break;
     }
   }
 
   void lane_done(std::uint32_t inst, std::uint32_t lane) {
     const TileDraw& d = draws_[static_cast<std::size_t>(slot(inst))];
     const TaskNode& node = g_[vertex(inst)];
-    held_[lane] -= d.terminate[static_cast<std::size_t>(lane) * static_cast<std::size_t>(bits_) + static_cast<std::size_t>(node.round)];
+    held_[lane] -= d.terminate[static_cast<std::size_t>(lane) * static_cast<std::size_t>(bits_) +
+                               static_cast<std::size_t>(node.round)];
     try_admit(static_cast<int>(lane) % lanes_per_row_ % cols_);
     if (--chunks_[inst] == 0) push(finish_[inst], inst, EvKind::NodeDone);
   }
@@ -416,7 +465,8 @@ class StreamSim {
   core::JsonWriter* trace_;
   std::size_t* trace_budget_;
   std::uint32_t nt_ = 0;
-  int bits_ = 8, groups_ = 1, tiles_ = 1, steps_ = 1, lanes_ = 1, lanes_per_row_ = 1, rows_ = 1, passes_ = 1, cols_ = 1;
+  int bits_ = 8, groups_ = 1, tiles_ = 1, steps_ = 1, lanes_ = 1, lanes_per_row_ = 1, rows_ = 1,
+      passes_ = 1, cols_ = 1;
   std::vector<std::vector<FlatEdge>> out_;
   std::vector<int> pending_;
   std::vector<int> chunks_;
@@ -440,24 +490,44 @@ class StreamSim {
 
 }  // namespace
 
-EventSimResult simulate_events(const HardwareConfig& hw, const workloads::Benchmark& bench, const WorkloadStats& s,
-                               const EventSimOptions& opt) {
+EventSimResult simulate_events(const HardwareConfig& hw, const workloads::Benchmark& bench,
+                               const WorkloadStats& s, const EventSimOptions& opt) {
   EventSimResult out;
   core::JsonWriter trace(false);
   std::size_t budget = opt.max_trace_events;
   if (opt.trace) {
     trace.begin_object();
     trace.key("displayTimeUnit").value("ns");
-    trace.key("otherData").begin_object().key("time_unit").value("1 us in the viewer = 1 clock cycle").key("benchmark").value(bench.name).end_object();
+    trace.key("otherData")
+        .begin_object()
+        .key("time_unit")
+        .value("1 us in the viewer = 1 clock cycle")
+        .key("benchmark")
+        .value(bench.name)
+        .end_object();
     trace.key("traceEvents").begin_array();
     for (int u = 0; u < kUnitCount; ++u) {
-      trace.begin_object().key("name").value("thread_name").key("ph").value("M").key("pid").value(1).key("tid").value(u);
-      trace.key("args").begin_object().key("name").value(std::string(to_string(static_cast<Unit>(u)))).end_object().end_object();
+      trace.begin_object()
+          .key("name")
+          .value("thread_name")
+          .key("ph")
+          .value("M")
+          .key("pid")
+          .value(1)
+          .key("tid")
+          .value(u);
+      trace.key("args")
+          .begin_object()
+          .key("name")
+          .value(std::string(to_string(static_cast<Unit>(u))))
+          .end_object()
+          .end_object();
     }
   }
   for (std::size_t gi = 0; gi < bench.groups.size(); ++gi) {
     const TaskGraph tg = build_task_graph(hw, bench.groups[gi], s);
-    const std::uint64_t seed = opt.seed ^ (0x9e3779b97f4a7c15ULL * (gi + 1)) ^ core::fnv1a64(bench.name);
+    const std::uint64_t seed =
+        opt.seed ^ (0x9e3779b97f4a7c15ULL * (gi + 1)) ^ core::fnv1a64(bench.name);
     // Two windows of the same stream, the second twice as many query groups as the first: their
     // makespans differ by exactly the steady-state work of the extra tile-steps, fill and drain
     // cancel. The whole group is the first window plus the remaining tile-steps at that period.
@@ -500,13 +570,15 @@ EventSimResult simulate_events(const HardwareConfig& hw, const workloads::Benchm
   return out;
 }
 
-core::Metrics event_model(const HardwareConfig& hw, const workloads::Benchmark& bench, const WorkloadStats& s) {
+core::Metrics event_model(const HardwareConfig& hw, const workloads::Benchmark& bench,
+                          const WorkloadStats& s) {
   const EventSimResult r = simulate_events(hw, bench, s);
   core::Metrics m;
   add_energy_area_metrics(m, hw, r.ops, r.cycles);
   add_workload_metrics(m, hw, s);
   for (int u = 0; u < kUnitCount; ++u)
-    m.set("util_" + std::string(to_string(static_cast<Unit>(u))), r.busy_fraction[static_cast<std::size_t>(u)]);
+    m.set("util_" + std::string(to_string(static_cast<Unit>(u))),
+          r.busy_fraction[static_cast<std::size_t>(u)]);
   m.set("stall_memory_cycles", r.stall_memory);
   m.set("stall_scoreboard_cycles", r.stall_scoreboard);
   m.set("stall_lockstep_cycles", r.stall_lockstep);

@@ -27,32 +27,36 @@
 namespace pade::models {
 
 struct EventSimOptions {
-  int min_steps = 64;         // tile-steps simulated per attention group (at least, when it has them)
-  int min_groups = 2;         // query groups simulated (at least, when it has them)
-  int tiles_per_group = 32;   // tiles simulated per query group (at most)
-  std::uint64_t seed = 1;     // per-pair round draws
-  bool trace = false;         // record a Chrome/Perfetto trace of the first attention group
+  int min_steps = 64;  // tile-steps simulated per attention group (at least, when it has them)
+  int min_groups = 2;  // query groups simulated (at least, when it has them)
+  int tiles_per_group = 32;  // tiles simulated per query group (at most)
+  std::uint64_t seed = 1;    // per-pair round draws
+  bool trace = false;        // record a Chrome/Perfetto trace of the first attention group
   std::size_t max_trace_events = 50000;
 };
 
 struct EventSimResult {
-  double cycles = 0;               // whole benchmark (extrapolated)
-  double simulated_cycles = 0;     // makespan of the simulated windows
+  double cycles = 0;            // whole benchmark (extrapolated)
+  double simulated_cycles = 0;  // makespan of the simulated windows
   double simulated_tile_steps = 0;
   double tile_steps = 0;
-  std::uint64_t events = 0;        // events processed
-  OpCounts ops;                    // expected operations of the whole benchmark (energy input)
+  std::uint64_t events = 0;  // events processed
+  OpCounts ops;              // expected operations of the whole benchmark (energy input)
   std::array<double, kUnitCount> busy_fraction{};  // per unit, over the simulated windows
-  double stall_memory = 0, stall_scoreboard = 0, stall_lockstep = 0, stall_dependency = 0;  // QK lane idle, whole run
+  double stall_memory = 0, stall_scoreboard = 0, stall_lockstep = 0,
+         stall_dependency = 0;       // QK lane idle, whole run
   double scoreboard_wait_tiles = 0;  // simulated tiles that waited for scoreboard entries
-  std::string trace_json;           // when requested
+  std::string trace_json;            // when requested
 };
 
-[[nodiscard]] EventSimResult simulate_events(const HardwareConfig& hw, const workloads::Benchmark& benchmark,
-                                             const WorkloadStats& stats, const EventSimOptions& options = {});
+[[nodiscard]] EventSimResult simulate_events(const HardwareConfig& hw,
+                                             const workloads::Benchmark& benchmark,
+                                             const WorkloadStats& stats,
+                                             const EventSimOptions& options = {});
 
 /// The registered model (default options).
-[[nodiscard]] core::Metrics event_model(const HardwareConfig& hw, const workloads::Benchmark& benchmark,
+[[nodiscard]] core::Metrics event_model(const HardwareConfig& hw,
+                                        const workloads::Benchmark& benchmark,
                                         const WorkloadStats& stats);
 
 }  // namespace pade::models

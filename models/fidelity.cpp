@@ -8,7 +8,9 @@
 
 namespace pade::models {
 
-void FidelityRegistry::add(FidelityInfo info) { entries_[info.name] = std::move(info); }
+void FidelityRegistry::add(FidelityInfo info) {
+  entries_[info.name] = std::move(info);
+}
 
 const FidelityInfo& FidelityRegistry::get(const std::string& name) const {
   const auto it = entries_.find(name);

@@ -13,8 +13,8 @@
 
 namespace pade::models {
 
-using HardwareModel =
-    std::function<core::Metrics(const HardwareConfig&, const workloads::Benchmark&, const WorkloadStats&)>;
+using HardwareModel = std::function<core::Metrics(
+    const HardwareConfig&, const workloads::Benchmark&, const WorkloadStats&)>;
 
 struct FidelityInfo {
   std::string name;
@@ -26,7 +26,8 @@ struct FidelityInfo {
 class FidelityRegistry {
  public:
   void add(FidelityInfo info);
-  [[nodiscard]] const FidelityInfo& get(const std::string& name) const;  // std::invalid_argument when unknown
+  [[nodiscard]] const FidelityInfo& get(
+      const std::string& name) const;  // std::invalid_argument when unknown
   [[nodiscard]] std::vector<std::string> names() const;
 
  private:

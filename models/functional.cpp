@@ -20,17 +20,22 @@ namespace pade::models {
 
 std::string_view to_string(TileOrder o) {
   switch (o) {
-    case TileOrder::in_order: return "in_order";
-    case TileOrder::head_tail: return "head_tail";
-    case TileOrder::reverse: return "reverse";
+    case TileOrder::in_order:
+      return "in_order";
+    case TileOrder::head_tail:
+      return "head_tail";
+    case TileOrder::reverse:
+      return "reverse";
   }
   return "?";
 }
 
 std::string_view to_string(PruneMode m) {
   switch (m) {
-    case PruneMode::guard: return "guard";
-    case PruneMode::naive_truncation: return "naive_truncation";
+    case PruneMode::guard:
+      return "guard";
+    case PruneMode::naive_truncation:
+      return "naive_truncation";
   }
   return "?";
 }
@@ -64,8 +69,8 @@ BuiInterval bui_interval(std::span<const std::int16_t> q, int bits, int rounds) 
   return {span * neg, span * pos};
 }
 
-std::int64_t partial_score(std::span<const std::int16_t> q, std::span<const std::int16_t> k, int bits,
-                           int rounds) {
+std::int64_t partial_score(std::span<const std::int16_t> q, std::span<const std::int16_t> k,
+                           int bits, int rounds) {
   std::int64_t s = 0;
   for (int r = 1; r <= rounds; ++r) {
     const int t = bits - r;
@@ -107,21 +112,25 @@ struct Prepared {
   std::vector<std::uint8_t> kbytes;
   std::vector<std::int8_t> q8;  // nq x dpad int8 query codes, zero padded
 
-  [[nodiscard]] std::size_t visible(std::size_t i) const { return causal ? std::min(pos[i] + 1, nk) : nk; }
+  [[nodiscard]] std::size_t visible(std::size_t i) const {
+    return causal ? std::min(pos[i] + 1, nk) : nk;
+  }
   [[nodiscard]] double bias(std::size_t i, std::size_t j) const {
     return slope == 0.0 ? 0.0 : -slope * (static_cast<double>(pos[i]) - static_cast<double>(j));
   }
   // Logit-domain coefficient of group g: scale_q * scale_k / sqrt(d). Always computed by this one
   // expression so bounds and exact logits round identically (keeps the safety proofs exact).
   [[nodiscard]] double coef(std::size_t i, std::size_t j, std::size_t g) const {
-    return static_cast<double>(q.group_scale(i, g)) * static_cast<double>(k.group_scale(j, g)) * inv_sqrt_d;
+    return static_cast<double>(q.group_scale(i, g)) * static_cast<double>(k.group_scale(j, g)) *
+           inv_sqrt_d;
   }
 };
 
 Prepared prepare(const core::AttentionHead& head, const FunctionalOptions& opt) {
   if (opt.bits < 4 || opt.bits > FunctionalStats::kMaxBits)
     throw core::InputError("functional model: bits must be in 4..16");
-  if (opt.query_group == 0 || opt.key_tile == 0) throw core::InputError("functional model: empty tile");
+  if (opt.query_group == 0 || opt.key_tile == 0)
+    throw core::InputError("functional model: empty tile");
   if (head.q.cols() != head.k.cols() || head.k.rows() != head.v.rows())
     throw core::InputError("functional model: Q/K/V shapes disagree");
   if (head.q.cols() == 0) throw core::InputError("functional model: head dimension is 0");
@@ -145,14 +154,16 @@ Prepared prepare(const core::AttentionHead& head, const FunctionalOptions& opt) 
     P.group_lo.push_back(lo);
     for (std::size_t w = lo / 64; w * 64 < hi; ++w) {
       const std::size_t a = std::max(lo, w * 64) - w * 64, b = std::min(hi, w * 64 + 64) - w * 64;
-      const std::uint64_t mask = (b - a == 64 ? ~std::uint64_t{0} : ((std::uint64_t{1} << (b - a)) - 1)) << a;
+      const std::uint64_t mask =
+          (b - a == 64 ? ~std::uint64_t{0} : ((std::uint64_t{1} << (b - a)) - 1)) << a;
       P.segs.push_back({static_cast<std::uint32_t>(w), mask});
     }
     P.seg_begin.push_back(P.segs.size());
   }
   P.group_lo.push_back(P.d);
   if (!head.query_positions.empty()) {
-    if (head.query_positions.size() != P.nq) throw core::InputError("functional model: query_positions size");
+    if (head.query_positions.size() != P.nq)
+      throw core::InputError("functional model: query_positions size");
     P.pos = head.query_positions;
   } else {
     // Default: the queries are the last nq tokens of the key sequence (prefill when nq == nk).
@@ -174,19 +185,23 @@ Prepared prepare(const core::AttentionHead& head, const FunctionalOptions& opt) 
   return P;
 }
 
-bool byte_kernel_applies(const Prepared& P) { return P.p <= 8 && P.groups == 1; }
+bool byte_kernel_applies(const Prepared& P) {
+  return P.p <= 8 && P.groups == 1;
+}
 
 void build_byte_planes(Prepared& P) {
   P.dpad = (P.d + 31) / 32 * 32;
   P.kbytes.assign(P.nk * static_cast<std::size_t>(P.p) * P.dpad, 0);
   for (std::size_t j = 0; j < P.nk; ++j)
     for (int t = 0; t < P.p; ++t) {
-      std::uint8_t* dst = &P.kbytes[(j * static_cast<std::size_t>(P.p) + static_cast<std::size_t>(t)) * P.dpad];
+      std::uint8_t* dst =
+          &P.kbytes[(j * static_cast<std::size_t>(P.p) + static_cast<std::size_t>(t)) * P.dpad];
       for (std::size_t c = 0; c < P.d; ++c) dst[c] = P.kplanes.bit(t, j, c) ? 1 : 0;
     }
   P.q8.assign(P.nq * P.dpad, 0);
   for (std::size_t i = 0; i < P.nq; ++i)
-    for (std::size_t c = 0; c < P.d; ++c) P.q8[i * P.dpad + c] = static_cast<std::int8_t>(P.q.at(i, c));
+    for (std::size_t c = 0; c < P.d; ++c)
+      P.q8[i * P.dpad + c] = static_cast<std::int8_t>(P.q.at(i, c));
 }
 
 // State of one query row that persists across its key tiles (the rows of a query group advance
@@ -204,14 +219,14 @@ struct RowState {
 
 // Per-tile working memory, reused across rows of a task (nothing here is N x N).
 struct RowScratch {
-  std::vector<std::int64_t> S;          // key_tile x groups partial scores
-  std::vector<double> coef;             // key_tile x groups
+  std::vector<std::int64_t> S;  // key_tile x groups partial scores
+  std::vector<double> coef;     // key_tile x groups
   std::vector<double> bias, lower, upper;
   std::vector<std::uint32_t> active, next;
-  std::vector<std::int64_t> dot;         // groups
-  std::vector<float> dense;              // nk, accuracy only
-  std::vector<std::uint32_t> idx;        // nk, accuracy only
-  std::vector<float> ref;                // d, accuracy only: dense FP32 output row
+  std::vector<std::int64_t> dot;   // groups
+  std::vector<float> dense;        // nk, accuracy only
+  std::vector<std::uint32_t> idx;  // nk, accuracy only
+  std::vector<float> ref;          // d, accuracy only: dense FP32 output row
 };
 
 // Per query-group working memory: what the group's rows jointly need from DRAM and per-tile work.
@@ -222,8 +237,8 @@ struct GroupScratch {
 
 // Reference kernel: per-dimension loop over the integer codes.
 struct ScalarDot {
-  static void run(const Prepared& P, const RowState&, std::size_t i, std::size_t j, int t, std::int64_t* dot,
-                  int& ones) {
+  static void run(const Prepared& P, const RowState&, std::size_t i, std::size_t j, int t,
+                  std::int64_t* dot, int& ones) {
     const auto qr = P.q.row(i);
     const auto kr = P.k.row(j);
     ones = 0;
@@ -243,8 +258,8 @@ struct ScalarDot {
 // Packed-plane kernel: q is split into its own planes, so sum_d q_d b_d =
 // sum_s w_s popcount(qplane_s & kplane) — the hardware's AND tree, 64 dims per instruction.
 struct PlaneDot {
-  static void run(const Prepared& P, const RowState& rs, std::size_t, std::size_t j, int t, std::int64_t* dot,
-                  int& ones) {
+  static void run(const Prepared& P, const RowState& rs, std::size_t, std::size_t j, int t,
+                  std::int64_t* dot, int& ones) {
     const std::uint64_t* kp = P.kplanes.plane(t, j).data();
     const std::uint64_t* qp = rs.qp.data();
     const std::size_t W = P.words;
@@ -257,7 +272,8 @@ struct PlaneDot {
         ones += std::popcount(kw);
         const std::uint64_t* qw = qp + P.segs[s].word;
         std::int64_t pos = 0;
-        for (int b = 0; b < p - 1; ++b) pos += static_cast<std::int64_t>(std::popcount(qw[b * W] & kw)) << b;
+        for (int b = 0; b < p - 1; ++b)
+          pos += static_cast<std::int64_t>(std::popcount(qw[b * W] & kw)) << b;
         acc += pos - (static_cast<std::int64_t>(std::popcount(qw[(p - 1) * W] & kw)) << (p - 1));
       }
       dot[g] = acc;
@@ -268,9 +284,11 @@ struct PlaneDot {
 // AVX2 kernel on byte-expanded planes: vpmaddubsw multiplies the 0/1 plane bytes (unsigned) by
 // the int8 query codes (signed) and adds pairs, so 32 dims cost one instruction.
 struct ByteDot {
-  __attribute__((target("avx2,popcnt"))) static void run(const Prepared& P, const RowState&, std::size_t i,
-                                                         std::size_t j, int t, std::int64_t* dot, int& ones) {
-    const std::uint8_t* b = &P.kbytes[(j * static_cast<std::size_t>(P.p) + static_cast<std::size_t>(t)) * P.dpad];
+  __attribute__((target("avx2,popcnt"))) static void run(const Prepared& P, const RowState&,
+                                                         std::size_t i, std::size_t j, int t,
+                                                         std::int64_t* dot, int& ones) {
+    const std::uint8_t* b =
+        &P.kbytes[(j * static_cast<std::size_t>(P.p) + static_cast<std::size_t>(t)) * P.dpad];
     const std::int8_t* q = &P.q8[i * P.dpad];
     const __m256i one16 = _mm256_set1_epi16(1);
     __m256i acc = _mm256_setzero_si256();
@@ -313,7 +331,8 @@ struct RowTracer {
   void decide(std::size_t j, int, double T, bool) { out->keys[j].threshold.push_back(T); }
 };
 
-// Dense FP32 attention of row i (mask and bias as resolved in P); leaves the probabilities in `logits`.
+// Dense FP32 attention of row i (mask and bias as resolved in P); leaves the probabilities in
+// `logits`.
 void dense_row(const Prepared& P, std::size_t i, std::span<float> logits, std::span<float> out) {
   const auto& H = *P.head;
   const std::size_t nvis = P.visible(i);
@@ -342,8 +361,8 @@ void dense_row(const Prepared& P, std::size_t i, std::span<float> logits, std::s
 
 // Starts row i: its query planes, BUI bounds per round, tile order, empty softmax state.
 template <class Tracer>
-void row_begin(const Prepared& P, const FunctionalOptions& opt, std::size_t i, RowState& rs, FunctionalStats& st,
-               Tracer& tr) {
+void row_begin(const Prepared& P, const FunctionalOptions& opt, std::size_t i, RowState& rs,
+               FunctionalStats& st, Tracer& tr) {
   const int p = P.p;
   const std::size_t G = P.groups, W = P.words;
   const bool guard = opt.mode == PruneMode::guard;
@@ -364,7 +383,8 @@ void row_begin(const Prepared& P, const FunctionalOptions& opt, std::size_t i, R
   }
   rs.order = tile_order((rs.nvis + opt.key_tile - 1) / opt.key_tile, opt.order);
   if constexpr (Tracer::active) tr.tiles(rs.order);
-  if (opt.compute_accuracy) std::fill(rs.kept.begin(), rs.kept.begin() + static_cast<std::ptrdiff_t>(rs.nvis), 0);
+  if (opt.compute_accuracy)
+    std::fill(rs.kept.begin(), rs.kept.begin() + static_cast<std::ptrdiff_t>(rs.nvis), 0);
   rs.max_lower = kNegInf;
   rs.T = kNegInf;
   rs.m = kNegInf;
@@ -375,8 +395,8 @@ void row_begin(const Prepared& P, const FunctionalOptions& opt, std::size_t i, R
 // Processes one key tile of a row: MSB-first rounds with guard pruning, then online softmax over
 // the tile's survivors. Updates stats and the group's shared-fetch record.
 template <class Dot, class Tracer>
-void row_tile(const Prepared& P, const FunctionalOptions& opt, RowState& rs, std::size_t tile, RowScratch& sc,
-              GroupScratch& gs, FunctionalStats& st, Tracer& tr) {
+void row_tile(const Prepared& P, const FunctionalOptions& opt, RowState& rs, std::size_t tile,
+              RowScratch& sc, GroupScratch& gs, FunctionalStats& st, Tracer& tr) {
   const int p = P.p;
   const std::size_t G = P.groups, Bk = opt.key_tile, i = rs.i, nvis = rs.nvis;
   const double margin = opt.alpha * opt.radius;
@@ -485,8 +505,8 @@ void row_tile(const Prepared& P, const FunctionalOptions& opt, RowState& rs, std
 }
 
 // Finishes a row: normalizes the output and measures accuracy against dense FP32.
-void row_end(const Prepared& P, const FunctionalOptions& opt, RowState& rs, RowScratch& sc, FunctionalStats& st,
-             std::span<float> out) {
+void row_end(const Prepared& P, const FunctionalOptions& opt, RowState& rs, RowScratch& sc,
+             FunctionalStats& st, std::span<float> out) {
   const std::size_t i = rs.i, nvis = rs.nvis;
   const double l = rs.l;
   const float inv_l = l > 0.0 ? static_cast<float>(1.0 / l) : 0.0f;
@@ -504,14 +524,16 @@ void row_end(const Prepared& P, const FunctionalOptions& opt, RowState& rs, RowS
       dot += a * b;
     }
     const double rel = ref2 > 0 ? std::sqrt(diff2 / ref2) : std::sqrt(diff2);
-    const double cosv = (ref2 > 0 && out2 > 0) ? dot / std::sqrt(ref2 * out2) : (ref2 == out2 ? 1.0 : 0.0);
+    const double cosv =
+        (ref2 > 0 && out2 > 0) ? dot / std::sqrt(ref2 * out2) : (ref2 == out2 ? 1.0 : 0.0);
     double mass = 0;
     for (std::size_t j = 0; j < nvis; ++j)
       if (rs.kept[j]) mass += sc.dense[j];
     const std::size_t k = std::min<std::size_t>(opt.topk, nvis);
     std::iota(sc.idx.begin(), sc.idx.begin() + static_cast<std::ptrdiff_t>(nvis), 0u);
     std::partial_sort(sc.idx.begin(), sc.idx.begin() + static_cast<std::ptrdiff_t>(k),
-                      sc.idx.begin() + static_cast<std::ptrdiff_t>(nvis), [&](std::uint32_t x, std::uint32_t y) {
+                      sc.idx.begin() + static_cast<std::ptrdiff_t>(nvis),
+                      [&](std::uint32_t x, std::uint32_t y) {
                         return sc.dense[x] != sc.dense[y] ? sc.dense[x] > sc.dense[y] : x < y;
                       });
     std::size_t hit = 0;
@@ -520,11 +542,11 @@ void row_end(const Prepared& P, const FunctionalOptions& opt, RowState& rs, RowS
   }
 }
 
-
 // One row on its own (tracing): begin, every tile in the row's order, end.
 template <class Dot, class Tracer>
-void run_row(const Prepared& P, const FunctionalOptions& opt, std::size_t i, RowState& rs, RowScratch& sc,
-             GroupScratch& gs, FunctionalStats& st, std::span<float> out, Tracer& tr) {
+void run_row(const Prepared& P, const FunctionalOptions& opt, std::size_t i, RowState& rs,
+             RowScratch& sc, GroupScratch& gs, FunctionalStats& st, std::span<float> out,
+             Tracer& tr) {
   row_begin(P, opt, i, rs, st, tr);
   for (const std::size_t tile : rs.order) row_tile<Dot>(P, opt, rs, tile, sc, gs, st, tr);
   row_end(P, opt, rs, sc, st, out);
@@ -538,7 +560,8 @@ void init_state(const Prepared& P, const FunctionalOptions& opt, RowState& rs) {
   if (opt.compute_accuracy) rs.kept.assign(P.nk, 0);
 }
 
-void init_scratch(const Prepared& P, const FunctionalOptions& opt, RowScratch& sc, GroupScratch& gs) {
+void init_scratch(const Prepared& P, const FunctionalOptions& opt, RowScratch& sc,
+                  GroupScratch& gs) {
   sc.S.assign(opt.key_tile * P.groups, 0);
   sc.coef.assign(opt.key_tile * P.groups, 0.0);
   sc.bias.assign(opt.key_tile, 0.0);
@@ -558,8 +581,8 @@ void init_scratch(const Prepared& P, const FunctionalOptions& opt, RowScratch& s
 
 // Rows [r0, r1) (r0 a multiple of query_group), grouped in query groups of B_q rows.
 template <class Dot>
-void run_rows(const Prepared& P, const FunctionalOptions& opt, std::size_t r0, std::size_t r1, FunctionalStats& st,
-              core::Matrix* output) {
+void run_rows(const Prepared& P, const FunctionalOptions& opt, std::size_t r0, std::size_t r1,
+              FunctionalStats& st, core::Matrix* output) {
   RowScratch sc;
   GroupScratch gs;
   init_scratch(P, opt, sc, gs);
@@ -573,7 +596,8 @@ void run_rows(const Prepared& P, const FunctionalOptions& opt, std::size_t r0, s
     std::size_t nvis_max = 0;
     for (std::size_t i = g0; i < g1; ++i) nvis_max = std::max(nvis_max, P.visible(i));
     const std::size_t ntiles = (nvis_max + opt.key_tile - 1) / opt.key_tile;
-    std::fill(gs.key_rounds.begin(), gs.key_rounds.begin() + static_cast<std::ptrdiff_t>(nvis_max), 0);
+    std::fill(gs.key_rounds.begin(), gs.key_rounds.begin() + static_cast<std::ptrdiff_t>(nvis_max),
+              0);
     std::fill(gs.tile_adds.begin(), gs.tile_adds.begin() + static_cast<std::ptrdiff_t>(ntiles), 0);
     // Lockstep: step s processes each row's s-th tile (the same tile for rows with the same
     // order), so one K tile serves the whole group while it is in cache. Rows are independent,
@@ -615,14 +639,18 @@ void run_rows(const Prepared& P, const FunctionalOptions& opt, std::size_t r0, s
 
 // The same loop compiled for POPCNT + AVX2: flatten inlines the whole template into this
 // function so the popcounts become single instructions and P.V vectorizes. Chosen at run time.
-__attribute__((target("popcnt,avx2"), flatten)) void run_rows_fast(const Prepared& P, const FunctionalOptions& opt,
-                                                                  std::size_t r0, std::size_t r1,
-                                                                  FunctionalStats& st, core::Matrix* output) {
+__attribute__((target("popcnt,avx2"), flatten)) void run_rows_fast(const Prepared& P,
+                                                                   const FunctionalOptions& opt,
+                                                                   std::size_t r0, std::size_t r1,
+                                                                   FunctionalStats& st,
+                                                                   core::Matrix* output) {
   run_rows<PlaneDot>(P, opt, r0, r1, st, output);
 }
-__attribute__((target("popcnt,avx2"), flatten)) void run_rows_bytes(const Prepared& P, const FunctionalOptions& opt,
-                                                                   std::size_t r0, std::size_t r1,
-                                                                   FunctionalStats& st, core::Matrix* output) {
+__attribute__((target("popcnt,avx2"), flatten)) void run_rows_bytes(const Prepared& P,
+                                                                    const FunctionalOptions& opt,
+                                                                    std::size_t r0, std::size_t r1,
+                                                                    FunctionalStats& st,
+                                                                    core::Matrix* output) {
   run_rows<ByteDot>(P, opt, r0, r1, st, output);
 }
 
@@ -631,13 +659,17 @@ bool cpu_has_fast_path() {
   return __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("avx2");
 }
 
-void run_block(const Prepared& P, const FunctionalOptions& opt, std::size_t r0, std::size_t r1, FunctionalStats& st,
-               core::Matrix* output) {
+void run_block(const Prepared& P, const FunctionalOptions& opt, std::size_t r0, std::size_t r1,
+               FunctionalStats& st, core::Matrix* output) {
   st.bits = P.p;
   st.topk = opt.topk;
   switch (opt.kernel) {
-    case KernelChoice::scalar: run_rows<ScalarDot>(P, opt, r0, r1, st, output); return;
-    case KernelChoice::popcount_generic: run_rows<PlaneDot>(P, opt, r0, r1, st, output); return;
+    case KernelChoice::scalar:
+      run_rows<ScalarDot>(P, opt, r0, r1, st, output);
+      return;
+    case KernelChoice::popcount_generic:
+      run_rows<PlaneDot>(P, opt, r0, r1, st, output);
+      return;
     case KernelChoice::automatic:
       if (cpu_has_fast_path() && !P.kbytes.empty())
         run_rows_bytes(P, opt, r0, r1, st, output);
@@ -649,16 +681,18 @@ void run_block(const Prepared& P, const FunctionalOptions& opt, std::size_t r0, 
   }
 }
 
-FunctionalStats simulate_impl(std::span<const core::AttentionHead> heads, const FunctionalOptions& opt,
-                              core::Matrix* output) {
+FunctionalStats simulate_impl(std::span<const core::AttentionHead> heads,
+                              const FunctionalOptions& opt, core::Matrix* output) {
   std::vector<Prepared> prepared(heads.size());
   tbb::parallel_for(std::size_t{0}, heads.size(), [&](std::size_t h) {
     prepared[h] = prepare(heads[h], opt);
-    if (opt.kernel == KernelChoice::automatic && cpu_has_fast_path() && byte_kernel_applies(prepared[h]))
+    if (opt.kernel == KernelChoice::automatic && cpu_has_fast_path() &&
+        byte_kernel_applies(prepared[h]))
       build_byte_planes(prepared[h]);
   });
-  const std::size_t block = std::max<std::size_t>(1, (opt.rows_per_task + opt.query_group - 1) / opt.query_group) *
-                            opt.query_group;
+  const std::size_t block =
+      std::max<std::size_t>(1, (opt.rows_per_task + opt.query_group - 1) / opt.query_group) *
+      opt.query_group;
   struct Task {
     std::size_t head, r0, r1;
   };
@@ -667,10 +701,12 @@ FunctionalStats simulate_impl(std::span<const core::AttentionHead> heads, const 
     for (std::size_t r0 = 0; r0 < prepared[h].nq; r0 += block)
       tasks.push_back({h, r0, std::min(prepared[h].nq, r0 + block)});
   std::vector<FunctionalStats> partial(tasks.size());
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, tasks.size(), 1), [&](const tbb::blocked_range<std::size_t>& r) {
-    for (std::size_t t = r.begin(); t != r.end(); ++t)
-      run_block(prepared[tasks[t].head], opt, tasks[t].r0, tasks[t].r1, partial[t], output);
-  });
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, tasks.size(), 1),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      for (std::size_t t = r.begin(); t != r.end(); ++t)
+                        run_block(prepared[tasks[t].head], opt, tasks[t].r0, tasks[t].r1,
+                                  partial[t], output);
+                    });
   // Fixed merge order (task index), independent of scheduling: bit-identical results.
   FunctionalStats total;
   for (const auto& s : partial) total += s;
@@ -683,14 +719,16 @@ FunctionalStats simulate_head(const core::AttentionHead& head, const FunctionalO
   return simulate_impl(std::span<const core::AttentionHead>(&head, 1), opt, nullptr);
 }
 
-FunctionalResult simulate_head_with_output(const core::AttentionHead& head, const FunctionalOptions& opt) {
+FunctionalResult simulate_head_with_output(const core::AttentionHead& head,
+                                           const FunctionalOptions& opt) {
   FunctionalResult res;
   res.output = core::Matrix(head.q.rows(), head.q.cols());
   res.stats = simulate_impl(std::span<const core::AttentionHead>(&head, 1), opt, &res.output);
   return res;
 }
 
-FunctionalStats simulate_heads(std::span<const core::AttentionHead> heads, const FunctionalOptions& opt) {
+FunctionalStats simulate_heads(std::span<const core::AttentionHead> heads,
+                               const FunctionalOptions& opt) {
   return simulate_impl(heads, opt, nullptr);
 }
 
@@ -702,7 +740,8 @@ core::Matrix dense_attention(const core::AttentionHead& head, const FunctionalOp
   return out;
 }
 
-core::Matrix dense_quantized_attention(const core::AttentionHead& head, const FunctionalOptions& opt) {
+core::Matrix dense_quantized_attention(const core::AttentionHead& head,
+                                       const FunctionalOptions& opt) {
   const Prepared P = prepare(head, opt);
   core::Matrix out(P.nq, P.d);
   std::vector<double> logits(P.nk);
@@ -715,7 +754,8 @@ core::Matrix dense_quantized_attention(const core::AttentionHead& head, const Fu
       double lg = 0.0;
       for (std::size_t g = 0; g < P.groups; ++g) {
         std::int64_t s = 0;
-        for (std::size_t c = P.group_lo[g]; c < P.group_lo[g + 1]; ++c) s += std::int64_t{qi[c]} * kj[c];
+        for (std::size_t c = P.group_lo[g]; c < P.group_lo[g + 1]; ++c)
+          s += std::int64_t{qi[c]} * kj[c];
         lg += P.coef(i, j, g) * static_cast<double>(s);
       }
       logits[j] = lg + P.bias(i, j);
@@ -762,7 +802,8 @@ RowTrace trace_row(const core::AttentionHead& head, const FunctionalOptions& opt
     double lg = 0.0;
     for (std::size_t g = 0; g < P.groups; ++g) {
       std::int64_t s = 0;
-      for (std::size_t c = P.group_lo[g]; c < P.group_lo[g + 1]; ++c) s += std::int64_t{qi[c]} * kj[c];
+      for (std::size_t c = P.group_lo[g]; c < P.group_lo[g + 1]; ++c)
+        s += std::int64_t{qi[c]} * kj[c];
       lg += P.coef(row, j, g) * static_cast<double>(s);
     }
     trace.keys[j].key = j;

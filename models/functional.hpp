@@ -11,10 +11,10 @@
 // for per_group, where each group's interval is formed separately and the scaled group bounds are
 // summed — valid because every c_g > 0). The ALiBi bias is known exactly and added to both bounds.
 //
-// Guard (paper Eq. 4): T = max(current lower bounds of all keys seen so far in the row) - alpha*radius;
-// a key is pruned at the first round whose upper bound <= T. T only rises (intervals nest, so
-// lower bounds never fall), and it is carried across tiles, so tile-local decisions are safe:
-// a pruned key's exact logit is <= max_j(exact logit_j) - alpha*radius.
+// Guard (paper Eq. 4): T = max(current lower bounds of all keys seen so far in the row) -
+// alpha*radius; a key is pruned at the first round whose upper bound <= T. T only rises (intervals
+// nest, so lower bounds never fall), and it is carried across tiles, so tile-local decisions are
+// safe: a pruned key's exact logit is <= max_j(exact logit_j) - alpha*radius.
 //
 // Statistics are compact counters (never N x N) and merge exactly with operator+=.
 #include <array>
@@ -37,8 +37,8 @@ enum class PruneMode {
   naive_truncation,  ///< MSB-only estimate S^r (no interval) against max-estimate - alpha*radius
 };
 enum class KernelChoice {
-  automatic,  ///< popcount over packed planes, POPCNT/AVX2 code path when the CPU has them
-  scalar,     ///< reference: per-dimension loop over the codes (tests compare the two)
+  automatic,         ///< popcount over packed planes, POPCNT/AVX2 code path when the CPU has them
+  scalar,            ///< reference: per-dimension loop over the codes (tests compare the two)
   popcount_generic,  ///< packed-plane popcount compiled for the baseline ISA
 };
 
@@ -50,8 +50,8 @@ struct FunctionalOptions {
   double radius = 5.0;  ///< logit gap; guard margin is alpha * radius (logit domain)
   int bits = 8;         ///< operand bits p of Q and K (4..16)
   core::Granularity granularity = core::Granularity::per_tensor;
-  std::size_t group_size = 32;  ///< per_group only
-  std::optional<bool> causal;   ///< empty: use AttentionHead::causal
+  std::size_t group_size = 32;        ///< per_group only
+  std::optional<bool> causal;         ///< empty: use AttentionHead::causal
   std::optional<double> alibi_slope;  ///< empty: use AttentionHead::additive_bias_slope
   PruneMode mode = PruneMode::guard;
   std::size_t query_group = 8;  ///< B_q: rows sharing key-plane fetches (hardware query group)
@@ -77,17 +77,17 @@ struct FunctionalStats {
   std::uint64_t query_groups = 0;
   std::uint64_t pairs_considered = 0;  ///< (row, key) pairs visible under the mask
   std::uint64_t pairs_kept = 0;        ///< survived all p rounds (enter softmax)
-  RoundArray rounds_hist{};      ///< pairs by last processed round (= planes fetched for the row)
-  RoundArray pruned_at_round{};  ///< pairs pruned at round r (r = p: pruned on the exact score)
-  RoundArray active_per_round{}; ///< pairs that processed round r
+  RoundArray rounds_hist{};       ///< pairs by last processed round (= planes fetched for the row)
+  RoundArray pruned_at_round{};   ///< pairs pruned at round r (r = p: pruned on the exact score)
+  RoundArray active_per_round{};  ///< pairs that processed round r
 
-  PlaneArray plane_ones{};       ///< ones among the d dims, summed over processed (row,key,plane)
-  PlaneArray plane_processed{};  ///< processed (row, key, plane) triples
-  PlaneArray plane_bidir_adds{}; ///< lane additions with bidirectional sparsity: min(ones, zeros)
-  PlaneArray plane_fetches{};    ///< (group, key) fetches of plane t, shared by the group's rows
+  PlaneArray plane_ones{};        ///< ones among the d dims, summed over processed (row,key,plane)
+  PlaneArray plane_processed{};   ///< processed (row, key, plane) triples
+  PlaneArray plane_bidir_adds{};  ///< lane additions with bidirectional sparsity: min(ones, zeros)
+  PlaneArray plane_fetches{};     ///< (group, key) fetches of plane t, shared by the group's rows
 
-  RoundArray group_key_rounds_hist{};   ///< per (group, key): max rounds over the group's rows
-  std::uint64_t group_fetch_sum = 0;    ///< sum over groups of unique (key, plane) fetches
+  RoundArray group_key_rounds_hist{};  ///< per (group, key): max rounds over the group's rows
+  std::uint64_t group_fetch_sum = 0;   ///< sum over groups of unique (key, plane) fetches
   std::uint64_t group_fetch_sumsq = 0;
   std::uint64_t group_fetch_max = 0;
 
@@ -111,8 +111,8 @@ struct FunctionalStats {
   std::int64_t sum_cosine_fx = 0;
   double min_cosine = 1.0;
   std::int64_t sum_retained_mass_fx = 0;
-  std::uint64_t topk_hits = 0;     ///< dense-FP32 top-k keys that PADE kept, summed over rows
-  std::uint64_t topk_slots = 0;    ///< sum over rows of min(k, visible keys)
+  std::uint64_t topk_hits = 0;   ///< dense-FP32 top-k keys that PADE kept, summed over rows
+  std::uint64_t topk_slots = 0;  ///< sum over rows of min(k, visible keys)
 
   /// Adds one row's accuracy measurements.
   void add_accuracy_row(double rel_l2, double cosine, double retained_mass, std::uint64_t hits,
@@ -143,7 +143,8 @@ struct FunctionalResult {
 };
 
 /// Simulates one head. Parallel over row blocks with oneTBB; deterministic for any thread count.
-[[nodiscard]] FunctionalStats simulate_head(const core::AttentionHead& head, const FunctionalOptions& opt);
+[[nodiscard]] FunctionalStats simulate_head(const core::AttentionHead& head,
+                                            const FunctionalOptions& opt);
 [[nodiscard]] FunctionalResult simulate_head_with_output(const core::AttentionHead& head,
                                                          const FunctionalOptions& opt);
 /// Simulates several heads (parallel over heads x row blocks); stats merged in (head, block) order.
@@ -151,7 +152,8 @@ struct FunctionalResult {
                                              const FunctionalOptions& opt);
 
 /// Dense FP32 attention on the float Q/K/V (mask and bias as resolved from `opt` and `head`).
-[[nodiscard]] core::Matrix dense_attention(const core::AttentionHead& head, const FunctionalOptions& opt);
+[[nodiscard]] core::Matrix dense_attention(const core::AttentionHead& head,
+                                           const FunctionalOptions& opt);
 /// Dense INT-n attention: Q and K quantized as in `opt`, exact integer scores in the same logit
 /// domain as the model, softmax over every visible key (no pruning), P.V in float.
 [[nodiscard]] core::Matrix dense_quantized_attention(const core::AttentionHead& head,
@@ -166,18 +168,18 @@ struct BuiInterval {
 /// I^r bounds after `rounds` MSB-first rounds of a `bits`-bit key against query codes q.
 [[nodiscard]] BuiInterval bui_interval(std::span<const std::int16_t> q, int bits, int rounds);
 /// S^r: exact partial score over the top `rounds` planes (scalar reference).
-[[nodiscard]] std::int64_t partial_score(std::span<const std::int16_t> q, std::span<const std::int16_t> k,
-                                         int bits, int rounds);
+[[nodiscard]] std::int64_t partial_score(std::span<const std::int16_t> q,
+                                         std::span<const std::int16_t> k, int bits, int rounds);
 
 /// Everything the model did for one key of one row (tests check properties on it).
 struct KeyTrace {
   std::size_t key = 0;
   int rounds = 0;  ///< rounds processed
   bool kept = false;
-  double exact_logit = 0.0;             ///< logit of the exact integer score (logit domain)
-  std::vector<std::int64_t> partial;    ///< S^r summed over scale groups, per processed round
-  std::vector<double> lower, upper;     ///< logit-domain bounds per processed round
-  std::vector<double> threshold;        ///< T the round's prune decision compared against
+  double exact_logit = 0.0;           ///< logit of the exact integer score (logit domain)
+  std::vector<std::int64_t> partial;  ///< S^r summed over scale groups, per processed round
+  std::vector<double> lower, upper;   ///< logit-domain bounds per processed round
+  std::vector<double> threshold;      ///< T the round's prune decision compared against
 };
 struct RowTrace {
   std::size_t row = 0;

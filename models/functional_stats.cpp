@@ -19,7 +19,9 @@ void add_arrays(Array& a, const Array& b) {
   for (std::size_t i = 0; i < a.size(); ++i) a[i] += b[i];
 }
 
-double safe_div(double a, double b) { return b > 0.0 ? a / b : 0.0; }
+double safe_div(double a, double b) {
+  return b > 0.0 ? a / b : 0.0;
+}
 
 }  // namespace
 
@@ -68,7 +70,8 @@ double FunctionalStats::kept_fraction() const {
 }
 double FunctionalStats::mean_rounds() const {
   double planes = 0.0;
-  for (std::size_t r = 1; r < rounds_hist.size(); ++r) planes += static_cast<double>(r * rounds_hist[r]);
+  for (std::size_t r = 1; r < rounds_hist.size(); ++r)
+    planes += static_cast<double>(r * rounds_hist[r]);
   return safe_div(planes, static_cast<double>(pairs_considered));
 }
 namespace {
@@ -80,8 +83,8 @@ double from_fixed(std::int64_t sum, std::uint64_t n) {
 }
 }  // namespace
 
-void FunctionalStats::add_accuracy_row(double rel_l2, double cosine, double retained_mass, std::uint64_t hits,
-                                       std::uint64_t slots) {
+void FunctionalStats::add_accuracy_row(double rel_l2, double cosine, double retained_mass,
+                                       std::uint64_t hits, std::uint64_t slots) {
   accuracy_rows += 1;
   sum_rel_l2_fx += to_fixed(rel_l2);
   max_rel_l2 = std::max(max_rel_l2, rel_l2);
@@ -92,9 +95,15 @@ void FunctionalStats::add_accuracy_row(double rel_l2, double cosine, double reta
   topk_slots += slots;
 }
 
-double FunctionalStats::mean_rel_l2() const { return from_fixed(sum_rel_l2_fx, accuracy_rows); }
-double FunctionalStats::mean_cosine() const { return from_fixed(sum_cosine_fx, accuracy_rows); }
-double FunctionalStats::mean_retained_mass() const { return from_fixed(sum_retained_mass_fx, accuracy_rows); }
+double FunctionalStats::mean_rel_l2() const {
+  return from_fixed(sum_rel_l2_fx, accuracy_rows);
+}
+double FunctionalStats::mean_cosine() const {
+  return from_fixed(sum_cosine_fx, accuracy_rows);
+}
+double FunctionalStats::mean_retained_mass() const {
+  return from_fixed(sum_retained_mass_fx, accuracy_rows);
+}
 double FunctionalStats::mean_topk_recall() const {
   return safe_div(static_cast<double>(topk_hits), static_cast<double>(topk_slots));
 }
@@ -164,7 +173,8 @@ T parse_number(std::string_view tok, std::string_view key) {
   T v{};
   const auto res = std::from_chars(tok.data(), tok.data() + tok.size(), v);
   if (res.ec != std::errc{} || res.ptr != tok.data() + tok.size())
-    throw core::InputError("FunctionalStats: bad number '" + std::string(tok) + "' for " + std::string(key));
+    throw core::InputError("FunctionalStats: bad number '" + std::string(tok) + "' for " +
+                           std::string(key));
   return v;
 }
 
@@ -236,28 +246,33 @@ FunctionalStats FunctionalStats::deserialize(std::string_view text) {
 
   auto take = [&](std::string_view key) -> const std::vector<std::string_view>& {
     const auto it = fields.find(key);
-    if (it == fields.end()) throw core::InputError("FunctionalStats: missing field " + std::string(key));
+    if (it == fields.end())
+      throw core::InputError("FunctionalStats: missing field " + std::string(key));
     return it->second;
   };
   auto u64 = [&](std::string_view key) {
     const auto& t = take(key);
-    if (t.size() != 1) throw core::InputError("FunctionalStats: field " + std::string(key) + " wants 1 value");
+    if (t.size() != 1)
+      throw core::InputError("FunctionalStats: field " + std::string(key) + " wants 1 value");
     return parse_number<std::uint64_t>(t[0], key);
   };
   auto i64 = [&](std::string_view key) {
     const auto& t = take(key);
-    if (t.size() != 1) throw core::InputError("FunctionalStats: field " + std::string(key) + " wants 1 value");
+    if (t.size() != 1)
+      throw core::InputError("FunctionalStats: field " + std::string(key) + " wants 1 value");
     return parse_number<std::int64_t>(t[0], key);
   };
   auto dbl = [&](std::string_view key) {
     const auto& t = take(key);
-    if (t.size() != 1) throw core::InputError("FunctionalStats: field " + std::string(key) + " wants 1 value");
+    if (t.size() != 1)
+      throw core::InputError("FunctionalStats: field " + std::string(key) + " wants 1 value");
     return parse_number<double>(t[0], key);
   };
   auto arr = [&](std::string_view key, auto& a) {
     const auto& t = take(key);
     if (t.size() != a.size())
-      throw core::InputError("FunctionalStats: field " + std::string(key) + " has the wrong length");
+      throw core::InputError("FunctionalStats: field " + std::string(key) +
+                             " has the wrong length");
     for (std::size_t i = 0; i < a.size(); ++i) a[i] = parse_number<std::uint64_t>(t[i], key);
   };
 

@@ -8,87 +8,187 @@ using core::ParamSpec;
 
 const core::Schema& hardware_schema() {
   static const core::Schema schema = [] {
-    core::Schema s("hardware",
-                   "A PADE accelerator configuration and the algorithm knobs it runs with. "
-                   "Defaults: the paper's design point (arXiv 2512.14322; shared/design/pade.md §6).");
-    s.add(ParamSpec::choice("kind", {"hardware"}).defaults(std::string("hardware")).not_identity()
+    core::Schema s(
+        "hardware",
+        "A PADE accelerator configuration and the algorithm knobs it runs with. "
+        "Defaults: the paper's design point (arXiv 2512.14322; shared/design/pade.md §6).");
+    s.add(ParamSpec::choice("kind", {"hardware"})
+              .defaults(std::string("hardware"))
+              .not_identity()
               .describe("document kind"));
-    s.add(ParamSpec::string("name").defaults(std::string("pade-default")).not_identity()
+    s.add(ParamSpec::string("name")
+              .defaults(std::string("pade-default"))
+              .not_identity()
               .describe("a label for this configuration"));
-    s.add(ParamSpec::integer("tech.node_nm").with_unit("nm").range(5, 180).defaults(std::int64_t{28})
+    s.add(ParamSpec::integer("tech.node_nm")
+              .with_unit("nm")
+              .range(5, 180)
+              .defaults(std::int64_t{28})
               .describe("technology node (energy and area coefficients are given at 28 nm)"));
-    s.add(ParamSpec::real("tech.clock_mhz").with_unit("MHz").range(50, 5000).defaults(800.0)
+    s.add(ParamSpec::real("tech.clock_mhz")
+              .with_unit("MHz")
+              .range(50, 5000)
+              .defaults(800.0)
               .describe("core clock"));
-    s.add(ParamSpec::integer("qk_pu.rows").with_unit("query rows").range(1, 256)
-              .defaults(std::int64_t{8}).describe("query rows processed concurrently (a query group)"));
-    s.add(ParamSpec::integer("qk_pu.lanes_per_row").with_unit("lanes").range(1, 1024)
-              .defaults(std::int64_t{16}).describe("bit-serial PE lanes per query row"));
-    s.add(ParamSpec::integer("qk_pu.dims_per_lane").with_unit("dims").range(8, 1024)
-              .defaults(std::int64_t{128})
-              .describe("head dimensions a lane's AND tree covers per cycle (wider heads take several cycles)"));
-    s.add(ParamSpec::integer("qk_pu.gsat_subgroup").with_unit("dims").range(1, 128)
-              .defaults(std::int64_t{8}).describe("GSAT sub-group size (dims per adder sub-tree)"));
-    s.add(ParamSpec::integer("qk_pu.scoreboard_entries").with_unit("entries").range(1, 1024)
-              .defaults(std::int64_t{32}).describe("in-flight keys per lane (out-of-order window)"));
-    s.add(ParamSpec::integer("qk_pu.scoreboard_entry_bits").with_unit("bits").range(8, 256)
-              .defaults(std::int64_t{45}).describe("bits per scoreboard entry (partial score, round, key id)"));
-    s.add(ParamSpec::integer("qk_pu.pipeline_cycles").with_unit("cycles").range(1, 64)
-              .defaults(std::int64_t{3})
-              .describe("lane pipeline latency: AND/adder tree, bound check, scoreboard write (assumed; not in the paper)"));
-    s.add(ParamSpec::real("v_pu.qk_to_v_ratio").with_unit("ratio").range(0.25, 128).defaults(8.0)
-              .describe("QK-PU key-plane operations per V-PU kept-pair operation (V-PU pair lanes = lanes / ratio)"));
-    s.add(ParamSpec::integer("softmax.exp_units").with_unit("units").range(1, 1024)
+    s.add(ParamSpec::integer("qk_pu.rows")
+              .with_unit("query rows")
+              .range(1, 256)
+              .defaults(std::int64_t{8})
+              .describe("query rows processed concurrently (a query group)"));
+    s.add(ParamSpec::integer("qk_pu.lanes_per_row")
+              .with_unit("lanes")
+              .range(1, 1024)
               .defaults(std::int64_t{16})
-              .describe("exponential units (default: one per V-PU pair lane, so softmax keeps pace with P.V; not in the paper)"));
-    s.add(ParamSpec::integer("v_pu.pipeline_cycles").with_unit("cycles").range(1, 64)
-              .defaults(std::int64_t{4}).describe("V-PU MAC pipeline latency (assumed)"));
-    s.add(ParamSpec::integer("softmax.exp_latency_cycles").with_unit("cycles").range(1, 64)
-              .defaults(std::int64_t{4}).describe("exponential unit latency (assumed)"));
-    s.add(ParamSpec::real("sram.kv_buffer_kib").with_unit("KiB").range(8, 65536).defaults(320.0)
+              .describe("bit-serial PE lanes per query row"));
+    s.add(ParamSpec::integer("qk_pu.dims_per_lane")
+              .with_unit("dims")
+              .range(8, 1024)
+              .defaults(std::int64_t{128})
+              .describe("head dimensions a lane's AND tree covers per cycle (wider heads take "
+                        "several cycles)"));
+    s.add(ParamSpec::integer("qk_pu.gsat_subgroup")
+              .with_unit("dims")
+              .range(1, 128)
+              .defaults(std::int64_t{8})
+              .describe("GSAT sub-group size (dims per adder sub-tree)"));
+    s.add(ParamSpec::integer("qk_pu.scoreboard_entries")
+              .with_unit("entries")
+              .range(1, 1024)
+              .defaults(std::int64_t{32})
+              .describe("in-flight keys per lane (out-of-order window)"));
+    s.add(ParamSpec::integer("qk_pu.scoreboard_entry_bits")
+              .with_unit("bits")
+              .range(8, 256)
+              .defaults(std::int64_t{45})
+              .describe("bits per scoreboard entry (partial score, round, key id)"));
+    s.add(ParamSpec::integer("qk_pu.pipeline_cycles")
+              .with_unit("cycles")
+              .range(1, 64)
+              .defaults(std::int64_t{3})
+              .describe("lane pipeline latency: AND/adder tree, bound check, scoreboard write "
+                        "(assumed; not in the paper)"));
+    s.add(ParamSpec::real("v_pu.qk_to_v_ratio")
+              .with_unit("ratio")
+              .range(0.25, 128)
+              .defaults(8.0)
+              .describe("QK-PU key-plane operations per V-PU kept-pair operation (V-PU pair lanes "
+                        "= lanes / ratio)"));
+    s.add(ParamSpec::integer("softmax.exp_units")
+              .with_unit("units")
+              .range(1, 1024)
+              .defaults(std::int64_t{16})
+              .describe("exponential units (default: one per V-PU pair lane, so softmax keeps pace "
+                        "with P.V; not in the paper)"));
+    s.add(ParamSpec::integer("v_pu.pipeline_cycles")
+              .with_unit("cycles")
+              .range(1, 64)
+              .defaults(std::int64_t{4})
+              .describe("V-PU MAC pipeline latency (assumed)"));
+    s.add(ParamSpec::integer("softmax.exp_latency_cycles")
+              .with_unit("cycles")
+              .range(1, 64)
+              .defaults(std::int64_t{4})
+              .describe("exponential unit latency (assumed)"));
+    s.add(ParamSpec::real("sram.kv_buffer_kib")
+              .with_unit("KiB")
+              .range(8, 65536)
+              .defaults(320.0)
               .describe("K/V buffer"));
-    s.add(ParamSpec::real("sram.q_buffer_kib").with_unit("KiB").range(1, 65536).defaults(16.0)
+    s.add(ParamSpec::real("sram.q_buffer_kib")
+              .with_unit("KiB")
+              .range(1, 65536)
+              .defaults(16.0)
               .describe("query buffer"));
-    s.add(ParamSpec::real("sram.out_buffer_kib").with_unit("KiB").range(1, 65536).defaults(16.0)
+    s.add(ParamSpec::real("sram.out_buffer_kib")
+              .with_unit("KiB")
+              .range(1, 65536)
+              .defaults(16.0)
               .describe("output / partial-sum buffer"));
-    s.add(ParamSpec::real("sram.bank_kib").with_unit("KiB").range(1, 1024).defaults(8.0)
-              .describe("SRAM bank size; buffers are built from banks (CACTI-like energy/area per bank)"));
-    s.add(ParamSpec::integer("sram.latency_cycles").with_unit("cycles").range(1, 64)
-              .defaults(std::int64_t{2}).describe("SRAM access latency (buffer hit)"));
-    s.add(ParamSpec::integer("sram.v_tiles_in_flight").with_unit("tiles").range(1, 64)
-              .defaults(std::int64_t{2}).describe("V tiles buffered ahead of the V-PU (2 = double buffering)"));
-    s.add(ParamSpec::integer("hbm.pseudo_channels").with_unit("channels").range(1, 256)
-              .defaults(std::int64_t{16}).describe("HBM pseudo-channels"));
-    s.add(ParamSpec::integer("hbm.channel_bits").with_unit("bits").range(8, 1024)
-              .defaults(std::int64_t{64}).describe("data width per pseudo-channel"));
-    s.add(ParamSpec::real("hbm.pin_rate_gbps").with_unit("Gb/s/pin").range(0.1, 32).defaults(2.0)
+    s.add(
+        ParamSpec::real("sram.bank_kib")
+            .with_unit("KiB")
+            .range(1, 1024)
+            .defaults(8.0)
+            .describe(
+                "SRAM bank size; buffers are built from banks (CACTI-like energy/area per bank)"));
+    s.add(ParamSpec::integer("sram.latency_cycles")
+              .with_unit("cycles")
+              .range(1, 64)
+              .defaults(std::int64_t{2})
+              .describe("SRAM access latency (buffer hit)"));
+    s.add(ParamSpec::integer("sram.v_tiles_in_flight")
+              .with_unit("tiles")
+              .range(1, 64)
+              .defaults(std::int64_t{2})
+              .describe("V tiles buffered ahead of the V-PU (2 = double buffering)"));
+    s.add(ParamSpec::integer("hbm.pseudo_channels")
+              .with_unit("channels")
+              .range(1, 256)
+              .defaults(std::int64_t{16})
+              .describe("HBM pseudo-channels"));
+    s.add(ParamSpec::integer("hbm.channel_bits")
+              .with_unit("bits")
+              .range(8, 1024)
+              .defaults(std::int64_t{64})
+              .describe("data width per pseudo-channel"));
+    s.add(ParamSpec::real("hbm.pin_rate_gbps")
+              .with_unit("Gb/s/pin")
+              .range(0.1, 32)
+              .defaults(2.0)
               .describe("data rate per pin (16 x 64 x 2 Gb/s = 256 GB/s)"));
-    s.add(ParamSpec::integer("hbm.burst_length").with_unit("beats").range(1, 64)
-              .defaults(std::int64_t{4}).describe("burst length (4 x 64 bit = 32 B per access)"));
-    s.add(ParamSpec::real("hbm.latency_ns").with_unit("ns").range(0, 1000).defaults(50.0)
-              .describe("access latency (assumed typical HBM2 row-hit-to-data; not from the paper)"));
+    s.add(ParamSpec::integer("hbm.burst_length")
+              .with_unit("beats")
+              .range(1, 64)
+              .defaults(std::int64_t{4})
+              .describe("burst length (4 x 64 bit = 32 B per access)"));
+    s.add(
+        ParamSpec::real("hbm.latency_ns")
+            .with_unit("ns")
+            .range(0, 1000)
+            .defaults(50.0)
+            .describe("access latency (assumed typical HBM2 row-hit-to-data; not from the paper)"));
     s.add(ParamSpec::choice("memory.key_layout", {"bit_plane_first", "word_major"})
               .defaults(std::string("bit_plane_first"))
               .describe("K in DRAM: plane-major (fetch only needed planes) or whole words"));
-    s.add(ParamSpec::integer("algorithm.bits").with_unit("bits").range(4, 16)
-              .defaults(std::int64_t{8}).describe("operand bits of Q and K (key bit planes)"));
-    s.add(ParamSpec::real("algorithm.alpha").with_unit("ratio").range(0, 100).defaults(0.5)
+    s.add(ParamSpec::integer("algorithm.bits")
+              .with_unit("bits")
+              .range(4, 16)
+              .defaults(std::int64_t{8})
+              .describe("operand bits of Q and K (key bit planes)"));
+    s.add(ParamSpec::real("algorithm.alpha")
+              .with_unit("ratio")
+              .range(0, 100)
+              .defaults(0.5)
               .describe("guard scale α in T = max lower bound − α·radius (larger prunes less)"));
-    s.add(ParamSpec::real("algorithm.radius").with_unit("logit").range(0, 1000).defaults(5.0)
+    s.add(ParamSpec::real("algorithm.radius")
+              .with_unit("logit")
+              .range(0, 1000)
+              .defaults(5.0)
               .describe("guard radius in the logit domain"));
-    s.add(ParamSpec::integer("algorithm.tile_keys").with_unit("keys").range(8, 65536)
-              .defaults(std::int64_t{64}).describe("ISTA key-tile size B_k"));
+    s.add(ParamSpec::integer("algorithm.tile_keys")
+              .with_unit("keys")
+              .range(8, 65536)
+              .defaults(std::int64_t{64})
+              .describe("ISTA key-tile size B_k"));
     s.add(ParamSpec::choice("algorithm.tile_order", {"head_tail", "in_order", "reverse"})
-              .defaults(std::string("head_tail")).describe("ISTA key-tile order"));
-    s.add(ParamSpec::boolean("features.bui_gf").defaults(true)
+              .defaults(std::string("head_tail"))
+              .describe("ISTA key-tile order"));
+    s.add(ParamSpec::boolean("features.bui_gf")
+              .defaults(true)
               .describe("BUI-GF early termination (off: every key runs all planes)"));
-    s.add(ParamSpec::boolean("features.bidirectional").defaults(true)
+    s.add(ParamSpec::boolean("features.bidirectional")
+              .defaults(true)
               .describe("bidirectional bit sparsity (sum the smaller of ones/zeros)"));
-    s.add(ParamSpec::boolean("features.out_of_order").defaults(true)
+    s.add(ParamSpec::boolean("features.out_of_order")
+              .defaults(true)
               .describe("out-of-order execution with per-lane scoreboards (off: lockstep lanes)"));
     // Every model coefficient is a parameter too: documented, overridable per file, sweepable.
     const core::CoefficientTable table = core::CoefficientTable::defaults();
     for (const auto& c : table.entries())
-      s.add(ParamSpec::real("coefficients." + c.name).with_unit(c.unit).at_least(0).defaults(c.value)
+      s.add(ParamSpec::real("coefficients." + c.name)
+                .with_unit(c.unit)
+                .at_least(0)
+                .defaults(c.value)
                 .describe(c.source));
     return s;
   }();
@@ -123,7 +223,7 @@ HardwareConfig to_hardware(const core::Config& c) {
   h.hbm_burst_length = static_cast<int>(c.integer("hbm.burst_length"));
   h.hbm_latency_ns = c.real("hbm.latency_ns");
   h.key_layout = c.string("memory.key_layout") == "word_major" ? KeyLayout::WordMajor
-                                                                 : KeyLayout::BitPlaneFirst;
+                                                               : KeyLayout::BitPlaneFirst;
   h.bits = static_cast<int>(c.integer("algorithm.bits"));
   h.alpha = c.real("algorithm.alpha");
   h.radius = c.real("algorithm.radius");

@@ -28,7 +28,8 @@ struct HardwareConfig {
   int gsat_subgroup = 8;
   int scoreboard_entries = 32;
   int scoreboard_entry_bits = 45;
-  int qk_pipeline_cycles = 3;  // lane pipeline: AND tree + adder tree, bound check, scoreboard write
+  int qk_pipeline_cycles =
+      3;  // lane pipeline: AND tree + adder tree, bound check, scoreboard write
   // V-PU and softmax
   double qk_to_v_ratio = 8;
   int exp_units = 16;
@@ -38,9 +39,9 @@ struct HardwareConfig {
   double kv_buffer_kib = 320;
   double q_buffer_kib = 16;
   double out_buffer_kib = 16;
-  double sram_bank_kib = 8;       // bank size of every buffer (the CACTI-like model's unit)
+  double sram_bank_kib = 8;  // bank size of every buffer (the CACTI-like model's unit)
   int sram_latency_cycles = 2;
-  int v_tiles_in_flight = 2;      // V tiles buffered ahead of the V-PU (2 = double buffering)
+  int v_tiles_in_flight = 2;  // V tiles buffered ahead of the V-PU (2 = double buffering)
   // HBM
   int hbm_pseudo_channels = 16;
   int hbm_channel_bits = 64;
@@ -53,7 +54,8 @@ struct HardwareConfig {
   double alpha = 0.5;
   double radius = 5.0;
   int tile_keys = 64;
-  std::string tile_order = "head_tail";  // head_tail | in_order | reverse (functional model's TileOrder)
+  std::string tile_order =
+      "head_tail";  // head_tail | in_order | reverse (functional model's TileOrder)
   // mechanism switches (for the ablation)
   bool bui_gf = true;
   bool bidirectional = true;
@@ -70,7 +72,8 @@ struct HardwareConfig {
   [[nodiscard]] double hbm_latency_cycles() const { return hbm_latency_ns * 1e-9 * clock_hz(); }
   /// Cycles one pseudo-channel is busy delivering one burst.
   [[nodiscard]] double burst_cycles() const {
-    const double channel_bytes_per_cycle = hbm_channel_bits * hbm_pin_rate_gbps * 1e9 / 8.0 / clock_hz();
+    const double channel_bytes_per_cycle =
+        hbm_channel_bits * hbm_pin_rate_gbps * 1e9 / 8.0 / clock_hz();
     return burst_bytes() / channel_bytes_per_cycle;
   }
   [[nodiscard]] double burst_bytes() const { return hbm_burst_length * hbm_channel_bits / 8.0; }

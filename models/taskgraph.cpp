@@ -7,28 +7,44 @@ namespace pade::models {
 
 std::string_view to_string(Unit u) {
   switch (u) {
-    case Unit::Dram: return "dram";
-    case Unit::QkPu: return "qk_pu";
-    case Unit::Bui: return "bui";
-    case Unit::Threshold: return "threshold";
-    case Unit::Softmax: return "softmax";
-    case Unit::VPu: return "v_pu";
+    case Unit::Dram:
+      return "dram";
+    case Unit::QkPu:
+      return "qk_pu";
+    case Unit::Bui:
+      return "bui";
+    case Unit::Threshold:
+      return "threshold";
+    case Unit::Softmax:
+      return "softmax";
+    case Unit::VPu:
+      return "v_pu";
   }
   return "?";
 }
 
 std::string_view to_string(Stage s) {
   switch (s) {
-    case Stage::QLoad: return "q_load";
-    case Stage::BuiGen: return "bui_gen";
-    case Stage::PlaneFetch: return "plane_fetch";
-    case Stage::QkRound: return "qk_round";
-    case Stage::Threshold: return "threshold";
-    case Stage::Softmax: return "softmax";
-    case Stage::VFetch: return "v_fetch";
-    case Stage::PV: return "pv";
-    case Stage::Normalize: return "normalize";
-    case Stage::OutWrite: return "out_write";
+    case Stage::QLoad:
+      return "q_load";
+    case Stage::BuiGen:
+      return "bui_gen";
+    case Stage::PlaneFetch:
+      return "plane_fetch";
+    case Stage::QkRound:
+      return "qk_round";
+    case Stage::Threshold:
+      return "threshold";
+    case Stage::Softmax:
+      return "softmax";
+    case Stage::VFetch:
+      return "v_fetch";
+    case Stage::PV:
+      return "pv";
+    case Stage::Normalize:
+      return "normalize";
+    case Stage::OutWrite:
+      return "out_write";
   }
   return "?";
 }
@@ -59,10 +75,25 @@ OpCounts& OpCounts::operator+=(const OpCounts& o) {
 
 OpCounts OpCounts::scaled(double k) const {
   OpCounts out = *this;
-  for (double* f : {&out.key_planes, &out.gsat_inputs, &out.subgroup_adds, &out.accum_adds, &out.scoreboard_bits,
-                    &out.bound_ops, &out.threshold_ops, &out.bui_ops, &out.exps, &out.rescale_muls, &out.v_macs,
-                    &out.norm_ops, &out.sram_kv_read_bits, &out.sram_kv_write_bits, &out.sram_q_read_bits,
-                    &out.sram_q_write_bits, &out.sram_out_read_bits, &out.sram_out_write_bits, &out.dram_read_bytes,
+  for (double* f : {&out.key_planes,
+                    &out.gsat_inputs,
+                    &out.subgroup_adds,
+                    &out.accum_adds,
+                    &out.scoreboard_bits,
+                    &out.bound_ops,
+                    &out.threshold_ops,
+                    &out.bui_ops,
+                    &out.exps,
+                    &out.rescale_muls,
+                    &out.v_macs,
+                    &out.norm_ops,
+                    &out.sram_kv_read_bits,
+                    &out.sram_kv_write_bits,
+                    &out.sram_q_read_bits,
+                    &out.sram_q_write_bits,
+                    &out.sram_out_read_bits,
+                    &out.sram_out_write_bits,
+                    &out.dram_read_bytes,
                     &out.dram_write_bytes})
     *f *= k;
   return out;
@@ -73,10 +104,14 @@ EffectiveStats effective_stats(const HardwareConfig& hw, const WorkloadStats& s)
   e.bits = std::clamp(s.bits, 1, 16);
   for (int r = 0; r < e.bits; ++r) {
     const auto i = static_cast<std::size_t>(r);
-    e.active[i] = hw.bui_gf ? std::clamp(i < s.active_fraction.size() ? s.active_fraction[i] : 1.0, 0.0, 1.0) : 1.0;
+    e.active[i] =
+        hw.bui_gf ? std::clamp(i < s.active_fraction.size() ? s.active_fraction[i] : 1.0, 0.0, 1.0)
+                  : 1.0;
     e.fetch[i] = hw.bui_gf ? std::clamp(s.group_fetch(r), e.active[i], 1.0) : 1.0;
   }
-  e.kept = hw.bui_gf ? std::clamp(s.kept_fraction, 0.0, e.active[static_cast<std::size_t>(e.bits - 1)]) : 1.0;
+  e.kept = hw.bui_gf
+               ? std::clamp(s.kept_fraction, 0.0, e.active[static_cast<std::size_t>(e.bits - 1)])
+               : 1.0;
   e.v_fetch = hw.bui_gf ? std::clamp(s.group_v_fetch_fraction, e.kept, 1.0) : 1.0;
   e.gsat_active = hw.bidirectional ? s.bidir_active_fraction : s.ones_fraction;
   e.rescales_per_row = s.rescales_per_row;
@@ -103,7 +138,8 @@ namespace {
 // `union_need` by any of the `share` groups that reuse the buffered tile; records are packed
 // contiguously (bit-plane-first: one plane of consecutive keys), so a burst moves if any record
 // in it is needed. The group's share of that traffic is 1/share.
-double expected_bursts(double keys, double record_bytes, double union_need, double share, double burst_bytes) {
+double expected_bursts(double keys, double record_bytes, double union_need, double share,
+                       double burst_bytes) {
   if (keys <= 0 || union_need <= 0) return 0.0;
   if (record_bytes >= burst_bytes)
     return keys * union_need * std::ceil(record_bytes / burst_bytes) / share;
@@ -112,11 +148,14 @@ double expected_bursts(double keys, double record_bytes, double union_need, doub
   return bursts * (1.0 - std::pow(1.0 - union_need, per_burst)) / share;
 }
 
-double union_of(double f, double share) { return 1.0 - std::pow(1.0 - std::clamp(f, 0.0, 1.0), share); }
+double union_of(double f, double share) {
+  return 1.0 - std::pow(1.0 - std::clamp(f, 0.0, 1.0), share);
+}
 
 }  // namespace
 
-TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionGroup& ag, const WorkloadStats& ws) {
+TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionGroup& ag,
+                           const WorkloadStats& ws) {
   TaskGraph tg;
   tg.in_order = !hw.out_of_order;
   tg.scoreboard_entries = hw.scoreboard_entries;
@@ -128,7 +167,8 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   const double hbm_lat = hw.hbm_latency_cycles();
   const double sram_lat = hw.sram_latency_cycles;
   const double burst = hw.burst_bytes();
-  const double burst_cycles_all = hw.burst_cycles() / hw.hbm_pseudo_channels;  // array-wide service per burst
+  const double burst_cycles_all =
+      hw.burst_cycles() / hw.hbm_pseudo_channels;  // array-wide service per burst
 
   // ---- stream shape ----------------------------------------------------------------------------
   StreamShape& sh = tg.shape;
@@ -160,16 +200,20 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     sh.share = groups_per_head * gqa;
   } else {
     const double q_groups = std::floor(hw.q_buffer_kib * 1024.0 / (hw.qk_rows * word_bytes));
-    const double acc_groups = std::floor(hw.out_buffer_kib * 1024.0 / (hw.qk_rows * (d * 4.0 + 8.0)));
+    const double acc_groups =
+        std::floor(hw.out_buffer_kib * 1024.0 / (hw.qk_rows * (d * 4.0 + 8.0)));
     sh.share = std::max(1.0, std::min({groups_per_head * gqa, q_groups, acc_groups}));
   }
   const double v_tile_bytes = kbar * word_bytes;
   const double k_tile_bytes = kbar * word_bytes;
-  const double k_space = kv_buffer - (sh.resident ? kv_head_bytes : 0.0) - hw.v_tiles_in_flight * v_tile_bytes;
-  sh.window_tiles = std::clamp(static_cast<int>(std::floor(k_space / std::max(1.0, k_tile_bytes))), 1, 64);
+  const double k_space =
+      kv_buffer - (sh.resident ? kv_head_bytes : 0.0) - hw.v_tiles_in_flight * v_tile_bytes;
+  sh.window_tiles =
+      std::clamp(static_cast<int>(std::floor(k_space / std::max(1.0, k_tile_bytes))), 1, 64);
   if (tg.in_order) sh.window_tiles = std::min(sh.window_tiles, 2);  // double buffering only
 
-  // ---- nodes -------------------------------------------------------------------------------------
+  // ---- nodes
+  // -------------------------------------------------------------------------------------
   auto& g = tg.graph;
   auto add = [&](TaskNode n) { return boost::add_vertex(n, g); };
   auto dram_node = [&](Stage st, Scope sc, int round, double bursts, double latency, bool write) {
@@ -216,7 +260,8 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     g[tg.plane_fetch[ri]].columns = columns;
     op.dram_read_bytes += bursts * burst;
     op.sram_kv_write_bits += bursts * burst * 8.0;
-    op.sram_kv_read_bits += kbar * e.fetch[ri] * d;  // one plane per needed key, broadcast to the rows
+    op.sram_kv_read_bits +=
+        kbar * e.fetch[ri] * d;  // one plane per needed key, broadcast to the rows
 
     TaskNode qk;
     qk.stage = Stage::QkRound;
@@ -224,13 +269,15 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     qk.round = r;
     qk.pairs = rows * kbar * e.active[ri];
     qk.lane_cycles = qk.pairs * sh.passes;
-    qk.service = tg.in_order ? expected_lockstep_max(keys_per_lane, e.active[ri], sh.lanes_active) * sh.passes
+    qk.service = tg.in_order ? expected_lockstep_max(keys_per_lane, e.active[ri], sh.lanes_active) *
+                                   sh.passes
                              : qk.lane_cycles / lanes_active;
     qk.latency = hw.qk_pipeline_cycles;
     qk.columns = columns;
     // A column's round is over when the busiest of its rows' lanes is (in-order: of all lanes).
-    qk.column_service = tg.in_order ? qk.service
-                                    : expected_lockstep_max(keys_per_lane, e.active[ri], sh.rows_used) * sh.passes;
+    qk.column_service =
+        tg.in_order ? qk.service
+                    : expected_lockstep_max(keys_per_lane, e.active[ri], sh.rows_used) * sh.passes;
     tg.qk_round[ri] = add(qk);
     op.key_planes += qk.pairs;
     op.gsat_inputs += qk.pairs * d * e.gsat_active;
@@ -264,10 +311,12 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     const double u = union_of(e.v_fetch, sh.share);
     const double bursts = expected_bursts(kbar, word_bytes, u, sh.share, burst);
     const double from_dram = e.v_fetch > 0 ? std::min(1.0, u / (sh.share * e.v_fetch)) : 0.0;
-    tg.v_fetch = dram_node(Stage::VFetch, Scope::Tile, -1, bursts, sram_lat + from_dram * hbm_lat, false);
+    tg.v_fetch =
+        dram_node(Stage::VFetch, Scope::Tile, -1, bursts, sram_lat + from_dram * hbm_lat, false);
     op.dram_read_bytes += bursts * burst;
     op.sram_kv_write_bits += bursts * burst * 8.0;
-    op.sram_kv_read_bits += kbar * e.v_fetch * d * bits;  // RARS: one read per V row the group needs
+    op.sram_kv_read_bits +=
+        kbar * e.v_fetch * d * bits;  // RARS: one read per V row the group needs
   }
   {
     TaskNode pv;
@@ -283,7 +332,8 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     op.sram_out_read_bits += rows * d * 32.0 * touched;
     op.sram_out_write_bits += rows * d * 32.0 * touched;
   }
-  // ---- once per query group ----------------------------------------------------------------------
+  // ---- once per query group
+  // ----------------------------------------------------------------------
   OpCounts& og = tg.per_group;
   {
     const double bursts = std::ceil(rows * word_bytes / burst);
@@ -320,8 +370,11 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     og.sram_out_read_bits += rows * d * 16.0;
   }
 
-  // ---- edges -------------------------------------------------------------------------------------
-  auto edge = [&](TaskVertex a, TaskVertex b, EdgeKind k, int dist) { boost::add_edge(a, b, TaskEdge{k, dist}, g); };
+  // ---- edges
+  // -------------------------------------------------------------------------------------
+  auto edge = [&](TaskVertex a, TaskVertex b, EdgeKind k, int dist) {
+    boost::add_edge(a, b, TaskEdge{k, dist}, g);
+  };
   for (int r = 0; r < bits; ++r) {
     const auto ri = static_cast<std::size_t>(r);
     edge(tg.plane_fetch[ri], tg.qk_round[ri], EdgeKind::Data, 0);

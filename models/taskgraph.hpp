@@ -20,7 +20,8 @@
 // the measured period. The out-of-order round chain (plane fetch -> QK round -> threshold ->
 // next plane fetch) is column-wise: edges between two nodes with `columns` > 1 connect column c to
 // column c (a key's next plane waits for its own bounds only; the guard threshold may be stale,
-// which is safe because it only rises). Attention groups (e.g. the stages of a pyramid vision model) run one after another.
+// which is safe because it only rises). Attention groups (e.g. the stages of a pyramid vision
+// model) run one after another.
 #include <boost/graph/adjacency_list.hpp>
 
 #include <array>
@@ -41,7 +42,18 @@ enum class Unit : std::uint8_t { Dram, QkPu, Bui, Threshold, Softmax, VPu };
 inline constexpr int kUnitCount = 6;
 [[nodiscard]] std::string_view to_string(Unit u);
 
-enum class Stage : std::uint8_t { QLoad, BuiGen, PlaneFetch, QkRound, Threshold, Softmax, VFetch, PV, Normalize, OutWrite };
+enum class Stage : std::uint8_t {
+  QLoad,
+  BuiGen,
+  PlaneFetch,
+  QkRound,
+  Threshold,
+  Softmax,
+  VFetch,
+  PV,
+  Normalize,
+  OutWrite
+};
 [[nodiscard]] std::string_view to_string(Stage s);
 
 /// Per tile-step, or once per query group (before its first / after its last tile-step).
@@ -51,9 +63,9 @@ struct TaskNode {
   Stage stage = Stage::QkRound;
   Unit unit = Unit::QkPu;
   Scope scope = Scope::Tile;
-  int round = -1;           // bit round (0 = MSB) of PlaneFetch / QkRound / Threshold
-  double service = 0;       // cycles the unit is busy at its full rate (QkPu: mean over active lanes)
-  double latency = 0;       // cycles from the end of service until the result is usable
+  int round = -1;      // bit round (0 = MSB) of PlaneFetch / QkRound / Threshold
+  double service = 0;  // cycles the unit is busy at its full rate (QkPu: mean over active lanes)
+  double latency = 0;  // cycles from the end of service until the result is usable
   double lane_cycles = 0;   // QkPu: lane-cycles of work (pairs x passes)
   double pairs = 0;         // QkPu: (row, key) pairs active in this round (scoreboard entries)
   double dram_bursts = 0;   // DRAM: expected bursts (fractional: an expectation)
@@ -78,15 +90,18 @@ struct TaskEdge {
   int distance = 0;  // in tile-steps; group-scope nodes: edges to/from the first/last tile-step
 };
 
-using TaskGraphBase = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, TaskNode, TaskEdge>;
+using TaskGraphBase =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, TaskNode, TaskEdge>;
 using TaskVertex = boost::graph_traits<TaskGraphBase>::vertex_descriptor;
 
 /// Operation counts of one tile-step or one query group's fixed work (energy model input).
 struct OpCounts {
-  double key_planes = 0;       // (row, key, plane) lane operations
-  double gsat_inputs = 0;      // active Q elements entering the adder trees (bidirectional: min(ones, zeros))
-  double subgroup_adds = 0;    // GSAT sub-group combine additions (16 bit)
-  double accum_adds = 0;       // shift-accumulate of the partial score (32 bit) incl. bidirectional correction
+  double key_planes = 0;  // (row, key, plane) lane operations
+  double gsat_inputs =
+      0;  // active Q elements entering the adder trees (bidirectional: min(ones, zeros))
+  double subgroup_adds = 0;  // GSAT sub-group combine additions (16 bit)
+  double accum_adds =
+      0;  // shift-accumulate of the partial score (32 bit) incl. bidirectional correction
   double scoreboard_bits = 0;  // scoreboard bits read + written
   double bound_ops = 0;        // BUI bound additions and guard/max comparisons (32 bit)
   double threshold_ops = 0;    // threshold-unit reductions and updates (32 bit)
@@ -113,9 +128,9 @@ struct StreamShape {
   int lanes_active = 1;      // rows_used x lanes_per_row
   int passes = 1;            // ceil(head_dim / dims_per_lane)
   int head_dim = 0;
-  double share = 1;          // query groups sharing each K/V fetch from the buffer
-  bool resident = false;     // the head's K and V stay in the K/V buffer
-  int window_tiles = 1;      // tile-steps in flight allowed by the K buffer
+  double share = 1;       // query groups sharing each K/V fetch from the buffer
+  bool resident = false;  // the head's K and V stay in the K/V buffer
+  int window_tiles = 1;   // tile-steps in flight allowed by the K buffer
   [[nodiscard]] double tile_steps() const { return query_groups * tiles; }
 };
 
@@ -139,9 +154,9 @@ struct TaskGraph {
   bool in_order = false;
   int scoreboard_entries = 32;  // per lane
   int hbm_channels = 16;
-  double burst_cycles = 1;      // one pseudo-channel's time per burst
-  OpCounts per_tile;   // expected operations of one tile-step
-  OpCounts per_group;  // expected operations once per query group
+  double burst_cycles = 1;  // one pseudo-channel's time per burst
+  OpCounts per_tile;        // expected operations of one tile-step
+  OpCounts per_group;       // expected operations once per query group
   // Named vertices.
   std::vector<TaskVertex> plane_fetch, qk_round, threshold;  // per round
   TaskVertex softmax{}, v_fetch{}, pv{}, q_load{}, bui_gen{}, normalize{}, out_write{};
@@ -151,7 +166,8 @@ struct TaskGraph {
 };
 
 /// The template for one attention group of a benchmark.
-[[nodiscard]] TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionGroup& group,
+[[nodiscard]] TaskGraph build_task_graph(const HardwareConfig& hw,
+                                         const workloads::AttentionGroup& group,
                                          const WorkloadStats& stats);
 
 /// Expected maximum over `lanes` independent lanes of Binomial(keys, p): the lockstep duration

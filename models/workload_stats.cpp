@@ -14,7 +14,8 @@ double WorkloadStats::lockstep_rounds(int n) const {
 double WorkloadStats::group_fetch(int round) const {
   const auto r = static_cast<std::size_t>(round);
   if (r < group_fetch_fraction.size()) return group_fetch_fraction[r];
-  const double mean_active = active_fraction.empty() ? 1.0 : mean_rounds() / static_cast<double>(active_fraction.size());
+  const double mean_active =
+      active_fraction.empty() ? 1.0 : mean_rounds() / static_cast<double>(active_fraction.size());
   const double scale = mean_active > 0 ? group_plane_fetch_fraction / mean_active : 1.0;
   return r < active_fraction.size() ? std::min(1.0, active_fraction[r] * scale) : 0.0;
 }

@@ -14,7 +14,7 @@ struct WorkloadStats {
   /// active_fraction[r]: fraction of visible (query, key) pairs still active when plane r is
   /// processed (r = 0 is the MSB round; active_fraction[0] = 1 with BUI-GF). Size = bits.
   std::vector<double> active_fraction;
-  double kept_fraction = 1.0;          // pairs that survive every round (exact score, go to softmax·V)
+  double kept_fraction = 1.0;  // pairs that survive every round (exact score, go to softmax·V)
   double bidir_active_fraction = 0.5;  // mean min(ones, zeros) / d over processed key planes
   double ones_fraction = 0.5;          // mean ones / d over processed key planes (no bidirectional)
   /// Per query group (qk_pu.rows queries sharing fetches): fraction of the group's visible
@@ -25,20 +25,21 @@ struct WorkloadStats {
   /// memory must deliver (the union over the group's rows of active_fraction[r]). Size = bits, or
   /// empty when the digest predates it (then group_fetch() derives it, see there).
   std::vector<double> group_fetch_fraction;
-  double rescales_per_row = 0.0;       // online-softmax max updates per query row
-  double accuracy_loss = 0.0;          // 1 - cosine similarity of the output vs dense FP32
+  double rescales_per_row = 0.0;  // online-softmax max updates per query row
+  double accuracy_loss = 0.0;     // 1 - cosine similarity of the output vs dense FP32
   double relative_l2_error = 0.0;
-  double retained_mass = 1.0;          // dense softmax mass of the kept keys
-  double sampled_rows = 0;             // how many query rows the digest rests on
-  double stderr_kept_fraction = 0.0;   // sampling standard error (bootstrap over heads)
-  std::string source;                  // e.g. "functional:synthetic-v1" (provenance)
+  double retained_mass = 1.0;         // dense softmax mass of the kept keys
+  double sampled_rows = 0;            // how many query rows the digest rests on
+  double stderr_kept_fraction = 0.0;  // sampling standard error (bootstrap over heads)
+  std::string source;                 // e.g. "functional:synthetic-v1" (provenance)
 
   /// Expected rounds of the slowest of `n` pairs processed in lockstep (in-order lanes), assuming
   /// independent pairs: sum over r of 1 - (1 - active_fraction[r])^n.
   [[nodiscard]] double lockstep_rounds(int n) const;
 
-  /// Per-round group fetch fraction: group_fetch_fraction[r] when present; otherwise active_fraction[r]
-  /// scaled so that the mean over rounds is group_plane_fetch_fraction (capped at 1).
+  /// Per-round group fetch fraction: group_fetch_fraction[r] when present; otherwise
+  /// active_fraction[r] scaled so that the mean over rounds is group_plane_fetch_fraction (capped
+  /// at 1).
   [[nodiscard]] double group_fetch(int round) const;
 
   /// Expected planes processed per visible pair: sum of active_fraction.

@@ -20,13 +20,14 @@ namespace pade::results {
 namespace fs = std::filesystem;
 
 std::vector<std::string> figure_names() {
-  return {"pareto",   "speedup",  "efficiency",  "energy_breakdown", "area_breakdown",
-          "alpha",    "ablation", "sensitivity", "seqlen"};
+  return {"pareto",   "speedup",     "efficiency", "energy_breakdown", "area_breakdown", "alpha",
+          "ablation", "sensitivity", "seqlen"};
 }
 
 std::string paper_style_preamble() {
   // Okabe & Ito (2008) colour-blind-safe palette, in its usual order; line style N is category N.
-  return "# PADE-DSE paper style: Okabe-Ito colour-blind-safe palette (styles 1-8), grid (style 9).\n"
+  return "# PADE-DSE paper style: Okabe-Ito colour-blind-safe palette (styles 1-8), grid (style "
+         "9).\n"
          "set encoding utf8\n"
          "set style line 1 lc rgb '#0072B2' pt 7 ps 1.0 lw 2\n"   // blue
          "set style line 2 lc rgb '#E69F00' pt 9 ps 1.2 lw 2\n"   // orange
@@ -83,7 +84,9 @@ std::string gp(const std::string& s) {
   for (const char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
   return out + "'";
 }
-std::string short_hash(const std::string& h) { return h.substr(0, 8); }
+std::string short_hash(const std::string& h) {
+  return h.substr(0, 8);
+}
 
 /// log-axis range with a little air around [lo, hi] (both > 0).
 std::pair<double, double> log_range(double lo, double hi) {
@@ -103,7 +106,8 @@ std::string log_axis(const std::string& axis, double lo, double hi) {
   if (r.second / r.first >= 100) return s + "set format " + axis + " '%.0t×10^{%T}'\n";
   const auto tics = [&](std::initializer_list<int> mantissas) {
     std::vector<double> v;
-    for (int k = static_cast<int>(std::floor(std::log10(r.first))); k <= static_cast<int>(std::ceil(std::log10(r.second))); ++k)
+    for (int k = static_cast<int>(std::floor(std::log10(r.first)));
+         k <= static_cast<int>(std::ceil(std::log10(r.second))); ++k)
       for (const int m : mantissas) {
         const double x = m * std::pow(10.0, k);
         if (x >= r.first && x <= r.second) v.push_back(x);
@@ -145,7 +149,8 @@ std::string value_axis(const std::string& axis, const std::vector<double>& value
 std::string unit_of(const std::string& metric) {
   const auto ends = [&](const char* s) {
     const std::string suf(s);
-    return metric.size() > suf.size() && metric.compare(metric.size() - suf.size(), suf.size(), suf) == 0;
+    return metric.size() > suf.size() &&
+           metric.compare(metric.size() - suf.size(), suf.size(), suf) == 0;
   };
   if (ends("_cycles")) return " (cycles)";
   if (ends("_bytes")) return " (bytes)";
@@ -163,7 +168,8 @@ double geomean(const std::vector<double>& v) {
 }
 
 /// "energy_dram_j" with prefix "energy_" and suffix "_j" → "dram"; empty when not a component.
-std::string component(const std::string& key, const std::string& prefix, const std::string& suffix) {
+std::string component(const std::string& key, const std::string& prefix,
+                      const std::string& suffix) {
   if (key.size() <= prefix.size() + suffix.size()) return "";
   if (key.compare(0, prefix.size(), prefix) != 0) return "";
   if (key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0) return "";
@@ -171,12 +177,14 @@ std::string component(const std::string& key, const std::string& prefix, const s
 }
 
 const std::vector<std::string>& evaluation_metric_columns() {
-  static const std::vector<std::string> cols = {"latency_cycles", "latency_s",     "energy_j",  "area_mm2",
-                                                "power_w",        "kept_fraction", "accuracy_loss", "dram_bytes"};
+  static const std::vector<std::string> cols = {"latency_cycles", "latency_s", "energy_j",
+                                                "area_mm2",       "power_w",   "kept_fraction",
+                                                "accuracy_loss",  "dram_bytes"};
   return cols;
 }
 const std::vector<std::string>& point_metric_columns() {
-  static const std::vector<std::string> cols = {"latency_s", "energy_j", "area_mm2", "power_w", "accuracy_loss"};
+  static const std::vector<std::string> cols = {"latency_s", "energy_j", "area_mm2", "power_w",
+                                                "accuracy_loss"};
   return cols;
 }
 bool contains(const std::vector<std::string>& v, const std::string& s) {
@@ -192,20 +200,23 @@ std::string metric_expr(Store& store, std::int64_t campaign_id, const std::strin
   });
   const std::string expr = "json_extract(t.metrics_json, '$.\"" + metric + "\"')";
   if (plain) {
-    SQLite::Statement st(store.db(), "SELECT 1 FROM evaluations t WHERE t.campaign_id = ? AND " + expr +
-                                         " IS NOT NULL LIMIT 1");
+    SQLite::Statement st(store.db(), "SELECT 1 FROM evaluations t WHERE t.campaign_id = ? AND " +
+                                         expr + " IS NOT NULL LIMIT 1");
     st.bind(1, campaign_id);
     if (st.executeStep()) return expr;
   }
   std::string known;
-  SQLite::Statement st(store.db(),
-                       "SELECT DISTINCT j.key FROM evaluations t, json_each(t.metrics_json) j WHERE t.campaign_id = ? "
-                       "AND t.rowid = (SELECT min(rowid) FROM evaluations WHERE campaign_id = ?) ORDER BY j.key");
+  SQLite::Statement st(
+      store.db(),
+      "SELECT DISTINCT j.key FROM evaluations t, json_each(t.metrics_json) j WHERE t.campaign_id = "
+      "? "
+      "AND t.rowid = (SELECT min(rowid) FROM evaluations WHERE campaign_id = ?) ORDER BY j.key");
   st.bind(1, campaign_id);
   st.bind(2, campaign_id);
   while (st.executeStep()) known += (known.empty() ? "" : ", ") + st.getColumn(0).getString();
-  throw core::InputError("--metric: the campaign's evaluations report no metric '" + metric + "' (they report: " +
-                         (known.empty() ? std::string("nothing") : known) + ")");
+  throw core::InputError("--metric: the campaign's evaluations report no metric '" + metric +
+                         "' (they report: " + (known.empty() ? std::string("nothing") : known) +
+                         ")");
 }
 
 struct Design {
@@ -219,18 +230,22 @@ Design pick_design(Store& store, std::int64_t campaign_id, const std::string& co
   if (!config.empty()) {
     const std::string hash = resolve_config_hash(store, config);
     SQLite::Statement st(store.db(),
-                         "SELECT fidelity FROM evaluations WHERE campaign_id = ? AND config_hash = ? ORDER BY fidelity");
+                         "SELECT fidelity FROM evaluations WHERE campaign_id = ? AND config_hash = "
+                         "? ORDER BY fidelity");
     st.bind(1, campaign_id);
     st.bind(2, hash);
     if (!st.executeStep())
       throw core::InputError("--config: design " + hash + " has no evaluation in this campaign");
     return {hash, st.getColumn(0).getString()};
   }
-  SQLite::Statement st(store.db(),
-                       "SELECT t.config_hash, t.fidelity FROM points t LEFT JOIN pareto p ON p.campaign_id = "
-                       "t.campaign_id AND p.config_hash = t.config_hash AND p.scope = 'suite' WHERE t.campaign_id = ? "
-                       "AND t.feasible = 1 AND t.energy_j IS NOT NULL ORDER BY coalesce(p.rank, 1 << 30), t.energy_j, "
-                       "t.config_hash LIMIT 1");
+  SQLite::Statement st(
+      store.db(),
+      "SELECT t.config_hash, t.fidelity FROM points t LEFT JOIN pareto p ON p.campaign_id = "
+      "t.campaign_id AND p.config_hash = t.config_hash AND p.scope = 'suite' WHERE t.campaign_id = "
+      "? "
+      "AND t.feasible = 1 AND t.energy_j IS NOT NULL ORDER BY coalesce(p.rank, 1 << 30), "
+      "t.energy_j, "
+      "t.config_hash LIMIT 1");
   st.bind(1, campaign_id);
   if (!st.executeStep()) throw NoFigureData("the campaign has no feasible design");
   return {st.getColumn(0).getString(), st.getColumn(1).getString()};
@@ -245,22 +260,26 @@ std::string campaign_name(Store& store, std::int64_t id) {
 // --- the figures ---------------------------------------------------------------------------------
 
 Figure pareto(Store& store, std::int64_t cid) {
-  SQLite::Statement st(store.db(),
-                       "SELECT t.config_hash, t.latency_s, t.energy_j, t.area_mm2, p.rank FROM points t LEFT JOIN "
-                       "pareto p ON p.campaign_id = t.campaign_id AND p.config_hash = t.config_hash AND p.scope = "
-                       "'suite' WHERE t.campaign_id = ? AND t.feasible = 1 AND t.latency_s > 0 AND t.energy_j > 0 AND " +
-                           std::string(kAtFrontFidelitySql) + " ORDER BY t.latency_s, t.energy_j, t.config_hash");
+  SQLite::Statement st(
+      store.db(),
+      "SELECT t.config_hash, t.latency_s, t.energy_j, t.area_mm2, p.rank FROM points t LEFT JOIN "
+      "pareto p ON p.campaign_id = t.campaign_id AND p.config_hash = t.config_hash AND p.scope = "
+      "'suite' WHERE t.campaign_id = ? AND t.feasible = 1 AND t.latency_s > 0 AND t.energy_j > 0 "
+      "AND " +
+          std::string(kAtFrontFidelitySql) + " ORDER BY t.latency_s, t.energy_j, t.config_hash");
   st.bind(1, cid);
   std::ostringstream all, front;
-  double lat_lo = INFINITY, lat_hi = 0, en_lo = INFINITY, en_hi = 0, ar_lo = INFINITY, ar_hi = -INFINITY;
+  double lat_lo = INFINITY, lat_hi = 0, en_lo = INFINITY, en_hi = 0, ar_lo = INFINITY,
+         ar_hi = -INFINITY;
   std::size_t n = 0, n_front = 0;
   while (st.executeStep()) {
     const double lat = st.getColumn(1).getDouble(), en = st.getColumn(2).getDouble();
     const double area = st.getColumn(3).isNull() ? NAN : st.getColumn(3).getDouble();
     const bool on_front = !st.getColumn(4).isNull() && st.getColumn(4).getInt() == 0;
-    const std::string line = num(lat) + ' ' + num(en) + ' ' + num(area) + ' ' +
-                             (st.getColumn(4).isNull() ? "NaN" : std::to_string(st.getColumn(4).getInt())) + ' ' +
-                             st.getColumn(0).getString() + '\n';
+    const std::string line =
+        num(lat) + ' ' + num(en) + ' ' + num(area) + ' ' +
+        (st.getColumn(4).isNull() ? "NaN" : std::to_string(st.getColumn(4).getInt())) + ' ' +
+        st.getColumn(0).getString() + '\n';
     all << line;
     if (on_front) front << line, ++n_front;
     lat_lo = std::min(lat_lo, lat), lat_hi = std::max(lat_hi, lat);
@@ -270,30 +289,38 @@ Figure pareto(Store& store, std::int64_t cid) {
   }
   if (n == 0) throw NoFigureData("the campaign has no feasible point with latency and energy");
   Figure f;
-  f.dat = "# Suite-level objectives of every feasible configuration (index 0) and the Pareto front (index 1).\n"
-          "# latency_s = geometric mean over benchmarks; energy_j = total over benchmarks; area_mm2\n"
-          "# latency_s energy_j area_mm2 pareto_rank config_hash\n" +
-          all.str() + "\n\n# index 1: the suite Pareto front (rank 0), by latency\n" + front.str();
+  f.dat =
+      "# Suite-level objectives of every feasible configuration (index 0) and the Pareto front "
+      "(index 1).\n"
+      "# latency_s = geometric mean over benchmarks; energy_j = total over benchmarks; area_mm2\n"
+      "# latency_s energy_j area_mm2 pareto_rank config_hash\n" +
+      all.str() + "\n\n# index 1: the suite Pareto front (rank 0), by latency\n" + front.str();
   if (!(ar_lo <= ar_hi)) ar_lo = 0, ar_hi = 1;
-  if (ar_hi - ar_lo < 1e-9 * std::max(1.0, ar_hi)) ar_lo -= 0.5, ar_hi += 0.5;  // one area: a non-empty colour range
-  f.body = "set title 'Design space: suite latency vs energy, area as colour (Pareto front in black)'\n"
-           "set xlabel 'latency, geometric mean over benchmarks (s)'\n"
-           "set ylabel 'energy, total over benchmarks (J)'\n"
-           "set cblabel 'area (mm²)'\n" +
-           log_axis("x", lat_lo, lat_hi) + log_axis("y", en_lo, en_hi) +
-           "set cbrange [" + num(ar_lo) + ":" + num(ar_hi) + "]\n"
-           "plot 'pareto.dat' index 0 using 1:2:3 with points pt 7 ps 1.4 lc palette title 'configurations'" +
-           (n_front > 0 ? std::string(", \\\n     '' index 1 using 1:2 with linespoints ls 8 pt 6 ps 2.2 title 'Pareto front'")
-                        : std::string()) +
-           "\n";
-  f.caption = "Suite-level latency (geometric mean) against total energy for the " + std::to_string(n) +
-              " feasible configurations; colour is area, the black line the " + std::to_string(n_front) +
-              "-point Pareto front.";
+  if (ar_hi - ar_lo < 1e-9 * std::max(1.0, ar_hi))
+    ar_lo -= 0.5, ar_hi += 0.5;  // one area: a non-empty colour range
+  f.body =
+      "set title 'Design space: suite latency vs energy, area as colour (Pareto front in black)'\n"
+      "set xlabel 'latency, geometric mean over benchmarks (s)'\n"
+      "set ylabel 'energy, total over benchmarks (J)'\n"
+      "set cblabel 'area (mm²)'\n" +
+      log_axis("x", lat_lo, lat_hi) + log_axis("y", en_lo, en_hi) + "set cbrange [" + num(ar_lo) +
+      ":" + num(ar_hi) +
+      "]\n"
+      "plot 'pareto.dat' index 0 using 1:2:3 with points pt 7 ps 1.4 lc palette title "
+      "'configurations'" +
+      (n_front > 0 ? std::string(", \\\n     '' index 1 using 1:2 with linespoints ls 8 pt 6 ps "
+                                 "2.2 title 'Pareto front'")
+                   : std::string()) +
+      "\n";
+  f.caption = "Suite-level latency (geometric mean) against total energy for the " +
+              std::to_string(n) + " feasible configurations; colour is area, the black line the " +
+              std::to_string(n_front) + "-point Pareto front.";
   return f;
 }
 
 /// speedup or energy_efficiency bars from the comparisons table, with a geometric-mean group.
-Figure comparison(Store& store, std::int64_t cid, const std::string& name, std::string_view metric) {
+Figure comparison(Store& store, std::int64_t cid, const std::string& name,
+                  std::string_view metric) {
   std::map<std::string, std::map<std::string, double>> by_bench;  // benchmark → baseline → value
   std::set<std::string> baselines;
   for (const auto& r : store.comparisons(cid)) {
@@ -304,9 +331,10 @@ Figure comparison(Store& store, std::int64_t cid, const std::string& name, std::
     baselines.insert(r.baseline);
   }
   if (by_bench.empty())
-    throw NoFigureData("the comparisons table holds no '" + std::string(metric) + "' rows for campaign '" +
-                       campaign_name(store, cid) +
-                       "': the baseline comparison has not been run on it (table comparisons, docs/results-schema.md)");
+    throw NoFigureData("the comparisons table holds no '" + std::string(metric) +
+                       "' rows for campaign '" + campaign_name(store, cid) +
+                       "': the baseline comparison has not been run on it (table comparisons, "
+                       "docs/results-schema.md)");
   // The paper's four baselines first, in its order; any other after them alphabetically.
   std::vector<std::string> order;
   for (const char* known : {"h100", "sanger", "dota", "sofa"})
@@ -322,8 +350,10 @@ Figure comparison(Store& store, std::int64_t cid, const std::string& name, std::
     return b;
   };
   std::ostringstream dat;
-  dat << "# PADE " << metric << " over each baseline (baseline / PADE; > 1: PADE better), per benchmark;\n"
-      << "# last row: geometric mean over the benchmarks that have a value. NaN: not compared.\n# benchmark";
+  dat << "# PADE " << metric
+      << " over each baseline (baseline / PADE; > 1: PADE better), per benchmark;\n"
+      << "# last row: geometric mean over the benchmarks that have a value. NaN: not compared.\n# "
+         "benchmark";
   for (const auto& b : order) dat << ' ' << b;
   dat << '\n';
   double lo = 1, hi = 1;
@@ -348,8 +378,11 @@ Figure comparison(Store& store, std::int64_t cid, const std::string& name, std::
   Figure f;
   f.size = kWide;
   f.dat = dat.str();
-  f.body = "set title 'PADE " + what + " over each baseline, per benchmark (log scale)'\n"
-           "set ylabel '" + what + " (×, baseline / PADE)'\n"
+  f.body = "set title 'PADE " + what +
+           " over each baseline, per benchmark (log scale)'\n"
+           "set ylabel '" +
+           what +
+           " (×, baseline / PADE)'\n"
            "set style data histograms\nset style histogram clustered gap 1\n"
            "set style fill solid 0.9 border rgb '#333333'\nset boxwidth 0.9\n" +
            log_axis("y", lo, hi) +
@@ -357,15 +390,18 @@ Figure comparison(Store& store, std::int64_t cid, const std::string& name, std::
            "set key top left horizontal reverse Left noenhanced\n"
            "# A reference line at 1× and a separator before the mean group.\n"
            "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '#333333' lw 1\n"
-           "set arrow 2 from " + num(groups - 0.5) + ", graph 0 to " + num(groups - 0.5) +
+           "set arrow 2 from " +
+           num(groups - 0.5) + ", graph 0 to " + num(groups - 0.5) +
            ", graph 1 nohead lc rgb '#333333' dt 2\n"
            "plot ";
   for (std::size_t i = 0; i < order.size(); ++i)
-    f.body += std::string(i ? ", \\\n     '' " : "'" + name + ".dat' ") + "using " + std::to_string(i + 2) +
-              (i ? "" : ":xtic(1)") + " ls " + std::to_string(i % 8 + 1) + " title " + gp(label(order[i]));
+    f.body += std::string(i ? ", \\\n     '' " : "'" + name + ".dat' ") + "using " +
+              std::to_string(i + 2) + (i ? "" : ":xtic(1)") + " ls " + std::to_string(i % 8 + 1) +
+              " title " + gp(label(order[i]));
   f.body += "\n";
   f.caption = "PADE " + what + " over " + std::to_string(order.size()) + " baselines on " +
-              std::to_string(by_bench.size()) + " benchmarks (baseline / PADE, log scale), with the geometric mean.";
+              std::to_string(by_bench.size()) +
+              " benchmarks (baseline / PADE, log scale), with the geometric mean.";
   return f;
 }
 
@@ -373,8 +409,10 @@ Figure comparison(Store& store, std::int64_t cid, const std::string& name, std::
 Figure energy_breakdown(Store& store, std::int64_t cid, const FigureOptions& o) {
   const Design d = pick_design(store, cid, o.config);
   SQLite::Statement st(store.db(),
-                       "SELECT t.benchmark, t.energy_j, j.key, j.value FROM evaluations t, json_each(t.metrics_json) j "
-                       "WHERE t.campaign_id = ? AND t.config_hash = ? AND t.fidelity = ? ORDER BY t.benchmark, j.key");
+                       "SELECT t.benchmark, t.energy_j, j.key, j.value FROM evaluations t, "
+                       "json_each(t.metrics_json) j "
+                       "WHERE t.campaign_id = ? AND t.config_hash = ? AND t.fidelity = ? ORDER BY "
+                       "t.benchmark, j.key");
   st.bind(1, cid);
   st.bind(2, d.hash);
   st.bind(3, d.fidelity);
@@ -390,8 +428,10 @@ Figure energy_breakdown(Store& store, std::int64_t cid, const FigureOptions& o) 
     names.insert(c);
   }
   if (names.empty())
-    throw NoFigureData("design " + d.hash + " reports no energy components (metrics energy_<part>_j)");
-  // A component list that does not add up to energy_j gets the rest as 'other', so the bars stay honest.
+    throw NoFigureData("design " + d.hash +
+                       " reports no energy components (metrics energy_<part>_j)");
+  // A component list that does not add up to energy_j gets the rest as 'other', so the bars stay
+  // honest.
   bool other = false;
   for (const auto& [bench, p] : parts) {
     double sum = 0;
@@ -400,7 +440,8 @@ Figure energy_breakdown(Store& store, std::int64_t cid, const FigureOptions& o) 
   }
   std::vector<std::string> cols(names.begin(), names.end());
   std::ostringstream dat;
-  dat << "# Energy components of design " << d.hash << " (" << d.fidelity << " model) per benchmark, in J.\n"
+  dat << "# Energy components of design " << d.hash << " (" << d.fidelity
+      << " model) per benchmark, in J.\n"
       << "# stack_j = the sum of the columns that follow (bars show each column's share of it);"
       << (other ? " other = energy_j - sum of the named components.\n" : "\n")
       << "# benchmark energy_j stack_j";
@@ -410,7 +451,8 @@ Figure energy_breakdown(Store& store, std::int64_t cid, const FigureOptions& o) 
   for (const auto& [bench, p] : parts) {
     double sum = 0;
     for (const auto& c : cols) sum += p.count(c) ? p.at(c) : 0.0;
-    const double rest = other && std::isfinite(total[bench]) ? std::max(0.0, total[bench] - sum) : 0.0;
+    const double rest =
+        other && std::isfinite(total[bench]) ? std::max(0.0, total[bench] - sum) : 0.0;
     dat << quoted(bench) << ' ' << num(total[bench]) << ' ' << num(sum + rest);
     for (const auto& c : cols) dat << ' ' << num(p.count(c) ? p.at(c) : 0.0);
     if (other) dat << ' ' << num(rest);
@@ -420,7 +462,9 @@ Figure energy_breakdown(Store& store, std::int64_t cid, const FigureOptions& o) 
   Figure f;
   f.size = kWide;
   f.dat = dat.str();
-  f.body = "set title " + gp("Energy breakdown per benchmark, design " + short_hash(d.hash) + " (" + d.fidelity + " model)") +
+  f.body = "set title " +
+           gp("Energy breakdown per benchmark, design " + short_hash(d.hash) + " (" + d.fidelity +
+              " model)") +
            " noenhanced\n"
            "set ylabel 'share of the energy (%)'\n"
            "set style data histograms\nset style histogram rowstacked\n"
@@ -429,11 +473,14 @@ Figure energy_breakdown(Store& store, std::int64_t cid, const FigureOptions& o) 
            "set key outside right top vertical noenhanced\n"
            "plot ";
   for (std::size_t i = 0; i < cols.size(); ++i)
-    f.body += std::string(i ? ", \\\n     '' " : "'energy_breakdown.dat' ") + "using (100*$" + std::to_string(i + 4) +
-              "/$3)" + (i ? "" : ":xtic(1)") + " ls " + std::to_string(i % 8 + 1) +
-              (i >= 8 ? " fs pattern " + std::to_string(i / 8) : std::string()) + " title " + gp(cols[i]);
+    f.body += std::string(i ? ", \\\n     '' " : "'energy_breakdown.dat' ") + "using (100*$" +
+              std::to_string(i + 4) + "/$3)" + (i ? "" : ":xtic(1)") + " ls " +
+              std::to_string(i % 8 + 1) +
+              (i >= 8 ? " fs pattern " + std::to_string(i / 8) : std::string()) + " title " +
+              gp(cols[i]);
   f.body += "\n";
-  f.caption = "Share of each energy component (metrics energy_<part>_j) per benchmark for design " + d.hash + ".";
+  f.caption = "Share of each energy component (metrics energy_<part>_j) per benchmark for design " +
+              d.hash + ".";
   return f;
 }
 
@@ -441,24 +488,29 @@ Figure energy_breakdown(Store& store, std::int64_t cid, const FigureOptions& o) 
 Figure area_breakdown(Store& store, std::int64_t cid) {
   std::vector<Design> designs;
   {
-    SQLite::Statement st(store.db(),
-                         "SELECT t.config_hash, t.fidelity FROM points t LEFT JOIN pareto p ON p.campaign_id = "
-                         "t.campaign_id AND p.config_hash = t.config_hash AND p.scope = 'suite' WHERE t.campaign_id = ? "
-                         "AND t.feasible = 1 AND (p.rank = 0 OR NOT EXISTS (SELECT 1 FROM pareto q WHERE "
-                         "q.campaign_id = t.campaign_id AND q.scope = 'suite')) ORDER BY t.area_mm2, t.config_hash "
-                         "LIMIT 16");
+    SQLite::Statement st(
+        store.db(),
+        "SELECT t.config_hash, t.fidelity FROM points t LEFT JOIN pareto p ON p.campaign_id = "
+        "t.campaign_id AND p.config_hash = t.config_hash AND p.scope = 'suite' WHERE t.campaign_id "
+        "= ? "
+        "AND t.feasible = 1 AND (p.rank = 0 OR NOT EXISTS (SELECT 1 FROM pareto q WHERE "
+        "q.campaign_id = t.campaign_id AND q.scope = 'suite')) ORDER BY t.area_mm2, t.config_hash "
+        "LIMIT 16");
     st.bind(1, cid);
-    while (st.executeStep()) designs.push_back({st.getColumn(0).getString(), st.getColumn(1).getString()});
+    while (st.executeStep())
+      designs.push_back({st.getColumn(0).getString(), st.getColumn(1).getString()});
   }
   std::vector<std::map<std::string, double>> parts;
   std::vector<double> totals;
   std::set<std::string> names;
   for (const auto& d : designs) {
     // Area does not depend on the benchmark: read it from the design's first evaluation.
-    SQLite::Statement st(store.db(),
-                         "SELECT t.area_mm2, j.key, j.value FROM evaluations t, json_each(t.metrics_json) j WHERE "
-                         "t.rowid = (SELECT min(rowid) FROM evaluations WHERE campaign_id = ? AND config_hash = ? AND "
-                         "fidelity = ?)");
+    SQLite::Statement st(
+        store.db(),
+        "SELECT t.area_mm2, j.key, j.value FROM evaluations t, json_each(t.metrics_json) j WHERE "
+        "t.rowid = (SELECT min(rowid) FROM evaluations WHERE campaign_id = ? AND config_hash = ? "
+        "AND "
+        "fidelity = ?)");
     st.bind(1, cid);
     st.bind(2, d.hash);
     st.bind(3, d.fidelity);
@@ -475,7 +527,8 @@ Figure area_breakdown(Store& store, std::int64_t cid) {
     parts.push_back(std::move(p));
     totals.push_back(total);
   }
-  if (names.empty()) throw NoFigureData("no feasible design reports area components (metrics area_<part>_mm2)");
+  if (names.empty())
+    throw NoFigureData("no feasible design reports area components (metrics area_<part>_mm2)");
   std::vector<std::string> cols(names.begin(), names.end());
   bool other = false;
   for (std::size_t i = 0; i < designs.size(); ++i) {
@@ -485,7 +538,8 @@ Figure area_breakdown(Store& store, std::int64_t cid) {
   }
   std::ostringstream dat;
   dat << "# Area components (mm²) of the suite Pareto-front designs, smallest first"
-      << (other ? "; other = area_mm2 - sum of the named components" : "") << ".\n# design area_mm2";
+      << (other ? "; other = area_mm2 - sum of the named components" : "")
+      << ".\n# design area_mm2";
   for (const auto& c : cols) dat << ' ' << c;
   if (other) dat << " other";
   dat << " config_hash\n";
@@ -503,17 +557,19 @@ Figure area_breakdown(Store& store, std::int64_t cid) {
   if (other) cols.emplace_back("other");
   Figure f;
   f.dat = dat.str();
-  f.body = "set title 'Area breakdown of the Pareto-front designs'\n"
-           "set ylabel 'area (mm²)'\nset xlabel 'design (configuration hash; pade show DB HASH)'\n"
-           "set style data histograms\nset style histogram rowstacked\n"
-           "set style fill solid 0.9 border rgb '#333333'\nset boxwidth 0.7\n"
-           "set yrange [0:*]\nset xtics rotate by 40 right noenhanced\nset grid noxtics\n"
-           "set key outside right top vertical noenhanced\n"
-           "plot ";
+  f.body =
+      "set title 'Area breakdown of the Pareto-front designs'\n"
+      "set ylabel 'area (mm²)'\nset xlabel 'design (configuration hash; pade show DB HASH)'\n"
+      "set style data histograms\nset style histogram rowstacked\n"
+      "set style fill solid 0.9 border rgb '#333333'\nset boxwidth 0.7\n"
+      "set yrange [0:*]\nset xtics rotate by 40 right noenhanced\nset grid noxtics\n"
+      "set key outside right top vertical noenhanced\n"
+      "plot ";
   for (std::size_t i = 0; i < cols.size(); ++i)
-    f.body += std::string(i ? ", \\\n     '' " : "'area_breakdown.dat' ") + "using " + std::to_string(i + 3) +
-              (i ? "" : ":xtic(1)") + " ls " + std::to_string(i % 8 + 1) +
-              (i >= 8 ? " fs pattern " + std::to_string(i / 8) : std::string()) + " title " + gp(cols[i]);
+    f.body += std::string(i ? ", \\\n     '' " : "'area_breakdown.dat' ") + "using " +
+              std::to_string(i + 3) + (i ? "" : ":xtic(1)") + " ls " + std::to_string(i % 8 + 1) +
+              (i >= 8 ? " fs pattern " + std::to_string(i / 8) : std::string()) + " title " +
+              gp(cols[i]);
   f.body += "\n";
   f.caption = "Area by component (metrics area_<part>_mm2) of " + std::to_string(designs.size()) +
               " Pareto-front designs.";
@@ -522,21 +578,27 @@ Figure area_breakdown(Store& store, std::int64_t cid) {
 
 /// Kept fraction and accuracy loss against the guard scale α.
 Figure alpha(Store& store, std::int64_t cid) {
-  SQLite::Statement st(store.db(),
-                       "SELECT cp.num, avg(t.kept_fraction), min(t.kept_fraction), max(t.kept_fraction), "
-                       "avg(t.accuracy_loss), min(t.accuracy_loss), max(t.accuracy_loss), count(*) FROM evaluations t "
-                       "JOIN config_params cp ON cp.hash = t.config_hash AND cp.key = 'algorithm.alpha' WHERE "
-                       "t.campaign_id = ? AND cp.num IS NOT NULL AND t.kept_fraction IS NOT NULL GROUP BY cp.num "
-                       "ORDER BY cp.num");
+  SQLite::Statement st(
+      store.db(),
+      "SELECT cp.num, avg(t.kept_fraction), min(t.kept_fraction), max(t.kept_fraction), "
+      "avg(t.accuracy_loss), min(t.accuracy_loss), max(t.accuracy_loss), count(*) FROM evaluations "
+      "t "
+      "JOIN config_params cp ON cp.hash = t.config_hash AND cp.key = 'algorithm.alpha' WHERE "
+      "t.campaign_id = ? AND cp.num IS NOT NULL AND t.kept_fraction IS NOT NULL GROUP BY cp.num "
+      "ORDER BY cp.num");
   st.bind(1, cid);
   std::ostringstream dat;
-  dat << "# Functional statistics against the guard scale alpha, over every evaluation (benchmarks and designs).\n"
-      << "# alpha kept_mean kept_min kept_max accuracy_loss_mean accuracy_loss_min accuracy_loss_max evaluations\n";
+  dat << "# Functional statistics against the guard scale alpha, over every evaluation (benchmarks "
+         "and designs).\n"
+      << "# alpha kept_mean kept_min kept_max accuracy_loss_mean accuracy_loss_min "
+         "accuracy_loss_max evaluations\n";
   std::size_t rows = 0;
   bool accuracy = false;
   std::vector<double> alphas;
   while (st.executeStep()) {
-    for (int c = 0; c < 8; ++c) dat << (c ? " " : "") << (st.getColumn(c).isNull() ? "NaN" : num(st.getColumn(c).getDouble()));
+    for (int c = 0; c < 8; ++c)
+      dat << (c ? " " : "")
+          << (st.getColumn(c).isNull() ? "NaN" : num(st.getColumn(c).getDouble()));
     dat << '\n';
     accuracy = accuracy || !st.getColumn(4).isNull();
     alphas.push_back(st.getColumn(0).getDouble());
@@ -547,12 +609,17 @@ Figure alpha(Store& store, std::int64_t cid) {
                        " value with kept_fraction); sweep it for this figure");
   Figure f;
   f.dat = dat.str();
-  f.body = "set title 'Sparsity and accuracy against the guard scale α (mean; bars: min–max)'\n"
-           "set xlabel 'guard scale α'\nset ylabel 'fraction of keys kept (1 − sparsity)'\n"
-           "set yrange [0:*]\nset key outside right top vertical\n" + value_axis("x", alphas) +
-           std::string(accuracy ? "set y2label 'accuracy loss'\nset y2tics\nset y2range [0:*]\n" : "") +
-           "plot 'alpha.dat' using 1:2:3:4 with yerrorlines ls 1 title 'kept fraction'" +
-           (accuracy ? ", \\\n     '' using 1:5:6:7 axes x1y2 with yerrorlines ls 4 title 'accuracy loss'" : "") + "\n";
+  f.body =
+      "set title 'Sparsity and accuracy against the guard scale α (mean; bars: min–max)'\n"
+      "set xlabel 'guard scale α'\nset ylabel 'fraction of keys kept (1 − sparsity)'\n"
+      "set yrange [0:*]\nset key outside right top vertical\n" +
+      value_axis("x", alphas) +
+      std::string(accuracy ? "set y2label 'accuracy loss'\nset y2tics\nset y2range [0:*]\n" : "") +
+      "plot 'alpha.dat' using 1:2:3:4 with yerrorlines ls 1 title 'kept fraction'" +
+      (accuracy
+           ? ", \\\n     '' using 1:5:6:7 axes x1y2 with yerrorlines ls 4 title 'accuracy loss'"
+           : "") +
+      "\n";
   f.caption = "Fraction of keys kept and accuracy loss against α over " + std::to_string(rows) +
               " α values (mean over benchmarks and designs, bars min–max).";
   return f;
@@ -560,16 +627,18 @@ Figure alpha(Store& store, std::int64_t cid) {
 
 /// Ablation: designs that differ only in the PADE features, against the one with fewest enabled.
 Figure ablation(Store& store, std::int64_t cid) {
-  static const std::vector<std::string> kFeatureKeys = {"features.bui_gf", "features.bidirectional",
-                                                        "features.out_of_order", "algorithm.tile_order"};
+  static const std::vector<std::string> kFeatureKeys = {
+      "features.bui_gf", "features.bidirectional", "features.out_of_order", "algorithm.tile_order"};
   std::map<std::string, std::map<std::string, std::string>> params;  // hash → key → text
   {
-    SQLite::Statement st(store.db(),
-                         "SELECT hash, key, text FROM config_params WHERE hash IN (SELECT config_hash FROM points "
-                         "WHERE campaign_id = ?) ORDER BY hash, key");
+    SQLite::Statement st(
+        store.db(),
+        "SELECT hash, key, text FROM config_params WHERE hash IN (SELECT config_hash FROM points "
+        "WHERE campaign_id = ?) ORDER BY hash, key");
     st.bind(1, cid);
     while (st.executeStep())
-      params[st.getColumn(0).getString()][st.getColumn(1).getString()] = st.getColumn(2).getString();
+      params[st.getColumn(0).getString()][st.getColumn(1).getString()] =
+          st.getColumn(2).getString();
   }
   struct Variant {
     std::string hash;
@@ -578,17 +647,18 @@ Figure ablation(Store& store, std::int64_t cid) {
     std::string label;
   };
   std::vector<std::string> group_order;
-  std::map<std::string, std::map<std::string, Variant>> groups;  // other params → feature combination → first design
+  std::map<std::string, std::map<std::string, Variant>>
+      groups;  // other params → feature combination → first design
   SQLite::Statement st(store.db(),
-                       "SELECT config_hash, latency_s, energy_j FROM points WHERE campaign_id = ? AND latency_s > 0 AND "
+                       "SELECT config_hash, latency_s, energy_j FROM points WHERE campaign_id = ? "
+                       "AND latency_s > 0 AND "
                        "energy_j > 0 ORDER BY seq, config_hash");
   st.bind(1, cid);
   while (st.executeStep()) {
     const std::string hash = st.getColumn(0).getString();
     const auto& p = params[hash];
     std::string rest, combo;
-    for (const auto& [k, v] : p)
-      (contains(kFeatureKeys, k) ? combo : rest) += k + '=' + v + '\n';
+    for (const auto& [k, v] : p) (contains(kFeatureKeys, k) ? combo : rest) += k + '=' + v + '\n';
     const auto get = [&](const std::string& k, const char* dflt) {
       const auto it = p.find(k);
       return it == p.end() ? std::string(dflt) : it->second;
@@ -599,24 +669,32 @@ Figure ablation(Store& store, std::int64_t cid) {
     const std::string order = get("algorithm.tile_order", "head_tail");
     std::vector<std::string> parts;
     if (bui) parts.emplace_back("BUI-GF");
-    if (bs && ooo) parts.emplace_back("BS-OOE");
-    else if (bs) parts.emplace_back("BS");
-    else if (ooo) parts.emplace_back("OOE");
-    if (order == "head_tail") parts.emplace_back("ISTA");
-    else if (order != "in_order") parts.emplace_back("tiles " + order);
+    if (bs && ooo)
+      parts.emplace_back("BS-OOE");
+    else if (bs)
+      parts.emplace_back("BS");
+    else if (ooo)
+      parts.emplace_back("OOE");
+    if (order == "head_tail")
+      parts.emplace_back("ISTA");
+    else if (order != "in_order")
+      parts.emplace_back("tiles " + order);
     std::string label;
     for (const auto& s : parts) label += (label.empty() ? "" : "+") + s;
     if (label.empty()) label = "no PADE feature";
     if (!groups.count(rest)) group_order.push_back(rest);
-    groups[rest].try_emplace(combo, Variant{hash, st.getColumn(1).getDouble(), st.getColumn(2).getDouble(),
-                                            int(bui) + int(bs) + int(ooo) + int(order == "head_tail"), label});
+    groups[rest].try_emplace(
+        combo, Variant{hash, st.getColumn(1).getDouble(), st.getColumn(2).getDouble(),
+                       int(bui) + int(bs) + int(ooo) + int(order == "head_tail"), label});
   }
   const std::string* best = nullptr;
   for (const auto& g : group_order)
-    if (groups[g].size() >= 2 && (best == nullptr || groups[g].size() > groups[*best].size())) best = &g;
+    if (groups[g].size() >= 2 && (best == nullptr || groups[g].size() > groups[*best].size()))
+      best = &g;
   if (best == nullptr)
-    throw NoFigureData("no designs of the campaign differ only in features.bui_gf / features.bidirectional / "
-                       "features.out_of_order / algorithm.tile_order; sweep them for an ablation");
+    throw NoFigureData(
+        "no designs of the campaign differ only in features.bui_gf / features.bidirectional / "
+        "features.out_of_order / algorithm.tile_order; sweep them for an ablation");
   std::vector<Variant> v;
   for (const auto& [_, var] : groups[*best]) v.push_back(var);
   std::sort(v.begin(), v.end(), [](const Variant& a, const Variant& b) {
@@ -624,30 +702,37 @@ Figure ablation(Store& store, std::int64_t cid) {
   });
   const Variant base = v.front();
   std::ostringstream dat;
-  dat << "# Ablation (suite level): designs equal in every parameter but the PADE features, against \"" << base.label
-      << "\" (" << base.hash << ").\n# speedup = its latency / latency; efficiency = its energy / energy.\n"
+  dat << "# Ablation (suite level): designs equal in every parameter but the PADE features, "
+         "against \""
+      << base.label << "\" (" << base.hash
+      << ").\n# speedup = its latency / latency; efficiency = its energy / energy.\n"
       << "# variant speedup energy_efficiency latency_s energy_j config_hash\n";
   double lo = 1, hi = 1;
   for (const auto& x : v) {
     const double s = base.latency / x.latency, e = base.energy / x.energy;
     lo = std::min({lo, s, e}), hi = std::max({hi, s, e});
-    dat << quoted(x.label) << ' ' << num(s) << ' ' << num(e) << ' ' << num(x.latency) << ' ' << num(x.energy) << ' '
-        << x.hash << '\n';
+    dat << quoted(x.label) << ' ' << num(s) << ' ' << num(e) << ' ' << num(x.latency) << ' '
+        << num(x.energy) << ' ' << x.hash << '\n';
   }
   Figure f;
   f.dat = dat.str();
-  f.body = "set title " + gp("Ablation: speedup and energy efficiency over \"" + base.label + "\" (suite, log scale)") +
-           " noenhanced\n"
-           "set ylabel 'improvement (×)'\n"
-           "set style data histograms\nset style histogram clustered gap 1\n"
-           "set style fill solid 0.9 border rgb '#333333'\nset boxwidth 0.9\n" +
-           log_axis("y", lo, hi) +
-           "set xtics noenhanced" + (v.size() > 4 ? " rotate by 25 right\nset lmargin 14" : "") + "\nset grid noxtics\n"
-           "set key top left\n"
-           "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '#333333' lw 1\n"
-           "plot 'ablation.dat' using 2:xtic(1) ls 1 title 'speedup', '' using 3 ls 3 title 'energy efficiency'\n";
-  f.caption = "Ablation over " + std::to_string(v.size()) + " feature combinations of otherwise equal designs, " +
-              "relative to \"" + base.label + "\".";
+  f.body =
+      "set title " +
+      gp("Ablation: speedup and energy efficiency over \"" + base.label + "\" (suite, log scale)") +
+      " noenhanced\n"
+      "set ylabel 'improvement (×)'\n"
+      "set style data histograms\nset style histogram clustered gap 1\n"
+      "set style fill solid 0.9 border rgb '#333333'\nset boxwidth 0.9\n" +
+      log_axis("y", lo, hi) + "set xtics noenhanced" +
+      (v.size() > 4 ? " rotate by 25 right\nset lmargin 14" : "") +
+      "\nset grid noxtics\n"
+      "set key top left\n"
+      "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '#333333' lw 1\n"
+      "plot 'ablation.dat' using 2:xtic(1) ls 1 title 'speedup', '' using 3 ls 3 title 'energy "
+      "efficiency'\n";
+  f.caption = "Ablation over " + std::to_string(v.size()) +
+              " feature combinations of otherwise equal designs, " + "relative to \"" + base.label +
+              "\".";
   return f;
 }
 
@@ -662,29 +747,37 @@ Figure sensitivity(Store& store, std::int64_t cid, const FigureOptions& o) {
         break;
       }
     if (param.empty() && !swept.empty()) param = swept.front();
-    if (param.empty()) throw NoFigureData("the campaign sweeps no parameter (all its designs are equal)");
+    if (param.empty())
+      throw NoFigureData("the campaign sweeps no parameter (all its designs are equal)");
   } else if (!contains(swept, param)) {
     SQLite::Statement st(store.db(),
-                         "SELECT count(DISTINCT text), min(text) FROM config_params WHERE key = ? AND hash IN (SELECT "
+                         "SELECT count(DISTINCT text), min(text) FROM config_params WHERE key = ? "
+                         "AND hash IN (SELECT "
                          "config_hash FROM points WHERE campaign_id = ?)");
     st.bind(1, param);
     st.bind(2, cid);
     st.executeStep();
     if (st.getColumn(0).getInt() == 0)
-      throw core::InputError("--param: '" + param + "' is not a configuration parameter of the campaign's designs");
-    throw NoFigureData("--param " + param + " is not swept by the campaign (one value: " + st.getColumn(1).getString() +
-                       ")");
+      throw core::InputError("--param: '" + param +
+                             "' is not a configuration parameter of the campaign's designs");
+    throw NoFigureData("--param " + param + " is not swept by the campaign (one value: " +
+                       st.getColumn(1).getString() + ")");
   }
   const std::string metric = o.metric.empty() ? "latency_s" : o.metric;
   const bool suite = contains(point_metric_columns(), metric);
   std::string sql;
   if (suite) {
-    sql = "SELECT t.config_hash, t." + metric + ", cp.num, cp.text FROM points t JOIN config_params cp ON cp.hash = "
-          "t.config_hash AND cp.key = ?1 WHERE t.campaign_id = ?2 AND t." + metric + " IS NOT NULL ORDER BY t.seq";
+    sql = "SELECT t.config_hash, t." + metric +
+          ", cp.num, cp.text FROM points t JOIN config_params cp ON cp.hash = "
+          "t.config_hash AND cp.key = ?1 WHERE t.campaign_id = ?2 AND t." +
+          metric + " IS NOT NULL ORDER BY t.seq";
   } else {
     const std::string e = metric_expr(store, cid, metric);
-    sql = "SELECT t.config_hash, avg(" + e + "), cp.num, cp.text FROM evaluations t JOIN config_params cp ON cp.hash = "
-          "t.config_hash AND cp.key = ?1 WHERE t.campaign_id = ?2 AND " + e + " IS NOT NULL GROUP BY t.config_hash, "
+    sql = "SELECT t.config_hash, avg(" + e +
+          "), cp.num, cp.text FROM evaluations t JOIN config_params cp ON cp.hash = "
+          "t.config_hash AND cp.key = ?1 WHERE t.campaign_id = ?2 AND " +
+          e +
+          " IS NOT NULL GROUP BY t.config_hash, "
           "cp.num, cp.text ORDER BY min(t.seq)";
   }
   SQLite::Statement st(store.db(), sql);
@@ -699,10 +792,13 @@ Figure sensitivity(Store& store, std::int64_t cid, const FigureOptions& o) {
   std::vector<Row> rows;
   while (st.executeStep())
     rows.push_back({st.getColumn(0).getString(), st.getColumn(1).getDouble(),
-                    st.getColumn(2).isNull() ? std::nullopt : std::optional<double>(st.getColumn(2).getDouble()),
+                    st.getColumn(2).isNull() ? std::nullopt
+                                             : std::optional<double>(st.getColumn(2).getDouble()),
                     st.getColumn(3).getString()});
-  if (rows.empty()) throw NoFigureData("no design of the campaign has both " + param + " and " + metric);
-  const bool numeric = std::all_of(rows.begin(), rows.end(), [](const Row& r) { return r.x.has_value(); });
+  if (rows.empty())
+    throw NoFigureData("no design of the campaign has both " + param + " and " + metric);
+  const bool numeric =
+      std::all_of(rows.begin(), rows.end(), [](const Row& r) { return r.x.has_value(); });
   // Categorical parameters are placed at 0, 1, 2… in sorted order of their text.
   std::map<std::string, int> category;
   for (const auto& r : rows) category.emplace(r.text, 0);
@@ -710,7 +806,9 @@ Figure sensitivity(Store& store, std::int64_t cid, const FigureOptions& o) {
     int i = 0;
     for (auto& [_, idx] : category) idx = i++;
   }
-  const auto x_of = [&](const Row& r) { return numeric ? *r.x : static_cast<double>(category[r.text]); };
+  const auto x_of = [&](const Row& r) {
+    return numeric ? *r.x : static_cast<double>(category[r.text]);
+  };
   std::map<double, std::vector<double>> by_x;
   std::map<double, std::string> text_of;
   double y_lo = INFINITY, y_hi = -INFINITY;
@@ -720,16 +818,18 @@ Figure sensitivity(Store& store, std::int64_t cid, const FigureOptions& o) {
     y_lo = std::min(y_lo, r.y), y_hi = std::max(y_hi, r.y);
   }
   std::ostringstream dat;
-  dat << "# " << metric << (suite ? " (suite level)" : " (mean over benchmarks)") << " against " << param
-      << (numeric ? "" : " (categorical: x is the index of the value)") << ".\n"
+  dat << "# " << metric << (suite ? " (suite level)" : " (mean over benchmarks)") << " against "
+      << param << (numeric ? "" : " (categorical: x is the index of the value)") << ".\n"
       << "# index 0: every design: x " << metric << " config_hash\n";
   for (const auto& r : rows) dat << num(x_of(r)) << ' ' << num(r.y) << ' ' << r.hash << '\n';
   dat << "\n\n# index 1: per value: x mean min max designs value\n";
   for (const auto& [x, ys] : by_x) {
     double s = 0;
     for (const double y : ys) s += y;
-    dat << num(x) << ' ' << num(s / static_cast<double>(ys.size())) << ' ' << num(*std::min_element(ys.begin(), ys.end()))
-        << ' ' << num(*std::max_element(ys.begin(), ys.end())) << ' ' << ys.size() << ' ' << quoted(text_of[x]) << '\n';
+    dat << num(x) << ' ' << num(s / static_cast<double>(ys.size())) << ' '
+        << num(*std::min_element(ys.begin(), ys.end())) << ' '
+        << num(*std::max_element(ys.begin(), ys.end())) << ' ' << ys.size() << ' '
+        << quoted(text_of[x]) << '\n';
   }
   Figure f;
   f.dat = dat.str();
@@ -740,17 +840,25 @@ Figure sensitivity(Store& store, std::int64_t cid, const FigureOptions& o) {
     axes += value_axis("x", xs);
   } else {
     axes += "set xtics (";
-    for (const auto& [text, i] : category) axes += (i ? ", " : "") + gp(text) + " " + std::to_string(i);
+    for (const auto& [text, i] : category)
+      axes += (i ? ", " : "") + gp(text) + " " + std::to_string(i);
     axes += ") noenhanced\n" + range("x", {-0.5, static_cast<double>(category.size()) - 0.5});
   }
   if (y_lo > 0 && y_hi / y_lo >= 30) axes += log_axis("y", y_lo, y_hi);
-  f.body = "set title " + gp("Sensitivity of " + metric + " to " + param) + " noenhanced\n"
-           "set xlabel " + gp(param) + " noenhanced\n"
-           "set ylabel " + gp(metric + unit_of(metric) + (suite ? ", suite" : ", mean over benchmarks")) + " noenhanced\n" +
-           axes + "set key outside right top vertical\n"
-           "plot 'sensitivity.dat' index 0 using 1:2 with points ls 6 pt 7 ps 0.9 title 'each design', \\\n"
+  f.body = "set title " + gp("Sensitivity of " + metric + " to " + param) +
+           " noenhanced\n"
+           "set xlabel " +
+           gp(param) +
+           " noenhanced\n"
+           "set ylabel " +
+           gp(metric + unit_of(metric) + (suite ? ", suite" : ", mean over benchmarks")) +
+           " noenhanced\n" + axes +
+           "set key outside right top vertical\n"
+           "plot 'sensitivity.dat' index 0 using 1:2 with points ls 6 pt 7 ps 0.9 title 'each "
+           "design', \\\n"
            "     '' index 1 using 1:2:3:4 with yerrorlines ls 1 title 'mean (bars: min–max)'\n";
-  f.caption = "Sensitivity of " + metric + " to " + param + " over " + std::to_string(rows.size()) + " designs.";
+  f.caption = "Sensitivity of " + metric + " to " + param + " over " + std::to_string(rows.size()) +
+              " designs.";
   return f;
 }
 
@@ -759,10 +867,11 @@ Figure seqlen(Store& store, std::int64_t cid, const FigureOptions& o) {
   const Design d = pick_design(store, cid, o.config);
   const std::string metric = o.metric.empty() ? "latency_s" : o.metric;
   const std::string e = metric_expr(store, cid, metric);
-  SQLite::Statement st(store.db(),
-                       "SELECT b.model, b.seq_len, t.benchmark, " + e + " FROM evaluations t JOIN benchmarks b ON "
-                       "b.name = t.benchmark WHERE t.campaign_id = ? AND t.config_hash = ? AND t.fidelity = ? AND " +
-                           e + " IS NOT NULL ORDER BY b.model, b.seq_len, t.benchmark");
+  SQLite::Statement st(store.db(), "SELECT b.model, b.seq_len, t.benchmark, " + e +
+                                       " FROM evaluations t JOIN benchmarks b ON "
+                                       "b.name = t.benchmark WHERE t.campaign_id = ? AND "
+                                       "t.config_hash = ? AND t.fidelity = ? AND " +
+                                       e + " IS NOT NULL ORDER BY b.model, b.seq_len, t.benchmark");
   st.bind(1, cid);
   st.bind(2, d.hash);
   st.bind(3, d.fidelity);
@@ -775,8 +884,8 @@ Figure seqlen(Store& store, std::int64_t cid, const FigureOptions& o) {
   while (st.executeStep()) {
     const std::string model = st.getColumn(0).getString();
     if (models.empty() || models.back() != model) {
-      dat << (models.empty() ? "" : "\n\n") << "# index " << models.size() << ": model " << model << "\n# seq_len "
-          << metric << " benchmark\n";
+      dat << (models.empty() ? "" : "\n\n") << "# index " << models.size() << ": model " << model
+          << "\n# seq_len " << metric << " benchmark\n";
       models.push_back(model);
     }
     const auto n = st.getColumn(1).getInt64();
@@ -794,30 +903,36 @@ Figure seqlen(Store& store, std::int64_t cid, const FigureOptions& o) {
   if (y_lo > 0 && y_hi / y_lo >= 10) axes += log_axis("y", y_lo, y_hi);
   Figure f;
   f.dat = dat.str();
-  f.body = "set title " + gp("Sequence-length scaling of " + metric + ", design " + short_hash(d.hash)) + " noenhanced\n"
-           "set xlabel 'sequence length (tokens)'\nset ylabel " + gp(metric + unit_of(metric)) + " noenhanced\n" + axes +
+  f.body = "set title " +
+           gp("Sequence-length scaling of " + metric + ", design " + short_hash(d.hash)) +
+           " noenhanced\n"
+           "set xlabel 'sequence length (tokens)'\nset ylabel " +
+           gp(metric + unit_of(metric)) + " noenhanced\n" + axes +
            "set key outside right top vertical noenhanced\n"
            "plot ";
   for (std::size_t i = 0; i < models.size(); ++i)
     f.body += std::string(i ? ", \\\n     '' " : "'seqlen.dat' ") + "index " + std::to_string(i) +
-              " using 1:2 with linespoints ls " + std::to_string(i % 8 + 1) + " title " + gp(models[i]);
+              " using 1:2 with linespoints ls " + std::to_string(i % 8 + 1) + " title " +
+              gp(models[i]);
   f.body += "\n";
-  f.caption = metric + " of design " + d.hash + " against sequence length over " + std::to_string(lengths.size()) +
-              " lengths, one line per model.";
+  f.caption = metric + " of design " + d.hash + " against sequence length over " +
+              std::to_string(lengths.size()) + " lengths, one line per model.";
   return f;
 }
 
 // --- rendering -----------------------------------------------------------------------------------
 
 void run_gnuplot(const fs::path& dir, const std::string& script) {
-  const std::string cmd = "cd '" + dir.string() + "' && gnuplot '" + script + "' 2> '" + script + ".log'";
+  const std::string cmd =
+      "cd '" + dir.string() + "' && gnuplot '" + script + "' 2> '" + script + ".log'";
   const int rc = std::system(cmd.c_str());
   std::ifstream log(dir / (script + ".log"));
   const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   log.close();
   fs::remove(dir / (script + ".log"));
   if (rc != 0)
-    throw core::RunError("gnuplot failed on " + (dir / script).string() + " (is gnuplot-nox installed?)" +
+    throw core::RunError("gnuplot failed on " + (dir / script).string() +
+                         " (is gnuplot-nox installed?)" +
                          (text.empty() ? std::string() : ": " + text));
 }
 
@@ -840,7 +955,8 @@ FigureFiles render(const std::string& name, const Figure& f, const fs::path& dir
   std::ofstream(dir / (name + ".gp")) << with_terminals(name, f.body, f.size);
   run_gnuplot(dir, name + ".gp");
   FigureFiles out{name, {}, f.size.png_w, f.size.png_h, f.size.svg_w, f.size.svg_h, f.caption};
-  for (const char* ext : {".dat", ".gp", ".png", ".svg", ".pdf"}) out.files.push_back(dir / (name + ext));
+  for (const char* ext : {".dat", ".gp", ".png", ".svg", ".pdf"})
+    out.files.push_back(dir / (name + ext));
   return out;
 }
 
@@ -856,7 +972,8 @@ Figure build(Store& store, const std::string& figure, std::int64_t cid, const Fi
   if (figure == "seqlen") return seqlen(store, cid, o);
   std::string names;
   for (const auto& n : figure_names()) names += (names.empty() ? "" : ", ") + n;
-  throw core::InputError("--figure: unknown figure '" + figure + "' (expected one of: " + names + ", all)");
+  throw core::InputError("--figure: unknown figure '" + figure + "' (expected one of: " + names +
+                         ", all)");
 }
 
 }  // namespace

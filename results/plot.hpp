@@ -26,7 +26,7 @@ struct FigureOptions {
 struct FigureFiles {
   std::string name;
   std::vector<std::filesystem::path> files;  // .dat, .gp, .png, .svg, .pdf
-  int png_width = 0;   // pixels, as requested from gnuplot
+  int png_width = 0;                         // pixels, as requested from gnuplot
   int png_height = 0;
   int svg_width = 0;
   int svg_height = 0;
@@ -38,7 +38,9 @@ struct FigureFiles {
 class NoFigureData : public core::InputError {
  public:
   explicit NoFigureData(const std::string& message) : core::InputError(message), reason_(message) {}
-  [[nodiscard]] const std::string& reason() const { return reason_; }  // without the "error: " prefix
+  [[nodiscard]] const std::string& reason() const {
+    return reason_;
+  }  // without the "error: " prefix
 
  private:
   std::string reason_;
@@ -57,7 +59,8 @@ struct RenderedFigures {
   std::vector<std::pair<std::string, std::string>> skipped;  // figure name, why
 };
 /// Every figure whose data the campaign has; the others are listed in `skipped`.
-RenderedFigures render_all(Store& store, const FigureOptions& options, const std::filesystem::path& out_dir);
+RenderedFigures render_all(Store& store, const FigureOptions& options,
+                           const std::filesystem::path& out_dir);
 
 /// The shared paper style: palette, fonts, grid, as a gnuplot preamble.
 [[nodiscard]] std::string paper_style_preamble();

@@ -21,7 +21,8 @@ ParamFilter parse_param_filter(const std::string& text) {
     if (f.value.empty()) break;
     return f;
   }
-  throw core::InputError("--where '" + text + "': expected KEY OP VALUE with OP one of = != < <= > >= "
+  throw core::InputError("--where '" + text +
+                         "': expected KEY OP VALUE with OP one of = != < <= > >= "
                          "(e.g. qk_pu.lanes_per_row>=16)");
 }
 
@@ -29,14 +30,15 @@ namespace {
 
 const std::vector<std::string>& evaluation_columns() {
   static const std::vector<std::string> cols = {
-      "campaign", "config_hash", "benchmark", "fidelity", "latency_cycles", "latency_s", "energy_j", "area_mm2",
-      "power_w", "kept_fraction", "accuracy_loss", "dram_bytes", "pareto_rank", "pareto", "seq"};
+      "campaign",      "config_hash", "benchmark",   "fidelity", "latency_cycles",
+      "latency_s",     "energy_j",    "area_mm2",    "power_w",  "kept_fraction",
+      "accuracy_loss", "dram_bytes",  "pareto_rank", "pareto",   "seq"};
   return cols;
 }
 const std::vector<std::string>& point_columns() {
-  static const std::vector<std::string> cols = {"campaign", "config_hash", "fidelity", "feasible", "reason",
-                                                "latency_s", "energy_j", "area_mm2", "power_w", "accuracy_loss",
-                                                "pareto_rank", "pareto", "seq"};
+  static const std::vector<std::string> cols = {
+      "campaign", "config_hash", "fidelity",      "feasible",    "reason", "latency_s", "energy_j",
+      "area_mm2", "power_w",     "accuracy_loss", "pareto_rank", "pareto", "seq"};
   return cols;
 }
 
@@ -45,10 +47,14 @@ void add_rows(SQLite::Statement& st, Table& table) {
     std::vector<Cell> row;
     for (int c = 0; c < st.getColumnCount(); ++c) {
       const auto col = st.getColumn(c);
-      if (col.isNull()) row.push_back(Table::null_cell());
-      else if (col.isInteger()) row.push_back(Table::integer(col.getInt64()));
-      else if (col.isFloat()) row.push_back(Table::number(col.getDouble()));
-      else row.push_back(Table::text(col.getString()));
+      if (col.isNull())
+        row.push_back(Table::null_cell());
+      else if (col.isInteger())
+        row.push_back(Table::integer(col.getInt64()));
+      else if (col.isFloat())
+        row.push_back(Table::number(col.getDouble()));
+      else
+        row.push_back(Table::text(col.getString()));
     }
     table.add_row(std::move(row));
   }
@@ -68,12 +74,18 @@ std::string query_sql(const EvaluationQuery& q) {
   const auto& all = pts ? point_columns() : evaluation_columns();
   std::vector<std::string> cols = q.columns.empty() ? all : q.columns;
   std::string sql = "SELECT ";
-  for (std::size_t i = 0; i < cols.size(); ++i) sql += (i ? ", " : "") + column_expr(cols[i], pts) + " AS \"" + cols[i] + "\"";
+  for (std::size_t i = 0; i < cols.size(); ++i)
+    sql += (i ? ", " : "") + column_expr(cols[i], pts) + " AS \"" + cols[i] + "\"";
   for (const auto& pc : q.param_columns)
-    sql += ", (SELECT cp.text FROM config_params cp WHERE cp.hash = t.config_hash AND cp.key = ?) AS \"" + pc + "\"";
+    sql +=
+        ", (SELECT cp.text FROM config_params cp WHERE cp.hash = t.config_hash AND cp.key = ?) AS "
+        "\"" +
+        pc + "\"";
   sql += pts ? " FROM points t" : " FROM evaluations t";
   sql += " JOIN campaigns c ON c.id = t.campaign_id";
-  sql += " LEFT JOIN pareto p ON p.campaign_id = t.campaign_id AND p.config_hash = t.config_hash AND p.scope = ";
+  sql +=
+      " LEFT JOIN pareto p ON p.campaign_id = t.campaign_id AND p.config_hash = t.config_hash AND "
+      "p.scope = ";
   sql += pts ? "'suite'" : "t.benchmark";
   sql += std::string(" AND ") + kAtFrontFidelitySql;
   sql += " WHERE 1 = 1";
@@ -83,8 +95,12 @@ std::string query_sql(const EvaluationQuery& q) {
   if (q.max_rank) sql += " AND p.rank <= ?";
   for (const auto& f : q.params) {
     const bool numeric = f.op != "=" && f.op != "!=";
-    sql += " AND EXISTS (SELECT 1 FROM config_params cp WHERE cp.hash = t.config_hash AND cp.key = ? AND ";
-    sql += numeric ? "cp.num " + f.op + " ?" : "(cp.text " + f.op + " ? " + (f.op == "=" ? "OR" : "AND") + " cp.num " + f.op + " ?)";
+    sql +=
+        " AND EXISTS (SELECT 1 FROM config_params cp WHERE cp.hash = t.config_hash AND cp.key = ? "
+        "AND ";
+    sql += numeric ? "cp.num " + f.op + " ?"
+                   : "(cp.text " + f.op + " ? " + (f.op == "=" ? "OR" : "AND") + " cp.num " + f.op +
+                         " ?)";
     sql += ")";
   }
   std::string sort = q.sort;
@@ -106,7 +122,8 @@ Table run_query(Store& store, const EvaluationQuery& q) {
     if (std::find(all.begin(), all.end(), c) == all.end()) {
       std::string allowed;
       for (const auto& a : all) allowed += (allowed.empty() ? "" : ", ") + a;
-      throw core::InputError("--columns: unknown column '" + c + "' (expected some of: " + allowed + ")");
+      throw core::InputError("--columns: unknown column '" + c + "' (expected some of: " + allowed +
+                             ")");
     }
   std::vector<std::string> cols = q.columns.empty() ? all : q.columns;
   for (const auto& pc : q.param_columns) cols.push_back(pc);
@@ -131,12 +148,16 @@ Table run_query(Store& store, const EvaluationQuery& q) {
     const double num = std::strtod(f.value.c_str(), &end);
     const bool is_num = end != f.value.c_str() && *end == '\0';
     if (f.op != "=" && f.op != "!=") {
-      if (!is_num) throw core::InputError("--where " + f.key + f.op + f.value + ": '" + f.value + "' is not a number");
+      if (!is_num)
+        throw core::InputError("--where " + f.key + f.op + f.value + ": '" + f.value +
+                               "' is not a number");
       st.bind(i++, num);
     } else {
       st.bind(i++, f.value);
-      if (is_num) st.bind(i++, num);
-      else st.bind(i++);
+      if (is_num)
+        st.bind(i++, num);
+      else
+        st.bind(i++);
     }
   }
   Table table(cols);
@@ -144,7 +165,8 @@ Table run_query(Store& store, const EvaluationQuery& q) {
   return table;
 }
 
-// --- plain SQL ------------------------------------------------------------------------------------
+// --- plain SQL
+// ------------------------------------------------------------------------------------
 
 Table sql_table(Store& store, const std::string& sql, std::span<const SqlValue> binds) {
   SQLite::Statement st(store.db(), sql);
@@ -153,8 +175,10 @@ Table sql_table(Store& store, const std::string& sql, std::span<const SqlValue> 
     std::visit(
         [&](const auto& v) {
           using T = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<T, std::monostate>) st.bind(i);
-          else st.bind(i, v);
+          if constexpr (std::is_same_v<T, std::monostate>)
+            st.bind(i);
+          else
+            st.bind(i, v);
         },
         b);
     ++i;
@@ -172,44 +196,52 @@ std::int64_t campaign_id_or_latest(Store& store, const std::string& name) {
     if (!c) {
       std::string known;
       for (const auto& k : store.campaigns()) known += (known.empty() ? "" : ", ") + k.name;
-      throw core::InputError("--campaign: no campaign named '" + name + "' in " + store.path() +
-                             (known.empty() ? std::string(" (it holds none)") : " (it holds: " + known + ")"));
+      throw core::InputError(
+          "--campaign: no campaign named '" + name + "' in " + store.path() +
+          (known.empty() ? std::string(" (it holds none)") : " (it holds: " + known + ")"));
     }
     return c->id;
   }
   const auto all = store.campaigns();
-  if (all.empty()) throw core::InputError({store.path(), 0, 0}, "", "the database holds no campaign");
+  if (all.empty())
+    throw core::InputError({store.path(), 0, 0}, "", "the database holds no campaign");
   return all.back().id;
 }
 
 std::vector<std::string> swept_parameters(Store& store, std::int64_t campaign_id) {
-  SQLite::Statement st(store.db(),
-                       "SELECT key FROM config_params WHERE hash IN (SELECT config_hash FROM points WHERE "
-                       "campaign_id = ?) GROUP BY key HAVING count(DISTINCT text) > 1 ORDER BY key");
+  SQLite::Statement st(
+      store.db(),
+      "SELECT key FROM config_params WHERE hash IN (SELECT config_hash FROM points WHERE "
+      "campaign_id = ?) GROUP BY key HAVING count(DISTINCT text) > 1 ORDER BY key");
   st.bind(1, campaign_id);
   std::vector<std::string> out;
   while (st.executeStep()) out.push_back(st.getColumn(0).getString());
   return out;
 }
 
-// --- show -----------------------------------------------------------------------------------------
+// --- show
+// -----------------------------------------------------------------------------------------
 
 std::string resolve_config_hash(Store& store, const std::string& prefix) {
   const bool hex = !prefix.empty() && std::all_of(prefix.begin(), prefix.end(), [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   });
   if (!hex)
-    throw core::InputError("configuration hash '" + prefix + "': expected hexadecimal digits (a hash or a prefix of one, "
+    throw core::InputError("configuration hash '" + prefix +
+                           "': expected hexadecimal digits (a hash or a prefix of one, "
                            "as `pade query` prints in config_hash)");
   std::string lower = prefix;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   SQLite::Statement st(store.db(),
-                       "SELECT hash FROM configurations WHERE substr(hash, 1, length(?1)) = ?1 ORDER BY hash LIMIT 6");
+                       "SELECT hash FROM configurations WHERE substr(hash, 1, length(?1)) = ?1 "
+                       "ORDER BY hash LIMIT 6");
   st.bind(1, lower);
   std::vector<std::string> found;
   while (st.executeStep()) found.push_back(st.getColumn(0).getString());
   if (found.empty())
-    throw core::InputError({store.path(), 0, 0}, "", "no configuration's hash starts with '" + prefix + "'");
+    throw core::InputError({store.path(), 0, 0}, "",
+                           "no configuration's hash starts with '" + prefix + "'");
   if (found.size() > 1) {
     std::string list;
     for (std::size_t i = 0; i < found.size() && i < 5; ++i) list += (i ? ", " : "") + found[i];
@@ -220,7 +252,8 @@ std::string resolve_config_hash(Store& store, const std::string& prefix) {
   return found.front();
 }
 
-DesignView show_design(Store& store, const std::string& hash_prefix, const std::string& campaign, bool all_metrics) {
+DesignView show_design(Store& store, const std::string& hash_prefix, const std::string& campaign,
+                       bool all_metrics) {
   DesignView v;
   v.hash = resolve_config_hash(store, hash_prefix);
   if (!campaign.empty()) (void)campaign_id_or_latest(store, campaign);  // unknown name: InputError
@@ -232,51 +265,68 @@ DesignView show_design(Store& store, const std::string& hash_prefix, const std::
   // Every campaign filter is the same clause; ?2 is the campaign name or NULL for all.
   const std::string in_campaign = " AND (?2 IS NULL OR c.name = ?2)";
   const std::vector<SqlValue> binds = {v.hash, campaign.empty() ? SqlValue{} : SqlValue{campaign}};
-  v.sections.emplace_back("parameters",
-                          sql_table(store, "SELECT key, text AS value FROM config_params WHERE hash = ?1 ORDER BY key",
-                                    std::span(binds).first(1)));
+  v.sections.emplace_back(
+      "parameters",
+      sql_table(store, "SELECT key, text AS value FROM config_params WHERE hash = ?1 ORDER BY key",
+                std::span(binds).first(1)));
   const std::string campaigns_of =
-      "(SELECT campaign_id FROM evaluations WHERE config_hash = ?1 UNION SELECT campaign_id FROM points "
+      "(SELECT campaign_id FROM evaluations WHERE config_hash = ?1 UNION SELECT campaign_id FROM "
+      "points "
       "WHERE config_hash = ?1)";
   v.sections.emplace_back(
-      "campaigns", sql_table(store,
-                             "SELECT c.name AS campaign, c.strategy, c.seed, c.status, c.created_at, c.finished_at "
-                             "FROM campaigns c WHERE c.id IN " + campaigns_of + in_campaign + " ORDER BY c.id",
-                             binds));
+      "campaigns",
+      sql_table(
+          store,
+          "SELECT c.name AS campaign, c.strategy, c.seed, c.status, c.created_at, c.finished_at "
+          "FROM campaigns c WHERE c.id IN " +
+              campaigns_of + in_campaign + " ORDER BY c.id",
+          binds));
   v.sections.emplace_back(
-      "points", sql_table(store,
-                          "SELECT c.name AS campaign, t.fidelity, t.feasible, t.reason, t.latency_s, t.energy_j, "
-                          "t.area_mm2, t.power_w, t.accuracy_loss, p.rank AS pareto_rank FROM points t "
-                          "JOIN campaigns c ON c.id = t.campaign_id LEFT JOIN pareto p ON p.campaign_id = "
-                          "t.campaign_id AND p.config_hash = t.config_hash AND p.scope = 'suite' "
-                          "WHERE t.config_hash = ?1" + in_campaign + " ORDER BY c.id, t.fidelity",
-                          binds));
+      "points",
+      sql_table(
+          store,
+          "SELECT c.name AS campaign, t.fidelity, t.feasible, t.reason, t.latency_s, t.energy_j, "
+          "t.area_mm2, t.power_w, t.accuracy_loss, p.rank AS pareto_rank FROM points t "
+          "JOIN campaigns c ON c.id = t.campaign_id LEFT JOIN pareto p ON p.campaign_id = "
+          "t.campaign_id AND p.config_hash = t.config_hash AND p.scope = 'suite' "
+          "WHERE t.config_hash = ?1" +
+              in_campaign + " ORDER BY c.id, t.fidelity",
+          binds));
   v.sections.emplace_back(
       "evaluations",
       sql_table(store,
-                "SELECT c.name AS campaign, t.benchmark, t.fidelity, t.latency_cycles, t.latency_s, t.energy_j, "
-                "t.area_mm2, t.power_w, t.kept_fraction, t.accuracy_loss, t.dram_bytes, p.rank AS pareto_rank "
+                "SELECT c.name AS campaign, t.benchmark, t.fidelity, t.latency_cycles, "
+                "t.latency_s, t.energy_j, "
+                "t.area_mm2, t.power_w, t.kept_fraction, t.accuracy_loss, t.dram_bytes, p.rank AS "
+                "pareto_rank "
                 "FROM evaluations t JOIN campaigns c ON c.id = t.campaign_id LEFT JOIN pareto p ON "
-                "p.campaign_id = t.campaign_id AND p.config_hash = t.config_hash AND p.scope = t.benchmark "
-                "WHERE t.config_hash = ?1" + in_campaign + " ORDER BY c.id, t.benchmark, t.fidelity",
+                "p.campaign_id = t.campaign_id AND p.config_hash = t.config_hash AND p.scope = "
+                "t.benchmark "
+                "WHERE t.config_hash = ?1" +
+                    in_campaign + " ORDER BY c.id, t.benchmark, t.fidelity",
                 binds));
   if (all_metrics)
     v.sections.emplace_back(
-        "metrics", sql_table(store,
-                             "SELECT c.name AS campaign, t.benchmark, t.fidelity, j.key AS metric, j.value "
-                             "FROM evaluations t JOIN campaigns c ON c.id = t.campaign_id, json_each(t.metrics_json) j "
-                             "WHERE t.config_hash = ?1" + in_campaign + " ORDER BY c.id, t.benchmark, t.fidelity, j.key",
-                             binds));
+        "metrics",
+        sql_table(store,
+                  "SELECT c.name AS campaign, t.benchmark, t.fidelity, j.key AS metric, j.value "
+                  "FROM evaluations t JOIN campaigns c ON c.id = t.campaign_id, "
+                  "json_each(t.metrics_json) j "
+                  "WHERE t.config_hash = ?1" +
+                      in_campaign + " ORDER BY c.id, t.benchmark, t.fidelity, j.key",
+                  binds));
   v.sections.emplace_back(
-      "provenance", sql_table(store,
-                              "SELECT c.name AS campaign, v.key, v.value FROM provenance v JOIN campaigns c ON "
-                              "c.id = v.campaign_id WHERE c.id IN " + campaigns_of + in_campaign +
-                                  " ORDER BY c.id, v.key",
-                              binds));
+      "provenance",
+      sql_table(store,
+                "SELECT c.name AS campaign, v.key, v.value FROM provenance v JOIN campaigns c ON "
+                "c.id = v.campaign_id WHERE c.id IN " +
+                    campaigns_of + in_campaign + " ORDER BY c.id, v.key",
+                binds));
   return v;
 }
 
-void write_sections(std::ostream& out, Format format, std::span<const std::pair<std::string, Table>> sections,
+void write_sections(std::ostream& out, Format format,
+                    std::span<const std::pair<std::string, Table>> sections,
                     std::span<const std::pair<std::string, std::string>> header) {
   switch (format) {
     case Format::Json: {
@@ -306,20 +356,25 @@ void write_sections(std::ostream& out, Format format, std::span<const std::pair<
       for (const auto& [k, v] : header) out << k << ": " << v << '\n';
       for (const auto& [name, table] : sections) {
         out << "\n== " << name << " (" << table.rows().size() << ") ==\n";
-        if (table.rows().empty()) out << "(none)\n";
-        else table.write(out, Format::Table);
+        if (table.rows().empty())
+          out << "(none)\n";
+        else
+          table.write(out, Format::Table);
       }
       return;
   }
 }
 
-// --- diff -----------------------------------------------------------------------------------------
+// --- diff
+// -----------------------------------------------------------------------------------------
 
 namespace {
 const std::vector<std::string>& diff_metrics(bool by_config) {
-  static const std::vector<std::string> per_benchmark = {"latency_cycles", "latency_s", "energy_j", "area_mm2", "power_w",
-                                                         "kept_fraction",  "accuracy_loss", "dram_bytes"};
-  static const std::vector<std::string> per_config = {"latency_s", "energy_j", "area_mm2", "power_w", "accuracy_loss"};
+  static const std::vector<std::string> per_benchmark = {
+      "latency_cycles", "latency_s",     "energy_j",      "area_mm2",
+      "power_w",        "kept_fraction", "accuracy_loss", "dram_bytes"};
+  static const std::vector<std::string> per_config = {"latency_s", "energy_j", "area_mm2",
+                                                      "power_w", "accuracy_loss"};
   return by_config ? per_config : per_benchmark;
 }
 std::vector<std::string> chosen_metrics(const DiffQuery& q) {
@@ -334,12 +389,18 @@ std::string diff_sql(const DiffQuery& q) {
     std::string s = "SELECT ";
     s += q.by_config ? "t.config_hash AS k" : "t.benchmark AS k";
     for (std::size_t i = 0; i < metrics.size(); ++i)
-      s.append(", ").append(agg).append("(t.").append(metrics[i]).append(") AS m").append(std::to_string(i));
+      s.append(", ")
+          .append(agg)
+          .append("(t.")
+          .append(metrics[i])
+          .append(") AS m")
+          .append(std::to_string(i));
     s += q.by_config ? " FROM points t" : " FROM evaluations t";
     s += std::string(" WHERE t.campaign_id = ") + id + " AND (?3 IS NULL OR t.fidelity = ?3)";
     // Per benchmark, only designs that meet the campaign's constraints count.
     if (!q.by_config)
-      s += " AND EXISTS (SELECT 1 FROM points p WHERE p.campaign_id = t.campaign_id AND p.config_hash = "
+      s += " AND EXISTS (SELECT 1 FROM points p WHERE p.campaign_id = t.campaign_id AND "
+           "p.config_hash = "
            "t.config_hash AND p.fidelity = t.fidelity AND p.feasible = 1)";
     s += " GROUP BY k";
     return s;
@@ -364,12 +425,14 @@ Table run_diff(Store& store, const DiffQuery& q) {
     if (std::find(allowed.begin(), allowed.end(), m) == allowed.end()) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      throw core::InputError("--metric: '" + m + "' is not a " + (q.by_config ? "suite-point" : "per-benchmark") +
+      throw core::InputError("--metric: '" + m + "' is not a " +
+                             (q.by_config ? "suite-point" : "per-benchmark") +
                              " metric (expected one of: " + list + ")");
     }
   if (q.aggregate != "min" && q.aggregate != "max" && q.aggregate != "avg")
     throw core::InputError("--aggregate: '" + q.aggregate + "' (expected min, max or avg)");
-  if (q.campaign_a.empty() || q.campaign_b.empty()) throw core::InputError("diff: name two campaigns");
+  if (q.campaign_a.empty() || q.campaign_b.empty())
+    throw core::InputError("diff: name two campaigns");
   const std::vector<SqlValue> binds = {campaign_id_or_latest(store, q.campaign_a),
                                        campaign_id_or_latest(store, q.campaign_b),
                                        q.fidelity.empty() ? SqlValue{} : SqlValue{q.fidelity}};

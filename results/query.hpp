@@ -26,13 +26,14 @@ struct EvaluationQuery {
   std::string campaign;   // empty: all campaigns
   std::string benchmark;  // empty: all
   std::string fidelity;   // empty: all
-  bool suite_points = false;  // one row per configuration (suite aggregates) instead of per benchmark
+  bool suite_points =
+      false;  // one row per configuration (suite aggregates) instead of per benchmark
   std::optional<int> max_rank;  // keep rows whose Pareto rank (in their scope) is <= this
   std::vector<ParamFilter> params;
   std::vector<std::string> param_columns;  // add these configuration parameters as columns
   std::vector<std::string> columns;        // restrict to these columns (empty: all)
-  std::string sort;        // column, optional ":desc"
-  std::size_t top = 0;     // 0: no limit
+  std::string sort;                        // column, optional ":desc"
+  std::size_t top = 0;                     // 0: no limit
 };
 
 /// Run the query; InputError for unknown campaigns, columns or malformed filters.
@@ -40,12 +41,14 @@ struct EvaluationQuery {
 /// The SQL text the query runs (with ? placeholders) — shown by `pade query --sql`.
 [[nodiscard]] std::string query_sql(const EvaluationQuery& q);
 
-// --- plain SQL as a table --------------------------------------------------------------------------
+// --- plain SQL as a table
+// --------------------------------------------------------------------------
 
 /// A value bound to a `?` placeholder (monostate binds NULL).
 using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string>;
 /// Run `sql` with `binds` and return every row; columns are named by the statement's AS names.
-[[nodiscard]] Table sql_table(Store& store, const std::string& sql, std::span<const SqlValue> binds = {});
+[[nodiscard]] Table sql_table(Store& store, const std::string& sql,
+                              std::span<const SqlValue> binds = {});
 
 /// The campaign's id by name, or the latest campaign when `name` is empty. InputError when the
 /// name is unknown or the database holds no campaign.
@@ -53,7 +56,8 @@ using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string>
 /// Configuration parameters that take more than one value among the campaign's points.
 [[nodiscard]] std::vector<std::string> swept_parameters(Store& store, std::int64_t campaign_id);
 
-// --- pade show ------------------------------------------------------------------------------------
+// --- pade show
+// ------------------------------------------------------------------------------------
 
 /// The full hash of the configuration whose hash starts with `prefix`; InputError when no
 /// configuration or more than one matches (the message lists candidates).
@@ -62,23 +66,27 @@ using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string>
 struct DesignView {
   std::string hash;
   std::string canonical;  // the canonical parameter text the hash is taken of
-  std::vector<std::pair<std::string, Table>> sections;  // parameters, campaigns, points, evaluations, …
+  std::vector<std::pair<std::string, Table>>
+      sections;  // parameters, campaigns, points, evaluations, …
 };
 /// One design: its parameters, the campaigns that evaluated it with their provenance, its
 /// suite-level points and per-benchmark metrics (all metrics of metrics_json in long form when
 /// `all_metrics`). `campaign` (optional) restricts to one campaign.
-[[nodiscard]] DesignView show_design(Store& store, const std::string& hash_prefix, const std::string& campaign,
-                                     bool all_metrics);
+[[nodiscard]] DesignView show_design(Store& store, const std::string& hash_prefix,
+                                     const std::string& campaign, bool all_metrics);
 /// Write named tables: headed blocks (table), `# name` blocks (csv) or one JSON object.
-void write_sections(std::ostream& out, Format format, std::span<const std::pair<std::string, Table>> sections,
+void write_sections(std::ostream& out, Format format,
+                    std::span<const std::pair<std::string, Table>> sections,
                     std::span<const std::pair<std::string, std::string>> header = {});
 
-// --- pade diff ------------------------------------------------------------------------------------
+// --- pade diff
+// ------------------------------------------------------------------------------------
 
 struct DiffQuery {
   std::string campaign_a;
   std::string campaign_b;
-  bool by_config = false;  // false: one row per benchmark; true: one row per configuration (suite points)
+  bool by_config =
+      false;  // false: one row per benchmark; true: one row per configuration (suite points)
   std::vector<std::string> metrics;  // empty: latency_s, energy_j
   std::string aggregate = "min";     // min | max | avg over the configurations of a benchmark
   std::string fidelity;              // empty: every fidelity

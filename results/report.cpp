@@ -17,12 +17,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -47,9 +58,13 @@ std::string html_table(const Table& t, const std::string& empty_note) {
   for (const auto& row : t.rows()) {
     out += "<tr>";
     for (const auto& cell : row) {
-      if (cell.null) out += "<td class=\"null\">–</td>";
-      else if (cell.numeric) out += "<td class=\"num\" title=\"" + html_escape(cell.text) + "\">" + html_escape(short_number(cell.text)) + "</td>";
-      else out += "<td>" + html_escape(cell.text) + "</td>";
+      if (cell.null)
+        out += "<td class=\"null\">–</td>";
+      else if (cell.numeric)
+        out += "<td class=\"num\" title=\"" + html_escape(cell.text) + "\">" +
+               html_escape(short_number(cell.text)) + "</td>";
+      else
+        out += "<td>" + html_escape(cell.text) + "</td>";
     }
     out += "</tr>\n";
   }
@@ -63,18 +78,24 @@ Table front_table(Store& store, std::int64_t cid) {
   for (const auto& key : swept_parameters(store, cid)) {
     std::string name;
     for (const char c : key) name += c == '"' ? std::string("\"\"") : std::string(1, c);
-    sql += ", (SELECT cp.text FROM config_params cp WHERE cp.hash = t.config_hash AND cp.key = ?) AS \"" + name + "\"";
+    sql +=
+        ", (SELECT cp.text FROM config_params cp WHERE cp.hash = t.config_hash AND cp.key = ?) AS "
+        "\"" +
+        name + "\"";
     binds.emplace_back(key);
   }
-  sql += ", t.latency_s, t.energy_j, t.area_mm2, t.power_w, t.accuracy_loss FROM points t JOIN pareto p ON "
-         "p.campaign_id = t.campaign_id AND p.config_hash = t.config_hash AND p.scope = 'suite' WHERE "
-         "t.campaign_id = ? AND p.rank = 0 ORDER BY t.latency_s, t.config_hash";
+  sql +=
+      ", t.latency_s, t.energy_j, t.area_mm2, t.power_w, t.accuracy_loss FROM points t JOIN pareto "
+      "p ON "
+      "p.campaign_id = t.campaign_id AND p.config_hash = t.config_hash AND p.scope = 'suite' WHERE "
+      "t.campaign_id = ? AND p.rank = 0 ORDER BY t.latency_s, t.config_hash";
   binds.emplace_back(cid);
   return sql_table(store, sql, binds);
 }
 
 Table comparison_summary(Store& store, std::int64_t cid) {
-  std::map<std::string, std::map<std::string, std::vector<double>>> v;  // baseline → metric → values
+  std::map<std::string, std::map<std::string, std::vector<double>>>
+      v;  // baseline → metric → values
   for (const auto& r : store.comparisons(cid))
     if (r.value > 0) v[r.baseline][r.metric].push_back(std::log(r.value));
   Table t({"baseline", "benchmarks", "geomean_speedup", "geomean_energy_efficiency"});
@@ -88,8 +109,8 @@ Table comparison_summary(Store& store, std::int64_t cid) {
     };
     std::size_t n = 0;
     for (const auto& [_, xs] : m) n = std::max(n, xs.size());
-    t.add_row({Table::text(baseline), Table::integer(static_cast<long long>(n)), gm(kComparisonSpeedup),
-               gm(kComparisonEnergyEfficiency)});
+    t.add_row({Table::text(baseline), Table::integer(static_cast<long long>(n)),
+               gm(kComparisonSpeedup), gm(kComparisonEnergyEfficiency)});
   }
   return t;
 }
@@ -144,30 +165,39 @@ ReportFiles write_report(Store& store, const FigureOptions& options, const fs::p
   std::ostringstream h;
   h << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    << "<title>PADE-DSE report: " << html_escape(campaign.name) << "</title>\n<style>" << kStyle << "</style>\n</head>\n"
-    << "<body>\n<h1>PADE-DSE report: campaign <code>" << html_escape(campaign.name) << "</code></h1>\n"
-    << "<p>Database <code>" << html_escape(store.path()) << "</code> (schema version " << store.schema_version()
-    << "), written " << utc_now_iso8601() << ". Campaign status: " << html_escape(campaign.status) << ".</p>\n"
-    << "<nav><a href=\"#campaigns\">Campaigns</a><a href=\"#figures\">Figures</a><a href=\"#front\">Pareto front</a>"
+    << "<title>PADE-DSE report: " << html_escape(campaign.name) << "</title>\n<style>" << kStyle
+    << "</style>\n</head>\n"
+    << "<body>\n<h1>PADE-DSE report: campaign <code>" << html_escape(campaign.name)
+    << "</code></h1>\n"
+    << "<p>Database <code>" << html_escape(store.path()) << "</code> (schema version "
+    << store.schema_version() << "), written " << utc_now_iso8601()
+    << ". Campaign status: " << html_escape(campaign.status) << ".</p>\n"
+    << "<nav><a href=\"#campaigns\">Campaigns</a><a href=\"#figures\">Figures</a><a "
+       "href=\"#front\">Pareto front</a>"
     << "<a href=\"#benchmarks\">Benchmarks</a><a href=\"#comparisons\">Baselines</a>"
     << "<a href=\"#configuration\">Configuration</a><a href=\"#provenance\">Provenance</a></nav>\n"
     << "<p id=\"figure-warning\" class=\"warning\" hidden></p>\n";
 
   h << "<section id=\"campaigns\">\n<h2>Campaigns in this database</h2>\n"
     << html_table(sql_table(store,
-                            "SELECT c.name AS campaign, c.strategy, c.seed, c.status, c.created_at, c.finished_at, "
-                            "(SELECT count(*) FROM points p WHERE p.campaign_id = c.id) AS designs, (SELECT count(*) "
-                            "FROM evaluations e WHERE e.campaign_id = c.id) AS evaluations FROM campaigns c ORDER BY c.id"),
+                            "SELECT c.name AS campaign, c.strategy, c.seed, c.status, "
+                            "c.created_at, c.finished_at, "
+                            "(SELECT count(*) FROM points p WHERE p.campaign_id = c.id) AS "
+                            "designs, (SELECT count(*) "
+                            "FROM evaluations e WHERE e.campaign_id = c.id) AS evaluations FROM "
+                            "campaigns c ORDER BY c.id"),
                   "No campaign.")
     << "</section>\n";
 
-  h << "<section id=\"figures\">\n<h2>Figures</h2>\n<p>Each figure is also available as PNG and PDF, with the gnuplot "
+  h << "<section id=\"figures\">\n<h2>Figures</h2>\n<p>Each figure is also available as PNG and "
+       "PDF, with the gnuplot "
        "script (<code>.gp</code>) and its data (<code>.dat</code>) to restyle it.</p>\n";
   for (const auto& f : out.figures.figures) {
     const std::string base = "figures/" + f.name;
-    h << "<figure id=\"fig-" << f.name << "\">\n<img class=\"figure\" src=\"" << base << ".svg\" width=\"" << f.svg_width
-      << "\" height=\"" << f.svg_height << "\" alt=\"" << html_escape(f.caption) << "\">\n<figcaption><b>"
-      << html_escape(f.name) << ".</b> " << html_escape(f.caption);
+    h << "<figure id=\"fig-" << f.name << "\">\n<img class=\"figure\" src=\"" << base
+      << ".svg\" width=\"" << f.svg_width << "\" height=\"" << f.svg_height << "\" alt=\""
+      << html_escape(f.caption) << "\">\n<figcaption><b>" << html_escape(f.name) << ".</b> "
+      << html_escape(f.caption);
     for (const char* ext : {"png", "pdf", "gp", "dat"})
       h << " <a href=\"" << base << '.' << ext << "\">" << ext << "</a>";
     h << "</figcaption>\n</figure>\n";
@@ -180,36 +210,52 @@ ReportFiles write_report(Store& store, const FigureOptions& options, const fs::p
   }
   h << "</section>\n";
 
-  h << "<section id=\"front\">\n<h2>Pareto front (suite level)</h2>\n<p>Latency is the geometric mean over the "
-       "benchmarks, energy the total; swept parameters are columns. <code>pade show DB HASH</code> prints one design.</p>\n"
-    << html_table(front_table(store, cid), "No Pareto front is stored for this campaign.") << "</section>\n";
+  h << "<section id=\"front\">\n<h2>Pareto front (suite level)</h2>\n<p>Latency is the geometric "
+       "mean over the "
+       "benchmarks, energy the total; swept parameters are columns. <code>pade show DB HASH</code> "
+       "prints one design.</p>\n"
+    << html_table(front_table(store, cid), "No Pareto front is stored for this campaign.")
+    << "</section>\n";
 
   const std::vector<SqlValue> id = {cid};
-  h << "<section id=\"benchmarks\">\n<h2>Per-benchmark summary</h2>\n<p>Over the campaign's designs: the best latency "
-       "and energy any design reached, the mean fraction of keys kept, the worst accuracy loss and the size of the "
+  h << "<section id=\"benchmarks\">\n<h2>Per-benchmark summary</h2>\n<p>Over the campaign's "
+       "designs: the best latency "
+       "and energy any design reached, the mean fraction of keys kept, the worst accuracy loss and "
+       "the size of the "
        "benchmark's own Pareto front.</p>\n"
-    << html_table(sql_table(store,
-                            "SELECT t.benchmark, b.model, b.phase, b.seq_len, count(DISTINCT t.config_hash) AS designs, "
-                            "min(t.latency_s) AS best_latency_s, min(t.energy_j) AS best_energy_j, avg(t.kept_fraction) "
-                            "AS mean_kept_fraction, max(t.accuracy_loss) AS worst_accuracy_loss, (SELECT count(*) FROM "
-                            "pareto p WHERE p.campaign_id = t.campaign_id AND p.scope = t.benchmark AND p.rank = 0) AS "
-                            "front_size FROM evaluations t LEFT JOIN benchmarks b ON b.name = t.benchmark WHERE "
-                            "t.campaign_id = ? GROUP BY t.benchmark ORDER BY t.benchmark",
-                            id),
-                  "No evaluation is stored for this campaign.")
+    << html_table(
+           sql_table(
+               store,
+               "SELECT t.benchmark, b.model, b.phase, b.seq_len, count(DISTINCT t.config_hash) AS "
+               "designs, "
+               "min(t.latency_s) AS best_latency_s, min(t.energy_j) AS best_energy_j, "
+               "avg(t.kept_fraction) "
+               "AS mean_kept_fraction, max(t.accuracy_loss) AS worst_accuracy_loss, (SELECT "
+               "count(*) FROM "
+               "pareto p WHERE p.campaign_id = t.campaign_id AND p.scope = t.benchmark AND p.rank "
+               "= 0) AS "
+               "front_size FROM evaluations t LEFT JOIN benchmarks b ON b.name = t.benchmark WHERE "
+               "t.campaign_id = ? GROUP BY t.benchmark ORDER BY t.benchmark",
+               id),
+           "No evaluation is stored for this campaign.")
     << "</section>\n";
 
-  h << "<section id=\"comparisons\">\n<h2>PADE against the baselines</h2>\n<p>Geometric means over benchmarks of "
-       "baseline / PADE (latency: speedup; energy: energy efficiency); &gt; 1 means PADE is better.</p>\n"
+  h << "<section id=\"comparisons\">\n<h2>PADE against the baselines</h2>\n<p>Geometric means over "
+       "benchmarks of "
+       "baseline / PADE (latency: speedup; energy: energy efficiency); &gt; 1 means PADE is "
+       "better.</p>\n"
     << html_table(comparison_summary(store, cid),
-                  "The comparisons table is empty for this campaign: the baseline comparison has not been run.")
+                  "The comparisons table is empty for this campaign: the baseline comparison has "
+                  "not been run.")
     << "</section>\n";
 
-  h << "<section id=\"configuration\">\n<h2>Campaign configuration</h2>\n<pre>" << html_escape(campaign.spec_yaml)
-    << "</pre>\n</section>\n";
+  h << "<section id=\"configuration\">\n<h2>Campaign configuration</h2>\n<pre>"
+    << html_escape(campaign.spec_yaml) << "</pre>\n</section>\n";
   h << "<section id=\"provenance\">\n<h2>Provenance</h2>\n"
-    << html_table(sql_table(store, "SELECT key, value FROM provenance WHERE campaign_id = ? ORDER BY key", id),
-                  "No provenance is stored for this campaign.")
+    << html_table(
+           sql_table(store, "SELECT key, value FROM provenance WHERE campaign_id = ? ORDER BY key",
+                     id),
+           "No provenance is stored for this campaign.")
     << "</section>\n<script>" << kSelfCheck << "</script>\n</body>\n</html>\n";
 
   std::ofstream file(out.index);

@@ -17,7 +17,8 @@ struct ReportFiles {
 
 /// Write the report of one campaign (options.campaign; empty: the latest). InputError when the
 /// database holds no campaign; RunError when gnuplot fails.
-ReportFiles write_report(Store& store, const FigureOptions& options, const std::filesystem::path& out_dir);
+ReportFiles write_report(Store& store, const FigureOptions& options,
+                         const std::filesystem::path& out_dir);
 
 /// `text` with & < > " ' replaced by entities.
 [[nodiscard]] std::string html_escape(std::string_view text);

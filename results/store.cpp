@@ -13,8 +13,8 @@ namespace pade::results {
 
 namespace {
 
-constexpr const char* kMetricColumns[] = {"latency_cycles", "latency_s",     "energy_j",
-                                          "area_mm2",       "power_w",       "kept_fraction",
+constexpr const char* kMetricColumns[] = {"latency_cycles", "latency_s", "energy_j",
+                                          "area_mm2",       "power_w",   "kept_fraction",
                                           "accuracy_loss",  "dram_bytes"};
 
 // Each step takes the schema from version i to i + 1. Steps are never edited once released:
@@ -64,9 +64,13 @@ CREATE TABLE comparisons(campaign_id INTEGER NOT NULL REFERENCES campaigns(id), 
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
-int user_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
+int user_version(SQLite::Database& db) {
+  return db.execAndGet("PRAGMA user_version").getInt();
+}
 
-std::optional<double> metric_or_null(const core::Metrics& m, const char* name) { return m.find(name); }
+std::optional<double> metric_or_null(const core::Metrics& m, const char* name) {
+  return m.find(name);
+}
 
 void bind_optional(SQLite::Statement& st, int index, std::optional<double> v) {
   if (v) {
@@ -106,14 +110,14 @@ void migrate(SQLite::Database& db, int target) {
 }
 
 Store::Store(const std::string& path, Mode mode)
-    : path_(path),
-      db_([&]() -> SQLite::Database {
+    : path_(path), db_([&]() -> SQLite::Database {
         try {
           const int flags = mode == Mode::ReadOnly ? SQLite::OPEN_READONLY
                                                    : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
           return SQLite::Database(path, flags, 10000 /* busy timeout, ms */);
         } catch (const SQLite::Exception& e) {
-          throw core::InputError({path, 0, 0}, "", std::string("cannot open database: ") + e.what());
+          throw core::InputError({path, 0, 0}, "",
+                                 std::string("cannot open database: ") + e.what());
         }
       }()) {
   try {
@@ -132,14 +136,16 @@ Store::Store(const std::string& path, Mode mode)
       // Refuse to take over a SQLite file that holds somebody else's tables.
       const int tables = db_.execAndGet("SELECT count(*) FROM sqlite_master").getInt();
       if (tables > 0)
-        throw core::InputError({path, 0, 0}, "", "not a PADE-DSE results database (foreign tables)");
+        throw core::InputError({path, 0, 0}, "",
+                               "not a PADE-DSE results database (foreign tables)");
     }
     db_.exec("PRAGMA journal_mode = WAL");
     db_.exec("PRAGMA synchronous = NORMAL");
     db_.exec("PRAGMA foreign_keys = ON");
     migrate(db_, kSchemaVersion);
   } catch (const SQLite::Exception& e) {
-    throw core::InputError({path, 0, 0}, "", std::string("not a usable SQLite database: ") + e.what());
+    throw core::InputError({path, 0, 0}, "",
+                           std::string("not a usable SQLite database: ") + e.what());
   }
 }
 
@@ -203,7 +209,8 @@ void Store::set_campaign_status(std::int64_t id, const std::string& status) {
 void Store::put_provenance(std::int64_t campaign_id,
                            const std::vector<std::pair<std::string, std::string>>& kv) {
   SQLite::Transaction tx(db_);
-  SQLite::Statement st(db_, "INSERT OR REPLACE INTO provenance(campaign_id, key, value) VALUES(?, ?, ?)");
+  SQLite::Statement st(
+      db_, "INSERT OR REPLACE INTO provenance(campaign_id, key, value) VALUES(?, ?, ?)");
   for (const auto& [k, v] : kv) {
     st.bind(1, campaign_id);
     st.bind(2, k);
@@ -218,7 +225,8 @@ std::vector<std::pair<std::string, std::string>> Store::provenance(std::int64_t 
   SQLite::Statement st(db_, "SELECT key, value FROM provenance WHERE campaign_id = ? ORDER BY key");
   st.bind(1, campaign_id);
   std::vector<std::pair<std::string, std::string>> out;
-  while (st.executeStep()) out.emplace_back(st.getColumn(0).getString(), st.getColumn(1).getString());
+  while (st.executeStep())
+    out.emplace_back(st.getColumn(0).getString(), st.getColumn(1).getString());
   return out;
 }
 
@@ -229,8 +237,8 @@ void Store::put_configuration(const std::string& hash, const std::string& canoni
   for (const auto& [k, v] : params) w.key(k).value(v);
   w.end_object();
   SQLite::Transaction tx(db_);
-  SQLite::Statement st(db_,
-                       "INSERT OR IGNORE INTO configurations(hash, canonical, params_json) VALUES(?, ?, ?)");
+  SQLite::Statement st(
+      db_, "INSERT OR IGNORE INTO configurations(hash, canonical, params_json) VALUES(?, ?, ?)");
   st.bind(1, hash);
   st.bind(2, canonical);
   st.bind(3, w.str());
@@ -256,10 +264,11 @@ void Store::put_configuration(const std::string& hash, const std::string& canoni
   tx.commit();
 }
 
-void Store::put_benchmark(const std::string& name, const std::string& model, const std::string& task,
-                          const std::string& phase, std::int64_t seq_len) {
-  SQLite::Statement st(db_,
-                       "INSERT OR REPLACE INTO benchmarks(name, model, task, phase, seq_len) VALUES(?, ?, ?, ?, ?)");
+void Store::put_benchmark(const std::string& name, const std::string& model,
+                          const std::string& task, const std::string& phase, std::int64_t seq_len) {
+  SQLite::Statement st(
+      db_,
+      "INSERT OR REPLACE INTO benchmarks(name, model, task, phase, seq_len) VALUES(?, ?, ?, ?, ?)");
   st.bind(1, name);
   st.bind(2, model);
   st.bind(3, task);
@@ -268,11 +277,13 @@ void Store::put_benchmark(const std::string& name, const std::string& model, con
   st.exec();
 }
 
-void Store::put_batch(std::span<const EvaluationRecord> evaluations, std::span<const PointRecord> points) {
+void Store::put_batch(std::span<const EvaluationRecord> evaluations,
+                      std::span<const PointRecord> points) {
   const std::string now = utc_now_iso8601();
   SQLite::Transaction tx(db_);
   {
-    std::string sql = "INSERT OR REPLACE INTO evaluations(campaign_id, config_hash, benchmark, fidelity";
+    std::string sql =
+        "INSERT OR REPLACE INTO evaluations(campaign_id, config_hash, benchmark, fidelity";
     for (const char* c : kMetricColumns) sql += std::string(", ") + c;
     sql += ", metrics_json, seq, created_at) VALUES(?, ?, ?, ?";
     for (std::size_t i = 0; i < std::size(kMetricColumns); ++i) sql += ", ?";
@@ -293,10 +304,11 @@ void Store::put_batch(std::span<const EvaluationRecord> evaluations, std::span<c
     }
   }
   {
-    SQLite::Statement st(db_,
-                         "INSERT OR REPLACE INTO points(campaign_id, config_hash, seq, fidelity, feasible, "
-                         "reason, latency_s, energy_j, area_mm2, power_w, accuracy_loss, objectives_json) "
-                         "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement st(
+        db_,
+        "INSERT OR REPLACE INTO points(campaign_id, config_hash, seq, fidelity, feasible, "
+        "reason, latency_s, energy_j, area_mm2, power_w, accuracy_loss, objectives_json) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& p : points) {
       int i = 1;
       st.bind(i++, p.campaign_id);
@@ -316,7 +328,8 @@ void Store::put_batch(std::span<const EvaluationRecord> evaluations, std::span<c
 }
 
 namespace {
-core::Metrics metrics_from_columns(SQLite::Statement& st, int first, std::span<const char* const> names) {
+core::Metrics metrics_from_columns(SQLite::Statement& st, int first,
+                                   std::span<const char* const> names) {
   core::Metrics m;
   for (std::size_t k = 0; k < names.size(); ++k) {
     const auto col = st.getColumn(first + static_cast<int>(k));
@@ -347,11 +360,13 @@ std::vector<EvaluationRecord> Store::evaluations(std::int64_t campaign_id) {
 }
 
 std::vector<PointRecord> Store::points(std::int64_t campaign_id) {
-  static constexpr const char* kCols[] = {"latency_s", "energy_j", "area_mm2", "power_w", "accuracy_loss"};
-  SQLite::Statement st(db_,
-                       "SELECT campaign_id, config_hash, seq, fidelity, feasible, reason, latency_s, "
-                       "energy_j, area_mm2, power_w, accuracy_loss FROM points WHERE campaign_id = ? "
-                       "ORDER BY seq, fidelity");
+  static constexpr const char* kCols[] = {"latency_s", "energy_j", "area_mm2", "power_w",
+                                          "accuracy_loss"};
+  SQLite::Statement st(
+      db_,
+      "SELECT campaign_id, config_hash, seq, fidelity, feasible, reason, latency_s, "
+      "energy_j, area_mm2, power_w, accuracy_loss FROM points WHERE campaign_id = ? "
+      "ORDER BY seq, fidelity");
   st.bind(1, campaign_id);
   std::vector<PointRecord> out;
   while (st.executeStep()) {
@@ -368,8 +383,10 @@ std::vector<PointRecord> Store::points(std::int64_t campaign_id) {
   return out;
 }
 
-bool Store::has_point(std::int64_t campaign_id, const std::string& config_hash, const std::string& fidelity) {
-  SQLite::Statement st(db_, "SELECT 1 FROM points WHERE campaign_id = ? AND config_hash = ? AND fidelity = ?");
+bool Store::has_point(std::int64_t campaign_id, const std::string& config_hash,
+                      const std::string& fidelity) {
+  SQLite::Statement st(
+      db_, "SELECT 1 FROM points WHERE campaign_id = ? AND config_hash = ? AND fidelity = ?");
   st.bind(1, campaign_id);
   st.bind(2, config_hash);
   st.bind(3, fidelity);
@@ -383,7 +400,8 @@ void Store::set_pareto(std::int64_t campaign_id, std::span<const ParetoRecord> r
     del.bind(1, campaign_id);
     del.exec();
   }
-  SQLite::Statement st(db_, "INSERT INTO pareto(campaign_id, scope, config_hash, rank) VALUES(?, ?, ?, ?)");
+  SQLite::Statement st(
+      db_, "INSERT INTO pareto(campaign_id, scope, config_hash, rank) VALUES(?, ?, ?, ?)");
   for (const auto& r : records) {
     st.bind(1, campaign_id);
     st.bind(2, r.scope);
@@ -397,13 +415,15 @@ void Store::set_pareto(std::int64_t campaign_id, std::span<const ParetoRecord> r
 
 void Store::put_comparisons(std::int64_t campaign_id, std::span<const ComparisonRecord> records) {
   SQLite::Transaction tx(db_);
-  SQLite::Statement st(db_,
-                       "INSERT OR REPLACE INTO comparisons(campaign_id, benchmark, baseline, metric, value) "
-                       "VALUES(?, ?, ?, ?, ?)");
+  SQLite::Statement st(
+      db_,
+      "INSERT OR REPLACE INTO comparisons(campaign_id, benchmark, baseline, metric, value) "
+      "VALUES(?, ?, ?, ?, ?)");
   for (const auto& r : records) {
     if (r.metric != kComparisonSpeedup && r.metric != kComparisonEnergyEfficiency)
       throw core::InputError("comparisons: unknown metric '" + r.metric + "' (expected " +
-                             std::string(kComparisonSpeedup) + " or " + std::string(kComparisonEnergyEfficiency) + ")");
+                             std::string(kComparisonSpeedup) + " or " +
+                             std::string(kComparisonEnergyEfficiency) + ")");
     st.bind(1, campaign_id);
     st.bind(2, r.benchmark);
     st.bind(3, r.baseline);
@@ -416,14 +436,15 @@ void Store::put_comparisons(std::int64_t campaign_id, std::span<const Comparison
 }
 
 std::vector<ComparisonRecord> Store::comparisons(std::int64_t campaign_id) {
-  SQLite::Statement st(db_,
-                       "SELECT benchmark, baseline, metric, value FROM comparisons WHERE campaign_id = ? "
-                       "AND value IS NOT NULL ORDER BY benchmark, baseline, metric");
+  SQLite::Statement st(
+      db_,
+      "SELECT benchmark, baseline, metric, value FROM comparisons WHERE campaign_id = ? "
+      "AND value IS NOT NULL ORDER BY benchmark, baseline, metric");
   st.bind(1, campaign_id);
   std::vector<ComparisonRecord> out;
   while (st.executeStep())
-    out.push_back({st.getColumn(0).getString(), st.getColumn(1).getString(), st.getColumn(2).getString(),
-                   st.getColumn(3).getDouble()});
+    out.push_back({st.getColumn(0).getString(), st.getColumn(1).getString(),
+                   st.getColumn(2).getString(), st.getColumn(3).getDouble()});
   return out;
 }
 
@@ -435,9 +456,11 @@ std::optional<std::string> Store::cached_stats(const std::string& key, const std
   return std::nullopt;
 }
 
-void Store::put_stats(const std::string& key, const std::string& version, const std::string& payload) {
-  SQLite::Statement st(db_,
-                       "INSERT OR REPLACE INTO stats_cache(key, version, payload, created_at) VALUES(?, ?, ?, ?)");
+void Store::put_stats(const std::string& key, const std::string& version,
+                      const std::string& payload) {
+  SQLite::Statement st(
+      db_,
+      "INSERT OR REPLACE INTO stats_cache(key, version, payload, created_at) VALUES(?, ?, ?, ?)");
   st.bind(1, key);
   st.bind(2, version);
   st.bind(3, payload);

@@ -10,7 +10,8 @@
 //   benchmarks(name, model, task, phase, seq_len)
 //   evaluations(campaign_id, config_hash, benchmark, fidelity, latency_cycles, latency_s,
 //               energy_j, area_mm2, power_w, kept_fraction, accuracy_loss, dram_bytes,
-//               metrics_json, seq, created_at)       — UNIQUE(campaign, config, benchmark, fidelity)
+//               metrics_json, seq, created_at)       — UNIQUE(campaign, config, benchmark,
+//               fidelity)
 //   points(campaign_id, config_hash, seq, fidelity, feasible, reason, objectives_json, …)
 //   pareto(campaign_id, scope, config_hash, rank) — scope 'suite' or a benchmark name
 //   stats_cache(key, version, payload)       — functional statistics (since schema v2)
@@ -35,7 +36,8 @@ namespace pade::results {
 /// Pareto ranks were computed at (provenance 'front_fidelity'; campaigns without it: any). A design
 /// screened and then refined has rows at two fidelities; only the refined one carries the rank.
 inline constexpr const char* kAtFrontFidelitySql =
-    "t.fidelity = coalesce((SELECT pv.value FROM provenance pv WHERE pv.campaign_id = t.campaign_id "
+    "t.fidelity = coalesce((SELECT pv.value FROM provenance pv WHERE pv.campaign_id = "
+    "t.campaign_id "
     "AND pv.key = 'front_fidelity'), t.fidelity)";
 
 inline constexpr int kSchemaVersion = 3;
@@ -105,8 +107,10 @@ class Store {
   [[nodiscard]] std::optional<CampaignRecord> find_campaign(const std::string& name);
   [[nodiscard]] std::vector<CampaignRecord> campaigns();
   void set_campaign_status(std::int64_t id, const std::string& status);
-  void put_provenance(std::int64_t campaign_id, const std::vector<std::pair<std::string, std::string>>& kv);
-  [[nodiscard]] std::vector<std::pair<std::string, std::string>> provenance(std::int64_t campaign_id);
+  void put_provenance(std::int64_t campaign_id,
+                      const std::vector<std::pair<std::string, std::string>>& kv);
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> provenance(
+      std::int64_t campaign_id);
 
   // --- configurations and benchmarks -------------------------------------------------------------
   void put_configuration(const std::string& hash, const std::string& canonical,
@@ -115,7 +119,8 @@ class Store {
                      const std::string& phase, std::int64_t seq_len);
 
   // --- evaluations and points (each call is one transaction) -------------------------------------
-  void put_batch(std::span<const EvaluationRecord> evaluations, std::span<const PointRecord> points);
+  void put_batch(std::span<const EvaluationRecord> evaluations,
+                 std::span<const PointRecord> points);
   [[nodiscard]] std::vector<EvaluationRecord> evaluations(std::int64_t campaign_id);
   [[nodiscard]] std::vector<PointRecord> points(std::int64_t campaign_id);
   [[nodiscard]] bool has_point(std::int64_t campaign_id, const std::string& config_hash,
@@ -124,14 +129,16 @@ class Store {
   /// Replace the Pareto membership of a campaign (all scopes) in one transaction.
   void set_pareto(std::int64_t campaign_id, std::span<const ParetoRecord> records);
 
-  // --- PADE against the baselines (written by the baseline comparison, read by the figures) -------
+  // --- PADE against the baselines (written by the baseline comparison, read by the figures)
+  // -------
   /// Insert or replace, in one transaction; InputError for a metric other than the two above.
   void put_comparisons(std::int64_t campaign_id, std::span<const ComparisonRecord> records);
   /// The campaign's comparisons (NULL values left out), ordered by benchmark, baseline, metric.
   [[nodiscard]] std::vector<ComparisonRecord> comparisons(std::int64_t campaign_id);
 
   // --- functional-statistics cache ---------------------------------------------------------------
-  [[nodiscard]] std::optional<std::string> cached_stats(const std::string& key, const std::string& version);
+  [[nodiscard]] std::optional<std::string> cached_stats(const std::string& key,
+                                                        const std::string& version);
   void put_stats(const std::string& key, const std::string& version, const std::string& payload);
 
  private:

@@ -46,10 +46,12 @@ std::string short_number(const std::string& full) {
 void Table::write(std::ostream& out, Format format) const {
   switch (format) {
     case Format::Csv: {
-      for (std::size_t i = 0; i < columns_.size(); ++i) out << (i ? "," : "") << csv_field(columns_[i]);
+      for (std::size_t i = 0; i < columns_.size(); ++i)
+        out << (i ? "," : "") << csv_field(columns_[i]);
       out << '\n';
       for (const auto& row : rows_) {
-        for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << (row[i].null ? "" : csv_field(row[i].text));
+        for (std::size_t i = 0; i < row.size(); ++i)
+          out << (i ? "," : "") << (row[i].null ? "" : csv_field(row[i].text));
         out << '\n';
       }
       return;
@@ -61,9 +63,12 @@ void Table::write(std::ostream& out, Format format) const {
         w.begin_object();
         for (std::size_t i = 0; i < row.size() && i < columns_.size(); ++i) {
           w.key(columns_[i]);
-          if (row[i].null) w.null();
-          else if (row[i].numeric) w.raw(row[i].text);
-          else w.value(row[i].text);
+          if (row[i].null)
+            w.null();
+          else if (row[i].numeric)
+            w.raw(row[i].text);
+          else
+            w.value(row[i].text);
         }
         w.end_object();
       }

@@ -56,7 +56,8 @@ class HalvingStrategy final : public Strategy {
     if (cursor_ == current_.size() && waiting_ == 0) promote();
     while (out.size() < n && cursor_ < current_.size()) {
       const std::size_t idx = current_[cursor_++];
-      out.push_back(Candidate{entries_[idx].levels, static_cast<std::int64_t>(idx), entries_[idx].rung});
+      out.push_back(
+          Candidate{entries_[idx].levels, static_cast<std::int64_t>(idx), entries_[idx].rung});
       ++waiting_;
     }
     return out;
@@ -150,12 +151,13 @@ class HalvingStrategy final : public Strategy {
 }  // namespace
 
 void register_halving(StrategyRegistry& r) {
-  r.add("halving",
-        "multi-fidelity successive halving: screen a grid/LHS sample at `fidelity`, refine the best "
-        "1/eta (Pareto rank, then crowding) at `refine_fidelity`; budget counts every rung",
-        [](std::span<const std::size_t> sizes, const StrategyOptions& o) {
-          return std::make_unique<HalvingStrategy>(sizes, o);
-        });
+  r.add(
+      "halving",
+      "multi-fidelity successive halving: screen a grid/LHS sample at `fidelity`, refine the best "
+      "1/eta (Pareto rank, then crowding) at `refine_fidelity`; budget counts every rung",
+      [](std::span<const std::size_t> sizes, const StrategyOptions& o) {
+        return std::make_unique<HalvingStrategy>(sizes, o);
+      });
 }
 
 }  // namespace pade::search

@@ -27,14 +27,16 @@ namespace pade::search {
 
 namespace {
 
-constexpr double kCrossoverProbability = 0.9;  // Deb et al.'s usual setting
+constexpr double kCrossoverProbability = 0.9;    // Deb et al.'s usual setting
 constexpr std::size_t kDefaultGenerations = 10;  // natural size = population × this
 constexpr std::size_t kRetries = 32;             // re-mutations of a duplicate child
 
 class Nsga2Strategy final : public Strategy {
  public:
   Nsga2Strategy(std::span<const std::size_t> sizes, const StrategyOptions& o)
-      : sizes_(sizes.begin(), sizes.end()), rng_(o.seed, "nsga2"), population_size_(std::max<std::size_t>(2, o.population)) {
+      : sizes_(sizes.begin(), sizes.end()),
+        rng_(o.seed, "nsga2"),
+        population_size_(std::max<std::size_t>(2, o.population)) {
     space_ = space_size(sizes);
     total_ = std::min(o.budget > 0 ? o.budget : population_size_ * kDefaultGenerations, space_);
     for (const auto s : sizes_) mutable_dims_ += s > 1 ? 1 : 0;
@@ -99,7 +101,8 @@ class Nsga2Strategy final : public Strategy {
         for (auto* child : {&c1, &c2}) {
           if (fresh.size() >= want) break;
           mutate(*child);
-          for (std::size_t r = 0; r < kRetries && seen_.count(*child) > 0; ++r) mutate(*child, true);
+          for (std::size_t r = 0; r < kRetries && seen_.count(*child) > 0; ++r)
+            mutate(*child, true);
           if (seen_.count(*child) == 0) fresh.push_back(add(std::move(*child)));
         }
       }
@@ -127,8 +130,10 @@ class Nsga2Strategy final : public Strategy {
     fitness_.clear();
     std::vector<std::size_t> feasible;
     for (const auto i : pool) {
-      if (archive_[i].objectives) feasible.push_back(i);
-      else fitness_[i] = Fitness{false, std::numeric_limits<int>::max(), 0.0};
+      if (archive_[i].objectives)
+        feasible.push_back(i);
+      else
+        fitness_[i] = Fitness{false, std::numeric_limits<int>::max(), 0.0};
     }
     std::vector<Objectives> objs;
     for (const auto i : feasible) objs.push_back(*archive_[i].objectives);
@@ -139,7 +144,8 @@ class Nsga2Strategy final : public Strategy {
       for (std::size_t k = 0; k < feasible.size(); ++k)
         if (ranks[k] == r) front.push_back(k);
       const auto crowd = crowding_distance(objs, front);
-      for (std::size_t k = 0; k < front.size(); ++k) fitness_[feasible[front[k]]] = Fitness{true, r, crowd[k]};
+      for (std::size_t k = 0; k < front.size(); ++k)
+        fitness_[feasible[front[k]]] = Fitness{true, r, crowd[k]};
     }
     std::sort(pool.begin(), pool.end(), [&](std::size_t a, std::size_t b) { return better(a, b); });
     pool.resize(std::min(pool.size(), population_size_));
@@ -161,8 +167,8 @@ class Nsga2Strategy final : public Strategy {
     return better(a, b) ? a : b;
   }
 
-  std::pair<std::vector<std::size_t>, std::vector<std::size_t>> crossover(const std::vector<std::size_t>& a,
-                                                                          const std::vector<std::size_t>& b) {
+  std::pair<std::vector<std::size_t>, std::vector<std::size_t>> crossover(
+      const std::vector<std::size_t>& a, const std::vector<std::size_t>& b) {
     std::vector<std::size_t> c1 = a, c2 = b;
     if (rng_.uniform() < kCrossoverProbability)
       for (std::size_t d = 0; d < sizes_.size(); ++d)
@@ -223,25 +229,26 @@ class Nsga2Strategy final : public Strategy {
   std::size_t space_ = 0;
   std::size_t total_ = 0;
   std::size_t mutable_dims_ = 0;
-  std::vector<Individual> archive_;     // every candidate issued; index = seq
+  std::vector<Individual> archive_;  // every candidate issued; index = seq
   std::set<std::vector<std::size_t>> seen_;
-  std::vector<std::size_t> parents_;    // survivors of the last selection
-  std::vector<std::size_t> offspring_;  // the generation being evaluated
+  std::vector<std::size_t> parents_;     // survivors of the last selection
+  std::vector<std::size_t> offspring_;   // the generation being evaluated
   std::vector<std::size_t> generation_;  // issue queue of the current generation
   std::size_t cursor_ = 0;
-  std::size_t waiting_ = 0;              // issued but not yet told
+  std::size_t waiting_ = 0;  // issued but not yet told
   std::map<std::size_t, Fitness> fitness_;
 };
 
 }  // namespace
 
 void register_nsga2(StrategyRegistry& r) {
-  r.add("nsga2",
-        "NSGA-II genetic search (seeded; generations of `population`; budget = evaluations, default "
-        "10 generations)",
-        [](std::span<const std::size_t> sizes, const StrategyOptions& o) {
-          return std::make_unique<Nsga2Strategy>(sizes, o);
-        });
+  r.add(
+      "nsga2",
+      "NSGA-II genetic search (seeded; generations of `population`; budget = evaluations, default "
+      "10 generations)",
+      [](std::span<const std::size_t> sizes, const StrategyOptions& o) {
+        return std::make_unique<Nsga2Strategy>(sizes, o);
+      });
 }
 
 }  // namespace pade::search

@@ -49,21 +49,24 @@ std::vector<int> nondominated_ranks(std::span<const Objectives> points) {
   return rank;
 }
 
-std::vector<double> crowding_distance(std::span<const Objectives> points, std::span<const std::size_t> front) {
+std::vector<double> crowding_distance(std::span<const Objectives> points,
+                                      std::span<const std::size_t> front) {
   std::vector<double> dist(front.size(), 0.0);
   if (front.empty()) return dist;
   const std::size_t m = points[front[0]].size();
   std::vector<std::size_t> order(front.size());
   for (std::size_t k = 0; k < m; ++k) {
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return points[front[a]][k] < points[front[b]][k]; });
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return points[front[a]][k] < points[front[b]][k];
+    });
     const double lo = points[front[order.front()]][k];
     const double hi = points[front[order.back()]][k];
     dist[order.front()] = dist[order.back()] = std::numeric_limits<double>::infinity();
     if (hi <= lo) continue;
     for (std::size_t i = 1; i + 1 < order.size(); ++i)
-      dist[order[i]] += (points[front[order[i + 1]]][k] - points[front[order[i - 1]]][k]) / (hi - lo);
+      dist[order[i]] +=
+          (points[front[order[i + 1]]][k] - points[front[order[i - 1]]][k]) / (hi - lo);
   }
   return dist;
 }
@@ -80,7 +83,8 @@ double hv_recursive(std::vector<Objectives> pts, std::span<const double> ref) {
     for (const auto& p : pts) best = std::min(best, p[0]);
     return ref[0] - best;
   }
-  std::sort(pts.begin(), pts.end(), [&](const Objectives& a, const Objectives& b) { return a[d - 1] < b[d - 1]; });
+  std::sort(pts.begin(), pts.end(),
+            [&](const Objectives& a, const Objectives& b) { return a[d - 1] < b[d - 1]; });
   double volume = 0.0;
   std::vector<Objectives> active;
   const std::span<const double> sub_ref = ref.first(d - 1);
@@ -99,7 +103,8 @@ double hv_recursive(std::vector<Objectives> pts, std::span<const double> ref) {
 double hypervolume(std::span<const Objectives> points, std::span<const double> reference) {
   std::vector<Objectives> inside;
   for (const auto& p : points) {
-    if (p.size() != reference.size()) throw std::invalid_argument("hypervolume: dimension mismatch");
+    if (p.size() != reference.size())
+      throw std::invalid_argument("hypervolume: dimension mismatch");
     bool ok = true;
     for (std::size_t i = 0; i < p.size(); ++i) ok = ok && p[i] < reference[i];
     if (ok) inside.push_back(p);

@@ -21,6 +21,7 @@ using Objectives = std::vector<double>;
 /// Exact hypervolume (minimization) of the points that are strictly better than `reference` in
 /// every objective; others contribute nothing. Recursive slicing: fine for the few objectives
 /// and hundreds of points of a campaign front.
-[[nodiscard]] double hypervolume(std::span<const Objectives> points, std::span<const double> reference);
+[[nodiscard]] double hypervolume(std::span<const Objectives> points,
+                                 std::span<const double> reference);
 
 }  // namespace pade::search

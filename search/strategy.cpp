@@ -8,7 +8,8 @@ void StrategyRegistry::add(std::string name, std::string doc, StrategyFactory fa
   entries_[std::move(name)] = Entry{std::move(doc), std::move(factory)};
 }
 
-std::unique_ptr<Strategy> StrategyRegistry::create(const std::string& name, std::span<const std::size_t> sizes,
+std::unique_ptr<Strategy> StrategyRegistry::create(const std::string& name,
+                                                   std::span<const std::size_t> sizes,
                                                    const StrategyOptions& options) const {
   const auto it = entries_.find(name);
   if (it == entries_.end()) throw std::invalid_argument("unknown strategy '" + name + "'");

@@ -16,7 +16,7 @@ namespace pade::search {
 struct Candidate {
   std::vector<std::size_t> levels;  // one index per dimension
   std::int64_t seq = 0;             // issue order: 0, 1, 2, … (results are stored in this order)
-  std::size_t fidelity = 0;         // rung of the fidelity ladder (0 = screening; multi-fidelity only)
+  std::size_t fidelity = 0;  // rung of the fidelity ladder (0 = screening; multi-fidelity only)
 };
 
 struct Outcome {
@@ -26,8 +26,8 @@ struct Outcome {
 
 struct StrategyOptions {
   std::uint64_t seed = 1;
-  std::size_t budget = 0;  // maximum candidates (0 = the strategy's natural size)
-  std::size_t population = 16;  // population-based strategies
+  std::size_t budget = 0;           // maximum candidates (0 = the strategy's natural size)
+  std::size_t population = 16;      // population-based strategies
   std::size_t fidelity_levels = 1;  // rungs of the fidelity ladder (multi-fidelity strategies)
   std::size_t eta = 3;              // successive halving: keep the top 1/eta per rung
 };
@@ -52,15 +52,16 @@ class Strategy {
 /// Number of points of a discrete space, saturating at 2^50 (beyond any budget).
 [[nodiscard]] std::size_t space_size(std::span<const std::size_t> sizes);
 
-using StrategyFactory =
-    std::function<std::unique_ptr<Strategy>(std::span<const std::size_t> sizes, const StrategyOptions&)>;
+using StrategyFactory = std::function<std::unique_ptr<Strategy>(std::span<const std::size_t> sizes,
+                                                                const StrategyOptions&)>;
 
 /// Strategies by name. Built explicitly (no static self-registration, which static libraries
 /// silently drop): each strategy's file offers one register_… function, called below.
 class StrategyRegistry {
  public:
   void add(std::string name, std::string doc, StrategyFactory factory);
-  [[nodiscard]] std::unique_ptr<Strategy> create(const std::string& name, std::span<const std::size_t> sizes,
+  [[nodiscard]] std::unique_ptr<Strategy> create(const std::string& name,
+                                                 std::span<const std::size_t> sizes,
                                                  const StrategyOptions& options) const;
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> list() const;  // name, doc
   [[nodiscard]] bool contains(const std::string& name) const { return entries_.count(name) > 0; }

@@ -23,7 +23,8 @@ namespace fs = std::filesystem;
 namespace {
 
 /// A non-causal head whose queries and keys live on dimension 0 only: logit(i, j) = q_i·k_j/√d.
-core::AttentionHead line_head(const std::vector<float>& q0, const std::vector<float>& k0, std::size_t d = 4) {
+core::AttentionHead line_head(const std::vector<float>& q0, const std::vector<float>& k0,
+                              std::size_t d = 4) {
   core::AttentionHead h;
   h.q = core::Matrix(q0.size(), d);
   h.k = core::Matrix(k0.size(), d);
@@ -31,14 +32,16 @@ core::AttentionHead line_head(const std::vector<float>& q0, const std::vector<fl
   for (std::size_t i = 0; i < q0.size(); ++i) h.q.at(i, 0) = q0[i];
   for (std::size_t j = 0; j < k0.size(); ++j) h.k.at(j, 0) = k0[j];
   h.causal = false;
-  for (std::size_t i = 0; i < q0.size(); ++i) h.query_positions.push_back(k0.size() - q0.size() + i);
+  for (std::size_t i = 0; i < q0.size(); ++i)
+    h.query_positions.push_back(k0.size() - q0.size() + i);
   return h;
 }
 
 models::BaselineContext context() {
   models::BaselineContext ctx;
   ctx.config = models::default_baseline_config();
-  ctx.pade = models::pade_reference(models::to_hardware(core::default_config(models::hardware_schema())));
+  ctx.pade =
+      models::pade_reference(models::to_hardware(core::default_config(models::hardware_schema())));
   return ctx;
 }
 
@@ -61,9 +64,11 @@ models::BaselineStats stats_with_kept(double kept) {
 
 }  // namespace
 
-TEST_CASE("baselines: the registry lists every baseline, in order, and rejects unknown names", "[baselines]") {
+TEST_CASE("baselines: the registry lists every baseline, in order, and rejects unknown names",
+          "[baselines]") {
   const auto& r = models::builtin_baselines();
-  CHECK(r.names() == std::vector<std::string>{"h100", "sanger", "dota", "sofa", "spatten", "energon"});
+  CHECK(r.names() ==
+        std::vector<std::string>{"h100", "sanger", "dota", "sofa", "spatten", "energon"});
   CHECK_THROWS_AS(r.get("a3"), std::invalid_argument);
   CHECK(r.get("h100").rule == nullptr);  // dense
   for (const auto& n : r.names()) CHECK(r.get(n).cost != nullptr);
@@ -99,7 +104,8 @@ TEST_CASE("baselines: Sanger pack & split counts passes", "[baselines]") {
   CHECK(models::sanger_pe_slots({std::vector<char>(64, 0)}, 64, 16) == 0);
 }
 
-TEST_CASE("baselines: DOTA keeps exactly its retention per row, and the dominant key", "[baselines]") {
+TEST_CASE("baselines: DOTA keeps exactly its retention per row, and the dominant key",
+          "[baselines]") {
   // d = 16 with the signal on one dimension, rank = d: the estimate is a noisy copy of the logit;
   // key 0 dominates by far.
   const auto head = line_head({1.0f, 2.0f}, {40, 1, 0.5f, 0, -1, -2, 0.2f, 0.1f, -0.1f, 0.3f}, 16);
@@ -112,7 +118,7 @@ TEST_CASE("baselines: DOTA keeps exactly its retention per row, and the dominant
   auto c = dota.rule(head, hc, ctx);
   CHECK(c["rows"] == 2);
   CHECK(c["pairs"] == 20);
-  CHECK(c["kept"] == 4);  // ceil(0.15 x 10) per row
+  CHECK(c["kept"] == 4);                             // ceil(0.15 x 10) per row
   CHECK(c["row_retained_mass"] / c["rows"] > 0.99);  // key 0 holds nearly all the mass and is kept
   // Same seed and label: the same projection, the same counters.
   CHECK(dota.rule(head, hc, ctx) == c);
@@ -126,7 +132,8 @@ TEST_CASE("baselines: SOFA's leading-one codes and top-k mask", "[baselines]") {
   CHECK(models::sofa_leading_one(127) == 64);
   CHECK(models::sofa_leading_one(-64) == -64);
   // Keys 100, 70, 30, 20, 10, -50 (8-bit codes 127, 89, 38, 25, 13, -64): leading ones 64, 64, 32,
-  // 16, 8, -64. Top 2 of 6 by estimate: keys 0 and 1 (tied at 64); keeping 1, the tie goes to key 0.
+  // 16, 8, -64. Top 2 of 6 by estimate: keys 0 and 1 (tied at 64); keeping 1, the tie goes to key
+  // 0.
   const auto head = line_head({1.0f}, {100, 70, 30, 20, 10, -50});
   auto ctx = context();
   set(ctx, "sofa.keep_ratio", 0.3);  // ceil(1.8) = 2
@@ -169,7 +176,8 @@ TEST_CASE("baselines: Energon's mean-based filter and two rounds", "[baselines]"
   const std::vector<char> all(4, 1);
   CHECK(models::energon_filter(s, all, 0.0) == std::vector<char>{0, 0, 1, 1});
   CHECK(models::energon_filter(s, all, 1.0) == std::vector<char>{0, 0, 0, 1});
-  CHECK(models::energon_filter(s, std::vector<char>{1, 1, 0, 0}, 0.0) == std::vector<char>{0, 1, 0, 0});
+  CHECK(models::energon_filter(s, std::vector<char>{1, 1, 0, 0}, 0.0) ==
+        std::vector<char>{0, 1, 0, 0});
   // Keys 100, 90, 10, -100, -90, 0 (8-bit codes 127, 114, 13, -127, -114, 0; q code 127). Round 1
   // at 2 bits (codes >> 6 = 1, 1, 0, -2, -2, 0; mean -1/3) keeps keys 0, 1, 2, 5; round 2 at 4 bits
   // (codes >> 4 = 7, 7, 0, 0 among those; mean 3.5) keeps keys 0 and 1.
@@ -180,7 +188,8 @@ TEST_CASE("baselines: Energon's mean-based filter and two rounds", "[baselines]"
   CHECK(c["kept"] == 2);
 }
 
-TEST_CASE("baselines: more sparsity means less work and energy for every accelerator", "[baselines]") {
+TEST_CASE("baselines: more sparsity means less work and energy for every accelerator",
+          "[baselines]") {
   const auto& bench = catalog().benchmark("llama2-7b/wikitext2");
   const auto ctx = context();
   for (const char* name : {"sanger", "dota", "sofa", "spatten", "energon"}) {
@@ -208,12 +217,14 @@ TEST_CASE("baselines: more sparsity means less work and energy for every acceler
   CHECK(cl.at("kept") < cl.at("pairs"));
 }
 
-TEST_CASE("baselines: H100 FlashAttention curve, normalization arithmetic and golden prefill", "[baselines]") {
+TEST_CASE("baselines: H100 FlashAttention curve, normalization arithmetic and golden prefill",
+          "[baselines]") {
   CHECK(models::flash_attention_tflops("fa3", 128, 2048, false) == 625);
   CHECK(models::flash_attention_tflops("fa2", 64, 16384, false) == 324);
-  CHECK(models::flash_attention_tflops("fa3", 128, std::sqrt(512.0 * 1024.0), false) == Approx((497 + 565) / 2.0));
+  CHECK(models::flash_attention_tflops("fa3", 128, std::sqrt(512.0 * 1024.0), false) ==
+        Approx((497 + 565) / 2.0));
   CHECK(models::flash_attention_tflops("fa3", 128, 4096, true) == Approx(579));
-  CHECK(models::flash_attention_tflops("fa3", 128, 100, false) == 497);     // clamped below the table
+  CHECK(models::flash_attention_tflops("fa3", 128, 100, false) == 497);  // clamped below the table
   CHECK(models::flash_attention_tflops("fa3", 256, 100000, false) == 756);  // and above
   CHECK(models::flash_attention_tflops("fa3", 90, 2048, false) > 460);
 
@@ -329,10 +340,12 @@ TEST_CASE("baselines: the digest is deterministic and reports the rule's sparsit
     CHECK(s1.get("row_retained_mass") > 0);
     CHECK(s1.get("row_retained_mass") <= 1.0 + 1e-12);
   }
-  const auto dense = models::digest_baseline(models::builtin_baselines().get("h100"), ctx, b, knobs, o);
+  const auto dense =
+      models::digest_baseline(models::builtin_baselines().get("h100"), ctx, b, knobs, o);
   CHECK(dense.kept_fraction() == 1.0);
   // digest_counters: per pair, per row, per key.
-  const auto s = models::digest_counters({{"pairs", 10}, {"rows", 2}, {"keys", 5}, {"kept", 4}, {"row_x", 1}, {"key_kept", 2}});
+  const auto s = models::digest_counters(
+      {{"pairs", 10}, {"rows", 2}, {"keys", 5}, {"kept", 4}, {"row_x", 1}, {"key_kept", 2}});
   CHECK(s.kept_fraction() == 0.4);
   CHECK(s.get("row_x") == 0.5);
   CHECK(s.get("key_kept") == 0.4);
@@ -340,13 +353,17 @@ TEST_CASE("baselines: the digest is deterministic and reports the rule's sparsit
 
 TEST_CASE("baselines: bad baseline files are input errors", "[baselines]") {
   const auto doc = core::load_yaml_text("kind: baseline\nsanger: {treshold: 0.1}\n", "b.yaml");
-  CHECK_THROWS_AS(core::read_config(*doc.root, models::baseline_schema(), doc.file), core::InputError);
-  const auto doc2 = core::load_yaml_text("kind: baseline\nh100: {normalization: iso_power}\n", "b.yaml");
-  CHECK_THROWS_AS(core::read_config(*doc2.root, models::baseline_schema(), doc2.file), core::InputError);
+  CHECK_THROWS_AS(core::read_config(*doc.root, models::baseline_schema(), doc.file),
+                  core::InputError);
+  const auto doc2 =
+      core::load_yaml_text("kind: baseline\nh100: {normalization: iso_power}\n", "b.yaml");
+  CHECK_THROWS_AS(core::read_config(*doc2.root, models::baseline_schema(), doc2.file),
+                  core::InputError);
 }
 
 TEST_CASE("baselines: comparisons round-trip through the store (schema v3)", "[baselines]") {
-  const fs::path dir = fs::temp_directory_path() / ("pade-baselines-test-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("pade-baselines-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   {
@@ -370,11 +387,13 @@ TEST_CASE("baselines: comparisons round-trip through the store (schema v3)", "[b
 }
 
 TEST_CASE("baselines: pade compare runs end to end and stores its tables", "[baselines]") {
-  const fs::path dir = fs::temp_directory_path() / ("pade-compare-test-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("pade-compare-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  const std::string cmd = "cd '" + dir.string() + "' && '" + std::string(PADE_BINARY) +
-                          "' compare -b opt-1.3b/winogrande --db c.db --format csv >out.txt 2>err.txt";
+  const std::string cmd =
+      "cd '" + dir.string() + "' && '" + std::string(PADE_BINARY) +
+      "' compare -b opt-1.3b/winogrande --db c.db --format csv >out.txt 2>err.txt";
   const int status = std::system(cmd.c_str());
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
@@ -386,8 +405,9 @@ TEST_CASE("baselines: pade compare runs end to end and stores its tables", "[bas
     CHECK(rows.size() == 6 * 2 * 3);  // 6 baselines x 2 metrics x (1 benchmark + 2 averages)
     CHECK(store.evaluations(camp->id).size() == 7);  // PADE + 6 baselines
   }
-  const std::string bad = "cd '" + dir.string() + "' && '" + std::string(PADE_BINARY) +
-                          "' compare -b opt-1.3b/winogrande --db c.db --normalization iso_power >/dev/null 2>&1";
+  const std::string bad =
+      "cd '" + dir.string() + "' && '" + std::string(PADE_BINARY) +
+      "' compare -b opt-1.3b/winogrande --db c.db --normalization iso_power >/dev/null 2>&1";
   const int bad_status = std::system(bad.c_str());
   CHECK(WEXITSTATUS(bad_status) == 2);
   fs::remove_all(dir);

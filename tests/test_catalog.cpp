@@ -20,7 +20,6 @@ using pade::test::TempDir;
 
 namespace {
 
-
 const Catalog& shipped() {
   static const Catalog c = Catalog::builtin();  // read once: tests only query it
   return c;

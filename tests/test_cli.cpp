@@ -4,23 +4,19 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/support/run_pade.hpp"
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include "tests/support/run_pade.hpp"
 
 namespace fs = std::filesystem;
 
-using pade::test::slurp;
 using pade::test::run_pade;
+using pade::test::slurp;
 using pade::test::TempDir;
 
 namespace {
-
-
-
-
 
 constexpr const char* kCampaign = R"(kind: campaign
 name: e2e
@@ -57,13 +53,15 @@ TEST_CASE("cli: usage errors exit 2, unfinished verbs exit 1 and say so", "[cli]
   CHECK(report.err.find("no such database") != std::string::npos);
   const auto help = run_pade("--help", dir.path());
   CHECK(help.code == 0);
-  for (const char* verb : {"validate", "eval", "run", "query", "plot", "report", "workloads", "merge"}) {
+  for (const char* verb :
+       {"validate", "eval", "run", "query", "plot", "report", "workloads", "merge"}) {
     INFO(verb);
     CHECK(help.out.find(verb) != std::string::npos);
   }
 }
 
-TEST_CASE("cli: run stores evaluations with Pareto flags; query, plot and resume work on them", "[cli]") {
+TEST_CASE("cli: run stores evaluations with Pareto flags; query, plot and resume work on them",
+          "[cli]") {
   TempDir dir;
   std::ofstream(dir.path() / "c.yaml") << kCampaign;
   const auto run = run_pade("run c.yaml --db out/r.db --threads 2", dir.path());
@@ -79,10 +77,13 @@ TEST_CASE("cli: run stores evaluations with Pareto flags; query, plot and resume
   CHECK(q.out.find("\"benchmark\": \"llama2-7b/mmlu\"") != std::string::npos);
   // 6 configurations x 2 benchmarks.
   std::size_t rows = 0;
-  for (std::size_t pos = q.out.find("\"config_hash\""); pos != std::string::npos; pos = q.out.find("\"config_hash\"", pos + 1)) ++rows;
+  for (std::size_t pos = q.out.find("\"config_hash\""); pos != std::string::npos;
+       pos = q.out.find("\"config_hash\"", pos + 1))
+    ++rows;
   CHECK(rows == 12);
 
-  const auto csv = run_pade("query out/r.db --points --front --columns config_hash,latency_s --format csv", dir.path());
+  const auto csv = run_pade(
+      "query out/r.db --points --front --columns config_hash,latency_s --format csv", dir.path());
   REQUIRE(csv.code == 0);
   CHECK(csv.out.rfind("config_hash,latency_s\n", 0) == 0);
 
@@ -118,14 +119,15 @@ TEST_CASE("cli: the same campaign gives identical stored results for 1 and 2 thr
   CHECK(a.out == b.out);
 }
 
-TEST_CASE("cli: eval prints metrics and the functional digest as JSON; workloads lists PADE-22", "[cli]") {
+TEST_CASE("cli: eval prints metrics and the functional digest as JSON; workloads lists PADE-22",
+          "[cli]") {
   TempDir dir;
   std::ofstream(dir.path() / "hw.yaml") << "kind: hardware\nqk_pu: {lanes_per_row: 32}\n";
   const auto e = run_pade("eval hw.yaml --benchmark opt-1.3b/mmlu --format json", dir.path());
   INFO(e.err);
   REQUIRE(e.code == 0);
-  for (const char* key : {"\"latency_s\"", "\"energy_j\"", "\"area_mm2\"", "\"stats.kept_fraction\"",
-                          "\"stats.accuracy.retained_mass\""}) {
+  for (const char* key : {"\"latency_s\"", "\"energy_j\"", "\"area_mm2\"",
+                          "\"stats.kept_fraction\"", "\"stats.accuracy.retained_mass\""}) {
     INFO(key);
     CHECK(e.out.find(key) != std::string::npos);
   }

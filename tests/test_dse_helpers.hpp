@@ -2,8 +2,8 @@
 // Helpers of the DSE-engine tests: temporary folders, the `pade` binary as a child process
 // (blocking, or spawned to be signalled), and read-only peeks into a database being written.
 #include <SQLiteCpp/Database.h>
-#include <signal.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,13 +53,15 @@ struct Result {
   std::string err;
 };
 
-/// Run a shell command line `prefix pade ARGS` in `dir`, capturing stdout, stderr and the exit code.
+/// Run a shell command line `prefix pade ARGS` in `dir`, capturing stdout, stderr and the exit
+/// code.
 inline Result run_in(const fs::path& dir, const std::string& args, const std::string& prefix = "") {
   static int counter = 0;
   const std::string tag = std::to_string(++counter);
   const fs::path out = dir / ("stdout-" + tag + ".txt"), err = dir / ("stderr-" + tag + ".txt");
-  const std::string cmd = "cd '" + dir.string() + "' && " + prefix + "'" + std::string(PADE_BINARY) + "' " + args +
-                          " >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
+  const std::string cmd = "cd '" + dir.string() + "' && " + prefix + "'" +
+                          std::string(PADE_BINARY) + "' " + args + " >'" + out.string() + "' 2>'" +
+                          err.string() + "' </dev/null";
   const int status = std::system(cmd.c_str());
   Result r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -71,7 +73,8 @@ inline Result run_in(const fs::path& dir, const std::string& args, const std::st
 /// `pade ARGS...` as a child process (stdout/stderr to files in `dir`), to be signalled.
 class Child {
  public:
-  Child(const fs::path& dir, std::vector<std::string> args) : out_(dir / "child.out"), err_(dir / "child.err") {
+  Child(const fs::path& dir, std::vector<std::string> args)
+      : out_(dir / "child.out"), err_(dir / "child.err") {
     std::vector<std::string> argv_s = {PADE_BINARY};
     for (auto& a : args) argv_s.push_back(std::move(a));
     std::vector<char*> argv;

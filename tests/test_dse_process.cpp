@@ -1,7 +1,7 @@
 // The `pade` binary under signals, concurrent readers, shards + merge, MPI ranks, and the shipped
 // example campaigns. These run real functional statistics, so the campaigns are kept small.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cctype>
 #include <set>
 
@@ -27,7 +27,9 @@ objectives: [latency, energy, area]
 )";
 constexpr long kSlowPoints = 15 * 2;
 
-std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+std::size_t count_lines(const std::string& s) {
+  return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+}
 
 /// The number in "<n> <what>" of a summary line, e.g. number_before(out, " resumed").
 long number_before(const std::string& text, const std::string& what) {
@@ -47,13 +49,17 @@ std::string stored(const fs::path& dir, const std::string& db) {
   return e.out + p.out;
 }
 
-bool have_mpirun() { return std::system("command -v mpirun >/dev/null 2>&1") == 0; }
+bool have_mpirun() {
+  return std::system("command -v mpirun >/dev/null 2>&1") == 0;
+}
 
 }  // namespace
 
-TEST_CASE("process: Ctrl-C stops a running campaign within seconds with every finished batch stored; a reader "
-          "can query meanwhile; --resume completes",
-          "[dse][process]") {
+TEST_CASE(
+    "process: Ctrl-C stops a running campaign within seconds with every finished batch stored; a "
+    "reader "
+    "can query meanwhile; --resume completes",
+    "[dse][process]") {
   TempDir dir("sigint");
   std::ofstream(dir.path / "slow.yaml") << kSlow;
   const std::string db = dir.str("s.db");
@@ -71,7 +77,8 @@ TEST_CASE("process: Ctrl-C stops a running campaign within seconds with every fi
   const auto t0 = std::chrono::steady_clock::now();
   const auto status = child.wait(30s);
   REQUIRE(status.has_value());
-  const double stop_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double stop_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   INFO(child.err());
   if (still_running) {
     CHECK(WIFEXITED(*status));
@@ -93,9 +100,11 @@ TEST_CASE("process: Ctrl-C stops a running campaign within seconds with every fi
   CHECK(count_rows(db, "points") == kSlowPoints);
 }
 
-TEST_CASE("process: killed with SIGKILL after a committed batch, --resume neither repeats nor duplicates an "
-          "evaluation and ends with the uninterrupted run's results",
-          "[dse][process]") {
+TEST_CASE(
+    "process: killed with SIGKILL after a committed batch, --resume neither repeats nor duplicates "
+    "an "
+    "evaluation and ends with the uninterrupted run's results",
+    "[dse][process]") {
   TempDir dir("sigkill");
   std::ofstream(dir.path / "slow.yaml") << kSlow;
   const auto ref = run_in(dir.path, "run slow.yaml --db ref.db -q");
@@ -126,13 +135,16 @@ TEST_CASE("process: killed with SIGKILL after a committed batch, --resume neithe
   CHECK(count_rows(db, "points") == kSlowPoints);
   CHECK(count_rows(db, "evaluations") == 2 * kSlowPoints);
   CHECK(stored(dir.path, "k.db") == stored(dir.path, "ref.db"));
-  const auto front_a = run_in(dir.path, "query k.db --points --front --columns config_hash --format csv");
-  const auto front_b = run_in(dir.path, "query ref.db --points --front --columns config_hash --format csv");
+  const auto front_a =
+      run_in(dir.path, "query k.db --points --front --columns config_hash --format csv");
+  const auto front_b =
+      run_in(dir.path, "query ref.db --points --front --columns config_hash --format csv");
   CHECK(count_lines(front_a.out) > 1);
   CHECK(front_a.out == front_b.out);
 }
 
-TEST_CASE("process: pade run --shard i/N plus pade merge gives the single-process results", "[dse][process]") {
+TEST_CASE("process: pade run --shard i/N plus pade merge gives the single-process results",
+          "[dse][process]") {
   TempDir dir("shard");
   std::ofstream(dir.path / "c.yaml") << R"(kind: campaign
 name: sharded
@@ -166,7 +178,8 @@ constraints: {area_mm2_max: 6}
   CHECK_FALSE(fs::exists(dir.path / "x.db"));
 }
 
-TEST_CASE("process: mpirun -np 2 gives the single-process results (NSGA-II, rank 0 writes)", "[dse][process][mpi]") {
+TEST_CASE("process: mpirun -np 2 gives the single-process results (NSGA-II, rank 0 writes)",
+          "[dse][process][mpi]") {
 #ifndef PADE_HAVE_MPI
   WARN("built without MPI: test skipped");
   return;
@@ -194,10 +207,13 @@ batch_size: 4
   // Under the sanitizer build, LeakSanitizer would report Open MPI's own allocations at exit; the
   // vader setting avoids cross-process memory attach, which containers often forbid.
   const char* asan = std::getenv("ASAN_OPTIONS");
-  const std::string env = "ASAN_OPTIONS='" + std::string(asan != nullptr ? asan : "") + ":detect_leaks=0' ";
-  const auto m = run_in(dir.path, "run c.yaml --db mpi.db --threads 1",
-                        env + "mpirun --allow-run-as-root --oversubscribe --mca btl_vader_single_copy_mechanism none "
-                              "-x ASAN_OPTIONS -np 2 ");
+  const std::string env =
+      "ASAN_OPTIONS='" + std::string(asan != nullptr ? asan : "") + ":detect_leaks=0' ";
+  const auto m = run_in(
+      dir.path, "run c.yaml --db mpi.db --threads 1",
+      env +
+          "mpirun --allow-run-as-root --oversubscribe --mca btl_vader_single_copy_mechanism none "
+          "-x ASAN_OPTIONS -np 2 ");
   INFO(m.out << m.err);
   REQUIRE(m.code == 0);
   CHECK(m.err.find("2 MPI ranks") != std::string::npos);
@@ -226,7 +242,8 @@ TEST_CASE("process: every example campaign runs (on a one-benchmark suite)", "[d
     CHECK(r.code == 0);
     CHECK(r.out.find("finished") != std::string::npos);
     const auto pos = text.find("\nstrategy: ");
-    if (pos != std::string::npos) strategies.insert(text.substr(pos + 11, text.find('\n', pos + 1) - pos - 11));
+    if (pos != std::string::npos)
+      strategies.insert(text.substr(pos + 11, text.find('\n', pos + 1) - pos - 11));
   }
   CHECK(strategies == std::set<std::string>{"grid", "random", "lhs", "nsga2", "halving"});
 }

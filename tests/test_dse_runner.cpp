@@ -22,8 +22,10 @@ namespace {
 models::WorkloadStats fake_stats(const workloads::Benchmark& b, const dse::AlgorithmPoint& p) {
   models::WorkloadStats s;
   s.bits = p.bits;
-  const double keep = std::clamp(0.2 + 0.9 * p.alpha - 0.01 * static_cast<double>(b.seq_len % 7), 0.05, 1.0);
-  for (int r = 0; r < p.bits; ++r) s.active_fraction.push_back(r == 0 ? 1.0 : std::pow(keep, r / 2.0));
+  const double keep =
+      std::clamp(0.2 + 0.9 * p.alpha - 0.01 * static_cast<double>(b.seq_len % 7), 0.05, 1.0);
+  for (int r = 0; r < p.bits; ++r)
+    s.active_fraction.push_back(r == 0 ? 1.0 : std::pow(keep, r / 2.0));
   s.kept_fraction = s.active_fraction.back();
   s.group_plane_fetch_fraction = std::min(1.0, 0.3 + keep * 64.0 / p.tile_keys);
   s.group_v_fetch_fraction = s.kept_fraction;
@@ -39,7 +41,8 @@ struct Env {
   workloads::Catalog catalog = workloads::Catalog::builtin();
   explicit Env(const std::string& tag) : dir(tag) {}
 
-  dse::RunSummary run(const std::string& yaml, const std::string& db, dse::RunOptions options = {}) {
+  dse::RunSummary run(const std::string& yaml, const std::string& db,
+                      dse::RunOptions options = {}) {
     const dse::Campaign c = dse::read_campaign_text(yaml, "test.yaml", dir.path);
     results::Store store(dir.str(db));
     dse::StatsCache stats(fake_stats, "fake-1");
@@ -56,7 +59,8 @@ std::string dump(const std::string& db) {
   REQUIRE(cs.size() == 1);
   const auto id = cs[0].id;
   for (const auto& p : store.points(id)) {
-    out << "point " << p.seq << ' ' << p.config_hash << ' ' << p.fidelity << ' ' << p.feasible << ' ' << p.reason;
+    out << "point " << p.seq << ' ' << p.config_hash << ' ' << p.fidelity << ' ' << p.feasible
+        << ' ' << p.reason;
     for (const auto& [k, v] : p.objectives.values()) out << ' ' << k << '=' << v;
     out << '\n';
   }
@@ -65,14 +69,16 @@ std::string dump(const std::string& db) {
     for (const auto& [k, v] : e.metrics.values()) out << ' ' << k << '=' << v;
     out << '\n';
   }
-  SQLite::Statement st(store.db(), "SELECT scope, config_hash, rank FROM pareto ORDER BY scope, config_hash");
+  SQLite::Statement st(store.db(),
+                       "SELECT scope, config_hash, rank FROM pareto ORDER BY scope, config_hash");
   while (st.executeStep())
     out << "pareto " << st.getColumn(0).getString() << ' ' << st.getColumn(1).getString() << ' '
         << st.getColumn(2).getInt() << '\n';
   return out.str();
 }
 
-std::string campaign(const std::string& strategy, const std::string& extra = "", std::size_t batch = 4) {
+std::string campaign(const std::string& strategy, const std::string& extra = "",
+                     std::size_t batch = 4) {
   return "kind: campaign\nname: t\nseed: 3\n"
          "benchmarks: [llama2-7b/mmlu, opt-1.3b/winogrande, vit-l16/imagenet]\n"
          "space:\n"
@@ -80,32 +86,38 @@ std::string campaign(const std::string& strategy, const std::string& extra = "",
          "  qk_pu.scoreboard_entries: [8, 16, 32, 64]\n"
          "  algorithm.alpha: [0.3, 0.4, 0.5, 0.6, 0.7]\n"
          "  sram.kv_buffer_kib: [80, 160, 320, 640]\n"
-         "strategy: " + strategy + "\n" +
-         "batch_size: " + std::to_string(batch) + "\n" + extra;
+         "strategy: " +
+         strategy + "\n" + "batch_size: " + std::to_string(batch) + "\n" + extra;
 }
 
 }  // namespace
 
-TEST_CASE("runner: nsga2 and halving store identical results for 1 and 2 threads and any batch size", "[dse]") {
+TEST_CASE(
+    "runner: nsga2 and halving store identical results for 1 and 2 threads and any batch size",
+    "[dse]") {
   Env env("det");
   for (const std::string strategy : {"nsga2", "halving"}) {
     INFO(strategy);
-    const std::string extra = strategy == "nsga2" ? "population: 8\nbudget: {evaluations: 40}\n"
-                                                  : "budget: {evaluations: 48}\nconstraints: {area_mm2_max: 6}\n";
+    const std::string extra = strategy == "nsga2"
+                                  ? "population: 8\nbudget: {evaluations: 40}\n"
+                                  : "budget: {evaluations: 48}\nconstraints: {area_mm2_max: 6}\n";
     dse::RunOptions one, two;
     one.threads = 1;
     two.threads = 2;
     const auto a = env.run(campaign(strategy, extra, 3), strategy + "-a.db", one);
     const auto b = env.run(campaign(strategy, extra, 11), strategy + "-b.db", two);
     CHECK(a.status == "finished");
-    CHECK(a.evaluated == (strategy == "nsga2" ? 40u : 36u));  // halving: 36 screened, 12 refined (reused)
+    CHECK(a.evaluated ==
+          (strategy == "nsga2" ? 40u : 36u));  // halving: 36 screened, 12 refined (reused)
     CHECK(a.front_size > 0);
     CHECK(dump(env.dir.str(strategy + "-a.db")) == dump(env.dir.str(strategy + "-b.db")));
   }
 }
 
-TEST_CASE("runner: a campaign stopped after some batches and resumed ends exactly like an uninterrupted one",
-          "[dse]") {
+TEST_CASE(
+    "runner: a campaign stopped after some batches and resumed ends exactly like an uninterrupted "
+    "one",
+    "[dse]") {
   Env env("resume");
   for (const std::string strategy : {"nsga2", "lhs", "halving"}) {
     INFO(strategy);
@@ -137,7 +149,8 @@ TEST_CASE("runner: shards i/N cover the candidates once; merged they equal a sin
   Env env("shards");
   for (const std::string strategy : {"grid", "lhs"}) {
     INFO(strategy);
-    const std::string yaml = campaign(strategy, "budget: {evaluations: 37}\nconstraints: {power_w_max: 3}\n", 5);
+    const std::string yaml =
+        campaign(strategy, "budget: {evaluations: 37}\nconstraints: {power_w_max: 3}\n", 5);
     const auto single = env.run(yaml, strategy + "-single.db");
     std::vector<std::string> shards;
     std::size_t evaluated = 0;
@@ -156,17 +169,19 @@ TEST_CASE("runner: shards i/N cover the candidates once; merged they equal a sin
     CHECK(merged.front_size == single.front_size);
     CHECK(dump(env.dir.str(strategy + "-merged.db")) == dump(env.dir.str(strategy + "-single.db")));
     // Merging a shard again changes nothing.
-    (void)dse::merge_databases(env.dir.str(strategy + "-merged.db"), std::vector<std::string>{shards[1]});
+    (void)dse::merge_databases(env.dir.str(strategy + "-merged.db"),
+                               std::vector<std::string>{shards[1]});
     CHECK(dump(env.dir.str(strategy + "-merged.db")) == dump(env.dir.str(strategy + "-single.db")));
   }
 }
 
-TEST_CASE("runner: shards refuse adaptive strategies; merge refuses different campaign files", "[dse]") {
+TEST_CASE("runner: shards refuse adaptive strategies; merge refuses different campaign files",
+          "[dse]") {
   Env env("refuse");
   dse::RunOptions o;
   o.shard = {0, 2};
-  CHECK_THROWS_WITH(env.run(campaign("nsga2"), "n.db", o), Catch::Contains("cannot be split into shards") ||
-                                                               Catch::Contains("adaptive"));
+  CHECK_THROWS_WITH(env.run(campaign("nsga2"), "n.db", o),
+                    Catch::Contains("cannot be split into shards") || Catch::Contains("adaptive"));
   dse::RunOptions s0;
   s0.shard = {0, 2};
   (void)env.run(campaign("grid", "budget: {evaluations: 8}\n"), "s.db", s0);
@@ -177,16 +192,21 @@ TEST_CASE("runner: shards refuse adaptive strategies; merge refuses different ca
                     Catch::Contains("was started as shard 0/2"));
   (void)env.run(campaign("grid", "budget: {evaluations: 8}\n"), "a.db");
   (void)env.run(campaign("grid", "budget: {evaluations: 9}\n"), "b.db");
-  CHECK_THROWS_WITH(dse::merge_databases(env.dir.str("ab.db"), std::vector<std::string>{env.dir.str("a.db"),
-                                                                                        env.dir.str("b.db")}),
-                    Catch::Contains("different campaign file"));
-  CHECK_THROWS_AS(dse::merge_databases(env.dir.str("x.db"), std::vector<std::string>{env.dir.str("missing.db")}),
+  CHECK_THROWS_WITH(
+      dse::merge_databases(env.dir.str("ab.db"),
+                           std::vector<std::string>{env.dir.str("a.db"), env.dir.str("b.db")}),
+      Catch::Contains("different campaign file"));
+  CHECK_THROWS_AS(dse::merge_databases(env.dir.str("x.db"),
+                                       std::vector<std::string>{env.dir.str("missing.db")}),
                   core::InputError);
 }
 
-TEST_CASE("runner: halving stores one point per design and fidelity and takes the front at the last rung", "[dse]") {
+TEST_CASE(
+    "runner: halving stores one point per design and fidelity and takes the front at the last rung",
+    "[dse]") {
   Env env("halving");
-  const auto s = env.run(campaign("halving", "halving: {eta: 4}\nbudget: {evaluations: 50}\n"), "h.db");
+  const auto s =
+      env.run(campaign("halving", "halving: {eta: 4}\nbudget: {evaluations: 50}\n"), "h.db");
   // n + ceil(n/4) <= 50 -> n = 40 screened, 10 refined; with coarse for both rungs the refined
   // candidates reuse the screening points instead of evaluating them again.
   CHECK(s.evaluated == 40);
@@ -201,12 +221,15 @@ TEST_CASE("runner: halving stores one point per design and fidelity and takes th
   CHECK(store.points(id).size() == 40);
 }
 
-TEST_CASE("runner: wall-time budget stops cleanly; infeasible designs are counted per constraint", "[dse]") {
+TEST_CASE("runner: wall-time budget stops cleanly; infeasible designs are counted per constraint",
+          "[dse]") {
   Env env("budget");
   const auto s = env.run(campaign("grid", "budget: {seconds: 0.000001}\n"), "t.db");
   CHECK(s.status == "budget");
-  const auto c = env.run(campaign("grid", "budget: {evaluations: 64}\nconstraints: {area_mm2_max: 4, power_w_max: 2}\n"),
-                         "c.db");
+  const auto c = env.run(
+      campaign("grid",
+               "budget: {evaluations: 64}\nconstraints: {area_mm2_max: 4, power_w_max: 2}\n"),
+      "c.db");
   std::size_t rejected = 0;
   for (const auto& [k, n] : c.rejected_by) {
     INFO(k);
@@ -219,17 +242,20 @@ TEST_CASE("runner: wall-time budget stops cleanly; infeasible designs are counte
 
 TEST_CASE("runner: derived parameters are applied to every stored configuration", "[dse]") {
   Env env("derived");
-  const auto s = env.run(campaign("grid", "budget: {evaluations: 8}\nderived:\n"
-                                          "  softmax.exp_units: \"qk_pu.lanes_per_row / 2\"\n"
-                                          "  sram.q_buffer_kib: \"max(16, sram.kv_buffer_kib / 10)\"\n"),
+  const auto s = env.run(campaign("grid",
+                                  "budget: {evaluations: 8}\nderived:\n"
+                                  "  softmax.exp_units: \"qk_pu.lanes_per_row / 2\"\n"
+                                  "  sram.q_buffer_kib: \"max(16, sram.kv_buffer_kib / 10)\"\n"),
                          "d.db");
   REQUIRE(s.evaluated == 8);
   results::Store store(env.dir.str("d.db"), results::Store::Mode::ReadOnly);
-  SQLite::Statement st(store.db(),
-                       "SELECT a.num, b.num, c.num, d.num FROM config_params a JOIN config_params b ON b.hash = a.hash "
-                       "JOIN config_params c ON c.hash = a.hash JOIN config_params d ON d.hash = a.hash "
-                       "WHERE a.key = 'qk_pu.lanes_per_row' AND b.key = 'softmax.exp_units' "
-                       "AND c.key = 'sram.kv_buffer_kib' AND d.key = 'sram.q_buffer_kib'");
+  SQLite::Statement st(
+      store.db(),
+      "SELECT a.num, b.num, c.num, d.num FROM config_params a JOIN config_params b ON b.hash = "
+      "a.hash "
+      "JOIN config_params c ON c.hash = a.hash JOIN config_params d ON d.hash = a.hash "
+      "WHERE a.key = 'qk_pu.lanes_per_row' AND b.key = 'softmax.exp_units' "
+      "AND c.key = 'sram.kv_buffer_kib' AND d.key = 'sram.q_buffer_kib'");
   int rows = 0;
   while (st.executeStep()) {
     ++rows;

@@ -1,6 +1,6 @@
 // Campaign files: derived parameters, the halving/NSGA-II keys, and their input errors.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 
 #include "dse/campaign.hpp"
 #include "models/hardware.hpp"
@@ -10,9 +10,10 @@ using namespace pade;
 namespace {
 
 dse::Campaign read(const std::string& extra) {
-  return dse::read_campaign_text("kind: campaign\nname: d\nspace:\n  qk_pu.rows: [4, 8]\n  qk_pu.lanes_per_row: [8, 16]\n" +
-                                     extra,
-                                 "d.yaml", ".");
+  return dse::read_campaign_text(
+      "kind: campaign\nname: d\nspace:\n  qk_pu.rows: [4, 8]\n  qk_pu.lanes_per_row: [8, 16]\n" +
+          extra,
+      "d.yaml", ".");
 }
 
 std::string error_of(const std::string& extra) {
@@ -39,7 +40,7 @@ TEST_CASE("derived parameters: copies, arithmetic, functions, order of applicati
   CHECK(p.real("sram.q_buffer_kib") == Approx(2.0 * 16 / 4 + 1));
   CHECK(p.integer("qk_pu.scoreboard_entries") == 24);
   CHECK(p.integer("qk_pu.gsat_subgroup") == 2 + 1 + 0);  // reads the derived exp_units (8)
-  const auto q = c.space.point(c.base, {0, 1});  // rows 4, lanes 16
+  const auto q = c.space.point(c.base, {0, 1});          // rows 4, lanes 16
   CHECK(q.integer("softmax.exp_units") == 4);
   CHECK(q.integer("qk_pu.scoreboard_entries") == 40);
   CHECK(p.hash() != q.hash());
@@ -50,14 +51,17 @@ TEST_CASE("derived parameters: bad expressions are input errors naming file:line
              Catch::Contains("d.yaml:7:22") && Catch::Contains("unknown parameter 'qk_pu.rowz'") &&
                  Catch::Contains("did you mean 'qk_pu.rows'"));
   CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"qk_pu.rows +\"\n"),
-             Catch::Contains("found the end at character 13") && Catch::Contains("expected a number, a parameter"));
-  CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"sqrt(4)\"\n"), Catch::Contains("unknown function 'sqrt'"));
+             Catch::Contains("found the end at character 13") &&
+                 Catch::Contains("expected a number, a parameter"));
+  CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"sqrt(4)\"\n"),
+             Catch::Contains("unknown function 'sqrt'"));
   CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"qk_pu.rows / 3\"\n"),
              Catch::Contains("expected a whole number") && Catch::Contains("qk_pu.rows=4"));
   CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"qk_pu.rows * 1000\"\n"),
              Catch::Contains("found 4000") && Catch::Contains("integer in [1, 1024]"));
   CHECK_THAT(error_of("derived:\n  qk_pu.rows: \"4\"\n"), Catch::Contains("also swept"));
-  CHECK_THAT(error_of("derived:\n  memory.key_layout: \"1\"\n"), Catch::Contains("expected a numeric"));
+  CHECK_THAT(error_of("derived:\n  memory.key_layout: \"1\"\n"),
+             Catch::Contains("expected a numeric"));
   CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"memory.key_layout\"\n"),
              Catch::Contains("expected a numeric parameter"));
   CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"qk_pu.rows / (qk_pu.rows - 4)\"\n"),
@@ -66,7 +70,8 @@ TEST_CASE("derived parameters: bad expressions are input errors naming file:line
 }
 
 TEST_CASE("campaign: strategy choices, halving keys and refine_fidelity", "[dse]") {
-  const auto c = read("strategy: halving\nfidelity: coarse\nrefine_fidelity: coarse\nhalving: {eta: 4}\n");
+  const auto c =
+      read("strategy: halving\nfidelity: coarse\nrefine_fidelity: coarse\nhalving: {eta: 4}\n");
   CHECK(c.eta == 4);
   CHECK(c.fidelity_ladder() == std::vector<std::string>{"coarse", "coarse"});
   CHECK(read("strategy: nsga2\n").fidelity_ladder() == std::vector<std::string>{"coarse"});
@@ -76,20 +81,24 @@ TEST_CASE("campaign: strategy choices, halving keys and refine_fidelity", "[dse]
   CHECK_THAT(error_of("strategy: nsga3\n"), Catch::Contains("nsga2") && Catch::Contains("halving"));
 }
 
-TEST_CASE("the default campaign sweeps lanes, scoreboard depth, operand bits, alpha and tile size over PADE-22 by "
-          "halving, around the paper's point",
-          "[dse]") {
-  const auto c = dse::read_campaign(std::string(PADE_SOURCE_DIR) + "/dse/data/default-campaign.yaml");
+TEST_CASE(
+    "the default campaign sweeps lanes, scoreboard depth, operand bits, alpha and tile size over "
+    "PADE-22 by "
+    "halving, around the paper's point",
+    "[dse]") {
+  const auto c =
+      dse::read_campaign(std::string(PADE_SOURCE_DIR) + "/dse/data/default-campaign.yaml");
   CHECK(c.suite == "pade22");
   CHECK(c.benchmarks.empty());
   CHECK(c.strategy == "halving");
   CHECK(c.fidelity_ladder().size() == 2);
   const auto paper = core::default_config(models::hardware_schema());  // the paper's design point
-  for (const char* key : {"qk_pu.lanes_per_row", "qk_pu.scoreboard_entries", "algorithm.bits", "algorithm.alpha",
-                          "algorithm.tile_keys"}) {
+  for (const char* key : {"qk_pu.lanes_per_row", "qk_pu.scoreboard_entries", "algorithm.bits",
+                          "algorithm.alpha", "algorithm.tile_keys"}) {
     INFO(key);
     const auto& dims = c.space.dimensions();
-    const auto it = std::find_if(dims.begin(), dims.end(), [&](const dse::Dimension& d) { return d.key == key; });
+    const auto it = std::find_if(dims.begin(), dims.end(),
+                                 [&](const dse::Dimension& d) { return d.key == key; });
     REQUIRE(it != dims.end());
     CHECK(it->levels.size() >= 3);
     // The paper's value is a level, with at least one level either side.

@@ -1,6 +1,6 @@
 // NSGA-II and multi-fidelity successive halving behind the ask/tell seam, on synthetic problems.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <functional>
 #include <set>
@@ -49,14 +49,18 @@ double front_hypervolume(const std::vector<Candidate>& cands, std::size_t n) {
 
 }  // namespace
 
-TEST_CASE("nsga2: seeded, the same candidates for any batch size and tell order, no duplicates, budget kept",
-          "[dse][search]") {
+TEST_CASE(
+    "nsga2: seeded, the same candidates for any batch size and tell order, no duplicates, budget "
+    "kept",
+    "[dse][search]") {
   const std::vector<std::size_t> sizes(5, 8);
   StrategyOptions o;
   o.seed = 9;
   o.population = 10;
   o.budget = 70;
-  const Problem f = [](const Candidate& c) { return std::optional<std::vector<double>>(zdt1(c.levels, 8)); };
+  const Problem f = [](const Candidate& c) {
+    return std::optional<std::vector<double>>(zdt1(c.levels, 8));
+  };
   auto a = builtin_strategies().create("nsga2", sizes, o);
   auto b = builtin_strategies().create("nsga2", sizes, o);
   auto c = builtin_strategies().create("nsga2", sizes, o);
@@ -81,11 +85,13 @@ TEST_CASE("nsga2: seeded, the same candidates for any batch size and tell order,
   auto d = builtin_strategies().create("nsga2", sizes, o);
   const auto cd = drive(*d, 7, f);
   bool differs = false;
-  for (std::size_t i = 0; i < std::min(cd.size(), ca.size()); ++i) differs = differs || cd[i].levels != ca[i].levels;
+  for (std::size_t i = 0; i < std::min(cd.size(), ca.size()); ++i)
+    differs = differs || cd[i].levels != ca[i].levels;
   CHECK(differs);
 }
 
-TEST_CASE("nsga2: a generation waits for its outcomes (ask returns nothing more until told)", "[dse][search]") {
+TEST_CASE("nsga2: a generation waits for its outcomes (ask returns nothing more until told)",
+          "[dse][search]") {
   const std::vector<std::size_t> sizes(3, 6);
   StrategyOptions o;
   o.population = 6;
@@ -94,20 +100,24 @@ TEST_CASE("nsga2: a generation waits for its outcomes (ask returns nothing more 
   const auto first = s->ask(4);
   CHECK(first.size() == 4);
   const auto rest = s->ask(100);
-  CHECK(rest.size() == 2);  // the rest of generation 0, not more
+  CHECK(rest.size() == 2);     // the rest of generation 0, not more
   CHECK(s->ask(100).empty());  // waiting: generation 1 needs generation 0's outcomes
   std::vector<Outcome> told;
   for (const auto* batch : {&first, &rest})
-    for (const auto& c : *batch) told.push_back({c.seq, std::vector<double>{double(c.levels[0]), double(c.levels[1])}});
+    for (const auto& c : *batch)
+      told.push_back({c.seq, std::vector<double>{double(c.levels[0]), double(c.levels[1])}});
   s->tell(told);
   const auto next = s->ask(100);
   CHECK(next.size() == 6);
   CHECK(next.front().seq == 6);
 }
 
-TEST_CASE("nsga2 finds a better front than random sampling with the same budget (ZDT1, discrete)", "[dse][search]") {
+TEST_CASE("nsga2 finds a better front than random sampling with the same budget (ZDT1, discrete)",
+          "[dse][search]") {
   const std::vector<std::size_t> sizes(6, 11);  // 11^6 = 1.8 million designs
-  const Problem f = [](const Candidate& c) { return std::optional<std::vector<double>>(zdt1(c.levels, 11)); };
+  const Problem f = [](const Candidate& c) {
+    return std::optional<std::vector<double>>(zdt1(c.levels, 11));
+  };
   StrategyOptions o;
   o.seed = 3;
   o.population = 20;
@@ -120,8 +130,9 @@ TEST_CASE("nsga2 finds a better front than random sampling with the same budget 
   CHECK(hv_nsga > hv_rnd * 1.05);
 }
 
-TEST_CASE("nsga2: infeasible outcomes lose tournaments and survival; a tiny space ends when exhausted",
-          "[dse][search]") {
+TEST_CASE(
+    "nsga2: infeasible outcomes lose tournaments and survival; a tiny space ends when exhausted",
+    "[dse][search]") {
   const std::vector<std::size_t> sizes = {4, 4};
   StrategyOptions o;
   o.population = 4;
@@ -140,7 +151,8 @@ TEST_CASE("nsga2: infeasible outcomes lose tournaments and survival; a tiny spac
   CHECK(seen.size() == 16);
 }
 
-TEST_CASE("halving: screens the grid, refines the best 1/eta at the next fidelity", "[dse][search]") {
+TEST_CASE("halving: screens the grid, refines the best 1/eta at the next fidelity",
+          "[dse][search]") {
   const std::vector<std::size_t> sizes = {3, 3, 3};
   StrategyOptions o;
   o.fidelity_levels = 2;
@@ -150,7 +162,8 @@ TEST_CASE("halving: screens the grid, refines the best 1/eta at the next fidelit
   CHECK(s->planned() == 27 + 9);
   // Screening: objectives (a, b) trade off along dimension 0 vs 1; dimension 2 adds a penalty.
   auto objectives = [](const std::vector<std::size_t>& l) {
-    return std::vector<double>{double(l[0]) + double(l[2]), double(2 - l[0]) + double(l[1]) + double(l[2])};
+    return std::vector<double>{double(l[0]) + double(l[2]),
+                               double(2 - l[0]) + double(l[1]) + double(l[2])};
   };
   std::vector<Candidate> screened, refined;
   const Problem f = [&](const Candidate& c) {
@@ -171,16 +184,20 @@ TEST_CASE("halving: screens the grid, refines the best 1/eta at the next fidelit
   CHECK(refined_set.size() == 9);
   int worst_refined = 0, best_left = 1 << 20;
   for (std::size_t i = 0; i < screened.size(); ++i) {
-    if (refined_set.count(screened[i].levels)) worst_refined = std::max(worst_refined, ranks[i]);
-    else best_left = std::min(best_left, ranks[i]);
+    if (refined_set.count(screened[i].levels))
+      worst_refined = std::max(worst_refined, ranks[i]);
+    else
+      best_left = std::min(best_left, ranks[i]);
   }
   CHECK(worst_refined <= best_left);
   for (std::size_t i = 0; i < screened.size(); ++i)
     if (ranks[i] == 0) CHECK(refined_set.count(screened[i].levels) == 1);
 }
 
-TEST_CASE("halving: the budget counts every rung; LHS when the grid does not fit; deterministic per batch size",
-          "[dse][search]") {
+TEST_CASE(
+    "halving: the budget counts every rung; LHS when the grid does not fit; deterministic per "
+    "batch size",
+    "[dse][search]") {
   const std::vector<std::size_t> sizes = {6, 6, 6};
   StrategyOptions o;
   o.seed = 4;
@@ -201,7 +218,8 @@ TEST_CASE("halving: the budget counts every rung; LHS when the grid does not fit
     CHECK(ca[i].levels == cb[i].levels);
     CHECK(ca[i].fidelity == cb[i].fidelity);
   }
-  const auto screened = std::count_if(ca.begin(), ca.end(), [](const Candidate& c) { return c.fidelity == 0; });
+  const auto screened =
+      std::count_if(ca.begin(), ca.end(), [](const Candidate& c) { return c.fidelity == 0; });
   CHECK(screened == 15);
   CHECK(ca.size() <= 20);
   for (const auto& c : ca)

@@ -39,7 +39,8 @@ TEST_CASE("BUI bounds equal the brute-force extremes over all completions", "[fu
     for (int r = 1; r <= p; ++r) {
       const int low = p - r;  // unknown planes per dim
       const std::int64_t sr = partial_score(q, k, p, r);
-      std::int64_t bmin = std::numeric_limits<std::int64_t>::max(), bmax = std::numeric_limits<std::int64_t>::min();
+      std::int64_t bmin = std::numeric_limits<std::int64_t>::max(),
+                   bmax = std::numeric_limits<std::int64_t>::min();
       const std::uint32_t combos = 1u << (low * d);
       for (std::uint32_t m = 0; m < combos; ++m) {
         std::int64_t s = 0;
@@ -127,7 +128,8 @@ TEST_CASE("guard never prunes a key within alpha*radius of the row max", "[funct
             for (int r = 1; r <= opt.bits; ++r) {
               double roundT = -std::numeric_limits<double>::infinity();
               bool seen = false;
-              for (std::size_t j = tile * opt.key_tile; j < std::min(tr.keys.size(), (tile + 1) * opt.key_tile); ++j) {
+              for (std::size_t j = tile * opt.key_tile;
+                   j < std::min(tr.keys.size(), (tile + 1) * opt.key_tile); ++j) {
                 if (tr.keys[j].threshold.size() >= static_cast<std::size_t>(r)) {
                   roundT = tr.keys[j].threshold[r - 1];
                   seen = true;
@@ -142,12 +144,14 @@ TEST_CASE("guard never prunes a key within alpha*radius of the row max", "[funct
             any_kept = any_kept || kt.kept;
             if (!kt.kept) {
               ++pruned_total;
-              // The precise safety property (exact in double arithmetic): pruned => logit <= max - a*r.
+              // The precise safety property (exact in double arithmetic): pruned => logit <= max -
+              // a*r.
               REQUIRE(kt.exact_logit <= bar);
               REQUIRE(kt.upper.back() <= kt.threshold.back());
             } else {
               // Kept keys cleared every threshold they met.
-              for (std::size_t r = 0; r < kt.threshold.size(); ++r) REQUIRE(kt.upper[r] > kt.threshold[r]);
+              for (std::size_t r = 0; r < kt.threshold.size(); ++r)
+                REQUIRE(kt.upper[r] > kt.threshold[r]);
             }
           }
           REQUIRE(any_kept);  // the key holding the max lower bound always survives
@@ -158,7 +162,8 @@ TEST_CASE("guard never prunes a key within alpha*radius of the row max", "[funct
   CHECK(pruned_total > 1000);  // the property was exercised, not vacuous
 }
 
-TEST_CASE("tiled pruning keeps a superset of the whole-row exact threshold rule", "[functional][ista]") {
+TEST_CASE("tiled pruning keeps a superset of the whole-row exact threshold rule",
+          "[functional][ista]") {
   // Whole-row rule: keep j iff exact_j > max_k exact_k - alpha*radius (all bounds exact, one tile).
   // Tiled PADE prunes j only if some upper bound of j <= T, and T <= max exact - a*r, so every
   // key the whole-row rule keeps is kept by every tile size and order.
@@ -179,7 +184,8 @@ TEST_CASE("tiled pruning keeps a superset of the whole-row exact threshold rule"
   }
 }
 
-TEST_CASE("huge alpha*radius prunes nothing and equals dense INT-n attention", "[functional][dense]") {
+TEST_CASE("huge alpha*radius prunes nothing and equals dense INT-n attention",
+          "[functional][dense]") {
   for (std::uint64_t seed = 1; seed <= 6; ++seed) {
     const auto head = make_head(500 + seed, 70, 48, seed % 2 == 1, 5.0, 5.0);
     for (const auto gran : kGrans) {
@@ -192,7 +198,8 @@ TEST_CASE("huge alpha*radius prunes nothing and equals dense INT-n attention", "
       const auto& st = res.stats;
       REQUIRE(st.pairs_kept == st.pairs_considered);
       REQUIRE(st.rounds_hist[static_cast<std::size_t>(opt.bits)] == st.pairs_considered);
-      for (int r = 1; r <= opt.bits; ++r) REQUIRE(st.active_per_round[static_cast<std::size_t>(r)] == st.pairs_considered);
+      for (int r = 1; r <= opt.bits; ++r)
+        REQUIRE(st.active_per_round[static_cast<std::size_t>(r)] == st.pairs_considered);
       const auto ref = dense_quantized_attention(head, opt);
       // Same logits, softmax evaluated online vs two-pass: equal up to float rounding.
       REQUIRE(max_abs_diff(res.output, ref) < 2e-5);
@@ -238,7 +245,8 @@ TEST_CASE("all kernels give bit-identical results", "[functional][kernel]") {
   }
 }
 
-TEST_CASE("head_tail order prunes at least as much as in_order on sink + recency data", "[functional][ista]") {
+TEST_CASE("head_tail order prunes at least as much as in_order on sink + recency data",
+          "[functional][ista]") {
   for (std::uint64_t seed = 1; seed <= 4; ++seed) {
     const auto head = make_head(900 + seed, 256, 64, true, 14.0, 24.0);
     FunctionalOptions opt;
@@ -301,7 +309,8 @@ TEST_CASE("naive truncation prunes a key the guard keeps", "[functional][naive]"
 
 TEST_CASE("results are identical run to run and for 1 vs 2 threads", "[functional][determinism]") {
   std::vector<core::AttentionHead> heads;
-  for (std::uint64_t h = 0; h < 3; ++h) heads.push_back(make_head(1200 + h, 100, 32, true, 6.0, 8.0, 0));
+  for (std::uint64_t h = 0; h < 3; ++h)
+    heads.push_back(make_head(1200 + h, 100, 32, true, 6.0, 8.0, 0));
   FunctionalOptions opt;
   opt.rows_per_task = 16;
   opt.alibi_slope = 0.01;
@@ -366,7 +375,8 @@ TEST_CASE("stats are internally consistent", "[functional][stats]") {
       for (std::size_t s = r; s <= p; ++s) reach += st.rounds_hist[s];
       REQUIRE(st.active_per_round[r] == reach);
       REQUIRE(st.plane_processed[p - r] == reach);
-      REQUIRE(st.plane_bidir_adds[p - r] * 2 <= st.plane_processed[p - r] * 64);  // at most half the dims
+      REQUIRE(st.plane_bidir_adds[p - r] * 2 <=
+              st.plane_processed[p - r] * 64);  // at most half the dims
       REQUIRE(st.plane_bidir_adds[p - r] <= st.plane_ones[p - r]);
       // Shared fetches: never more than the rows' own fetches, never fewer than one row's worth.
       REQUIRE(st.plane_fetches[p - r] <= st.plane_processed[p - r]);

@@ -4,11 +4,7 @@
 #include <cstdint>
 #include <string>
 
-// core/rng.hpp uses unsigned __int128, which -Wpedantic flags; silence it for this include only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpedantic"
 #include "core/rng.hpp"
-#pragma GCC diagnostic pop
 #include "core/tensor.hpp"
 
 namespace pade_test {
@@ -16,8 +12,9 @@ namespace pade_test {
 /// Gaussian Q/K/V with per-row magnitude jitter. `sink` > 0 adds a shared direction to key 0 and
 /// to every query (an attention sink); `recency` > 0 makes later keys align increasingly with it
 /// (with the causal mask, each row's most recent keys then score highest).
-inline pade::core::AttentionHead make_head(std::uint64_t seed, std::size_t n, std::size_t d, bool causal,
-                                           double sink = 0.0, double recency = 0.0, std::size_t nq = 0) {
+inline pade::core::AttentionHead make_head(std::uint64_t seed, std::size_t n, std::size_t d,
+                                           bool causal, double sink = 0.0, double recency = 0.0,
+                                           std::size_t nq = 0) {
   pade::core::Rng rng(seed, "head");
   if (nq == 0) nq = n;
   pade::core::AttentionHead h;
@@ -35,7 +32,8 @@ inline pade::core::AttentionHead make_head(std::uint64_t seed, std::size_t n, st
   for (std::size_t i = 0; i < nq; ++i) {
     const double mag = 0.5 + rng.uniform();
     for (std::size_t c = 0; c < d; ++c)
-      h.q.at(i, c) = static_cast<float>(mag * rng.normal() + (sink > 0 || recency > 0 ? 3.0 * u[c] : 0.0));
+      h.q.at(i, c) =
+          static_cast<float>(mag * rng.normal() + (sink > 0 || recency > 0 ? 3.0 * u[c] : 0.0));
   }
   for (std::size_t j = 0; j < n; ++j) {
     const double mag = 0.5 + rng.uniform();

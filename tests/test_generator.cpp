@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cmath>
 #include <vector>
 
 #include "models/digest.hpp"
@@ -26,10 +26,13 @@ const GeneratorTable& table() {
   static const GeneratorTable t = GeneratorTable::builtin();
   return t;
 }
-const GeneratorKnobs& knobs_of(const Benchmark& b) { return table().family(catalog().model(b.model).family); }
+const GeneratorKnobs& knobs_of(const Benchmark& b) {
+  return table().family(catalog().model(b.model).family);
+}
 
 bool same(const Matrix& a, const Matrix& b) {
-  return a.rows() == b.rows() && a.cols() == b.cols() && std::equal(a.data().begin(), a.data().end(), b.data().begin());
+  return a.rows() == b.rows() && a.cols() == b.cols() &&
+         std::equal(a.data().begin(), a.data().end(), b.data().begin());
 }
 
 AttentionHead make(const std::string& bench, int layer, int head, std::uint64_t seed,
@@ -57,7 +60,8 @@ HeadStats layer_mean(const std::string& bench, int layer, std::initializer_list<
 }  // namespace
 
 TEST_CASE("the shipped knob table has a row for every shipped model family") {
-  for (const auto& name : catalog().model_names()) CHECK_NOTHROW(table().family(catalog().model(name).family));
+  for (const auto& name : catalog().model_names())
+    CHECK_NOTHROW(table().family(catalog().model(name).family));
   CHECK(table().family("vit").locality_geometry == "grid");
   CHECK(table().family("llama").sink_tokens == 1);
   try {
@@ -85,9 +89,12 @@ TEST_CASE("a bad knob table is an InputError at the key's line and column") {
     CHECK_THAT(e.what(), Catch::Contains("families.llama.sink.tokenz"));
     CHECK_THAT(e.what(), Catch::Contains("did you mean"));
   }
-  CHECK_THROWS_AS(GeneratorTable::parse("kind: generator\nfamilies:\n  x: {logit_std: {first_layer: -1, last_layer: 1}, "
-                                        "sink: {logit: 0}, locality: {logit: 0}}\n", "neg.yaml"),
-                  InputError);
+  CHECK_THROWS_AS(
+      GeneratorTable::parse(
+          "kind: generator\nfamilies:\n  x: {logit_std: {first_layer: -1, last_layer: 1}, "
+          "sink: {logit: 0}, locality: {logit: 0}}\n",
+          "neg.yaml"),
+      InputError);
 }
 
 TEST_CASE("generation is deterministic by seed") {
@@ -221,8 +228,8 @@ TEST_CASE("LLM heads land in the documented ranges", "[workloads2]") {
   // tokens), every 4th query head, 64 query rows.
   const std::vector<std::size_t> rows = {7, 63, 127, 191, 255, 319, 383, 447, 511};
   const SpanStats late = span_mean("llama2-7b/mmlu", {12, 16, 20, 24, 28}, 4, rows);
-  INFO("first-token " << late.mean.first_token_mass << " k90 " << late.mean.keys_for_90pct_mass << " std "
-                      << late.mean.logit_std << " peaked " << late.peaked_share);
+  INFO("first-token " << late.mean.first_token_mass << " k90 " << late.mean.keys_for_90pct_mass
+                      << " std " << late.mean.logit_std << " peaked " << late.peaked_share);
   CHECK(late.mean.first_token_mass >= 0.5);
   CHECK(late.mean.first_token_mass <= 0.9);
   CHECK(late.mean.keys_for_90pct_mass >= 0.05);
@@ -243,8 +250,8 @@ TEST_CASE("vision heads are broader than LLM heads and have no strong sink", "[w
   const SpanStats vit = span_mean("vit-l16/imagenet", {12, 16, 20}, 2);
   const std::vector<std::size_t> rows = {63, 255, 511};
   const SpanStats llm = span_mean("llama2-7b/mmlu", {12, 16, 20}, 4, rows);
-  INFO("vit first-token " << vit.mean.first_token_mass << " k90 " << vit.mean.keys_for_90pct_mass << " std "
-                          << vit.mean.logit_std);
+  INFO("vit first-token " << vit.mean.first_token_mass << " k90 " << vit.mean.keys_for_90pct_mass
+                          << " std " << vit.mean.logit_std);
   CHECK(vit.mean.first_token_mass < 0.1);
   CHECK(vit.mean.keys_for_90pct_mass >= 0.3);
   CHECK(vit.mean.keys_for_90pct_mass <= 0.8);
@@ -255,7 +262,8 @@ TEST_CASE("vision heads are broader than LLM heads and have no strong sink", "[w
 
   // PVT stage 1: 3136 queries against 49 pooled keys; sample a few rows.
   const Benchmark& pvt = catalog().benchmark("pvt-small/imagenet");
-  const AttentionHead h = generate_head(pvt, pvt.groups[0], 2, 0, knobs_of(pvt), 1, std::vector<std::size_t>{0, 1000, 3135});
+  const AttentionHead h = generate_head(pvt, pvt.groups[0], 2, 0, knobs_of(pvt), 1,
+                                        std::vector<std::size_t>{0, 1000, 3135});
   CHECK(h.q.rows() == 3);
   CHECK(h.k.rows() == 49);
   CHECK(h.q.cols() == 64);
@@ -284,20 +292,26 @@ TEST_CASE("the sink keeps its mass as rows see more keys (length gain)", "[workl
 
 TEST_CASE("a knob table without the new sections keeps the old behaviour", "[workloads2]") {
   const GeneratorTable t = GeneratorTable::parse(
-      "kind: generator\nfamilies:\n  x: {logit_std: {first_layer: 1, last_layer: 2}, sink: {logit: 3}, "
-      "locality: {logit: 0}}\n", "old.yaml");
+      "kind: generator\nfamilies:\n  x: {logit_std: {first_layer: 1, last_layer: 2}, sink: {logit: "
+      "3}, "
+      "locality: {logit: 0}}\n",
+      "old.yaml");
   const GeneratorKnobs& k = t.family("x");
   CHECK(k.sink_length_gain == 0.0);
   CHECK(k.broad_fraction_first == 0.0);
   CHECK(k.broad_fraction_last == 0.0);
   CHECK(k.broad_scale == 1.0);
-  CHECK_THROWS_AS(GeneratorTable::parse("kind: generator\nfamilies:\n  x: {logit_std: {first_layer: 1, last_layer: 2}, "
-                                        "sink: {logit: 3}, locality: {logit: 0}, broad_heads: {scale: 2}}\n", "bad.yaml"),
-                  InputError);
+  CHECK_THROWS_AS(
+      GeneratorTable::parse(
+          "kind: generator\nfamilies:\n  x: {logit_std: {first_layer: 1, last_layer: 2}, "
+          "sink: {logit: 3}, locality: {logit: 0}, broad_heads: {scale: 2}}\n",
+          "bad.yaml"),
+      InputError);
 }
 
-TEST_CASE("calibration: PADE at alpha 0.5, radius 5, INT8 prunes 70-80 % on llama mmlu, less on vision",
-          "[calibration][workloads2]") {
+TEST_CASE(
+    "calibration: PADE at alpha 0.5, radius 5, INT8 prunes 70-80 % on llama mmlu, less on vision",
+    "[calibration][workloads2]") {
   // A cheap plan (16 layers x 16 heads x 8 rows); docs/generator.md gives larger-plan figures.
   pade::models::DigestOptions o;
   o.plan.layers = 16;
@@ -311,8 +325,9 @@ TEST_CASE("calibration: PADE at alpha 0.5, radius 5, INT8 prunes 70-80 % on llam
   };
   const auto llama = digest("llama2-7b/mmlu");
   const auto vit = digest("vit-l16/imagenet");
-  INFO("llama pruned " << 1 - llama.kept_fraction << " ± " << llama.stderr_kept_fraction << ", mass "
-                       << llama.retained_mass << "; vit pruned " << 1 - vit.kept_fraction);
+  INFO("llama pruned " << 1 - llama.kept_fraction << " ± " << llama.stderr_kept_fraction
+                       << ", mass " << llama.retained_mass << "; vit pruned "
+                       << 1 - vit.kept_fraction);
   CHECK(1 - llama.kept_fraction >= 0.70);
   CHECK(1 - llama.kept_fraction <= 0.80);
   CHECK(llama.retained_mass >= 0.93);
@@ -343,27 +358,30 @@ TEST_CASE("generator statistics table", "[.generator-table]") {
     for (int layer = 0; layer < g.layers; layer += 4) {
       const HeadStats s = layer_mean(name, layer, {0, g.q_heads / 2});
       kept += s.oracle_kept_fraction, ++n;
-      WARN(name << " L" << layer << ": sink " << s.first_token_mass << " k90 " << s.keys_for_90pct_mass
-                << " std " << s.logit_std << " kept " << s.oracle_kept_fraction);
+      WARN(name << " L" << layer << ": sink " << s.first_token_mass << " k90 "
+                << s.keys_for_90pct_mass << " std " << s.logit_std << " kept "
+                << s.oracle_kept_fraction);
     }
     WARN(name << ": mean oracle kept " << kept / n);
   }
 }
-
 
 TEST_CASE("PADE calibration report per layer", "[.calibration-report]") {
   // Not run by default: prints, per benchmark and sampled layer, what PADE (α = 0.5, radius 5,
   // INT8) does on generated heads: kept fraction, mean rounds, retained mass, 1 − cosine.
   pade::models::FunctionalOptions fo;
   const char* env = std::getenv("PADE_CALIB_BENCH");
-  std::vector<std::string> names = {"llama2-7b/mmlu", "llama2-7b/mbpp", "llama3-8b/mmlu", "opt-1.3b/mmlu",
-                                    "bloom-1.7b/winogrande", "qwen-7b/mmlu", "vit-l16/imagenet"};
+  std::vector<std::string> names = {"llama2-7b/mmlu",  "llama2-7b/mbpp",        "llama3-8b/mmlu",
+                                    "opt-1.3b/mmlu",   "bloom-1.7b/winogrande", "qwen-7b/mmlu",
+                                    "vit-l16/imagenet"};
   if (env) names = {env};
   for (const auto& name : names) {
     const Benchmark& b = catalog().benchmark(name);
     const AttentionGroup& g = b.groups[0];
     std::vector<std::size_t> rows;
-    for (std::size_t r = 0; r < static_cast<std::size_t>(g.queries); r += std::max<std::size_t>(1, static_cast<std::size_t>(g.queries) / 16)) rows.push_back(r);
+    for (std::size_t r = 0; r < static_cast<std::size_t>(g.queries);
+         r += std::max<std::size_t>(1, static_cast<std::size_t>(g.queries) / 16))
+      rows.push_back(r);
     pade::models::FunctionalStats all;
     for (int layer = 0; layer < g.layers; layer += std::max(1, g.layers / 12)) {
       pade::models::FunctionalStats ls;
@@ -375,19 +393,26 @@ TEST_CASE("PADE calibration report per layer", "[.calibration-report]") {
         ls += one;
         const HeadStats hs = measure_head(head);
         if (std::getenv("PADE_CALIB_HEADS"))
-          std::printf("  h%d: kept %.3f rounds %.2f mass %.3f 1-cos %.4f | sink %.2f k90 %.2f std %.2f oracle %.3f\n", h,
-                      one.kept_fraction(), one.mean_rounds(), one.mean_retained_mass(), 1 - one.mean_cosine(),
-                      hs.first_token_mass, hs.keys_for_90pct_mass, hs.logit_std, hs.oracle_kept_fraction);
-        hm.first_token_mass += hs.first_token_mass, hm.keys_for_90pct_mass += hs.keys_for_90pct_mass;
+          std::printf(
+              "  h%d: kept %.3f rounds %.2f mass %.3f 1-cos %.4f | sink %.2f k90 %.2f std %.2f "
+              "oracle %.3f\n",
+              h, one.kept_fraction(), one.mean_rounds(), one.mean_retained_mass(),
+              1 - one.mean_cosine(), hs.first_token_mass, hs.keys_for_90pct_mass, hs.logit_std,
+              hs.oracle_kept_fraction);
+        hm.first_token_mass += hs.first_token_mass,
+            hm.keys_for_90pct_mass += hs.keys_for_90pct_mass;
         hm.logit_std += hs.logit_std;
       }
-      std::printf("%s L%d: kept %.3f rounds %.2f mass %.3f 1-cos %.4f | sink %.2f k90 %.2f std %.2f\n", name.c_str(),
-                  layer, ls.kept_fraction(), ls.mean_rounds(), ls.mean_retained_mass(), 1 - ls.mean_cosine(),
-                  hm.first_token_mass / n, hm.keys_for_90pct_mass / n, hm.logit_std / n);
+      std::printf(
+          "%s L%d: kept %.3f rounds %.2f mass %.3f 1-cos %.4f | sink %.2f k90 %.2f std %.2f\n",
+          name.c_str(), layer, ls.kept_fraction(), ls.mean_rounds(), ls.mean_retained_mass(),
+          1 - ls.mean_cosine(), hm.first_token_mass / n, hm.keys_for_90pct_mass / n,
+          hm.logit_std / n);
       all += ls;
     }
-    std::printf("%s TOTAL: kept %.3f rounds %.2f mass %.3f 1-cos %.4f\n", name.c_str(), all.kept_fraction(),
-                all.mean_rounds(), all.mean_retained_mass(), 1 - all.mean_cosine());
+    std::printf("%s TOTAL: kept %.3f rounds %.2f mass %.3f 1-cos %.4f\n", name.c_str(),
+                all.kept_fraction(), all.mean_rounds(), all.mean_retained_mass(),
+                1 - all.mean_cosine());
   }
 }
 
@@ -398,13 +423,17 @@ TEST_CASE("BUI interval width per round", "[.calibration-report]") {
     const AttentionHead h = make("llama2-7b/mmlu", 24, head, 1, {255});
     const HeadStats hs = measure_head(h);
     double kmax = 0, k2 = 0, q1 = 0, q2 = 0, qmax = 0;
-    for (const float x : h.k.data()) kmax = std::max(kmax, double(std::abs(x))), k2 += double(x) * x;
-    for (const float x : h.q.row(0)) q1 += std::abs(x), q2 += double(x) * x, qmax = std::max(qmax, double(std::abs(x)));
+    for (const float x : h.k.data())
+      kmax = std::max(kmax, double(std::abs(x))), k2 += double(x) * x;
+    for (const float x : h.q.row(0))
+      q1 += std::abs(x), q2 += double(x) * x, qmax = std::max(qmax, double(std::abs(x)));
     const double krms = std::sqrt(k2 / double(h.k.data().size()));
     const double d = double(h.q.cols());
-    std::printf("h%d sink %.2f std %.2f | max|k|/rms(k) %.1f  |q|1/|q|2 %.1f  max|q| %.1f | width/logits:", head,
-                hs.first_token_mass, hs.logit_std, kmax / krms, q1 / std::sqrt(q2), qmax);
-    for (int r = 1; r <= 8; ++r) std::printf(" %.2f", (std::pow(2.0, 8 - r) - 1) * q1 * kmax / 127.0 / std::sqrt(d));
+    std::printf(
+        "h%d sink %.2f std %.2f | max|k|/rms(k) %.1f  |q|1/|q|2 %.1f  max|q| %.1f | width/logits:",
+        head, hs.first_token_mass, hs.logit_std, kmax / krms, q1 / std::sqrt(q2), qmax);
+    for (int r = 1; r <= 8; ++r)
+      std::printf(" %.2f", (std::pow(2.0, 8 - r) - 1) * q1 * kmax / 127.0 / std::sqrt(d));
     std::printf("\n");
   }
 }

@@ -1,8 +1,8 @@
 // Hardware models over the tile-stage task graph: structure, agreement between the analytical
 // and event-driven fidelities, ablations, calibration, golden metrics, determinism, traces.
+#include <yaml-cpp/yaml.h>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/howard_cycle_ratio.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -20,10 +20,10 @@
 #include "models/fidelity.hpp"
 #include "models/hardware.hpp"
 #include "models/taskgraph.hpp"
+#include "pade/version.hpp"
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
 #include "workloads/sampling.hpp"
-#include "pade/version.hpp"
 
 using namespace pade;
 
@@ -34,17 +34,26 @@ const workloads::Catalog& catalog() {
   return c;
 }
 
-models::HardwareConfig default_hw() { return models::to_hardware(core::default_config(models::hardware_schema())); }
+models::HardwareConfig default_hw() {
+  return models::to_hardware(core::default_config(models::hardware_schema()));
+}
 
-double rel_err(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
+double rel_err(double a, double b) {
+  return std::abs(a - b) / std::max(std::abs(b), 1e-300);
+}
 
 models::HardwareConfig variant(const std::string& name) {
   models::HardwareConfig hw = default_hw();
-  if (name == "no_bui_gf") hw.bui_gf = false;
-  else if (name == "in_order") hw.out_of_order = false;
-  else if (name == "no_bidirectional") hw.bidirectional = false;
-  else if (name == "word_major") hw.key_layout = models::KeyLayout::WordMajor;
-  else if (name != "default") throw std::invalid_argument(name);
+  if (name == "no_bui_gf")
+    hw.bui_gf = false;
+  else if (name == "in_order")
+    hw.out_of_order = false;
+  else if (name == "no_bidirectional")
+    hw.bidirectional = false;
+  else if (name == "word_major")
+    hw.key_layout = models::KeyLayout::WordMajor;
+  else if (name != "default")
+    throw std::invalid_argument(name);
   return hw;
 }
 
@@ -74,7 +83,8 @@ Agreement agreement(const models::HardwareConfig& hw, StatsOf&& stats_of) {
 
 }  // namespace
 
-TEST_CASE("hw report (hidden): both fidelities over PADE-22 at the reference statistics", "[.hwreport]") {
+TEST_CASE("hw report (hidden): both fidelities over PADE-22 at the reference statistics",
+          "[.hwreport]") {
   auto hw = default_hw();
   if (const char* sb = std::getenv("SB")) hw.scoreboard_entries = std::atoi(sb);
   if (const char* lat = std::getenv("LAT")) hw.hbm_latency_ns = std::atof(lat);
@@ -86,26 +96,35 @@ TEST_CASE("hw report (hidden): both fidelities over PADE-22 at the reference sta
     const auto& b = catalog().benchmark(name);
     const auto a = models::analytical_model(hw, b, ws);
     const auto e = models::event_model(hw, b, ws);
-    std::cout << name << " analytical " << a.get("latency_cycles") << " event_util_qk " << e.get("util_qk_pu") << " stall_mem " << e.get("stall_memory_cycles")/e.get("latency_cycles") << " sb " << e.get("stall_scoreboard_cycles")/e.get("latency_cycles") << " dep " << e.get("stall_dependency_cycles")/e.get("latency_cycles") << " event " << e.get("latency_cycles") << " err "
-              << rel_err(e.get("latency_cycles"), a.get("latency_cycles")) << " core_w " << a.get("power_core_w")
-              << " dram_w " << a.get("power_dram_w") << " util_qk " << a.get("util_qk_pu") << " util_dram "
-              << a.get("util_dram") << " events " << e.get("events") << '\n';
+    std::cout << name << " analytical " << a.get("latency_cycles") << " event_util_qk "
+              << e.get("util_qk_pu") << " stall_mem "
+              << e.get("stall_memory_cycles") / e.get("latency_cycles") << " sb "
+              << e.get("stall_scoreboard_cycles") / e.get("latency_cycles") << " dep "
+              << e.get("stall_dependency_cycles") / e.get("latency_cycles") << " event "
+              << e.get("latency_cycles") << " err "
+              << rel_err(e.get("latency_cycles"), a.get("latency_cycles")) << " core_w "
+              << a.get("power_core_w") << " dram_w " << a.get("power_dram_w") << " util_qk "
+              << a.get("util_qk_pu") << " util_dram " << a.get("util_dram") << " events "
+              << e.get("events") << '\n';
     power += a.get("power_core_w");
-    const double l = (a.get("energy_leakage_logic_j") + a.get("energy_leakage_sram_j")) / a.get("latency_s");
+    const double l =
+        (a.get("energy_leakage_logic_j") + a.get("energy_leakage_sram_j")) / a.get("latency_s");
     leak += l;
     dyn += a.get("power_core_w") - l;
     ++n;
   }
   const auto m = models::analytical_model(hw, catalog().benchmark("llama2-7b/mmlu"), ws);
   for (const auto& [k, v] : m.values()) std::cout << "  " << k << " = " << v << '\n';
-  std::cout << "mean core power " << power / n << " W (dynamic " << dyn / n << ", leakage " << leak / n << "); area "
-            << m.get("area_mm2") << " mm2 (logic " << m.get("area_logic_mm2") << ", sram " << m.get("area_sram_mm2") << ")\n";
+  std::cout << "mean core power " << power / n << " W (dynamic " << dyn / n << ", leakage "
+            << leak / n << "); area " << m.get("area_mm2") << " mm2 (logic "
+            << m.get("area_logic_mm2") << ", sram " << m.get("area_sram_mm2") << ")\n";
 }
-
 
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("task graph: one template per attention group, forward data edges, back edges carry distance", "[hw]") {
+TEST_CASE(
+    "task graph: one template per attention group, forward data edges, back edges carry distance",
+    "[hw]") {
   const auto hw = default_hw();
   const auto ws = models::reference_workload_stats();
   for (const char* name : {"llama2-7b/mmlu", "pvt-small/imagenet", "llama2-7b/mmlu@decode"}) {
@@ -116,40 +135,55 @@ TEST_CASE("task graph: one template per attention group, forward data edges, bac
       CHECK(tg.size() == static_cast<std::size_t>(3 * ws.bits + 7));
       CHECK(tg.shape.tile_steps() > 0);
       CHECK(tg.shape.keys_per_tile <= hw.tile_keys + 1e-9);
-      CHECK(tg.shape.keys_per_tile * tg.shape.tiles == Approx(ag.pairs_per_head() / static_cast<double>(ag.queries)));
+      CHECK(tg.shape.keys_per_tile * tg.shape.tiles ==
+            Approx(ag.pairs_per_head() / static_cast<double>(ag.queries)));
       for (const auto e : boost::make_iterator_range(boost::edges(tg.graph))) {
         const auto u = boost::source(e, tg.graph), v = boost::target(e, tg.graph);
         const auto& edge = tg.graph[e];
-        const bool both_tile = tg.node(u).scope == models::Scope::Tile && tg.node(v).scope == models::Scope::Tile;
+        const bool both_tile =
+            tg.node(u).scope == models::Scope::Tile && tg.node(v).scope == models::Scope::Tile;
         if (both_tile && edge.distance == 0) CHECK(u < v);  // index order is topological
-        if (both_tile && u >= v) CHECK(edge.distance > 0);   // every cycle closes through a back edge
+        if (both_tile && u >= v)
+          CHECK(edge.distance > 0);  // every cycle closes through a back edge
       }
     }
   }
   // Decode: one query row per group, so only one row of lanes works.
-  const auto tg = models::build_task_graph(hw, catalog().benchmark("llama2-7b/mmlu@decode").groups[0], ws);
+  const auto tg =
+      models::build_task_graph(hw, catalog().benchmark("llama2-7b/mmlu@decode").groups[0], ws);
   CHECK(tg.shape.rows_used == 1);
   CHECK(tg.shape.lanes_active == hw.lanes_per_row);
 }
 
-TEST_CASE("analytical period is at least every bound: unit busy time and Howard's maximum cycle ratio", "[hw]") {
+TEST_CASE(
+    "analytical period is at least every bound: unit busy time and Howard's maximum cycle ratio",
+    "[hw]") {
   const auto ws = models::reference_workload_stats();
   for (const char* cfg : {"default", "in_order", "word_major"}) {
     const auto hw = variant(cfg);
-    const auto tg = models::build_task_graph(hw, catalog().benchmark("llama2-7b/wikitext2").groups[0], ws);
+    const auto tg =
+        models::build_task_graph(hw, catalog().benchmark("llama2-7b/wikitext2").groups[0], ws);
     const auto t = models::time_template(tg);
     CAPTURE(cfg);
     for (const double b : t.busy) CHECK(t.period >= b * (1 - 1e-9));
     // Tile-scope subgraph with weight = edge delay and time = distance.
-    using G = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, boost::property<boost::vertex_index_t, int>,
-                                    boost::property<boost::edge_weight_t, double, boost::property<boost::edge_weight2_t, double>>>;
+    using G =
+        boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS,
+                              boost::property<boost::vertex_index_t, int>,
+                              boost::property<boost::edge_weight_t, double,
+                                              boost::property<boost::edge_weight2_t, double>>>;
     G h(tg.size());
     for (const auto e : boost::make_iterator_range(boost::edges(tg.graph))) {
       const auto u = boost::source(e, tg.graph), v = boost::target(e, tg.graph);
-      if (tg.node(u).scope != models::Scope::Tile || tg.node(v).scope != models::Scope::Tile) continue;
-      boost::add_edge(u, v, {models::edge_delay(tg.node(u), tg.graph[e]), static_cast<double>(tg.graph[e].distance)}, h);
+      if (tg.node(u).scope != models::Scope::Tile || tg.node(v).scope != models::Scope::Tile)
+        continue;
+      boost::add_edge(
+          u, v,
+          {models::edge_delay(tg.node(u), tg.graph[e]), static_cast<double>(tg.graph[e].distance)},
+          h);
     }
-    const double howard = boost::maximum_cycle_ratio(h, boost::get(boost::vertex_index, h), boost::get(boost::edge_weight, h),
+    const double howard = boost::maximum_cycle_ratio(h, boost::get(boost::vertex_index, h),
+                                                     boost::get(boost::edge_weight, h),
                                                      boost::get(boost::edge_weight2, h));
     CHECK(howard > 0);
     CHECK(t.recurrence >= howard * (1 - 1e-9));  // queueing only lengthens the cycles
@@ -158,7 +192,8 @@ TEST_CASE("analytical period is at least every bound: unit busy time and Howard'
 }
 
 TEST_CASE("analytical vs event-driven latency across PADE-22 at the reference statistics", "[hw]") {
-  // Measured when written: mean 2.9 %, max 12.4 % (bloom-1.7b/winogrande). See docs/hardware-models.md.
+  // Measured when written: mean 2.9 %, max 12.4 % (bloom-1.7b/winogrande). See
+  // docs/hardware-models.md.
   const auto ws = models::reference_workload_stats();
   const Agreement a = agreement(default_hw(), [&](const workloads::Benchmark&) { return ws; });
   CAPTURE(a.mean, a.max, a.worst);
@@ -213,7 +248,9 @@ TEST_CASE("ablations move results the way the mechanisms predict", "[hw]") {
   }
 }
 
-TEST_CASE("head-tail interleaving acts through the statistics: rescales and pruning cost the hardware", "[hw]") {
+TEST_CASE(
+    "head-tail interleaving acts through the statistics: rescales and pruning cost the hardware",
+    "[hw]") {
   // Head-tail order is an algorithm knob: it changes the digest (rescale events, how early keys
   // are pruned), not the hardware. The hardware side of the mechanism: more rescales cost exp,
   // V-PU energy and time; later pruning costs rounds. (Whether head-tail lowers them on given
@@ -224,7 +261,8 @@ TEST_CASE("head-tail interleaving acts through the statistics: rescales and prun
   for (std::size_t r = 1; r < later.active_fraction.size(); ++r)
     later.active_fraction[r] = std::min(1.0, later.active_fraction[r] * 1.3);
   for (const auto& model : {models::analytical_model, models::event_model})
-    CHECK(model(default_hw(), b, later).get("energy_j") > model(default_hw(), b, models::reference_workload_stats()).get("energy_j"));
+    CHECK(model(default_hw(), b, later).get("energy_j") >
+          model(default_hw(), b, models::reference_workload_stats()).get("energy_j"));
   auto more = models::reference_workload_stats();
   more.rescales_per_row += 10;
   for (const auto& model : {models::analytical_model, models::event_model}) {
@@ -236,15 +274,18 @@ TEST_CASE("head-tail interleaving acts through the statistics: rescales and prun
   }
 }
 
-TEST_CASE("calibration: the default configuration lands on the reported 4.53 mm^2 and 591 mW", "[hw]") {
-  // Fitted coefficients (calib.logic_area_scale, calib.dynamic_energy_scale): docs/hardware-models.md.
+TEST_CASE("calibration: the default configuration lands on the reported 4.53 mm^2 and 591 mW",
+          "[hw]") {
+  // Fitted coefficients (calib.logic_area_scale, calib.dynamic_energy_scale):
+  // docs/hardware-models.md.
   const auto hw = default_hw();
   const auto ws = models::reference_workload_stats();
   const auto area = models::area_breakdown(hw);
   CHECK(area.total() == Approx(4.53).epsilon(0.005));
   double power = 0;
   const auto names = catalog().suite("pade22");
-  for (const auto& n : names) power += models::analytical_model(hw, catalog().benchmark(n), ws).get("power_core_w");
+  for (const auto& n : names)
+    power += models::analytical_model(hw, catalog().benchmark(n), ws).get("power_core_w");
   CHECK(power / static_cast<double>(names.size()) == Approx(0.591).epsilon(0.01));
   // Component breakdowns add up.
   double sum = 0;
@@ -253,7 +294,8 @@ TEST_CASE("calibration: the default configuration lands on the reported 4.53 mm^
   const auto m = models::analytical_model(hw, catalog().benchmark("llama2-7b/mmlu"), ws);
   double e = 0;
   for (const auto& [k, v] : m.values())
-    if (k.rfind("energy_", 0) == 0 && k != "energy_j" && k != "energy_core_j") e += v;  // energy_dram_j is a component
+    if (k.rfind("energy_", 0) == 0 && k != "energy_j" && k != "energy_core_j")
+      e += v;  // energy_dram_j is a component
   CHECK(e == Approx(m.get("energy_j")));
   CHECK(m.get("energy_j") == Approx(m.get("energy_core_j") + m.get("energy_dram_j")));
   // SRAM bank model reproduces its two reference banks.
@@ -284,7 +326,8 @@ TEST_CASE("event-driven model: deterministic, counts events, writes a Chrome tra
   CHECK(has_qk);
 }
 
-TEST_CASE("statistics cache text keeps the per-round group fetch fractions and reads older texts", "[hw]") {
+TEST_CASE("statistics cache text keeps the per-round group fetch fractions and reads older texts",
+          "[hw]") {
   const auto ws = models::reference_workload_stats();
   const auto back = dse::deserialize_stats(dse::serialize_stats(ws));
   REQUIRE(back);
@@ -295,7 +338,9 @@ TEST_CASE("statistics cache text keeps the per-round group fetch fractions and r
   const auto older = dse::deserialize_stats(old);
   REQUIRE(older);
   CHECK(older->group_fetch_fraction.empty());
-  CHECK(older->group_fetch(0) == Approx(std::min(1.0, ws.active_fraction[0] * ws.group_plane_fetch_fraction / (ws.mean_rounds() / 8))));
+  CHECK(older->group_fetch(0) ==
+        Approx(std::min(
+            1.0, ws.active_fraction[0] * ws.group_plane_fetch_fraction / (ws.mean_rounds() / 8))));
 }
 
 // ---- golden metrics ---------------------------------------------------------------------------
@@ -306,26 +351,31 @@ TEST_CASE("statistics cache text keeps the per-round group fetch fractions and r
 
 namespace {
 constexpr double kGoldenTolerance = 1e-6;  // relative: the models are deterministic
-const std::vector<std::string> kGoldenBenchmarks = {"llama2-7b/mmlu", "llama3-8b/wikitext2", "vit-l16/imagenet",
-                                                    "pvt-small/imagenet"};
-const std::vector<std::string> kGoldenConfigs = {"default", "no_bui_gf", "in_order", "no_bidirectional", "word_major"};
+const std::vector<std::string> kGoldenBenchmarks = {"llama2-7b/mmlu", "llama3-8b/wikitext2",
+                                                    "vit-l16/imagenet", "pvt-small/imagenet"};
+const std::vector<std::string> kGoldenConfigs = {"default", "no_bui_gf", "in_order",
+                                                 "no_bidirectional", "word_major"};
 }  // namespace
 
 TEST_CASE("golden metrics: latency, energy and area per benchmark x configuration", "[hw]") {
-  const std::filesystem::path file = std::filesystem::path(PADE_TEST_DATA_DIR) / "golden_metrics.yaml";
+  const std::filesystem::path file =
+      std::filesystem::path(PADE_TEST_DATA_DIR) / "golden_metrics.yaml";
   const auto ws = models::reference_workload_stats();
   const auto& registry = models::builtin_fidelities();
   if (std::getenv("PADE_WRITE_GOLDEN") != nullptr) {
     std::ofstream out(file);
-    out << "# Golden metrics of the task-graph hardware models (tests/test_hw_models.cpp checks them\n"
-        << "# with relative tolerance " << kGoldenTolerance << "). Statistics: models::reference_workload_stats()\n"
+    out << "# Golden metrics of the task-graph hardware models (tests/test_hw_models.cpp checks "
+           "them\n"
+        << "# with relative tolerance " << kGoldenTolerance
+        << "). Statistics: models::reference_workload_stats()\n"
         << "# (fixed, independent of the workload generator). Regenerate only with a reason.\n"
         << "provenance:\n"
         << "  analytical: " << registry.get("analytical").version << "\n"
         << "  event: " << registry.get("event").version << "\n"
         << "  statistics: " << ws.source << "\n"
         << "  commit: " << core::kGitCommit << "\n"
-        << "  date: " << (std::getenv("PADE_GOLDEN_DATE") ? std::getenv("PADE_GOLDEN_DATE") : "unknown") << "\n"
+        << "  date: "
+        << (std::getenv("PADE_GOLDEN_DATE") ? std::getenv("PADE_GOLDEN_DATE") : "unknown") << "\n"
         << "entries:\n";
     out.precision(17);
     for (const auto& bn : kGoldenBenchmarks)
@@ -333,8 +383,9 @@ TEST_CASE("golden metrics: latency, energy and area per benchmark x configuratio
         for (const char* fid : {"analytical", "event"}) {
           const auto m = registry.get(fid).model(variant(cfg), catalog().benchmark(bn), ws);
           out << "  - {benchmark: " << bn << ", config: " << cfg << ", fidelity: " << fid
-              << ", latency_cycles: " << m.get("latency_cycles") << ", energy_j: " << m.get("energy_j")
-              << ", area_mm2: " << m.get("area_mm2") << "}\n";
+              << ", latency_cycles: " << m.get("latency_cycles")
+              << ", energy_j: " << m.get("energy_j") << ", area_mm2: " << m.get("area_mm2")
+              << "}\n";
         }
     WARN("wrote " << file.string());
   }
@@ -360,13 +411,15 @@ TEST_CASE("pade eval prints the task-graph fidelities' metrics as JSON", "[hw]")
   const std::filesystem::path out = std::filesystem::temp_directory_path() / "pade-hw-eval.json";
   for (const char* fid : {"analytical", "event"}) {
     const std::string cmd = std::string("'") + PADE_BINARY + "' eval '" + PADE_SOURCE_DIR +
-                            "/examples/hw-default.yaml' --benchmark vit-l16/imagenet --fidelity " + fid +
-                            " --format json > '" + out.string() + "' 2>&1";
+                            "/examples/hw-default.yaml' --benchmark vit-l16/imagenet --fidelity " +
+                            fid + " --format json > '" + out.string() + "' 2>&1";
     REQUIRE(std::system(cmd.c_str()) == 0);
     const YAML::Node j = YAML::LoadFile(out.string());
-    for (const char* key : {"latency_cycles", "latency_s", "energy_j", "energy_core_j", "energy_dram_j", "energy_gsat_j",
-                            "energy_scoreboard_j", "energy_sram_kv_j", "area_mm2", "area_gsat_mm2", "area_sram_kv_mm2",
-                            "power_w", "power_core_w", "util_qk_pu", "util_dram", "dram_bytes", "dram_bandwidth_utilization"}) {
+    for (const char* key :
+         {"latency_cycles", "latency_s", "energy_j", "energy_core_j", "energy_dram_j",
+          "energy_gsat_j", "energy_scoreboard_j", "energy_sram_kv_j", "area_mm2", "area_gsat_mm2",
+          "area_sram_kv_mm2", "power_w", "power_core_w", "util_qk_pu", "util_dram", "dram_bytes",
+          "dram_bandwidth_utilization"}) {
       CAPTURE(fid, key);
       CHECK(j[key].as<double>() >= 0);
     }

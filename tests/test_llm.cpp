@@ -1,12 +1,12 @@
 // pade llm perplexity: stories260K with dense FP32, dense INT-n and PADE attention.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
 
 #include "core/error.hpp"
 #include "dse/llm_eval.hpp"
@@ -20,12 +20,14 @@ const workloads::Stories260K& stories() {
 }
 // The first 80 tokens of the model's own greedy story: cheap and always present.
 std::vector<workloads::TokenId> story_tokens() {
-  const std::string text = dse::read_text_file(workloads::Stories260K::default_dir() / "greedy256.txt");
+  const std::string text =
+      dse::read_text_file(workloads::Stories260K::default_dir() / "greedy256.txt");
   return dse::encode_text(stories().tokenizer, text, 80);
 }
 }  // namespace
 
-TEST_CASE("llm: dense perplexity is finite and reproducible; dense agrees with itself", "[workloads2]") {
+TEST_CASE("llm: dense perplexity is finite and reproducible; dense agrees with itself",
+          "[workloads2]") {
   const auto tokens = story_tokens();
   REQUIRE(tokens.size() == 80);
   dse::LlmEvalOptions o;
@@ -69,7 +71,8 @@ TEST_CASE("llm: long texts are encoded in chunks and scored in 512-token windows
   const auto file = dir / "story.txt";
   {
     std::ofstream out(file);
-    for (int i = 0; i < 60; ++i) out << "Once upon a time, there was a little girl named Lily. She liked to play.\n";
+    for (int i = 0; i < 60; ++i)
+      out << "Once upon a time, there was a little girl named Lily. She liked to play.\n";
   }
   const std::string text = dse::read_text_file(file);
   const auto tokens = dse::encode_text(stories().tokenizer, text, 600);
@@ -85,12 +88,14 @@ TEST_CASE("llm: long texts are encoded in chunks and scored in 512-token windows
 
 #include "workloads/npy.hpp"
 
-TEST_CASE("pade workloads export stories260k writes a dump folder the npy loader reads back", "[workloads2]") {
+TEST_CASE("pade workloads export stories260k writes a dump folder the npy loader reads back",
+          "[workloads2]") {
   const auto dir = std::filesystem::temp_directory_path() / "pade_test_export";
   std::filesystem::remove_all(dir);
   const auto story = workloads::Stories260K::default_dir() / "greedy256.txt";
-  const std::string cmd = std::string(PADE_BINARY) + " workloads export stories260k --text '" + story.string() +
-                          "' --max-tokens 40 --out '" + dir.string() + "' > /dev/null";
+  const std::string cmd = std::string(PADE_BINARY) + " workloads export stories260k --text '" +
+                          story.string() + "' --max-tokens 40 --out '" + dir.string() +
+                          "' > /dev/null";
   REQUIRE(std::system(cmd.c_str()) == 0);
   const auto layers = workloads::load_qkv_folder(dir);
   REQUIRE(layers.size() == 5);
@@ -109,8 +114,8 @@ TEST_CASE("pade workloads export stories260k writes a dump folder the npy loader
       CHECK(std::equal(a.v.data().begin(), a.v.data().end(), b.v.data().begin()));
     }
   // Anything but stories260k is refused with exit code 2.
-  const std::string bad = std::string(PADE_BINARY) + " workloads export llama2-7b/mmlu --text '" + story.string() +
-                          "' --out '" + dir.string() + "' 2> /dev/null";
+  const std::string bad = std::string(PADE_BINARY) + " workloads export llama2-7b/mmlu --text '" +
+                          story.string() + "' --out '" + dir.string() + "' 2> /dev/null";
   CHECK(WEXITSTATUS(std::system(bad.c_str())) == 2);
   std::filesystem::remove_all(dir);
 }

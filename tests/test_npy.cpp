@@ -88,8 +88,9 @@ TEST_CASE("npy float16 file written byte by byte") {
   const std::uint16_t halves[] = {0x3c00, 0xc000, 0x7bff, 0x0001, 0x7c00, 0x3800};
   std::string data(sizeof halves, '\0');
   std::memcpy(data.data(), halves, sizeof halves);
-  const auto p = write_file(dir.path() / "h.npy",
-                            npy_bytes("{'descr': '<f2', 'fortran_order': False, 'shape': (2, 3), }", data));
+  const auto p =
+      write_file(dir.path() / "h.npy",
+                 npy_bytes("{'descr': '<f2', 'fortran_order': False, 'shape': (2, 3), }", data));
   const NpyArray a = read_npy(p);
   CHECK(a.stored_dtype == NpyDtype::Float16);
   CHECK(a.shape == std::vector<std::size_t>{2, 3});
@@ -111,8 +112,9 @@ TEST_CASE("npy float16 file written byte by byte") {
 TEST_CASE("npy int8 file written byte by byte") {
   TempDir dir;
   const std::string data = {'\x00', '\x7f', '\x80', '\xff'};
-  const auto p = write_file(dir.path() / "i.npy",
-                            npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (1, 2, 2), }", data));
+  const auto p =
+      write_file(dir.path() / "i.npy",
+                 npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (1, 2, 2), }", data));
   const NpyArray a = read_npy(p);
   CHECK(a.stored_dtype == NpyDtype::Int8);
   CHECK(a.data == std::vector<float>{0.0f, 127.0f, -128.0f, -1.0f});
@@ -131,14 +133,16 @@ TEST_CASE("npy errors name the file and the problem") {
     CHECK_THAT(m, Contains("NUMPY"));
   }
   SECTION("malformed header") {
-    const auto p = write_file(dir.path() / "bad_header.npy",
-                              npy_bytes("{'descr': '<f4', 'fortran_order': Maybe, 'shape': (2, 2), }", four_floats));
+    const auto p = write_file(
+        dir.path() / "bad_header.npy",
+        npy_bytes("{'descr': '<f4', 'fortran_order': Maybe, 'shape': (2, 2), }", four_floats));
     CHECK_THAT(message_of(p), Contains("malformed .npy header"));
   }
   SECTION("unsupported dtype") {
-    const auto p = write_file(dir.path() / "f8.npy",
-                              npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }",
-                                        std::string(32, '\0')));
+    const auto p =
+        write_file(dir.path() / "f8.npy",
+                   npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }",
+                             std::string(32, '\0')));
     const auto m = message_of(p);
     CHECK_THAT(m, Contains("f8.npy"));
     CHECK_THAT(m, Contains("unsupported dtype '<f8'"));
@@ -147,13 +151,15 @@ TEST_CASE("npy errors name the file and the problem") {
     CHECK_THAT(m, Contains("'|i1'"));
   }
   SECTION("big-endian") {
-    const auto p = write_file(dir.path() / "be.npy",
-                              npy_bytes("{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }", four_floats));
+    const auto p = write_file(
+        dir.path() / "be.npy",
+        npy_bytes("{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }", four_floats));
     CHECK_THAT(message_of(p), Contains("big-endian"));
   }
   SECTION("fortran order") {
-    const auto p = write_file(dir.path() / "fortran.npy",
-                              npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", four_floats));
+    const auto p = write_file(
+        dir.path() / "fortran.npy",
+        npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", four_floats));
     CHECK_THAT(message_of(p), Contains("Fortran"));
   }
   SECTION("truncated data") {
@@ -171,8 +177,9 @@ TEST_CASE("npy errors name the file and the problem") {
     CHECK_THAT(message_of(p), Contains("truncated .npy header"));
   }
   SECTION("wrong rank") {
-    const auto p = write_file(dir.path() / "rank1.npy",
-                              npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", four_floats));
+    const auto p = write_file(
+        dir.path() / "rank1.npy",
+        npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", four_floats));
     CHECK_NOTHROW(read_npy(p));  // a rank-1 array is a valid .npy file ...
     try {
       (void)read_npy_heads(p);  // ... but not a per-head tensor
@@ -200,11 +207,15 @@ TEST_CASE("npy dump folder with grouped-query attention") {
   TempDir dir;
   const std::size_t q_heads = 4, kv_heads = 2, tokens = 3, q_tokens = 2, dim = 2;
   for (std::size_t layer = 0; layer < 2; ++layer) {
-    std::vector<float> q(q_heads * q_tokens * dim), k(kv_heads * tokens * dim), v(kv_heads * tokens * dim);
+    std::vector<float> q(q_heads * q_tokens * dim), k(kv_heads * tokens * dim),
+        v(kv_heads * tokens * dim);
     // Encode (layer, head) in the values so the mapping can be checked.
-    for (std::size_t i = 0; i < q.size(); ++i) q[i] = static_cast<float>(100 * layer + i / (q_tokens * dim));
-    for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<float>(100 * layer + 10 + i / (tokens * dim));
-    for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(100 * layer + 20 + i / (tokens * dim));
+    for (std::size_t i = 0; i < q.size(); ++i)
+      q[i] = static_cast<float>(100 * layer + i / (q_tokens * dim));
+    for (std::size_t i = 0; i < k.size(); ++i)
+      k[i] = static_cast<float>(100 * layer + 10 + i / (tokens * dim));
+    for (std::size_t i = 0; i < v.size(); ++i)
+      v[i] = static_cast<float>(100 * layer + 20 + i / (tokens * dim));
     const std::size_t qs[] = {q_heads, q_tokens, dim}, ks[] = {kv_heads, tokens, dim};
     write_npy_f32(qkv_dump_path(dir.path(), layer, 'q'), qs, q);
     write_npy_f32(qkv_dump_path(dir.path(), layer, 'k'), ks, k);

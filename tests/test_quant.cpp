@@ -5,11 +5,7 @@
 
 #include "core/bitplanes.hpp"
 #include "core/quant.hpp"
-// core/rng.hpp uses unsigned __int128, which -Wpedantic flags; silence it for this include only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpedantic"
 #include "core/rng.hpp"
-#pragma GCC diagnostic pop
 
 using namespace pade::core;
 
@@ -17,7 +13,8 @@ namespace {
 
 Matrix random_matrix(Rng& rng, std::size_t rows, std::size_t cols, double scale) {
   Matrix m(rows, cols);
-  for (auto& x : m.data()) x = static_cast<float>(rng.normal() * scale * (1.0 + 3.0 * rng.uniform()));
+  for (auto& x : m.data())
+    x = static_cast<float>(rng.normal() * scale * (1.0 + 3.0 * rng.uniform()));
   return m;
 }
 
@@ -29,8 +26,8 @@ TEST_CASE("quantization round trip stays within half a step", "[quant]") {
     const std::size_t rows = 1 + rng.below(9), cols = 1 + rng.below(100);
     const Matrix m = random_matrix(rng, rows, cols, std::exp(rng.uniform(-4.0, 4.0)));
     for (const int bits : {4, 5, 8, 11, 16}) {
-      for (const Granularity g :
-           {Granularity::per_tensor, Granularity::per_head, Granularity::per_token, Granularity::per_group}) {
+      for (const Granularity g : {Granularity::per_tensor, Granularity::per_head,
+                                  Granularity::per_token, Granularity::per_group}) {
         const QuantizedMatrix q = quantize(m, {bits, g, 32});
         REQUIRE(q.rows() == rows);
         REQUIRE(q.cols() == cols);
@@ -49,7 +46,8 @@ TEST_CASE("quantization round trip stays within half a step", "[quant]") {
             }
           }
         }
-        if (g == Granularity::per_tensor || g == Granularity::per_head) REQUIRE(q.scales().size() == 1);
+        if (g == Granularity::per_tensor || g == Granularity::per_head)
+          REQUIRE(q.scales().size() == 1);
         if (g == Granularity::per_token) REQUIRE(q.scales().size() == rows);
         if (g == Granularity::per_group) REQUIRE(q.scales().size() == rows * ((cols + 31) / 32));
       }
@@ -84,7 +82,8 @@ TEST_CASE("quantization is symmetric and uses the full code range", "[quant]") {
 
 TEST_CASE("all-zero input quantizes to zero codes", "[quant]") {
   const Matrix z(3, 40);
-  for (const Granularity g : {Granularity::per_tensor, Granularity::per_token, Granularity::per_group}) {
+  for (const Granularity g :
+       {Granularity::per_tensor, Granularity::per_token, Granularity::per_group}) {
     const auto q = quantize(z, {8, g, 32});
     for (const auto v : q.codes()) REQUIRE(v == 0);
   }
@@ -97,7 +96,9 @@ TEST_CASE("bit planes reconstruct every code exactly", "[bitplanes]") {
     const std::size_t rows = 1 + rng.below(20), cols = 1 + rng.below(200);
     std::vector<std::int16_t> codes(rows * cols);
     const std::int64_t lo = -(std::int64_t{1} << (bits - 1));
-    for (auto& c : codes) c = static_cast<std::int16_t>(lo + static_cast<std::int64_t>(rng.below(std::uint64_t{1} << bits)));
+    for (auto& c : codes)
+      c = static_cast<std::int16_t>(lo +
+                                    static_cast<std::int64_t>(rng.below(std::uint64_t{1} << bits)));
     const BitPlanes bp(codes, rows, cols, bits);
     REQUIRE(bp.words_per_plane() == (cols + 63) / 64);
     for (std::size_t r = 0; r < rows; ++r) {

@@ -22,7 +22,9 @@ std::size_t occurrences(const std::string& text, const std::string& what) {
   return n;
 }
 
-bool have_chromium() { return std::system("command -v chromium >/dev/null 2>&1") == 0; }
+bool have_chromium() {
+  return std::system("command -v chromium >/dev/null 2>&1") == 0;
+}
 
 struct Browser {
   int code = -1;
@@ -37,9 +39,13 @@ Browser load_in_chromium(const fs::path& page, const fs::path& work) {
   // Everything that could reach the network or a desktop session is off; the page is a file.
   const std::string cmd =
       "timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-      "--disable-background-networking --disable-component-update --disable-sync --disable-dev-shm-usage "
-      "--user-data-dir='" + profile.string() + "' --enable-logging=stderr --v=0 --virtual-time-budget=5000 "
-      "--dump-dom 'file://" + fs::absolute(page).string() + "' >'" + dom.string() + "' 2>'" + log.string() + "'";
+      "--disable-background-networking --disable-component-update --disable-sync "
+      "--disable-dev-shm-usage "
+      "--user-data-dir='" +
+      profile.string() +
+      "' --enable-logging=stderr --v=0 --virtual-time-budget=5000 "
+      "--dump-dom 'file://" +
+      fs::absolute(page).string() + "' >'" + dom.string() + "' 2>'" + log.string() + "'";
   const int status = std::system(cmd.c_str());
   Browser b;
   b.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -55,7 +61,8 @@ std::string page_errors(const std::string& log) {
   std::string line;
   while (std::getline(in, line))
     // Chromium logs every console message as ...:CONSOLE(line)] or ...:CONSOLE:line] depending on
-    // its version, at INFO level even for console.error; the report writes none, so any is an error.
+    // its version, at INFO level even for console.error; the report writes none, so any is an
+    // error.
     if (line.find("Uncaught") != std::string::npos || line.find(":CONSOLE") != std::string::npos)
       out += line + '\n';
   return out;
@@ -81,7 +88,10 @@ const SharedReport& shared_report() {
 
 }  // namespace
 
-TEST_CASE("results: the report holds the campaigns, figures, front, benchmarks, configuration and provenance", "[results]") {
+TEST_CASE(
+    "results: the report holds the campaigns, figures, front, benchmarks, configuration and "
+    "provenance",
+    "[results]") {
   const auto& shared = shared_report();
   const auto& r = shared.files;
   const auto& dir = shared.dir;
@@ -96,7 +106,8 @@ TEST_CASE("results: the report holds the campaigns, figures, front, benchmarks, 
     CHECK(html.find("src=\"figures/" + f.name + ".svg\"") != std::string::npos);
     CHECK(fs::exists(dir.path / "report/figures" / (f.name + ".svg")));
   }
-  for (const char* id : {"campaigns", "figures", "front", "benchmarks", "comparisons", "configuration", "provenance"})
+  for (const char* id : {"campaigns", "figures", "front", "benchmarks", "comparisons",
+                         "configuration", "provenance"})
     CHECK(html.find(std::string("<section id=\"") + id + "\">") != std::string::npos);
   // The configuration YAML is shown escaped, never as markup.
   CHECK(html.find("# &lt;b&gt;escaped&lt;/b&gt; &amp; kept") != std::string::npos);
@@ -104,30 +115,43 @@ TEST_CASE("results: the report holds the campaigns, figures, front, benchmarks, 
   CHECK(html.find("<td>git_commit</td><td>0123abc</td>") != std::string::npos);
   // Both campaigns are listed; the front table has one row per rank-0 suite design.
   CHECK(html.find("<td>variant</td>") != std::string::npos);
-  const int front = store.db().execAndGet("SELECT count(*) FROM pareto p JOIN campaigns c ON c.id = p.campaign_id "
-                                          "WHERE c.name = 'base' AND p.scope = 'suite' AND p.rank = 0").getInt();
-  const auto front_at = html.find("<section id=\"front\">"), bench_at = html.find("<section id=\"benchmarks\">");
-  CHECK(static_cast<int>(occurrences(html.substr(front_at, bench_at - front_at), "<tr>")) == front + 1);
+  const int front =
+      store.db()
+          .execAndGet(
+              "SELECT count(*) FROM pareto p JOIN campaigns c ON c.id = p.campaign_id "
+              "WHERE c.name = 'base' AND p.scope = 'suite' AND p.rank = 0")
+          .getInt();
+  const auto front_at = html.find("<section id=\"front\">"),
+             bench_at = html.find("<section id=\"benchmarks\">");
+  CHECK(static_cast<int>(occurrences(html.substr(front_at, bench_at - front_at), "<tr>")) ==
+        front + 1);
   CHECK(html.find("<td>m2/b</td><td>m2</td>") != std::string::npos);
   CHECK(html.find("<td>h100</td><td class=\"num\"") != std::string::npos);
   CHECK(results::html_escape("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;");
 }
 
-TEST_CASE("results: the report of a campaign without comparisons says so and names the skipped figures", "[results]") {
+TEST_CASE(
+    "results: the report of a campaign without comparisons says so and names the skipped figures",
+    "[results]") {
   test::ResultsTempDir dir("report-lean");
   results::Store store((dir.path / "r.db").string());
   test::make_fixture(store, {false, false, false});
-  const auto r = results::write_report(store, {}, dir.path / "report");  // the latest campaign: variant
+  const auto r =
+      results::write_report(store, {}, dir.path / "report");  // the latest campaign: variant
   const std::string html = test::slurp_file(r.index);
   CHECK(html.find("campaign <code>variant</code>") != std::string::npos);
   CHECK(html.find("The comparisons table is empty for this campaign") != std::string::npos);
-  for (const auto& [name, why] : r.figures.skipped) CHECK(html.find("<li><b>" + name + "</b>: ") != std::string::npos);
+  for (const auto& [name, why] : r.figures.skipped)
+    CHECK(html.find("<li><b>" + name + "</b>: ") != std::string::npos);
   CHECK(r.figures.skipped.size() == 4);
 }
 
-TEST_CASE("results: headless Chromium loads the report without errors and shows every figure", "[results][browser]") {
+TEST_CASE("results: headless Chromium loads the report without errors and shows every figure",
+          "[results][browser]") {
   if (!have_chromium()) {
-    WARN("chromium is not installed: browser check skipped (scripts/pade-test.sh installs it with PADE_WITH_BROWSER=1)");
+    WARN(
+        "chromium is not installed: browser check skipped (scripts/pade-test.sh installs it with "
+        "PADE_WITH_BROWSER=1)");
     return;
   }
   const auto& r = shared_report().files;
@@ -147,7 +171,8 @@ TEST_CASE("results: headless Chromium loads the report without errors and shows 
   fs::copy(r.index.parent_path(), dir.path / "copy", fs::copy_options::recursive);
   fs::remove(dir.path / "copy/figures/pareto.svg");
   // …and a script error, to show that console errors are caught.
-  std::ofstream(dir.path / "copy/index.html", std::ios::app) << "<script>no_such_function();</script>\n";
+  std::ofstream(dir.path / "copy/index.html", std::ios::app)
+      << "<script>no_such_function();</script>\n";
   const auto broken = load_in_chromium(dir.path / "copy/index.html", dir.path / "run2");
   INFO(broken.log);
   REQUIRE(broken.code == 0);

@@ -20,10 +20,11 @@ struct Run {
 
 Run pade_in(const fs::path& dir, const std::string& args) {
   const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
-  const std::string cmd = "cd '" + dir.string() + "' && '" + std::string(PADE_BINARY) + "' " + args + " >'" +
-                          out.string() + "' 2>'" + err.string() + "' </dev/null";
+  const std::string cmd = "cd '" + dir.string() + "' && '" + std::string(PADE_BINARY) + "' " +
+                          args + " >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
   const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, test::slurp_file(out), test::slurp_file(err)};
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, test::slurp_file(out),
+          test::slurp_file(err)};
 }
 
 }  // namespace
@@ -42,7 +43,8 @@ TEST_CASE("results: pade show, diff, plot and report from the command line", "[r
   CHECK(show.out.rfind("config_hash: " + hash + "\n", 0) == 0);
   CHECK(show.out.find("== evaluations (7) ==") != std::string::npos);
   CHECK(show.out.find("== provenance (6) ==") != std::string::npos);
-  const auto json = pade_in(dir.path, "show r.db " + hash + " --campaign base --all-metrics --format json");
+  const auto json =
+      pade_in(dir.path, "show r.db " + hash + " --campaign base --all-metrics --format json");
   REQUIRE(json.code == 0);
   CHECK(json.out.find("\"metrics\": [") != std::string::npos);
   CHECK(json.out.find("\"metric\": \"energy_core_j\"") != std::string::npos);
@@ -50,7 +52,8 @@ TEST_CASE("results: pade show, diff, plot and report from the command line", "[r
   CHECK(ambiguous.code == 2);
   CHECK(ambiguous.err.find("ambiguous") != std::string::npos);
 
-  const auto diff = pade_in(dir.path, "diff r.db base variant --format csv --metric latency_s --metric kept_fraction");
+  const auto diff = pade_in(
+      dir.path, "diff r.db base variant --format csv --metric latency_s --metric kept_fraction");
   INFO(diff.err);
   REQUIRE(diff.code == 0);
   {
@@ -63,7 +66,8 @@ TEST_CASE("results: pade show, diff, plot and report from the command line", "[r
     results::run_diff(store, q).write(expected, results::Format::Csv);
     CHECK(diff.out == expected.str());
   }
-  CHECK(diff.out.rfind("benchmark,latency_s_a,latency_s_b,latency_s_ratio,kept_fraction_a", 0) == 0);
+  CHECK(diff.out.rfind("benchmark,latency_s_a,latency_s_b,latency_s_ratio,kept_fraction_a", 0) ==
+        0);
   CHECK(pade_in(dir.path, "diff r.db base nope").code == 2);
   CHECK(pade_in(dir.path, "diff r.db base variant --by design").code == 2);
   CHECK(pade_in(dir.path, "diff r.db base variant --sql").out.find("WITH a AS (") == 0);
@@ -71,7 +75,9 @@ TEST_CASE("results: pade show, diff, plot and report from the command line", "[r
   const auto plot = pade_in(dir.path, "plot r.db --campaign base --out figs");
   INFO(plot.err);
   REQUIRE(plot.code == 0);
-  CHECK(plot.err.find("note: figure speedup skipped: the comparisons table holds no 'speedup' rows") != std::string::npos);
+  CHECK(plot.err.find(
+            "note: figure speedup skipped: the comparisons table holds no 'speedup' rows") !=
+        std::string::npos);
   CHECK(plot.err.find("note: figure ablation skipped") != std::string::npos);
   CHECK(plot.out.find("figure alpha: ") != std::string::npos);
   CHECK(fs::exists(dir.path / "figs/seqlen.svg"));

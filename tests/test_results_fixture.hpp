@@ -22,7 +22,8 @@ struct ResultsTempDir {
   explicit ResultsTempDir(const std::string& tag) {
     static int counter = 0;
     path = std::filesystem::temp_directory_path() /
-           ("pade-results-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+           ("pade-results-" + tag + "-" + std::to_string(::getpid()) + "-" +
+            std::to_string(counter++));
     std::filesystem::remove_all(path);
     std::filesystem::create_directories(path);
   }
@@ -52,10 +53,12 @@ inline const std::vector<FixtureBenchmark>& fixture_benchmarks() {
 
 /// Baseline / PADE values the fixture stores in `comparisons` (benchmark index i, baseline j).
 inline double fixture_comparison(std::size_t bench, std::size_t baseline, bool speedup) {
-  return (speedup ? 2.0 : 3.0) * (1.0 + 0.5 * static_cast<double>(baseline)) * (1.0 + 0.25 * static_cast<double>(bench));
+  return (speedup ? 2.0 : 3.0) * (1.0 + 0.5 * static_cast<double>(baseline)) *
+         (1.0 + 0.25 * static_cast<double>(bench));
 }
 inline const std::vector<std::string>& fixture_baselines() {
-  static const std::vector<std::string> b = {"sofa", "h100", "dota", "sanger"};  // stored out of paper order
+  static const std::vector<std::string> b = {"sofa", "h100", "dota",
+                                             "sanger"};  // stored out of paper order
   return b;
 }
 
@@ -67,7 +70,8 @@ struct FixtureOptions {
 
 /// Per-benchmark metrics of a design: latency falls with lanes and with each feature,
 /// energy = dram + core, area = sram + qk_pu + v_pu (+ an unnamed 0.1 mm² so 'other' shows).
-inline core::Metrics fixture_metrics(const FixtureDesign& d, const FixtureBenchmark& b, double speed) {
+inline core::Metrics fixture_metrics(const FixtureDesign& d, const FixtureBenchmark& b,
+                                     double speed) {
   const double n = static_cast<double>(b.seq_len);
   double slow = 1.0;
   if (!d.bui_gf) slow *= 1.8;
@@ -104,7 +108,8 @@ inline std::vector<FixtureDesign> fixture_designs(const FixtureOptions& o) {
     return s.str().substr(0, 16);
   };
   for (const int lanes : {8, 16, 32})
-    for (const double alpha : o.alpha_sweep ? std::vector<double>{0.5, 0.7} : std::vector<double>{0.5}) {
+    for (const double alpha :
+         o.alpha_sweep ? std::vector<double>{0.5, 0.7} : std::vector<double>{0.5}) {
       FixtureDesign d;
       d.hash = hash();
       d.lanes = lanes;
@@ -141,7 +146,8 @@ inline std::int64_t fixture_campaign(results::Store& store, const std::string& n
                                      std::size_t benchmarks, bool comparisons) {
   results::CampaignRecord c;
   c.name = name;
-  c.spec_yaml = "kind: campaign\nname: " + name + "\nspace:\n  qk_pu.lanes_per_row: [8, 16, 32]\n# <b>escaped</b> & kept\n";
+  c.spec_yaml = "kind: campaign\nname: " + name +
+                "\nspace:\n  qk_pu.lanes_per_row: [8, 16, 32]\n# <b>escaped</b> & kept\n";
   c.seed = 3;
   c.strategy = "grid";
   c.status = "finished";
@@ -195,7 +201,8 @@ inline std::int64_t fixture_campaign(results::Store& store, const std::string& n
       dominated = dominated || (le && lt);
     }
     pareto.push_back({"suite", p.config_hash, dominated ? 1 : 0});
-    for (std::size_t i = 0; i < benchmarks; ++i) pareto.push_back({fixture_benchmarks()[i].name, p.config_hash, dominated ? 1 : 0});
+    for (std::size_t i = 0; i < benchmarks; ++i)
+      pareto.push_back({fixture_benchmarks()[i].name, p.config_hash, dominated ? 1 : 0});
   }
   store.put_batch(evals, points);
   store.set_pareto(id, pareto);
@@ -203,7 +210,8 @@ inline std::int64_t fixture_campaign(results::Store& store, const std::string& n
     std::vector<results::ComparisonRecord> rows;
     for (std::size_t i = 0; i < benchmarks; ++i)
       for (std::size_t j = 0; j < fixture_baselines().size(); ++j) {
-        rows.push_back({fixture_benchmarks()[i].name, fixture_baselines()[j], "speedup", fixture_comparison(i, j, true)});
+        rows.push_back({fixture_benchmarks()[i].name, fixture_baselines()[j], "speedup",
+                        fixture_comparison(i, j, true)});
         rows.push_back({fixture_benchmarks()[i].name, fixture_baselines()[j], "energy_efficiency",
                         fixture_comparison(i, j, false)});
       }
@@ -215,13 +223,15 @@ inline std::int64_t fixture_campaign(results::Store& store, const std::string& n
 /// The full fixture: campaign "base" (every design, 4 benchmarks, comparisons) and "variant"
 /// (the grid designs plus one of its own, 20 % faster, only 3 benchmarks, no comparisons).
 inline void make_fixture(results::Store& store, const FixtureOptions& o = {}) {
-  for (const auto& b : fixture_benchmarks()) store.put_benchmark(b.name, b.model, "task", "prefill", b.seq_len);
+  for (const auto& b : fixture_benchmarks())
+    store.put_benchmark(b.name, b.model, "task", "prefill", b.seq_len);
   const auto designs = fixture_designs(o);
   fixture_campaign(store, "base", designs, 1.0, 4, o.comparisons);
   std::vector<FixtureDesign> variant(designs.begin(), designs.begin() + (o.alpha_sweep ? 6 : 3));
   FixtureDesign own;
   own.hash = "f00dfeedf00dfeed";
-  own.lanes = 12;  // slower than the best shared design, so the per-benchmark best stays a shared one
+  own.lanes =
+      12;  // slower than the best shared design, so the per-benchmark best stays a shared one
   variant.push_back(own);
   fixture_campaign(store, "variant", variant, 0.8, 3, false);
 }

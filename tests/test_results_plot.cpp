@@ -69,7 +69,9 @@ void check_rendered(const results::FigureFiles& f) {
 }  // namespace
 
 TEST_CASE("results: the well-formedness check rejects broken XML", "[results]") {
-  CHECK(test::check_xml("<?xml version=\"1.0\"?>\n<!DOCTYPE svg>\n<svg a=\"x>y\"><g><path/></g><!-- c --></svg>\n").ok);
+  CHECK(test::check_xml("<?xml version=\"1.0\"?>\n<!DOCTYPE svg>\n<svg "
+                        "a=\"x>y\"><g><path/></g><!-- c --></svg>\n")
+            .ok);
   CHECK_FALSE(test::check_xml("<svg><g></svg>").ok);
   CHECK_FALSE(test::check_xml("<svg><g></g>").ok);
   CHECK_FALSE(test::check_xml("<svg></svg><svg></svg>").ok);
@@ -77,7 +79,8 @@ TEST_CASE("results: the well-formedness check rejects broken XML", "[results]") 
   CHECK_FALSE(test::png_size("not a png at all, but long enough").ok);
 }
 
-TEST_CASE("results: every figure renders as PNG, SVG and PDF, with data the fixture implies", "[results]") {
+TEST_CASE("results: every figure renders as PNG, SVG and PDF, with data the fixture implies",
+          "[results]") {
   test::ResultsTempDir dir("plot");
   results::Store store((dir.path / "r.db").string());
   test::make_fixture(store);
@@ -120,9 +123,9 @@ TEST_CASE("results: every figure renders as PNG, SVG and PDF, with data the fixt
     CHECK(std::stod(rows.back()[1]) == Approx(1.8 * 1.2 * 1.3 * 1.1).epsilon(1e-9));
     std::set<std::string> labels;
     for (const auto& r : rows) labels.insert(r[0]);
-    CHECK(labels.count("BS-OOE+ISTA"));   // BUI-GF off
-    CHECK(labels.count("BUI-GF+ISTA"));   // bidirectional + out-of-order off
-    CHECK(labels.count("BUI-GF+BS-OOE")); // in-order tiles
+    CHECK(labels.count("BS-OOE+ISTA"));    // BUI-GF off
+    CHECK(labels.count("BUI-GF+ISTA"));    // bidirectional + out-of-order off
+    CHECK(labels.count("BUI-GF+BS-OOE"));  // in-order tiles
   }
   // energy breakdown: components add up to energy_j (no 'other'); area breakdown has 'other'.
   {
@@ -135,7 +138,8 @@ TEST_CASE("results: every figure renders as PNG, SVG and PDF, with data the fixt
     }
     const auto area = test::slurp_file(figs / "area_breakdown.dat");
     CHECK(area.find("# design area_mm2 qk_pu sram v_pu other config_hash") != std::string::npos);
-    for (const auto& r : dat_rows(figs / "area_breakdown.dat")) CHECK(std::stod(r[5]) == Approx(0.1));
+    for (const auto& r : dat_rows(figs / "area_breakdown.dat"))
+      CHECK(std::stod(r[5]) == Approx(0.1));
   }
   // alpha: two values; kept fraction grows with alpha, accuracy loss shrinks.
   {
@@ -189,15 +193,18 @@ TEST_CASE("results: figures without data are errors by name, with the reason", "
                     Catch::Contains("comparisons table holds no 'speedup' rows"));
   CHECK_THROWS_AS(results::render_figure(store, "ablation", o, dir.path / "f"), core::InputError);
   CHECK_THROWS_AS(results::render_figure(store, "alpha", o, dir.path / "f"), results::NoFigureData);
-  CHECK_THROWS_WITH(results::render_figure(store, "nope", o, dir.path / "f"), Catch::Contains("expected one of: pareto"));
+  CHECK_THROWS_WITH(results::render_figure(store, "nope", o, dir.path / "f"),
+                    Catch::Contains("expected one of: pareto"));
   o.metric = "no_such_metric";
-  CHECK_THROWS_WITH(results::render_figure(store, "seqlen", o, dir.path / "f"), Catch::Contains("energy_dram_j"));
+  CHECK_THROWS_WITH(results::render_figure(store, "seqlen", o, dir.path / "f"),
+                    Catch::Contains("energy_dram_j"));
   o.metric.clear();
   o.param = "qk_pu.lanes";
   CHECK_THROWS_WITH(results::render_figure(store, "sensitivity", o, dir.path / "f"),
                     Catch::Contains("not a configuration parameter"));
   o.param = "algorithm.alpha";  // stored, but one value only
-  CHECK_THROWS_AS(results::render_figure(store, "sensitivity", o, dir.path / "f"), results::NoFigureData);
+  CHECK_THROWS_AS(results::render_figure(store, "sensitivity", o, dir.path / "f"),
+                  results::NoFigureData);
   CHECK_FALSE(fs::exists(dir.path / "f"));  // nothing written for figures that were refused
 
   // A metric that lives only in metrics_json.

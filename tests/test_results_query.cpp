@@ -38,23 +38,27 @@ int count(results::Store& s, const std::string& sql, const std::string& bind) {
 
 }  // namespace
 
-TEST_CASE("results: schema v3 adds the comparisons table, and a v2 file migrates keeping its data", "[results]") {
+TEST_CASE("results: schema v3 adds the comparisons table, and a v2 file migrates keeping its data",
+          "[results]") {
   test::ResultsTempDir dir("migrate");
   const std::string path = (dir.path / "v2.db").string();
   {
     SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     results::migrate(db, 2);
-    db.exec("INSERT INTO campaigns(name, spec_yaml, seed, strategy, status, created_at) "
-            "VALUES('old', 'kind: campaign', 1, 'grid', 'finished', '2026-01-01T00:00:00Z')");
+    db.exec(
+        "INSERT INTO campaigns(name, spec_yaml, seed, strategy, status, created_at) "
+        "VALUES('old', 'kind: campaign', 1, 'grid', 'finished', '2026-01-01T00:00:00Z')");
     CHECK_FALSE(db.tableExists("comparisons"));
   }
   results::Store store(path);
   CHECK(results::kSchemaVersion == 3);
   CHECK(store.schema_version() == 3);
-  CHECK(store.db().execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() == "3");
+  CHECK(store.db().execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
+        "3");
   REQUIRE(store.db().tableExists("comparisons"));
   const auto id = store.find_campaign("old")->id;
-  std::vector<results::ComparisonRecord> rows = {{"b1", "h100", "speedup", 2.5}, {"b1", "h100", "energy_efficiency", 4.0},
+  std::vector<results::ComparisonRecord> rows = {{"b1", "h100", "speedup", 2.5},
+                                                 {"b1", "h100", "energy_efficiency", 4.0},
                                                  {"b0", "sofa", "speedup", 1.5}};
   store.put_comparisons(id, rows);
   rows[0].value = 3.0;  // insert-or-replace on the primary key
@@ -65,7 +69,8 @@ TEST_CASE("results: schema v3 adds the comparisons table, and a v2 file migrates
   CHECK(got[2] == results::ComparisonRecord{"b1", "h100", "speedup", 3.0});
   CHECK(store.db().execAndGet("SELECT count(*) FROM comparisons").getInt() == 3);
   const std::vector<results::ComparisonRecord> bad = {{"b1", "h100", "latency", 1.0}};
-  CHECK_THROWS_WITH(store.put_comparisons(id, bad), Catch::Contains("expected speedup or energy_efficiency"));
+  CHECK_THROWS_WITH(store.put_comparisons(id, bad),
+                    Catch::Contains("expected speedup or energy_efficiency"));
   CHECK(store.comparisons(id).size() == 3);  // the failed batch left nothing behind
 }
 
@@ -79,24 +84,30 @@ TEST_CASE("results: show resolves hash prefixes and reports exactly what SQL fin
   CHECK(results::resolve_config_hash(store, hash) == hash);
   CHECK(results::resolve_config_hash(store, hash.substr(0, 6)) == hash);
   CHECK(results::resolve_config_hash(store, "F00DFEED") == "f00dfeedf00dfeed");  // case-insensitive
-  CHECK_THROWS_WITH(results::resolve_config_hash(store, "ab0"), Catch::Contains("ambiguous") && Catch::Contains(designs[0].hash) &&
-                                                                     Catch::Contains(designs[1].hash));
-  CHECK_THROWS_WITH(results::resolve_config_hash(store, "0000"), Catch::Contains("no configuration's hash starts with"));
+  CHECK_THROWS_WITH(results::resolve_config_hash(store, "ab0"),
+                    Catch::Contains("ambiguous") && Catch::Contains(designs[0].hash) &&
+                        Catch::Contains(designs[1].hash));
+  CHECK_THROWS_WITH(results::resolve_config_hash(store, "0000"),
+                    Catch::Contains("no configuration's hash starts with"));
   CHECK_THROWS_WITH(results::resolve_config_hash(store, "ab0%"), Catch::Contains("hexadecimal"));
 
   const auto v = results::show_design(store, hash.substr(0, 7), "", false);
   CHECK(v.hash == hash);
   CHECK(v.canonical == "canonical " + hash + "\n");
   const auto& params = section(v, "parameters");
-  CHECK(static_cast<int>(params.rows().size()) == count(store, "SELECT count(*) FROM config_params WHERE hash = ?", hash));
+  CHECK(static_cast<int>(params.rows().size()) ==
+        count(store, "SELECT count(*) FROM config_params WHERE hash = ?", hash));
   CHECK(params.rows()[0][0].text == "algorithm.alpha");
   const auto& evals = section(v, "evaluations");
-  CHECK(static_cast<int>(evals.rows().size()) == count(store, "SELECT count(*) FROM evaluations WHERE config_hash = ?", hash));
+  CHECK(static_cast<int>(evals.rows().size()) ==
+        count(store, "SELECT count(*) FROM evaluations WHERE config_hash = ?", hash));
   CHECK(evals.rows().size() == 7);  // 4 benchmarks in base, 3 in variant
   // Every stored latency appears, with the value SQL returns.
   for (const auto& row : evals.rows()) {
-    SQLite::Statement st(store.db(), "SELECT e.latency_s FROM evaluations e JOIN campaigns c ON c.id = e.campaign_id "
-                                     "WHERE c.name = ? AND e.config_hash = ? AND e.benchmark = ?");
+    SQLite::Statement st(
+        store.db(),
+        "SELECT e.latency_s FROM evaluations e JOIN campaigns c ON c.id = e.campaign_id "
+        "WHERE c.name = ? AND e.config_hash = ? AND e.benchmark = ?");
     st.bind(1, row[column(evals, "campaign")].text);
     st.bind(2, hash);
     st.bind(3, row[column(evals, "benchmark")].text);
@@ -106,7 +117,7 @@ TEST_CASE("results: show resolves hash prefixes and reports exactly what SQL fin
   CHECK(section(v, "points").rows().size() == 2);
   CHECK(section(v, "campaigns").rows().size() == 2);
   CHECK(section(v, "provenance").rows().size() == 6);  // 3 keys × 2 campaigns
-  CHECK(v.sections.size() == 5);  // no metrics section without all_metrics
+  CHECK(v.sections.size() == 5);                       // no metrics section without all_metrics
 
   const auto one = results::show_design(store, hash, "variant", true);
   CHECK(section(one, "evaluations").rows().size() == 3);
@@ -114,15 +125,20 @@ TEST_CASE("results: show resolves hash prefixes and reports exactly what SQL fin
   CHECK(section(one, "provenance").rows().size() == 3);
   const auto& metrics = section(one, "metrics");
   CHECK(static_cast<int>(metrics.rows().size()) ==
-        count(store, "SELECT count(*) FROM evaluations e JOIN campaigns c ON c.id = e.campaign_id, json_each(e.metrics_json) "
-                     "WHERE e.config_hash = ? AND c.name = 'variant'", hash));
+        count(store,
+              "SELECT count(*) FROM evaluations e JOIN campaigns c ON c.id = e.campaign_id, "
+              "json_each(e.metrics_json) "
+              "WHERE e.config_hash = ? AND c.name = 'variant'",
+              hash));
   bool dram = false;
-  for (const auto& row : metrics.rows()) dram = dram || row[column(metrics, "metric")].text == "energy_dram_j";
+  for (const auto& row : metrics.rows())
+    dram = dram || row[column(metrics, "metric")].text == "energy_dram_j";
   CHECK(dram);
   CHECK_THROWS_AS(results::show_design(store, hash, "nope", false), core::InputError);
 
   std::ostringstream json;
-  results::write_sections(json, results::Format::Json, one.sections, std::vector<std::pair<std::string, std::string>>{{"config_hash", hash}});
+  results::write_sections(json, results::Format::Json, one.sections,
+                          std::vector<std::pair<std::string, std::string>>{{"config_hash", hash}});
   CHECK(json.str().find("\"config_hash\": \"" + hash + "\"") != std::string::npos);
   CHECK(json.str().find("\"parameters\": [") != std::string::npos);
   std::ostringstream table;
@@ -138,15 +154,18 @@ TEST_CASE("results: diff per benchmark agrees with SQL written independently", "
   q.campaign_a = "base";
   q.campaign_b = "variant";
   const auto t = results::run_diff(store, q);
-  REQUIRE(t.columns() == std::vector<std::string>{"benchmark", "latency_s_a", "latency_s_b", "latency_s_ratio", "energy_j_a",
-                                                  "energy_j_b", "energy_j_ratio"});
+  REQUIRE(t.columns() == std::vector<std::string>{"benchmark", "latency_s_a", "latency_s_b",
+                                                  "latency_s_ratio", "energy_j_a", "energy_j_b",
+                                                  "energy_j_ratio"});
   REQUIRE(t.rows().size() == 4);  // the union of both campaigns' benchmarks
   // The best feasible design per benchmark, by a join instead of the EXISTS the query uses.
-  const auto best = [&](const std::string& campaign, const std::string& bench, const char* metric) -> std::optional<double> {
-    SQLite::Statement st(store.db(), std::string("SELECT min(e.") + metric +
-                                         ") FROM evaluations e JOIN points p ON p.campaign_id = e.campaign_id AND "
-                                         "p.config_hash = e.config_hash JOIN campaigns c ON c.id = e.campaign_id "
-                                         "WHERE c.name = ? AND e.benchmark = ? AND p.feasible = 1");
+  const auto best = [&](const std::string& campaign, const std::string& bench,
+                        const char* metric) -> std::optional<double> {
+    SQLite::Statement st(
+        store.db(), std::string("SELECT min(e.") + metric +
+                        ") FROM evaluations e JOIN points p ON p.campaign_id = e.campaign_id AND "
+                        "p.config_hash = e.config_hash JOIN campaigns c ON c.id = e.campaign_id "
+                        "WHERE c.name = ? AND e.benchmark = ? AND p.feasible = 1");
     st.bind(1, campaign);
     st.bind(2, bench);
     st.executeStep();
@@ -156,7 +175,8 @@ TEST_CASE("results: diff per benchmark agrees with SQL written independently", "
   for (const auto& row : t.rows()) {
     const std::string bench = row[0].text;
     INFO(bench);
-    for (const auto& [metric, col] : std::vector<std::pair<const char*, std::size_t>>{{"latency_s", 1}, {"energy_j", 4}}) {
+    for (const auto& [metric, col] :
+         std::vector<std::pair<const char*, std::size_t>>{{"latency_s", 1}, {"energy_j", 4}}) {
       const auto a = best("base", bench, metric), b = best("variant", bench, metric);
       REQUIRE(a);
       CHECK(std::stod(row[col].text) == *a);
@@ -185,13 +205,16 @@ TEST_CASE("results: diff per benchmark agrees with SQL written independently", "
       CHECK_FALSE(row[2].null);
     } else if (!row[2].null) {
       CHECK(std::stod(row[3].text) == Approx(1.0));  // same design, same area
-      SQLite::Statement st(store.db(), "SELECT a.latency_s, b.latency_s FROM points a, points b WHERE a.campaign_id = ? "
-                                       "AND b.campaign_id = ? AND a.config_hash = ? AND b.config_hash = a.config_hash");
+      SQLite::Statement st(
+          store.db(),
+          "SELECT a.latency_s, b.latency_s FROM points a, points b WHERE a.campaign_id = ? "
+          "AND b.campaign_id = ? AND a.config_hash = ? AND b.config_hash = a.config_hash");
       st.bind(1, store.find_campaign("base")->id);
       st.bind(2, store.find_campaign("variant")->id);
       st.bind(3, row[0].text);
       REQUIRE(st.executeStep());
-      CHECK(std::stod(row[6].text) == Approx(st.getColumn(1).getDouble() / st.getColumn(0).getDouble()).epsilon(1e-12));
+      CHECK(std::stod(row[6].text) ==
+            Approx(st.getColumn(1).getDouble() / st.getColumn(0).getDouble()).epsilon(1e-12));
     }
   }
   results::DiffQuery bad = q;
@@ -219,7 +242,8 @@ TEST_CASE("results: swept parameters and the latest campaign", "[results]") {
   test::make_fixture(store);
   const auto base = store.find_campaign("base")->id;
   CHECK(results::swept_parameters(store, base) ==
-        std::vector<std::string>{"algorithm.alpha", "algorithm.tile_order", "features.bidirectional", "features.bui_gf",
+        std::vector<std::string>{"algorithm.alpha", "algorithm.tile_order",
+                                 "features.bidirectional", "features.bui_gf",
                                  "features.out_of_order", "qk_pu.lanes_per_row"});
   CHECK(results::swept_parameters(store, store.find_campaign("variant")->id) ==
         std::vector<std::string>{"algorithm.alpha", "qk_pu.lanes_per_row"});

@@ -17,7 +17,9 @@ struct PngSize {
 inline PngSize png_size(const std::string& bytes) {
   static const std::string kSignature = "\x89PNG\r\n\x1a\n";
   PngSize s;
-  if (bytes.size() < 24 || bytes.compare(0, 8, kSignature) != 0 || bytes.compare(12, 4, "IHDR") != 0) return s;
+  if (bytes.size() < 24 || bytes.compare(0, 8, kSignature) != 0 ||
+      bytes.compare(12, 4, "IHDR") != 0)
+    return s;
   const auto be32 = [&](std::size_t at) {
     std::uint32_t v = 0;
     for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
@@ -31,8 +33,8 @@ inline PngSize png_size(const std::string& bytes) {
 
 struct XmlCheck {
   bool ok = false;
-  std::string root;   // name of the root element
-  std::string error;  // why not well-formed
+  std::string root;      // name of the root element
+  std::string error;     // why not well-formed
   std::string root_tag;  // the root's start tag, attributes included
 };
 
@@ -48,7 +50,8 @@ inline XmlCheck check_xml(const std::string& s) {
   };
   while (i < s.size()) {
     if (s[i] != '<') {
-      if (stack.empty() && !std::isspace(static_cast<unsigned char>(s[i]))) return fail("text outside the root");
+      if (stack.empty() && !std::isspace(static_cast<unsigned char>(s[i])))
+        return fail("text outside the root");
       ++i;
       continue;
     }
@@ -85,10 +88,13 @@ inline XmlCheck check_xml(const std::string& s) {
       const bool empty = !tag.empty() && tag.back() == '/';
       std::size_t k = closing ? 1 : 0;
       std::string name;
-      while (k < tag.size() && !std::isspace(static_cast<unsigned char>(tag[k])) && tag[k] != '/') name += tag[k++];
+      while (k < tag.size() && !std::isspace(static_cast<unsigned char>(tag[k])) && tag[k] != '/')
+        name += tag[k++];
       if (name.empty()) return fail("tag without a name");
       if (closing) {
-        if (stack.empty() || stack.back() != name) return fail("</" + name + "> does not close <" + (stack.empty() ? "" : stack.back()) + ">");
+        if (stack.empty() || stack.back() != name)
+          return fail("</" + name + "> does not close <" + (stack.empty() ? "" : stack.back()) +
+                      ">");
         stack.pop_back();
       } else {
         if (stack.empty()) {

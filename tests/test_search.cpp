@@ -22,7 +22,8 @@ std::vector<Candidate> drain(Strategy& s, std::size_t batch) {
 }
 }  // namespace
 
-TEST_CASE("grid visits every combination once, in mixed-radix order, and honours the budget", "[search]") {
+TEST_CASE("grid visits every combination once, in mixed-radix order, and honours the budget",
+          "[search]") {
   const std::vector<std::size_t> sizes = {3, 2, 4};
   auto grid = builtin_strategies().create("grid", sizes, {});
   CHECK(grid->planned() == 24);
@@ -41,7 +42,8 @@ TEST_CASE("grid visits every combination once, in mixed-radix order, and honours
   CHECK(drain(*limited, 3).size() == 7);
 }
 
-TEST_CASE("random and LHS are seeded, deterministic, duplicate-free and stay in range", "[search]") {
+TEST_CASE("random and LHS are seeded, deterministic, duplicate-free and stay in range",
+          "[search]") {
   const std::vector<std::size_t> sizes = {5, 5, 3};
   for (const char* name : {"random", "lhs"}) {
     INFO(name);
@@ -65,7 +67,8 @@ TEST_CASE("random and LHS are seeded, deterministic, duplicate-free and stay in 
     auto c = builtin_strategies().create(name, sizes, o);
     const auto cc = drain(*c, 4);
     bool differs = cc.size() != ca.size();
-    for (std::size_t i = 0; i < std::min(cc.size(), ca.size()); ++i) differs = differs || cc[i].levels != ca[i].levels;
+    for (std::size_t i = 0; i < std::min(cc.size(), ca.size()); ++i)
+      differs = differs || cc[i].levels != ca[i].levels;
     CHECK(differs);
   }
   // A space smaller than the budget ends when exhausted.

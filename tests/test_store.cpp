@@ -3,9 +3,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/support/temp_dir.hpp"
 #include <filesystem>
 #include <fstream>
+#include "tests/support/temp_dir.hpp"
 
 #include "core/error.hpp"
 #include "results/query.hpp"
@@ -18,8 +18,8 @@ using pade::test::TempDir;
 
 namespace {
 
-results::EvaluationRecord eval(std::int64_t campaign, const std::string& hash, const std::string& bench, double latency,
-                               double energy) {
+results::EvaluationRecord eval(std::int64_t campaign, const std::string& hash,
+                               const std::string& bench, double latency, double energy) {
   results::EvaluationRecord e;
   e.campaign_id = campaign;
   e.config_hash = hash;
@@ -33,13 +33,15 @@ results::EvaluationRecord eval(std::int64_t campaign, const std::string& hash, c
 }
 }  // namespace
 
-TEST_CASE("store: a new database has the current schema version, WAL mode and the documented tables", "[store]") {
+TEST_CASE(
+    "store: a new database has the current schema version, WAL mode and the documented tables",
+    "[store]") {
   TempDir dir;
   results::Store store((dir.path() / "a.db").string());
   CHECK(store.schema_version() == results::kSchemaVersion);
   CHECK(store.db().execAndGet("PRAGMA journal_mode").getString() == "wal");
-  for (const char* table : {"meta", "campaigns", "provenance", "configurations", "config_params", "benchmarks",
-                            "evaluations", "points", "pareto", "stats_cache"}) {
+  for (const char* table : {"meta", "campaigns", "provenance", "configurations", "config_params",
+                            "benchmarks", "evaluations", "points", "pareto", "stats_cache"}) {
     INFO(table);
     CHECK(store.db().tableExists(table));
   }
@@ -58,7 +60,8 @@ TEST_CASE("store: campaigns, configurations, evaluations and points round-trip",
     c.strategy = "grid";
     id = store.create_campaign(c);
     store.put_provenance(id, {{"git_commit", "abc"}, {"seed", "9"}});
-    store.put_configuration("h1", "a=1\n", {{"qk_pu.lanes_per_row", "16"}, {"algorithm.tile_order", "head_tail"}});
+    store.put_configuration("h1", "a=1\n",
+                            {{"qk_pu.lanes_per_row", "16"}, {"algorithm.tile_order", "head_tail"}});
     store.put_configuration("h1", "a=1\n", {{"qk_pu.lanes_per_row", "16"}});  // idempotent
     store.put_benchmark("b1", "m", "t", "prefill", 512);
     std::vector<results::EvaluationRecord> evals = {eval(id, "h1", "b1", 0.5, 2.0)};
@@ -80,25 +83,32 @@ TEST_CASE("store: campaigns, configurations, evaluations and points round-trip",
   CHECK(c->seed == 9);
   CHECK(c->strategy == "grid");
   CHECK(c->status == "running");
-  CHECK(store.provenance(id) == std::vector<std::pair<std::string, std::string>>{{"git_commit", "abc"}, {"seed", "9"}});
+  CHECK(store.provenance(id) ==
+        std::vector<std::pair<std::string, std::string>>{{"git_commit", "abc"}, {"seed", "9"}});
   const auto evals = store.evaluations(id);
   REQUIRE(evals.size() == 1);
   CHECK(evals[0].metrics.get("latency_s") == 0.5);
   CHECK(evals[0].metrics.get("energy_j") == 2.0);
   CHECK_FALSE(evals[0].metrics.find("power_w").has_value());  // never set: NULL, not 0
-  CHECK(store.db().execAndGet("SELECT metrics_json FROM evaluations").getString().find("\"extra_metric\":42") !=
-        std::string::npos);
+  CHECK(store.db()
+            .execAndGet("SELECT metrics_json FROM evaluations")
+            .getString()
+            .find("\"extra_metric\":42") != std::string::npos);
   const auto points = store.points(id);
   REQUIRE(points.size() == 1);
   CHECK_FALSE(points[0].feasible);
   CHECK(points[0].reason == "area_mm2 7 > 6");
-  CHECK(store.db().execAndGet("SELECT num FROM config_params WHERE hash='h1' AND key='qk_pu.lanes_per_row'").getDouble() == 16);
+  CHECK(
+      store.db()
+          .execAndGet("SELECT num FROM config_params WHERE hash='h1' AND key='qk_pu.lanes_per_row'")
+          .getDouble() == 16);
   CHECK(store.db().execAndGet("SELECT count(*) FROM config_params").getInt() == 2);
   CHECK(store.has_point(id, "h1", "coarse"));
   CHECK_FALSE(store.has_point(id, "h2", "coarse"));
 }
 
-TEST_CASE("store: Pareto membership is replaced whole and queries agree with plain SQL", "[store]") {
+TEST_CASE("store: Pareto membership is replaced whole and queries agree with plain SQL",
+          "[store]") {
   TempDir dir;
   results::Store store((dir.path() / "p.db").string());
   results::CampaignRecord c;
@@ -108,7 +118,8 @@ TEST_CASE("store: Pareto membership is replaced whole and queries agree with pla
   const auto id = store.create_campaign(c);
   std::vector<results::EvaluationRecord> evals;
   for (int i = 0; i < 5; ++i) {
-    store.put_configuration("h" + std::to_string(i), "", {{"qk_pu.lanes_per_row", std::to_string(8 << i)}});
+    store.put_configuration("h" + std::to_string(i), "",
+                            {{"qk_pu.lanes_per_row", std::to_string(8 << i)}});
     evals.push_back(eval(id, "h" + std::to_string(i), "b", 1.0 + i, 5.0 - i));
   }
   store.put_batch(evals, {});
@@ -122,15 +133,19 @@ TEST_CASE("store: Pareto membership is replaced whole and queries agree with pla
   q.max_rank = 0;
   const auto front = results::run_query(store, q);
   CHECK(front.rows().size() == 2);
-  const auto sql_count = store.db().execAndGet("SELECT count(*) FROM evaluations e JOIN pareto p ON p.config_hash = e.config_hash "
-                                               "AND p.scope = e.benchmark WHERE p.rank = 0").getInt();
+  const auto sql_count =
+      store.db()
+          .execAndGet(
+              "SELECT count(*) FROM evaluations e JOIN pareto p ON p.config_hash = e.config_hash "
+              "AND p.scope = e.benchmark WHERE p.rank = 0")
+          .getInt();
   CHECK(static_cast<int>(front.rows().size()) == sql_count);
 
   results::EvaluationQuery by_param;
   by_param.params.push_back(results::parse_param_filter("qk_pu.lanes_per_row>=32"));
   by_param.sort = "energy_j";
   const auto t = results::run_query(store, by_param);
-  REQUIRE(t.rows().size() == 3);  // 32, 64, 128
+  REQUIRE(t.rows().size() == 3);       // 32, 64, 128
   CHECK(t.rows()[0][1].text == "h4");  // lowest energy first
   CHECK_THROWS_AS(results::parse_param_filter("no-operator"), core::InputError);
   results::EvaluationQuery unknown;
@@ -138,14 +153,16 @@ TEST_CASE("store: Pareto membership is replaced whole and queries agree with pla
   CHECK_THROWS_AS(results::run_query(store, unknown), core::InputError);
 }
 
-TEST_CASE("store: a version-1 database migrates to the current version and keeps its data", "[store]") {
+TEST_CASE("store: a version-1 database migrates to the current version and keeps its data",
+          "[store]") {
   TempDir dir;
   const std::string path = (dir.path() / "old.db").string();
   {
     SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     results::migrate(db, 1);  // exactly what a version-1 pade wrote
-    db.exec("INSERT INTO campaigns(name, spec_yaml, seed, strategy, status, created_at) "
-            "VALUES('old', 'kind: campaign', 1, 'grid', 'finished', '2026-01-01T00:00:00Z')");
+    db.exec(
+        "INSERT INTO campaigns(name, spec_yaml, seed, strategy, status, created_at) "
+        "VALUES('old', 'kind: campaign', 1, 'grid', 'finished', '2026-01-01T00:00:00Z')");
     CHECK(db.execAndGet("PRAGMA user_version").getInt() == 1);
     CHECK_FALSE(db.tableExists("stats_cache"));
   }
@@ -159,21 +176,24 @@ TEST_CASE("store: a version-1 database migrates to the current version and keeps
   CHECK_FALSE(store.cached_stats("k", "v2"));
 }
 
-TEST_CASE("store: foreign, corrupt and newer files are input errors that leave them untouched", "[store]") {
+TEST_CASE("store: foreign, corrupt and newer files are input errors that leave them untouched",
+          "[store]") {
   TempDir dir;
   const fs::path foreign = dir.path() / "foreign.db";
   {
     SQLite::Database db(foreign.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db.exec("CREATE TABLE mine(x)");
   }
-  CHECK_THROWS_WITH(results::Store(foreign.string()), Catch::Contains("not a PADE-DSE results database"));
+  CHECK_THROWS_WITH(results::Store(foreign.string()),
+                    Catch::Contains("not a PADE-DSE results database"));
   {
     SQLite::Database db(foreign.string(), SQLite::OPEN_READONLY);
     CHECK(db.tableExists("mine"));
     CHECK_FALSE(db.tableExists("campaigns"));
   }
   const fs::path garbage = dir.path() / "garbage.db";
-  std::ofstream(garbage) << "this is not a database, just text that is long enough to have a header .........";
+  std::ofstream(garbage)
+      << "this is not a database, just text that is long enough to have a header .........";
   CHECK_THROWS_AS(results::Store(garbage.string()), core::InputError);
 
   const fs::path newer = dir.path() / "newer.db";
@@ -195,7 +215,8 @@ TEST_CASE("store: an interrupted batch leaves the last committed state", "[store
   std::vector<results::EvaluationRecord> ok = {eval(id, "h0", "b", 1, 1)};
   store.put_batch(ok, {});
   // A batch that fails half-way (campaign id violates the foreign key) must roll back whole.
-  std::vector<results::EvaluationRecord> bad = {eval(id, "h1", "b", 1, 1), eval(id + 100, "h2", "b", 1, 1)};
+  std::vector<results::EvaluationRecord> bad = {eval(id, "h1", "b", 1, 1),
+                                                eval(id + 100, "h2", "b", 1, 1)};
   CHECK_THROWS(store.put_batch(bad, {}));
   CHECK(store.evaluations(id).size() == 1);
   CHECK(store.db().execAndGet("PRAGMA integrity_check").getString() == "ok");

@@ -35,7 +35,6 @@ std::string read_text(const fs::path& p) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-
 }  // namespace
 
 TEST_CASE("stories260K header is read") {
@@ -90,7 +89,8 @@ TEST_CASE("stories260K greedy decoding reproduces greedy256.txt") {
 TEST_CASE("stories260K trace shapes and a dense hook match the default path bit for bit") {
   const auto& s = stories();
   const Llama2Config& c = s.model.config();
-  const auto tokens = s.tokenizer.encode("Once upon a time, there was a little dog named Max. He liked to run.");
+  const auto tokens =
+      s.tokenizer.encode("Once upon a time, there was a little dog named Max. He liked to run.");
   const std::size_t n = tokens.size();
 
   const ModelTrace trace = trace_attention(s.model, tokens);
@@ -106,8 +106,10 @@ TEST_CASE("stories260K trace shapes and a dense hook match the default path bit 
       CHECK(a.causal);
     }
     // Query heads 2g and 2g+1 share KV head g, and different groups differ.
-    CHECK(std::memcmp(trace.at(l, 0).k.data().data(), trace.at(l, 1).k.data().data(), n * c.head_dim() * 4) == 0);
-    CHECK(std::memcmp(trace.at(l, 0).k.data().data(), trace.at(l, 2).k.data().data(), n * c.head_dim() * 4) != 0);
+    CHECK(std::memcmp(trace.at(l, 0).k.data().data(), trace.at(l, 1).k.data().data(),
+                      n * c.head_dim() * 4) == 0);
+    CHECK(std::memcmp(trace.at(l, 0).k.data().data(), trace.at(l, 2).k.data().data(),
+                      n * c.head_dim() * 4) != 0);
   }
   // RoPE leaves position 0 unrotated and the trace's dense attention at the last query equals the
   // explicit softmax(q k^T / sqrt(d)) v computed here in double.
@@ -150,7 +152,8 @@ TEST_CASE("stories260K trace shapes and a dense hook match the default path bit 
 TEST_CASE("stories260K perplexity and agreement") {
   const auto& s = stories();
   const auto tokens = s.tokenizer.encode(
-      "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.");
+      "Once upon a time, there was a little girl named Lily. She loved to play outside in the "
+      "park.");
   const Evaluation dense = evaluate(s.model, tokens);
   CHECK(dense.scored_tokens == tokens.size() - 1);
   CHECK(dense.predictions.size() == tokens.size() - 1);
@@ -163,7 +166,8 @@ TEST_CASE("stories260K perplexity and agreement") {
   const AttentionFn uniform = [](const AttentionQuery& q, std::span<float> out) {
     std::fill(out.begin(), out.end(), 0.0f);
     for (std::size_t t = 0; t <= q.position; ++t)
-      for (std::size_t i = 0; i < out.size(); ++i) out[i] += q.v.at(t, i) / static_cast<float>(q.position + 1);
+      for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] += q.v.at(t, i) / static_cast<float>(q.position + 1);
   };
   const Evaluation broken = evaluate(s.model, tokens, uniform);
   CHECK(broken.perplexity > 2.0 * dense.perplexity);
@@ -181,14 +185,16 @@ TEST_CASE("stories260K loader rejects bad files") {
   SECTION("truncated checkpoint") {
     bytes.resize(bytes.size() - 400);
     const fs::path p = dir.path() / "short.bin";
-    std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     CHECK_THROWS_WITH(Llama2Model::load(p), Contains("short.bin") && Contains("implies 1056540"));
   }
   SECTION("bad header") {
     const std::int32_t zero = 0;
     std::memcpy(bytes.data() + 12, &zero, 4);  // n_heads = 0
     const fs::path p = dir.path() / "heads.bin";
-    std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     CHECK_THROWS_WITH(Llama2Model::load(p), Contains("header.n_heads") && Contains("found 0"));
   }
   SECTION("truncated tokenizer") {

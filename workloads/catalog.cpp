@@ -52,34 +52,60 @@ int Benchmark::total_layers() const {
 
 const Schema& model_schema() {
   static const Schema schema = [] {
-    Schema s("model", "A model file (workloads/data/models/*.yaml): public architecture facts of "
-                      "one transformer, enough to derive the attention shapes of a benchmark.");
+    Schema s("model",
+             "A model file (workloads/data/models/*.yaml): public architecture facts of "
+             "one transformer, enough to derive the attention shapes of a benchmark.");
     s.add(ParamSpec::choice("kind", {"model"}).required().describe("File kind; must be `model`."));
-    s.add(ParamSpec::string("name").required().describe("Model name used by benchmarks, e.g. `llama2-7b`."));
+    s.add(ParamSpec::string("name").required().describe(
+        "Model name used by benchmarks, e.g. `llama2-7b`."));
     s.add(ParamSpec::string("family").required().describe(
         "Family selecting the synthetic-generator knobs (a row of generator.yaml): llama, opt, "
         "bloom, qwen, vit, pvt."));
-    s.add(ParamSpec::choice("attention", {"causal", "bidirectional"}).required().describe(
-        "Causal (decoder LLM) or bidirectional (vision encoder) attention."));
-    s.add(ParamSpec::choice("position", {"rope", "learned", "alibi", "none"}).required().describe(
-        "Position encoding; `alibi` adds a per-head linear distance bias to the logits."));
-    s.add(ParamSpec::integer("layers").at_least(0).defaults(std::int64_t{0}).with_unit("layers")
+    s.add(ParamSpec::choice("attention", {"causal", "bidirectional"})
+              .required()
+              .describe("Causal (decoder LLM) or bidirectional (vision encoder) attention."));
+    s.add(
+        ParamSpec::choice("position", {"rope", "learned", "alibi", "none"})
+            .required()
+            .describe(
+                "Position encoding; `alibi` adds a per-head linear distance bias to the logits."));
+    s.add(ParamSpec::integer("layers")
+              .at_least(0)
+              .defaults(std::int64_t{0})
+              .with_unit("layers")
               .describe("Transformer layers (required unless `stages` is given)."));
-    s.add(ParamSpec::integer("q_heads").at_least(0).defaults(std::int64_t{0}).with_unit("heads")
+    s.add(ParamSpec::integer("q_heads")
+              .at_least(0)
+              .defaults(std::int64_t{0})
+              .with_unit("heads")
               .describe("Query heads per layer (required unless `stages` is given)."));
-    s.add(ParamSpec::integer("kv_heads").at_least(0).defaults(std::int64_t{0}).with_unit("heads")
+    s.add(ParamSpec::integer("kv_heads")
+              .at_least(0)
+              .defaults(std::int64_t{0})
+              .with_unit("heads")
               .describe("Key/value heads per layer; 0 = same as q_heads. Fewer means GQA/MQA."));
-    s.add(ParamSpec::integer("head_dim").at_least(0).defaults(std::int64_t{0}).with_unit("elements")
+    s.add(ParamSpec::integer("head_dim")
+              .at_least(0)
+              .defaults(std::int64_t{0})
+              .with_unit("elements")
               .describe("Dimension of one head (required unless `stages` is given)."));
-    s.add(ParamSpec::integer("max_context").at_least(1).required().with_unit("tokens")
+    s.add(ParamSpec::integer("max_context")
+              .at_least(1)
+              .required()
+              .with_unit("tokens")
               .describe("Context length the model was trained for (vision: its token count)."));
-    s.add(ParamSpec::integer("tokens").at_least(0).defaults(std::int64_t{0}).with_unit("tokens")
+    s.add(ParamSpec::integer("tokens")
+              .at_least(0)
+              .defaults(std::int64_t{0})
+              .with_unit("tokens")
               .describe("Fixed token count of a vision model (e.g. 197 for ViT-L/16 at 224²); "
                         "0 for language models, whose length comes from the task."));
-    s.add(ParamSpec::string("source").defaults(std::string{}).describe(
-        "Where the architecture facts come from (paper, model card)."));
-    s.open_section("stages", "List of stages with different attention shapes (pyramid vision "
-                             "models); each item is read by the `model stage` schema.");
+    s.add(ParamSpec::string("source")
+              .defaults(std::string{})
+              .describe("Where the architecture facts come from (paper, model card)."));
+    s.open_section("stages",
+                   "List of stages with different attention shapes (pyramid vision "
+                   "models); each item is read by the `model stage` schema.");
     return s;
   }();
   return schema;
@@ -87,18 +113,34 @@ const Schema& model_schema() {
 
 const Schema& model_stage_schema() {
   static const Schema schema = [] {
-    Schema s("model stage", "One item of a model's `stages` list: a run of layers with one "
-                            "attention shape.");
-    s.add(ParamSpec::integer("layers").at_least(1).required().with_unit("layers").describe("Layers in the stage."));
-    s.add(ParamSpec::integer("heads").at_least(1).required().with_unit("heads").describe("Query heads per layer."));
-    s.add(ParamSpec::integer("kv_heads").at_least(0).defaults(std::int64_t{0}).with_unit("heads")
+    Schema s("model stage",
+             "One item of a model's `stages` list: a run of layers with one "
+             "attention shape.");
+    s.add(ParamSpec::integer("layers").at_least(1).required().with_unit("layers").describe(
+        "Layers in the stage."));
+    s.add(ParamSpec::integer("heads").at_least(1).required().with_unit("heads").describe(
+        "Query heads per layer."));
+    s.add(ParamSpec::integer("kv_heads")
+              .at_least(0)
+              .defaults(std::int64_t{0})
+              .with_unit("heads")
               .describe("Key/value heads; 0 = same as heads."));
-    s.add(ParamSpec::integer("head_dim").at_least(1).required().with_unit("elements").describe("Head dimension."));
-    s.add(ParamSpec::integer("queries").at_least(1).required().with_unit("tokens")
-              .describe("Query tokens per head (e.g. 3136 = 56² patches)."));
-    s.add(ParamSpec::integer("sr_ratio").at_least(1).defaults(std::int64_t{1}).with_unit("ratio per side")
+    s.add(ParamSpec::integer("head_dim")
+              .at_least(1)
+              .required()
+              .with_unit("elements")
+              .describe("Head dimension."));
+    s.add(ParamSpec::integer("queries").at_least(1).required().with_unit("tokens").describe(
+        "Query tokens per head (e.g. 3136 = 56² patches)."));
+    s.add(ParamSpec::integer("sr_ratio")
+              .at_least(1)
+              .defaults(std::int64_t{1})
+              .with_unit("ratio per side")
               .describe("Spatial-reduction ratio per side: keys = (√queries / sr_ratio)²."));
-    s.add(ParamSpec::integer("keys").at_least(0).defaults(std::int64_t{0}).with_unit("tokens")
+    s.add(ParamSpec::integer("keys")
+              .at_least(0)
+              .defaults(std::int64_t{0})
+              .with_unit("tokens")
               .describe("Key tokens per head; 0 = derived from queries and sr_ratio."));
     return s;
   }();
@@ -107,12 +149,16 @@ const Schema& model_stage_schema() {
 
 const Schema& suite_schema() {
   static const Schema schema = [] {
-    Schema s("suite", "A suite file (workloads/data/suites/*.yaml): an ordered list of benchmarks.");
+    Schema s("suite",
+             "A suite file (workloads/data/suites/*.yaml): an ordered list of benchmarks.");
     s.add(ParamSpec::choice("kind", {"suite"}).required().describe("File kind; must be `suite`."));
     s.add(ParamSpec::string("name").required().describe("Suite name, e.g. `pade22`."));
-    s.add(ParamSpec::string("description").defaults(std::string{}).describe("What the suite is for."));
-    s.open_section("benchmarks", "Ordered list; an item is a benchmark name (a reference, e.g. "
-                                 "`llama2-7b/mmlu@decode`) or a map read by the `suite entry` schema.");
+    s.add(ParamSpec::string("description")
+              .defaults(std::string{})
+              .describe("What the suite is for."));
+    s.open_section("benchmarks",
+                   "Ordered list; an item is a benchmark name (a reference, e.g. "
+                   "`llama2-7b/mmlu@decode`) or a map read by the `suite entry` schema.");
     return s;
   }();
   return schema;
@@ -121,21 +167,29 @@ const Schema& suite_schema() {
 const Schema& suite_entry_schema() {
   static const Schema schema = [] {
     Schema s("suite entry", "One benchmark defined inside a suite's `benchmarks` list.");
-    s.add(ParamSpec::string("name").defaults(std::string{}).describe(
-        "Benchmark name; empty = `model/task`, with `@decode` appended for the decode phase."));
+    s.add(ParamSpec::string("name")
+              .defaults(std::string{})
+              .describe("Benchmark name; empty = `model/task`, with `@decode` appended for the "
+                        "decode phase."));
     s.add(ParamSpec::string("model").required().describe("A model name from models/."));
     s.add(ParamSpec::string("task").required().describe("Task (dataset) name, e.g. `mmlu`."));
-    s.add(ParamSpec::integer("seq_len").at_least(0).defaults(std::int64_t{0}).with_unit("tokens")
+    s.add(ParamSpec::integer("seq_len")
+              .at_least(0)
+              .defaults(std::int64_t{0})
+              .with_unit("tokens")
               .describe("Sequence length (prefill: prompt length; decode: KV-cache length). "
                         "0 = the model's token count (vision models only)."));
-    s.add(ParamSpec::choice("phase", {"prefill", "decode"}).defaults(std::string{"prefill"})
+    s.add(ParamSpec::choice("phase", {"prefill", "decode"})
+              .defaults(std::string{"prefill"})
               .describe("Prefill (all queries) or decode (one new query per head)."));
     return s;
   }();
   return schema;
 }
 
-fs::path builtin_data_dir() { return fs::path(PADE_SOURCE_DIR) / "workloads" / "data"; }
+fs::path builtin_data_dir() {
+  return fs::path(PADE_SOURCE_DIR) / "workloads" / "data";
+}
 
 // ----------------------------------------------------------------------------------------------
 // Reading
@@ -160,7 +214,9 @@ std::string unknown_message(std::string_view what, std::string_view name, const 
   return msg;
 }
 
-int as_int(const core::Config& c, std::string_view key) { return static_cast<int>(c.integer(key)); }
+int as_int(const core::Config& c, std::string_view key) {
+  return static_cast<int>(c.integer(key));
+}
 
 std::int64_t exact_sqrt(std::int64_t n) {
   auto r = static_cast<std::int64_t>(std::llround(std::sqrt(static_cast<double>(n))));
@@ -213,8 +269,9 @@ void Catalog::read_model(const core::YamlDocument& doc) {
   m.where = core::location_of(root, doc.file);
 
   if (m.name.empty() || m.name.find_first_of("/@ \t") != std::string::npos)
-    throw InputError(c.where("name"), "name", "found '" + m.name +
-                     "', expected a non-empty name without '/', '@' or spaces");
+    throw InputError(
+        c.where("name"), "name",
+        "found '" + m.name + "', expected a non-empty name without '/', '@' or spaces");
   if (m.family.empty()) throw InputError(c.where("family"), "family", "must not be empty");
 
   const YAML::Node stages = root.IsMap() ? root["stages"] : YAML::Node();
@@ -224,11 +281,14 @@ void Catalog::read_model(const core::YamlDocument& doc) {
                        "expected a non-empty list of stage maps");
     for (const char* key : {"layers", "q_heads", "kv_heads", "head_dim"})
       if (c.integer(key) != 0)
-        throw InputError(c.where(key), key, "give the shape either at the top level or per stage, not both");
-    for (std::size_t i = 0; i < stages.size(); ++i) m.stages.push_back(read_stage(stages[i], doc.file, i));
+        throw InputError(c.where(key), key,
+                         "give the shape either at the top level or per stage, not both");
+    for (std::size_t i = 0; i < stages.size(); ++i)
+      m.stages.push_back(read_stage(stages[i], doc.file, i));
     if (m.tokens == 0)
-      throw InputError(c.where("tokens"), "tokens",
-                       "a staged model is a vision model: give its token count (first stage's queries)");
+      throw InputError(
+          c.where("tokens"), "tokens",
+          "a staged model is a vision model: give its token count (first stage's queries)");
   } else {
     for (const char* key : {"layers", "q_heads", "head_dim"})
       if (c.integer(key) == 0)
@@ -241,8 +301,8 @@ void Catalog::read_model(const core::YamlDocument& doc) {
     s.head_dim = as_int(c, "head_dim");
     if (s.q_heads % s.kv_heads != 0)
       throw InputError(c.where("kv_heads"), "kv_heads",
-                       "q_heads (" + std::to_string(s.q_heads) + ") must be a multiple of kv_heads (" +
-                           std::to_string(s.kv_heads) + ")");
+                       "q_heads (" + std::to_string(s.q_heads) +
+                           ") must be a multiple of kv_heads (" + std::to_string(s.kv_heads) + ")");
     // A vision model has a fixed token count; a language model takes it from the benchmark.
     s.queries = m.tokens;
     s.keys = m.tokens;
@@ -287,7 +347,8 @@ void Catalog::read_suite(const core::YamlDocument& doc) {
       continue;
     }
     if (!item.IsMap())
-      throw InputError(where, key, "expected a benchmark name or a map (model, task, seq_len, phase)");
+      throw InputError(where, key,
+                       "expected a benchmark name or a map (model, task, seq_len, phase)");
     const core::Config e = core::read_config(item, suite_entry_schema(), doc.file, key);
     EntryDef def;
     def.model = e.string("model");
@@ -296,11 +357,14 @@ void Catalog::read_suite(const core::YamlDocument& doc) {
     def.seq_len = e.integer("seq_len");
     def.where = where;
     def.name = e.string("name");
-    if (def.name.empty()) def.name = def.model + "/" + def.task + (def.phase == "decode" ? "@decode" : "");
+    if (def.name.empty())
+      def.name = def.model + "/" + def.task + (def.phase == "decode" ? "@decode" : "");
     if (const auto it = defs_.find(def.name); it != defs_.end())
-      throw InputError(where, key, "benchmark '" + def.name + "' is already defined at " +
-                                       it->second.where.str() + "; refer to it by name or give this "
-                                       "one a distinct `name`");
+      throw InputError(where, key,
+                       "benchmark '" + def.name + "' is already defined at " +
+                           it->second.where.str() +
+                           "; refer to it by name or give this "
+                           "one a distinct `name`");
     suite.items.push_back({def.name, where});
     defs_.emplace(def.name, std::move(def));
   }
@@ -322,7 +386,8 @@ void Catalog::read_file(const fs::path& file) {
 
 Benchmark Catalog::expand(const EntryDef& def) const {
   const auto mit = models_.find(def.model);
-  if (mit == models_.end()) throw InputError(def.where, "model", unknown_message("model", def.model, models_));
+  if (mit == models_.end())
+    throw InputError(def.where, "model", unknown_message("model", def.model, models_));
   const ModelShape& m = mit->second;
   Benchmark b;
   b.name = def.name;
@@ -333,16 +398,18 @@ Benchmark Catalog::expand(const EntryDef& def) const {
   const bool decode = def.phase == "decode";
   if (m.tokens > 0) {
     if (def.seq_len != 0 && def.seq_len != m.tokens)
-      throw InputError(def.where, "seq_len", "model '" + m.name + "' has a fixed token count of " +
-                                                 std::to_string(m.tokens) + "; found " +
-                                                 std::to_string(def.seq_len) + " (leave it out)");
+      throw InputError(def.where, "seq_len",
+                       "model '" + m.name + "' has a fixed token count of " +
+                           std::to_string(m.tokens) + "; found " + std::to_string(def.seq_len) +
+                           " (leave it out)");
     if (decode)
-      throw InputError(def.where, "phase", "decode needs a causal model; '" + m.name + "' is bidirectional");
+      throw InputError(def.where, "phase",
+                       "decode needs a causal model; '" + m.name + "' is bidirectional");
     b.seq_len = m.tokens;
   } else {
     if (def.seq_len <= 0)
-      throw InputError(def.where, "seq_len", "language model '" + m.name +
-                                                 "' needs a sequence length (integer >= 1)");
+      throw InputError(def.where, "seq_len",
+                       "language model '" + m.name + "' needs a sequence length (integer >= 1)");
     b.seq_len = def.seq_len;
   }
   int first_layer = 0;
@@ -379,8 +446,8 @@ void Catalog::rebuild() {
   for (const auto& [sname, suite] : suites_)
     for (const auto& item : suite.items)
       if (!out.count(item.ref))
-        throw InputError(item.where, "benchmarks", unknown_message("benchmark", item.ref, out) +
-                                                       " in suite '" + sname + "'");
+        throw InputError(item.where, "benchmarks",
+                         unknown_message("benchmark", item.ref, out) + " in suite '" + sname + "'");
   benchmarks_ = std::move(out);
 }
 
@@ -400,10 +467,13 @@ std::vector<fs::path> yaml_files(const fs::path& dir) {
 void Catalog::add_dir(const fs::path& dir) {
   if (!fs::is_directory(dir)) throw InputError({dir.string(), 0, 0}, "", "no such folder");
   if (!fs::is_directory(dir / "models") && !fs::is_directory(dir / "suites"))
-    throw InputError({dir.string(), 0, 0}, "", "folder has neither a models/ nor a suites/ subfolder");
+    throw InputError({dir.string(), 0, 0}, "",
+                     "folder has neither a models/ nor a suites/ subfolder");
   Catalog next = *this;  // strong guarantee: only a fully valid result replaces *this
-  for (const auto& f : yaml_files(dir / "models")) next.read_model(core::load_yaml_file(f.string()));
-  for (const auto& f : yaml_files(dir / "suites")) next.read_suite(core::load_yaml_file(f.string()));
+  for (const auto& f : yaml_files(dir / "models"))
+    next.read_model(core::load_yaml_file(f.string()));
+  for (const auto& f : yaml_files(dir / "suites"))
+    next.read_suite(core::load_yaml_file(f.string()));
   next.rebuild();
   *this = std::move(next);
 }
@@ -421,7 +491,9 @@ Catalog Catalog::load(const fs::path& dir) {
   return c;
 }
 
-Catalog Catalog::builtin() { return load(builtin_data_dir()); }
+Catalog Catalog::builtin() {
+  return load(builtin_data_dir());
+}
 
 // ----------------------------------------------------------------------------------------------
 // Queries
@@ -429,7 +501,8 @@ Catalog Catalog::builtin() { return load(builtin_data_dir()); }
 const Benchmark& Catalog::benchmark(std::string_view name) const {
   const auto it = benchmarks_.find(name);
   if (it == benchmarks_.end())
-    throw InputError(unknown_message("benchmark", name, benchmarks_) + "; `pade workloads list` shows all");
+    throw InputError(unknown_message("benchmark", name, benchmarks_) +
+                     "; `pade workloads list` shows all");
   return it->second;
 }
 
@@ -457,10 +530,18 @@ std::vector<std::string> keys_of(const Map& m) {
 }
 }  // namespace
 
-std::vector<std::string> Catalog::suite_names() const { return keys_of(suites_); }
-std::vector<std::string> Catalog::model_names() const { return keys_of(models_); }
-std::vector<std::string> Catalog::benchmark_names() const { return keys_of(benchmarks_); }
-bool Catalog::has_benchmark(std::string_view name) const { return benchmarks_.find(name) != benchmarks_.end(); }
+std::vector<std::string> Catalog::suite_names() const {
+  return keys_of(suites_);
+}
+std::vector<std::string> Catalog::model_names() const {
+  return keys_of(models_);
+}
+std::vector<std::string> Catalog::benchmark_names() const {
+  return keys_of(benchmarks_);
+}
+bool Catalog::has_benchmark(std::string_view name) const {
+  return benchmarks_.find(name) != benchmarks_.end();
+}
 
 // ----------------------------------------------------------------------------------------------
 // JSON
@@ -470,14 +551,23 @@ std::string json_string(std::string_view s) {
   std::string out = "\"";
   for (const char ch : s) {
     switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(ch) < 0x20) {
           char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(ch)));
+          std::snprintf(buf, sizeof buf, "\\u%04x",
+                        static_cast<unsigned>(static_cast<unsigned char>(ch)));
           out += buf;
         } else {
           out += ch;
@@ -501,8 +591,10 @@ std::string benchmark_json(const Benchmark& b) {
   for (std::size_t i = 0; i < b.groups.size(); ++i) {
     const AttentionGroup& g = b.groups[i];
     out += std::string(i ? ", " : "") + "{\"first_layer\": " + std::to_string(g.first_layer) +
-           ", \"layers\": " + std::to_string(g.layers) + ", \"q_heads\": " + std::to_string(g.q_heads) +
-           ", \"kv_heads\": " + std::to_string(g.kv_heads) + ", \"head_dim\": " + std::to_string(g.head_dim) +
+           ", \"layers\": " + std::to_string(g.layers) +
+           ", \"q_heads\": " + std::to_string(g.q_heads) +
+           ", \"kv_heads\": " + std::to_string(g.kv_heads) +
+           ", \"head_dim\": " + std::to_string(g.head_dim) +
            ", \"queries\": " + std::to_string(g.queries) + ", \"keys\": " + std::to_string(g.keys) +
            ", \"causal\": " + (g.causal ? "true" : "false") +
            ", \"alibi_slope_max\": " + json_number(g.alibi_slope_max) + "}";
@@ -512,17 +604,20 @@ std::string benchmark_json(const Benchmark& b) {
 
 std::string model_json(const ModelShape& m) {
   std::string out = "{\"name\": " + json_string(m.name) + ", \"family\": " + json_string(m.family) +
-                    ", \"attention\": " + json_string(m.attention) + ", \"position\": " +
-                    json_string(m.position) + ", \"layers\": " + std::to_string(m.layers) +
+                    ", \"attention\": " + json_string(m.attention) +
+                    ", \"position\": " + json_string(m.position) +
+                    ", \"layers\": " + std::to_string(m.layers) +
                     ", \"max_context\": " + std::to_string(m.max_context) +
-                    ", \"tokens\": " + std::to_string(m.tokens) + ", \"source\": " + json_string(m.source) +
-                    ", \"stages\": [";
+                    ", \"tokens\": " + std::to_string(m.tokens) +
+                    ", \"source\": " + json_string(m.source) + ", \"stages\": [";
   for (std::size_t i = 0; i < m.stages.size(); ++i) {
     const ModelStage& s = m.stages[i];
     out += std::string(i ? ", " : "") + "{\"layers\": " + std::to_string(s.layers) +
-           ", \"q_heads\": " + std::to_string(s.q_heads) + ", \"kv_heads\": " + std::to_string(s.kv_heads) +
-           ", \"head_dim\": " + std::to_string(s.head_dim) + ", \"queries\": " + std::to_string(s.queries) +
-           ", \"keys\": " + std::to_string(s.keys) + ", \"sr_ratio\": " + std::to_string(s.sr_ratio) + "}";
+           ", \"q_heads\": " + std::to_string(s.q_heads) +
+           ", \"kv_heads\": " + std::to_string(s.kv_heads) +
+           ", \"head_dim\": " + std::to_string(s.head_dim) +
+           ", \"queries\": " + std::to_string(s.queries) + ", \"keys\": " + std::to_string(s.keys) +
+           ", \"sr_ratio\": " + std::to_string(s.sr_ratio) + "}";
   }
   return out + "]}";
 }

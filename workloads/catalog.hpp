@@ -58,10 +58,10 @@ struct ModelStage {
 
 struct ModelShape {
   std::string name;
-  std::string family;     // llama | opt | bloom | qwen | vit | pvt (selects generator knobs)
-  std::string attention;  // causal | bidirectional
-  std::string position;   // rope | learned | alibi | none
-  int layers = 0;         // total over stages
+  std::string family;            // llama | opt | bloom | qwen | vit | pvt (selects generator knobs)
+  std::string attention;         // causal | bidirectional
+  std::string position;          // rope | learned | alibi | none
+  int layers = 0;                // total over stages
   std::int64_t max_context = 0;  // tokens the model was trained for (LLMs) or its token count
   std::int64_t tokens = 0;       // fixed token count of a vision model; 0 for LLMs
   std::string source;            // where the architecture facts come from
@@ -75,7 +75,7 @@ struct ModelShape {
 };
 
 struct Benchmark {
-  std::string name;   // "llama2-7b/mmlu", "llama2-7b/mmlu@decode"
+  std::string name;  // "llama2-7b/mmlu", "llama2-7b/mmlu@decode"
   std::string model;
   std::string task;
   std::string phase;  // prefill | decode

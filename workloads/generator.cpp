@@ -7,12 +7,7 @@
 #include <numeric>
 #include <stdexcept>
 
-// core/rng.hpp multiplies in unsigned __int128, which -Wpedantic flags although GCC and Clang
-// both support it; silenced here until the header marks it with __extension__.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpedantic"
 #include "core/rng.hpp"
-#pragma GCC diagnostic pop
 
 namespace pade::workloads {
 
@@ -25,54 +20,128 @@ using core::Schema;
 
 const Schema& generator_family_schema() {
   static const Schema schema = [] {
-    Schema s("generator family", "Knobs of the synthetic attention generator for one model family "
-                                 "(a map under `families` in generator.yaml); docs/generator.md "
-                                 "gives each value's rationale.");
-    s.add(ParamSpec::real("logit_std.first_layer").at_least(0).required().with_unit("logits")
+    Schema s("generator family",
+             "Knobs of the synthetic attention generator for one model family "
+             "(a map under `families` in generator.yaml); docs/generator.md "
+             "gives each value's rationale.");
+    s.add(ParamSpec::real("logit_std.first_layer")
+              .at_least(0)
+              .required()
+              .with_unit("logits")
               .describe("Std of the content part of a row's logits in the first layer."));
-    s.add(ParamSpec::real("logit_std.last_layer").at_least(0).required().with_unit("logits")
+    s.add(ParamSpec::real("logit_std.last_layer")
+              .at_least(0)
+              .required()
+              .with_unit("logits")
               .describe("Same in the last layer; linear in depth between the two."));
-    s.add(ParamSpec::real("logit_std.head_jitter").at_least(0).defaults(0.2).with_unit("ln-std")
+    s.add(ParamSpec::real("logit_std.head_jitter")
+              .at_least(0)
+              .defaults(0.2)
+              .with_unit("ln-std")
               .describe("Per-head multiplicative spread: T_h = T(depth)·exp(N(0, jitter))."));
-    s.add(ParamSpec::real("sink.logit").at_least(0).required().with_unit("logits")
-              .describe("Logit bonus of the sink token(s) at full strength, for a query of unit alignment."));
-    s.add(ParamSpec::integer("sink.tokens").range(0, 64).defaults(std::int64_t{1}).with_unit("tokens")
+    s.add(ParamSpec::real("sink.logit")
+              .at_least(0)
+              .required()
+              .with_unit("logits")
+              .describe("Logit bonus of the sink token(s) at full strength, for a query of unit "
+                        "alignment."));
+    s.add(ParamSpec::integer("sink.tokens")
+              .range(0, 64)
+              .defaults(std::int64_t{1})
+              .with_unit("tokens")
               .describe("How many first tokens carry the sink (0 = none)."));
-    s.add(ParamSpec::real("sink.head_fraction").range(0, 1).defaults(1.0).with_unit("fraction")
+    s.add(ParamSpec::real("sink.head_fraction")
+              .range(0, 1)
+              .defaults(1.0)
+              .with_unit("fraction")
               .describe("Share of query heads that attend to the sink."));
-    s.add(ParamSpec::real("sink.early_strength").range(0, 1).defaults(1.0).with_unit("fraction")
+    s.add(ParamSpec::real("sink.early_strength")
+              .range(0, 1)
+              .defaults(1.0)
+              .with_unit("fraction")
               .describe("Sink strength in layer 0, as a fraction of full strength."));
-    s.add(ParamSpec::real("sink.full_depth").range(0, 1).defaults(0.0).with_unit("depth fraction")
-              .describe("Depth (layer / (layers−1)) from which the sink is at full strength; linear ramp before."));
-    s.add(ParamSpec::real("sink.query_jitter").at_least(0).defaults(0.3).with_unit("alignment std")
-              .describe("Per-query std of the alignment with the sink and heavy-hitter directions (mean 1)."));
-    s.add(ParamSpec::real("sink.length_gain").at_least(0).defaults(0.0).with_unit("logits per ln(key)")
-              .describe("Extra sink bonus per natural log of the keys a row sees, so the sink's mass does not "
+    s.add(ParamSpec::real("sink.full_depth")
+              .range(0, 1)
+              .defaults(0.0)
+              .with_unit("depth fraction")
+              .describe("Depth (layer / (layers−1)) from which the sink is at full strength; "
+                        "linear ramp before."));
+    s.add(ParamSpec::real("sink.query_jitter")
+              .at_least(0)
+              .defaults(0.3)
+              .with_unit("alignment std")
+              .describe("Per-query std of the alignment with the sink and heavy-hitter directions "
+                        "(mean 1)."));
+    s.add(ParamSpec::real("sink.length_gain")
+              .at_least(0)
+              .defaults(0.0)
+              .with_unit("logits per ln(key)")
+              .describe("Extra sink bonus per natural log of the keys a row sees, so the sink's "
+                        "mass does not "
                         "fade with length: bonus = logit + length_gain·ln(visible keys)."));
-    s.add(ParamSpec::real("broad_heads.fraction_first").range(0, 1).defaults(0.0).with_unit("fraction")
-              .describe("Share of query heads that are broad (no sink, all logit parts scaled) in the first layer."));
-    s.add(ParamSpec::real("broad_heads.fraction_last").range(0, 1).defaults(0.0).with_unit("fraction")
-              .describe("Share of broad heads from depth `ramp_depth` on; linear from fraction_first before."));
-    s.add(ParamSpec::real("broad_heads.ramp_depth").range(0, 1).defaults(1.0).with_unit("depth fraction")
-              .describe("Depth (layer / (layers−1)) at which the broad share reaches fraction_last."));
-    s.add(ParamSpec::real("broad_heads.scale").range(0, 1).defaults(1.0).with_unit("factor")
+    s.add(ParamSpec::real("broad_heads.fraction_first")
+              .range(0, 1)
+              .defaults(0.0)
+              .with_unit("fraction")
+              .describe("Share of query heads that are broad (no sink, all logit parts scaled) in "
+                        "the first layer."));
+    s.add(ParamSpec::real("broad_heads.fraction_last")
+              .range(0, 1)
+              .defaults(0.0)
+              .with_unit("fraction")
+              .describe("Share of broad heads from depth `ramp_depth` on; linear from "
+                        "fraction_first before."));
+    s.add(ParamSpec::real("broad_heads.ramp_depth")
+              .range(0, 1)
+              .defaults(1.0)
+              .with_unit("depth fraction")
+              .describe(
+                  "Depth (layer / (layers−1)) at which the broad share reaches fraction_last."));
+    s.add(ParamSpec::real("broad_heads.scale")
+              .range(0, 1)
+              .defaults(1.0)
+              .with_unit("factor")
               .describe("Factor on every logit part of a broad head (a hotter softmax)."));
-    s.add(ParamSpec::real("locality.logit").at_least(0).required().with_unit("logits")
+    s.add(ParamSpec::real("locality.logit")
+              .at_least(0)
+              .required()
+              .with_unit("logits")
               .describe("Peak of the positional (RoPE-like) profile at distance 0."));
-    s.add(ParamSpec::real("locality.min_period").at_least(1).defaults(4.0).with_unit("tokens")
+    s.add(ParamSpec::real("locality.min_period")
+              .at_least(1)
+              .defaults(4.0)
+              .with_unit("tokens")
               .describe("Shortest wavelength of the positional components."));
-    s.add(ParamSpec::real("locality.max_period").at_least(1).defaults(256.0).with_unit("tokens")
+    s.add(ParamSpec::real("locality.max_period")
+              .at_least(1)
+              .defaults(256.0)
+              .with_unit("tokens")
               .describe("Longest wavelength: the profile has decayed at about this distance."));
-    s.add(ParamSpec::integer("locality.components").range(1, 32).defaults(std::int64_t{8})
-              .with_unit("frequencies").describe("Number of geometric wavelengths."));
-    s.add(ParamSpec::choice("locality.geometry", {"sequence", "grid"}).defaults(std::string{"sequence"})
+    s.add(ParamSpec::integer("locality.components")
+              .range(1, 32)
+              .defaults(std::int64_t{8})
+              .with_unit("frequencies")
+              .describe("Number of geometric wavelengths."));
+    s.add(ParamSpec::choice("locality.geometry", {"sequence", "grid"})
+              .defaults(std::string{"sequence"})
               .describe("Distance along the token sequence, or on the 2-D patch grid (vision)."));
-    s.add(ParamSpec::real("heavy_hitters.fraction").range(0, 0.5).defaults(0.0).with_unit("fraction of keys")
+    s.add(ParamSpec::real("heavy_hitters.fraction")
+              .range(0, 0.5)
+              .defaults(0.0)
+              .with_unit("fraction of keys")
               .describe("Share of keys that are heavy hitters (at least one when > 0)."));
-    s.add(ParamSpec::real("heavy_hitters.logit").at_least(0).defaults(0.0).with_unit("logits")
+    s.add(ParamSpec::real("heavy_hitters.logit")
+              .at_least(0)
+              .defaults(0.0)
+              .with_unit("logits")
               .describe("Logit bonus of a heavy-hitter key along the shared query direction."));
-    s.add(ParamSpec::real("key_bias_std").at_least(0).defaults(0.0).with_unit("logits")
-              .describe("Std of a per-key logit offset (key-norm variation along the shared direction)."));
+    s.add(
+        ParamSpec::real("key_bias_std")
+            .at_least(0)
+            .defaults(0.0)
+            .with_unit("logits")
+            .describe(
+                "Std of a per-key logit offset (key-norm variation along the shared direction)."));
     return s;
   }();
   return schema;
@@ -80,19 +149,25 @@ const Schema& generator_family_schema() {
 
 const Schema& generator_schema() {
   static const Schema schema = [] {
-    Schema s("generator", "The synthetic attention generator's knob table "
-                          "(workloads/data/generator.yaml).");
-    s.add(ParamSpec::choice("kind", {"generator"}).required().describe("File kind; must be `generator`."));
+    Schema s("generator",
+             "The synthetic attention generator's knob table "
+             "(workloads/data/generator.yaml).");
+    s.add(ParamSpec::choice("kind", {"generator"})
+              .required()
+              .describe("File kind; must be `generator`."));
     s.add(ParamSpec::string("description").defaults(std::string{}).describe("Free text."));
-    s.open_section("families", "Map from family name to its knobs (the `generator family` schema).");
+    s.open_section("families",
+                   "Map from family name to its knobs (the `generator family` schema).");
     return s;
   }();
   return schema;
 }
 
 namespace {
-GeneratorKnobs read_family(const YAML::Node& node, const std::string& family, const std::string& file) {
-  const core::Config c = core::read_config(node, generator_family_schema(), file, "families." + family);
+GeneratorKnobs read_family(const YAML::Node& node, const std::string& family,
+                           const std::string& file) {
+  const core::Config c =
+      core::read_config(node, generator_family_schema(), file, "families." + family);
   GeneratorKnobs k;
   k.family = family;
   k.logit_std_first = c.real("logit_std.first_layer");
@@ -136,7 +211,8 @@ GeneratorTable GeneratorTable::from_document(const core::YamlDocument& doc) {
   for (const auto& kv : fam) {
     const std::string family = kv.first.Scalar();
     if (t.families_.count(family))
-      throw InputError(core::location_of(kv.first, doc.file), "families." + family, "duplicate family");
+      throw InputError(core::location_of(kv.first, doc.file), "families." + family,
+                       "duplicate family");
     t.families_.emplace(family, read_family(kv.second, family, doc.file));
   }
   return t;
@@ -150,7 +226,9 @@ GeneratorTable GeneratorTable::load(const std::filesystem::path& file) {
   return from_document(core::load_yaml_file(file.string()));
 }
 
-GeneratorTable GeneratorTable::builtin() { return load(builtin_data_dir() / "generator.yaml"); }
+GeneratorTable GeneratorTable::builtin() {
+  return load(builtin_data_dir() / "generator.yaml");
+}
 
 const GeneratorKnobs& GeneratorTable::family(std::string_view name) const {
   const auto it = families_.find(name);
@@ -234,9 +312,9 @@ std::pair<Layout, Layout> layouts(const AttentionGroup& g, const GeneratorKnobs&
 /// Fixed per-head structure shared by the query and the key side.
 struct Plan {
   int d = 0;
-  int pos_dims = 0;   // dims 2 .. 2+pos_dims carry the positional features
-  int content0 = 0;   // first content dimension
-  double s = 1.0;     // d^(1/4): a pair of s-scaled components contributes their product to q·k/√d
+  int pos_dims = 0;  // dims 2 .. 2+pos_dims carry the positional features
+  int content0 = 0;  // first content dimension
+  double s = 1.0;  // d^(1/4): a pair of s-scaled components contributes their product to q·k/√d
   std::vector<double> theta;  // angular frequencies
   double w = 0.0;             // weight of one positional feature pair
   Layout qlay, klay;
@@ -244,7 +322,8 @@ struct Plan {
 };
 
 /// Positional features of one token, scaled by s·√w, written into out[2 .. 2+pos_dims).
-void positional(const Plan& p, bool query_side, std::int64_t token, double seq_pos, std::span<float> out) {
+void positional(const Plan& p, bool query_side, std::int64_t token, double seq_pos,
+                std::span<float> out) {
   const Layout& lay = query_side ? p.qlay : p.klay;
   const double a = p.s * std::sqrt(p.w);
   float* f = out.data() + 2;
@@ -280,7 +359,8 @@ void rotate(const Plan& p, std::span<float> x) {
   for (const auto* v : {&p.v1, &p.v2}) {
     double dot = 0.0;
     for (std::size_t i = 0; i < x.size(); ++i) dot += (*v)[i] * x[i];
-    for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(x[i] - 2.0 * dot * (*v)[i]);
+    for (std::size_t i = 0; i < x.size(); ++i)
+      x[i] = static_cast<float>(x[i] - 2.0 * dot * (*v)[i]);
   }
 }
 
@@ -289,15 +369,18 @@ void rotate(const Plan& p, std::span<float> x) {
 core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& group, int layer,
                                   int head, const GeneratorKnobs& knobs, std::uint64_t seed,
                                   std::span<const std::size_t> query_rows) {
-  if (layer < 0 || layer >= group.layers) throw std::out_of_range("generate_head: layer out of range");
-  if (head < 0 || head >= group.q_heads) throw std::out_of_range("generate_head: head out of range");
+  if (layer < 0 || layer >= group.layers)
+    throw std::out_of_range("generate_head: layer out of range");
+  if (head < 0 || head >= group.q_heads)
+    throw std::out_of_range("generate_head: head out of range");
   for (const std::size_t r : query_rows)
     if (r >= static_cast<std::size_t>(group.queries))
       throw std::out_of_range("generate_head: query row out of range");
 
   const int global_layer = group.first_layer + layer;
   const int total_layers = std::max(1, bench.total_layers());
-  const double depth = total_layers > 1 ? static_cast<double>(global_layer) / (total_layers - 1) : 1.0;
+  const double depth =
+      total_layers > 1 ? static_cast<double>(global_layer) / (total_layers - 1) : 1.0;
   const int kv_head = head / std::max(1, group.q_heads / group.kv_heads);
   const auto keys = static_cast<std::size_t>(group.keys);
 
@@ -316,8 +399,8 @@ core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& 
                          " content dimensions (need >= 8); use fewer locality components");
   for (int f = 0; f < comps; ++f) {
     const double t = comps > 1 ? static_cast<double>(f) / (comps - 1) : 0.0;
-    const double period =
-        knobs.locality_min_period * std::pow(knobs.locality_max_period / knobs.locality_min_period, t);
+    const double period = knobs.locality_min_period *
+                          std::pow(knobs.locality_max_period / knobs.locality_min_period, t);
     p.theta.push_back(kTwoPi / period);
   }
   // Peak of the profile = locality_logit: sequence pairs each add w; grid pairs add w per axis.
@@ -337,10 +420,13 @@ core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& 
 
   // --- keys and values (per KV head) ---
   // Sink bonus of a row that sees n keys: strength(depth) · (logit + length_gain · ln n).
-  const double ramp = knobs.sink_full_depth > 0.0 ? std::min(1.0, depth / knobs.sink_full_depth) : 1.0;
+  const double ramp =
+      knobs.sink_full_depth > 0.0 ? std::min(1.0, depth / knobs.sink_full_depth) : 1.0;
   const double strength = knobs.sink_early_strength + (1.0 - knobs.sink_early_strength) * ramp;
   auto sink_bonus = [&](std::size_t visible) {
-    return strength * (knobs.sink_logit + knobs.sink_length_gain * std::log(static_cast<double>(std::max<std::size_t>(1, visible))));
+    return strength * (knobs.sink_logit +
+                       knobs.sink_length_gain *
+                           std::log(static_cast<double>(std::max<std::size_t>(1, visible))));
   };
   // The product q0·k0 is split evenly (√ of the largest bonus on each side): neither the sink key
   // nor the queries carry the whole bonus as one outlier element, which would set the per-tensor
@@ -352,7 +438,8 @@ core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& 
   if (knobs.heavy_hitter_fraction > 0.0 && keys > sink_tokens) {
     core::Rng hh(seed, kv_label + "/heavy");
     const std::size_t pool = keys - sink_tokens;
-    auto count = static_cast<std::size_t>(std::llround(knobs.heavy_hitter_fraction * static_cast<double>(keys)));
+    auto count = static_cast<std::size_t>(
+        std::llround(knobs.heavy_hitter_fraction * static_cast<double>(keys)));
     count = std::clamp<std::size_t>(count, 1, pool);
     for (std::size_t placed = 0; placed < count;) {
       const std::size_t j = sink_tokens + hh.below(pool);
@@ -376,7 +463,8 @@ core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& 
                                        : knobs.key_bias_std * bias_draw;
       row[1] = static_cast<float>(p.s * hh_bonus);
       positional(p, false, static_cast<std::int64_t>(j), static_cast<double>(j), row);
-      for (int c = p.content0; c < p.d; ++c) row[static_cast<std::size_t>(c)] = static_cast<float>(kr.normal());
+      for (int c = p.content0; c < p.d; ++c)
+        row[static_cast<std::size_t>(c)] = static_cast<float>(kr.normal());
       rotate(p, row);
       for (float& x : out.v.row(j)) x = static_cast<float>(vr.normal());
     }
@@ -384,12 +472,14 @@ core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& 
 
   // --- queries (per query head; each row from its own position's stream) ---
   core::Rng hp(seed, q_label + "/params");
-  const double temperature = (knobs.logit_std_first + (knobs.logit_std_last - knobs.logit_std_first) * depth) *
-                             std::exp(knobs.head_jitter * hp.normal());
+  const double temperature =
+      (knobs.logit_std_first + (knobs.logit_std_last - knobs.logit_std_first) * depth) *
+      std::exp(knobs.head_jitter * hp.normal());
   const bool sink_draw = hp.uniform() < knobs.sink_head_fraction;
-  const double broad_ramp = knobs.broad_ramp_depth > 0.0 ? std::min(1.0, depth / knobs.broad_ramp_depth) : 1.0;
-  const double broad_p =
-      knobs.broad_fraction_first + (knobs.broad_fraction_last - knobs.broad_fraction_first) * broad_ramp;
+  const double broad_ramp =
+      knobs.broad_ramp_depth > 0.0 ? std::min(1.0, depth / knobs.broad_ramp_depth) : 1.0;
+  const double broad_p = knobs.broad_fraction_first +
+                         (knobs.broad_fraction_last - knobs.broad_fraction_first) * broad_ramp;
   // Head types are stratified over the layer's heads (a golden-ratio sequence from a per-layer
   // offset) rather than drawn independently, so every layer has the documented share of broad
   // heads up to one head and sampled statistics vary less.
@@ -413,11 +503,13 @@ core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& 
     const double g_sink = std::max(0.0, 1.0 + knobs.query_jitter * qr.normal());
     const double g_shared = std::max(0.0, 1.0 + knobs.query_jitter * qr.normal());
     std::span<float> row = out.q.row(i);
-    const std::size_t visible = group.causal ? std::min<std::size_t>(static_cast<std::size_t>(pos) + 1, keys) : keys;
+    const std::size_t visible =
+        group.causal ? std::min<std::size_t>(static_cast<std::size_t>(pos) + 1, keys) : keys;
     row[0] = static_cast<float>(has_sink ? p.s * g_sink * sink_bonus(visible) / sink_ref : 0.0);
     row[1] = static_cast<float>(p.s * g_shared);
     positional(p, true, token, static_cast<double>(pos), row);
-    for (int c = p.content0; c < p.d; ++c) row[static_cast<std::size_t>(c)] = static_cast<float>(q_content * qr.normal());
+    for (int c = p.content0; c < p.d; ++c)
+      row[static_cast<std::size_t>(c)] = static_cast<float>(q_content * qr.normal());
     if (head_scale != 1.0)
       for (float& x : row) x = static_cast<float>(head_scale * x);
     rotate(p, row);
@@ -446,7 +538,8 @@ HeadStats measure_head(const core::AttentionHead& h, double guard_gap) {
       const auto k = h.k.row(j);
       float acc = 0.0f;  // FP32 dot product, as the dense reference computes it
       for (std::size_t c = 0; c < d; ++c) acc += q[c] * k[c];
-      const double bias = -h.additive_bias_slope * (static_cast<double>(pos) - static_cast<double>(j));
+      const double bias =
+          -h.additive_bias_slope * (static_cast<double>(pos) - static_cast<double>(j));
       logits[j] = acc * inv_sqrt_d + bias;
       mx = std::max(mx, logits[j]);
     }
@@ -464,7 +557,8 @@ HeadStats measure_head(const core::AttentionHead& h, double guard_gap) {
     st.logit_std += std::sqrt(var / static_cast<double>(visible));
     st.first_token_mass += probs[0] / sum;
     st.oracle_kept_fraction += static_cast<double>(kept) / static_cast<double>(visible);
-    std::sort(probs.begin(), probs.begin() + static_cast<std::ptrdiff_t>(visible), std::greater<>());
+    std::sort(probs.begin(), probs.begin() + static_cast<std::ptrdiff_t>(visible),
+              std::greater<>());
     double acc = 0.0;
     std::size_t n = 0;
     while (n < visible && acc < 0.9 * sum) acc += probs[n++];

@@ -41,19 +41,19 @@ struct GeneratorKnobs {
   double logit_std_last = 2.0;
   double head_jitter = 0.2;
   // Attention sink on the first `sink_tokens` tokens.
-  double sink_logit = 0.0;         // bonus at full strength, logits
+  double sink_logit = 0.0;  // bonus at full strength, logits
   int sink_tokens = 1;
-  double sink_head_fraction = 1.0;  // share of query heads that attend to the sink
-  double sink_early_strength = 1.0; // strength at layer 0, as a fraction of full
-  double sink_full_depth = 0.0;     // depth fraction from which the sink is at full strength
-  double query_jitter = 0.3;        // per-query std of the alignment with the sink/HH direction
-  double sink_length_gain = 0.0;    // extra bonus per ln(visible keys), logits (constant sink mass)
+  double sink_head_fraction = 1.0;   // share of query heads that attend to the sink
+  double sink_early_strength = 1.0;  // strength at layer 0, as a fraction of full
+  double sink_full_depth = 0.0;      // depth fraction from which the sink is at full strength
+  double query_jitter = 0.3;         // per-query std of the alignment with the sink/HH direction
+  double sink_length_gain = 0.0;  // extra bonus per ln(visible keys), logits (constant sink mass)
   // Broad heads: a share of query heads (linear in depth) without a sink, with every logit part
   // scaled by `broad_scale` (a hotter softmax); the others are peaked.
   double broad_fraction_first = 0.0;
   double broad_fraction_last = 0.0;
   double broad_scale = 1.0;
-  double broad_ramp_depth = 1.0;    // depth at which the share reaches broad_fraction_last
+  double broad_ramp_depth = 1.0;  // depth at which the share reaches broad_fraction_last
   // Locality (RoPE-like): peak logit at distance 0 and the span of wavelengths.
   double locality_logit = 0.0;
   double locality_min_period = 4.0;
@@ -107,10 +107,10 @@ class GeneratorTable {
 /// Statistics of dense FP32 softmax(q·k/√d + bias) over the visible keys of each row, averaged
 /// over rows.
 struct HeadStats {
-  double first_token_mass = 0.0;     // probability on key 0
-  double keys_for_90pct_mass = 0.0;  // fewest keys holding 90 % of the mass, / visible keys
-  double logit_std = 0.0;            // std of a row's logits over its visible keys
-  double oracle_kept_fraction = 0.0; // keys with logit ≥ row max − guard_gap, / visible keys
+  double first_token_mass = 0.0;      // probability on key 0
+  double keys_for_90pct_mass = 0.0;   // fewest keys holding 90 % of the mass, / visible keys
+  double logit_std = 0.0;             // std of a row's logits over its visible keys
+  double oracle_kept_fraction = 0.0;  // keys with logit ≥ row max − guard_gap, / visible keys
 };
 
 /// `guard_gap` is α·radius of the PADE guard (0.5 · 5 = 2.5 at the paper's operating point):

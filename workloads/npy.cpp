@@ -161,7 +161,8 @@ class HeaderParser {
     while (true) {
       skip_ws();
       if (peek() == ')') break;
-      if (!std::isdigit(static_cast<unsigned char>(peek()))) bad("'shape' must be a tuple of integers");
+      if (!std::isdigit(static_cast<unsigned char>(peek())))
+        bad("'shape' must be a tuple of integers");
       std::size_t value = 0;
       while (std::isdigit(static_cast<unsigned char>(peek()))) {
         const auto digit = static_cast<std::size_t>(peek() - '0');
@@ -199,9 +200,12 @@ NpyDtype dtype_from_descr(std::string_view descr, std::string_view source) {
 
 std::size_t itemsize(NpyDtype dtype) {
   switch (dtype) {
-    case NpyDtype::Float16: return 2;
-    case NpyDtype::Float32: return 4;
-    case NpyDtype::Int8: return 1;
+    case NpyDtype::Float16:
+      return 2;
+    case NpyDtype::Float32:
+      return 4;
+    case NpyDtype::Int8:
+      return 1;
   }
   return 0;
 }
@@ -219,9 +223,12 @@ std::vector<std::byte> read_file_bytes(const std::filesystem::path& path) {
 
 std::string_view npy_dtype_name(NpyDtype dtype) {
   switch (dtype) {
-    case NpyDtype::Float16: return "float16";
-    case NpyDtype::Float32: return "float32";
-    case NpyDtype::Int8: return "int8";
+    case NpyDtype::Float16:
+      return "float16";
+    case NpyDtype::Float32:
+      return "float32";
+    case NpyDtype::Int8:
+      return "int8";
   }
   return "?";
 }
@@ -243,10 +250,12 @@ NpyArray parse_npy(std::span<const std::byte> bytes, std::string_view source) {
   std::size_t header_len = 0;
   std::size_t header_start = 0;
   if (major == 1) {
-    header_len = std::to_integer<std::size_t>(bytes[8]) | (std::to_integer<std::size_t>(bytes[9]) << 8);
+    header_len =
+        std::to_integer<std::size_t>(bytes[8]) | (std::to_integer<std::size_t>(bytes[9]) << 8);
     header_start = 10;
   } else if (major == 2 || major == 3) {
-    if (bytes.size() < 12) fail(source, "truncated .npy header: file ends inside the header length");
+    if (bytes.size() < 12)
+      fail(source, "truncated .npy header: file ends inside the header length");
     std::uint32_t len = 0;
     std::memcpy(&len, bytes.data() + 8, 4);
     header_len = len;
@@ -263,8 +272,9 @@ NpyArray parse_npy(std::span<const std::byte> bytes, std::string_view source) {
   const auto header = HeaderParser(as_chars(header_start, header_len), source).parse();
   const NpyDtype dtype = dtype_from_descr(header.descr, source);
   if (header.fortran_order)
-    fail(source, "array is stored in Fortran (column-major) order; expected C order "
-                 "(fortran_order False): save it with numpy.ascontiguousarray first");
+    fail(source,
+         "array is stored in Fortran (column-major) order; expected C order "
+         "(fortran_order False): save it with numpy.ascontiguousarray first");
 
   std::size_t count = 1;
   for (const std::size_t d : header.shape) {
@@ -301,7 +311,8 @@ NpyArray parse_npy(std::span<const std::byte> bytes, std::string_view source) {
       break;
     case NpyDtype::Int8:
       for (std::size_t i = 0; i < count; ++i)
-        out.data[i] = static_cast<float>(static_cast<std::int8_t>(std::to_integer<std::uint8_t>(p[i])));
+        out.data[i] =
+            static_cast<float>(static_cast<std::int8_t>(std::to_integer<std::uint8_t>(p[i])));
       break;
   }
   return out;
@@ -348,19 +359,22 @@ HeadTensor read_npy_heads(const std::filesystem::path& path, const HeadShapeExpe
   return t;
 }
 
-std::vector<std::byte> encode_npy_f32(std::span<const std::size_t> shape, std::span<const float> data) {
+std::vector<std::byte> encode_npy_f32(std::span<const std::size_t> shape,
+                                      std::span<const float> data) {
   std::size_t count = 1;
   for (const std::size_t d : shape) count *= d;
   if (count != data.size())
     throw std::invalid_argument("encode_npy_f32: data has " + std::to_string(data.size()) +
                                 " values but shape " + shape_text(shape) + " needs " +
                                 std::to_string(count));
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape_text(shape) + ", }";
+  std::string header =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape_text(shape) + ", }";
   // NumPy pads the header with spaces and a newline so the data starts on a 64-byte boundary.
   const std::size_t unpadded = kMagic.size() + 2 + 2 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
   header += '\n';
-  if (header.size() > 0xffff) throw std::invalid_argument("encode_npy_f32: shape too long for a v1.0 header");
+  if (header.size() > 0xffff)
+    throw std::invalid_argument("encode_npy_f32: shape too long for a v1.0 header");
 
   // Sized once and filled with memcpy: simpler than repeated inserts (and GCC 12 issues a false
   // -Wstringop-overflow on vector<std::byte>::insert from a pointer range).
@@ -385,7 +399,8 @@ void write_npy_f32(const std::filesystem::path& path, std::span<const std::size_
   const auto bytes = encode_npy_f32(shape, data);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw core::RunError(path.string() + ": cannot open file for writing");
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) throw core::RunError(path.string() + ": write failed");
 }
 
@@ -403,7 +418,8 @@ void write_npy_heads(const std::filesystem::path& path, std::span<const core::Ma
   write_npy_f32(path, shape, data);
 }
 
-std::filesystem::path qkv_dump_path(const std::filesystem::path& dir, std::size_t layer, char which) {
+std::filesystem::path qkv_dump_path(const std::filesystem::path& dir, std::size_t layer,
+                                    char which) {
   return dir / ("layer" + std::to_string(layer) + "_" + which + ".npy");
 }
 
@@ -414,8 +430,9 @@ std::vector<core::AttentionHead> load_qkv_layer(const std::filesystem::path& dir
   const auto v_path = qkv_dump_path(dir, layer, 'v');
   for (const auto& p : {q_path, k_path, v_path})
     if (!std::filesystem::exists(p))
-      fail(p.string(), "missing dump file; a dump folder holds layer{L}_q.npy, layer{L}_k.npy "
-                       "and layer{L}_v.npy for each layer L");
+      fail(p.string(),
+           "missing dump file; a dump folder holds layer{L}_q.npy, layer{L}_k.npy "
+           "and layer{L}_v.npy for each layer L");
 
   const HeadTensor q = read_npy_heads(q_path);
   const HeadTensor k = read_npy_heads(k_path, {0, 0, q.dim});
@@ -454,8 +471,9 @@ std::vector<core::AttentionHead> load_qkv_layer(const std::filesystem::path& dir
 std::vector<std::vector<core::AttentionHead>> load_qkv_folder(const std::filesystem::path& dir,
                                                               bool causal) {
   if (!std::filesystem::exists(qkv_dump_path(dir, 0, 'q')))
-    fail(dir.string(), "no layer0_q.npy in this folder; a dump folder holds layer{L}_q.npy, "
-                       "layer{L}_k.npy and layer{L}_v.npy for L = 0, 1, ...");
+    fail(dir.string(),
+         "no layer0_q.npy in this folder; a dump folder holds layer{L}_q.npy, "
+         "layer{L}_k.npy and layer{L}_v.npy for L = 0, 1, ...");
   std::vector<std::vector<core::AttentionHead>> layers;
   for (std::size_t l = 0; std::filesystem::exists(qkv_dump_path(dir, l, 'q')); ++l)
     layers.push_back(load_qkv_layer(dir, l, causal));

@@ -34,7 +34,7 @@ struct HeadSample {
   std::vector<std::size_t> rows;
 };
 
-[[nodiscard]] std::vector<HeadSample> sample_heads(const Benchmark& benchmark, const SamplingPlan& plan,
-                                                   std::uint64_t seed);
+[[nodiscard]] std::vector<HeadSample> sample_heads(const Benchmark& benchmark,
+                                                   const SamplingPlan& plan, std::uint64_t seed);
 
 }  // namespace pade::workloads

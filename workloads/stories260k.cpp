@@ -18,7 +18,8 @@ namespace {
 // dot products, division by sqrt(head_dim), expf-based softmax and SiLU): greedy decoding must
 // reproduce greedy256.txt byte for byte, and a one-ulp difference can flip an argmax.
 
-[[noreturn]] void fail(const std::filesystem::path& file, const std::string& key, const std::string& message) {
+[[noreturn]] void fail(const std::filesystem::path& file, const std::string& key,
+                       const std::string& message) {
   throw core::InputError(core::SourceLocation{file.string(), 0, 0}, key, message);
 }
 
@@ -91,12 +92,14 @@ std::vector<float> read_all_floats(const std::filesystem::path& path, std::int32
   if (!in) fail(path, "", "cannot open checkpoint for reading");
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (bytes.size() < sizeof header)
-    fail(path, "", "file has " + std::to_string(bytes.size()) +
-                       " bytes, expected at least the 28-byte header of 7 int32");
+    fail(path, "",
+         "file has " + std::to_string(bytes.size()) +
+             " bytes, expected at least the 28-byte header of 7 int32");
   std::memcpy(header, bytes.data(), sizeof header);
   if ((bytes.size() - sizeof header) % 4 != 0)
-    fail(path, "", "file size " + std::to_string(bytes.size()) +
-                       " is not 28 + a multiple of 4 (a header followed by float32 tensors)");
+    fail(path, "",
+         "file size " + std::to_string(bytes.size()) +
+             " is not 28 + a multiple of 4 (a header followed by float32 tensors)");
   std::vector<float> floats((bytes.size() - sizeof header) / 4);
   if (!floats.empty()) std::memcpy(floats.data(), bytes.data() + sizeof header, floats.size() * 4);
   return floats;
@@ -115,7 +118,8 @@ void dense_attention(const AttentionQuery& query, std::span<float> out) {
 Llama2Model Llama2Model::load(const std::filesystem::path& checkpoint) {
   std::int32_t h[7] = {};
   const std::vector<float> floats = read_all_floats(checkpoint, h);
-  const char* names[7] = {"dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads", "vocab_size", "seq_len"};
+  const char* names[7] = {"dim",        "hidden_dim", "n_layers", "n_heads",
+                          "n_kv_heads", "vocab_size", "seq_len"};
   for (int i = 0; i < 7; ++i) {
     const std::int32_t v = (i == 5) ? std::abs(h[i]) : h[i];  // vocab_size's sign is a flag
     if (v <= 0 || v > (1 << 24))
@@ -138,8 +142,8 @@ Llama2Model Llama2Model::load(const std::filesystem::path& checkpoint) {
              " must be an even integer head_dim (RoPE rotates pairs)");
   if (c.n_kv_heads > c.n_heads || c.n_heads % c.n_kv_heads != 0)
     fail(checkpoint, "header.n_kv_heads",
-         "found " + std::to_string(c.n_kv_heads) + ", expected a divisor of n_heads = " +
-             std::to_string(c.n_heads));
+         "found " + std::to_string(c.n_kv_heads) +
+             ", expected a divisor of n_heads = " + std::to_string(c.n_heads));
 
   const std::size_t L = c.n_layers, d = c.dim, kv = c.kv_dim(), hid = c.hidden_dim;
   // Tensors in file order; the old RoPE tables (seq_len * head_dim floats) are skipped.
@@ -147,10 +151,18 @@ Llama2Model Llama2Model::load(const std::filesystem::path& checkpoint) {
     std::vector<float>* dst;
     std::size_t count;
   };
-  const Slot slots[] = {{&m.tok_emb_, c.vocab_size * d}, {&m.rms_att_, L * d},   {&m.wq_, L * d * d},
-                        {&m.wk_, L * kv * d},            {&m.wv_, L * kv * d},    {&m.wo_, L * d * d},
-                        {&m.rms_ffn_, L * d},            {&m.w1_, L * hid * d},   {&m.w2_, L * d * hid},
-                        {&m.w3_, L * hid * d},           {&m.rms_final_, d},      {nullptr, c.seq_len * c.head_dim()},
+  const Slot slots[] = {{&m.tok_emb_, c.vocab_size * d},
+                        {&m.rms_att_, L * d},
+                        {&m.wq_, L * d * d},
+                        {&m.wk_, L * kv * d},
+                        {&m.wv_, L * kv * d},
+                        {&m.wo_, L * d * d},
+                        {&m.rms_ffn_, L * d},
+                        {&m.w1_, L * hid * d},
+                        {&m.w2_, L * d * hid},
+                        {&m.w3_, L * hid * d},
+                        {&m.rms_final_, d},
+                        {nullptr, c.seq_len * c.head_dim()},
                         {&m.wcls_, c.shared_classifier ? 0 : c.vocab_size * d}};
   std::size_t expected = 0;
   for (const Slot& s : slots) expected += s.count;
@@ -159,8 +171,9 @@ Llama2Model Llama2Model::load(const std::filesystem::path& checkpoint) {
          "file has " + std::to_string(28 + 4 * floats.size()) + " bytes but its header (dim=" +
              std::to_string(c.dim) + ", hidden_dim=" + std::to_string(c.hidden_dim) +
              ", n_layers=" + std::to_string(c.n_layers) + ", n_heads=" + std::to_string(c.n_heads) +
-             ", n_kv_heads=" + std::to_string(c.n_kv_heads) + ", vocab_size=" + std::to_string(h[5]) +
-             ", seq_len=" + std::to_string(c.seq_len) + ") implies " + std::to_string(28 + 4 * expected));
+             ", n_kv_heads=" + std::to_string(c.n_kv_heads) +
+             ", vocab_size=" + std::to_string(h[5]) + ", seq_len=" + std::to_string(c.seq_len) +
+             ") implies " + std::to_string(28 + 4 * expected));
   std::size_t at = 0;
   for (const Slot& s : slots) {
     if (s.dst != nullptr)
@@ -211,7 +224,8 @@ void InferenceSession::attention_layer(std::size_t layer) {
     const core::Matrix v(rows, hd, std::vector<float>(values, values + rows * hd));
     for (std::size_t j = 0; j < c.group(); ++j) {
       const std::size_t h = g * c.group() + j;
-      const AttentionQuery query{layer, h, g, pos_, std::span<const float>(q_).subspan(h * hd, hd), k, v};
+      const AttentionQuery query{layer, h, g, pos_, std::span<const float>(q_).subspan(h * hd, hd),
+                                 k,     v};
       attention_(query, std::span<float>(xb_).subspan(h * hd, hd));
     }
   }
@@ -221,8 +235,9 @@ std::span<const float> InferenceSession::forward(TokenId token) {
   const Llama2Model& m = *model_;
   const Llama2Config& c = m.config();
   if (pos_ >= c.seq_len)
-    throw core::InputError("position " + std::to_string(pos_) + " is beyond the model's context of " +
-                           std::to_string(c.seq_len) + " tokens");
+    throw core::InputError("position " + std::to_string(pos_) +
+                           " is beyond the model's context of " + std::to_string(c.seq_len) +
+                           " tokens");
   if (token < 0 || static_cast<std::size_t>(token) >= c.vocab_size)
     throw core::InputError("token id " + std::to_string(token) + " is outside the vocabulary of " +
                            std::to_string(c.vocab_size));
@@ -231,7 +246,8 @@ std::span<const float> InferenceSession::forward(TokenId token) {
     return std::span<const float>(w).subspan(index * size, size);
   };
 
-  std::copy_n(m.tok_emb_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(token) * d), d, x_.begin());
+  std::copy_n(m.tok_emb_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(token) * d),
+              d, x_.begin());
   for (std::size_t l = 0; l < c.n_layers; ++l) {
     rmsnorm(xb_, x_, slice(m.rms_att_, l, d));
     matvec(q_, slice(m.wq_, l, d * d), xb_);
@@ -241,8 +257,10 @@ std::span<const float> InferenceSession::forward(TokenId token) {
     rope(k_, hd, pos_);
     for (std::size_t g = 0; g < c.n_kv_heads; ++g) {
       const std::size_t row = ((l * c.n_kv_heads + g) * c.seq_len + pos_) * hd;
-      std::copy_n(k_.begin() + static_cast<std::ptrdiff_t>(g * hd), hd, key_cache_.begin() + static_cast<std::ptrdiff_t>(row));
-      std::copy_n(v_.begin() + static_cast<std::ptrdiff_t>(g * hd), hd, value_cache_.begin() + static_cast<std::ptrdiff_t>(row));
+      std::copy_n(k_.begin() + static_cast<std::ptrdiff_t>(g * hd), hd,
+                  key_cache_.begin() + static_cast<std::ptrdiff_t>(row));
+      std::copy_n(v_.begin() + static_cast<std::ptrdiff_t>(g * hd), hd,
+                  value_cache_.begin() + static_cast<std::ptrdiff_t>(row));
     }
     attention_layer(l);  // xb_ <- concatenated head outputs
     matvec(xb2_, slice(m.wo_, l, d * d), xb_);
@@ -311,10 +329,12 @@ ModelTrace trace_attention(const Llama2Model& model, std::span<const TokenId> to
   return trace;
 }
 
-Evaluation evaluate(const Llama2Model& model, std::span<const TokenId> tokens, const AttentionFn& attention) {
+Evaluation evaluate(const Llama2Model& model, std::span<const TokenId> tokens,
+                    const AttentionFn& attention) {
   if (tokens.size() < 2)
-    throw core::InputError("evaluate needs at least 2 tokens (one context token and one to predict), got " +
-                           std::to_string(tokens.size()));
+    throw core::InputError(
+        "evaluate needs at least 2 tokens (one context token and one to predict), got " +
+        std::to_string(tokens.size()));
   InferenceSession session(model, attention);
   Evaluation e;
   double total = 0.0;
@@ -327,8 +347,8 @@ Evaluation evaluate(const Llama2Model& model, std::span<const TokenId> tokens, c
     for (const float z : logits) sum += std::exp(static_cast<double>(z) - max);
     const auto target = static_cast<std::size_t>(tokens[t + 1]);
     if (target >= logits.size())
-      throw core::InputError("token id " + std::to_string(tokens[t + 1]) + " is outside the vocabulary of " +
-                             std::to_string(logits.size()));
+      throw core::InputError("token id " + std::to_string(tokens[t + 1]) +
+                             " is outside the vocabulary of " + std::to_string(logits.size()));
     total += -(static_cast<double>(logits[target]) - max - std::log(sum));
     e.predictions.push_back(best);
   }

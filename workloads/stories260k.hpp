@@ -71,7 +71,8 @@ class Llama2Model {
 
   Llama2Config config_;
   // Matrices are [out][in] row-major, per layer concatenated, as in the file.
-  std::vector<float> tok_emb_, rms_att_, wq_, wk_, wv_, wo_, rms_ffn_, w1_, w2_, w3_, rms_final_, wcls_;
+  std::vector<float> tok_emb_, rms_att_, wq_, wk_, wv_, wo_, rms_ffn_, w1_, w2_, w3_, rms_final_,
+      wcls_;
 };
 
 /// One decoding run: owns the KV cache and scratch buffers; the model must outlive it.
@@ -122,9 +123,9 @@ struct ModelTrace {
 
 /// Teacher-forced next-token evaluation of a token sequence (at least two tokens).
 struct Evaluation {
-  double mean_nll = 0.0;          // mean -ln p(tokens[t+1] | tokens[0..t]), nats
-  double perplexity = 0.0;        // exp(mean_nll)
-  std::size_t scored_tokens = 0;  // tokens.size() - 1
+  double mean_nll = 0.0;             // mean -ln p(tokens[t+1] | tokens[0..t]), nats
+  double perplexity = 0.0;           // exp(mean_nll)
+  std::size_t scored_tokens = 0;     // tokens.size() - 1
   std::vector<TokenId> predictions;  // predictions[t] = argmax of the logits after tokens[t]
 };
 

@@ -56,8 +56,9 @@ Tokenizer Tokenizer::parse(std::span<const std::byte> bytes, std::size_t expecte
   std::size_t at = 0;
   const auto take = [&](void* dst, std::size_t n, const std::string& what) {
     if (bytes.size() - at < n)
-      fail(source, "tokenizer file ends at byte " + std::to_string(bytes.size()) + " while reading " +
-                       what + "; expected " + std::to_string(expected_vocab_size) + " tokens");
+      fail(source, "tokenizer file ends at byte " + std::to_string(bytes.size()) +
+                       " while reading " + what + "; expected " +
+                       std::to_string(expected_vocab_size) + " tokens");
     std::memcpy(dst, bytes.data() + at, n);
     at += n;
   };
@@ -85,9 +86,9 @@ Tokenizer Tokenizer::parse(std::span<const std::byte> bytes, std::size_t expecte
     t.scores_.push_back(score);
   }
   if (at != bytes.size())
-    fail(source, "tokenizer file has " + std::to_string(bytes.size() - at) +
-                     " bytes after token " + std::to_string(expected_vocab_size - 1) +
-                     "; expected exactly " + std::to_string(expected_vocab_size) + " tokens");
+    fail(source, "tokenizer file has " + std::to_string(bytes.size() - at) + " bytes after token " +
+                     std::to_string(expected_vocab_size - 1) + "; expected exactly " +
+                     std::to_string(expected_vocab_size) + " tokens");
   if (expected_vocab_size < kFirstByteToken + 256)
     fail(source, "vocabulary of " + std::to_string(expected_vocab_size) +
                      " tokens cannot hold <unk>, BOS, EOS and the 256 byte-fallback tokens");

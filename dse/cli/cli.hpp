@@ -11,7 +11,7 @@
 namespace pade::dse::cli {
 
 struct Context {
-  std::function<int()> action;      // the chosen verb's body
+  std::function<int()> action;                     // the chosen verb's body
   const std::atomic<bool>* interrupted = nullptr;  // set by SIGINT/SIGTERM
 };
 

@@ -6,12 +6,14 @@
 
 namespace pade::dse::cli {
 
-std::unique_ptr<StatsPipeline> make_pipeline(std::uint64_t seed, const workloads::SamplingPlan& plan,
+std::unique_ptr<StatsPipeline> make_pipeline(std::uint64_t seed,
+                                             const workloads::SamplingPlan& plan,
                                              results::Store* store) {
   auto p = std::make_unique<StatsPipeline>();
   p->plan = plan;
-  p->cache = std::make_unique<StatsCache>(synthetic_stats_source(p->catalog, p->generator, p->plan, seed),
-                                          synthetic_stats_version(plan, seed));
+  p->cache =
+      std::make_unique<StatsCache>(synthetic_stats_source(p->catalog, p->generator, p->plan, seed),
+                                   synthetic_stats_version(plan, seed));
   if (store != nullptr) {
     // SQLite connections are not for concurrent use: serialize the cache's reads and writes.
     auto mutex = std::make_shared<std::mutex>();
@@ -29,7 +31,9 @@ std::unique_ptr<StatsPipeline> make_pipeline(std::uint64_t seed, const workloads
   return p;
 }
 
-bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) != 0; }
+bool stderr_is_terminal() {
+  return ::isatty(STDERR_FILENO) != 0;
+}
 
 results::Format format_option(const std::string& name) {
   try {

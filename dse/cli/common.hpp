@@ -21,7 +21,8 @@ struct StatsPipeline {
 };
 
 /// Build the pipeline; with a store, the cache persists through its stats_cache table.
-[[nodiscard]] std::unique_ptr<StatsPipeline> make_pipeline(std::uint64_t seed, const workloads::SamplingPlan& plan,
+[[nodiscard]] std::unique_ptr<StatsPipeline> make_pipeline(std::uint64_t seed,
+                                                           const workloads::SamplingPlan& plan,
                                                            results::Store* store);
 
 [[nodiscard]] bool stderr_is_terminal();

@@ -10,17 +10,21 @@ namespace {
 // The one piece of process-wide mutable state: a signal handler can only reach a global. It is
 // written by the handler and read (through Context) by long-running verbs to stop cleanly.
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_signal(int) { g_interrupted.store(true); }
+extern "C" void on_signal(int) {
+  g_interrupted.store(true);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace pade::dse::cli;
-  CLI::App app{"pade — design-space exploration for the PADE bit-serial sparse-attention accelerator"};
+  CLI::App app{
+      "pade — design-space exploration for the PADE bit-serial sparse-attention accelerator"};
   app.require_subcommand(1);
   app.footer(
       "Examples:\n"
       "  pade validate hw.yaml                    check a configuration file\n"
-      "  pade validate --explain                  print every parameter with default, unit, meaning\n"
+      "  pade validate --explain                  print every parameter with default, unit, "
+      "meaning\n"
       "  pade eval hw.yaml --benchmark llama2-7b/mmlu --format json\n"
       "  pade run                                 run the embedded default campaign\n"
       "  pade run campaign.yaml --db results.db   run a campaign into a database\n"

@@ -59,7 +59,8 @@ int compare(const CompareArgs& a) {
   const models::HardwareConfig hw = models::to_hardware(hw_config);
   core::Config base = a.baseline_file.empty() ? models::default_baseline_config()
                                               : models::read_baseline_config(a.baseline_file);
-  if (!a.normalization.empty()) base.set("h100.normalization", a.normalization, {"--normalization", 0, 0});
+  if (!a.normalization.empty())
+    base.set("h100.normalization", a.normalization, {"--normalization", 0, 0});
   if (!a.accelerator_normalization.empty())
     base.set("normalization", a.accelerator_normalization, {"--accelerator-normalization", 0, 0});
   std::string fidelity_version;
@@ -116,10 +117,13 @@ int compare(const CompareArgs& a) {
   const std::string h100_norm = base.string("h100.normalization");
   const std::string accel_norm = base.string("normalization");
   const std::string name = unique_campaign_name(
-      store, a.name.empty() ? "compare-" + h100_norm + (accel_norm == "paper" ? "" : "-" + accel_norm) : a.name);
+      store, a.name.empty()
+                 ? "compare-" + h100_norm + (accel_norm == "paper" ? "" : "-" + accel_norm)
+                 : a.name);
   results::CampaignRecord rec;
   rec.name = name;
-  rec.spec_yaml = "# pade compare\n# hardware\n" + hw_config.canonical() + "# baselines\n" + base.canonical();
+  rec.spec_yaml =
+      "# pade compare\n# hardware\n" + hw_config.canonical() + "# baselines\n" + base.canonical();
   rec.seed = static_cast<std::int64_t>(a.seed);
   rec.strategy = "compare";
   const std::int64_t id = store.create_campaign(rec);
@@ -133,10 +137,13 @@ int compare(const CompareArgs& a) {
       {"suite", a.benchmarks.empty() ? a.suite : "(explicit list)"},
       {"h100_normalization", h100_norm},
       {"accelerator_normalization", accel_norm},
-      {"average", "geometric mean over benchmarks (benchmark 'geomean'); arithmetic mean beside it ('arithmean')"},
+      {"average",
+       "geometric mean over benchmarks (benchmark 'geomean'); arithmetic mean beside it "
+       "('arithmean')"},
       {"baseline_config_hash", base.hash()},
       {"started_at", results::utc_now_iso8601()}};
-  for (const auto* info : baselines) prov.emplace_back("baseline_version." + info->name, info->version);
+  for (const auto* info : baselines)
+    prov.emplace_back("baseline_version." + info->name, info->version);
   store.put_provenance(id, prov);
   store.put_configuration(hw_config.hash(), hw_config.canonical(), params_of(hw_config));
   std::map<std::string, std::string> baseline_hash;
@@ -151,7 +158,8 @@ int compare(const CompareArgs& a) {
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
     const auto& b = *benches[i];
     store.put_benchmark(b.name, b.model, b.task, b.phase, b.seq_len);
-    evals.push_back({id, hw_config.hash(), b.name, a.fidelity, outcomes[i].pade, static_cast<std::int64_t>(i)});
+    evals.push_back(
+        {id, hw_config.hash(), b.name, a.fidelity, outcomes[i].pade, static_cast<std::int64_t>(i)});
     for (const auto& [n, m] : outcomes[i].baselines)
       evals.push_back({id, baseline_hash[n], b.name, n, m, static_cast<std::int64_t>(i)});
   }
@@ -165,11 +173,12 @@ int compare(const CompareArgs& a) {
   if (a.per_benchmark) {
     results::Table t({"benchmark", "baseline", "metric", "value"});
     for (const auto& v : values)
-      t.add_row({results::Table::text(v.benchmark), results::Table::text(v.baseline), results::Table::text(v.metric),
-                 results::Table::number(v.value)});
+      t.add_row({results::Table::text(v.benchmark), results::Table::text(v.baseline),
+                 results::Table::text(v.metric), results::Table::number(v.value)});
     t.write(std::cout, format);
   } else {
-    results::Table t({"baseline", "metric", "geomean", "arithmean", "paper", "gap_pct", "normalization"});
+    results::Table t(
+        {"baseline", "metric", "geomean", "arithmean", "paper", "gap_pct", "normalization"});
     for (const auto* info : baselines)
       for (const std::string metric : {"speedup", "energy_efficiency"}) {
         double g = 0, m = 0;
@@ -179,16 +188,19 @@ int compare(const CompareArgs& a) {
             if (v.benchmark == models::kArithmean) m = v.value;
           }
         const double paper = models::paper_headline(info->name, metric);
-        t.add_row({results::Table::text(info->name), results::Table::text(metric), results::Table::number(g),
-                   results::Table::number(m), paper > 0 ? results::Table::number(paper) : results::Table::null_cell(),
-                   paper > 0 ? results::Table::number(100.0 * (g - paper) / paper) : results::Table::null_cell(),
+        t.add_row({results::Table::text(info->name), results::Table::text(metric),
+                   results::Table::number(g), results::Table::number(m),
+                   paper > 0 ? results::Table::number(paper) : results::Table::null_cell(),
+                   paper > 0 ? results::Table::number(100.0 * (g - paper) / paper)
+                             : results::Table::null_cell(),
                    results::Table::text(info->name == "h100" ? h100_norm : accel_norm)});
       }
     t.write(std::cout, format);
   }
   if (format == results::Format::Table)
-    std::cout << "campaign '" << name << "' in " << std::filesystem::absolute(a.db).string() << " (PADE fidelity "
-              << a.fidelity << "; averages over " << outcomes.size() << " benchmarks)\n";
+    std::cout << "campaign '" << name << "' in " << std::filesystem::absolute(a.db).string()
+              << " (PADE fidelity " << a.fidelity << "; averages over " << outcomes.size()
+              << " benchmarks)\n";
   return 0;
 }
 
@@ -196,23 +208,31 @@ int compare(const CompareArgs& a) {
 
 void add_compare(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<CompareArgs>();
-  auto* cmd = app.add_subcommand("compare", "Compare PADE with the baselines (H100, Sanger, DOTA, SOFA, SpAtten, Energon)");
-  cmd->add_option("hardware", args->hw_file, "PADE hardware YAML file (default: the paper's design point)");
-  cmd->add_option("--baselines", args->baseline_file, "`kind: baseline` YAML file (default: the paper's normalization)");
+  auto* cmd = app.add_subcommand(
+      "compare", "Compare PADE with the baselines (H100, Sanger, DOTA, SOFA, SpAtten, Energon)");
+  cmd->add_option("hardware", args->hw_file,
+                  "PADE hardware YAML file (default: the paper's design point)");
+  cmd->add_option("--baselines", args->baseline_file,
+                  "`kind: baseline` YAML file (default: the paper's normalization)");
   cmd->add_option("--suite", args->suite, "benchmark suite (default pade22)");
   cmd->add_option("--benchmark,-b", args->benchmarks, "benchmarks instead of a suite (repeatable)");
   cmd->add_option("--baseline", args->only, "only these baselines (repeatable; default: all)");
   cmd->add_option("--db", args->db, "result database (default compare.db)");
-  cmd->add_option("--normalization", args->normalization, "H100 normalization: single_chip, iso_area or iso_peak");
+  cmd->add_option("--normalization", args->normalization,
+                  "H100 normalization: single_chip, iso_area or iso_peak");
   cmd->add_option("--accelerator-normalization", args->accelerator_normalization,
                   "accelerator normalization: paper or published");
-  cmd->add_option("--fidelity", args->fidelity, "PADE hardware model (coarse, analytical or event; default analytical)");
+  cmd->add_option("--fidelity", args->fidelity,
+                  "PADE hardware model (coarse, analytical or event; default analytical)");
   cmd->add_option("--name", args->name, "campaign name (default compare-<normalization>)");
-  cmd->add_flag("--per-benchmark", args->per_benchmark, "print every benchmark's values, not only the averages");
+  cmd->add_flag("--per-benchmark", args->per_benchmark,
+                "print every benchmark's values, not only the averages");
   cmd->add_option("--format", args->format, "table, csv or json");
   cmd->add_option("--seed", args->seed, "seed of the synthetic workload (default 1)");
-  cmd->footer("Examples:\n  pade compare --db out/compare.db\n"
-              "  pade compare examples/hw-default.yaml --normalization iso_peak --per-benchmark --format csv");
+  cmd->footer(
+      "Examples:\n  pade compare --db out/compare.db\n"
+      "  pade compare examples/hw-default.yaml --normalization iso_peak --per-benchmark --format "
+      "csv");
   cmd->callback([&ctx, args] { ctx.action = [args] { return compare(*args); }; });
 }
 

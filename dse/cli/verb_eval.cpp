@@ -1,4 +1,5 @@
-// pade eval HW.yaml --benchmark NAME : one configuration on one benchmark, with the workload digest.
+// pade eval HW.yaml --benchmark NAME : one configuration on one benchmark, with the workload
+// digest.
 #include <iostream>
 
 #include "core/json.hpp"
@@ -38,21 +39,31 @@ int eval(const EvalArgs& a) {
   t.add_row({results::Table::text("benchmark"), results::Table::text(bench.name)});
   t.add_row({results::Table::text("fidelity"), results::Table::text(a.fidelity)});
   t.add_row({results::Table::text("config_hash"), results::Table::text(hw.hash())});
-  for (const auto& [k, v] : m.values()) t.add_row({results::Table::text(k), results::Table::number(v)});
+  for (const auto& [k, v] : m.values())
+    t.add_row({results::Table::text(k), results::Table::number(v)});
   // The functional digest: what the sparsity numbers above rest on.
-  t.add_row({results::Table::text("stats.kept_fraction"), results::Table::number(ws.kept_fraction)});
-  t.add_row({results::Table::text("stats.kept_fraction_stderr"), results::Table::number(ws.stderr_kept_fraction)});
+  t.add_row(
+      {results::Table::text("stats.kept_fraction"), results::Table::number(ws.kept_fraction)});
+  t.add_row({results::Table::text("stats.kept_fraction_stderr"),
+             results::Table::number(ws.stderr_kept_fraction)});
   t.add_row({results::Table::text("stats.mean_rounds"), results::Table::number(ws.mean_rounds())});
   for (std::size_t r = 0; r < ws.active_fraction.size(); ++r)
     t.add_row({results::Table::text("stats.active_fraction_round" + std::to_string(r + 1)),
                results::Table::number(ws.active_fraction[r])});
-  t.add_row({results::Table::text("stats.bidir_active_fraction"), results::Table::number(ws.bidir_active_fraction)});
-  t.add_row({results::Table::text("stats.group_plane_fetch_fraction"), results::Table::number(ws.group_plane_fetch_fraction)});
-  t.add_row({results::Table::text("stats.group_v_fetch_fraction"), results::Table::number(ws.group_v_fetch_fraction)});
-  t.add_row({results::Table::text("stats.rescales_per_row"), results::Table::number(ws.rescales_per_row)});
-  t.add_row({results::Table::text("stats.accuracy.one_minus_cosine"), results::Table::number(ws.accuracy_loss)});
-  t.add_row({results::Table::text("stats.accuracy.relative_l2_error"), results::Table::number(ws.relative_l2_error)});
-  t.add_row({results::Table::text("stats.accuracy.retained_mass"), results::Table::number(ws.retained_mass)});
+  t.add_row({results::Table::text("stats.bidir_active_fraction"),
+             results::Table::number(ws.bidir_active_fraction)});
+  t.add_row({results::Table::text("stats.group_plane_fetch_fraction"),
+             results::Table::number(ws.group_plane_fetch_fraction)});
+  t.add_row({results::Table::text("stats.group_v_fetch_fraction"),
+             results::Table::number(ws.group_v_fetch_fraction)});
+  t.add_row({results::Table::text("stats.rescales_per_row"),
+             results::Table::number(ws.rescales_per_row)});
+  t.add_row({results::Table::text("stats.accuracy.one_minus_cosine"),
+             results::Table::number(ws.accuracy_loss)});
+  t.add_row({results::Table::text("stats.accuracy.relative_l2_error"),
+             results::Table::number(ws.relative_l2_error)});
+  t.add_row({results::Table::text("stats.accuracy.retained_mass"),
+             results::Table::number(ws.retained_mass)});
   t.add_row({results::Table::text("stats.sampled_rows"), results::Table::number(ws.sampled_rows)});
   t.add_row({results::Table::text("stats.source"), results::Table::text(ws.source)});
   if (format == results::Format::Json) {
@@ -61,9 +72,12 @@ int eval(const EvalArgs& a) {
     w.begin_object();
     for (const auto& row : t.rows()) {
       w.key(row[0].text);
-      if (row[1].null) w.null();
-      else if (row[1].numeric) w.raw(row[1].text);
-      else w.value(row[1].text);
+      if (row[1].null)
+        w.null();
+      else if (row[1].numeric)
+        w.raw(row[1].text);
+      else
+        w.value(row[1].text);
     }
     w.end_object();
     std::cout << w.str() << '\n';
@@ -79,11 +93,13 @@ void add_eval(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<EvalArgs>();
   auto* cmd = app.add_subcommand("eval", "Evaluate one hardware configuration on one benchmark");
   cmd->add_option("hardware", args->hw_file, "hardware YAML file")->required();
-  cmd->add_option("--benchmark,-b", args->benchmark, "benchmark name (see `pade workloads list`)")->required();
+  cmd->add_option("--benchmark,-b", args->benchmark, "benchmark name (see `pade workloads list`)")
+      ->required();
   cmd->add_option("--fidelity", args->fidelity, "hardware model: coarse");
   cmd->add_option("--format", args->format, "table, csv or json");
   cmd->add_option("--seed", args->seed, "seed of the synthetic workload (default 1)");
-  cmd->footer("Example:\n  pade eval examples/hw-default.yaml --benchmark llama2-7b/mmlu --format json");
+  cmd->footer(
+      "Example:\n  pade eval examples/hw-default.yaml --benchmark llama2-7b/mmlu --format json");
   cmd->callback([&ctx, args] { ctx.action = [args] { return eval(*args); }; });
 }
 

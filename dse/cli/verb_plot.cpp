@@ -33,7 +33,8 @@ int plot(const PlotArgs& a) {
   const auto all = results::render_all(store, a.options, a.out);
   for (const auto& f : all.figures) print_figure(f);
   // A figure without data is not an error for `all`: say which and why, and go on.
-  for (const auto& [name, why] : all.skipped) std::cerr << "note: figure " << name << " skipped: " << why << '\n';
+  for (const auto& [name, why] : all.skipped)
+    std::cerr << "note: figure " << name << " skipped: " << why << '\n';
   return 0;
 }
 
@@ -53,7 +54,8 @@ int report(const ReportArgs& a) {
   if (!std::filesystem::exists(a.db)) throw core::InputError({a.db, 0, 0}, "", "no such database");
   results::Store store(a.db);
   const auto r = results::write_report(store, a.options, a.out);
-  for (const auto& [name, why] : r.figures.skipped) std::cerr << "note: figure " << name << " skipped: " << why << '\n';
+  for (const auto& [name, why] : r.figures.skipped)
+    std::cerr << "note: figure " << name << " skipped: " << why << '\n';
   std::cout << "report: " << r.index.string() << " (" << r.figures.figures.size() << " figures)\n";
   return 0;
 }
@@ -62,31 +64,41 @@ int report(const ReportArgs& a) {
 
 void add_plot(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<PlotArgs>();
-  auto* cmd = app.add_subcommand("plot", "Render paper-style figures (PNG, SVG, PDF + .gp/.dat) with gnuplot");
+  auto* cmd = app.add_subcommand(
+      "plot", "Render paper-style figures (PNG, SVG, PDF + .gp/.dat) with gnuplot");
   cmd->add_option("db", args->db, "result database")->required();
   cmd->add_option("--out", args->out, "output folder")->required();
   cmd->add_option("--figure", args->figure, "figure name or 'all' (default): " + figure_list());
   cmd->add_option("--campaign", args->options.campaign, "campaign (default: the latest)");
   cmd->add_option("--config", args->options.config,
-                  "design of energy_breakdown and seqlen: hash or unique prefix (default: the front design with the "
+                  "design of energy_breakdown and seqlen: hash or unique prefix (default: the "
+                  "front design with the "
                   "lowest energy)");
-  cmd->add_option("--param", args->options.param, "sensitivity: the swept parameter (default: the first swept)");
-  cmd->add_option("--metric", args->options.metric,
-                  "sensitivity and seqlen: an evaluation column or metrics_json key (default: latency_s)");
-  cmd->footer("Examples:\n  pade plot out/default.db --out out/figures\n"
-              "  pade plot out/default.db --figure sensitivity --param qk_pu.lanes_per_row --metric energy_j --out f\n"
-              "With --figure all, figures whose data the campaign lacks are skipped with a note.");
+  cmd->add_option("--param", args->options.param,
+                  "sensitivity: the swept parameter (default: the first swept)");
+  cmd->add_option(
+      "--metric", args->options.metric,
+      "sensitivity and seqlen: an evaluation column or metrics_json key (default: latency_s)");
+  cmd->footer(
+      "Examples:\n  pade plot out/default.db --out out/figures\n"
+      "  pade plot out/default.db --figure sensitivity --param qk_pu.lanes_per_row --metric "
+      "energy_j --out f\n"
+      "With --figure all, figures whose data the campaign lacks are skipped with a note.");
   cmd->callback([&ctx, args] { ctx.action = [args] { return plot(*args); }; });
 }
 
 void add_report(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ReportArgs>();
-  auto* cmd = app.add_subcommand("report", "Write a self-contained static HTML report (index.html + figures/)");
+  auto* cmd = app.add_subcommand(
+      "report", "Write a self-contained static HTML report (index.html + figures/)");
   cmd->add_option("db", args->db, "result database")->required();
   cmd->add_option("--out", args->out, "output folder")->required();
   cmd->add_option("--campaign", args->options.campaign, "campaign (default: the latest)");
-  cmd->add_option("--config", args->options.config, "design of the per-design figures (see pade plot)");
-  cmd->footer("Example:\n  pade report out/default.db --out out/report   # then open out/report/index.html");
+  cmd->add_option("--config", args->options.config,
+                  "design of the per-design figures (see pade plot)");
+  cmd->footer(
+      "Example:\n  pade report out/default.db --out out/report   # then open "
+      "out/report/index.html");
   cmd->callback([&ctx, args] { ctx.action = [args] { return report(*args); }; });
 }
 

@@ -38,24 +38,31 @@ int query(QueryArgs a) {
 
 void add_query(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<QueryArgs>();
-  auto* cmd = app.add_subcommand("query", "Query a result database (evaluations, or suite-level points)");
+  auto* cmd =
+      app.add_subcommand("query", "Query a result database (evaluations, or suite-level points)");
   cmd->add_option("db", args->db, "result database")->required();
   cmd->add_option("--campaign", args->q.campaign, "only this campaign");
   cmd->add_option("--benchmark", args->q.benchmark, "only this benchmark");
   cmd->add_option("--fidelity", args->q.fidelity, "only this model fidelity");
-  cmd->add_flag("--points", args->q.suite_points, "one row per configuration: suite aggregates and feasibility");
+  cmd->add_flag("--points", args->q.suite_points,
+                "one row per configuration: suite aggregates and feasibility");
   cmd->add_flag("--front", args->front, "only Pareto-optimal rows (rank 0 in their scope)");
   cmd->add_option("--max-rank", args->max_rank, "only rows with Pareto rank <= N");
-  cmd->add_option("--where", args->where, "parameter filter KEY OP VALUE, e.g. qk_pu.lanes_per_row>=16 (repeatable)");
-  cmd->add_option("--param", args->q.param_columns, "add a configuration parameter as a column (repeatable)");
+  cmd->add_option("--where", args->where,
+                  "parameter filter KEY OP VALUE, e.g. qk_pu.lanes_per_row>=16 (repeatable)");
+  cmd->add_option("--param", args->q.param_columns,
+                  "add a configuration parameter as a column (repeatable)");
   cmd->add_option("--columns", args->q.columns, "columns to show")->delimiter(',');
   cmd->add_option("--sort", args->q.sort, "sort by a column; append :desc for descending");
   cmd->add_option("--top", args->q.top, "only the first N rows");
   cmd->add_option("--format", args->format, "table, csv or json");
   cmd->add_flag("--sql", args->sql, "print the SQL instead of running it");
-  cmd->footer("Examples:\n  pade query out/default.db --format json\n"
-              "  pade query out/default.db --points --front --param qk_pu.lanes_per_row --sort energy_j --top 5\n"
-              "  pade query out/default.db --benchmark llama2-7b/mmlu --where algorithm.alpha=0.5 --format csv");
+  cmd->footer(
+      "Examples:\n  pade query out/default.db --format json\n"
+      "  pade query out/default.db --points --front --param qk_pu.lanes_per_row --sort energy_j "
+      "--top 5\n"
+      "  pade query out/default.db --benchmark llama2-7b/mmlu --where algorithm.alpha=0.5 --format "
+      "csv");
   cmd->callback([&ctx, args] { ctx.action = [args] { return query(*args); }; });
 }
 

@@ -41,24 +41,30 @@ Shard parse_shard(const std::string& text) {
     s.index = static_cast<std::size_t>(i);
     s.count = static_cast<std::size_t>(n);
   } catch (const std::exception&) {
-    throw core::InputError("--shard: found '" + text + "', expected i/N with 0 <= i < N (e.g. 0/4)");
+    throw core::InputError("--shard: found '" + text +
+                           "', expected i/N with 0 <= i < N (e.g. 0/4)");
   }
   return s;
 }
 
 std::string human_duration(double s) {
   char buf[32];
-  if (s < 90) std::snprintf(buf, sizeof buf, "%.0fs", s);
-  else if (s < 5400) std::snprintf(buf, sizeof buf, "%.0fm%02.0fs", std::floor(s / 60), std::fmod(s, 60));
-  else std::snprintf(buf, sizeof buf, "%.1fh", s / 3600);
+  if (s < 90)
+    std::snprintf(buf, sizeof buf, "%.0fs", s);
+  else if (s < 5400)
+    std::snprintf(buf, sizeof buf, "%.0fm%02.0fs", std::floor(s / 60), std::fmod(s, 60));
+  else
+    std::snprintf(buf, sizeof buf, "%.1fh", s / 3600);
   return buf;
 }
 
 std::string progress_text(const Progress& p) {
   char buf[256];
-  const double eta = p.rate_per_s > 0 && p.total > p.done ? static_cast<double>(p.total - p.done) / p.rate_per_s : 0;
-  std::snprintf(buf, sizeof buf, "[%zu/%zu] %.1f cfg/s ETA %s | front %zu", p.done, p.total, p.rate_per_s,
-                human_duration(eta).c_str(), p.front_size);
+  const double eta = p.rate_per_s > 0 && p.total > p.done
+                         ? static_cast<double>(p.total - p.done) / p.rate_per_s
+                         : 0;
+  std::snprintf(buf, sizeof buf, "[%zu/%zu] %.1f cfg/s ETA %s | front %zu", p.done, p.total,
+                p.rate_per_s, human_duration(eta).c_str(), p.front_size);
   std::string out = buf;
   for (const auto& [name, v] : p.best) {
     std::snprintf(buf, sizeof buf, " | best %s %.4g", name.c_str(), v);
@@ -68,10 +74,10 @@ std::string progress_text(const Progress& p) {
 }
 
 int run(const RunArgs& a, const Context& ctx) {
-  const Campaign campaign = a.file.empty()
-                                ? read_campaign_text(embedded_default_campaign(), "<embedded default campaign>",
-                                                     std::filesystem::current_path())
-                                : read_campaign(a.file);
+  const Campaign campaign = a.file.empty() ? read_campaign_text(embedded_default_campaign(),
+                                                                "<embedded default campaign>",
+                                                                std::filesystem::current_path())
+                                           : read_campaign(a.file);
   const Shard shard = parse_shard(a.shard);
   check_shard(campaign, shard);
   auto cancelled = [&ctx] { return ctx.interrupted && ctx.interrupted->load(); };
@@ -82,9 +88,11 @@ int run(const RunArgs& a, const Context& ctx) {
   std::optional<mpi::Session> session;
   if (mpi::launched_with_ranks()) {
     if (!mpi::available())
-      throw core::RunError("started by mpirun with several ranks, but this pade was built without MPI; "
-                           "rebuild with libopenmpi-dev installed, or use --shard i/N and pade merge");
-    if (shard.count > 1) throw core::InputError("--shard: not with mpirun (the ranks already split the work)");
+      throw core::RunError(
+          "started by mpirun with several ranks, but this pade was built without MPI; "
+          "rebuild with libopenmpi-dev installed, or use --shard i/N and pade merge");
+    if (shard.count > 1)
+      throw core::InputError("--shard: not with mpirun (the ranks already split the work)");
     const workloads::Catalog catalog = workloads::Catalog::builtin();
     (void)resolve_benchmarks(campaign, catalog);
     session.emplace();
@@ -102,7 +110,8 @@ int run(const RunArgs& a, const Context& ctx) {
   results::Store store(db);
   workloads::SamplingPlan plan;
   auto pipeline = make_pipeline(static_cast<std::uint64_t>(campaign.seed), plan, &store);
-  (void)resolve_benchmarks(campaign, pipeline->catalog);  // bad names are input errors before any work
+  (void)resolve_benchmarks(campaign,
+                           pipeline->catalog);  // bad names are input errors before any work
 
   const bool live = !a.quiet && stderr_is_terminal();
   auto last_log = std::chrono::steady_clock::now() - std::chrono::seconds(10);
@@ -113,7 +122,8 @@ int run(const RunArgs& a, const Context& ctx) {
   options.cancelled = cancelled;
   const auto benchmarks = resolve_benchmarks(campaign, pipeline->catalog);
   if (session) {
-    options.evaluator = session->evaluator(campaign, benchmarks, *pipeline->cache, threads, cancelled);
+    options.evaluator =
+        session->evaluator(campaign, benchmarks, *pipeline->cache, threads, cancelled);
     options.provenance.emplace_back("mpi_ranks", std::to_string(session->size()));
   }
   options.log = [&a](const std::string& s) {
@@ -133,9 +143,12 @@ int run(const RunArgs& a, const Context& ctx) {
   };
   if (!a.quiet) {
     std::string fidelities;
-    for (const auto& f : campaign.fidelity_ladder()) fidelities += (fidelities.empty() ? "" : " then ") + f;
-    std::cerr << "campaign '" << campaign.name << "': " << campaign.space.cardinality() << " points in the space, "
-              << "strategy " << campaign.strategy << ", fidelity " << fidelities << ", database " << db;
+    for (const auto& f : campaign.fidelity_ladder())
+      fidelities += (fidelities.empty() ? "" : " then ") + f;
+    std::cerr << "campaign '" << campaign.name << "': " << campaign.space.cardinality()
+              << " points in the space, "
+              << "strategy " << campaign.strategy << ", fidelity " << fidelities << ", database "
+              << db;
     if (shard.count > 1) std::cerr << ", shard " << shard.index << "/" << shard.count;
     if (session) std::cerr << ", " << session->size() << " MPI ranks";
     std::cerr << '\n';
@@ -146,14 +159,15 @@ int run(const RunArgs& a, const Context& ctx) {
   if (session) session->release();
   if (live) std::cerr << '\n';
 
-  std::cout << "campaign '" << campaign.name << "' " << s.status << " in " << human_duration(s.seconds) << ": "
-            << s.evaluated << " configurations evaluated";
+  std::cout << "campaign '" << campaign.name << "' " << s.status << " in "
+            << human_duration(s.seconds) << ": " << s.evaluated << " configurations evaluated";
   if (s.resumed > 0) std::cout << ", " << s.resumed << " resumed from the database";
   if (s.reused > 0) std::cout << ", " << s.reused << " repeated candidates reused";
   std::cout << ", " << s.feasible << " feasible, " << s.front_size << " on the Pareto front\n";
   for (const auto& [constraint, n] : s.rejected_by)
     std::cout << "  infeasible: " << n << " configurations violate " << constraint << '\n';
-  std::cout << "  functional statistics computed: " << pipeline->cache->computed() << " (others from the cache)\n";
+  std::cout << "  functional statistics computed: " << pipeline->cache->computed()
+            << " (others from the cache)\n";
   std::cout << "  results: " << std::filesystem::absolute(db).string() << '\n';
   if (s.status == "interrupted") {
     std::cout << "  interrupted: everything evaluated so far is stored; continue with --resume\n";
@@ -166,19 +180,28 @@ int run(const RunArgs& a, const Context& ctx) {
 
 void add_run(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<RunArgs>();
-  auto* cmd = app.add_subcommand("run", "Run a design-space exploration campaign into a SQLite database");
-  cmd->add_option("campaign", args->file, "campaign YAML file (default: the embedded default campaign)");
+  auto* cmd =
+      app.add_subcommand("run", "Run a design-space exploration campaign into a SQLite database");
+  cmd->add_option("campaign", args->file,
+                  "campaign YAML file (default: the embedded default campaign)");
   cmd->add_option("--db", args->db, "result database (default: <campaign name>.db)");
-  cmd->add_flag("--resume", args->resume, "continue a stored campaign of the same name, reusing stored points");
-  cmd->add_option("--threads", args->threads, "worker threads (default: the campaign's setting; 0 = all)")
+  cmd->add_flag("--resume", args->resume,
+                "continue a stored campaign of the same name, reusing stored points");
+  cmd->add_option("--threads", args->threads,
+                  "worker threads (default: the campaign's setting; 0 = all)")
       ->check(CLI::Range(0, 1024));
   cmd->add_flag("--quiet,-q", args->quiet, "no progress output");
   cmd->add_option("--shard", args->shard,
-                  "i/N: evaluate only candidates with seq % N == i (grid, random, lhs); join shards with pade merge");
-  cmd->footer("Examples:\n  pade run --db out/default.db\n  pade run examples/campaign-grid.yaml --db sweep.db --threads 2\n"
-              "  pade run examples/campaign-grid.yaml --db sweep.db --resume   # after Ctrl-C\n"
-              "  pade run examples/campaign-grid.yaml --shard 0/2 --db s0.db     # then: pade merge all.db s0.db s1.db\n"
-              "  mpirun -np 4 pade run examples/campaign-nsga2.yaml --db nsga2.db  # rank 0 writes the database");
+                  "i/N: evaluate only candidates with seq % N == i (grid, random, lhs); join "
+                  "shards with pade merge");
+  cmd->footer(
+      "Examples:\n  pade run --db out/default.db\n  pade run examples/campaign-grid.yaml --db "
+      "sweep.db --threads 2\n"
+      "  pade run examples/campaign-grid.yaml --db sweep.db --resume   # after Ctrl-C\n"
+      "  pade run examples/campaign-grid.yaml --shard 0/2 --db s0.db     # then: pade merge all.db "
+      "s0.db s1.db\n"
+      "  mpirun -np 4 pade run examples/campaign-nsga2.yaml --db nsga2.db  # rank 0 writes the "
+      "database");
   cmd->callback([&ctx, args] { ctx.action = [&ctx, args] { return run(*args, ctx); }; });
 }
 

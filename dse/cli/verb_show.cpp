@@ -32,14 +32,18 @@ int show(const ShowArgs& a) {
 
 void add_show(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ShowArgs>();
-  auto* cmd = app.add_subcommand("show", "Show one design: parameters, per-benchmark metrics, provenance");
+  auto* cmd =
+      app.add_subcommand("show", "Show one design: parameters, per-benchmark metrics, provenance");
   cmd->add_option("db", args->db, "result database")->required();
   cmd->add_option("hash", args->hash, "configuration hash, or a unique prefix of one")->required();
-  cmd->add_option("--campaign", args->campaign, "only this campaign (default: every campaign that evaluated it)");
-  cmd->add_flag("--all-metrics", args->all_metrics, "also list every stored metric (metrics_json) per benchmark");
+  cmd->add_option("--campaign", args->campaign,
+                  "only this campaign (default: every campaign that evaluated it)");
+  cmd->add_flag("--all-metrics", args->all_metrics,
+                "also list every stored metric (metrics_json) per benchmark");
   cmd->add_option("--format", args->format, "table, csv or json");
-  cmd->footer("Examples:\n  pade show out/default.db 3fa9          # a prefix is enough when unique\n"
-              "  pade show out/default.db 3fa9c01d2b7e4410 --all-metrics --format json");
+  cmd->footer(
+      "Examples:\n  pade show out/default.db 3fa9          # a prefix is enough when unique\n"
+      "  pade show out/default.db 3fa9c01d2b7e4410 --all-metrics --format json");
   cmd->callback([&ctx, args] { ctx.action = [args] { return show(*args); }; });
 }
 

@@ -48,19 +48,23 @@ int show_stories(results::Format format) {
     std::cout << w.str() << '\n';
     return 0;
   }
-  std::cout << kStories << ": trace source, a real trained Llama-2-style model (TinyStories), " << dir.string()
-            << "\n  " << c.n_layers << " layers, " << c.n_heads << " query heads, " << c.n_kv_heads
-            << " KV heads (GQA), head_dim " << c.head_dim() << ", context " << c.seq_len << ", vocab " << c.vocab_size
-            << "; causal, RoPE\n  post-RoPE Q/K/V of any text: pade workloads export stories260k --text FILE --out DIR"
-            << "\n  end-to-end effect of PADE attention: pade llm perplexity --text FILE --attention pade\n";
+  std::cout << kStories << ": trace source, a real trained Llama-2-style model (TinyStories), "
+            << dir.string() << "\n  " << c.n_layers << " layers, " << c.n_heads << " query heads, "
+            << c.n_kv_heads << " KV heads (GQA), head_dim " << c.head_dim() << ", context "
+            << c.seq_len << ", vocab " << c.vocab_size
+            << "; causal, RoPE\n  post-RoPE Q/K/V of any text: pade workloads export stories260k "
+               "--text FILE --out DIR"
+            << "\n  end-to-end effect of PADE attention: pade llm perplexity --text FILE "
+               "--attention pade\n";
   return 0;
 }
 
 // Writes layer{L}_{q,k,v}.npy (the dump-folder convention of workloads/npy.hpp) for a text.
 int export_stories(const WorkloadsArgs& a) {
   if (a.name != kStories)
-    throw core::InputError("workloads export: found '" + a.name + "', expected '" + kStories +
-                           "' (the only exportable trace source; synthetic heads come from the generator)");
+    throw core::InputError(
+        "workloads export: found '" + a.name + "', expected '" + kStories +
+        "' (the only exportable trace source; synthetic heads come from the generator)");
   const auto m = workloads::Stories260K::load();
   const auto& c = m.model.config();
   const std::string text = read_text_file(a.text);
@@ -80,8 +84,8 @@ int export_stories(const WorkloadsArgs& a) {
     workloads::write_npy_heads(workloads::qkv_dump_path(out, l, 'k'), k);
     workloads::write_npy_heads(workloads::qkv_dump_path(out, l, 'v'), v);
   }
-  std::cout << "wrote " << c.n_layers << " layers x {q,k,v} for " << tokens.size() << " tokens (BOS + text) to "
-            << out.string() << '\n';
+  std::cout << "wrote " << c.n_layers << " layers x {q,k,v} for " << tokens.size()
+            << " tokens (BOS + text) to " << out.string() << '\n';
   return 0;
 }
 
@@ -92,9 +96,10 @@ int list(const WorkloadsArgs& a) {
   results::Table t({"benchmark", "model", "task", "phase", "seq_len", "layers", "pairs"});
   for (const auto& n : names) {
     const auto& b = catalog.benchmark(n);
-    t.add_row({results::Table::text(b.name), results::Table::text(b.model), results::Table::text(b.task),
-               results::Table::text(b.phase), results::Table::integer(b.seq_len),
-               results::Table::integer(b.total_layers()), results::Table::number(b.total_pairs())});
+    t.add_row({results::Table::text(b.name), results::Table::text(b.model),
+               results::Table::text(b.task), results::Table::text(b.phase),
+               results::Table::integer(b.seq_len), results::Table::integer(b.total_layers()),
+               results::Table::number(b.total_pairs())});
   }
   t.write(std::cout, format);
   if (format == results::Format::Table) {
@@ -117,24 +122,29 @@ int show(const WorkloadsArgs& a) {
     return std::find(models.begin(), models.end(), a.name) != models.end();
   }();
   if (format == results::Format::Json) {
-    std::cout << (is_model ? workloads::model_json(catalog.model(a.name)) : workloads::benchmark_json(catalog.benchmark(a.name)))
+    std::cout << (is_model ? workloads::model_json(catalog.model(a.name))
+                           : workloads::benchmark_json(catalog.benchmark(a.name)))
               << '\n';
     return 0;
   }
   if (is_model) {
     const auto& m = catalog.model(a.name);
-    std::cout << m.name << ": family " << m.family << ", " << m.attention << ", " << m.position << " positions, "
-              << m.layers << " layers, context " << m.max_context << "\n  source: " << m.source << '\n';
+    std::cout << m.name << ": family " << m.family << ", " << m.attention << ", " << m.position
+              << " positions, " << m.layers << " layers, context " << m.max_context
+              << "\n  source: " << m.source << '\n';
     return 0;
   }
   const auto& b = catalog.benchmark(a.name);
-  std::cout << b.name << ": model " << b.model << ", task " << b.task << ", " << b.phase << ", " << b.seq_len
-            << " tokens\n";
-  results::Table t({"layers", "q_heads", "kv_heads", "head_dim", "queries", "keys", "causal", "pairs"});
+  std::cout << b.name << ": model " << b.model << ", task " << b.task << ", " << b.phase << ", "
+            << b.seq_len << " tokens\n";
+  results::Table t(
+      {"layers", "q_heads", "kv_heads", "head_dim", "queries", "keys", "causal", "pairs"});
   for (const auto& g : b.groups)
-    t.add_row({results::Table::integer(g.layers), results::Table::integer(g.q_heads), results::Table::integer(g.kv_heads),
-               results::Table::integer(g.head_dim), results::Table::integer(g.queries), results::Table::integer(g.keys),
-               results::Table::text(g.causal ? "yes" : "no"), results::Table::number(g.total_pairs())});
+    t.add_row({results::Table::integer(g.layers), results::Table::integer(g.q_heads),
+               results::Table::integer(g.kv_heads), results::Table::integer(g.head_dim),
+               results::Table::integer(g.queries), results::Table::integer(g.keys),
+               results::Table::text(g.causal ? "yes" : "no"),
+               results::Table::number(g.total_pairs())});
   t.write(std::cout, format);
   return 0;
 }
@@ -143,7 +153,8 @@ int show(const WorkloadsArgs& a) {
 
 void add_workloads(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<WorkloadsArgs>();
-  auto* cmd = app.add_subcommand("workloads", "List and show the benchmark catalog (models and suites)");
+  auto* cmd =
+      app.add_subcommand("workloads", "List and show the benchmark catalog (models and suites)");
   cmd->require_subcommand(1);
   auto* l = cmd->add_subcommand("list", "List benchmarks (all, or one suite's)");
   l->add_option("--suite", args->suite, "only this suite's benchmarks, in order");
@@ -151,14 +162,19 @@ void add_workloads(CLI::App& app, Context& ctx) {
   auto* s = cmd->add_subcommand("show", "Show one benchmark or model");
   s->add_option("name", args->name, "benchmark or model name")->required();
   s->add_option("--format", args->format, "table or json");
-  auto* e = cmd->add_subcommand("export", "Write a trace source's post-RoPE Q/K/V as .npy dump files");
+  auto* e =
+      cmd->add_subcommand("export", "Write a trace source's post-RoPE Q/K/V as .npy dump files");
   e->add_option("name", args->name, "trace source (stories260k)")->required();
-  e->add_option("--text", args->text, "text to run through the model (.gz/.dz are decompressed)")->required();
+  e->add_option("--text", args->text, "text to run through the model (.gz/.dz are decompressed)")
+      ->required();
   e->add_option("--out", args->out, "output folder (layer{L}_{q,k,v}.npy)")->required();
-  e->add_option("--max-tokens", args->max_tokens, "text tokens (at most the context minus BOS; default 511)");
-  cmd->footer("Examples:\n  pade workloads list --suite pade22\n  pade workloads show llama3-8b/dolly --format json\n"
-              "  pade workloads show stories260k\n"
-              "  pade workloads export stories260k --text /usr/share/games/fortunes/fortunes --out dumps/");
+  e->add_option("--max-tokens", args->max_tokens,
+                "text tokens (at most the context minus BOS; default 511)");
+  cmd->footer(
+      "Examples:\n  pade workloads list --suite pade22\n  pade workloads show llama3-8b/dolly "
+      "--format json\n"
+      "  pade workloads show stories260k\n"
+      "  pade workloads export stories260k --text /usr/share/games/fortunes/fortunes --out dumps/");
   l->callback([&ctx, args] { ctx.action = [args] { return list(*args); }; });
   s->callback([&ctx, args] { ctx.action = [args] { return show(*args); }; });
   e->callback([&ctx, args] { ctx.action = [args] { return export_stories(*args); }; });

@@ -38,7 +38,7 @@ struct HeadContext {
   int layer = 0;         // layer index in the whole model
   int total_layers = 1;  // layers of the whole model
   std::uint64_t seed = 1;
-  std::string label;     // unique per head, for seeded streams (e.g. DOTA's projection)
+  std::string label;  // unique per head, for seeded streams (e.g. DOTA's projection)
 };
 
 /// The digest of a baseline's rule over a benchmark: per-visible-pair averages of the counters.
@@ -57,9 +57,9 @@ struct BaselineStats {
 
 /// What the comparison knows about the PADE side, for normalizations that refer to it.
 struct PadeReference {
-  double logic_area_mm2 = 0;     // QK-PU + V-PU (the "PE-array area" budget)
+  double logic_area_mm2 = 0;  // QK-PU + V-PU (the "PE-array area" budget)
   double total_area_mm2 = 0;
-  double peak_ops_per_s = 0;     // INT8 multiply-accumulate equivalents x 2 per second
+  double peak_ops_per_s = 0;  // INT8 multiply-accumulate equivalents x 2 per second
 };
 
 /// Everything a rule or cost model reads: the validated `kind: baseline` configuration, the model
@@ -70,10 +70,10 @@ struct BaselineContext {
   PadeReference pade;
 };
 
-using BaselineRule =
-    std::function<RuleCounters(const core::AttentionHead&, const HeadContext&, const BaselineContext&)>;
-using BaselineCost =
-    std::function<core::Metrics(const BaselineContext&, const workloads::Benchmark&, const BaselineStats&)>;
+using BaselineRule = std::function<RuleCounters(const core::AttentionHead&, const HeadContext&,
+                                                const BaselineContext&)>;
+using BaselineCost = std::function<core::Metrics(
+    const BaselineContext&, const workloads::Benchmark&, const BaselineStats&)>;
 
 struct BaselineInfo {
   std::string name;
@@ -124,7 +124,8 @@ struct AcceleratorTarget {
   double hbm_gbps = 256;
   int operand_bits = 8;  // Q/K/V precision of execution and of K/V in DRAM
 };
-[[nodiscard]] AcceleratorTarget accelerator_target(const BaselineContext& ctx, const std::string& baseline);
+[[nodiscard]] AcceleratorTarget accelerator_target(const BaselineContext& ctx,
+                                                   const std::string& baseline);
 
 /// Published figures of an accelerator (SOFA's Table II, baselines.md §1).
 struct PublishedDesign {
@@ -135,7 +136,8 @@ struct PublishedDesign {
   double core_w = 0;
   int operand_bits = 16;
 };
-[[nodiscard]] const PublishedDesign& published_design(const std::string& name);  // std::invalid_argument
+[[nodiscard]] const PublishedDesign& published_design(
+    const std::string& name);  // std::invalid_argument
 
 // ---- digest -------------------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ namespace pade::models {
 
 std::size_t query_position(const core::AttentionHead& head, std::size_t row) {
   if (row < head.query_positions.size()) return head.query_positions[row];
-  return head.k.rows() - head.q.rows() + row;  // the catalog's convention: queries are the last positions
+  return head.k.rows() - head.q.rows() +
+         row;  // the catalog's convention: queries are the last positions
 }
 
 std::size_t visible_end(const core::AttentionHead& head, std::size_t row) {
@@ -25,7 +26,8 @@ std::vector<double> exact_logits(const core::AttentionHead& head, std::size_t ro
   for (std::size_t j = 0; j < end; ++j) {
     const auto k = head.k.row(j);
     double acc = 0;
-    for (std::size_t t = 0; t < d; ++t) acc += static_cast<double>(q[t]) * static_cast<double>(k[t]);
+    for (std::size_t t = 0; t < d; ++t)
+      acc += static_cast<double>(q[t]) * static_cast<double>(k[t]);
     out[j] = acc * inv_sqrt_d - head.additive_bias_slope * (pos - static_cast<double>(j));
   }
   return out;
@@ -48,8 +50,11 @@ std::vector<char> top_k_mask(std::span<const double> scores, std::size_t count) 
   std::vector<std::size_t> idx(scores.size());
   std::iota(idx.begin(), idx.end(), std::size_t{0});
   // Strict weak order with the index as tie-breaker: the selected set is unique.
-  const auto before = [&](std::size_t a, std::size_t b) { return scores[a] > scores[b] || (scores[a] == scores[b] && a < b); };
-  std::nth_element(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(count - 1), idx.end(), before);
+  const auto before = [&](std::size_t a, std::size_t b) {
+    return scores[a] > scores[b] || (scores[a] == scores[b] && a < b);
+  };
+  std::nth_element(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(count - 1), idx.end(),
+                   before);
   for (std::size_t i = 0; i < count; ++i) mask[idx[i]] = 1;
   return mask;
 }
@@ -68,8 +73,12 @@ void KeyUnion::add_row(std::span<const char> kept) {
     if (kept[j]) kept_[j] = 1;
   }
 }
-double KeyUnion::visible() const { return static_cast<double>(std::count(visible_.begin(), visible_.end(), 1)); }
-double KeyUnion::kept() const { return static_cast<double>(std::count(kept_.begin(), kept_.end(), 1)); }
+double KeyUnion::visible() const {
+  return static_cast<double>(std::count(visible_.begin(), visible_.end(), 1));
+}
+double KeyUnion::kept() const {
+  return static_cast<double>(std::count(kept_.begin(), kept_.end(), 1));
+}
 
 void count_row(RuleCounters& c, std::span<const double> exact, std::span<const char> kept) {
   c["rows"] += 1;
@@ -94,12 +103,14 @@ double OpCosts::pj(OpKind kind, int bits) const {
   const double b = bits / 8.0;
   switch (kind) {
     case OpKind::IntMac:
-      return (c->get("energy.mul8_pj_45nm") * b * b + c->get("energy.add8_pj_45nm") * (2.0 * bits + 8.0) / 8.0) *
+      return (c->get("energy.mul8_pj_45nm") * b * b +
+              c->get("energy.add8_pj_45nm") * (2.0 * bits + 8.0) / 8.0) *
              energy_scale;
-    case OpKind::IntAdd: return c->get("energy.add8_pj_45nm") * b * energy_scale;
+    case OpKind::IntAdd:
+      return c->get("energy.add8_pj_45nm") * b * energy_scale;
     case OpKind::Exp:
-      return c->get("baseline.exp_fp16_macs") * (c->get("energy.fp16_mul_pj_45nm") + c->get("energy.fp16_add_pj_45nm")) *
-             energy_scale;
+      return c->get("baseline.exp_fp16_macs") *
+             (c->get("energy.fp16_mul_pj_45nm") + c->get("energy.fp16_add_pj_45nm")) * energy_scale;
   }
   return 0;
 }
@@ -109,9 +120,12 @@ double OpCosts::area_mm2(OpKind kind, int bits) const {
   double um2 = 0;
   switch (kind) {
     case OpKind::IntMac:
-      um2 = c->get("baseline.area_mul8_um2_45nm") * b * b + c->get("baseline.area_add8_um2_45nm") * (2.0 * bits + 8.0) / 8.0;
+      um2 = c->get("baseline.area_mul8_um2_45nm") * b * b +
+            c->get("baseline.area_add8_um2_45nm") * (2.0 * bits + 8.0) / 8.0;
       break;
-    case OpKind::IntAdd: um2 = c->get("baseline.area_add8_um2_45nm") * b; break;
+    case OpKind::IntAdd:
+      um2 = c->get("baseline.area_add8_um2_45nm") * b;
+      break;
     case OpKind::Exp:
       um2 = c->get("baseline.exp_fp16_macs") *
             (c->get("baseline.area_fp16_mul_um2_45nm") + c->get("baseline.area_fp16_add_um2_45nm"));
@@ -125,12 +139,13 @@ double unit_operators(const ComputeUnit& u, const OpCosts& costs, double pe_area
   return std::max(1.0, std::floor(u.area_fraction * pe_area_mm2 / costs.area_mm2(u.kind, u.bits)));
 }
 
-KvPasses kv_passes(const workloads::AttentionGroup& g, double kv_bytes_per_key, double q_bytes_per_row,
-                   double kv_buffer_kib, double q_buffer_kib) {
+KvPasses kv_passes(const workloads::AttentionGroup& g, double kv_bytes_per_key,
+                   double q_bytes_per_row, double kv_buffer_kib, double q_buffer_kib) {
   KvPasses p;
   const double queries = static_cast<double>(g.queries);
   const double keys = static_cast<double>(g.keys);
-  const double q_tile_rows = std::min(queries, std::max(8.0, std::floor(q_buffer_kib * 1024.0 / q_bytes_per_row)));
+  const double q_tile_rows =
+      std::min(queries, std::max(8.0, std::floor(q_buffer_kib * 1024.0 / q_bytes_per_row)));
   p.fits = keys * kv_bytes_per_key <= kv_buffer_kib * 1024.0;
   if (p.fits) {
     p.passes = 1;
@@ -145,8 +160,8 @@ KvPasses kv_passes(const workloads::AttentionGroup& g, double kv_bytes_per_key, 
 }
 
 core::Metrics accelerator_metrics(const BaselineContext& ctx, const AcceleratorTarget& target,
-                                  std::span<const ComputeUnit> units, std::span<const GroupWork> groups,
-                                  double kept_fraction) {
+                                  std::span<const ComputeUnit> units,
+                                  std::span<const GroupWork> groups, double kept_fraction) {
   const auto& c = ctx.coefficients;
   const OpCosts costs(c, target.node_nm);
   const double clock_hz = target.clock_mhz * 1e6;
@@ -159,7 +174,8 @@ core::Metrics accelerator_metrics(const BaselineContext& ctx, const AcceleratorT
   for (std::size_t u = 0; u < units.size(); ++u)
     if (units[u].name == "exec") exec_ops = operators[u];
   for (std::size_t u = 0; u < units.size(); ++u)
-    if (units[u].kind == OpKind::Exp && units[u].count <= 0) operators[u] = std::max(1.0, std::floor(exec_ops / 256.0));
+    if (units[u].kind == OpKind::Exp && units[u].count <= 0)
+      operators[u] = std::max(1.0, std::floor(exec_ops / 256.0));
 
   double cycles = 0, dram_bytes = 0, arith_pj = 0, sram_pj = 0, mem_cycles_total = 0;
   std::vector<double> busy(units.size(), 0.0);
@@ -180,14 +196,18 @@ core::Metrics accelerator_metrics(const BaselineContext& ctx, const AcceleratorT
     dram_bytes += g.heads * g.work.dram_bytes;
   }
   const double seconds = cycles / clock_hz;
-  const double dram_pj = dram_bytes * 8.0 * (c.get("hbm.device_pj_per_bit") + c.get("hbm.io_pj_per_bit"));
+  const double dram_pj =
+      dram_bytes * 8.0 * (c.get("hbm.device_pj_per_bit") + c.get("hbm.io_pj_per_bit"));
   const double banks = std::ceil(target.sram_kib / 8.0);
   const double sram_leak_w = banks * c.get("sram.leakage_mw_per_8kib") * 1e-3;
-  // The same accounting as PADE's coarse model: logic leakage as a fraction of on-chip dynamic energy.
+  // The same accounting as PADE's coarse model: logic leakage as a fraction of on-chip dynamic
+  // energy.
   const double dyn_pj = arith_pj + sram_pj;
-  const double energy_j = (dyn_pj + dram_pj) * 1e-12 + dyn_pj * 1e-12 * c.get("power.logic_leakage_fraction") +
+  const double energy_j = (dyn_pj + dram_pj) * 1e-12 +
+                          dyn_pj * 1e-12 * c.get("power.logic_leakage_fraction") +
                           sram_leak_w * seconds;
-  const double sram_area = banks * c.get("sram.area_mm2_per_8kib") * std::pow(target.node_nm / 28.0, 2.0);
+  const double sram_area =
+      banks * c.get("sram.area_mm2_per_8kib") * std::pow(target.node_nm / 28.0, 2.0);
 
   core::Metrics m;
   m.set(core::metric::kLatencyCycles, cycles);
@@ -206,7 +226,8 @@ core::Metrics accelerator_metrics(const BaselineContext& ctx, const AcceleratorT
     m.set("utilization_" + units[u].name, cycles > 0 ? busy[u] / cycles : 0.0);
     m.set("operators_" + units[u].name, operators[u]);
     double e = 0;
-    for (const auto& g : groups) e += g.heads * g.work.ops[u] * costs.pj(units[u].kind, units[u].bits);
+    for (const auto& g : groups)
+      e += g.heads * g.work.ops[u] * costs.pj(units[u].kind, units[u].bits);
     m.set("energy_" + units[u].name + "_j", e * 1e-12);
   }
   return m;

@@ -28,16 +28,18 @@ namespace pade::models {
 [[nodiscard]] std::vector<double> exact_logits(const core::AttentionHead& head, std::size_t row);
 
 /// Logits from integer codes: Σ_d f(qc)·g(kc) · s_q · s_k · code_scale / √d + bias, for the visible
-/// keys of `row`. `query_code` / `key_code` map a code to what the predictor uses instead (identity,
-/// an MSB truncation, a leading-one power of two...); `code_scale` undoes a truncation's shift.
-/// Per-tensor scales (every quantization of the baselines is per tensor).
+/// keys of `row`. `query_code` / `key_code` map a code to what the predictor uses instead
+/// (identity, an MSB truncation, a leading-one power of two...); `code_scale` undoes a truncation's
+/// shift. Per-tensor scales (every quantization of the baselines is per tensor).
 struct IdentityCode {
   std::int64_t operator()(std::int16_t c) const { return c; }
 };
 template <class KeyCode, class QueryCode = IdentityCode>
-[[nodiscard]] std::vector<double> code_logits(const core::AttentionHead& head, const core::QuantizedMatrix& q,
-                                              const core::QuantizedMatrix& k, std::size_t row, KeyCode key_code,
-                                              QueryCode query_code = {}, double code_scale = 1.0);
+[[nodiscard]] std::vector<double> code_logits(const core::AttentionHead& head,
+                                              const core::QuantizedMatrix& q,
+                                              const core::QuantizedMatrix& k, std::size_t row,
+                                              KeyCode key_code, QueryCode query_code = {},
+                                              double code_scale = 1.0);
 
 /// Keep the top `bits` of a `width`-bit two's-complement code (arithmetic shift right): the
 /// value an MSB-first fetch of `bits` bits sees, in units of 2^(width-bits).
@@ -75,9 +77,10 @@ void count_row(RuleCounters& c, std::span<const double> exact, std::span<const c
 void count_union(RuleCounters& c, const KeyUnion& u);
 
 /// Sanger's pack & split: 16-PE passes needed by per-row masks split into `subrow_width` sub-rows
-/// (empty skipped, dense ones split, sparse ones packed first-fit-decreasing). Defined in sanger.cpp.
-[[nodiscard]] double sanger_pe_slots(const std::vector<std::vector<char>>& masks, std::size_t subrow_width,
-                                     std::size_t pes);
+/// (empty skipped, dense ones split, sparse ones packed first-fit-decreasing). Defined in
+/// sanger.cpp.
+[[nodiscard]] double sanger_pe_slots(const std::vector<std::vector<char>>& masks,
+                                     std::size_t subrow_width, std::size_t pes);
 
 /// SOFA's leading-one approximation of a key code: sign·2^⌊log2|c|⌋. Defined in sofa.cpp.
 [[nodiscard]] std::int64_t sofa_leading_one(std::int16_t c);
@@ -86,8 +89,8 @@ void count_union(RuleCounters& c, const KeyUnion& u);
 [[nodiscard]] double spatten_keep_ratio(int layer, int layers, double final_keep);
 /// Energon's mean-based filter over the flagged candidates: keep score >= mean + beta·(max − mean).
 /// Defined in energon.cpp.
-[[nodiscard]] std::vector<char> energon_filter(std::span<const double> scores, std::span<const char> candidates,
-                                               double beta);
+[[nodiscard]] std::vector<char> energon_filter(std::span<const double> scores,
+                                               std::span<const char> candidates, double beta);
 
 // ---- costs --------------------------------------------------------------------------------------
 
@@ -105,8 +108,8 @@ struct ComputeUnit {
 
 /// Work of one head on the units (same order as the units) and its memory traffic.
 struct HeadWork {
-  std::vector<double> ops;          // operations per unit
-  std::vector<double> efficiency;   // load-balance efficiency per unit (1 = perfect); empty = all 1
+  std::vector<double> ops;         // operations per unit
+  std::vector<double> efficiency;  // load-balance efficiency per unit (1 = perfect); empty = all 1
   double dram_bytes = 0;
   double sram_read_bits = 0;
   double sram_write_bits = 0;
@@ -133,9 +136,9 @@ struct OpCosts {
 /// per query tile of as many rows as the Q buffer holds. Returns the effective number of times a
 /// (visible) key is streamed per query head.
 struct KvPasses {
-  double passes = 1;        // streams of the head's visible keys
-  double keys_per_pass = 0; // visible keys per stream
-  double share = 1;         // GQA share (kv_heads / q_heads) when K/V fit
+  double passes = 1;         // streams of the head's visible keys
+  double keys_per_pass = 0;  // visible keys per stream
+  double share = 1;          // GQA share (kv_heads / q_heads) when K/V fit
   bool fits = true;
   [[nodiscard]] double key_reads() const { return passes * keys_per_pass * share; }
 };
@@ -147,12 +150,16 @@ struct GroupWork {
   double heads = 0;
   HeadWork work;
 };
-[[nodiscard]] core::Metrics accelerator_metrics(const BaselineContext& ctx, const AcceleratorTarget& target,
-                                                std::span<const ComputeUnit> units, std::span<const GroupWork> groups,
+[[nodiscard]] core::Metrics accelerator_metrics(const BaselineContext& ctx,
+                                                const AcceleratorTarget& target,
+                                                std::span<const ComputeUnit> units,
+                                                std::span<const GroupWork> groups,
                                                 double kept_fraction);
 
 /// Reads a knob of the baseline configuration (shorthand).
-[[nodiscard]] inline double knob(const BaselineContext& ctx, const std::string& key) { return ctx.config.real(key); }
+[[nodiscard]] inline double knob(const BaselineContext& ctx, const std::string& key) {
+  return ctx.config.real(key);
+}
 
 // ---- template definition ------------------------------------------------------------------------
 
@@ -162,8 +169,9 @@ std::vector<double> code_logits(const core::AttentionHead& head, const core::Qua
                                 QueryCode query_code, double code_scale) {
   const std::size_t end = visible_end(head, row);
   const std::size_t d = q.cols();
-  const double scale = static_cast<double>(q.group_scale(row, 0)) * static_cast<double>(k.group_scale(0, 0)) *
-                       code_scale / std::sqrt(static_cast<double>(d));
+  const double scale = static_cast<double>(q.group_scale(row, 0)) *
+                       static_cast<double>(k.group_scale(0, 0)) * code_scale /
+                       std::sqrt(static_cast<double>(d));
   const auto qr = q.row(row);
   std::vector<std::int64_t> qc(d);
   for (std::size_t t = 0; t < d; ++t) qc[t] = query_code(qr[t]);
@@ -173,7 +181,8 @@ std::vector<double> code_logits(const core::AttentionHead& head, const core::Qua
     const auto kr = k.row(j);
     std::int64_t acc = 0;
     for (std::size_t t = 0; t < d; ++t) acc += qc[t] * key_code(kr[t]);
-    out[j] = static_cast<double>(acc) * scale - head.additive_bias_slope * (pos - static_cast<double>(j));
+    out[j] = static_cast<double>(acc) * scale -
+             head.additive_bias_slope * (pos - static_cast<double>(j));
   }
   return out;
 }

@@ -48,7 +48,8 @@ double arithmetic_mean(std::span<const double> values) {
 
 std::vector<ComparisonValue> compare_outcomes(std::span<const BenchmarkOutcome> outcomes) {
   std::vector<ComparisonValue> out;
-  std::map<std::string, std::map<std::string, std::vector<double>>> series;  // baseline -> metric -> values
+  std::map<std::string, std::map<std::string, std::vector<double>>>
+      series;  // baseline -> metric -> values
   for (const auto& o : outcomes) {
     const double t = o.pade.get(core::metric::kLatencyS), e = o.pade.get(core::metric::kEnergyJ);
     for (const auto& [name, m] : o.baselines) {

@@ -28,7 +28,7 @@ struct BenchmarkOutcome {
 struct ComparisonValue {
   std::string benchmark;  // a benchmark name, or kGeomean / kArithmean for the averages
   std::string baseline;
-  std::string metric;     // speedup | energy_efficiency
+  std::string metric;  // speedup | energy_efficiency
   double value = 0;
 };
 
@@ -37,7 +37,8 @@ inline constexpr const char* kArithmean = "arithmean";
 
 /// speedup = baseline latency / PADE latency; energy_efficiency = baseline energy / PADE energy
 /// (how many times less energy PADE spends: the paper's "energy saving"/"energy efficiency").
-[[nodiscard]] std::vector<ComparisonValue> compare_outcomes(std::span<const BenchmarkOutcome> outcomes);
+[[nodiscard]] std::vector<ComparisonValue> compare_outcomes(
+    std::span<const BenchmarkOutcome> outcomes);
 
 /// The PADE paper's headline value for (baseline, metric), if it states one (abstract, arXiv
 /// 2512.14322): H100 speedup 7.43 and energy efficiency 31.1; energy saving 5.1 / 4.3 / 3.4 against

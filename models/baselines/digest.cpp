@@ -18,7 +18,9 @@ BaselineStats digest_counters(const RuleCounters& c) {
   // Denominators by prefix: row_* per sampled row, key_* per visible key, anything else per pair.
   for (const auto& [name, v] : c) {
     if (name == "pairs" || name == "rows" || name == "keys") continue;
-    const double den = name.rfind("row_", 0) == 0 ? rows : name.rfind("key_", 0) == 0 ? keys : pairs;
+    const double den = name.rfind("row_", 0) == 0   ? rows
+                       : name.rfind("key_", 0) == 0 ? keys
+                                                    : pairs;
     s.per_pair[name] = den > 0 ? v / den : 0.0;
   }
   s.sampled_rows = rows;
@@ -26,10 +28,13 @@ BaselineStats digest_counters(const RuleCounters& c) {
   return s;
 }
 
-BaselineStats digest_baseline(const BaselineInfo& info, const BaselineContext& ctx, const workloads::Benchmark& benchmark,
-                              const workloads::GeneratorKnobs& knobs, const BaselineDigestOptions& options) {
+BaselineStats digest_baseline(const BaselineInfo& info, const BaselineContext& ctx,
+                              const workloads::Benchmark& benchmark,
+                              const workloads::GeneratorKnobs& knobs,
+                              const BaselineDigestOptions& options) {
   BaselineStats out;
-  out.source = info.name + "/" + info.version + ";plan=" + options.plan.key() + ";seed=" + std::to_string(options.seed);
+  out.source = info.name + "/" + info.version + ";plan=" + options.plan.key() +
+               ";seed=" + std::to_string(options.seed);
   if (!info.rule) {  // dense
     out.per_pair["kept"] = 1.0;
     return out;
@@ -39,14 +44,14 @@ BaselineStats digest_baseline(const BaselineInfo& info, const BaselineContext& c
   tbb::parallel_for(std::size_t{0}, samples.size(), [&](std::size_t i) {
     const auto& sample = samples[i];
     const auto& group = benchmark.groups[sample.group];
-    const core::AttentionHead head =
-        workloads::generate_head(benchmark, group, sample.layer, sample.head, knobs, options.seed, sample.rows);
+    const core::AttentionHead head = workloads::generate_head(
+        benchmark, group, sample.layer, sample.head, knobs, options.seed, sample.rows);
     HeadContext hc;
     hc.layer = group.first_layer + sample.layer;
     hc.total_layers = benchmark.total_layers();
     hc.seed = options.seed;
-    hc.label = benchmark.name + "/g" + std::to_string(sample.group) + "/l" + std::to_string(sample.layer) + "/h" +
-               std::to_string(sample.head);
+    hc.label = benchmark.name + "/g" + std::to_string(sample.group) + "/l" +
+               std::to_string(sample.layer) + "/h" + std::to_string(sample.head);
     per_head[i] = info.rule(head, hc, ctx);
   });
   // Per group (head dims may differ), then combined by the groups' pair counts.
@@ -65,7 +70,8 @@ BaselineStats digest_baseline(const BaselineInfo& info, const BaselineContext& c
     out.sampled_rows += part.sampled_rows;
     out.sampled_pairs += part.sampled_pairs;
   }
-  if (total_weight <= 0) throw std::runtime_error("benchmark '" + benchmark.name + "' sampled no query-key pairs");
+  if (total_weight <= 0)
+    throw std::runtime_error("benchmark '" + benchmark.name + "' sampled no query-key pairs");
   for (const auto& [k, v] : mixed) out.per_pair[k] = v / total_weight;
   return out;
 }

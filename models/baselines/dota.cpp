@@ -31,10 +31,12 @@ core::Matrix project(const core::Matrix& x, const core::Matrix& p) {
 }
 
 std::size_t dota_rank(std::size_t d, double ratio) {
-  return std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(ratio * static_cast<double>(d))));
+  return std::max<std::size_t>(
+      1, static_cast<std::size_t>(std::lround(ratio * static_cast<double>(d))));
 }
 
-RuleCounters dota_rule(const core::AttentionHead& head, const HeadContext& hc, const BaselineContext& ctx) {
+RuleCounters dota_rule(const core::AttentionHead& head, const HeadContext& hc,
+                       const BaselineContext& ctx) {
   const std::size_t d = head.q.cols();
   const std::size_t rank = dota_rank(d, knob(ctx, "dota.rank_ratio"));
   const double retention = knob(ctx, "dota.retention");
@@ -43,7 +45,8 @@ RuleCounters dota_rule(const core::AttentionHead& head, const HeadContext& hc, c
   core::Matrix p(d, rank);
   const double sd = 1.0 / std::sqrt(static_cast<double>(rank));
   for (auto& v : p.data()) v = static_cast<float>(rng.normal(0.0, sd));
-  const core::QuantSpec spec{static_cast<int>(ctx.config.integer("dota.detector_bits")), core::Granularity::per_tensor, 32};
+  const core::QuantSpec spec{static_cast<int>(ctx.config.integer("dota.detector_bits")),
+                             core::Granularity::per_tensor, 32};
   const core::QuantizedMatrix q = core::quantize(project(head.q, p), spec);
   const core::QuantizedMatrix k = core::quantize(project(head.k, p), spec);
   // code_logits divides by sqrt(rank); rescale to sqrt(d) so the ALiBi bias has its true weight.
@@ -52,7 +55,8 @@ RuleCounters dota_rule(const core::AttentionHead& head, const HeadContext& hc, c
   KeyUnion keys(head.k.rows());
   for (std::size_t i = 0; i < head.q.rows(); ++i) {
     const auto est = code_logits(head, q, k, i, IdentityCode{}, IdentityCode{}, to_d);
-    const auto count = static_cast<std::size_t>(std::ceil(retention * static_cast<double>(est.size())));
+    const auto count =
+        static_cast<std::size_t>(std::ceil(retention * static_cast<double>(est.size())));
     const auto kept = top_k_mask(est, count);
     count_row(c, exact_logits(head, i), kept);
     keys.add_row(kept);
@@ -61,31 +65,38 @@ RuleCounters dota_rule(const core::AttentionHead& head, const HeadContext& hc, c
   return c;
 }
 
-core::Metrics dota_cost(const BaselineContext& ctx, const workloads::Benchmark& bench, const BaselineStats& s) {
+core::Metrics dota_cost(const BaselineContext& ctx, const workloads::Benchmark& bench,
+                        const BaselineStats& s) {
   const AcceleratorTarget t = accelerator_target(ctx, "dota");
   const int db = static_cast<int>(ctx.config.integer("dota.detector_bits"));
   const double f = knob(ctx, "dota.detector_area_fraction");
   const int b = t.operand_bits;
-  const std::vector<ComputeUnit> units = {{"detector", OpKind::IntMac, db, f, 0},
-                                          {"exec", OpKind::IntMac, b, 1.0 - f, 0},
-                                          {"exp", OpKind::Exp, 16, 0, knob(ctx, "target.exp_units")}};
+  const std::vector<ComputeUnit> units = {
+      {"detector", OpKind::IntMac, db, f, 0},
+      {"exec", OpKind::IntMac, b, 1.0 - f, 0},
+      {"exp", OpKind::Exp, 16, 0, knob(ctx, "target.exp_units")}};
   std::vector<GroupWork> groups;
   for (const auto& g : bench.groups) {
     const double d = g.head_dim, pairs = g.pairs_per_head(), kept = pairs * s.kept_fraction();
-    const double rank = static_cast<double>(dota_rank(static_cast<std::size_t>(g.head_dim), knob(ctx, "dota.rank_ratio")));
+    const double rank = static_cast<double>(
+        dota_rank(static_cast<std::size_t>(g.head_dim), knob(ctx, "dota.rank_ratio")));
     const double queries = static_cast<double>(g.queries);
     const double share = static_cast<double>(g.kv_heads) / g.q_heads;
     GroupWork w;
     w.heads = static_cast<double>(g.layers) * g.q_heads;
     // Detector: project Q (per query head) and K (per KV head), then k low-bit MACs per pair.
-    w.work.ops = {(queries + static_cast<double>(g.keys) * share) * d * rank + pairs * rank, kept * 2.0 * d, kept};
+    w.work.ops = {(queries + static_cast<double>(g.keys) * share) * d * rank + pairs * rank,
+                  kept * 2.0 * d, kept};
     // K streams once per pass (projected on the fly, then kept for execution); V only where needed.
-    const KvPasses kv = kv_passes(g, d * 2.0 * b / 8.0 + rank * db / 8.0, d * b / 8.0, t.sram_kib - 32.0, 16.0);
+    const KvPasses kv =
+        kv_passes(g, d * 2.0 * b / 8.0 + rank * db / 8.0, d * b / 8.0, t.sram_kib - 32.0, 16.0);
     const double key_reads = kv.key_reads();
-    const double bytes = key_reads * d * b / 8.0 + key_reads * s.get("key_kept", 1.0) * d * b / 8.0 +
-                         queries * d * b / 8.0 + queries * d * 2.0;
+    const double bytes = key_reads * d * b / 8.0 +
+                         key_reads * s.get("key_kept", 1.0) * d * b / 8.0 + queries * d * b / 8.0 +
+                         queries * d * 2.0;
     w.work.dram_bytes = bytes;
-    w.work.sram_read_bits = pairs * rank * db + kept * 2.0 * d * b + static_cast<double>(g.keys) * share * d * b;
+    w.work.sram_read_bits =
+        pairs * rank * db + kept * 2.0 * d * b + static_cast<double>(g.keys) * share * d * b;
     w.work.sram_write_bits = bytes * 8.0;
     groups.push_back(std::move(w));
   }
@@ -96,7 +107,8 @@ core::Metrics dota_cost(const BaselineContext& ctx, const workloads::Benchmark& 
 
 void register_dota(BaselineRegistry& r) {
   r.add({"dota",
-         "DOTA (ASPLOS'22): low-rank low-precision detector (seeded random-projection stand-in), fixed per-row "
+         "DOTA (ASPLOS'22): low-rank low-precision detector (seeded random-projection stand-in), "
+         "fixed per-row "
          "retention, K/V reuse",
          "dota-1", dota_rule, dota_cost});
 }

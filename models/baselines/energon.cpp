@@ -13,7 +13,8 @@ namespace pade::models {
 
 /// Mean-based filter: entries of `scores` flagged in `candidates` that reach
 /// mean + beta·(max − mean) over the candidates.
-std::vector<char> energon_filter(std::span<const double> scores, std::span<const char> candidates, double beta) {
+std::vector<char> energon_filter(std::span<const double> scores, std::span<const char> candidates,
+                                 double beta) {
   double sum = 0, n = 0, mx = -1e300;
   for (std::size_t j = 0; j < scores.size(); ++j)
     if (candidates[j]) {
@@ -25,13 +26,15 @@ std::vector<char> energon_filter(std::span<const double> scores, std::span<const
   if (n == 0) return out;
   const double mean = sum / n;
   const double threshold = mean + beta * (mx - mean);
-  for (std::size_t j = 0; j < scores.size(); ++j) out[j] = candidates[j] && scores[j] >= threshold ? 1 : 0;
+  for (std::size_t j = 0; j < scores.size(); ++j)
+    out[j] = candidates[j] && scores[j] >= threshold ? 1 : 0;
   return out;
 }
 
 namespace {
 
-RuleCounters energon_rule(const core::AttentionHead& head, const HeadContext&, const BaselineContext& ctx) {
+RuleCounters energon_rule(const core::AttentionHead& head, const HeadContext&,
+                          const BaselineContext& ctx) {
   const int b = static_cast<int>(ctx.config.integer("target.operand_bits"));
   const int r1 = std::min(b, static_cast<int>(ctx.config.integer("energon.round1_bits")));
   const int r2 = std::min(b, static_cast<int>(ctx.config.integer("energon.round2_bits")));
@@ -43,8 +46,9 @@ RuleCounters energon_rule(const core::AttentionHead& head, const HeadContext&, c
   KeyUnion round2_keys(head.k.rows()), keys(head.k.rows());
   for (std::size_t i = 0; i < head.q.rows(); ++i) {
     const auto round = [&](int bits) {
-      return code_logits(head, q, k, i, [&](std::int16_t x) { return msb_code(x, b, bits); },
-                         [&](std::int16_t x) { return msb_code(x, b, bits); }, std::ldexp(1.0, 2 * (b - bits)));
+      return code_logits(
+          head, q, k, i, [&](std::int16_t x) { return msb_code(x, b, bits); },
+          [&](std::int16_t x) { return msb_code(x, b, bits); }, std::ldexp(1.0, 2 * (b - bits)));
     };
     const auto s1 = round(r1);
     const std::vector<char> all(s1.size(), 1);
@@ -60,16 +64,18 @@ RuleCounters energon_rule(const core::AttentionHead& head, const HeadContext&, c
   return c;
 }
 
-core::Metrics energon_cost(const BaselineContext& ctx, const workloads::Benchmark& bench, const BaselineStats& s) {
+core::Metrics energon_cost(const BaselineContext& ctx, const workloads::Benchmark& bench,
+                           const BaselineStats& s) {
   const AcceleratorTarget t = accelerator_target(ctx, "energon");
   const double f = knob(ctx, "energon.filter_area_fraction");
   const int b = t.operand_bits;
   const int r1 = std::min(b, static_cast<int>(ctx.config.integer("energon.round1_bits")));
   const int r2 = std::min(b, static_cast<int>(ctx.config.integer("energon.round2_bits")));
-  const std::vector<ComputeUnit> units = {{"filter1", OpKind::IntMac, r1, f / 2.0, 0},
-                                          {"filter2", OpKind::IntMac, r2, f / 2.0, 0},
-                                          {"exec", OpKind::IntMac, b, 1.0 - f, 0},
-                                          {"exp", OpKind::Exp, 16, 0, knob(ctx, "target.exp_units")}};
+  const std::vector<ComputeUnit> units = {
+      {"filter1", OpKind::IntMac, r1, f / 2.0, 0},
+      {"filter2", OpKind::IntMac, r2, f / 2.0, 0},
+      {"exec", OpKind::IntMac, b, 1.0 - f, 0},
+      {"exp", OpKind::Exp, 16, 0, knob(ctx, "target.exp_units")}};
   std::vector<GroupWork> groups;
   for (const auto& g : bench.groups) {
     const double d = g.head_dim, pairs = g.pairs_per_head(), kept = pairs * s.kept_fraction();
@@ -81,9 +87,10 @@ core::Metrics energon_cost(const BaselineContext& ctx, const workloads::Benchmar
     // Keys re-read every round: r1 bits of every key, r2 bits of round-2 keys, then full K and V.
     const KvPasses kv = kv_passes(g, d * 2.0 * b / 8.0, d * b / 8.0, t.sram_kib - 32.0, 16.0);
     const double key_reads = kv.key_reads();
-    const double bytes = key_reads * d * r1 / 8.0 + key_reads * s.get("key_round2", 1.0) * d * r2 / 8.0 +
-                         2.0 * key_reads * s.get("key_kept", 1.0) * d * b / 8.0 + queries * d * b / 8.0 +
-                         queries * d * 2.0;
+    const double bytes = key_reads * d * r1 / 8.0 +
+                         key_reads * s.get("key_round2", 1.0) * d * r2 / 8.0 +
+                         2.0 * key_reads * s.get("key_kept", 1.0) * d * b / 8.0 +
+                         queries * d * b / 8.0 + queries * d * 2.0;
     w.work.dram_bytes = bytes;
     w.work.sram_read_bits = pairs * d * r1 + round2 * d * r2 + kept * 2.0 * d * b;
     w.work.sram_write_bits = bytes * 8.0;
@@ -95,8 +102,10 @@ core::Metrics energon_cost(const BaselineContext& ctx, const workloads::Benchmar
 }  // namespace
 
 void register_energon(BaselineRegistry& r) {
-  r.add({"energon", "Energon (TCAD'23): multi-round low-bit filtering (2-bit then 4-bit, mean-based thresholds)",
-         "energon-1", energon_rule, energon_cost});
+  r.add(
+      {"energon",
+       "Energon (TCAD'23): multi-round low-bit filtering (2-bit then 4-bit, mean-based thresholds)",
+       "energon-1", energon_rule, energon_cost});
 }
 
 }  // namespace pade::models

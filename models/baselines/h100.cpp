@@ -16,7 +16,8 @@ struct Row {
   int head_dim;
   std::array<double, 6> tflops;
 };
-constexpr std::array<Row, 2> kFa2 = {{{64, {282, 306, 318, 321, 322, 324}}, {128, {309, 350, 362, 368, 370, 370}}}};
+constexpr std::array<Row, 2> kFa2 = {
+    {{64, {282, 306, 318, 321, 322, 324}}, {128, {309, 350, 362, 368, 370, 370}}}};
 constexpr std::array<Row, 3> kFa3 = {{{64, {333, 392, 460, 476, 496, 497}},
                                       {128, {497, 565, 625, 638, 646, 648}},
                                       {256, {482, 639, 707, 736, 746, 756}}}};
@@ -30,7 +31,8 @@ double interp_log(const std::array<double, N>& xs, const std::array<double, N>& 
   if (x >= xs.back()) return ys.back();
   std::size_t i = 1;
   while (xs[i] < x) ++i;
-  const double t = (std::log2(x) - std::log2(xs[i - 1])) / (std::log2(xs[i]) - std::log2(xs[i - 1]));
+  const double t =
+      (std::log2(x) - std::log2(xs[i - 1])) / (std::log2(xs[i]) - std::log2(xs[i - 1]));
   return ys[i - 1] + t * (ys[i] - ys[i - 1]);
 }
 
@@ -49,12 +51,18 @@ double by_head_dim(const std::array<Row, N>& rows, int head_dim, double seq_len)
 
 }  // namespace
 
-double flash_attention_tflops(const std::string& kernel, int head_dim, double seq_len, bool causal) {
+double flash_attention_tflops(const std::string& kernel, int head_dim, double seq_len,
+                              bool causal) {
   double tflops = 0;
-  if (kernel == "fa3") tflops = by_head_dim(kFa3, head_dim, seq_len);
-  else if (kernel == "fa2") tflops = by_head_dim(kFa2, head_dim, seq_len);
-  else throw std::invalid_argument("unknown FlashAttention kernel '" + kernel + "'");
-  if (causal) tflops *= interp_log(kLengths, kFa3CausalD128, seq_len) / interp_log(kLengths, kFa3[1].tflops, seq_len);
+  if (kernel == "fa3")
+    tflops = by_head_dim(kFa3, head_dim, seq_len);
+  else if (kernel == "fa2")
+    tflops = by_head_dim(kFa2, head_dim, seq_len);
+  else
+    throw std::invalid_argument("unknown FlashAttention kernel '" + kernel + "'");
+  if (causal)
+    tflops *= interp_log(kLengths, kFa3CausalD128, seq_len) /
+              interp_log(kLengths, kFa3[1].tflops, seq_len);
   return tflops;
 }
 
@@ -69,8 +77,11 @@ GpuScale h100_normalization(const std::string& normalization, const std::string&
     return s;
   }
   if (normalization == "iso_peak") {
-    if (pade.peak_ops_per_s <= 0) throw std::invalid_argument("iso_peak needs PADE's peak throughput");
-    const double peak = (precision == "fp8" ? c.get("h100.peak_fp8_tflops") : c.get("h100.peak_fp16_tflops")) * 1e12;
+    if (pade.peak_ops_per_s <= 0)
+      throw std::invalid_argument("iso_peak needs PADE's peak throughput");
+    const double peak =
+        (precision == "fp8" ? c.get("h100.peak_fp8_tflops") : c.get("h100.peak_fp16_tflops")) *
+        1e12;
     s.time = peak / pade.peak_ops_per_s;
     return s;
   }
@@ -79,7 +90,8 @@ GpuScale h100_normalization(const std::string& normalization, const std::string&
 
 namespace {
 
-core::Metrics h100_cost(const BaselineContext& ctx, const workloads::Benchmark& bench, const BaselineStats&) {
+core::Metrics h100_cost(const BaselineContext& ctx, const workloads::Benchmark& bench,
+                        const BaselineStats&) {
   const auto& c = ctx.coefficients;
   const std::string kernel = ctx.config.string("h100.kernel");
   const std::string precision = ctx.config.string("h100.precision");
@@ -91,7 +103,8 @@ core::Metrics h100_cost(const BaselineContext& ctx, const workloads::Benchmark& 
     const double heads = static_cast<double>(g.layers) * g.q_heads;
     const double f = 4.0 * g.pairs_per_head() * g.head_dim * heads;
     const double d = g.head_dim;
-    const double kv_bytes = static_cast<double>(g.layers) * g.kv_heads * static_cast<double>(g.keys) * d * 2.0 * bytes_per_elem;
+    const double kv_bytes = static_cast<double>(g.layers) * g.kv_heads *
+                            static_cast<double>(g.keys) * d * 2.0 * bytes_per_elem;
     const double qo_bytes = heads * static_cast<double>(g.queries) * d * 2.0 * bytes_per_elem;
     flops += f;
     dram += kv_bytes + qo_bytes;
@@ -99,21 +112,25 @@ core::Metrics h100_cost(const BaselineContext& ctx, const workloads::Benchmark& 
       const double bw = c.get("h100.hbm_tbps") * 1e12 * c.get("h100.decode_bandwidth_efficiency");
       seconds += std::max((kv_bytes + qo_bytes) / bw, f / peak);
     } else {
-      double tflops = flash_attention_tflops(kernel, g.head_dim, static_cast<double>(g.keys), g.causal);
+      double tflops =
+          flash_attention_tflops(kernel, g.head_dim, static_cast<double>(g.keys), g.causal);
       if (fp8) tflops *= c.get("h100.fp8_speedup_fa3");
       seconds += f / (tflops * 1e12);
     }
   }
-  const double power = c.get("h100.tdp_w") *
-                       (bench.is_decode() ? c.get("h100.power_fraction_decode") : c.get("h100.power_fraction_prefill"));
-  const GpuScale scale = h100_normalization(ctx.config.string("h100.normalization"), precision, c, ctx.pade);
+  const double power =
+      c.get("h100.tdp_w") * (bench.is_decode() ? c.get("h100.power_fraction_decode")
+                                               : c.get("h100.power_fraction_prefill"));
+  const GpuScale scale =
+      h100_normalization(ctx.config.string("h100.normalization"), precision, c, ctx.pade);
   const double chip_energy = power * seconds;
   core::Metrics m;
   m.set(core::metric::kLatencyS, seconds * scale.time);
   m.set(core::metric::kEnergyJ, chip_energy * scale.energy);
   m.set(core::metric::kPowerW, chip_energy * scale.energy / (seconds * scale.time));
-  m.set(core::metric::kAreaMm2, ctx.config.string("h100.normalization") == "iso_area" ? ctx.pade.total_area_mm2
-                                                                                      : c.get("h100.die_mm2"));
+  m.set(core::metric::kAreaMm2, ctx.config.string("h100.normalization") == "iso_area"
+                                    ? ctx.pade.total_area_mm2
+                                    : c.get("h100.die_mm2"));
   m.set(core::metric::kKeptFraction, 1.0);
   m.set(core::metric::kDramBytes, dram);
   m.set("flops", flops);
@@ -129,7 +146,8 @@ core::Metrics h100_cost(const BaselineContext& ctx, const workloads::Benchmark& 
 
 void register_h100(BaselineRegistry& r) {
   r.add({"h100",
-         "NVIDIA H100 SXM5, FlashAttention-3/2 throughput curves, board power x time; normalization per "
+         "NVIDIA H100 SXM5, FlashAttention-3/2 throughput curves, board power x time; "
+         "normalization per "
          "h100.normalization",
          "h100-1", nullptr, h100_cost});
 }

@@ -19,14 +19,17 @@
 namespace pade::models {
 
 /// FlashAttention forward throughput on H100 in TFLOPS (FP16) for `kernel` fa2|fa3.
-[[nodiscard]] double flash_attention_tflops(const std::string& kernel, int head_dim, double seq_len, bool causal);
+[[nodiscard]] double flash_attention_tflops(const std::string& kernel, int head_dim, double seq_len,
+                                            bool causal);
 
 /// Factor applied to the single-chip latency by a normalization (energy factor in the second).
 struct GpuScale {
   double time = 1;
   double energy = 1;
 };
-[[nodiscard]] GpuScale h100_normalization(const std::string& normalization, const std::string& precision,
-                                          const core::CoefficientTable& c, const PadeReference& pade);
+[[nodiscard]] GpuScale h100_normalization(const std::string& normalization,
+                                          const std::string& precision,
+                                          const core::CoefficientTable& c,
+                                          const PadeReference& pade);
 
 }  // namespace pade::models

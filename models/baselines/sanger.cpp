@@ -20,8 +20,10 @@ double pack_bins(std::vector<double> items, double capacity) {
   std::vector<double> room;
   for (const double it : items) {
     auto bin = std::find_if(room.begin(), room.end(), [&](double r) { return r >= it; });
-    if (bin == room.end()) room.push_back(capacity - it);
-    else *bin -= it;
+    if (bin == room.end())
+      room.push_back(capacity - it);
+    else
+      *bin -= it;
   }
   return static_cast<double>(room.size());
 }
@@ -29,24 +31,29 @@ double pack_bins(std::vector<double> items, double capacity) {
 }  // namespace
 
 /// PE passes of pack & split for the given per-row kept masks (exposed through the rule's counter).
-double sanger_pe_slots(const std::vector<std::vector<char>>& masks, std::size_t subrow_width, std::size_t pes) {
+double sanger_pe_slots(const std::vector<std::vector<char>>& masks, std::size_t subrow_width,
+                       std::size_t pes) {
   double slots = 0;
   std::vector<double> small;
   for (const auto& m : masks)
     for (std::size_t s = 0; s < m.size(); s += subrow_width) {
       const auto end = std::min(m.size(), s + subrow_width);
-      const double n = static_cast<double>(std::count(m.begin() + static_cast<std::ptrdiff_t>(s),
-                                                      m.begin() + static_cast<std::ptrdiff_t>(end), 1));
+      const double n =
+          static_cast<double>(std::count(m.begin() + static_cast<std::ptrdiff_t>(s),
+                                         m.begin() + static_cast<std::ptrdiff_t>(end), 1));
       if (n == 0) continue;  // empty sub-rows are skipped
-      if (n >= static_cast<double>(pes)) slots += std::ceil(n / static_cast<double>(pes));  // split
-      else small.push_back(n);                                                              // packed
+      if (n >= static_cast<double>(pes))
+        slots += std::ceil(n / static_cast<double>(pes));  // split
+      else
+        small.push_back(n);  // packed
     }
   return slots + pack_bins(std::move(small), static_cast<double>(pes));
 }
 
 namespace {
 
-RuleCounters sanger_rule(const core::AttentionHead& head, const HeadContext&, const BaselineContext& ctx) {
+RuleCounters sanger_rule(const core::AttentionHead& head, const HeadContext&,
+                         const BaselineContext& ctx) {
   const int pb = static_cast<int>(ctx.config.integer("sanger.predictor_bits"));
   const double threshold = knob(ctx, "sanger.threshold");
   const core::QuantSpec spec{pb, core::Granularity::per_tensor, 32};
@@ -64,20 +71,23 @@ RuleCounters sanger_rule(const core::AttentionHead& head, const HeadContext&, co
     masks.push_back(std::move(kept));
   }
   count_union(c, keys);
-  c["pe_slots"] += sanger_pe_slots(masks, static_cast<std::size_t>(ctx.config.integer("sanger.subrow_width")),
-                                   static_cast<std::size_t>(ctx.config.integer("sanger.pes_per_subrow")));
+  c["pe_slots"] +=
+      sanger_pe_slots(masks, static_cast<std::size_t>(ctx.config.integer("sanger.subrow_width")),
+                      static_cast<std::size_t>(ctx.config.integer("sanger.pes_per_subrow")));
   return c;
 }
 
-core::Metrics sanger_cost(const BaselineContext& ctx, const workloads::Benchmark& bench, const BaselineStats& s) {
+core::Metrics sanger_cost(const BaselineContext& ctx, const workloads::Benchmark& bench,
+                          const BaselineStats& s) {
   const AcceleratorTarget t = accelerator_target(ctx, "sanger");
   const int pb = static_cast<int>(ctx.config.integer("sanger.predictor_bits"));
   const double f = knob(ctx, "sanger.predictor_area_fraction");
   const double pes = knob(ctx, "sanger.pes_per_subrow");
   const int b = t.operand_bits;
-  const std::vector<ComputeUnit> units = {{"predictor", OpKind::IntMac, pb, f, 0},
-                                          {"exec", OpKind::IntMac, b, 1.0 - f, 0},
-                                          {"exp", OpKind::Exp, 16, 0, knob(ctx, "target.exp_units")}};
+  const std::vector<ComputeUnit> units = {
+      {"predictor", OpKind::IntMac, pb, f, 0},
+      {"exec", OpKind::IntMac, b, 1.0 - f, 0},
+      {"exp", OpKind::Exp, 16, 0, knob(ctx, "target.exp_units")}};
   // Pack & split leaves PE lanes idle: kept pairs over the lanes the passes occupy.
   const double slots = s.get("pe_slots");
   const double balance = slots > 0 ? std::min(1.0, s.kept_fraction() / (slots * pes)) : 1.0;
@@ -93,13 +103,14 @@ core::Metrics sanger_cost(const BaselineContext& ctx, const workloads::Benchmark
     w.work.ops = {pairs * (d + 2.0), kept * 2.0 * d, kept};
     w.work.efficiency = {1.0, balance, 1.0};
     // K is read twice: its 4-bit copy for the prediction, then full K and V for the kept pairs.
-    const KvPasses kv = kv_passes(g, d * (2.0 * b + pb) / 8.0, d * b / 8.0, t.sram_kib - 32.0, 16.0);
+    const KvPasses kv =
+        kv_passes(g, d * (2.0 * b + pb) / 8.0, d * b / 8.0, t.sram_kib - 32.0, 16.0);
     const double key_reads = kv.key_reads();
     const double need = s.get("key_kept", 1.0);
-    double bytes = key_reads * d * pb / 8.0 + 2.0 * key_reads * need * d * b / 8.0 + queries * d * b / 8.0 +
-                   queries * d * 2.0;
-    // Untiled: the head's mask (1 bit per visible pair) and kept 16-bit scores stay on chip or spill
-    // (written once, read back once).
+    double bytes = key_reads * d * pb / 8.0 + 2.0 * key_reads * need * d * b / 8.0 +
+                   queries * d * b / 8.0 + queries * d * 2.0;
+    // Untiled: the head's mask (1 bit per visible pair) and kept 16-bit scores stay on chip or
+    // spill (written once, read back once).
     const double score_bytes = pairs / 8.0 + kept * 2.0;
     if (score_bytes > t.sram_kib * 1024.0) bytes += 2.0 * score_bytes;
     w.work.dram_bytes = bytes;
@@ -116,7 +127,8 @@ core::Metrics sanger_cost(const BaselineContext& ctx, const workloads::Benchmark
 
 void register_sanger(BaselineRegistry& r) {
   r.add({"sanger",
-         "Sanger (MICRO'21): 4-bit Q·Kᵀ prediction, probability threshold, pack & split, untiled (spills)",
+         "Sanger (MICRO'21): 4-bit Q·Kᵀ prediction, probability threshold, pack & split, untiled "
+         "(spills)",
          "sanger-1", sanger_rule, sanger_cost});
 }
 

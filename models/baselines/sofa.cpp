@@ -23,8 +23,10 @@ std::int64_t sofa_leading_one(std::int16_t c) {
 
 namespace {
 
-RuleCounters sofa_rule(const core::AttentionHead& head, const HeadContext&, const BaselineContext& ctx) {
-  const core::QuantSpec spec{static_cast<int>(ctx.config.integer("target.operand_bits")), core::Granularity::per_tensor, 32};
+RuleCounters sofa_rule(const core::AttentionHead& head, const HeadContext&,
+                       const BaselineContext& ctx) {
+  const core::QuantSpec spec{static_cast<int>(ctx.config.integer("target.operand_bits")),
+                             core::Granularity::per_tensor, 32};
   const core::QuantizedMatrix q = core::quantize(head.q, spec);
   const core::QuantizedMatrix k = core::quantize(head.k, spec);
   const double keep = knob(ctx, "sofa.keep_ratio");
@@ -32,7 +34,8 @@ RuleCounters sofa_rule(const core::AttentionHead& head, const HeadContext&, cons
   KeyUnion keys(head.k.rows());
   for (std::size_t i = 0; i < head.q.rows(); ++i) {
     const auto est = code_logits(head, q, k, i, sofa_leading_one);
-    const auto kept = top_k_mask(est, static_cast<std::size_t>(std::ceil(keep * static_cast<double>(est.size()))));
+    const auto kept = top_k_mask(
+        est, static_cast<std::size_t>(std::ceil(keep * static_cast<double>(est.size()))));
     count_row(c, exact_logits(head, i), kept);
     keys.add_row(kept);
   }
@@ -40,16 +43,20 @@ RuleCounters sofa_rule(const core::AttentionHead& head, const HeadContext&, cons
   return c;
 }
 
-core::Metrics sofa_cost(const BaselineContext& ctx, const workloads::Benchmark& bench, const BaselineStats& s) {
+core::Metrics sofa_cost(const BaselineContext& ctx, const workloads::Benchmark& bench,
+                        const BaselineStats& s) {
   const AcceleratorTarget t = accelerator_target(ctx, "sofa");
-  const double fp = knob(ctx, "sofa.predictor_area_fraction"), fs = knob(ctx, "sofa.sorter_area_fraction");
+  const double fp = knob(ctx, "sofa.predictor_area_fraction"),
+               fs = knob(ctx, "sofa.sorter_area_fraction");
   const int b = t.operand_bits;
   // Shift-and-add of a b-bit query by up to 2^(b-1): an adder of 2b bits per dimension.
-  const std::vector<ComputeUnit> units = {{"predictor", OpKind::IntAdd, 2 * b, fp, 0},
-                                          {"sorter", OpKind::IntAdd, 16, fs, 0},
-                                          {"exec", OpKind::IntMac, b, 1.0 - fp - fs, 0},
-                                          {"exp", OpKind::Exp, 16, 0, knob(ctx, "target.exp_units")}};
-  const double lz_bits = 1.0 + std::ceil(std::log2(static_cast<double>(b)));  // sign + leading-one position
+  const std::vector<ComputeUnit> units = {
+      {"predictor", OpKind::IntAdd, 2 * b, fp, 0},
+      {"sorter", OpKind::IntAdd, 16, fs, 0},
+      {"exec", OpKind::IntMac, b, 1.0 - fp - fs, 0},
+      {"exp", OpKind::Exp, 16, 0, knob(ctx, "target.exp_units")}};
+  const double lz_bits =
+      1.0 + std::ceil(std::log2(static_cast<double>(b)));  // sign + leading-one position
   const double sort_cmp = ctx.coefficients.get("baseline.sort_cmp_per_element");
   const double reuse = 1.0 - knob(ctx, "sofa.kv_reuse_saving");
   std::vector<GroupWork> groups;
@@ -61,13 +68,15 @@ core::Metrics sofa_cost(const BaselineContext& ctx, const workloads::Benchmark& 
     w.heads = static_cast<double>(g.layers) * g.q_heads;
     // Prediction: d shift-adds per pair plus encoding each key element once (per KV head);
     // sorting: the 16-to-4 networks' compare-exchanges per pair; execution on the top-k.
-    w.work.ops = {pairs * d + static_cast<double>(g.keys) * share * d, pairs * sort_cmp, kept * 2.0 * d, kept};
+    w.work.ops = {pairs * d + static_cast<double>(g.keys) * share * d, pairs * sort_cmp,
+                  kept * 2.0 * d, kept};
     // Cross-stage tiling: one K stream serves prediction and execution; V only where needed; the
     // reuse scheduler saves a share of both.
     const KvPasses kv = kv_passes(g, d * 2.0 * b / 8.0, d * b / 8.0, t.sram_kib - 32.0, 16.0);
     const double key_reads = kv.key_reads();
-    const double bytes = reuse * (key_reads * d * b / 8.0 + key_reads * s.get("key_kept", 1.0) * d * b / 8.0) +
-                         queries * d * b / 8.0 + queries * d * 2.0;
+    const double bytes =
+        reuse * (key_reads * d * b / 8.0 + key_reads * s.get("key_kept", 1.0) * d * b / 8.0) +
+        queries * d * b / 8.0 + queries * d * 2.0;
     w.work.dram_bytes = bytes;
     w.work.sram_read_bits = pairs * d * lz_bits + pairs * 16.0 + kept * 2.0 * d * b;
     w.work.sram_write_bits = bytes * 8.0;

@@ -24,7 +24,8 @@ double spatten_keep_ratio(int layer, int layers, double final_keep) {
 
 namespace {
 
-RuleCounters spatten_rule(const core::AttentionHead& head, const HeadContext& hc, const BaselineContext& ctx) {
+RuleCounters spatten_rule(const core::AttentionHead& head, const HeadContext& hc,
+                          const BaselineContext& ctx) {
   const int b = static_cast<int>(ctx.config.integer("target.operand_bits"));
   const int m = std::min(b, static_cast<int>(ctx.config.integer("spatten.msb_bits")));
   const double flat = knob(ctx, "spatten.flat_threshold");
@@ -51,8 +52,10 @@ RuleCounters spatten_rule(const core::AttentionHead& head, const HeadContext& hc
       score[j] = importance[j] / seen[j];
       ++candidates;
     }
-  const double keep = spatten_keep_ratio(hc.layer, hc.total_layers, knob(ctx, "spatten.final_token_keep"));
-  const auto tokens = top_k_mask(score, static_cast<std::size_t>(std::ceil(keep * static_cast<double>(candidates))));
+  const double keep =
+      spatten_keep_ratio(hc.layer, hc.total_layers, knob(ctx, "spatten.final_token_keep"));
+  const auto tokens = top_k_mask(
+      score, static_cast<std::size_t>(std::ceil(keep * static_cast<double>(candidates))));
 
   RuleCounters c;
   KeyUnion keys(n);
@@ -61,7 +64,9 @@ RuleCounters spatten_rule(const core::AttentionHead& head, const HeadContext& hc
     const std::size_t end = exact[i].size();
     std::vector<char> kept(tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(end));
     // Progressive quantization over the kept tokens: MSB-only scores, softmax, flatness check.
-    const auto est = code_logits(head, q, k, i, [&](std::int16_t x) { return msb_code(x, b, m); }, IdentityCode{}, msb_scale);
+    const auto est = code_logits(
+        head, q, k, i, [&](std::int16_t x) { return msb_code(x, b, m); }, IdentityCode{},
+        msb_scale);
     std::vector<double> kept_est;
     for (std::size_t j = 0; j < end; ++j)
       if (kept[j]) kept_est.push_back(est[j]);
@@ -81,14 +86,16 @@ RuleCounters spatten_rule(const core::AttentionHead& head, const HeadContext& hc
   return c;
 }
 
-core::Metrics spatten_cost(const BaselineContext& ctx, const workloads::Benchmark& bench, const BaselineStats& s) {
+core::Metrics spatten_cost(const BaselineContext& ctx, const workloads::Benchmark& bench,
+                           const BaselineStats& s) {
   const AcceleratorTarget t = accelerator_target(ctx, "spatten");
   const double ft = knob(ctx, "spatten.topk_area_fraction");
   const int b = t.operand_bits;
   const int m = std::min(b, static_cast<int>(ctx.config.integer("spatten.msb_bits")));
-  const std::vector<ComputeUnit> units = {{"exec", OpKind::IntMac, b, 1.0 - ft, 0},
-                                          {"topk", OpKind::IntAdd, 16, ft, 0},
-                                          {"exp", OpKind::Exp, 16, 0, knob(ctx, "target.exp_units")}};
+  const std::vector<ComputeUnit> units = {
+      {"exec", OpKind::IntMac, b, 1.0 - ft, 0},
+      {"topk", OpKind::IntAdd, 16, ft, 0},
+      {"exp", OpKind::Exp, 16, 0, knob(ctx, "target.exp_units")}};
   const double lsb_rows = s.get("row_lsb");
   std::vector<GroupWork> groups;
   for (const auto& g : bench.groups) {
@@ -98,13 +105,14 @@ core::Metrics spatten_cost(const BaselineContext& ctx, const workloads::Benchmar
     GroupWork w;
     w.heads = static_cast<double>(g.layers) * g.q_heads;
     // QKᵀ on kept tokens (again for rows that refetch LSBs), P·V; importance accumulation (one add
-    // per kept pair) and quick-select (~2 compares per key); exp per kept pair (and again on refetch).
+    // per kept pair) and quick-select (~2 compares per key); exp per kept pair (and again on
+    // refetch).
     w.work.ops = {kept * d + lsb * d + kept * d, kept + 2.0 * keys, kept + lsb};
     // Pruned tokens are never fetched; K's MSBs first, LSBs for the flat rows' share of the stream.
     const KvPasses kv = kv_passes(g, d * 2.0 * b / 8.0, d * b / 8.0, t.sram_kib - 32.0, 16.0);
     const double tok = kv.key_reads() * s.get("key_kept", 1.0);
-    const double bytes = tok * d * m / 8.0 + tok * d * (b - m) / 8.0 * lsb_rows + tok * d * b / 8.0 +
-                         queries * d * b / 8.0 + queries * d * 2.0;
+    const double bytes = tok * d * m / 8.0 + tok * d * (b - m) / 8.0 * lsb_rows +
+                         tok * d * b / 8.0 + queries * d * b / 8.0 + queries * d * 2.0;
     w.work.dram_bytes = bytes;
     w.work.sram_read_bits = (kept + lsb) * d * b + kept * d * b;
     w.work.sram_write_bits = bytes * 8.0;
@@ -119,7 +127,8 @@ core::Metrics spatten_cost(const BaselineContext& ctx, const workloads::Benchmar
 
 void register_spatten(BaselineRegistry& r) {
   r.add({"spatten",
-         "SpAtten (HPCA'21): cascade token pruning by accumulated attention, progressive quantization",
+         "SpAtten (HPCA'21): cascade token pruning by accumulated attention, progressive "
+         "quantization",
          "spatten-1", spatten_rule, spatten_cost});
 }
 

@@ -23,14 +23,15 @@ inline std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-/// `pade ARGS` (ARGS already shell-quoted where needed), run in `cwd` (default: the current folder).
+/// `pade ARGS` (ARGS already shell-quoted where needed), run in `cwd` (default: the current
+/// folder).
 inline CliRun run_pade(const std::string& args, const fs::path& cwd = {}) {
   const TempDir capture("cli");
   const fs::path out = capture.path() / "stdout", err = capture.path() / "stderr";
   std::string cmd;
   if (!cwd.empty()) cmd = "cd " + shell_quote(cwd.string()) + " && ";
-  cmd += shell_quote(PADE_BINARY) + " " + args + " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) +
-         " </dev/null";
+  cmd += shell_quote(PADE_BINARY) + " " + args + " >" + shell_quote(out.string()) + " 2>" +
+         shell_quote(err.string()) + " </dev/null";
   const int status = std::system(cmd.c_str());
   CliRun r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -20,8 +20,9 @@ class TempDir {
   explicit TempDir(std::string_view tag = "tmp") {
     static std::atomic<unsigned> counter{0};
     const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path_ = fs::temp_directory_path() / ("pade_test_" + std::string(tag) + "_" + std::to_string(::getpid()) + "_" +
-                                         std::to_string(stamp) + "_" + std::to_string(counter++));
+    path_ = fs::temp_directory_path() /
+            ("pade_test_" + std::string(tag) + "_" + std::to_string(::getpid()) + "_" +
+             std::to_string(stamp) + "_" + std::to_string(counter++));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
