@@ -104,4 +104,25 @@ void Table::write(std::ostream& out, Format format) const {
   }
 }
 
+void Table::write_fields(std::ostream& out, Format format) const {
+  if (format != Format::Json) {
+    write(out, format);
+    return;
+  }
+  core::JsonWriter w(true);
+  w.begin_object();
+  for (const auto& row : rows_) {
+    w.key(row.at(0).text);
+    const Cell& v = row.at(1);
+    if (v.null)
+      w.null();
+    else if (v.numeric)
+      w.raw(v.text);
+    else
+      w.value(v.text);
+  }
+  w.end_object();
+  out << w.str() << '\n';
+}
+
 }  // namespace pade::results

@@ -22,6 +22,8 @@ class Table {
   [[nodiscard]] const std::vector<std::string>& columns() const { return columns_; }
   [[nodiscard]] const std::vector<std::vector<Cell>>& rows() const { return rows_; }
   void write(std::ostream& out, Format format) const;
+  /// A two-column name/value table: JSON as one object {name: value, ...}; table and CSV as usual.
+  void write_fields(std::ostream& out, Format format) const;
 
   static Cell text(std::string s) { return Cell{std::move(s), false, false}; }
   static Cell number(double v);

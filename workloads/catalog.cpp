@@ -1,5 +1,7 @@
 #include "workloads/catalog.hpp"
 
+#include "core/json.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -547,35 +549,6 @@ bool Catalog::has_benchmark(std::string_view name) const {
 // JSON
 
 namespace {
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x",
-                        static_cast<unsigned>(static_cast<unsigned char>(ch)));
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
-}
 std::string json_number(double d) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.17g", d);
@@ -584,10 +557,11 @@ std::string json_number(double d) {
 }  // namespace
 
 std::string benchmark_json(const Benchmark& b) {
-  std::string out = "{\"name\": " + json_string(b.name) + ", \"model\": " + json_string(b.model) +
-                    ", \"task\": " + json_string(b.task) + ", \"phase\": " + json_string(b.phase) +
-                    ", \"seq_len\": " + std::to_string(b.seq_len) +
-                    ", \"total_pairs\": " + json_number(b.total_pairs()) + ", \"groups\": [";
+  std::string out =
+      "{\"name\": " + core::json_escape(b.name) + ", \"model\": " + core::json_escape(b.model) +
+      ", \"task\": " + core::json_escape(b.task) + ", \"phase\": " + core::json_escape(b.phase) +
+      ", \"seq_len\": " + std::to_string(b.seq_len) +
+      ", \"total_pairs\": " + json_number(b.total_pairs()) + ", \"groups\": [";
   for (std::size_t i = 0; i < b.groups.size(); ++i) {
     const AttentionGroup& g = b.groups[i];
     out += std::string(i ? ", " : "") + "{\"first_layer\": " + std::to_string(g.first_layer) +
@@ -603,13 +577,14 @@ std::string benchmark_json(const Benchmark& b) {
 }
 
 std::string model_json(const ModelShape& m) {
-  std::string out = "{\"name\": " + json_string(m.name) + ", \"family\": " + json_string(m.family) +
-                    ", \"attention\": " + json_string(m.attention) +
-                    ", \"position\": " + json_string(m.position) +
+  std::string out = "{\"name\": " + core::json_escape(m.name) +
+                    ", \"family\": " + core::json_escape(m.family) +
+                    ", \"attention\": " + core::json_escape(m.attention) +
+                    ", \"position\": " + core::json_escape(m.position) +
                     ", \"layers\": " + std::to_string(m.layers) +
                     ", \"max_context\": " + std::to_string(m.max_context) +
                     ", \"tokens\": " + std::to_string(m.tokens) +
-                    ", \"source\": " + json_string(m.source) + ", \"stages\": [";
+                    ", \"source\": " + core::json_escape(m.source) + ", \"stages\": [";
   for (std::size_t i = 0; i < m.stages.size(); ++i) {
     const ModelStage& s = m.stages[i];
     out += std::string(i ? ", " : "") + "{\"layers\": " + std::to_string(s.layers) +

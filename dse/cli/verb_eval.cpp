@@ -66,24 +66,7 @@ int eval(const EvalArgs& a) {
              results::Table::number(ws.retained_mass)});
   t.add_row({results::Table::text("stats.sampled_rows"), results::Table::number(ws.sampled_rows)});
   t.add_row({results::Table::text("stats.source"), results::Table::text(ws.source)});
-  if (format == results::Format::Json) {
-    // One object rather than a list of name/value rows.
-    core::JsonWriter w(true);
-    w.begin_object();
-    for (const auto& row : t.rows()) {
-      w.key(row[0].text);
-      if (row[1].null)
-        w.null();
-      else if (row[1].numeric)
-        w.raw(row[1].text);
-      else
-        w.value(row[1].text);
-    }
-    w.end_object();
-    std::cout << w.str() << '\n';
-  } else {
-    t.write(std::cout, format);
-  }
+  t.write_fields(std::cout, format);  // JSON: one object rather than name/value rows
   return 0;
 }
 

@@ -76,21 +76,7 @@ int perplexity(const LlmArgs& a) {
     t.add_row(
         {results::Table::text("pade.mean_rounds"), results::Table::number(r.pade.mean_rounds())});
   }
-  if (format == results::Format::Json) {
-    core::JsonWriter w(true);
-    w.begin_object();
-    for (const auto& row : t.rows()) {
-      w.key(row[0].text);
-      if (row[1].numeric)
-        w.raw(row[1].text);
-      else
-        w.value(row[1].text);
-    }
-    w.end_object();
-    std::cout << w.str() << '\n';
-  } else {
-    t.write(std::cout, format);
-  }
+  t.write_fields(std::cout, format);  // JSON: one object rather than name/value rows
   return 0;
 }
 
