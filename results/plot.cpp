@@ -176,6 +176,23 @@ std::string component(const std::string& key, const std::string& prefix,
   return key.substr(prefix.size(), key.size() - prefix.size() - suffix.size());
 }
 
+/// Component names that are sums of other reported components (energy_core_j = every on-chip
+/// part; area_sram_mm2 = sram_kv + sram_q + sram_out; area_logic_mm2 = the logic parts): stacking
+/// them beside their parts would count the same energy or area twice.
+std::set<std::string> aggregate_components(const std::set<std::string>& names) {
+  std::set<std::string> out;
+  for (const auto& n : names)
+    for (const auto& other : names)
+      if (other != n && other.rfind(n + "_", 0) == 0) out.insert(n);
+  std::size_t finer = 0;
+  for (const auto& n : names)
+    if (n != "dram" && n != "core" && n != "logic") ++finer;
+  if (finer >= 2)
+    for (const char* total : {"core", "logic"})
+      if (names.count(total)) out.insert(total);
+  return out;
+}
+
 const std::vector<std::string>& evaluation_metric_columns() {
   static const std::vector<std::string> cols = {"latency_cycles", "latency_s", "energy_j",
                                                 "area_mm2",       "power_w",   "kept_fraction",
@@ -308,8 +325,8 @@ Figure pareto(Store& store, std::int64_t cid) {
       "]\n"
       "plot 'pareto.dat' index 0 using 1:2:3 with points pt 7 ps 1.4 lc palette title "
       "'configurations'" +
-      (n_front > 0 ? std::string(", \\\n     '' index 1 using 1:2 with linespoints ls 8 pt 6 ps "
-                                 "2.2 title 'Pareto front'")
+      (n_front > 0 ? std::string(", \\\n     '' index 1 using 1:2 with points ls 8 pt 6 ps "
+                                 "2.2 title 'Pareto front (all objectives)'")
                    : std::string()) +
       "\n";
   f.caption = "Suite-level latency (geometric mean) against total energy for the " +
@@ -427,6 +444,10 @@ Figure energy_breakdown(Store& store, std::int64_t cid, const FigureOptions& o) 
     parts[bench][c] = st.getColumn(3).getDouble();
     names.insert(c);
   }
+  for (const auto& a : aggregate_components(names)) {
+    names.erase(a);
+    for (auto& [bench, p] : parts) p.erase(a);
+  }
   if (names.empty())
     throw NoFigureData("design " + d.hash +
                        " reports no energy components (metrics energy_<part>_j)");
@@ -526,6 +547,10 @@ Figure area_breakdown(Store& store, std::int64_t cid) {
     }
     parts.push_back(std::move(p));
     totals.push_back(total);
+  }
+  for (const auto& a : aggregate_components(names)) {
+    names.erase(a);
+    for (auto& p : parts) p.erase(a);
   }
   if (names.empty())
     throw NoFigureData("no feasible design reports area components (metrics area_<part>_mm2)");
