@@ -19,6 +19,7 @@
 #include "dse/campaign.hpp"
 #include "dse/runner.hpp"
 #include "dse/stats_cache.hpp"
+#include "dse/stats_source.hpp"
 #include "workloads/generator.hpp"
 #include "workloads/sampling.hpp"
 

@@ -67,20 +67,3 @@ class StatsCache {
 [[nodiscard]] std::optional<models::WorkloadStats> deserialize_stats(const std::string& text);
 
 }  // namespace pade::dse
-
-namespace pade::workloads {
-class GeneratorTable;
-struct SamplingPlan;
-}  // namespace pade::workloads
-
-namespace pade::dse {
-/// The default statistics source: synthetic heads from the generator, sampled by `plan`,
-/// simulated bit-exactly by the functional model and digested.
-[[nodiscard]] StatsCache::Compute synthetic_stats_source(const workloads::Catalog& catalog,
-                                                         const workloads::GeneratorTable& generator,
-                                                         const workloads::SamplingPlan& plan,
-                                                         std::uint64_t seed);
-/// The version string of that source for a plan and seed (the cache's version).
-[[nodiscard]] std::string synthetic_stats_version(const workloads::SamplingPlan& plan,
-                                                  std::uint64_t seed);
-}  // namespace pade::dse

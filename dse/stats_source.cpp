@@ -1,4 +1,4 @@
-#include "dse/stats_cache.hpp"
+#include "dse/stats_source.hpp"
 #include "models/digest.hpp"
 #include "workloads/generator.hpp"
 #include "workloads/sampling.hpp"

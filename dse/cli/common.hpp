@@ -4,6 +4,7 @@
 #include <string>
 
 #include "dse/stats_cache.hpp"
+#include "dse/stats_source.hpp"
 #include "results/store.hpp"
 #include "results/table.hpp"
 #include "workloads/catalog.hpp"
