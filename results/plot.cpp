@@ -103,7 +103,11 @@ std::string range(const char* axis, std::pair<double, double> r) {
 std::string log_axis(const std::string& axis, double lo, double hi) {
   const auto r = log_range(lo, hi);
   std::string s = "set logscale " + axis + "\n" + range(axis.c_str(), r);
-  if (r.second / r.first >= 100) return s + "set format " + axis + " '%.0t×10^{%T}'\n";
+  if (r.second / r.first >= 100) {
+    // Decades: plain numbers while they stay short (0.001 … 10000), powers of ten beyond.
+    const bool plain = r.first >= 1e-3 && r.second <= 1e4;
+    return s + "set format " + axis + (plain ? " '%g'\n" : " '%.0t×10^{%T}'\n");
+  }
   const auto tics = [&](std::initializer_list<int> mantissas) {
     std::vector<double> v;
     for (int k = static_cast<int>(std::floor(std::log10(r.first)));
@@ -395,22 +399,23 @@ Figure comparison(Store& store, std::int64_t cid, const std::string& name,
   Figure f;
   f.size = kWide;
   f.dat = dat.str();
-  f.body = "set title 'PADE " + what +
-           " over each baseline, per benchmark (log scale)'\n"
-           "set ylabel '" +
-           what +
-           " (×, baseline / PADE)'\n"
-           "set style data histograms\nset style histogram clustered gap 1\n"
-           "set style fill solid 0.9 border rgb '#333333'\nset boxwidth 0.9\n" +
-           log_axis("y", lo, hi) +
-           "set xtics rotate by 40 right noenhanced\nset grid ytics\nset grid noxtics\n"
-           "set key top left horizontal reverse Left noenhanced\n"
-           "# A reference line at 1× and a separator before the mean group.\n"
-           "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '#333333' lw 1\n"
-           "set arrow 2 from " +
-           num(groups - 0.5) + ", graph 0 to " + num(groups - 0.5) +
-           ", graph 1 nohead lc rgb '#333333' dt 2\n"
-           "plot ";
+  f.body =
+      "set title 'PADE " + what +
+      " over each baseline, per benchmark (log scale)'\n"
+      "set ylabel '" +
+      what +
+      " (×, baseline / PADE)'\n"
+      "set style data histograms\nset style histogram clustered gap 1\n"
+      "set style fill solid 0.9 border rgb '#333333'\nset boxwidth 0.9\n" +
+      log_axis("y", lo, hi) +
+      "set xtics rotate by 40 right noenhanced\nset lmargin 14\nset grid ytics\nset grid noxtics\n"
+      "set key top left horizontal reverse Left noenhanced\n"
+      "# A reference line at 1× and a separator before the mean group.\n"
+      "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '#333333' lw 1\n"
+      "set arrow 2 from " +
+      num(groups - 0.5) + ", graph 0 to " + num(groups - 0.5) +
+      ", graph 1 nohead lc rgb '#333333' dt 2\n"
+      "plot ";
   for (std::size_t i = 0; i < order.size(); ++i)
     f.body += std::string(i ? ", \\\n     '' " : "'" + name + ".dat' ") + "using " +
               std::to_string(i + 2) + (i ? "" : ":xtic(1)") + " ls " + std::to_string(i % 8 + 1) +
@@ -979,7 +984,7 @@ FigureFiles render(const std::string& name, const Figure& f, const fs::path& dir
   std::ofstream(dir / (name + ".dat")) << f.dat;
   std::ofstream(dir / (name + ".gp")) << with_terminals(name, f.body, f.size);
   run_gnuplot(dir, name + ".gp");
-  FigureFiles out{name, {}, f.size.png_w, f.size.png_h, f.size.svg_w, f.size.svg_h, f.caption};
+  FigureFiles out{name, {}, f.size.png_w, f.size.png_h, f.size.svg_w, f.size.svg_h, f.caption, {}};
   for (const char* ext : {".dat", ".gp", ".png", ".svg", ".pdf"})
     out.files.push_back(dir / (name + ext));
   return out;
@@ -1003,12 +1008,47 @@ Figure build(Store& store, const std::string& figure, std::int64_t cid, const Fi
 
 }  // namespace
 
+/// Figures whose data usually lives in a companion campaign of the same database: the baseline
+/// comparison (`pade compare`) and the ablation (a campaign sweeping the feature switches).
+bool has_companion_data(const std::string& figure) {
+  return figure == "speedup" || figure == "efficiency" || figure == "ablation";
+}
+
+/// The figure from campaign `cid`; for a companion figure the campaign lacks, from the latest
+/// other campaign of the database that has the data, saying so in the caption. `shown` is set to
+/// the campaign the figure shows.
+Figure build_or_companion(Store& store, const std::string& figure, std::int64_t cid,
+                          const FigureOptions& o, std::string& shown) {
+  shown = campaign_name(store, cid);
+  try {
+    return build(store, figure, cid, o);
+  } catch (const NoFigureData&) {
+    if (!has_companion_data(figure)) throw;
+    auto campaigns = store.campaigns();
+    for (auto it = campaigns.rbegin(); it != campaigns.rend(); ++it) {
+      if (it->id == cid) continue;
+      try {
+        Figure f = build(store, figure, it->id, o);
+        f.caption += " From campaign '" + it->name + "' of the same database ('" + shown +
+                     "' has no data for this figure).";
+        shown = it->name;
+        return f;
+      } catch (const NoFigureData&) {
+      }
+    }
+    throw;
+  }
+}
+
 FigureFiles render_figure(Store& store, const std::string& figure, const FigureOptions& options,
                           const fs::path& out_dir) {
   const std::int64_t cid = campaign_id_or_latest(store, options.campaign);
-  const Figure f = build(store, figure, cid, options);
+  std::string shown;
+  const Figure f = build_or_companion(store, figure, cid, options, shown);
   fs::create_directories(out_dir);
-  return render(figure, f, out_dir);
+  FigureFiles files = render(figure, f, out_dir);
+  files.campaign = shown;
+  return files;
 }
 
 RenderedFigures render_all(Store& store, const FigureOptions& options, const fs::path& out_dir) {
@@ -1017,7 +1057,10 @@ RenderedFigures render_all(Store& store, const FigureOptions& options, const fs:
   RenderedFigures out;
   for (const auto& name : figure_names()) {
     try {
-      out.figures.push_back(render(name, build(store, name, cid, options), out_dir));
+      std::string shown;
+      const Figure f = build_or_companion(store, name, cid, options, shown);
+      out.figures.push_back(render(name, f, out_dir));
+      out.figures.back().campaign = shown;
     } catch (const NoFigureData& e) {
       out.skipped.emplace_back(name, e.reason());
     }

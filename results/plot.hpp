@@ -30,7 +30,8 @@ struct FigureFiles {
   int png_height = 0;
   int svg_width = 0;
   int svg_height = 0;
-  std::string caption;  // one sentence: what is shown, from which data
+  std::string caption;   // one sentence: what is shown, from which data
+  std::string campaign;  // the campaign whose data the figure shows
 };
 
 /// The campaign lacks the data a figure needs (no comparisons, no ablation pairs, no α sweep…).
@@ -50,7 +51,10 @@ class NoFigureData : public core::InputError {
 [[nodiscard]] std::vector<std::string> figure_names();
 
 /// Render one figure. InputError for unknown names or options, NoFigureData when the campaign
-/// has nothing for it; RunError when gnuplot is missing or fails.
+/// has nothing for it; RunError when gnuplot is missing or fails. The comparison figures
+/// (speedup, efficiency) and the ablation usually come from companion campaigns (`pade compare`,
+/// a sweep of the feature switches): when the chosen campaign has no such data, the latest
+/// campaign of the database that has it is shown instead, and the caption says so.
 FigureFiles render_figure(Store& store, const std::string& figure, const FigureOptions& options,
                           const std::filesystem::path& out_dir);
 

@@ -240,11 +240,22 @@ ReportFiles write_report(Store& store, const FigureOptions& options, const fs::p
            "No evaluation is stored for this campaign.")
     << "</section>\n";
 
+  // The comparison usually lives in a companion campaign (`pade compare` into the same database):
+  // the table shows the campaign the speedup figure was drawn from.
+  std::int64_t compare_cid = cid;
+  std::string compare_note;
+  for (const auto& f : out.figures.figures)
+    if (f.name == "speedup" && f.campaign != campaign.name)
+      if (const auto c = store.find_campaign(f.campaign)) {
+        compare_cid = c->id;
+        compare_note = " From campaign <code>" + html_escape(c->name) + "</code>.";
+      }
   h << "<section id=\"comparisons\">\n<h2>PADE against the baselines</h2>\n<p>Geometric means over "
        "benchmarks of "
        "baseline / PADE (latency: speedup; energy: energy efficiency); &gt; 1 means PADE is "
-       "better.</p>\n"
-    << html_table(comparison_summary(store, cid),
+       "better."
+    << compare_note << "</p>\n"
+    << html_table(comparison_summary(store, compare_cid),
                   "The comparisons table is empty for this campaign: the baseline comparison has "
                   "not been run.")
     << "</section>\n";

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
+#include "results/plot.hpp"
 #include "results/query.hpp"
 #include "test_results_fixture.hpp"
 
@@ -91,4 +92,46 @@ TEST_CASE("results: pade show, diff, plot and report from the command line", "[r
   REQUIRE(report.code == 0);
   CHECK(report.out.find("report: rep/index.html (6 figures)") != std::string::npos);
   CHECK(fs::exists(dir.path / "rep/figures/pareto.svg"));
+}
+
+TEST_CASE("results: comparison and ablation figures come from companion campaigns of the database",
+          "[results]") {
+  // The main job's database: the design-space campaign has neither baseline comparisons nor
+  // feature ablations; `pade compare` and an ablation campaign beside it do.
+  test::ResultsTempDir dir("companions");
+  {
+    results::Store store((dir.path / "r.db").string());
+    test::make_fixture(store, {false, false, true});
+    const auto designs = test::fixture_designs({false, false, true});
+    test::fixture_campaign(store, "baselines", {designs.front()}, 1.0, 4, true);
+    test::fixture_campaign(store, "ablation", test::fixture_designs({false, true, false}), 1.0, 4,
+                           false);
+  }
+  const auto plot = pade_in(dir.path, "plot r.db --campaign base --out figs");
+  INFO(plot.err);
+  REQUIRE(plot.code == 0);
+  CHECK(plot.err.find("skipped") == std::string::npos);
+  CHECK(plot.err.find("note: figure speedup shows campaign 'baselines'") != std::string::npos);
+  CHECK(plot.err.find("note: figure efficiency shows campaign 'baselines'") != std::string::npos);
+  CHECK(plot.err.find("note: figure ablation shows campaign 'ablation'") != std::string::npos);
+  // Figures the chosen campaign has data for are its own.
+  CHECK(plot.err.find("figure alpha shows") == std::string::npos);
+  for (const auto& name : results::figure_names())
+    CHECK(fs::exists(dir.path / "figs" / (name + ".svg")));
+
+  // Asked for by name, the companion is used too; a database without one still says why not.
+  const auto one = pade_in(dir.path, "plot r.db --campaign base --figure speedup --out one");
+  CHECK(one.code == 0);
+  CHECK(fs::exists(dir.path / "one/speedup.png"));
+
+  const auto report = pade_in(dir.path, "report r.db --campaign base --out rep");
+  INFO(report.err);
+  REQUIRE(report.code == 0);
+  CHECK(report.out.find("(9 figures)") != std::string::npos);
+  const std::string html = test::slurp_file(dir.path / "rep/index.html");
+  CHECK(html.find("From campaign <code>baselines</code>") != std::string::npos);
+  // The figure's caption names the campaign its data comes from (HTML-escaped quotes).
+  const auto ablation_caption = html.find("<b>ablation.</b>");
+  REQUIRE(ablation_caption != std::string::npos);
+  CHECK(html.find("ablation&#39; of the same database", ablation_caption) != std::string::npos);
 }

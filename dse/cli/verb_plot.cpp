@@ -4,6 +4,7 @@
 #include "dse/cli/cli.hpp"
 #include "dse/cli/common.hpp"
 #include "results/plot.hpp"
+#include "results/query.hpp"
 #include "results/report.hpp"
 
 namespace pade::dse::cli {
@@ -23,15 +24,30 @@ void print_figure(const results::FigureFiles& f) {
   std::cout << '\n';
 }
 
+/// Companion figures may come from another campaign of the database: say which.
+void note_campaign(const results::FigureFiles& f, const std::string& requested) {
+  if (f.campaign != requested)
+    std::cerr << "note: figure " << f.name << " shows campaign '" << f.campaign << "'\n";
+}
+
 int plot(const PlotArgs& a) {
   if (!std::filesystem::exists(a.db)) throw core::InputError({a.db, 0, 0}, "", "no such database");
   results::Store store(a.db);
+  const std::int64_t cid = results::campaign_id_or_latest(store, a.options.campaign);
+  std::string requested;
+  for (const auto& c : store.campaigns())
+    if (c.id == cid) requested = c.name;
   if (a.figure != "all") {
-    print_figure(results::render_figure(store, a.figure, a.options, a.out));
+    const auto f = results::render_figure(store, a.figure, a.options, a.out);
+    print_figure(f);
+    note_campaign(f, requested);
     return 0;
   }
   const auto all = results::render_all(store, a.options, a.out);
-  for (const auto& f : all.figures) print_figure(f);
+  for (const auto& f : all.figures) {
+    print_figure(f);
+    note_campaign(f, requested);
+  }
   // A figure without data is not an error for `all`: say which and why, and go on.
   for (const auto& [name, why] : all.skipped)
     std::cerr << "note: figure " << name << " skipped: " << why << '\n';
