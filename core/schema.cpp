@@ -293,14 +293,20 @@ void Config::set(std::string_view key, const Value& v, const SourceLocation& whe
   where_[std::string(key)] = where;
 }
 
-std::string Config::canonical() const {
-  std::string out;
+std::vector<std::pair<std::string, std::string>> Config::identity_values() const {
+  std::vector<std::pair<std::string, std::string>> out;
   for (const auto& [k, v] : values_) {
     if (schema_ != nullptr) {
       if (const ParamSpec* spec = schema_->find(k); spec != nullptr && !spec->identity) continue;
     }
-    out.append(k).append("=").append(value_text(v)).append("\n");
+    out.emplace_back(k, value_text(v));
   }
+  return out;
+}
+
+std::string Config::canonical() const {
+  std::string out;
+  for (const auto& [k, v] : identity_values()) out.append(k).append("=").append(v).append("\n");
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -141,7 +142,10 @@ class Config {
 
   [[nodiscard]] const std::map<std::string, Value, std::less<>>& values() const { return values_; }
   [[nodiscard]] const Schema* schema() const { return schema_; }
-  /// Sorted "key=value" lines of the identity parameters: what makes two configurations the same.
+  /// The identity parameters (sorted by key) with their values as text: what makes two
+  /// configurations the same, and what the result store indexes a design by.
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> identity_values() const;
+  /// Sorted "key=value" lines of identity_values().
   [[nodiscard]] std::string canonical() const;
   /// Content hash of canonical(): 16 hex digits.
   [[nodiscard]] std::string hash() const;

@@ -49,16 +49,6 @@ core::Metrics evaluate(const core::Config& hardware, const workloads::Benchmark&
 
 namespace {
 
-std::vector<std::pair<std::string, std::string>> params_of(const core::Config& c) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [k, v] : c.values()) {
-    const core::ParamSpec* spec = c.schema() ? c.schema()->find(k) : nullptr;
-    if (spec != nullptr && !spec->identity) continue;
-    out.emplace_back(k, core::value_text(v));
-  }
-  return out;
-}
-
 // Suite aggregation of per-benchmark metrics (see objective_aggregation()).
 core::Metrics aggregate(std::span<const core::Metrics> per_benchmark) {
   double log_latency = 0, energy = 0, area = 0, power = 0, loss = 0;
@@ -449,7 +439,7 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
         bool complete = true;
         for (const auto& m : metrics) complete = complete && !m.values().empty();
         if (!complete) continue;
-        store.put_configuration(w.key.first, w.config.canonical(), params_of(w.config));
+        store.put_configuration(w.key.first, w.config.canonical(), w.config.identity_values());
         results::PointRecord p;
         p.campaign_id = summary.campaign_id;
         p.config_hash = w.key.first;

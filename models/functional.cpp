@@ -124,6 +124,19 @@ struct Prepared {
     return static_cast<double>(q.group_scale(i, g)) * static_cast<double>(k.group_scale(j, g)) *
            inv_sqrt_d;
   }
+  // The exact (dense, quantized) logit of pair (i, j) from the full integer group scores, with
+  // no bit rounds involved: the reference the bounds and the pruning are checked against.
+  [[nodiscard]] double exact_logit(std::size_t i, std::size_t j) const {
+    const auto qi = q.row(i);
+    const auto kj = k.row(j);
+    double lg = 0.0;
+    for (std::size_t g = 0; g < groups; ++g) {
+      std::int64_t s = 0;
+      for (std::size_t c = group_lo[g]; c < group_lo[g + 1]; ++c) s += std::int64_t{qi[c]} * kj[c];
+      lg += coef(i, j, g) * static_cast<double>(s);
+    }
+    return lg + bias(i, j);
+  }
 };
 
 Prepared prepare(const core::AttentionHead& head, const FunctionalOptions& opt) {
@@ -747,18 +760,9 @@ core::Matrix dense_quantized_attention(const core::AttentionHead& head,
   std::vector<double> logits(P.nk);
   for (std::size_t i = 0; i < P.nq; ++i) {
     const std::size_t nvis = P.visible(i);
-    const auto qi = P.q.row(i);
     double m = kNegInf;
     for (std::size_t j = 0; j < nvis; ++j) {
-      const auto kj = P.k.row(j);
-      double lg = 0.0;
-      for (std::size_t g = 0; g < P.groups; ++g) {
-        std::int64_t s = 0;
-        for (std::size_t c = P.group_lo[g]; c < P.group_lo[g + 1]; ++c)
-          s += std::int64_t{qi[c]} * kj[c];
-        lg += P.coef(i, j, g) * static_cast<double>(s);
-      }
-      logits[j] = lg + P.bias(i, j);
+      logits[j] = P.exact_logit(i, j);
       m = std::max(m, logits[j]);
     }
     double l = 0.0;
@@ -796,18 +800,9 @@ RowTrace trace_row(const core::AttentionHead& head, const FunctionalOptions& opt
   run_row<ScalarDot>(P, o, row, rs, sc, gs, st, trace.output, tr);
   // Exact logits from the full integer scores, computed independently of the round loop.
   trace.max_exact_logit = kNegInf;
-  const auto qi = P.q.row(row);
   for (std::size_t j = 0; j < nvis; ++j) {
-    const auto kj = P.k.row(j);
-    double lg = 0.0;
-    for (std::size_t g = 0; g < P.groups; ++g) {
-      std::int64_t s = 0;
-      for (std::size_t c = P.group_lo[g]; c < P.group_lo[g + 1]; ++c)
-        s += std::int64_t{qi[c]} * kj[c];
-      lg += P.coef(row, j, g) * static_cast<double>(s);
-    }
     trace.keys[j].key = j;
-    trace.keys[j].exact_logit = lg + P.bias(row, j);
+    trace.keys[j].exact_logit = P.exact_logit(row, j);
     trace.max_exact_logit = std::max(trace.max_exact_logit, trace.keys[j].exact_logit);
   }
   return trace;

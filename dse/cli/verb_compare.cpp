@@ -36,16 +36,6 @@ struct CompareArgs {
   std::uint64_t seed = 1;
 };
 
-std::vector<std::pair<std::string, std::string>> params_of(const core::Config& c) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [k, v] : c.values()) {
-    const core::ParamSpec* spec = c.schema() ? c.schema()->find(k) : nullptr;
-    if (spec != nullptr && !spec->identity) continue;
-    out.emplace_back(k, core::value_text(v));
-  }
-  return out;
-}
-
 std::string unique_campaign_name(results::Store& store, const std::string& base) {
   if (!store.find_campaign(base)) return base;
   for (int i = 2;; ++i)
@@ -145,12 +135,12 @@ int compare(const CompareArgs& a) {
   for (const auto* info : baselines)
     prov.emplace_back("baseline_version." + info->name, info->version);
   store.put_provenance(id, prov);
-  store.put_configuration(hw_config.hash(), hw_config.canonical(), params_of(hw_config));
+  store.put_configuration(hw_config.hash(), hw_config.canonical(), hw_config.identity_values());
   std::map<std::string, std::string> baseline_hash;
   for (const auto* info : baselines) {
     const std::string canonical = "baseline=" + info->name + "\n" + base.canonical();
     baseline_hash[info->name] = core::content_hash(canonical);
-    auto params = params_of(base);
+    auto params = base.identity_values();
     params.emplace_back("baseline", info->name);
     store.put_configuration(baseline_hash[info->name], canonical, params);
   }
