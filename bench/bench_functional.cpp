@@ -16,8 +16,8 @@
 #include <cblas.h>  // OpenBLAS's header (Debian: /usr/include/x86_64-linux-gnu/cblas.h)
 #endif
 
-#include "core/rng.hpp"
 #include "models/functional.hpp"
+#include "workloads/gaussian_head.hpp"
 
 using namespace pade;
 
@@ -44,34 +44,14 @@ double best_seconds(int reps, F&& f) {
 // Gaussian Q/K/V with structure: an attention sink (key 0) and recency (later keys align more
 // with the queries' shared direction), like the heads PADE's head-tail interleaving targets.
 core::AttentionHead make_head(std::size_t n, std::size_t d) {
-  core::Rng rng(2512'14322, "bench/functional");
-  core::AttentionHead h;
-  h.q = core::Matrix(n, d);
-  h.k = core::Matrix(n, d);
-  h.v = core::Matrix(n, d);
-  h.causal = true;
-  std::vector<double> u(d);
-  double norm = 0;
-  for (auto& x : u) {
-    x = rng.normal();
-    norm += x * x;
-  }
-  for (auto& x : u) x /= std::sqrt(norm);
-  for (std::size_t i = 0; i < n; ++i) {
-    const double mag = 0.5 + rng.uniform();
-    for (std::size_t c = 0; c < d; ++c)
-      h.q.at(i, c) = static_cast<float>(mag * rng.normal() + 3.0 * u[c]);
-  }
-  for (std::size_t j = 0; j < n; ++j) {
-    const double mag = 0.5 + rng.uniform();
-    const double along =
-        24.0 * static_cast<double>(j) / static_cast<double>(n) + (j == 0 ? 30.0 : 0.0);
-    for (std::size_t c = 0; c < d; ++c) {
-      h.k.at(j, c) = static_cast<float>(mag * rng.normal() + along * u[c]);
-      h.v.at(j, c) = static_cast<float>(rng.normal());
-    }
-  }
-  return h;
+  workloads::GaussianHeadSpec spec;
+  spec.seed = 2512'14322;
+  spec.stream = "bench/functional";
+  spec.keys = n;
+  spec.dim = d;
+  spec.sink = 30.0;
+  spec.recency = 24.0;
+  return workloads::gaussian_head(spec);
 }
 
 #ifdef PADE_HAVE_BLAS

@@ -7,6 +7,7 @@
 #include <tbb/global_control.h>
 
 #include "core/quant.hpp"
+#include "core/rng.hpp"
 #include "models/functional.hpp"
 #include "tests/test_functional_helpers.hpp"
 
