@@ -56,6 +56,37 @@ TemplateTiming time_template(const TaskGraph& tg) {
           .push_back({x, y, g[e].distance, g[e].kind == EdgeKind::Order});
     }
   }
+  // Fill: one tile-step with its group's start and end nodes, all resources free.
+  std::vector<std::size_t> order;
+  order.reserve(n);
+  for (const Scope s : {Scope::GroupStart, Scope::Tile, Scope::GroupEnd})
+    for (std::size_t v = 0; v < n; ++v)
+      if (g[v].scope == s) order.push_back(v);
+  std::vector<double> start(n, 0.0);
+  double finish = 0;
+  for (const std::size_t x : order) {
+    finish = std::max(finish, start[x] + g[x].column_time());
+    for (const auto f : boost::make_iterator_range(boost::out_edges(x, g)))
+      if (g[f].distance == 0) {
+        const std::size_t y = boost::target(f, g);
+        start[y] = std::max(start[y], start[x] + edge_delay(g[x], g[f]));
+      }
+  }
+  t.fill = finish;
+  // The Q buffer's recurrence (a back edge from a tile-scope node into a group's start, distance
+  // k query groups): group g + k may load its Q once group g's last tile-step has passed the edge's
+  // source. That takes the first tile-step's path L from the Q load, plus T - 1 periods for the
+  // group's other tile-steps, against k T periods: P >= L / (k T - T + 1).
+  double group_recurrence = 0;
+  for (std::size_t x = 0; x < n; ++x) {
+    if (g[x].scope != Scope::Tile) continue;
+    for (const auto e : boost::make_iterator_range(boost::out_edges(x, g))) {
+      const std::size_t y = boost::target(e, g);
+      if (g[y].scope != Scope::GroupStart || g[e].distance <= 0) continue;
+      const double path = start[x] + edge_delay(g[x], g[e]);
+      group_recurrence = std::max(group_recurrence, path / (g[e].distance * tiles - tiles + 1.0));
+    }
+  }
   // Queueing: a request meets, on average, the residual work of a FIFO server at utilization rho
   // (M/D/1: rho / (2 (1 - rho)) services). DRAM requests wait for their channel, QK work for its
   // lane; both waits lengthen the round chain and the scoreboard residence, and both fall as the
@@ -79,12 +110,35 @@ TemplateTiming time_template(const TaskGraph& tg) {
     rho = std::clamp(rho, 0.0, 0.95);
     return rho / (2.0 * (1.0 - rho)) * service;
   };
-  std::vector<double> start(n);
   constexpr double kUnreached = -1.0;
   struct Bounds {
     double recurrence = 0, scoreboard = 0;
     EdgeKind edge = EdgeKind::Buffer;
     Stage stage = Stage::PlaneFetch;
+  };
+  // Per pair: lane demand (cycles at the lane) and delay (everything else), over its rounds.
+  auto scoreboard_bound = [&](double wd) {
+    const double pairs0 = g[tg.qk_round.front()].pairs;
+    if (pairs0 <= 0) return 0.0;
+    const double s = tg.shape.passes;  // one key plane on a lane
+    double demand = 0, delay = 0;
+    for (std::size_t r = 0; r < tg.qk_round.size(); ++r) {
+      const double visits = g[tg.qk_round[r]].pairs / pairs0;
+      const std::size_t f = tg.plane_fetch[r], q = tg.qk_round[r], th = tg.threshold[r];
+      demand += visits * s;
+      delay +=
+          visits * (flat[f].time + (flat[f].dram ? wd : 0.0) + flat[q].time - s + flat[th].time);
+    }
+    // Exact MVA recursion over the population, with the residual service of a deterministic
+    // server (half a service, not a whole one, for the pair found in service).
+    double queue = 0, util = 0, x = 0;
+    for (int k = 1; k <= tg.scoreboard_entries; ++k) {
+      const double residence = demand * (1.0 + queue - 0.5 * util);
+      x = k / (residence + delay);
+      queue = x * residence;
+      util = x * demand;
+    }
+    return pairs0 / tg.shape.lanes_active / x;
   };
   auto bounds = [&](double period) {
     const double wd =
@@ -98,6 +152,10 @@ TemplateTiming time_template(const TaskGraph& tg) {
              (flat[x].qk ? wq : 0.0);
     };
     Bounds b;
+    if (group_recurrence > 0) {
+      b.recurrence = group_recurrence;
+      b.stage = Stage::QLoad;
+    }
     // Recurrence: for each back edge u -> v (distance k), the longest distance-0 path v ~> u.
     // Vertex indices of tile-scope nodes are a topological order of the distance-0 edges.
     for (const FlatEdge& be : back) {
@@ -115,18 +173,15 @@ TemplateTiming time_template(const TaskGraph& tg) {
         b.stage = g[be.to].stage;
       }
     }
-    // Scoreboard capacity (out-of-order lanes): a (row, key) pair holds an entry from its first
-    // plane request until it is pruned or finished; each active round costs it the round's
-    // fetch + compute + threshold time (Little's law over the lanes' entries).
-    if (!tg.in_order) {
-      double entry_cycles = 0;
-      for (std::size_t r = 0; r < tg.qk_round.size(); ++r)
-        entry_cycles +=
-            g[tg.qk_round[r]].pairs * (time(tg.plane_fetch[r], false) +
-                                       time(tg.qk_round[r], false) + time(tg.threshold[r], false));
-      b.scoreboard =
-          entry_cycles / (static_cast<double>(tg.shape.lanes_active) * tg.scoreboard_entries);
-    }
+    // Scoreboard capacity (out-of-order lanes): each lane is a closed queueing network of its
+    // `scoreboard_entries` entries. A (row, key) pair holds an entry from its first plane request
+    // until it is pruned or finished; each active round it visits the lane for `passes` cycles
+    // (the queue) and otherwise waits for its plane, for the rest of its column's round and for the
+    // threshold (a delay). Mean-value analysis over the entries gives the lane's pair throughput X;
+    // a tile-step brings pairs0 / lanes pairs per lane, so the bound is that over X. (An open-queue
+    // wait at the lane would grow without bound as the lane saturates; the closed network's cannot,
+    // its population being the entries.)
+    if (!tg.in_order) b.scoreboard = scoreboard_bound(wd);
     return b;
   };
   double busiest = 0;
@@ -158,23 +213,6 @@ TemplateTiming time_template(const TaskGraph& tg) {
   t.bound = Bound::Unit;
   if (t.recurrence >= std::max(busiest, t.scoreboard) * (1 - 1e-9)) t.bound = Bound::Recurrence;
   if (t.scoreboard >= std::max(busiest, t.recurrence) * (1 - 1e-9)) t.bound = Bound::Scoreboard;
-  // Fill: one tile-step with its group's start and end nodes, all resources free.
-  std::vector<std::size_t> order;
-  order.reserve(n);
-  for (const Scope s : {Scope::GroupStart, Scope::Tile, Scope::GroupEnd})
-    for (std::size_t v = 0; v < n; ++v)
-      if (g[v].scope == s) order.push_back(v);
-  std::fill(start.begin(), start.end(), 0.0);
-  double finish = 0;
-  for (const std::size_t x : order) {
-    finish = std::max(finish, start[x] + g[x].column_time());
-    for (const auto f : boost::make_iterator_range(boost::out_edges(x, g)))
-      if (g[f].distance == 0) {
-        const std::size_t y = boost::target(f, g);
-        start[y] = std::max(start[y], start[x] + edge_delay(g[x], g[f]));
-      }
-  }
-  t.fill = finish;
   return t;
 }
 

@@ -91,6 +91,8 @@ class StreamSim {
     lane_phase_.resize(static_cast<std::size_t>(lanes_));
     for (double& p : lane_phase_) p = rng.uniform();
     for (int i = 0; i < steps_; ++i) draw_tile(i);
+    pv_done.assign(static_cast<std::size_t>(steps_), 0.0);
+    pv_vertex_ = static_cast<std::uint32_t>(tg.pv);
     count_predecessors();
   }
 
@@ -120,6 +122,7 @@ class StreamSim {
   }
 
   double makespan = 0;
+  std::vector<double> pv_done;  // per tile-step: when its P.V finished
   std::uint64_t events_ = 0;
   std::array<double, kUnitCount> busy{};
   double stall_memory = 0, stall_scoreboard = 0, stall_lockstep = 0, stall_dependency = 0;
@@ -156,8 +159,8 @@ class StreamSim {
     if (g_[v].scope == Scope::Tile) {
       if (e.target_scope == Scope::Tile)
         to_slot = s + e.distance < steps_ ? s + e.distance : -1;
-      else
-        to_slot = s % tiles_ == tiles_ - 1 ? steps_ + s / tiles_ : -1;
+      else if (s % tiles_ == tiles_ - 1 && s / tiles_ + e.distance < groups_)
+        to_slot = steps_ + s / tiles_ + e.distance;  // a group `distance` later (TaskEdge)
     } else {
       to_slot = e.target_scope == Scope::Tile ? (s - steps_) * tiles_ : s;
     }
@@ -456,6 +459,8 @@ class StreamSim {
 
   void complete(std::uint32_t inst) {
     makespan = std::max(makespan, now_);
+    if (vertex(inst) == pv_vertex_ && slot(inst) < steps_)
+      pv_done[static_cast<std::size_t>(slot(inst))] = now_;
     notify(inst, false);
   }
 
@@ -464,7 +469,7 @@ class StreamSim {
   const TaskGraphBase& g_;
   core::JsonWriter* trace_;
   std::size_t* trace_budget_;
-  std::uint32_t nt_ = 0;
+  std::uint32_t nt_ = 0, pv_vertex_ = 0;
   int bits_ = 8, groups_ = 1, tiles_ = 1, steps_ = 1, lanes_ = 1, lanes_per_row_ = 1, rows_ = 1,
       passes_ = 1, cols_ = 1;
   std::vector<std::vector<FlatEdge>> out_;
@@ -487,6 +492,24 @@ class StreamSim {
   std::uint64_t seq_ = 0;
   double now_ = 0;
 };
+
+// Cycles per tile-step in steady state: the least-squares slope of P.V completion time over
+// tile-step index, over [S/4, 9S/10) of the window's S tile-steps (all of them when S < 8).
+double steady_period(const StreamSim& w) {
+  const int n = w.steps();
+  const int lo = n < 8 ? 0 : n / 4, hi = n < 8 ? n : (9 * n) / 10;
+  if (hi - lo < 2) return w.makespan / n;
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (int i = lo; i < hi; ++i) {
+    const double x = i, y = w.pv_done[static_cast<std::size_t>(i)];
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+  }
+  const double m = hi - lo;
+  return (m * sxy - sx * sy) / (m * sxx - sx * sx);
+}
 
 }  // namespace
 
@@ -528,30 +551,26 @@ EventSimResult simulate_events(const HardwareConfig& hw, const workloads::Benchm
     const TaskGraph tg = build_task_graph(hw, bench.groups[gi], s);
     const std::uint64_t seed =
         opt.seed ^ (0x9e3779b97f4a7c15ULL * (gi + 1)) ^ core::fnv1a64(bench.name);
-    // Two windows of the same stream, the second twice as many query groups as the first: their
-    // makespans differ by exactly the steady-state work of the extra tile-steps, fill and drain
-    // cancel. The whole group is the first window plus the remaining tile-steps at that period.
+    // One window of the stream: at least min_steps tile-steps in whole query groups. Its
+    // steady-state period is the least-squares slope of the tile-steps' P.V completion times over
+    // the window's middle (the first quarter, still filling the K window and the scoreboards, and
+    // the last tenth, draining, left out); the whole group is the window's makespan plus the
+    // remaining tile-steps at that period.
     const int tiles = std::min(tg.shape.tiles, std::max(1, opt.tiles_per_group));
     const auto n_groups = static_cast<int>(std::min<double>(tg.shape.query_groups, 1e9));
     const int want = std::max(opt.min_groups, (opt.min_steps + tiles - 1) / tiles);
-    const int groups_b = std::max(1, std::min(n_groups, 2 * want));
-    const int groups_a = std::max(1, groups_b / 2);
-    StreamSim a(hw, tg, groups_a, tiles, seed, opt.trace && gi == 0 ? &trace : nullptr, &budget);
-    a.run();
-    StreamSim b(hw, tg, groups_b, tiles, seed, nullptr, &budget);
-    if (groups_b > groups_a) b.run();
+    StreamSim w(hw, tg, std::max(1, std::min(n_groups, want)), tiles, seed,
+                opt.trace && gi == 0 ? &trace : nullptr, &budget);
+    w.run();
     const double total_steps = tg.shape.tile_steps();
-    const int steps_a = a.steps(), steps_b = b.steps();
-    const double period = groups_b > groups_a ? (b.makespan - a.makespan) / (steps_b - steps_a)
-                                              : a.makespan / steps_a;
-    out.cycles += a.makespan + std::max(0.0, total_steps - steps_a) * period;
-    out.simulated_cycles += a.makespan + b.makespan;
-    out.simulated_tile_steps += steps_a + (groups_b > groups_a ? steps_b : 0);
+    const int steps = w.steps();
+    out.cycles += w.makespan + std::max(0.0, total_steps - steps) * steady_period(w);
+    out.simulated_cycles += w.makespan;
+    out.simulated_tile_steps += steps;
     out.tile_steps += total_steps;
-    out.events += a.events_ + b.events_;
+    out.events += w.events_;
     out.ops += tg.per_tile.scaled(total_steps);
     out.ops += tg.per_group.scaled(tg.shape.query_groups);
-    const StreamSim& w = groups_b > groups_a ? b : a;  // the longer window speaks for the whole
     const double scale = total_steps / w.steps();
     out.stall_memory += w.stall_memory * scale;
     out.stall_scoreboard += w.stall_scoreboard * scale;

@@ -196,10 +196,11 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   const double gqa = std::max(1.0, static_cast<double>(ag.q_heads) / std::max(1, ag.kv_heads));
   const double kv_head_bytes = static_cast<double>(ag.keys) * word_bytes * 2.0;
   sh.resident = kv_head_bytes <= 0.5 * kv_buffer;
+  const double q_groups = std::floor(hw.q_buffer_kib * 1024.0 / (hw.qk_rows * word_bytes));
+  sh.q_slots = static_cast<int>(std::clamp(q_groups, 1.0, 1e6));
   if (sh.resident) {
     sh.share = groups_per_head * gqa;
   } else {
-    const double q_groups = std::floor(hw.q_buffer_kib * 1024.0 / (hw.qk_rows * word_bytes));
     const double acc_groups =
         std::floor(hw.out_buffer_kib * 1024.0 / (hw.qk_rows * (d * 4.0 + 8.0)));
     sh.share = std::max(1.0, std::min({groups_per_head * gqa, q_groups, acc_groups}));
@@ -394,6 +395,9 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   // Group scope: distance 0 = the group's first (GroupStart) or last (GroupEnd) tile-step.
   edge(tg.q_load, tg.bui_gen, EdgeKind::Data, 0);
   edge(tg.bui_gen, tg.qk_round.front(), EdgeKind::Data, 0);
+  // The Q buffer holds q_slots query groups: a group's Q is loaded once the group q_slots earlier
+  // has finished its rounds (distance in query groups, see TaskEdge).
+  edge(tg.qk_round.back(), tg.q_load, EdgeKind::Buffer, sh.q_slots);
   edge(tg.pv, tg.normalize, EdgeKind::Data, 0);
   edge(tg.normalize, tg.out_write, EdgeKind::Data, 0);
   return tg;

@@ -87,7 +87,11 @@ struct TaskNode {
 enum class EdgeKind : std::uint8_t { Data, Buffer, Order };
 struct TaskEdge {
   EdgeKind kind = EdgeKind::Data;
-  int distance = 0;  // in tile-steps; group-scope nodes: edges to/from the first/last tile-step
+  /// In tile-steps; edges to or from group-scope nodes leave/enter the group's first or last
+  /// tile-step, except a back edge from a tile-scope node to a group-start node, which counts query
+  /// groups: it leaves a group's last tile-step and enters the start of the group `distance` later
+  /// (the Q buffer's prefetch depth).
+  int distance = 0;
 };
 
 using TaskGraphBase =
@@ -131,6 +135,7 @@ struct StreamShape {
   double share = 1;       // query groups sharing each K/V fetch from the buffer
   bool resident = false;  // the head's K and V stay in the K/V buffer
   int window_tiles = 1;   // tile-steps in flight allowed by the K buffer
+  int q_slots = 1;        // query groups whose Q the Q buffer holds (Q-load prefetch depth)
   [[nodiscard]] double tile_steps() const { return query_groups * tiles; }
 };
 
