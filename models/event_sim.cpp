@@ -56,7 +56,7 @@ class StreamSim {
  public:
   StreamSim(const HardwareConfig& hw, const TaskGraph& tg, int groups, int tiles,
             std::uint64_t seed, core::JsonWriter* trace, std::size_t* trace_budget)
-      : hw_(hw), tg_(tg), g_(tg.graph), trace_(trace), trace_budget_(trace_budget) {
+      : hw_(hw), tg_(tg), g_(tg.graph()), trace_(trace), trace_budget_(trace_budget) {
     nt_ = static_cast<std::uint32_t>(boost::num_vertices(g_));
     bits_ = tg.stats.bits;
     tiles_ = tiles;
@@ -67,12 +67,12 @@ class StreamSim {
     rows_ = tg.shape.rows_used;
     passes_ = tg.shape.passes;
     cols_ = 1;
-    for (std::uint32_t v = 0; v < nt_; ++v) cols_ = std::max(cols_, g_[v].columns);
+    for (std::uint32_t v = 0; v < nt_; ++v) cols_ = std::max(cols_, tg_.node(v).columns);
     out_.resize(nt_);
     for (std::uint32_t v = 0; v < nt_; ++v)
       for (const auto e : boost::make_iterator_range(boost::out_edges(v, g_))) {
         const auto t = static_cast<std::uint32_t>(boost::target(e, g_));
-        out_[v].push_back(FlatEdge{t, g_[e].distance, g_[e].kind, g_[t].scope});
+        out_[v].push_back(FlatEdge{t, tg.edge(e).distance, tg.edge(e).kind, tg.node(t).scope});
       }
     const std::size_t instances =
         static_cast<std::size_t>(steps_ + groups_) * nt_ * static_cast<std::size_t>(cols_);
@@ -146,7 +146,7 @@ class StreamSim {
   [[nodiscard]] bool valid(std::uint32_t inst) const {
     const std::uint32_t v = vertex(inst);
     const bool group_slot = slot(inst) >= steps_;
-    return group_slot == (g_[v].scope != Scope::Tile) && column(inst) < g_[v].columns;
+    return group_slot == (tg_.node(v).scope != Scope::Tile) && column(inst) < tg_.node(v).columns;
   }
 
   // Calls f(target instance) for every instance an edge from `inst` leads to.
@@ -154,9 +154,9 @@ class StreamSim {
   void targets(std::uint32_t inst, const FlatEdge& e, F&& f) const {
     const std::uint32_t v = vertex(inst);
     const int s = slot(inst), c = column(inst);
-    const int from_cols = g_[v].columns, to_cols = g_[e.target].columns;
+    const int from_cols = tg_.node(v).columns, to_cols = tg_.node(e.target).columns;
     int to_slot = -1;
-    if (g_[v].scope == Scope::Tile) {
+    if (tg_.node(v).scope == Scope::Tile) {
       if (e.target_scope == Scope::Tile)
         to_slot = s + e.distance < steps_ ? s + e.distance : -1;
       else if (s % tiles_ == tiles_ - 1 && s / tiles_ + e.distance < groups_)
@@ -183,7 +183,7 @@ class StreamSim {
 
   void notify(std::uint32_t inst, bool order_edges) {
     const Cause cause =
-        g_[vertex(inst)].stage == Stage::PlaneFetch ? Cause::Memory : Cause::Dependency;
+        tg_.node(vertex(inst)).stage == Stage::PlaneFetch ? Cause::Memory : Cause::Dependency;
     for (const FlatEdge& e : out_[vertex(inst)]) {
       if ((e.kind == EdgeKind::Order) != order_edges) continue;
       targets(inst, e, [&](std::uint32_t t) {
@@ -240,7 +240,7 @@ class StreamSim {
   // Lanes a column instance works on: lane c of every row (all lanes for a whole-tile node).
   template <class F>
   void for_lanes(std::uint32_t inst, F&& f) const {
-    if (g_[vertex(inst)].columns > 1) {
+    if (tg_.node(vertex(inst)).columns > 1) {
       for (int row = 0; row < rows_; ++row) f(row * lanes_per_row_ + column(inst));
     } else {
       for (int lane = 0; lane < lanes_; ++lane) f(lane);
@@ -248,7 +248,7 @@ class StreamSim {
   }
 
   void dispatch(std::uint32_t inst, double now) {
-    const TaskNode& node = g_[vertex(inst)];
+    const TaskNode& node = tg_.node(vertex(inst));
     if (node.stage == Stage::PlaneFetch && node.round == 0 && !tg_.in_order) {
       auto& q = sb_queue_[static_cast<std::size_t>(column(inst))];
       q.push_back(inst);
@@ -286,7 +286,7 @@ class StreamSim {
   void trace_span(std::uint32_t inst, double begin, double end, Unit unit) {
     if (trace_ == nullptr || *trace_budget_ == 0) return;
     --*trace_budget_;
-    const TaskNode& n = g_[vertex(inst)];
+    const TaskNode& n = tg_.node(vertex(inst));
     std::string name(to_string(n.stage));
     if (n.round >= 0) name += " r" + std::to_string(n.round);
     trace_->begin_object();
@@ -309,7 +309,7 @@ class StreamSim {
 
   void start(std::uint32_t inst, double now) {
     const std::uint32_t v = vertex(inst);
-    const TaskNode& node = g_[v];
+    const TaskNode& node = tg_.node(v);
     const bool has_order_out = std::any_of(out_[v].begin(), out_[v].end(), [](const FlatEdge& e) {
       return e.kind == EdgeKind::Order;
     });
@@ -450,7 +450,7 @@ class StreamSim {
 
   void lane_done(std::uint32_t inst, std::uint32_t lane) {
     const TileDraw& d = draws_[static_cast<std::size_t>(slot(inst))];
-    const TaskNode& node = g_[vertex(inst)];
+    const TaskNode& node = tg_.node(vertex(inst));
     held_[lane] -= d.terminate[static_cast<std::size_t>(lane) * static_cast<std::size_t>(bits_) +
                                static_cast<std::size_t>(node.round)];
     try_admit(static_cast<int>(lane) % lanes_per_row_ % cols_);

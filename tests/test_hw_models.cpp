@@ -137,9 +137,9 @@ TEST_CASE(
       CHECK(tg.shape.keys_per_tile <= hw.tile_keys + 1e-9);
       CHECK(tg.shape.keys_per_tile * tg.shape.tiles ==
             Approx(ag.pairs_per_head() / static_cast<double>(ag.queries)));
-      for (const auto e : boost::make_iterator_range(boost::edges(tg.graph))) {
-        const auto u = boost::source(e, tg.graph), v = boost::target(e, tg.graph);
-        const auto& edge = tg.graph[e];
+      for (const auto e : boost::make_iterator_range(boost::edges(tg.graph()))) {
+        const auto u = boost::source(e, tg.graph()), v = boost::target(e, tg.graph());
+        const auto& edge = tg.edge(e);
         const bool both_tile =
             tg.node(u).scope == models::Scope::Tile && tg.node(v).scope == models::Scope::Tile;
         if (both_tile && edge.distance == 0) CHECK(u < v);  // index order is topological
@@ -173,13 +173,13 @@ TEST_CASE(
                               boost::property<boost::edge_weight_t, double,
                                               boost::property<boost::edge_weight2_t, double>>>;
     G h(tg.size());
-    for (const auto e : boost::make_iterator_range(boost::edges(tg.graph))) {
-      const auto u = boost::source(e, tg.graph), v = boost::target(e, tg.graph);
+    for (const auto e : boost::make_iterator_range(boost::edges(tg.graph()))) {
+      const auto u = boost::source(e, tg.graph()), v = boost::target(e, tg.graph());
       if (tg.node(u).scope != models::Scope::Tile || tg.node(v).scope != models::Scope::Tile)
         continue;
       boost::add_edge(
           u, v,
-          {models::edge_delay(tg.node(u), tg.graph[e]), static_cast<double>(tg.graph[e].distance)},
+          {models::edge_delay(tg.node(u), tg.edge(e)), static_cast<double>(tg.edge(e).distance)},
           h);
     }
     const double howard = boost::maximum_cycle_ratio(h, boost::get(boost::vertex_index, h),
