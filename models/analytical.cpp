@@ -136,12 +136,12 @@ TemplateTiming time_template(const TaskGraph& tg) {
   // A cycle that is one path is the same sum at every period: its base time and how many DRAM
   // and QK nodes on it wait.
   struct PathSum {
-    double base = 0, dram = 0, qk = 0;
+    double base, dram, qk;
   };
-  std::array<PathSum, kMaxTaskEdges> path_sum{};
+  std::array<PathSum, kMaxTaskEdges> path_sum;
   for (std::size_t i = 0; i < topo.tile_back.size(); ++i) {
     if (topo.cycle_is_path[i] == 0) continue;
-    PathSum& p = path_sum[i];
+    PathSum& p = path_sum[i] = PathSum{};
     auto add = [&](const TopologyEdge& e) {
       p.base += delay(e);
       p.dram += flat[e.from].dram ? 1.0 : 0.0;

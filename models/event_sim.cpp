@@ -1,9 +1,9 @@
 #include "models/event_sim.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <deque>
-#include <queue>
 #include <vector>
 
 #include "core/hash.hpp"
@@ -18,17 +18,55 @@ namespace {
 
 enum class EvKind : std::uint8_t { NodeDone, Release, ChunkDone, LaneDone };
 
+// A small POD event. Its time is >= the time being processed (events are never scheduled in the
+// past) and ties between equal times go by creation order, which keeps the run deterministic.
 struct Event {
   double time;
-  std::uint64_t seq;  // ties break by creation order: deterministic
   std::uint32_t inst;
-  std::uint32_t lane;
-  EvKind kind;
+  std::uint32_t lane : 24;
+  std::uint32_t kind : 8;
 };
-struct Later {
-  bool operator()(const Event& a, const Event& b) const {
-    return a.time != b.time ? a.time > b.time : a.seq > b.seq;
+
+// A monotone priority queue of events: a radix heap over the time's bit pattern (non-negative
+// doubles order like their bits as unsigned integers). Bucket 0 holds the events at the last
+// time popped, bucket i > 0 those whose time's bits first differ from it at bit i - 1. A push is
+// an append; a pop takes bucket 0 in order, and when it is empty the first non-empty bucket is
+// spread over the lower ones around its earliest time (each event moves down a few times at
+// most). Events of equal time always share a bucket and buckets keep insertion order, so equal
+// times pop in creation order, as a (time, sequence) heap would pop them.
+class EventQueue {
+ public:
+  [[nodiscard]] bool empty() const { return size_ == 0; }
+  void push(const Event& e) {
+    buckets_[bucket_of(key_of(e))].push_back(e);
+    ++size_;
   }
+  Event pop() {
+    if (head_ == buckets_[0].size()) refill();
+    --size_;
+    return buckets_[0][head_++];
+  }
+
+ private:
+  static std::uint64_t key_of(const Event& e) { return std::bit_cast<std::uint64_t>(e.time); }
+  [[nodiscard]] std::size_t bucket_of(std::uint64_t key) const {
+    return key == last_ ? 0 : static_cast<std::size_t>(64 - std::countl_zero(key ^ last_));
+  }
+  void refill() {
+    buckets_[0].clear();
+    head_ = 0;
+    std::size_t k = 1;
+    while (buckets_[k].empty()) ++k;
+    std::vector<Event>& from = buckets_[k];
+    std::uint64_t earliest = key_of(from.front());
+    for (const Event& e : from) earliest = std::min(earliest, key_of(e));
+    last_ = earliest;
+    for (const Event& e : from) buckets_[bucket_of(key_of(e))].push_back(e);
+    from.clear();
+  }
+  std::array<std::vector<Event>, 65> buckets_;
+  std::size_t head_ = 0, size_ = 0;
+  std::uint64_t last_ = 0;
 };
 
 struct FlatEdge {
@@ -100,11 +138,10 @@ class StreamSim {
     for (std::uint32_t inst = 0; inst < pending_.size(); ++inst)
       if (pending_[inst] == 0 && valid(inst)) dispatch(inst, 0.0);
     while (!queue_.empty()) {
-      const Event ev = queue_.top();
-      queue_.pop();
+      const Event ev = queue_.pop();
       ++events_;
       now_ = ev.time;
-      switch (ev.kind) {
+      switch (static_cast<EvKind>(ev.kind)) {
         case EvKind::NodeDone:
           complete(ev.inst);
           break;
@@ -194,7 +231,7 @@ class StreamSim {
   }
 
   void push(double time, std::uint32_t inst, EvKind kind, std::uint32_t lane = 0) {
-    queue_.push(Event{time, seq_++, inst, lane, kind});
+    queue_.push(Event{time, inst, lane, static_cast<std::uint32_t>(kind)});
   }
 
   // Keys are dealt to the lanes round-robin, continuing across tiles, so that no lane is always
@@ -488,8 +525,7 @@ class StreamSim {
   std::vector<double> lane_phase_;
   std::vector<std::deque<std::uint32_t>> sb_queue_;  // per key column
   std::vector<char> sb_blocked_;  // per (tile-step, column): waited for scoreboard entries
-  std::priority_queue<Event, std::vector<Event>, Later> queue_;
-  std::uint64_t seq_ = 0;
+  EventQueue queue_;
   double now_ = 0;
 };
 
