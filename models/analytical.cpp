@@ -325,8 +325,7 @@ core::Metrics analytical_model(const HardwareConfig& hw, const workloads::Benchm
   add_workload_metrics(m, hw, s);
   const double c = r.cycles > 0 ? r.cycles : 1.0;
   for (int u = 0; u < kUnitCount; ++u)
-    m.set("util_" + std::string(to_string(static_cast<Unit>(u))),
-          r.busy[static_cast<std::size_t>(u)] / c);
+    m.set(util_metric(static_cast<Unit>(u)), r.busy[static_cast<std::size_t>(u)] / c);
   m.set("stall_fill_cycles", r.stall_fill);
   m.set("stall_dram_bandwidth_cycles", r.stall_dram_bandwidth);
   m.set("stall_latency_cycles", r.stall_latency);

@@ -632,8 +632,7 @@ core::Metrics event_model(const HardwareConfig& hw, const workloads::Benchmark& 
   add_energy_area_metrics(m, hw, r.ops, r.cycles);
   add_workload_metrics(m, hw, s);
   for (int u = 0; u < kUnitCount; ++u)
-    m.set("util_" + std::string(to_string(static_cast<Unit>(u))),
-          r.busy_fraction[static_cast<std::size_t>(u)]);
+    m.set(util_metric(static_cast<Unit>(u)), r.busy_fraction[static_cast<std::size_t>(u)]);
   m.set("stall_memory_cycles", r.stall_memory);
   m.set("stall_scoreboard_cycles", r.stall_scoreboard);
   m.set("stall_lockstep_cycles", r.stall_lockstep);

@@ -23,6 +23,12 @@ std::string_view to_string(Unit u) {
   return "?";
 }
 
+std::string_view util_metric(Unit u) {
+  static constexpr std::array<std::string_view, kUnitCount> kNames = {
+      "util_dram", "util_qk_pu", "util_bui", "util_threshold", "util_softmax", "util_v_pu"};
+  return kNames[static_cast<std::size_t>(u)];
+}
+
 std::string_view to_string(Stage s) {
   switch (s) {
     case Stage::QLoad:

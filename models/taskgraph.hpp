@@ -41,6 +41,8 @@ namespace pade::models {
 enum class Unit : std::uint8_t { Dram, QkPu, Bui, Threshold, Softmax, VPu };
 inline constexpr int kUnitCount = 6;
 [[nodiscard]] std::string_view to_string(Unit u);
+/// The unit's utilization metric, "util_" + to_string(u).
+[[nodiscard]] std::string_view util_metric(Unit u);
 
 enum class Stage : std::uint8_t {
   QLoad,

@@ -148,6 +148,23 @@ TEST_CASE(
       }
     }
   }
+  // The structure is shared per (bits, policy), its derived lists agree with the Boost graph.
+  const auto tg1 =
+      models::build_task_graph(hw, catalog().benchmark("llama2-7b/mmlu").groups[0], ws);
+  const auto tg2 =
+      models::build_task_graph(hw, catalog().benchmark("vit-l16/imagenet").groups[0], ws);
+  CHECK(tg1.topology == tg2.topology);
+  std::size_t edges = 0;
+  for (const auto& list :
+       {tg1.topology->fill_edges, tg1.topology->tile_back, tg1.topology->group_back})
+    for (const auto& e : list) {
+      CHECK(boost::edge(e.from, e.to, tg1.graph()).second);
+      ++edges;
+    }
+  CHECK(edges == boost::num_edges(tg1.graph()));  // every edge in exactly one list
+  for (int u = 0; u < models::kUnitCount; ++u)
+    CHECK(models::util_metric(static_cast<models::Unit>(u)) ==
+          "util_" + std::string(models::to_string(static_cast<models::Unit>(u))));
   // Decode: one query row per group, so only one row of lanes works.
   const auto tg =
       models::build_task_graph(hw, catalog().benchmark("llama2-7b/mmlu@decode").groups[0], ws);
