@@ -46,6 +46,55 @@ double fixed_point(G&& g, double lo) {
   return hi;
 }
 
+// Throughput X of a closed network of `entries` customers that each visit a deterministic server
+// for `demand` cycles and otherwise wait `delay` cycles, by exact mean-value analysis with the
+// residual service of a deterministic server (half a service, not a whole one, for the customer
+// found in service):
+//   R_1 = D,  R_k = D (1 + Q_{k-1} - U_{k-1} / 2),  X_k = k / (R_k + Z),  Q = X R,  U = X D.
+// Substituting Q and U, R_k = (D k R_{k-1} + D Z - D^2 (k - 1) / 2) / (R_{k-1} + Z): a Moebius
+// map of R_{k-1}, so R_N is the product of their 2x2 matrices applied to R_1 — multiplications
+// only, without a division in every step of the dependent chain (rescaled every 8 steps; a
+// Moebius map does not change when its matrix is scaled). With `derivative`, also dX/dZ, from
+// the product's derivative (dM_k/dZ = [[0, D], [0, 1]]).
+Slope closed_throughput(double demand, double delay, int entries, bool derivative) {
+  const double dm = demand, z = delay;
+  double a = 1, b = 0, c = 0, d = 1;      // the product, identity at first
+  double da = 0, db = 0, dc = 0, dd = 0;  // its derivative in z
+  for (int k = 2; k <= entries; ++k) {
+    const double m11 = dm * k, m12 = dm * z - 0.5 * dm * dm * (k - 1);  // m21 = 1, m22 = z
+    if (derivative) {
+      const double na = m11 * da + m12 * dc + dm * c, nb = m11 * db + m12 * dd + dm * d;
+      const double nc = da + z * dc + c, nd = db + z * dd + d;
+      da = na;
+      db = nb;
+      dc = nc;
+      dd = nd;
+    }
+    const double na = m11 * a + m12 * c, nb = m11 * b + m12 * d;
+    const double nc = a + z * c, nd = b + z * d;
+    a = na;
+    b = nb;
+    c = nc;
+    d = nd;
+    if ((k & 7) == 0) {
+      const double scale = 1.0 / (std::abs(a) + std::abs(b) + std::abs(c) + std::abs(d));
+      a *= scale;
+      b *= scale;
+      c *= scale;
+      d *= scale;
+      da *= scale;
+      db *= scale;
+      dc *= scale;
+      dd *= scale;
+    }
+  }
+  const double p = a * dm + b, q = c * dm + d;
+  const double r = p / q, x = entries / (r + z);
+  if (!derivative) return Slope{x, 0.0};
+  const double dr = ((da * dm + db) * q - p * (dc * dm + dd)) / (q * q);
+  return Slope{x, -x * (dr + 1.0) / (r + z)};
+}
+
 }  // namespace
 
 TemplateTiming time_template(const TaskGraph& tg) {
@@ -200,33 +249,23 @@ TemplateTiming time_template(const TaskGraph& tg) {
     fixed_delay += visits * (flat[f].time + flat[q].time - pass + flat[th].time);
     if (flat[f].dram) dram_visits += visits;
   }
-  double memo_period = -1;  // the last evaluation (each costs an MVA pass)
+  // Each evaluation costs a mean-value analysis over the entries: remember the last one, and
+  // leave out the derivative where only the value is asked for.
+  double memo_period = -1;
   Slope memo;
-  auto scoreboard_bound = [&](double period) {
+  auto scoreboard = [&](double period, bool derivative) {
     if (tg.in_order || pairs0 <= 0) return Slope{};
-    if (period == memo_period) return memo;
+    if (period == memo_period && (!derivative || memo.derivative != 0)) return memo;
     const Slope wd = dram_wait(period);
-    const double delay = fixed_delay + dram_visits * wd.value;
-    // Exact MVA recursion over the population, with the residual service of a deterministic
-    // server (half a service, not a whole one, for the pair found in service); alongside, the
-    // derivatives of its quantities in the delay.
-    double queue = 0, util = 0, x = 0, dqueue = 0, dutil = 0, dx = 0;
-    for (int k = 1; k <= tg.scoreboard_entries; ++k) {
-      const double residence = demand * (1.0 + queue - 0.5 * util);
-      const double dresidence = demand * (dqueue - 0.5 * dutil);
-      const double inv = 1.0 / (residence + delay);
-      x = k * inv;
-      dx = -x * (dresidence + 1.0) * inv;
-      queue = x * residence;
-      dqueue = dx * residence + x * dresidence;
-      util = x * demand;
-      dutil = dx * demand;
-    }
+    const Slope x = closed_throughput(demand, fixed_delay + dram_visits * wd.value,
+                                      tg.scoreboard_entries, derivative && wd.derivative != 0);
     const double per_lane = pairs0 / tg.shape.lanes_active;
     memo_period = period;
-    memo = Slope{per_lane / x, -per_lane / (x * x) * dx * dram_visits * wd.derivative};
+    memo = Slope{per_lane / x.value,
+                 -per_lane / (x.value * x.value) * x.derivative * dram_visits * wd.derivative};
     return memo;
   };
+  auto scoreboard_bound = [&](double period) { return scoreboard(period, true); };
   double busiest = 0;
   for (int u = 0; u < kUnitCount; ++u) {
     if (t.busy[static_cast<std::size_t>(u)] > busiest) {
@@ -244,7 +283,7 @@ TemplateTiming time_template(const TaskGraph& tg) {
     auto ratio = [&](double p) { return cycle_ratio(i, p); };
     if (ratio(period).value > period) period = fixed_point(ratio, period);
   }
-  if (scoreboard_bound(period).value > period) period = fixed_point(scoreboard_bound, period);
+  if (scoreboard(period, false).value > period) period = fixed_point(scoreboard_bound, period);
   t.period = period;
   // The bounds at the period, for the report.
   t.recurrence = group_recurrence;
@@ -257,7 +296,7 @@ TemplateTiming time_template(const TaskGraph& tg) {
       t.recurrence_stage = tg.node(topo.tile_back[i].to).stage;
     }
   }
-  t.scoreboard = scoreboard_bound(period).value;
+  t.scoreboard = scoreboard(period, false).value;
   t.bound = Bound::Unit;
   if (t.recurrence >= std::max(busiest, t.scoreboard) * (1 - 1e-9)) t.bound = Bound::Recurrence;
   if (t.scoreboard >= std::max(busiest, t.recurrence) * (1 - 1e-9)) t.bound = Bound::Scoreboard;
