@@ -145,10 +145,11 @@ double expected_lockstep_max(int keys, double p, int lanes) {
   if (keys <= 0 || p <= 0) return 0.0;
   if (p >= 1) return keys;
   // E[max] = sum_{m=1..keys} P(max >= m) = sum_m 1 - F(m-1)^lanes, F the binomial CDF.
+  const double odds = p / (1.0 - p);
   double expected = 0, pmf = ipow(1.0 - p, keys), cdf = 0;
   for (int m = 1; m <= keys; ++m) {
     cdf += pmf;  // F(m-1)
-    pmf *= static_cast<double>(keys - m + 1) / m * p / (1.0 - p);
+    pmf *= static_cast<double>(keys - m + 1) / m * odds;
     expected += 1.0 - ipow(std::min(cdf, 1.0), lanes);
   }
   return expected;
