@@ -1,7 +1,11 @@
 // Hardware-model speed from cached statistics, single thread.
-// Targets: one analytical evaluation of (configuration, benchmark) <= 10 us (>= 100,000/s);
-// the event-driven model >= 5 million events/s. The coarse model's per-evaluation time is
-// measured in the same run as the reference.
+// Targets: one analytical evaluation of (configuration, benchmark) <= 10 us (>= 100,000/s), for
+// the mean and the worst benchmark; the event-driven model >= 5 million events/s. The coarse
+// model's per-evaluation time is measured in the same run as the reference. Columns: the coarse
+// model (with its metrics map); the analytical model's timing (models::analyze: task graphs,
+// period, fill, operation counts — the target); the same plus energy, area and the metrics map
+// (models::analytical_model, what a fidelity returns); the whole runner path (to_hardware, the
+// statistics cache, the model); the event-driven model.
 //   bench_models [--trace FILE]   also writes a Chrome/Perfetto trace of a small event-driven run
 #include <algorithm>
 #include <chrono>
@@ -62,10 +66,11 @@ int main(int argc, char** argv) {
   dse::StatsCache cache(
       [&](const workloads::Benchmark&, const dse::AlgorithmPoint&) { return stats; }, "bench");
 
-  std::printf("%-26s %12s %12s %12s %14s %12s %12s\n", "benchmark", "coarse_us", "analyt_us",
-              "runner_us", "event_ms", "events", "Mevents/s");
-  double sum_coarse = 0, sum_analytical = 0, sum_runner = 0, total_events = 0, total_event_s = 0,
-         worst_analytical = 0;
+  std::printf("%-26s %10s %10s %10s %10s %12s %10s %10s\n", "benchmark", "coarse_us", "analyt_us",
+              "+metrics", "runner_us", "event_ms", "events", "Mevents/s");
+  double sum_coarse = 0, sum_analytical = 0, sum_full = 0, sum_runner = 0, total_events = 0,
+         total_event_s = 0, worst_analytical = 0, worst_full = 0;
+  std::string worst_name;
   int n = 0;
   for (const auto& name : catalog.suite("pade22")) {
     const auto& b = catalog.benchmark(name);
@@ -74,33 +79,45 @@ int main(int argc, char** argv) {
         [&] { g_sink = g_sink + models::coarse_model(hw, b, stats).get("latency_s"); });
     const double analytical =
         seconds_per_call([&] { g_sink = g_sink + models::analyze(hw, b, stats).cycles; });
+    const double full = seconds_per_call(
+        [&] { g_sink = g_sink + models::analytical_model(hw, b, stats).get("energy_j"); });
     const double runner = seconds_per_call(
         [&] { g_sink = g_sink + dse::evaluate(config, b, "analytical", cache).get("latency_s"); });
     models::EventSimResult er;
     const double event = seconds_per_call([&] { er = models::simulate_events(hw, b, stats); }, 0.2);
-    std::printf("%-26s %12.2f %12.2f %12.2f %14.3f %12.0f %12.2f\n", name.c_str(), coarse * 1e6,
-                analytical * 1e6, runner * 1e6, event * 1e3, static_cast<double>(er.events),
-                er.events / event / 1e6);
+    std::printf("%-26s %10.2f %10.2f %10.2f %10.2f %12.3f %10.0f %10.2f\n", name.c_str(),
+                coarse * 1e6, analytical * 1e6, full * 1e6, runner * 1e6, event * 1e3,
+                static_cast<double>(er.events), er.events / event / 1e6);
     sum_coarse += coarse;
     sum_analytical += analytical;
+    sum_full += full;
     sum_runner += runner;
-    worst_analytical = std::max(worst_analytical, analytical);
+    if (analytical > worst_analytical) {
+      worst_analytical = analytical;
+      worst_name = name;
+    }
+    worst_full = std::max(worst_full, full);
     total_events += static_cast<double>(er.events);
     total_event_s += event;
     ++n;
   }
+  const double mean_analytical = sum_analytical / n;
   std::printf(
-      "\nmean per evaluation: coarse %.2f us, analytical model %.2f us (worst %.2f us, %.0f "
-      "evaluations/s), "
-      "analytical through the runner (to_hardware + cache + metrics) %.2f us\n",
-      sum_coarse / n * 1e6, sum_analytical / n * 1e6, worst_analytical * 1e6, n / sum_analytical,
-      sum_runner / n * 1e6);
-  std::printf("analytical / coarse time: %.2fx\n", sum_analytical / sum_coarse);
+      "\nanalytical model (analyze): mean %.2f us, worst %.2f us (%s); %.0f evaluations/s\n",
+      mean_analytical * 1e6, worst_analytical * 1e6, worst_name.c_str(), 1.0 / mean_analytical);
+  std::printf("  with energy, area and the metrics map: mean %.2f us, worst %.2f us\n",
+              sum_full / n * 1e6, worst_full * 1e6);
+  std::printf("  through the runner (to_hardware + cache + metrics): mean %.2f us\n",
+              sum_runner / n * 1e6);
+  std::printf(
+      "reference, coarse model: mean %.2f us; analytical / coarse: mean %.2fx, worst %.2fx\n",
+      sum_coarse / n * 1e6, sum_analytical / sum_coarse, worst_analytical / (sum_coarse / n));
   std::printf("event-driven: %.2f million events/s over the suite (%.0f events in %.3f s)\n",
               total_events / total_event_s / 1e6, total_events, total_event_s);
-  std::printf("targets: analytical <= 10 us per evaluation: %s; event >= 5 M events/s: %s\n",
-              worst_analytical <= 10e-6 ? "met" : "NOT met",
-              total_events / total_event_s >= 5e6 ? "met" : "NOT met");
+  std::printf(
+      "targets: analytical <= 10 us per evaluation: mean %s, worst %s; event >= 5 M events/s: %s\n",
+      mean_analytical <= 10e-6 ? "met" : "NOT met", worst_analytical <= 10e-6 ? "met" : "NOT met",
+      total_events / total_event_s >= 5e6 ? "met" : "NOT met");
 
   if (!trace_file.empty()) {
     models::EventSimOptions opt;
@@ -110,10 +127,8 @@ int main(int argc, char** argv) {
     opt.tiles_per_group = 4;
     const auto r = models::simulate_events(hw, catalog.benchmark("vit-l16/imagenet"), stats, opt);
     std::ofstream(trace_file) << r.trace_json << '\n';
-    std::printf(
-        "trace of vit-l16/imagenet (a window of 8 tile-steps and one of 16, %llu events) written "
-        "to %s\n",
-        static_cast<unsigned long long>(r.events), trace_file.c_str());
+    std::printf("trace of vit-l16/imagenet (a window of 8 tile-steps, %llu events) written to %s\n",
+                static_cast<unsigned long long>(r.events), trace_file.c_str());
   }
   return g_sink < 0 ? 1 : 0;
 }

@@ -15,120 +15,257 @@ double edge_delay(const TaskNode& source, const TaskEdge& edge) {
   return edge.kind == EdgeKind::Order ? time - source.latency : time;
 }
 
+namespace {
+
+// A term's value at a period and its derivative there.
+struct Slope {
+  double value = 0, derivative = 0;
+};
+
+// The fixed point of a non-increasing map g above `lo` (where g(lo) > lo): the root of
+// h(P) = g(P) - P, strictly decreasing with h' <= -1, bracketed by [lo, g(lo)]. Newton's method
+// on h (g returns its value and derivative), falling back to bisection when a step would leave
+// the bracket, until a step or the bracket is below 1e-12 relative.
+template <class G>
+double fixed_point(G&& g, double lo) {
+  Slope at = g(lo);
+  double hi = at.value, x = lo;
+  for (int it = 0; it < 100 && hi - lo > 1e-12 * hi; ++it) {
+    const double h = at.value - x;
+    if (h > 0)
+      lo = x;
+    else
+      hi = x;
+    if (h == 0) return x;
+    double next = x - h / (at.derivative - 1.0);
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (std::abs(next - x) <= 1e-12 * x) return next;  // converged (Newton's last step)
+    x = next;
+    at = g(x);
+  }
+  return hi;
+}
+
+// Throughput X of a closed network of `entries` customers that each visit a deterministic server
+// for `demand` cycles and otherwise wait `delay` cycles, by exact mean-value analysis with the
+// residual service of a deterministic server (half a service, not a whole one, for the customer
+// found in service):
+//   R_1 = D,  R_k = D (1 + Q_{k-1} - U_{k-1} / 2),  X_k = k / (R_k + Z),  Q = X R,  U = X D.
+// Substituting Q and U, R_k = (D k R_{k-1} + D Z - D^2 (k - 1) / 2) / (R_{k-1} + Z): a Moebius
+// map of R_{k-1}, so R_N is the product of their 2x2 matrices applied to R_1 — multiplications
+// only, without a division in every step of the dependent chain (rescaled every 8 steps; a
+// Moebius map does not change when its matrix is scaled). With `derivative`, also dX/dZ, from
+// the product's derivative (dM_k/dZ = [[0, D], [0, 1]]).
+Slope closed_throughput(double demand, double delay, int entries, bool derivative) {
+  const double dm = demand, z = delay;
+  double a = 1, b = 0, c = 0, d = 1;      // the product, identity at first
+  double da = 0, db = 0, dc = 0, dd = 0;  // its derivative in z
+  for (int k = 2; k <= entries; ++k) {
+    const double m11 = dm * k, m12 = dm * z - 0.5 * dm * dm * (k - 1);  // m21 = 1, m22 = z
+    if (derivative) {
+      const double na = m11 * da + m12 * dc + dm * c, nb = m11 * db + m12 * dd + dm * d;
+      const double nc = da + z * dc + c, nd = db + z * dd + d;
+      da = na;
+      db = nb;
+      dc = nc;
+      dd = nd;
+    }
+    const double na = m11 * a + m12 * c, nb = m11 * b + m12 * d;
+    const double nc = a + z * c, nd = b + z * d;
+    a = na;
+    b = nb;
+    c = nc;
+    d = nd;
+    if ((k & 7) == 0) {
+      const double scale = 1.0 / (std::abs(a) + std::abs(b) + std::abs(c) + std::abs(d));
+      a *= scale;
+      b *= scale;
+      c *= scale;
+      d *= scale;
+      da *= scale;
+      db *= scale;
+      dc *= scale;
+      dd *= scale;
+    }
+  }
+  const double p = a * dm + b, q = c * dm + d;
+  const double r = p / q, x = entries / (r + z);
+  if (!derivative) return Slope{x, 0.0};
+  const double dr = ((da * dm + db) * q - p * (dc * dm + dd)) / (q * q);
+  return Slope{x, -x * (dr + 1.0) / (r + z)};
+}
+
+}  // namespace
+
 TemplateTiming time_template(const TaskGraph& tg) {
-  const auto& g = tg.graph;
-  const std::size_t n = boost::num_vertices(g);
+  const TaskTopology& topo = *tg.topology;
+  const std::size_t n = tg.size();
   TemplateTiming t;
   const double tiles = tg.shape.tiles;
+  // Node times: the column time (service share + latency) and what an ordering edge waits for.
+  struct Flat {
+    double time, order_time;
+    bool dram, qk;
+  };
+  std::array<Flat, kMaxTaskNodes> flat;
   for (std::size_t v = 0; v < n; ++v) {
-    const TaskNode& node = g[v];
+    const TaskNode& node = tg.node(v);
     t.busy[static_cast<std::size_t>(node.unit)] +=
         node.scope == Scope::Tile ? node.service : node.service / tiles;
+    const double time = node.column_time();
+    flat[v] = {time, time - node.latency, node.unit == Unit::Dram && node.dram_bursts > 0,
+               node.unit == Unit::QkPu};
   }
   if (tg.in_order) {
     for (const TaskVertex v : tg.qk_round) {
-      const TaskNode& q = g[v];
+      const TaskNode& q = tg.node(v);
       t.lockstep_excess += q.service - q.lane_cycles / tg.shape.lanes_active;
     }
   }
-  // Flat copy of the tile-scope template: node times and the distance-0 and back edges.
-  struct Flat {
-    double time;        // column time (service share + latency)
-    double order_time;  // what an ordering edge waits for
-    bool dram, qk;
+  auto delay = [&](const TopologyEdge& e) {  // edge_delay() on the flat times
+    return tg.edges[e.id].kind == EdgeKind::Order ? flat[e.from].order_time : flat[e.from].time;
   };
-  std::vector<Flat> flat(n);
-  struct FlatEdge {
-    std::size_t from, to;
-    int distance;
-    bool order;
-  };
-  std::vector<FlatEdge> forward, back;
-  for (std::size_t x = 0; x < n; ++x) {
-    const TaskNode& node = g[x];
-    flat[x] = {node.column_time(), node.column_time() - node.latency,
-               node.unit == Unit::Dram && node.dram_bursts > 0, node.unit == Unit::QkPu};
-    if (node.scope != Scope::Tile) continue;
-    for (const auto e : boost::make_iterator_range(boost::out_edges(x, g))) {
-      const std::size_t y = boost::target(e, g);
-      if (g[y].scope != Scope::Tile) continue;
-      (g[e].distance == 0 ? forward : back)
-          .push_back({x, y, g[e].distance, g[e].kind == EdgeKind::Order});
-    }
+  // Fill: one tile-step with its group's start and end nodes, all resources free.
+  std::array<double, kMaxTaskNodes> start{};
+  double finish = 0;
+  for (std::size_t v = 0; v < n; ++v) finish = std::max(finish, flat[v].time);
+  for (const TopologyEdge& e : topo.fill_edges) {
+    start[e.to] = std::max(start[e.to], start[e.from] + delay(e));
+    finish = std::max(finish, start[e.to] + flat[e.to].time);
+  }
+  t.fill = finish;
+  // The Q buffer's recurrence (a back edge from a tile-scope node into a group's start, distance
+  // k query groups): group g + k may load its Q once group g's last tile-step has passed the edge's
+  // source. That takes the first tile-step's path L from the Q load, plus T - 1 periods for the
+  // group's other tile-steps, against k T periods: P >= L / (k T - T + 1).
+  double group_recurrence = 0;
+  for (const TopologyEdge& e : topo.group_back) {
+    const double path = start[e.from] + delay(e);
+    group_recurrence =
+        std::max(group_recurrence, path / (tg.edges[e.id].distance * tiles - tiles + 1.0));
   }
   // Queueing: a request meets, on average, the residual work of a FIFO server at utilization rho
   // (M/D/1: rho / (2 (1 - rho)) services). DRAM requests wait for their channel, QK work for its
-  // lane; both waits lengthen the round chain and the scoreboard residence, and both fall as the
-  // period grows, so the period is the fixed point of period = max(bounds(period)).
+  // lane; both waits lengthen the round chain, and the DRAM wait the scoreboard residence, and
+  // both fall as the period grows, so the period is the fixed point of period = max(bounds(P)).
   double dram_service = 0, dram_weight = 0;  // mean per-channel chunk of a DRAM request
-  for (std::size_t x = 0; x < n; ++x)
-    if (flat[x].dram && g[x].scope == Scope::Tile) {
-      const double per_column = g[x].dram_bursts / g[x].columns;
+  for (std::size_t x = 0; x < n; ++x) {
+    const TaskNode& node = tg.node(x);
+    if (flat[x].dram && node.scope == Scope::Tile) {
+      const double per_column = node.dram_bursts / node.columns;
       dram_service += per_column * std::max(1.0, per_column / tg.hbm_channels) * tg.burst_cycles;
       dram_weight += per_column;
     }
+  }
   dram_service = dram_weight > 0 ? dram_service / dram_weight : 0.0;
   double qk_service = 0, qk_weight = 0;  // mean lane work of one column round
   for (const TaskVertex v : tg.qk_round) {
-    const double per_lane = g[v].lane_cycles / tg.shape.lanes_active;
+    const double per_lane = tg.node(v).lane_cycles / tg.shape.lanes_active;
     qk_service += per_lane * per_lane;
     qk_weight += per_lane;
   }
   qk_service = qk_weight > 0 ? qk_service / qk_weight : 0.0;
-  auto wait = [](double rho, double service) {
-    rho = std::clamp(rho, 0.0, 0.95);
-    return rho / (2.0 * (1.0 - rho)) * service;
+  // The wait at period P and its derivative in P (the utilization capped at 0.95).
+  auto wait = [](double busy, double service, double period) {
+    if (period <= 0 || busy <= 0) return Slope{};
+    const double rho = busy / period;
+    if (rho >= 0.95) return Slope{0.95 / (2.0 * 0.05) * service, 0.0};
+    return Slope{rho / (2.0 * (1.0 - rho)) * service,
+                 -service / (2.0 * (1.0 - rho) * (1.0 - rho)) * rho / period};
   };
-  std::vector<double> start(n);
-  constexpr double kUnreached = -1.0;
-  struct Bounds {
-    double recurrence = 0, scoreboard = 0;
-    EdgeKind edge = EdgeKind::Buffer;
-    Stage stage = Stage::PlaneFetch;
+  const double busy_dram = t.busy[static_cast<std::size_t>(Unit::Dram)];
+  const double busy_qk = t.busy[static_cast<std::size_t>(Unit::QkPu)];
+  auto dram_wait = [&](double period) { return wait(busy_dram, dram_service, period); };
+  auto qk_wait = [&](double period) {
+    return tg.in_order ? Slope{} : wait(busy_qk, qk_service, period);
   };
-  auto bounds = [&](double period) {
-    const double wd =
-        period > 0 ? wait(t.busy[static_cast<std::size_t>(Unit::Dram)] / period, dram_service)
-                   : 0.0;
-    const double wq = period > 0 && !tg.in_order
-                          ? wait(t.busy[static_cast<std::size_t>(Unit::QkPu)] / period, qk_service)
-                          : 0.0;
-    auto time = [&](std::size_t x, bool order) {
-      return (order ? flat[x].order_time : flat[x].time) + (flat[x].dram ? wd : 0.0) +
-             (flat[x].qk ? wq : 0.0);
+  // Recurrence of one back edge u -> v (distance k): the longest distance-0 path v ~> u plus u's
+  // own time, over k. The path's edges (TaskTopology::cycle_edges) are in a topological order, so
+  // one pass relaxes them; the derivative follows the longest path.
+  // A cycle that is one path is the same sum at every period: its base time and how many DRAM
+  // and QK nodes on it wait.
+  struct PathSum {
+    double base, dram, qk;
+  };
+  std::array<PathSum, kMaxTaskEdges> path_sum;
+  for (std::size_t i = 0; i < topo.tile_back.size(); ++i) {
+    if (topo.cycle_is_path[i] == 0) continue;
+    PathSum& p = path_sum[i] = PathSum{};
+    auto add = [&](const TopologyEdge& e) {
+      p.base += delay(e);
+      p.dram += flat[e.from].dram ? 1.0 : 0.0;
+      p.qk += flat[e.from].qk ? 1.0 : 0.0;
     };
-    Bounds b;
-    // Recurrence: for each back edge u -> v (distance k), the longest distance-0 path v ~> u.
-    // Vertex indices of tile-scope nodes are a topological order of the distance-0 edges.
-    for (const FlatEdge& be : back) {
-      std::fill(start.begin(), start.end(), kUnreached);
-      start[be.to] = 0;
-      for (const FlatEdge& f : forward) {  // sorted by source index, i.e. topologically
-        if (start[f.from] == kUnreached || f.from > be.from || f.to > be.from) continue;
-        start[f.to] = std::max(start[f.to], start[f.from] + time(f.from, f.order));
-      }
-      if (start[be.from] == kUnreached) continue;
-      const double ratio = (start[be.from] + time(be.from, be.order)) / be.distance;
-      if (ratio > b.recurrence) {
-        b.recurrence = ratio;
-        b.edge = be.order ? EdgeKind::Order : EdgeKind::Buffer;
-        b.stage = g[be.to].stage;
+    for (const std::uint8_t k : topo.cycle_edges[i]) add(topo.tile_forward[k]);
+    add(topo.tile_back[i]);
+  }
+  auto cycle_ratio = [&](std::size_t i, double period) {
+    const TopologyEdge& be = topo.tile_back[i];
+    const auto& on_cycle = topo.cycle_edges[i];
+    if (on_cycle.empty() && be.from != be.to) return Slope{};  // no cycle through this edge
+    const Slope wd = dram_wait(period), wq = qk_wait(period);
+    const double distance = tg.edges[be.id].distance;
+    if (topo.cycle_is_path[i] != 0) {
+      const PathSum& p = path_sum[i];
+      return Slope{(p.base + p.dram * wd.value + p.qk * wq.value) / distance,
+                   (p.dram * wd.derivative + p.qk * wq.derivative) / distance};
+    }
+    auto time = [&](std::size_t x, double base) {
+      return Slope{base + (flat[x].dram ? wd.value : 0.0) + (flat[x].qk ? wq.value : 0.0),
+                   (flat[x].dram ? wd.derivative : 0.0) + (flat[x].qk ? wq.derivative : 0.0)};
+    };
+    std::array<double, kMaxTaskNodes> at, slope;
+    at[be.to] = 0;
+    slope[be.to] = 0;
+    for (const std::uint8_t k : on_cycle) at[topo.tile_forward[k].to] = -1;
+    for (const std::uint8_t k : on_cycle) {
+      const TopologyEdge& f = topo.tile_forward[k];
+      const Slope d = time(f.from, delay(f));
+      const double arrival = at[f.from] + d.value;
+      if (arrival > at[f.to]) {
+        at[f.to] = arrival;
+        slope[f.to] = slope[f.from] + d.derivative;
       }
     }
-    // Scoreboard capacity (out-of-order lanes): a (row, key) pair holds an entry from its first
-    // plane request until it is pruned or finished; each active round costs it the round's
-    // fetch + compute + threshold time (Little's law over the lanes' entries).
-    if (!tg.in_order) {
-      double entry_cycles = 0;
-      for (std::size_t r = 0; r < tg.qk_round.size(); ++r)
-        entry_cycles +=
-            g[tg.qk_round[r]].pairs * (time(tg.plane_fetch[r], false) +
-                                       time(tg.qk_round[r], false) + time(tg.threshold[r], false));
-      b.scoreboard =
-          entry_cycles / (static_cast<double>(tg.shape.lanes_active) * tg.scoreboard_entries);
-    }
-    return b;
+    const Slope last = time(be.from, delay(be));
+    return Slope{(at[be.from] + last.value) / distance,
+                 (slope[be.from] + last.derivative) / distance};
   };
+  // Scoreboard capacity (out-of-order lanes): each lane is a closed queueing network of its
+  // `scoreboard_entries` entries. A (row, key) pair holds an entry from its first plane request
+  // until it is pruned or finished; each active round it visits the lane for `passes` cycles
+  // (the queue) and otherwise waits for its plane, for the rest of its column's round and for the
+  // threshold (a delay). Mean-value analysis over the entries gives the lane's pair throughput X;
+  // a tile-step brings pairs0 / lanes pairs per lane, so the bound is that over X. (An open-queue
+  // wait at the lane would grow without bound as the lane saturates; the closed network's cannot,
+  // its population being the entries.)
+  const double pairs0 = tg.node(tg.qk_round.front()).pairs;
+  const double pass = tg.shape.passes;  // one key plane on a lane
+  double demand = 0, fixed_delay = 0, dram_visits = 0;
+  for (std::size_t r = 0; r < tg.qk_round.size(); ++r) {
+    const double visits = pairs0 > 0 ? tg.node(tg.qk_round[r]).pairs / pairs0 : 0.0;
+    const std::size_t f = tg.plane_fetch[r], q = tg.qk_round[r], th = tg.threshold[r];
+    demand += visits * pass;
+    fixed_delay += visits * (flat[f].time + flat[q].time - pass + flat[th].time);
+    if (flat[f].dram) dram_visits += visits;
+  }
+  // Each evaluation costs a mean-value analysis over the entries: remember the last one, and
+  // leave out the derivative where only the value is asked for.
+  double memo_period = -1;
+  Slope memo;
+  auto scoreboard = [&](double period, bool derivative) {
+    if (tg.in_order || pairs0 <= 0) return Slope{};
+    if (period == memo_period && (!derivative || memo.derivative != 0)) return memo;
+    const Slope wd = dram_wait(period);
+    const Slope x = closed_throughput(demand, fixed_delay + dram_visits * wd.value,
+                                      tg.scoreboard_entries, derivative && wd.derivative != 0);
+    const double per_lane = pairs0 / tg.shape.lanes_active;
+    memo_period = period;
+    memo = Slope{per_lane / x.value,
+                 -per_lane / (x.value * x.value) * x.derivative * dram_visits * wd.derivative};
+    return memo;
+  };
+  auto scoreboard_bound = [&](double period) { return scoreboard(period, true); };
   double busiest = 0;
   for (int u = 0; u < kUnitCount; ++u) {
     if (t.busy[static_cast<std::size_t>(u)] > busiest) {
@@ -136,45 +273,33 @@ TemplateTiming time_template(const TaskGraph& tg) {
       t.bound_unit = static_cast<Unit>(u);
     }
   }
-  // f(P) = max(busiest, bounds(P)) is non-increasing in P: bisect for the fixed point.
-  auto f = [&](double period) {
-    const Bounds b = bounds(period);
-    return std::max({busiest, b.recurrence, b.scoreboard});
-  };
-  double lo = f(1e300);  // no queueing
-  double hi = f(lo);
-  if (hi > lo * (1 + 1e-6)) {
-    for (int it = 0; it < 40 && hi - lo > 1e-3 * lo; ++it) {
-      const double mid = 0.5 * (lo + hi);
-      (f(mid) > mid ? lo : hi) = mid;
+  // The period is the fixed point of P = max(constant bounds, each cycle ratio(P), scoreboard(P)),
+  // every term non-increasing in P. The fixed point of such a maximum is the largest of the
+  // terms' own fixed points, and a term whose value at the running maximum does not exceed it
+  // cannot raise it: so each term is checked once and solved only when it binds.
+  double period = std::max(busiest, group_recurrence);
+  const std::size_t n_back = topo.tile_back.size();
+  for (std::size_t i = 0; i < n_back; ++i) {
+    auto ratio = [&](double p) { return cycle_ratio(i, p); };
+    if (ratio(period).value > period) period = fixed_point(ratio, period);
+  }
+  if (scoreboard(period, false).value > period) period = fixed_point(scoreboard_bound, period);
+  t.period = period;
+  // The bounds at the period, for the report.
+  t.recurrence = group_recurrence;
+  if (group_recurrence > 0) t.recurrence_stage = Stage::QLoad;
+  for (std::size_t i = 0; i < n_back; ++i) {
+    const double ratio = cycle_ratio(i, period).value;
+    if (ratio > t.recurrence) {
+      t.recurrence = ratio;
+      t.recurrence_edge = tg.edges[topo.tile_back[i].id].kind;
+      t.recurrence_stage = tg.node(topo.tile_back[i].to).stage;
     }
   }
-  t.period = hi;
-  const Bounds b = bounds(t.period);
-  t.recurrence = b.recurrence;
-  t.recurrence_edge = b.edge;
-  t.recurrence_stage = b.stage;
-  t.scoreboard = b.scoreboard;
+  t.scoreboard = scoreboard(period, false).value;
   t.bound = Bound::Unit;
   if (t.recurrence >= std::max(busiest, t.scoreboard) * (1 - 1e-9)) t.bound = Bound::Recurrence;
   if (t.scoreboard >= std::max(busiest, t.recurrence) * (1 - 1e-9)) t.bound = Bound::Scoreboard;
-  // Fill: one tile-step with its group's start and end nodes, all resources free.
-  std::vector<std::size_t> order;
-  order.reserve(n);
-  for (const Scope s : {Scope::GroupStart, Scope::Tile, Scope::GroupEnd})
-    for (std::size_t v = 0; v < n; ++v)
-      if (g[v].scope == s) order.push_back(v);
-  std::fill(start.begin(), start.end(), 0.0);
-  double finish = 0;
-  for (const std::size_t x : order) {
-    finish = std::max(finish, start[x] + g[x].column_time());
-    for (const auto f : boost::make_iterator_range(boost::out_edges(x, g)))
-      if (g[f].distance == 0) {
-        const std::size_t y = boost::target(f, g);
-        start[y] = std::max(start[y], start[x] + edge_delay(g[x], g[f]));
-      }
-  }
-  t.fill = finish;
   return t;
 }
 
@@ -190,6 +315,7 @@ void add_workload_metrics(core::Metrics& m, const HardwareConfig& hw, const Work
 AnalyticalResult analyze(const HardwareConfig& hw, const workloads::Benchmark& bench,
                          const WorkloadStats& s) {
   AnalyticalResult out;
+  out.groups.reserve(bench.groups.size());
   for (const auto& ag : bench.groups) {
     const TaskGraph tg = build_task_graph(hw, ag, s);
     const TemplateTiming t = time_template(tg);
@@ -238,8 +364,7 @@ core::Metrics analytical_model(const HardwareConfig& hw, const workloads::Benchm
   add_workload_metrics(m, hw, s);
   const double c = r.cycles > 0 ? r.cycles : 1.0;
   for (int u = 0; u < kUnitCount; ++u)
-    m.set("util_" + std::string(to_string(static_cast<Unit>(u))),
-          r.busy[static_cast<std::size_t>(u)] / c);
+    m.set(util_metric(static_cast<Unit>(u)), r.busy[static_cast<std::size_t>(u)] / c);
   m.set("stall_fill_cycles", r.stall_fill);
   m.set("stall_dram_bandwidth_cycles", r.stall_dram_bandwidth);
   m.set("stall_latency_cycles", r.stall_latency);

@@ -5,7 +5,10 @@
 //                   max over the template's cycles of duration/distance (recurrence bound:
 //                     the round chain closed by the K-buffer window, the V double buffer, the
 //                     in-order V-PU accumulation, the in-order tile serialization),
-//                   scoreboard entry-cycles / entries             (capacity bound, Little's law) )
+//                   pairs per lane / X(entries)  (capacity bound: each lane a closed network
+//                     of its scoreboard entries, X its throughput by mean-value analysis),
+//                   the Q buffer's bound                                                  )
+//   with DRAM and lane queueing waits that fall as P grows: P is the fixed point, found per term.
 //   cycles = F + (M - 1) P, with F the critical path of one query group's first tile-step
 //   (Q load -> BUI -> rounds -> softmax/V -> P.V -> output) and M the stream's tile-steps.
 #include <array>

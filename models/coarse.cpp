@@ -9,10 +9,10 @@ namespace pade::models {
 
 core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark& benchmark,
                            const WorkloadStats& s) {
-  const auto& c = hw.coefficients;
+  const ModelCoefficients& c = hw.coef;
   const double clock_hz = hw.clock_mhz * 1e6;
   const double bytes_per_cycle = hw.hbm_bandwidth_gbps() * 1e9 / clock_hz;
-  const double e_scale = c.get("tech.energy_scale_45_to_28") * (hw.node_nm / 28.0);
+  const double e_scale = c.tech_energy_scale_45_to_28 * (hw.node_nm / 28.0);
   const double rounds = hw.bui_gf ? s.mean_rounds() : static_cast<double>(s.bits);
   const double kept = hw.bui_gf ? s.kept_fraction : 1.0;
   const double plane_fetch = hw.bui_gf ? s.group_plane_fetch_fraction : 1.0;
@@ -80,24 +80,21 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
     // 32-bit accumulate and a bound compare per key plane; V-PU FP16 MAC per kept pair and dim;
     // exp as ~4 FP16 multiply-adds per kept pair; SRAM reads of every processed plane and kept V
     // row.
-    const double gsat = key_planes * g.head_dim * active_bits * c.get("energy.add8_pj_45nm");
-    const double accum = key_planes * 2.0 * c.get("energy.add32_pj_45nm");
-    const double vpu = kept_pairs * g.head_dim *
-                       (c.get("energy.fp16_mul_pj_45nm") + c.get("energy.fp16_add_pj_45nm"));
-    const double expo =
-        kept_pairs * 4.0 * (c.get("energy.fp16_mul_pj_45nm") + c.get("energy.fp16_add_pj_45nm"));
+    const double gsat = key_planes * g.head_dim * active_bits * c.energy_add8_pj_45nm;
+    const double accum = key_planes * 2.0 * c.energy_add32_pj_45nm;
+    const double vpu =
+        kept_pairs * g.head_dim * (c.energy_fp16_mul_pj_45nm + c.energy_fp16_add_pj_45nm);
+    const double expo = kept_pairs * 4.0 * (c.energy_fp16_mul_pj_45nm + c.energy_fp16_add_pj_45nm);
     const double sram_bits = key_planes * g.head_dim + kept_pairs * g.head_dim * s.bits;
-    const double sram = sram_bits * c.get("sram.read_pj_per_bit") +
-                        head_bytes * 8.0 * c.get("sram.write_pj_per_bit");
+    const double sram =
+        sram_bits * c.sram_read_pj_per_bit + head_bytes * 8.0 * c.sram_write_pj_per_bit;
     dyn_energy_pj += heads * ((gsat + accum + vpu + expo) * e_scale + sram);
   }
   const double seconds = cycles / clock_hz;
-  const double dram_pj =
-      dram_bytes * 8.0 * (c.get("hbm.device_pj_per_bit") + c.get("hbm.io_pj_per_bit"));
+  const double dram_pj = dram_bytes * 8.0 * (c.hbm_device_pj_per_bit + c.hbm_io_pj_per_bit);
   const AreaBreakdown area = area_breakdown(hw);
-  const double sram_leak_w =
-      std::ceil(hw.sram_kib() / 8.0) * c.get("sram.leakage_mw_per_8kib") * 1e-3;
-  const double logic_leak_j = area.logic() * c.get("leakage.logic_mw_per_mm2") * 1e-3 * seconds;
+  const double sram_leak_w = std::ceil(hw.sram_kib() / 8.0) * c.sram_leakage_mw_per_8kib * 1e-3;
+  const double logic_leak_j = area.logic() * c.leakage_logic_mw_per_mm2 * 1e-3 * seconds;
   const double energy_j = (dyn_energy_pj + dram_pj) * 1e-12 + logic_leak_j + sram_leak_w * seconds;
 
   core::Metrics m;

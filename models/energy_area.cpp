@@ -61,7 +61,7 @@ std::array<std::pair<std::string_view, double>, 12> EnergyBreakdown::components(
 }
 
 SramBank sram_bank(const HardwareConfig& hw, double bank_kib) {
-  const auto& c = hw.coefficients;
+  const ModelCoefficients& c = hw.coef;
   // Two reference banks (4 and 8 KiB) fix a two-parameter model for each quantity.
   const double b4 = 4 * 8192.0, b8 = 8 * 8192.0, bits = bank_kib * 8192.0;
   auto sqrt_fit = [&](double e4, double e8) {
@@ -70,23 +70,22 @@ SramBank sram_bank(const HardwareConfig& hw, double bank_kib) {
     return std::max(0.0, e0 + e1 * std::sqrt(bits));
   };
   SramBank b;
-  b.read_pj_per_bit = sqrt_fit(c.get("sram.read_pj_per_bit_4kib"), c.get("sram.read_pj_per_bit")) *
-                      energy_scale(hw);
+  b.read_pj_per_bit =
+      sqrt_fit(c.sram_read_pj_per_bit_4kib, c.sram_read_pj_per_bit) * energy_scale(hw);
   b.write_pj_per_bit =
-      sqrt_fit(c.get("sram.write_pj_per_bit_4kib"), c.get("sram.write_pj_per_bit")) *
-      energy_scale(hw);
-  const double a4 = c.get("sram.area_mm2_per_4kib"), a8 = c.get("sram.area_mm2_per_8kib");
+      sqrt_fit(c.sram_write_pj_per_bit_4kib, c.sram_write_pj_per_bit) * energy_scale(hw);
+  const double a4 = c.sram_area_mm2_per_4kib, a8 = c.sram_area_mm2_per_8kib;
   const double per_bit = (a8 - a4) / (b8 - b4);
   b.area_mm2 = std::max(0.0, a4 + per_bit * (bits - b4)) * area_scale(hw);
-  b.leakage_mw = c.get("sram.leakage_mw_per_8kib") * bits / b8;
+  b.leakage_mw = c.sram_leakage_mw_per_8kib * bits / b8;
   return b;
 }
 
 AreaBreakdown area_breakdown(const HardwareConfig& hw) {
-  const auto& c = hw.coefficients;
-  const double ge = c.get("area.ge_um2") * 1e-6 * area_scale(hw);  // mm^2 per GE
-  const double fa = c.get("area.fa_ge"), ff = c.get("area.ff_ge"), and2 = c.get("area.and2_ge");
-  const double xor2 = c.get("area.xor2_ge"), mux = xor2;
+  const ModelCoefficients& c = hw.coef;
+  const double ge = c.area_ge_um2 * 1e-6 * area_scale(hw);  // mm^2 per GE
+  const double fa = c.area_fa_ge, ff = c.area_ff_ge, and2 = c.area_and2_ge;
+  const double xor2 = c.area_xor2_ge, mux = xor2;
   const double lanes = hw.lanes();
   const double d = hw.dims_per_lane;
   const double g = std::min<double>(hw.gsat_subgroup, d);
@@ -100,18 +99,18 @@ AreaBreakdown area_breakdown(const HardwareConfig& hw) {
   a.gsat_mm2 = lanes * gsat_ge * ge;
   // Scoreboards are small latch-based register files (entries x bits), not flip-flop arrays.
   a.scoreboard_mm2 =
-      lanes * hw.scoreboard_entries * hw.scoreboard_entry_bits * c.get("area.rf_bit_ge") * ge;
+      lanes * hw.scoreboard_entries * hw.scoreboard_entry_bits * c.area_rf_bit_ge * ge;
   a.bound_mm2 = lanes * 4 * 32 * fa * ge;  // S+I_min, S+I_max, compare with T, running max
   // BUI generator per row: sums of positive and negative Q elements, 2 x bits bound table.
   a.bui_mm2 = hw.qk_rows *
               (2 * tree_full_adders(d, hw.bits) * fa + 2 * hw.bits * 32 * ff + 2 * 32 * fa) * ge;
   a.threshold_mm2 = hw.qk_rows * ((hw.lanes_per_row - 1) * 32 * fa + 32 * fa + 32 * ff) * ge;
-  a.softmax_mm2 = (hw.exp_units * c.get("area.exp_unit_ge") + hw.qk_rows * 2 * 32 * ff) * ge;
+  a.softmax_mm2 = (hw.exp_units * c.area_exp_unit_ge + hw.qk_rows * 2 * 32 * ff) * ge;
   // V-PU: an INT8 x INT8 multiplier and a 24-bit adder per MAC; the accumulators of the output
   // rows live in the output buffer (read-modify-write, charged as SRAM accesses).
-  a.v_pu_mm2 = hw.v_pair_lanes() * d * (c.get("area.mul8_ge") + 24 * fa) * ge;
+  a.v_pu_mm2 = hw.v_pair_lanes() * d * (c.area_mul8_ge + 24 * fa) * ge;
   // Calibration: synthesized / counted logic area (placement, wiring, control, clock tree).
-  const double k = c.get("calib.logic_area_scale");
+  const double k = c.calib_logic_area_scale;
   for (double* x : {&a.gsat_mm2, &a.scoreboard_mm2, &a.bound_mm2, &a.bui_mm2, &a.threshold_mm2,
                     &a.softmax_mm2, &a.v_pu_mm2})
     *x *= k;
@@ -123,21 +122,19 @@ AreaBreakdown area_breakdown(const HardwareConfig& hw) {
 }
 
 EnergyBreakdown energy_breakdown(const HardwareConfig& hw, const OpCounts& o, double seconds) {
-  const auto& c = hw.coefficients;
-  const double s =
-      c.get("tech.energy_scale_45_to_28") * energy_scale(hw) * 1e-12;  // J per 45-nm pJ
-  const double add8 = c.get("energy.add8_pj_45nm") * s, add16 = c.get("energy.add16_pj_45nm") * s;
-  const double add32 = c.get("energy.add32_pj_45nm") * s, mul8 = c.get("energy.mul8_pj_45nm") * s;
-  const double fp16 = (c.get("energy.fp16_mul_pj_45nm") + c.get("energy.fp16_add_pj_45nm")) * s;
+  const ModelCoefficients& c = hw.coef;
+  const double s = c.tech_energy_scale_45_to_28 * energy_scale(hw) * 1e-12;  // J per 45-nm pJ
+  const double add8 = c.energy_add8_pj_45nm * s, add16 = c.energy_add16_pj_45nm * s;
+  const double add32 = c.energy_add32_pj_45nm * s, mul8 = c.energy_mul8_pj_45nm * s;
+  const double fp16 = (c.energy_fp16_mul_pj_45nm + c.energy_fp16_add_pj_45nm) * s;
   EnergyBreakdown e;
   e.gsat_j = o.gsat_inputs * add8 + o.subgroup_adds * add16 + o.accum_adds * add32;
-  e.scoreboard_j =
-      o.scoreboard_bits * c.get("energy.scoreboard_pj_per_bit") * energy_scale(hw) * 1e-12;
+  e.scoreboard_j = o.scoreboard_bits * c.energy_scoreboard_pj_per_bit * energy_scale(hw) * 1e-12;
   e.bui_guard_j = o.bound_ops * add32 + o.bui_ops * add16;
   e.threshold_j = o.threshold_ops * add32;
-  e.softmax_j = o.exps * c.get("softmax.exp_fp16_ops") * fp16;
-  e.v_pu_j = o.v_macs * (mul8 + add32) + o.rescale_muls * c.get("energy.fp16_mul_pj_45nm") * s +
-             o.norm_ops * c.get("energy.fp32_mul_pj_45nm") * s;
+  e.softmax_j = o.exps * c.softmax_exp_fp16_ops * fp16;
+  e.v_pu_j = o.v_macs * (mul8 + add32) + o.rescale_muls * c.energy_fp16_mul_pj_45nm * s +
+             o.norm_ops * c.energy_fp32_mul_pj_45nm * s;
   const SramBank bank = sram_bank(hw, hw.sram_bank_kib);
   const double rd = bank.read_pj_per_bit * 1e-12, wr = bank.write_pj_per_bit * 1e-12;
   e.sram_kv_j = o.sram_kv_read_bits * rd + o.sram_kv_write_bits * wr;
@@ -145,18 +142,18 @@ EnergyBreakdown energy_breakdown(const HardwareConfig& hw, const OpCounts& o, do
   e.sram_out_j = o.sram_out_read_bits * rd + o.sram_out_write_bits * wr;
   // Calibration: every on-chip dynamic energy scaled by one fitted factor
   // (docs/hardware-models.md).
-  const double k = c.get("calib.dynamic_energy_scale");
+  const double k = c.calib_dynamic_energy_scale;
   for (double* x : {&e.gsat_j, &e.scoreboard_j, &e.bui_guard_j, &e.threshold_j, &e.softmax_j,
                     &e.v_pu_j, &e.sram_kv_j, &e.sram_q_j, &e.sram_out_j})
     *x *= k;
   const AreaBreakdown area = area_breakdown(hw);
-  e.leakage_logic_j = area.logic() * c.get("leakage.logic_mw_per_mm2") * 1e-3 * seconds;
+  e.leakage_logic_j = area.logic() * c.leakage_logic_mw_per_mm2 * 1e-3 * seconds;
   const int banks = buffer_banks(hw.kv_buffer_kib, hw.sram_bank_kib) +
                     buffer_banks(hw.q_buffer_kib, hw.sram_bank_kib) +
                     buffer_banks(hw.out_buffer_kib, hw.sram_bank_kib);
   e.leakage_sram_j = banks * bank.leakage_mw * 1e-3 * seconds;
   e.dram_j = (o.dram_read_bytes + o.dram_write_bytes) * 8.0 *
-             (c.get("hbm.device_pj_per_bit") + c.get("hbm.io_pj_per_bit")) * 1e-12;
+             (c.hbm_device_pj_per_bit + c.hbm_io_pj_per_bit) * 1e-12;
   return e;
 }
 
@@ -170,11 +167,22 @@ void add_energy_area_metrics(core::Metrics& m, const HardwareConfig& hw, const O
   m.set(core::metric::kEnergyJ, e.total());
   m.set("energy_core_j", e.core());
   m.set("energy_dram_j", e.dram_j);
-  for (const auto& [name, v] : e.components()) m.set("energy_" + std::string(name) + "_j", v);
+  // Metric names in components() order (spelled out: no string building per evaluation).
+  static constexpr std::array<std::string_view, 12> kEnergyNames = {
+      "energy_gsat_j",     "energy_scoreboard_j",    "energy_bui_guard_j",    "energy_threshold_j",
+      "energy_softmax_j",  "energy_v_pu_j",          "energy_sram_kv_j",      "energy_sram_q_j",
+      "energy_sram_out_j", "energy_leakage_logic_j", "energy_leakage_sram_j", "energy_dram_j"};
+  static constexpr std::array<std::string_view, 10> kAreaNames = {
+      "area_gsat_mm2",      "area_scoreboard_mm2", "area_bound_mm2", "area_bui_mm2",
+      "area_threshold_mm2", "area_softmax_mm2",    "area_v_pu_mm2",  "area_sram_kv_mm2",
+      "area_sram_q_mm2",    "area_sram_out_mm2"};
+  const auto energy = e.components();
+  for (std::size_t i = 0; i < energy.size(); ++i) m.set(kEnergyNames[i], energy[i].second);
   m.set(core::metric::kAreaMm2, a.total());
   m.set("area_logic_mm2", a.logic());
   m.set("area_sram_mm2", a.sram());
-  for (const auto& [name, v] : a.components()) m.set("area_" + std::string(name) + "_mm2", v);
+  const auto area = a.components();
+  for (std::size_t i = 0; i < area.size(); ++i) m.set(kAreaNames[i], area[i].second);
   m.set(core::metric::kPowerW, seconds > 0 ? e.total() / seconds : 0.0);
   m.set("power_core_w", seconds > 0 ? e.core() / seconds : 0.0);
   m.set("power_dram_w", seconds > 0 ? e.dram_j / seconds : 0.0);

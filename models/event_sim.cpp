@@ -1,9 +1,9 @@
 #include "models/event_sim.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <deque>
-#include <queue>
 #include <vector>
 
 #include "core/hash.hpp"
@@ -18,17 +18,55 @@ namespace {
 
 enum class EvKind : std::uint8_t { NodeDone, Release, ChunkDone, LaneDone };
 
+// A small POD event. Its time is >= the time being processed (events are never scheduled in the
+// past) and ties between equal times go by creation order, which keeps the run deterministic.
 struct Event {
   double time;
-  std::uint64_t seq;  // ties break by creation order: deterministic
   std::uint32_t inst;
-  std::uint32_t lane;
-  EvKind kind;
+  std::uint32_t lane : 24;
+  std::uint32_t kind : 8;
 };
-struct Later {
-  bool operator()(const Event& a, const Event& b) const {
-    return a.time != b.time ? a.time > b.time : a.seq > b.seq;
+
+// A monotone priority queue of events: a radix heap over the time's bit pattern (non-negative
+// doubles order like their bits as unsigned integers). Bucket 0 holds the events at the last
+// time popped, bucket i > 0 those whose time's bits first differ from it at bit i - 1. A push is
+// an append; a pop takes bucket 0 in order, and when it is empty the first non-empty bucket is
+// spread over the lower ones around its earliest time (each event moves down a few times at
+// most). Events of equal time always share a bucket and buckets keep insertion order, so equal
+// times pop in creation order, as a (time, sequence) heap would pop them.
+class EventQueue {
+ public:
+  [[nodiscard]] bool empty() const { return size_ == 0; }
+  void push(const Event& e) {
+    buckets_[bucket_of(key_of(e))].push_back(e);
+    ++size_;
   }
+  Event pop() {
+    if (head_ == buckets_[0].size()) refill();
+    --size_;
+    return buckets_[0][head_++];
+  }
+
+ private:
+  static std::uint64_t key_of(const Event& e) { return std::bit_cast<std::uint64_t>(e.time); }
+  [[nodiscard]] std::size_t bucket_of(std::uint64_t key) const {
+    return key == last_ ? 0 : static_cast<std::size_t>(64 - std::countl_zero(key ^ last_));
+  }
+  void refill() {
+    buckets_[0].clear();
+    head_ = 0;
+    std::size_t k = 1;
+    while (buckets_[k].empty()) ++k;
+    std::vector<Event>& from = buckets_[k];
+    std::uint64_t earliest = key_of(from.front());
+    for (const Event& e : from) earliest = std::min(earliest, key_of(e));
+    last_ = earliest;
+    for (const Event& e : from) buckets_[bucket_of(key_of(e))].push_back(e);
+    from.clear();
+  }
+  std::array<std::vector<Event>, 65> buckets_;
+  std::size_t head_ = 0, size_ = 0;
+  std::uint64_t last_ = 0;
 };
 
 struct FlatEdge {
@@ -56,7 +94,7 @@ class StreamSim {
  public:
   StreamSim(const HardwareConfig& hw, const TaskGraph& tg, int groups, int tiles,
             std::uint64_t seed, core::JsonWriter* trace, std::size_t* trace_budget)
-      : hw_(hw), tg_(tg), g_(tg.graph), trace_(trace), trace_budget_(trace_budget) {
+      : hw_(hw), tg_(tg), g_(tg.graph()), trace_(trace), trace_budget_(trace_budget) {
     nt_ = static_cast<std::uint32_t>(boost::num_vertices(g_));
     bits_ = tg.stats.bits;
     tiles_ = tiles;
@@ -67,12 +105,12 @@ class StreamSim {
     rows_ = tg.shape.rows_used;
     passes_ = tg.shape.passes;
     cols_ = 1;
-    for (std::uint32_t v = 0; v < nt_; ++v) cols_ = std::max(cols_, g_[v].columns);
+    for (std::uint32_t v = 0; v < nt_; ++v) cols_ = std::max(cols_, tg_.node(v).columns);
     out_.resize(nt_);
     for (std::uint32_t v = 0; v < nt_; ++v)
       for (const auto e : boost::make_iterator_range(boost::out_edges(v, g_))) {
         const auto t = static_cast<std::uint32_t>(boost::target(e, g_));
-        out_[v].push_back(FlatEdge{t, g_[e].distance, g_[e].kind, g_[t].scope});
+        out_[v].push_back(FlatEdge{t, tg.edge(e).distance, tg.edge(e).kind, tg.node(t).scope});
       }
     const std::size_t instances =
         static_cast<std::size_t>(steps_ + groups_) * nt_ * static_cast<std::size_t>(cols_);
@@ -91,6 +129,8 @@ class StreamSim {
     lane_phase_.resize(static_cast<std::size_t>(lanes_));
     for (double& p : lane_phase_) p = rng.uniform();
     for (int i = 0; i < steps_; ++i) draw_tile(i);
+    pv_done.assign(static_cast<std::size_t>(steps_), 0.0);
+    pv_vertex_ = static_cast<std::uint32_t>(tg.pv);
     count_predecessors();
   }
 
@@ -98,11 +138,10 @@ class StreamSim {
     for (std::uint32_t inst = 0; inst < pending_.size(); ++inst)
       if (pending_[inst] == 0 && valid(inst)) dispatch(inst, 0.0);
     while (!queue_.empty()) {
-      const Event ev = queue_.top();
-      queue_.pop();
+      const Event ev = queue_.pop();
       ++events_;
       now_ = ev.time;
-      switch (ev.kind) {
+      switch (static_cast<EvKind>(ev.kind)) {
         case EvKind::NodeDone:
           complete(ev.inst);
           break;
@@ -120,6 +159,7 @@ class StreamSim {
   }
 
   double makespan = 0;
+  std::vector<double> pv_done;  // per tile-step: when its P.V finished
   std::uint64_t events_ = 0;
   std::array<double, kUnitCount> busy{};
   double stall_memory = 0, stall_scoreboard = 0, stall_lockstep = 0, stall_dependency = 0;
@@ -143,7 +183,7 @@ class StreamSim {
   [[nodiscard]] bool valid(std::uint32_t inst) const {
     const std::uint32_t v = vertex(inst);
     const bool group_slot = slot(inst) >= steps_;
-    return group_slot == (g_[v].scope != Scope::Tile) && column(inst) < g_[v].columns;
+    return group_slot == (tg_.node(v).scope != Scope::Tile) && column(inst) < tg_.node(v).columns;
   }
 
   // Calls f(target instance) for every instance an edge from `inst` leads to.
@@ -151,13 +191,13 @@ class StreamSim {
   void targets(std::uint32_t inst, const FlatEdge& e, F&& f) const {
     const std::uint32_t v = vertex(inst);
     const int s = slot(inst), c = column(inst);
-    const int from_cols = g_[v].columns, to_cols = g_[e.target].columns;
+    const int from_cols = tg_.node(v).columns, to_cols = tg_.node(e.target).columns;
     int to_slot = -1;
-    if (g_[v].scope == Scope::Tile) {
+    if (tg_.node(v).scope == Scope::Tile) {
       if (e.target_scope == Scope::Tile)
         to_slot = s + e.distance < steps_ ? s + e.distance : -1;
-      else
-        to_slot = s % tiles_ == tiles_ - 1 ? steps_ + s / tiles_ : -1;
+      else if (s % tiles_ == tiles_ - 1 && s / tiles_ + e.distance < groups_)
+        to_slot = steps_ + s / tiles_ + e.distance;  // a group `distance` later (TaskEdge)
     } else {
       to_slot = e.target_scope == Scope::Tile ? (s - steps_) * tiles_ : s;
     }
@@ -180,7 +220,7 @@ class StreamSim {
 
   void notify(std::uint32_t inst, bool order_edges) {
     const Cause cause =
-        g_[vertex(inst)].stage == Stage::PlaneFetch ? Cause::Memory : Cause::Dependency;
+        tg_.node(vertex(inst)).stage == Stage::PlaneFetch ? Cause::Memory : Cause::Dependency;
     for (const FlatEdge& e : out_[vertex(inst)]) {
       if ((e.kind == EdgeKind::Order) != order_edges) continue;
       targets(inst, e, [&](std::uint32_t t) {
@@ -191,7 +231,7 @@ class StreamSim {
   }
 
   void push(double time, std::uint32_t inst, EvKind kind, std::uint32_t lane = 0) {
-    queue_.push(Event{time, seq_++, inst, lane, kind});
+    queue_.push(Event{time, inst, lane, static_cast<std::uint32_t>(kind)});
   }
 
   // Keys are dealt to the lanes round-robin, continuing across tiles, so that no lane is always
@@ -237,7 +277,7 @@ class StreamSim {
   // Lanes a column instance works on: lane c of every row (all lanes for a whole-tile node).
   template <class F>
   void for_lanes(std::uint32_t inst, F&& f) const {
-    if (g_[vertex(inst)].columns > 1) {
+    if (tg_.node(vertex(inst)).columns > 1) {
       for (int row = 0; row < rows_; ++row) f(row * lanes_per_row_ + column(inst));
     } else {
       for (int lane = 0; lane < lanes_; ++lane) f(lane);
@@ -245,7 +285,7 @@ class StreamSim {
   }
 
   void dispatch(std::uint32_t inst, double now) {
-    const TaskNode& node = g_[vertex(inst)];
+    const TaskNode& node = tg_.node(vertex(inst));
     if (node.stage == Stage::PlaneFetch && node.round == 0 && !tg_.in_order) {
       auto& q = sb_queue_[static_cast<std::size_t>(column(inst))];
       q.push_back(inst);
@@ -283,7 +323,7 @@ class StreamSim {
   void trace_span(std::uint32_t inst, double begin, double end, Unit unit) {
     if (trace_ == nullptr || *trace_budget_ == 0) return;
     --*trace_budget_;
-    const TaskNode& n = g_[vertex(inst)];
+    const TaskNode& n = tg_.node(vertex(inst));
     std::string name(to_string(n.stage));
     if (n.round >= 0) name += " r" + std::to_string(n.round);
     trace_->begin_object();
@@ -306,7 +346,7 @@ class StreamSim {
 
   void start(std::uint32_t inst, double now) {
     const std::uint32_t v = vertex(inst);
-    const TaskNode& node = g_[v];
+    const TaskNode& node = tg_.node(v);
     const bool has_order_out = std::any_of(out_[v].begin(), out_[v].end(), [](const FlatEdge& e) {
       return e.kind == EdgeKind::Order;
     });
@@ -447,7 +487,7 @@ class StreamSim {
 
   void lane_done(std::uint32_t inst, std::uint32_t lane) {
     const TileDraw& d = draws_[static_cast<std::size_t>(slot(inst))];
-    const TaskNode& node = g_[vertex(inst)];
+    const TaskNode& node = tg_.node(vertex(inst));
     held_[lane] -= d.terminate[static_cast<std::size_t>(lane) * static_cast<std::size_t>(bits_) +
                                static_cast<std::size_t>(node.round)];
     try_admit(static_cast<int>(lane) % lanes_per_row_ % cols_);
@@ -456,6 +496,8 @@ class StreamSim {
 
   void complete(std::uint32_t inst) {
     makespan = std::max(makespan, now_);
+    if (vertex(inst) == pv_vertex_ && slot(inst) < steps_)
+      pv_done[static_cast<std::size_t>(slot(inst))] = now_;
     notify(inst, false);
   }
 
@@ -464,7 +506,7 @@ class StreamSim {
   const TaskGraphBase& g_;
   core::JsonWriter* trace_;
   std::size_t* trace_budget_;
-  std::uint32_t nt_ = 0;
+  std::uint32_t nt_ = 0, pv_vertex_ = 0;
   int bits_ = 8, groups_ = 1, tiles_ = 1, steps_ = 1, lanes_ = 1, lanes_per_row_ = 1, rows_ = 1,
       passes_ = 1, cols_ = 1;
   std::vector<std::vector<FlatEdge>> out_;
@@ -483,10 +525,27 @@ class StreamSim {
   std::vector<double> lane_phase_;
   std::vector<std::deque<std::uint32_t>> sb_queue_;  // per key column
   std::vector<char> sb_blocked_;  // per (tile-step, column): waited for scoreboard entries
-  std::priority_queue<Event, std::vector<Event>, Later> queue_;
-  std::uint64_t seq_ = 0;
+  EventQueue queue_;
   double now_ = 0;
 };
+
+// Cycles per tile-step in steady state: the least-squares slope of P.V completion time over
+// tile-step index, over [S/4, 9S/10) of the window's S tile-steps (all of them when S < 8).
+double steady_period(const StreamSim& w) {
+  const int n = w.steps();
+  const int lo = n < 8 ? 0 : n / 4, hi = n < 8 ? n : (9 * n) / 10;
+  if (hi - lo < 2) return w.makespan / n;
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (int i = lo; i < hi; ++i) {
+    const double x = i, y = w.pv_done[static_cast<std::size_t>(i)];
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+  }
+  const double m = hi - lo;
+  return (m * sxy - sx * sy) / (m * sxx - sx * sx);
+}
 
 }  // namespace
 
@@ -528,30 +587,26 @@ EventSimResult simulate_events(const HardwareConfig& hw, const workloads::Benchm
     const TaskGraph tg = build_task_graph(hw, bench.groups[gi], s);
     const std::uint64_t seed =
         opt.seed ^ (0x9e3779b97f4a7c15ULL * (gi + 1)) ^ core::fnv1a64(bench.name);
-    // Two windows of the same stream, the second twice as many query groups as the first: their
-    // makespans differ by exactly the steady-state work of the extra tile-steps, fill and drain
-    // cancel. The whole group is the first window plus the remaining tile-steps at that period.
+    // One window of the stream: at least min_steps tile-steps in whole query groups. Its
+    // steady-state period is the least-squares slope of the tile-steps' P.V completion times over
+    // the window's middle (the first quarter, still filling the K window and the scoreboards, and
+    // the last tenth, draining, left out); the whole group is the window's makespan plus the
+    // remaining tile-steps at that period.
     const int tiles = std::min(tg.shape.tiles, std::max(1, opt.tiles_per_group));
     const auto n_groups = static_cast<int>(std::min<double>(tg.shape.query_groups, 1e9));
     const int want = std::max(opt.min_groups, (opt.min_steps + tiles - 1) / tiles);
-    const int groups_b = std::max(1, std::min(n_groups, 2 * want));
-    const int groups_a = std::max(1, groups_b / 2);
-    StreamSim a(hw, tg, groups_a, tiles, seed, opt.trace && gi == 0 ? &trace : nullptr, &budget);
-    a.run();
-    StreamSim b(hw, tg, groups_b, tiles, seed, nullptr, &budget);
-    if (groups_b > groups_a) b.run();
+    StreamSim w(hw, tg, std::max(1, std::min(n_groups, want)), tiles, seed,
+                opt.trace && gi == 0 ? &trace : nullptr, &budget);
+    w.run();
     const double total_steps = tg.shape.tile_steps();
-    const int steps_a = a.steps(), steps_b = b.steps();
-    const double period = groups_b > groups_a ? (b.makespan - a.makespan) / (steps_b - steps_a)
-                                              : a.makespan / steps_a;
-    out.cycles += a.makespan + std::max(0.0, total_steps - steps_a) * period;
-    out.simulated_cycles += a.makespan + b.makespan;
-    out.simulated_tile_steps += steps_a + (groups_b > groups_a ? steps_b : 0);
+    const int steps = w.steps();
+    out.cycles += w.makespan + std::max(0.0, total_steps - steps) * steady_period(w);
+    out.simulated_cycles += w.makespan;
+    out.simulated_tile_steps += steps;
     out.tile_steps += total_steps;
-    out.events += a.events_ + b.events_;
+    out.events += w.events_;
     out.ops += tg.per_tile.scaled(total_steps);
     out.ops += tg.per_group.scaled(tg.shape.query_groups);
-    const StreamSim& w = groups_b > groups_a ? b : a;  // the longer window speaks for the whole
     const double scale = total_steps / w.steps();
     out.stall_memory += w.stall_memory * scale;
     out.stall_scoreboard += w.stall_scoreboard * scale;
@@ -577,8 +632,7 @@ core::Metrics event_model(const HardwareConfig& hw, const workloads::Benchmark& 
   add_energy_area_metrics(m, hw, r.ops, r.cycles);
   add_workload_metrics(m, hw, s);
   for (int u = 0; u < kUnitCount; ++u)
-    m.set("util_" + std::string(to_string(static_cast<Unit>(u))),
-          r.busy_fraction[static_cast<std::size_t>(u)]);
+    m.set(util_metric(static_cast<Unit>(u)), r.busy_fraction[static_cast<std::size_t>(u)]);
   m.set("stall_memory_cycles", r.stall_memory);
   m.set("stall_scoreboard_cycles", r.stall_scoreboard);
   m.set("stall_lockstep_cycles", r.stall_lockstep);

@@ -13,8 +13,8 @@
 //    data usable one access latency after its burst;
 //  - BUI generators, threshold units, exp units and the V-PU: pipelined FIFO servers.
 // The whole benchmark is then the window's makespan plus the remaining tile-steps at the
-// window's measured steady-state period (PV completions over its second half; the window is long
-// enough that the fill is over by then).
+// window's steady-state period: the least-squares slope of the tile-steps' P.V completion times
+// over the window's middle (its first quarter, still filling, and last tenth, draining, left out).
 #include <cstdint>
 #include <string>
 
@@ -27,8 +27,8 @@
 namespace pade::models {
 
 struct EventSimOptions {
-  int min_steps = 64;  // tile-steps simulated per attention group (at least, when it has them)
-  int min_groups = 2;  // query groups simulated (at least, when it has them)
+  int min_steps = 192;  // tile-steps simulated per attention group (at least, when it has them)
+  int min_groups = 2;   // query groups simulated (at least, when it has them)
   int tiles_per_group = 32;  // tiles simulated per query group (at most)
   std::uint64_t seed = 1;    // per-pair round draws
   bool trace = false;        // record a Chrome/Perfetto trace of the first attention group

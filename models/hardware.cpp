@@ -195,6 +195,41 @@ const core::Schema& hardware_schema() {
   return schema;
 }
 
+ModelCoefficients ModelCoefficients::from(const core::CoefficientTable& table) {
+  ModelCoefficients k;
+  k.area_and2_ge = table.get("area.and2_ge");
+  k.area_exp_unit_ge = table.get("area.exp_unit_ge");
+  k.area_fa_ge = table.get("area.fa_ge");
+  k.area_ff_ge = table.get("area.ff_ge");
+  k.area_ge_um2 = table.get("area.ge_um2");
+  k.area_mul8_ge = table.get("area.mul8_ge");
+  k.area_rf_bit_ge = table.get("area.rf_bit_ge");
+  k.area_xor2_ge = table.get("area.xor2_ge");
+  k.calib_dynamic_energy_scale = table.get("calib.dynamic_energy_scale");
+  k.calib_logic_area_scale = table.get("calib.logic_area_scale");
+  k.energy_add16_pj_45nm = table.get("energy.add16_pj_45nm");
+  k.energy_add32_pj_45nm = table.get("energy.add32_pj_45nm");
+  k.energy_add8_pj_45nm = table.get("energy.add8_pj_45nm");
+  k.energy_fp16_add_pj_45nm = table.get("energy.fp16_add_pj_45nm");
+  k.energy_fp16_mul_pj_45nm = table.get("energy.fp16_mul_pj_45nm");
+  k.energy_fp32_mul_pj_45nm = table.get("energy.fp32_mul_pj_45nm");
+  k.energy_mul8_pj_45nm = table.get("energy.mul8_pj_45nm");
+  k.energy_scoreboard_pj_per_bit = table.get("energy.scoreboard_pj_per_bit");
+  k.hbm_device_pj_per_bit = table.get("hbm.device_pj_per_bit");
+  k.hbm_io_pj_per_bit = table.get("hbm.io_pj_per_bit");
+  k.leakage_logic_mw_per_mm2 = table.get("leakage.logic_mw_per_mm2");
+  k.softmax_exp_fp16_ops = table.get("softmax.exp_fp16_ops");
+  k.sram_area_mm2_per_4kib = table.get("sram.area_mm2_per_4kib");
+  k.sram_area_mm2_per_8kib = table.get("sram.area_mm2_per_8kib");
+  k.sram_leakage_mw_per_8kib = table.get("sram.leakage_mw_per_8kib");
+  k.sram_read_pj_per_bit = table.get("sram.read_pj_per_bit");
+  k.sram_read_pj_per_bit_4kib = table.get("sram.read_pj_per_bit_4kib");
+  k.sram_write_pj_per_bit = table.get("sram.write_pj_per_bit");
+  k.sram_write_pj_per_bit_4kib = table.get("sram.write_pj_per_bit_4kib");
+  k.tech_energy_scale_45_to_28 = table.get("tech.energy_scale_45_to_28");
+  return k;
+}
+
 HardwareConfig to_hardware(const core::Config& c) {
   HardwareConfig h;
   h.name = c.string("name");
@@ -236,6 +271,7 @@ HardwareConfig to_hardware(const core::Config& c) {
   std::vector<std::string> names;
   for (const auto& coef : h.coefficients.entries()) names.push_back(coef.name);
   for (const auto& name : names) h.coefficients.set(name, c.real("coefficients." + name));
+  h.coef = ModelCoefficients::from(h.coefficients);
   return h;
 }
 

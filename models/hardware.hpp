@@ -15,6 +15,45 @@ namespace pade::models {
 
 enum class KeyLayout { BitPlaneFirst, WordMajor };
 
+/// The model coefficients the hardware models read on every evaluation, resolved once from a
+/// coefficient table (looking each up by name per evaluation cost more than the models' own
+/// arithmetic). A typed view only: names, units and sources stay in core/coefficients.cpp, and
+/// HardwareConfig::coefficients is the table these come from.
+struct ModelCoefficients {
+  double area_and2_ge = 0;
+  double area_exp_unit_ge = 0;
+  double area_fa_ge = 0;
+  double area_ff_ge = 0;
+  double area_ge_um2 = 0;
+  double area_mul8_ge = 0;
+  double area_rf_bit_ge = 0;
+  double area_xor2_ge = 0;
+  double calib_dynamic_energy_scale = 0;
+  double calib_logic_area_scale = 0;
+  double energy_add16_pj_45nm = 0;
+  double energy_add32_pj_45nm = 0;
+  double energy_add8_pj_45nm = 0;
+  double energy_fp16_add_pj_45nm = 0;
+  double energy_fp16_mul_pj_45nm = 0;
+  double energy_fp32_mul_pj_45nm = 0;
+  double energy_mul8_pj_45nm = 0;
+  double energy_scoreboard_pj_per_bit = 0;
+  double hbm_device_pj_per_bit = 0;
+  double hbm_io_pj_per_bit = 0;
+  double leakage_logic_mw_per_mm2 = 0;
+  double softmax_exp_fp16_ops = 0;
+  double sram_area_mm2_per_4kib = 0;
+  double sram_area_mm2_per_8kib = 0;
+  double sram_leakage_mw_per_8kib = 0;
+  double sram_read_pj_per_bit = 0;
+  double sram_read_pj_per_bit_4kib = 0;
+  double sram_write_pj_per_bit = 0;
+  double sram_write_pj_per_bit_4kib = 0;
+  double tech_energy_scale_45_to_28 = 0;
+
+  [[nodiscard]] static ModelCoefficients from(const core::CoefficientTable& table);
+};
+
 /// Typed view of a validated hardware Config (derived quantities computed once).
 struct HardwareConfig {
   std::string name;
@@ -62,6 +101,8 @@ struct HardwareConfig {
   bool out_of_order = true;
 
   core::CoefficientTable coefficients = core::CoefficientTable::defaults();
+  /// `coefficients` resolved (to_hardware() sets both; whoever changes the table re-resolves).
+  ModelCoefficients coef = ModelCoefficients::from(coefficients);
 
   [[nodiscard]] int lanes() const { return qk_rows * lanes_per_row; }
   [[nodiscard]] double hbm_bandwidth_gbps() const {  // GB/s

@@ -23,6 +23,12 @@ std::string_view to_string(Unit u) {
   return "?";
 }
 
+std::string_view util_metric(Unit u) {
+  static constexpr std::array<std::string_view, kUnitCount> kNames = {
+      "util_dram", "util_qk_pu", "util_bui", "util_threshold", "util_softmax", "util_v_pu"};
+  return kNames[static_cast<std::size_t>(u)];
+}
+
 std::string_view to_string(Stage s) {
   switch (s) {
     case Stage::QLoad:
@@ -99,6 +105,23 @@ OpCounts OpCounts::scaled(double k) const {
   return out;
 }
 
+namespace {
+// x^n for n >= 0 by squaring (the exponents here are small integers).
+double ipow(double x, int n) {
+  double result = 1;
+  for (; n > 0; n >>= 1, x *= x)
+    if ((n & 1) != 0) result *= x;
+  return result;
+}
+
+// x^y, by squaring when y is a small whole number (the usual case: shares and records per burst
+// are counts), else std::pow.
+double power(double x, double y) {
+  if (y >= 0 && y <= 4096 && y == std::floor(y)) return ipow(x, static_cast<int>(y));
+  return std::pow(x, y);
+}
+}  // namespace
+
 EffectiveStats effective_stats(const HardwareConfig& hw, const WorkloadStats& s) {
   EffectiveStats e;
   e.bits = std::clamp(s.bits, 1, 16);
@@ -122,11 +145,12 @@ double expected_lockstep_max(int keys, double p, int lanes) {
   if (keys <= 0 || p <= 0) return 0.0;
   if (p >= 1) return keys;
   // E[max] = sum_{m=1..keys} P(max >= m) = sum_m 1 - F(m-1)^lanes, F the binomial CDF.
-  double expected = 0, pmf = std::pow(1.0 - p, keys), cdf = 0;
+  const double odds = p / (1.0 - p);
+  double expected = 0, pmf = ipow(1.0 - p, keys), cdf = 0;
   for (int m = 1; m <= keys; ++m) {
     cdf += pmf;  // F(m-1)
-    pmf *= static_cast<double>(keys - m + 1) / m * p / (1.0 - p);
-    expected += 1.0 - std::pow(std::min(cdf, 1.0), lanes);
+    pmf *= static_cast<double>(keys - m + 1) / m * odds;
+    expected += 1.0 - ipow(std::min(cdf, 1.0), lanes);
   }
   return expected;
 }
@@ -145,14 +169,148 @@ double expected_bursts(double keys, double record_bytes, double union_need, doub
     return keys * union_need * std::ceil(record_bytes / burst_bytes) / share;
   const double per_burst = burst_bytes / record_bytes;  // records per burst
   const double bursts = keys / per_burst;
-  return bursts * (1.0 - std::pow(1.0 - union_need, per_burst)) / share;
+  return bursts * (1.0 - power(1.0 - union_need, per_burst)) / share;
 }
 
 double union_of(double f, double share) {
-  return 1.0 - std::pow(1.0 - std::clamp(f, 0.0, 1.0), share);
+  return 1.0 - power(1.0 - std::clamp(f, 0.0, 1.0), share);
 }
 
 }  // namespace
+
+namespace {
+
+// Vertex indices of a template with `bits` rounds (TaskGraph's named vertices).
+struct Layout {
+  int bits;
+  [[nodiscard]] TaskVertex plane_fetch(int r) const { return static_cast<TaskVertex>(3 * r); }
+  [[nodiscard]] TaskVertex qk_round(int r) const { return static_cast<TaskVertex>(3 * r + 1); }
+  [[nodiscard]] TaskVertex threshold(int r) const { return static_cast<TaskVertex>(3 * r + 2); }
+  [[nodiscard]] TaskVertex after(int k) const { return static_cast<TaskVertex>(3 * bits + k); }
+  [[nodiscard]] TaskVertex softmax() const { return after(0); }
+  [[nodiscard]] TaskVertex v_fetch() const { return after(1); }
+  [[nodiscard]] TaskVertex pv() const { return after(2); }
+  [[nodiscard]] TaskVertex q_load() const { return after(3); }
+  [[nodiscard]] TaskVertex bui_gen() const { return after(4); }
+  [[nodiscard]] TaskVertex normalize() const { return after(5); }
+  [[nodiscard]] TaskVertex out_write() const { return after(6); }
+  [[nodiscard]] std::size_t size() const { return static_cast<std::size_t>(3 * bits + 7); }
+};
+
+// What sets an edge's distance (TaskEdge::distance).
+enum class Reach : std::uint8_t { Zero, One, KWindow, VTiles, QSlots };
+
+// Every edge of the template, in one fixed order: f(from, to, kind, reach). The structure and its
+// weighting both walk this list, so an edge's position is its TaskEdgeId.
+template <class F>
+void for_each_edge(const Layout& l, bool in_order, F&& f) {
+  for (int r = 0; r < l.bits; ++r) {
+    f(l.plane_fetch(r), l.qk_round(r), EdgeKind::Data, Reach::Zero);
+    f(l.qk_round(r), l.threshold(r), EdgeKind::Data, Reach::Zero);
+    // The next plane is requested only for keys this round did not prune.
+    if (r + 1 < l.bits) f(l.threshold(r), l.plane_fetch(r + 1), EdgeKind::Data, Reach::Zero);
+  }
+  const TaskVertex last_thr = l.threshold(l.bits - 1);
+  f(last_thr, l.softmax(), EdgeKind::Data, Reach::Zero);
+  f(last_thr, l.v_fetch(), EdgeKind::Data, Reach::Zero);
+  f(l.softmax(), l.pv(), EdgeKind::Data, Reach::Zero);
+  f(l.v_fetch(), l.pv(), EdgeKind::Data, Reach::Zero);
+  // The V-PU accumulates tiles in order (online softmax); V tiles buffered ahead of it.
+  f(l.pv(), l.pv(), EdgeKind::Order, Reach::One);
+  f(l.pv(), l.v_fetch(), EdgeKind::Buffer, Reach::VTiles);
+  // The K buffer's window of tile-steps in flight.
+  f(l.qk_round(l.bits - 1), l.plane_fetch(0), EdgeKind::Buffer, Reach::KWindow);
+  if (in_order) f(l.qk_round(l.bits - 1), l.qk_round(0), EdgeKind::Order, Reach::One);
+  // Group scope: distance 0 = the group's first (GroupStart) or last (GroupEnd) tile-step.
+  f(l.q_load(), l.bui_gen(), EdgeKind::Data, Reach::Zero);
+  f(l.bui_gen(), l.qk_round(0), EdgeKind::Data, Reach::Zero);
+  // The Q buffer holds q_slots query groups: a group's Q is loaded once the group q_slots earlier
+  // has finished its rounds (distance in query groups, see TaskEdge).
+  f(l.qk_round(l.bits - 1), l.q_load(), EdgeKind::Buffer, Reach::QSlots);
+  f(l.pv(), l.normalize(), EdgeKind::Data, Reach::Zero);
+  f(l.normalize(), l.out_write(), EdgeKind::Data, Reach::Zero);
+}
+
+TaskTopology make_topology(int bits, bool in_order) {
+  const Layout l{bits};
+  TaskTopology t;
+  t.graph = TaskGraphBase(l.size());
+  for (std::size_t v = 0; v < l.size(); ++v) t.scope[v] = Scope::Tile;
+  t.scope[l.q_load()] = t.scope[l.bui_gen()] = Scope::GroupStart;
+  t.scope[l.normalize()] = t.scope[l.out_write()] = Scope::GroupEnd;
+  std::array<bool, kMaxTaskEdges> zero{};  // by edge id: distance 0
+  std::uint8_t id = 0;
+  for_each_edge(l, in_order, [&](TaskVertex a, TaskVertex b, EdgeKind, Reach reach) {
+    zero[id] = reach == Reach::Zero;
+    boost::add_edge(a, b, TaskEdgeId{id++}, t.graph);
+  });
+  const auto& g = t.graph;
+  auto edge_of = [&](const auto& e) {
+    return TopologyEdge{static_cast<std::uint8_t>(boost::source(e, g)),
+                        static_cast<std::uint8_t>(boost::target(e, g)), g[e].id};
+  };
+  for (const Scope sc : {Scope::GroupStart, Scope::Tile, Scope::GroupEnd})
+    for (std::size_t x = 0; x < l.size(); ++x) {
+      if (t.scope[x] != sc) continue;
+      for (const auto e : boost::make_iterator_range(boost::out_edges(x, g))) {
+        const TopologyEdge te = edge_of(e);
+        const bool tile_to_tile = sc == Scope::Tile && t.scope[te.to] == Scope::Tile;
+        if (zero[te.id]) {
+          t.fill_edges.push_back(te);
+          if (tile_to_tile) t.tile_forward.push_back(te);
+        } else if (tile_to_tile) {
+          t.tile_back.push_back(te);
+        } else if (sc == Scope::Tile && t.scope[te.to] == Scope::GroupStart) {
+          t.group_back.push_back(te);
+        }
+      }
+    }
+  // Each back edge's cycles: the distance-0 edges reachable from its target that reach its source.
+  for (const TopologyEdge& be : t.tile_back) {
+    std::array<bool, kMaxTaskNodes> from_v{}, to_u{};
+    from_v[be.to] = true;
+    for (const TopologyEdge& f : t.tile_forward)
+      if (from_v[f.from]) from_v[f.to] = true;
+    to_u[be.from] = true;
+    for (auto f = t.tile_forward.rbegin(); f != t.tile_forward.rend(); ++f)
+      if (to_u[f->to]) to_u[f->from] = true;
+    std::vector<std::uint8_t> on_cycle;
+    if (from_v[be.from])
+      for (std::size_t k = 0; k < t.tile_forward.size(); ++k)
+        if (from_v[t.tile_forward[k].from] && to_u[t.tile_forward[k].to])
+          on_cycle.push_back(static_cast<std::uint8_t>(k));
+    std::array<int, kMaxTaskNodes> in{};
+    bool path = true;
+    for (const std::uint8_t k : on_cycle) path = path && ++in[t.tile_forward[k].to] == 1;
+    t.cycle_is_path.push_back(path ? 1 : 0);
+    t.cycle_edges.push_back(std::move(on_cycle));
+  }
+  return t;
+}
+
+// Round r's vertex with offset k (0 plane fetch, 1 QK round, 2 threshold), for every r.
+constexpr std::array<TaskVertex, kMaxBits> round_vertices(std::size_t k) {
+  std::array<TaskVertex, kMaxBits> a{};
+  for (std::size_t r = 0; r < a.size(); ++r) a[r] = 3 * r + k;
+  return a;
+}
+constexpr std::array<TaskVertex, kMaxBits> kPlaneFetch = round_vertices(0);
+constexpr std::array<TaskVertex, kMaxBits> kQkRound = round_vertices(1);
+constexpr std::array<TaskVertex, kMaxBits> kThreshold = round_vertices(2);
+
+}  // namespace
+
+const TaskTopology& task_topology(int bits, bool in_order) {
+  static const std::array<TaskTopology, 2 * kMaxBits> all = [] {
+    std::array<TaskTopology, 2 * kMaxBits> a;
+    for (int b = 1; b <= kMaxBits; ++b)
+      for (const bool o : {false, true})
+        a[static_cast<std::size_t>(2 * (b - 1) + (o ? 1 : 0))] = make_topology(b, o);
+    return a;
+  }();
+  return all[static_cast<std::size_t>(2 * (std::clamp(bits, 1, kMaxBits) - 1) +
+                                      (in_order ? 1 : 0))];
+}
 
 TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionGroup& ag,
                            const WorkloadStats& ws) {
@@ -196,10 +354,11 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   const double gqa = std::max(1.0, static_cast<double>(ag.q_heads) / std::max(1, ag.kv_heads));
   const double kv_head_bytes = static_cast<double>(ag.keys) * word_bytes * 2.0;
   sh.resident = kv_head_bytes <= 0.5 * kv_buffer;
+  const double q_groups = std::floor(hw.q_buffer_kib * 1024.0 / (hw.qk_rows * word_bytes));
+  sh.q_slots = static_cast<int>(std::clamp(q_groups, 1.0, 1e6));
   if (sh.resident) {
     sh.share = groups_per_head * gqa;
   } else {
-    const double q_groups = std::floor(hw.q_buffer_kib * 1024.0 / (hw.qk_rows * word_bytes));
     const double acc_groups =
         std::floor(hw.out_buffer_kib * 1024.0 / (hw.qk_rows * (d * 4.0 + 8.0)));
     sh.share = std::max(1.0, std::min({groups_per_head * gqa, q_groups, acc_groups}));
@@ -214,10 +373,21 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
 
   // ---- nodes
   // -------------------------------------------------------------------------------------
-  auto& g = tg.graph;
-  auto add = [&](TaskNode n) { return boost::add_vertex(n, g); };
-  auto dram_node = [&](Stage st, Scope sc, int round, double bursts, double latency, bool write) {
-    TaskNode n;
+  const Layout lay{bits};
+  tg.topology = &task_topology(bits, tg.in_order);
+  tg.plane_fetch = std::span(kPlaneFetch).first(static_cast<std::size_t>(bits));
+  tg.qk_round = std::span(kQkRound).first(static_cast<std::size_t>(bits));
+  tg.threshold = std::span(kThreshold).first(static_cast<std::size_t>(bits));
+  tg.softmax = lay.softmax();
+  tg.v_fetch = lay.v_fetch();
+  tg.pv = lay.pv();
+  tg.q_load = lay.q_load();
+  tg.bui_gen = lay.bui_gen();
+  tg.normalize = lay.normalize();
+  tg.out_write = lay.out_write();
+  auto dram_node = [&](TaskVertex v, Stage st, Scope sc, int round, double bursts, double latency,
+                       bool write) {
+    TaskNode& n = tg.nodes[v];
     n.stage = st;
     n.unit = Unit::Dram;
     n.scope = sc;
@@ -227,7 +397,6 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     n.service = bursts * burst_cycles_all;
     n.latency = latency;
     n.dram_write = write;
-    return add(n);
   };
   OpCounts& op = tg.per_tile;
   const bool word_major = hw.key_layout == KeyLayout::WordMajor;
@@ -236,10 +405,9 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   const double subgroups = std::ceil(d / std::max(1, hw.gsat_subgroup));
   // In-order lanes move in lockstep, so the whole array acts on a round at once.
   const int columns = tg.in_order ? 1 : hw.lanes_per_row;
+  // A threshold unit's max tree over the row's lanes, then the update.
+  const double threshold_latency = std::ceil(std::log2(std::max(2, hw.lanes_per_row))) + 1;
 
-  tg.plane_fetch.resize(static_cast<std::size_t>(bits));
-  tg.qk_round.resize(static_cast<std::size_t>(bits));
-  tg.threshold.resize(static_cast<std::size_t>(bits));
   for (int r = 0; r < bits; ++r) {
     const auto ri = static_cast<std::size_t>(r);
     // Plane fetch: the group's needed planes of round r, the DRAM part being its share of the
@@ -256,14 +424,14 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
       need_from_dram = e.fetch[ri] > 0 ? u / (sh.share * e.fetch[ri]) : 0.0;
     }
     const double latency = sram_lat + std::min(1.0, need_from_dram) * hbm_lat;
-    tg.plane_fetch[ri] = dram_node(Stage::PlaneFetch, Scope::Tile, r, bursts, latency, false);
-    g[tg.plane_fetch[ri]].columns = columns;
+    dram_node(tg.plane_fetch[ri], Stage::PlaneFetch, Scope::Tile, r, bursts, latency, false);
+    tg.nodes[tg.plane_fetch[ri]].columns = columns;
     op.dram_read_bytes += bursts * burst;
     op.sram_kv_write_bits += bursts * burst * 8.0;
     op.sram_kv_read_bits +=
         kbar * e.fetch[ri] * d;  // one plane per needed key, broadcast to the rows
 
-    TaskNode qk;
+    TaskNode& qk = tg.nodes[tg.qk_round[ri]];
     qk.stage = Stage::QkRound;
     qk.unit = Unit::QkPu;
     qk.round = r;
@@ -278,7 +446,6 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     qk.column_service =
         tg.in_order ? qk.service
                     : expected_lockstep_max(keys_per_lane, e.active[ri], sh.rows_used) * sh.passes;
-    tg.qk_round[ri] = add(qk);
     op.key_planes += qk.pairs;
     op.gsat_inputs += qk.pairs * d * e.gsat_active;
     op.subgroup_adds += qk.pairs * subgroups;
@@ -286,45 +453,42 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     op.scoreboard_bits += qk.pairs * 2.0 * hw.scoreboard_entry_bits;
     op.bound_ops += qk.pairs * (hw.bui_gf ? 4.0 : 0.0);
 
-    TaskNode th;
+    TaskNode& th = tg.nodes[tg.threshold[ri]];
     th.stage = Stage::Threshold;
     th.unit = Unit::Threshold;
     th.round = r;
     th.service = 1;
-    th.latency = std::ceil(std::log2(std::max(2, hw.lanes_per_row))) + 1;
+    th.latency = threshold_latency;
     th.columns = columns;
-    tg.threshold[ri] = add(th);
     op.threshold_ops += hw.bui_gf ? rows * (hw.lanes_per_row + 1.0) : 0.0;
   }
   const double kept_pairs = rows * kbar * e.kept;
   const double rescale_rows = rows * e.rescales_per_row / sh.tiles;
   {
-    TaskNode sm;
+    TaskNode& sm = tg.nodes[tg.softmax];
     sm.stage = Stage::Softmax;
     sm.unit = Unit::Softmax;
     sm.service = (kept_pairs + rescale_rows) / hw.exp_units;
     sm.latency = hw.exp_latency_cycles;
-    tg.softmax = add(sm);
     op.exps += kept_pairs + rescale_rows;
   }
   {
     const double u = union_of(e.v_fetch, sh.share);
     const double bursts = expected_bursts(kbar, word_bytes, u, sh.share, burst);
     const double from_dram = e.v_fetch > 0 ? std::min(1.0, u / (sh.share * e.v_fetch)) : 0.0;
-    tg.v_fetch =
-        dram_node(Stage::VFetch, Scope::Tile, -1, bursts, sram_lat + from_dram * hbm_lat, false);
+    dram_node(tg.v_fetch, Stage::VFetch, Scope::Tile, -1, bursts, sram_lat + from_dram * hbm_lat,
+              false);
     op.dram_read_bytes += bursts * burst;
     op.sram_kv_write_bits += bursts * burst * 8.0;
     op.sram_kv_read_bits +=
         kbar * e.v_fetch * d * bits;  // RARS: one read per V row the group needs
   }
   {
-    TaskNode pv;
+    TaskNode& pv = tg.nodes[tg.pv];
     pv.stage = Stage::PV;
     pv.unit = Unit::VPu;
     pv.service = (kept_pairs + rescale_rows) * sh.passes / hw.v_pair_lanes();
     pv.latency = hw.v_pipeline_cycles;
-    tg.pv = add(pv);
     op.v_macs += kept_pairs * d;
     op.rescale_muls += rescale_rows * d;
     // Output accumulators: read and written once per tile-step that has survivors.
@@ -337,65 +501,59 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   OpCounts& og = tg.per_group;
   {
     const double bursts = std::ceil(rows * word_bytes / burst);
-    tg.q_load = dram_node(Stage::QLoad, Scope::GroupStart, -1, bursts, sram_lat + hbm_lat, false);
+    dram_node(tg.q_load, Stage::QLoad, Scope::GroupStart, -1, bursts, sram_lat + hbm_lat, false);
     og.dram_read_bytes += bursts * burst;
     og.sram_q_write_bits += rows * d * bits;
     og.sram_q_read_bits += rows * d * bits;  // Q into the lanes' registers once per group
   }
   {
-    TaskNode b;
+    TaskNode& b = tg.nodes[tg.bui_gen];
     b.stage = Stage::BuiGen;
     b.unit = Unit::Bui;
     b.scope = Scope::GroupStart;
     b.service = bits;  // one table entry pair per cycle
     b.latency = std::ceil(std::log2(std::max(2.0, d)));
-    tg.bui_gen = add(b);
     og.bui_ops += rows * (d + 2.0 * bits);
   }
   {
-    TaskNode n;
+    TaskNode& n = tg.nodes[tg.normalize];
     n.stage = Stage::Normalize;
     n.unit = Unit::VPu;
     n.scope = Scope::GroupEnd;
     n.service = rows * sh.passes / hw.v_pair_lanes();
     n.latency = hw.v_pipeline_cycles;
-    tg.normalize = add(n);
     og.norm_ops += rows * (d + 4.0);
     og.exps += rows;  // the reciprocal of the softmax sum, on the exp unit's datapath
   }
   {
     const double bursts = std::ceil(rows * d * 2.0 / burst);  // FP16 output rows
-    tg.out_write = dram_node(Stage::OutWrite, Scope::GroupEnd, -1, bursts, sram_lat, true);
+    dram_node(tg.out_write, Stage::OutWrite, Scope::GroupEnd, -1, bursts, sram_lat, true);
     og.dram_write_bytes += bursts * burst;
     og.sram_out_read_bits += rows * d * 16.0;
   }
 
-  // ---- edges
-  // -------------------------------------------------------------------------------------
-  auto edge = [&](TaskVertex a, TaskVertex b, EdgeKind k, int dist) {
-    boost::add_edge(a, b, TaskEdge{k, dist}, g);
-  };
-  for (int r = 0; r < bits; ++r) {
-    const auto ri = static_cast<std::size_t>(r);
-    edge(tg.plane_fetch[ri], tg.qk_round[ri], EdgeKind::Data, 0);
-    edge(tg.qk_round[ri], tg.threshold[ri], EdgeKind::Data, 0);
-    // The next plane is requested only for keys this round did not prune.
-    if (r + 1 < bits) edge(tg.threshold[ri], tg.plane_fetch[ri + 1], EdgeKind::Data, 0);
-  }
-  const TaskVertex last_thr = tg.threshold.back();
-  edge(last_thr, tg.softmax, EdgeKind::Data, 0);
-  edge(last_thr, tg.v_fetch, EdgeKind::Data, 0);
-  edge(tg.softmax, tg.pv, EdgeKind::Data, 0);
-  edge(tg.v_fetch, tg.pv, EdgeKind::Data, 0);
-  edge(tg.pv, tg.pv, EdgeKind::Order, 1);  // the V-PU accumulates tiles in order (online softmax)
-  edge(tg.pv, tg.v_fetch, EdgeKind::Buffer, hw.v_tiles_in_flight);
-  edge(tg.qk_round.back(), tg.plane_fetch.front(), EdgeKind::Buffer, sh.window_tiles);
-  if (tg.in_order) edge(tg.qk_round.back(), tg.qk_round.front(), EdgeKind::Order, 1);
-  // Group scope: distance 0 = the group's first (GroupStart) or last (GroupEnd) tile-step.
-  edge(tg.q_load, tg.bui_gen, EdgeKind::Data, 0);
-  edge(tg.bui_gen, tg.qk_round.front(), EdgeKind::Data, 0);
-  edge(tg.pv, tg.normalize, EdgeKind::Data, 0);
-  edge(tg.normalize, tg.out_write, EdgeKind::Data, 0);
+  // ---- edge kinds and distances
+  std::size_t id = 0;
+  for_each_edge(lay, tg.in_order, [&](TaskVertex, TaskVertex, EdgeKind kind, Reach reach) {
+    int distance = 0;
+    switch (reach) {
+      case Reach::Zero:
+        break;
+      case Reach::One:
+        distance = 1;
+        break;
+      case Reach::KWindow:
+        distance = sh.window_tiles;
+        break;
+      case Reach::VTiles:
+        distance = hw.v_tiles_in_flight;
+        break;
+      case Reach::QSlots:
+        distance = sh.q_slots;
+        break;
+    }
+    tg.edges[id++] = TaskEdge{kind, distance};
+  });
   return tg;
 }
 

@@ -41,6 +41,8 @@ namespace pade::models {
 enum class Unit : std::uint8_t { Dram, QkPu, Bui, Threshold, Softmax, VPu };
 inline constexpr int kUnitCount = 6;
 [[nodiscard]] std::string_view to_string(Unit u);
+/// The unit's utilization metric, "util_" + to_string(u).
+[[nodiscard]] std::string_view util_metric(Unit u);
 
 enum class Stage : std::uint8_t {
   QLoad,
@@ -87,12 +89,62 @@ struct TaskNode {
 enum class EdgeKind : std::uint8_t { Data, Buffer, Order };
 struct TaskEdge {
   EdgeKind kind = EdgeKind::Data;
-  int distance = 0;  // in tile-steps; group-scope nodes: edges to/from the first/last tile-step
+  /// In tile-steps; edges to or from group-scope nodes leave/enter the group's first or last
+  /// tile-step, except a back edge from a tile-scope node to a group-start node, which counts query
+  /// groups: it leaves a group's last tile-step and enters the start of the group `distance` later
+  /// (the Q buffer's prefetch depth).
+  int distance = 0;
 };
 
-using TaskGraphBase =
-    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, TaskNode, TaskEdge>;
+/// The graph's own edge property: the edge's index into TaskGraph::edges (its kind and distance,
+/// which depend on the configuration).
+struct TaskEdgeId {
+  std::uint8_t id = 0;
+};
+
+/// The structure of a template: vertices (indexed as TaskGraph names them) and edges. It depends
+/// only on the bit rounds and the execution policy, so there is one per (bits, in_order), built
+/// once and shared read-only; a TaskGraph weights it for one configuration and workload (node
+/// weights in TaskGraph::nodes by vertex index, edge kinds and distances in TaskGraph::edges by
+/// TaskEdgeId).
+using TaskGraphBase = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
+                                            boost::no_property, TaskEdgeId>;
 using TaskVertex = boost::graph_traits<TaskGraphBase>::vertex_descriptor;
+using TaskEdgeDescriptor = boost::graph_traits<TaskGraphBase>::edge_descriptor;
+
+inline constexpr int kMaxBits = 16;
+inline constexpr std::size_t kMaxTaskNodes = 3 * kMaxBits + 7;
+inline constexpr std::size_t kMaxTaskEdges = 3 * kMaxBits + 12;
+
+/// An edge of a topology in a derived list: its ends and its TaskEdgeId.
+struct TopologyEdge {
+  std::uint8_t from = 0, to = 0, id = 0;
+};
+
+/// The shared structure for one (bits, policy): the Boost graph and lists derived from it once,
+/// for the fidelities' inner loops. Which edges have distance 0 is structural (data edges; every
+/// buffer and ordering edge reaches at least one tile-step or query group ahead).
+struct TaskTopology {
+  TaskGraphBase graph;
+  std::array<Scope, kMaxTaskNodes> scope{};  // by vertex index
+  /// Distance-0 edges, by source in the order group-start, tile, group-end scope, then index: a
+  /// topological order of one tile-step with its group's start and end.
+  std::vector<TopologyEdge> fill_edges;
+  /// Distance-0 edges between tile-scope nodes, by source index (a topological order).
+  std::vector<TopologyEdge> tile_forward;
+  /// Back edges (distance > 0) between tile-scope nodes, and for each the positions in
+  /// tile_forward of the edges on its cycles (on a path from its target to its source).
+  std::vector<TopologyEdge> tile_back;
+  std::vector<std::vector<std::uint8_t>> cycle_edges;
+  /// Per tile_back edge: its cycle edges form one path (no node has two of them coming in), so
+  /// the longest path is that path.
+  std::vector<std::uint8_t> cycle_is_path;
+  /// Back edges from a tile-scope node into a group start (distance in query groups).
+  std::vector<TopologyEdge> group_back;
+};
+
+/// The shared structure for `bits` rounds (1..kMaxBits) under the given policy.
+[[nodiscard]] const TaskTopology& task_topology(int bits, bool in_order);
 
 /// Operation counts of one tile-step or one query group's fixed work (energy model input).
 struct OpCounts {
@@ -131,6 +183,7 @@ struct StreamShape {
   double share = 1;       // query groups sharing each K/V fetch from the buffer
   bool resident = false;  // the head's K and V stay in the K/V buffer
   int window_tiles = 1;   // tile-steps in flight allowed by the K buffer
+  int q_slots = 1;        // query groups whose Q the Q buffer holds (Q-load prefetch depth)
   [[nodiscard]] double tile_steps() const { return query_groups * tiles; }
 };
 
@@ -148,7 +201,9 @@ struct EffectiveStats {
 [[nodiscard]] EffectiveStats effective_stats(const HardwareConfig& hw, const WorkloadStats& s);
 
 struct TaskGraph {
-  TaskGraphBase graph;
+  const TaskTopology* topology = nullptr;       // shared (task_topology)
+  std::array<TaskNode, kMaxTaskNodes> nodes{};  // by vertex index
+  std::array<TaskEdge, kMaxTaskEdges> edges{};  // by TaskEdgeId
   StreamShape shape;
   EffectiveStats stats;
   bool in_order = false;
@@ -157,12 +212,17 @@ struct TaskGraph {
   double burst_cycles = 1;  // one pseudo-channel's time per burst
   OpCounts per_tile;        // expected operations of one tile-step
   OpCounts per_group;       // expected operations once per query group
-  // Named vertices.
-  std::vector<TaskVertex> plane_fetch, qk_round, threshold;  // per round
+  // Named vertices: round r's plane fetch, QK round and threshold are 3r, 3r + 1, 3r + 2; the
+  // others follow the rounds in the order below.
+  std::span<const TaskVertex> plane_fetch, qk_round, threshold;  // per round
   TaskVertex softmax{}, v_fetch{}, pv{}, q_load{}, bui_gen{}, normalize{}, out_write{};
 
-  [[nodiscard]] const TaskNode& node(TaskVertex v) const { return graph[v]; }
-  [[nodiscard]] std::size_t size() const { return boost::num_vertices(graph); }
+  [[nodiscard]] const TaskGraphBase& graph() const { return topology->graph; }
+  [[nodiscard]] const TaskNode& node(TaskVertex v) const { return nodes[v]; }
+  [[nodiscard]] const TaskEdge& edge(TaskEdgeDescriptor e) const {
+    return edges[topology->graph[e].id];
+  }
+  [[nodiscard]] std::size_t size() const { return boost::num_vertices(topology->graph); }
 };
 
 /// The template for one attention group of a benchmark.

@@ -137,9 +137,9 @@ TEST_CASE(
       CHECK(tg.shape.keys_per_tile <= hw.tile_keys + 1e-9);
       CHECK(tg.shape.keys_per_tile * tg.shape.tiles ==
             Approx(ag.pairs_per_head() / static_cast<double>(ag.queries)));
-      for (const auto e : boost::make_iterator_range(boost::edges(tg.graph))) {
-        const auto u = boost::source(e, tg.graph), v = boost::target(e, tg.graph);
-        const auto& edge = tg.graph[e];
+      for (const auto e : boost::make_iterator_range(boost::edges(tg.graph()))) {
+        const auto u = boost::source(e, tg.graph()), v = boost::target(e, tg.graph());
+        const auto& edge = tg.edge(e);
         const bool both_tile =
             tg.node(u).scope == models::Scope::Tile && tg.node(v).scope == models::Scope::Tile;
         if (both_tile && edge.distance == 0) CHECK(u < v);  // index order is topological
@@ -148,6 +148,23 @@ TEST_CASE(
       }
     }
   }
+  // The structure is shared per (bits, policy), its derived lists agree with the Boost graph.
+  const auto tg1 =
+      models::build_task_graph(hw, catalog().benchmark("llama2-7b/mmlu").groups[0], ws);
+  const auto tg2 =
+      models::build_task_graph(hw, catalog().benchmark("vit-l16/imagenet").groups[0], ws);
+  CHECK(tg1.topology == tg2.topology);
+  std::size_t edges = 0;
+  for (const auto& list :
+       {tg1.topology->fill_edges, tg1.topology->tile_back, tg1.topology->group_back})
+    for (const auto& e : list) {
+      CHECK(boost::edge(e.from, e.to, tg1.graph()).second);
+      ++edges;
+    }
+  CHECK(edges == boost::num_edges(tg1.graph()));  // every edge in exactly one list
+  for (int u = 0; u < models::kUnitCount; ++u)
+    CHECK(models::util_metric(static_cast<models::Unit>(u)) ==
+          "util_" + std::string(models::to_string(static_cast<models::Unit>(u))));
   // Decode: one query row per group, so only one row of lanes works.
   const auto tg =
       models::build_task_graph(hw, catalog().benchmark("llama2-7b/mmlu@decode").groups[0], ws);
@@ -173,13 +190,13 @@ TEST_CASE(
                               boost::property<boost::edge_weight_t, double,
                                               boost::property<boost::edge_weight2_t, double>>>;
     G h(tg.size());
-    for (const auto e : boost::make_iterator_range(boost::edges(tg.graph))) {
-      const auto u = boost::source(e, tg.graph), v = boost::target(e, tg.graph);
+    for (const auto e : boost::make_iterator_range(boost::edges(tg.graph()))) {
+      const auto u = boost::source(e, tg.graph()), v = boost::target(e, tg.graph());
       if (tg.node(u).scope != models::Scope::Tile || tg.node(v).scope != models::Scope::Tile)
         continue;
       boost::add_edge(
           u, v,
-          {models::edge_delay(tg.node(u), tg.graph[e]), static_cast<double>(tg.graph[e].distance)},
+          {models::edge_delay(tg.node(u), tg.edge(e)), static_cast<double>(tg.edge(e).distance)},
           h);
     }
     const double howard = boost::maximum_cycle_ratio(h, boost::get(boost::vertex_index, h),
@@ -192,18 +209,18 @@ TEST_CASE(
 }
 
 TEST_CASE("analytical vs event-driven latency across PADE-22 at the reference statistics", "[hw]") {
-  // Measured when written: mean 2.9 %, max 12.4 % (bloom-1.7b/winogrande). See
-  // docs/hardware-models.md.
+  // The issue's target: within 5 % for every benchmark. Measured when written: mean 0.9 %, max
+  // 1.7 % (bloom-1.7b/winogrande). See docs/hardware-models.md §8.
   const auto ws = models::reference_workload_stats();
   const Agreement a = agreement(default_hw(), [&](const workloads::Benchmark&) { return ws; });
   CAPTURE(a.mean, a.max, a.worst);
-  CHECK(a.mean < 0.05);
-  CHECK(a.max < 0.15);
+  CHECK(a.mean < 0.02);
+  CHECK(a.max < 0.05);
 }
 
 TEST_CASE("analytical vs event-driven latency across PADE-22 on functional digests", "[hw]") {
-  // Measured when written (generator not yet calibrated): mean 7.7 %, max 13.8 %. The 5 % target
-  // holds for the mean at the reference statistics only; see docs/hardware-models.md.
+  // Measured when written (generator not yet calibrated): mean 1.5 %, max 5.1 %
+  // (llama2-7b/mbpp); see docs/hardware-models.md §8.
   const auto generator = workloads::GeneratorTable::builtin();
   models::DigestOptions opt;
   opt.plan = workloads::SamplingPlan{2, 1, 2, 8};
@@ -212,8 +229,8 @@ TEST_CASE("analytical vs event-driven latency across PADE-22 on functional diges
     return models::digest_benchmark(b, generator.family(catalog().model(b.model).family), opt);
   });
   CAPTURE(a.mean, a.max, a.worst);
-  CHECK(a.mean < 0.10);
-  CHECK(a.max < 0.20);
+  CHECK(a.mean < 0.03);
+  CHECK(a.max < 0.08);
 }
 
 TEST_CASE("ablations move results the way the mechanisms predict", "[hw]") {
@@ -265,12 +282,16 @@ TEST_CASE(
           model(default_hw(), b, models::reference_workload_stats()).get("energy_j"));
   auto more = models::reference_workload_stats();
   more.rescales_per_row += 10;
-  for (const auto& model : {models::analytical_model, models::event_model}) {
+  // Latency never falls; the event model's steady-state period is an estimate from a finite
+  // window (about 1 % noise, docs/hardware-models.md §4), so it gets that much slack on this
+  // QK-bound benchmark, where the extra V-side work hardly moves the true latency.
+  for (const auto& [model, slack] :
+       {std::pair{&models::analytical_model, 1e-9}, std::pair{&models::event_model, 0.02}}) {
     const auto base = model(default_hw(), b, models::reference_workload_stats());
     const auto worse = model(default_hw(), b, more);
     CHECK(worse.get("energy_softmax_j") > base.get("energy_softmax_j"));
     CHECK(worse.get("energy_v_pu_j") > base.get("energy_v_pu_j"));
-    CHECK(worse.get("latency_cycles") >= base.get("latency_cycles") * (1 - 1e-9));
+    CHECK(worse.get("latency_cycles") >= base.get("latency_cycles") * (1 - slack));
   }
 }
 

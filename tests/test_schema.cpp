@@ -324,6 +324,10 @@ TEST_CASE("a full hardware file sets every value", "[schema]") {
   CHECK(h.coefficients.get("sram.read_pj_per_bit") == 0.04);
   CHECK(h.coefficients.get("sram.write_pj_per_bit") ==
         core::CoefficientTable::defaults().get("sram.write_pj_per_bit"));
+  // ... and the models' resolved view of the table follows the override.
+  CHECK(h.coef.sram_read_pj_per_bit == 0.04);
+  CHECK(h.coef.sram_write_pj_per_bit ==
+        core::CoefficientTable::defaults().get("sram.write_pj_per_bit"));
   // Integers written for a real parameter are stored as reals; positions are kept.
   CHECK(std::holds_alternative<double>(c.value("v_pu.qk_to_v_ratio")));
   CHECK(c.where("qk_pu.lanes_per_row").str() == file.string() + ":8:18");
