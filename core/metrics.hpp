@@ -1,23 +1,37 @@
 #pragma once
 // What a model returns for one (configuration, benchmark): named scalar metrics with units
 // implied by their names (…_s, …_j, …_mm2, …_w, …_bytes, …_cycles; fractions are plain).
-#include <map>
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace pade::core {
 
 class Metrics {
  public:
-  void set(std::string_view name, double value) { values_[std::string(name)] = value; }
+  using Entry = std::pair<std::string, double>;
+
+  /// Insert or overwrite. Entries stay in insertion order with a hash of each name beside them:
+  /// a model sets ~55 metrics per evaluation, and neither a tree node nor a sorted insertion per
+  /// metric fits the hot path (bench/bench_models measures the whole call).
+  void set(std::string_view name, double value);
   [[nodiscard]] double get(std::string_view name) const;  // throws std::out_of_range
   [[nodiscard]] std::optional<double> find(std::string_view name) const;
-  [[nodiscard]] const std::map<std::string, double, std::less<>>& values() const { return values_; }
+  /// Every metric in the order it was first set (deterministic for a given model).
+  [[nodiscard]] const std::vector<Entry>& values() const { return values_; }
+  /// Every metric sorted by name: for output meant to be read or compared.
+  [[nodiscard]] std::vector<Entry> sorted() const;
+  /// JSON object with the keys sorted by name.
   [[nodiscard]] std::string to_json() const;
 
  private:
-  std::map<std::string, double, std::less<>> values_;
+  [[nodiscard]] std::size_t index_of(std::string_view name, std::size_t hash) const;
+  std::vector<Entry> values_;
+  std::vector<std::size_t> hashes_;  // std::hash of values_[i].first
 };
 
 /// The metrics every fidelity reports; stored as columns of the evaluations table.

@@ -114,7 +114,7 @@ TEST_CASE("hw report (hidden): both fidelities over PADE-22 at the reference sta
     ++n;
   }
   const auto m = models::analytical_model(hw, catalog().benchmark("llama2-7b/mmlu"), ws);
-  for (const auto& [k, v] : m.values()) std::cout << "  " << k << " = " << v << '\n';
+  for (const auto& [k, v] : m.sorted()) std::cout << "  " << k << " = " << v << '\n';
   std::cout << "mean core power " << power / n << " W (dynamic " << dyn / n << ", leakage "
             << leak / n << "); area " << m.get("area_mm2") << " mm2 (logic "
             << m.get("area_logic_mm2") << ", sram " << m.get("area_sram_mm2") << ")\n";
@@ -314,7 +314,7 @@ TEST_CASE("calibration: the default configuration lands on the reported 4.53 mm^
   CHECK(sum == Approx(area.total()));
   const auto m = models::analytical_model(hw, catalog().benchmark("llama2-7b/mmlu"), ws);
   double e = 0;
-  for (const auto& [k, v] : m.values())
+  for (const auto& [k, v] : m.sorted())
     if (k.rfind("energy_", 0) == 0 && k != "energy_j" && k != "energy_core_j")
       e += v;  // energy_dram_j is a component
   CHECK(e == Approx(m.get("energy_j")));

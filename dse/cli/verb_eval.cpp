@@ -39,7 +39,7 @@ int eval(const EvalArgs& a) {
   t.add_row({results::Table::text("benchmark"), results::Table::text(bench.name)});
   t.add_row({results::Table::text("fidelity"), results::Table::text(a.fidelity)});
   t.add_row({results::Table::text("config_hash"), results::Table::text(hw.hash())});
-  for (const auto& [k, v] : m.values())
+  for (const auto& [k, v] : m.sorted())
     t.add_row({results::Table::text(k), results::Table::number(v)});
   // The functional digest: what the sparsity numbers above rest on.
   t.add_row(
