@@ -2,7 +2,9 @@
 //  (1) peak resident memory of the functional digest of llama3-8b/dolly (15k tokens) and of the
 //      214k-token long-context study (llama3-8b/infinitebench), target < 1 GiB each;
 //  (2) wall time of the functional statistics of all of PADE-22 at one (bits, α) point on
-//      2 threads, target < 2 min, with the 1-thread time of the same work as the reference.
+//      2 threads, target < 2 min, with the 1-thread time of the same work as the reference;
+//  (3) the speed of the content hash that identifies .npy dump folders in cache keys, against
+//      byte-wise FNV-1a.
 // Every measurement runs in its own forked child (a fresh process: its VmHWM is its own, and no
 // statistics are shared between measurements); the parent forks before it starts any thread.
 // The reference for (1) is a child that only loads the catalog and the generator table.
@@ -22,6 +24,7 @@
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 
+#include "core/hash.hpp"
 #include "dse/stats_cache.hpp"
 #include "dse/stats_source.hpp"
 #include "workloads/catalog.hpp"
@@ -171,6 +174,31 @@ int main(int argc, char** argv) {
     std::printf("  speedup 2 vs 1 thread: %.2fx; same statistics: %s\n", one.seconds / two.seconds,
                 one.kept == two.kept ? "yes" : "NO");
     if (one.kept != two.kept) all_met = false;
+  }
+  {
+    // (3) The content hash of dump folders (statistics-cache identity of npy traces): GB/s of
+    // core::ByteHasher against byte-wise FNV-1a (core::fnv1a64) on the same buffer in memory.
+    std::vector<char> buf(std::size_t{256} << 20);
+    for (std::size_t i = 0; i < buf.size(); ++i) buf[i] = static_cast<char>(i * 2654435761u >> 13);
+    const std::string_view bytes(buf.data(), buf.size());
+    const auto time = [&](auto&& f) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const std::uint64_t h = f();
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      return std::pair<double, std::uint64_t>{s, h};
+    };
+    const auto [t_words, h1] = time([&] {
+      core::ByteHasher h;
+      h.update(bytes);
+      return h.digest();
+    });
+    const auto [t_fnv, h2] = time([&] { return core::fnv1a64(bytes); });
+    const double gb = static_cast<double>(buf.size()) / 1e9;
+    std::printf(
+        "content hash of dump data (256 MiB in memory): ByteHasher %.2f GB/s, byte-wise "
+        "FNV-1a %.2f GB/s: %.1fx (checksums %llx %llx)\n",
+        gb / t_words, gb / t_fnv, t_fnv / t_words, static_cast<unsigned long long>(h1 & 0xfff),
+        static_cast<unsigned long long>(h2 & 0xfff));
   }
   std::printf("  load average (1, 5 min) after: %s\n", load_average().c_str());
   return all_met ? 0 : 1;

@@ -27,6 +27,10 @@ std::string AlgorithmPoint::key() const {
 }
 
 std::string StatsCache::key(const workloads::Benchmark& benchmark, const AlgorithmPoint& point) {
+  return benchmark.name + "|" + identity(benchmark) + "|" + point.key();
+}
+
+std::string StatsCache::identity(const workloads::Benchmark& benchmark) {
   // The identity may hash a large dump folder: computed once per benchmark, outside the lock,
   // by the first asker; the others wait for it.
   std::promise<std::string> promise;
@@ -50,7 +54,7 @@ std::string StatsCache::key(const workloads::Benchmark& benchmark, const Algorit
       promise.set_exception(std::current_exception());
     }
   }
-  return benchmark.name + "|" + future.get() + "|" + point.key();
+  return future.get();
 }
 
 models::WorkloadStats StatsCache::get(const workloads::Benchmark& benchmark,

@@ -54,8 +54,10 @@ class StatsCache {
                                           const AlgorithmPoint& point);
   [[nodiscard]] const std::string& version() const { return version_; }
   [[nodiscard]] std::size_t computed() const;  // how many keys were computed (not loaded)
-  /// The full cache key of (benchmark, point); computes the benchmark's data identity once.
+  /// The full cache key of (benchmark, point): name | identity(benchmark) | point.
   [[nodiscard]] std::string key(const workloads::Benchmark& benchmark, const AlgorithmPoint& point);
+  /// workloads::trace_identity(benchmark), computed once per benchmark name (thread-safe).
+  [[nodiscard]] std::string identity(const workloads::Benchmark& benchmark);
 
  private:
   Compute compute_;

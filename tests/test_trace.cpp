@@ -22,6 +22,7 @@
 #include "dse/stats_cache.hpp"
 #include "dse/stats_source.hpp"
 #include "models/digest.hpp"
+#include "results/store.hpp"
 #include "workloads/catalog.hpp"
 #include "workloads/npy.hpp"
 #include "workloads/trace.hpp"
@@ -563,4 +564,57 @@ max_context: 512
   CHECK(a.active_fraction == b.active_fraction);
   CHECK(a.accuracy_loss == b.accuracy_loss);
   CHECK(a.sampled_rows == b.sampled_rows);
+}
+
+TEST_CASE("pade run: a campaign over npy-traced benchmarks records which data it used",
+          "[trace][cli]") {
+  const Fixture fx;
+  const fs::path campaign = fx.dir.write("campaign.yaml", R"(kind: campaign
+name: dumps-sweep
+workloads: [cat]
+benchmarks: [tiny/dumps, tiny/dumps@decode]
+space:
+  algorithm.alpha: [0.3, 0.6]
+)");
+  const fs::path db = fx.dir.path() / "out.db";
+  const auto r = test::run_pade("run " + test::shell_quote(campaign.string()) + " --db " +
+                                test::shell_quote(db.string()) + " -q --threads 2");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains("2 configurations evaluated"));
+  CHECK_THAT(r.out, Contains("functional statistics computed: 4"));
+  results::Store store(db.string());
+  const auto c = store.find_campaign("dumps-sweep");
+  REQUIRE(c);
+  std::map<std::string, std::string> prov;
+  for (const auto& [k, v] : store.provenance(c->id)) prov[k] = v;
+  REQUIRE(prov.count("trace tiny/dumps") == 1);
+  CHECK_THAT(prov["trace tiny/dumps"], Contains("npy folder"));
+  CHECK_THAT(prov["trace tiny/dumps"], Contains("npy="));
+  // Another campaign over the same dumps, same database: every digest comes from the store.
+  const auto rerun = [&](const std::string& name) {
+    const fs::path file = fx.dir.write(name + ".yaml", "kind: campaign\nname: " + name +
+                                                           "\nworkloads: [cat]\n"
+                                                           "benchmarks: [tiny/dumps, "
+                                                           "tiny/dumps@decode]\nspace:\n"
+                                                           "  algorithm.alpha: [0.3, 0.6]\n");
+    return test::run_pade("run " + test::shell_quote(file.string()) + " --db " +
+                          test::shell_quote(db.string()) + " -q");
+  };
+  const auto cached = rerun("again");
+  INFO(cached.err);
+  CHECK(cached.code == 0);
+  CHECK_THAT(cached.out, Contains("functional statistics computed: 0"));
+  // New dumps under the same folder and names: nothing stale is reused.
+  write_dumps(fx.dir.path() / "cat" / "dumps", kDim, kTokens);  // the same: still cached
+  CHECK_THAT(rerun("same").out, Contains("functional statistics computed: 0"));
+  // One value of one file changes (same shapes): computed again.
+  const fs::path v1 = workloads::qkv_dump_path(fx.dir.path() / "cat" / "dumps", 1, 'v');
+  std::string bytes = test::slurp(v1);
+  bytes[bytes.size() - 2] = static_cast<char>(bytes[bytes.size() - 2] ^ 0x01);
+  std::ofstream(v1, std::ios::binary) << bytes;
+  const auto changed = rerun("changed");
+  INFO(changed.err);
+  CHECK(changed.code == 0);
+  CHECK_THAT(changed.out, Contains("functional statistics computed: 4"));
 }
