@@ -301,7 +301,6 @@ TraceSpec read_trace(const core::Config& e, const std::string& file, const std::
   const std::string& kind = e.string("trace.kind");
   const std::string& folder = e.string("trace.folder");
   const std::string& text = e.string("trace.text");
-  t.where = e.where("trace.kind");
   const auto resolve = [&](const std::string& given) {
     fs::path p(given);
     if (p.is_relative()) p = fs::path(file).parent_path() / p;
@@ -501,7 +500,13 @@ Benchmark Catalog::expand(const EntryDef& def) const {
                        "decode needs a causal model; '" + m.name + "' is bidirectional");
     b.seq_len = m.tokens;
   } else if (def.seq_len <= 0 && def.trace.kind == TraceKind::npy) {
-    b.seq_len = static_cast<std::int64_t>(dump_key_tokens(def.trace.path));
+    try {
+      b.seq_len = static_cast<std::int64_t>(dump_key_tokens(def.trace.path));
+    } catch (const InputError& e) {
+      throw InputError(
+          def.where, "seq_len",
+          std::string("left out, so it is the key length of the npy dumps, but ") + e.what());
+    }
   } else {
     if (def.seq_len <= 0)
       throw InputError(def.where, "seq_len",

@@ -86,7 +86,6 @@ struct TraceSpec {
   /// npy: the dump folder; stories260k: the text file. Absolute (a relative path in the YAML file
   /// resolves against the file's folder).
   std::filesystem::path path;
-  core::SourceLocation where;  // of the `trace` map, for error messages
 
   [[nodiscard]] bool synthetic() const { return kind == TraceKind::synthetic; }
   /// "synthetic", "npy folder /abs/dumps", "stories260k over /abs/text.txt".
