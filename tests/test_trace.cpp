@@ -628,3 +628,13 @@ TEST_CASE("an npy trace without seq_len needs dump files to take it from", "[tra
   CHECK_THAT(e, Contains("seq_len"));
   CHECK_THAT(e, Contains("no layer{L}_q.npy"));
 }
+
+TEST_CASE("the example workload folder runs stories260K through pade eval", "[trace][cli]") {
+  const std::string src = PADE_SOURCE_DIR;
+  const auto r = test::run_pade("eval " + test::shell_quote(src + "/examples/hw-default.yaml") +
+                                " --workloads " + test::shell_quote(src + "/examples/workloads") +
+                                " --benchmark stories260k/own-story --format json");
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Contains("trace=stories260k"));
+}
