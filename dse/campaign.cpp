@@ -35,6 +35,11 @@ const core::Schema& campaign_schema() {
     s.add(ParamSpec::string_list("benchmarks")
               .defaults(std::vector<std::string>{})
               .describe("explicit benchmark list (overrides suite)"));
+    s.add(ParamSpec::string_list("workloads")
+              .defaults(std::vector<std::string>{})
+              .describe("extra model/suite YAML files or catalog folders (relative to the campaign "
+                        "file) added to the shipped catalog, e.g. a suite whose benchmarks read "
+                        ".npy dumps (docs/workloads.md)"));
     s.add(ParamSpec::string("hardware_file")
               .defaults(std::string())
               .describe(
@@ -205,6 +210,15 @@ Campaign read_campaign_text(const std::string& text, const std::string& name,
   c.seed = top.integer("seed");
   c.suite = top.string("suite");
   c.benchmarks = top.string_list("benchmarks");
+  for (const std::string& given : top.string_list("workloads")) {
+    std::filesystem::path p = given;
+    if (p.is_relative()) p = base_dir / p;
+    if (!std::filesystem::exists(p))
+      throw InputError(top.where("workloads"), "workloads",
+                       "found '" + given + "', expected a model/suite file or catalog folder ('" +
+                           p.string() + "' does not exist)");
+    c.workloads.push_back(std::move(p));
+  }
   c.base = merged_hardware(root, doc.file, base_dir, top);
   c.space = DesignSpace::read(root["space"], models::hardware_schema(), doc.file);
   c.space.read_derived(root["derived"], models::hardware_schema(), doc.file);

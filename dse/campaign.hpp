@@ -30,7 +30,8 @@ struct Campaign {
   std::string file;       // where it was read from ("" for the embedded default)
   std::string spec_yaml;  // the text as given
   std::int64_t seed = 1;
-  std::vector<std::string> benchmarks;  // resolved: explicit list or the suite's
+  std::vector<std::string> benchmarks;           // resolved: explicit list or the suite's
+  std::vector<std::filesystem::path> workloads;  // extra catalog files/folders (resolved paths)
   std::string suite;
   core::Config base;  // hardware configuration every point starts from
   DesignSpace space;

@@ -334,6 +334,10 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
         {"aggregation", aggregation},
         {"suite", campaign.benchmarks.empty() ? campaign.suite : "(explicit list)"},
         {"started_at", results::utc_now_iso8601()}};
+    // Benchmarks whose Q/K/V do not come from the generator: which data, and its identity.
+    for (const auto* b : benchmarks)
+      if (!b->trace.synthetic())
+        prov.emplace_back("trace " + b->name, b->trace.describe() + "; " + stats.identity(*b));
     if (shard.count > 1)
       prov.emplace_back("shard", std::to_string(shard.index) + "/" + std::to_string(shard.count));
     for (const auto& kv : options.provenance) prov.push_back(kv);

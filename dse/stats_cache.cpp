@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "workloads/trace.hpp"
+
 namespace pade::dse {
 
 AlgorithmPoint AlgorithmPoint::from(const core::Config& hw) {
@@ -24,9 +26,40 @@ std::string AlgorithmPoint::key() const {
   return buf;
 }
 
+std::string StatsCache::key(const workloads::Benchmark& benchmark, const AlgorithmPoint& point) {
+  return benchmark.name + "|" + identity(benchmark) + "|" + point.key();
+}
+
+std::string StatsCache::identity(const workloads::Benchmark& benchmark) {
+  // The identity may hash a large dump folder: computed once per benchmark, outside the lock,
+  // by the first asker; the others wait for it.
+  std::promise<std::string> promise;
+  std::shared_future<std::string> future;
+  bool owner = false;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto it = identities_.find(benchmark.name);
+    if (it == identities_.end()) {
+      future = promise.get_future().share();
+      identities_.emplace(benchmark.name, future);
+      owner = true;
+    } else {
+      future = it->second;
+    }
+  }
+  if (owner) {
+    try {
+      promise.set_value(workloads::trace_identity(benchmark));
+    } catch (...) {
+      promise.set_exception(std::current_exception());
+    }
+  }
+  return future.get();
+}
+
 models::WorkloadStats StatsCache::get(const workloads::Benchmark& benchmark,
                                       const AlgorithmPoint& point) {
-  const std::string key = benchmark.name + "|" + point.key();
+  const std::string key = this->key(benchmark, point);
   std::promise<models::WorkloadStats> promise;
   std::shared_future<models::WorkloadStats> future;
   bool owner = false;

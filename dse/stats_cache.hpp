@@ -1,9 +1,12 @@
 #pragma once
 // The functional-statistics cache. Statistics depend on the benchmark and a few algorithm knobs
 // only (bits, α, radius, tile shape and order, sampling plan, generator version); every hardware
-// knob reuses them. Each key is computed exactly once even when many threads ask at the same
-// time: the first asker computes, the others wait for its result. An optional persistent layer
-// (the SQLite store) is consulted before computing and written after.
+// knob reuses them. A key is the benchmark's name, the identity of its data
+// (workloads::trace_identity: its shapes, and the content of its dump files or text) and the
+// algorithm point, so a different dump under the same name never reuses a stale digest. Each key is
+// computed exactly once even when many threads ask at the same time: the first asker computes, the
+// others wait for its result. An optional persistent layer (the SQLite store) is consulted before
+// computing and written after.
 #include <functional>
 #include <future>
 #include <map>
@@ -51,6 +54,10 @@ class StatsCache {
                                           const AlgorithmPoint& point);
   [[nodiscard]] const std::string& version() const { return version_; }
   [[nodiscard]] std::size_t computed() const;  // how many keys were computed (not loaded)
+  /// The full cache key of (benchmark, point): name | identity(benchmark) | point.
+  [[nodiscard]] std::string key(const workloads::Benchmark& benchmark, const AlgorithmPoint& point);
+  /// workloads::trace_identity(benchmark), computed once per benchmark name (thread-safe).
+  [[nodiscard]] std::string identity(const workloads::Benchmark& benchmark);
 
  private:
   Compute compute_;
@@ -59,6 +66,7 @@ class StatsCache {
   Save save_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_future<models::WorkloadStats>> entries_;
+  std::map<std::string, std::shared_future<std::string>, std::less<>> identities_;
   std::size_t computed_ = 0;
 };
 

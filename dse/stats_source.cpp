@@ -1,9 +1,50 @@
 #include "dse/stats_source.hpp"
+
+#include "dse/llm_eval.hpp"
 #include "models/digest.hpp"
-#include "workloads/generator.hpp"
-#include "workloads/sampling.hpp"
+#include "workloads/stories260k.hpp"
 
 namespace pade::dse {
+
+namespace {
+
+std::unique_ptr<workloads::TraceSource> stories_source(const workloads::Benchmark& b) {
+  const auto m = workloads::Stories260K::load();
+  const std::string what = "stories260K over " + b.trace.path.string();
+  const auto context = m.model.config().seq_len;
+  const auto tokens_wanted = static_cast<std::size_t>(b.seq_len);
+  if (tokens_wanted < 2 || tokens_wanted > context)
+    throw core::InputError(b.where, "seq_len",
+                           "found " + std::to_string(b.seq_len) + " for benchmark '" + b.name +
+                               "', expected 2.." + std::to_string(context) +
+                               " (BOS plus text tokens within the stories260K context)");
+  auto tokens = encode_text(m.tokenizer, read_text_file(b.trace.path), tokens_wanted - 1);
+  if (tokens.size() + 1 < tokens_wanted)
+    throw core::InputError(core::SourceLocation{b.trace.path.string(), 0, 0}, "",
+                           "the text has " + std::to_string(tokens.size()) +
+                               " tokens; benchmark '" + b.name + "' (" + b.where.str() +
+                               ") needs seq_len - 1 = " + std::to_string(tokens_wanted - 1));
+  tokens.insert(tokens.begin(), workloads::Tokenizer::kBos);
+  return std::make_unique<workloads::ModelTraceSource>(
+      b, workloads::trace_attention(m.model, tokens), what);
+}
+
+}  // namespace
+
+std::unique_ptr<workloads::TraceSource> make_trace_source(
+    const workloads::Benchmark& b, const workloads::Catalog& catalog,
+    const workloads::GeneratorTable& generator, std::uint64_t seed) {
+  switch (b.trace.kind) {
+    case workloads::TraceKind::npy:
+      return std::make_unique<workloads::NpyTrace>(b, b.trace.path);
+    case workloads::TraceKind::stories260k:
+      return stories_source(b);
+    case workloads::TraceKind::synthetic:
+      break;
+  }
+  return std::make_unique<workloads::SyntheticTrace>(
+      b, generator.family(catalog.model(b.model).family), seed);
+}
 
 StatsCache::Compute synthetic_stats_source(const workloads::Catalog& catalog,
                                            const workloads::GeneratorTable& generator,
@@ -24,8 +65,8 @@ StatsCache::Compute synthetic_stats_source(const workloads::Catalog& catalog,
         o.functional.order = p.tile_order == "in_order"  ? models::TileOrder::in_order
                              : p.tile_order == "reverse" ? models::TileOrder::reverse
                                                          : models::TileOrder::head_tail;
-        const auto& family = catalog.model(b.model).family;
-        return models::digest_benchmark(b, generator.family(family), o);
+        const auto source = make_trace_source(b, catalog, generator, seed);
+        return models::digest_benchmark(b, *source, o);
       };
 }
 

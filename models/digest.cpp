@@ -99,17 +99,20 @@ WorkloadStats combine(const std::vector<WorkloadStats>& parts, const std::vector
 WorkloadStats digest_benchmark(const workloads::Benchmark& benchmark,
                                const workloads::GeneratorKnobs& knobs,
                                const DigestOptions& options) {
+  return digest_benchmark(benchmark, workloads::SyntheticTrace(benchmark, knobs, options.seed),
+                          options);
+}
+
+WorkloadStats digest_benchmark(const workloads::Benchmark& benchmark,
+                               const workloads::TraceSource& source, const DigestOptions& options) {
   const auto samples = workloads::sample_heads(benchmark, options.plan, options.seed);
+  source.check(samples);
   FunctionalOptions fo = options.functional;
   fo.compute_accuracy = true;
   // Heads are independent: simulate them in parallel, each result in its own slot.
   std::vector<FunctionalStats> per_head(samples.size());
   tbb::parallel_for(std::size_t{0}, samples.size(), [&](std::size_t i) {
-    const auto& sample = samples[i];
-    const auto& group = benchmark.groups[sample.group];
-    const core::AttentionHead head = workloads::generate_head(
-        benchmark, group, sample.layer, sample.head, knobs, options.seed, sample.rows);
-    per_head[i] = simulate_head(head, fo);
+    per_head[i] = simulate_head(source.head(samples[i]), fo);
   });
 
   // Digest per group (head dims may differ), combine by the groups' pair counts.
@@ -147,6 +150,8 @@ WorkloadStats digest_benchmark(const workloads::Benchmark& benchmark,
     out.stderr_kept_fraction = std::sqrt(std::max(0.0, sumsq / n - (sum / n) * (sum / n)));
   }
   out.source = std::string(kDigestVersion) + ";plan=" + options.plan.key();
+  if (!benchmark.trace.synthetic())
+    out.source += ";trace=" + std::string(workloads::trace_kind_name(benchmark.trace.kind));
   return out;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // From attention data to the hardware models' input: run the bit-exact functional model on the
-// sampled heads of a benchmark (synthetic generator by default) and digest its counters into a
-// WorkloadStats, with a bootstrap standard error over the sampled heads.
+// sampled heads of a benchmark, whatever their trace source (synthetic generator by default, .npy
+// dumps, a real model; workloads/trace.hpp), and digest its counters into a WorkloadStats, with a
+// bootstrap standard error over the sampled heads.
 #include <cstdint>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
 #include "workloads/sampling.hpp"
+#include "workloads/trace.hpp"
 
 namespace pade::models {
 
@@ -24,8 +26,14 @@ struct DigestOptions {
   int bootstrap_samples = 200;
 };
 
-/// The digest of one benchmark. Sampled heads are simulated in parallel (oneTBB) and merged in a
-/// fixed order, so the result does not depend on the thread count.
+/// The digest of one benchmark with Q/K/V from `source`. The source's check() runs first (bad
+/// dumps fail before any simulation); sampled heads are then produced and simulated in parallel
+/// (oneTBB) and merged in a fixed order, so the result does not depend on the thread count.
+[[nodiscard]] WorkloadStats digest_benchmark(const workloads::Benchmark& benchmark,
+                                             const workloads::TraceSource& source,
+                                             const DigestOptions& options);
+
+/// The digest of one benchmark with synthetic heads (a SyntheticTrace over `knobs`).
 [[nodiscard]] WorkloadStats digest_benchmark(const workloads::Benchmark& benchmark,
                                              const workloads::GeneratorKnobs& knobs,
                                              const DigestOptions& options);

@@ -198,8 +198,16 @@ Prepared prepare(const core::AttentionHead& head, const FunctionalOptions& opt) 
   return P;
 }
 
+// The byte-expanded key planes take p bytes per key dimension, 8x the packed planes: 219 MB for
+// one head of 214k keys at d = 128, INT8, on top of K, V, the codes and the planes. Above this
+// size a head runs the packed-plane kernel instead (the same integer dot products, so identical
+// results), which keeps long rows within the memory target (bench/bench_workloads.cpp).
+constexpr std::size_t kMaxByteKernelBytes = std::size_t{64} << 20;
+
 bool byte_kernel_applies(const Prepared& P) {
-  return P.p <= 8 && P.groups == 1;
+  const std::size_t dpad = (P.d + 31) / 32 * 32;
+  return P.p <= 8 && P.groups == 1 &&
+         P.nk * static_cast<std::size_t>(P.p) * dpad <= kMaxByteKernelBytes;
 }
 
 void build_byte_planes(Prepared& P) {

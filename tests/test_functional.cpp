@@ -246,6 +246,33 @@ TEST_CASE("all kernels give bit-identical results", "[functional][kernel]") {
   }
 }
 
+TEST_CASE("a head too long for the byte-plane kernel gives the reference results",
+          "[functional][kernel]") {
+  // 70,000 keys at d = 128, INT8: the byte-expanded planes would take 70 MB (> the 64 MiB cap),
+  // so the automatic kernel uses the packed planes for this head.
+  const std::size_t nk = 70'000, nq = 8, d = 128;
+  core::Rng rng(77, "long-head");
+  core::AttentionHead head;
+  head.q = core::Matrix(nq, d);
+  head.k = core::Matrix(nk, d);
+  head.v = core::Matrix(nk, d);
+  for (auto& x : head.q.data()) x = static_cast<float>(rng.normal());
+  for (std::size_t j = 0; j < nk; ++j)
+    for (std::size_t c = 0; c < d; ++c) {
+      head.k.at(j, c) = static_cast<float>(rng.normal() + (c == 0 && j % 97 == 0 ? 6.0 : 0.0));
+      head.v.at(j, c) = static_cast<float>(rng.normal());
+    }
+  for (std::size_t i = 0; i < nq; ++i) head.query_positions.push_back(nk - nq + i);
+  FunctionalOptions opt;
+  opt.kernel = KernelChoice::scalar;
+  const auto a = simulate_head_with_output(head, opt);
+  opt.kernel = KernelChoice::automatic;
+  const auto c = simulate_head_with_output(head, opt);
+  REQUIRE(a.stats.serialize() == c.stats.serialize());
+  REQUIRE(max_abs_diff(a.output, c.output) == 0.0);
+  CHECK(a.stats.pairs_kept < a.stats.pairs_considered);
+}
+
 TEST_CASE("head_tail order prunes at least as much as in_order on sink + recency data",
           "[functional][ista]") {
   for (std::uint64_t seed = 1; seed <= 4; ++seed) {

@@ -1,6 +1,7 @@
 #include "workloads/catalog.hpp"
 
 #include "core/json.hpp"
+#include "workloads/npy.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -47,6 +48,30 @@ int Benchmark::total_layers() const {
   int sum = 0;
   for (const auto& g : groups) sum += g.layers;
   return sum;
+}
+
+std::string_view trace_kind_name(TraceKind kind) {
+  switch (kind) {
+    case TraceKind::synthetic:
+      return "synthetic";
+    case TraceKind::npy:
+      return "npy";
+    case TraceKind::stories260k:
+      return "stories260k";
+  }
+  return "?";
+}
+
+std::string TraceSpec::describe() const {
+  switch (kind) {
+    case TraceKind::synthetic:
+      return "synthetic";
+    case TraceKind::npy:
+      return "npy folder " + path.string();
+    case TraceKind::stories260k:
+      return "stories260k over " + path.string();
+  }
+  return "?";
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -184,6 +209,21 @@ const Schema& suite_entry_schema() {
     s.add(ParamSpec::choice("phase", {"prefill", "decode"})
               .defaults(std::string{"prefill"})
               .describe("Prefill (all queries) or decode (one new query per head)."));
+    s.add(ParamSpec::choice("trace.kind", {"synthetic", "npy", "stories260k"})
+              .defaults(std::string{"synthetic"})
+              .describe("Where Q/K/V come from: the synthetic generator; a folder of .npy dumps "
+                        "(`trace.folder`, files layer{L}_{q,k,v}.npy of shape [heads, tokens, "
+                        "dim], e.g. from workloads/scripts/dump_qkv.py); or the stories260K model "
+                        "run over `trace.text` (the benchmark's model must have its shape)."));
+    s.add(ParamSpec::string("trace.folder")
+              .defaults(std::string{})
+              .describe("trace.kind npy: the dump folder, relative to this file. `seq_len` may be "
+                        "left out: it is then the dumps' key length."));
+    s.add(ParamSpec::string("trace.text")
+              .defaults(std::string{})
+              .describe("trace.kind stories260k: a text file (relative to this file; .gz/.dz are "
+                        "decompressed); BOS plus its first seq_len - 1 tokens are run through the "
+                        "model."));
     return s;
   }();
   return schema;
@@ -253,6 +293,55 @@ ModelStage read_stage(const YAML::Node& item, const std::string& file, std::size
     s.keys = k_side * k_side;
   }
   return s;
+}
+
+// The `trace` map of a suite entry; paths resolve against the folder of `file`.
+TraceSpec read_trace(const core::Config& e, const std::string& file, const std::string& key) {
+  TraceSpec t;
+  const std::string& kind = e.string("trace.kind");
+  const std::string& folder = e.string("trace.folder");
+  const std::string& text = e.string("trace.text");
+  const auto resolve = [&](const std::string& given) {
+    fs::path p(given);
+    if (p.is_relative()) p = fs::path(file).parent_path() / p;
+    return fs::absolute(p).lexically_normal();
+  };
+  const auto unexpected = [&](const char* param, const std::string& value) {
+    if (!value.empty())
+      throw InputError(e.where(param), key + "." + param,
+                       "found '" + value + "', but trace.kind is " + kind +
+                           (kind == "synthetic" && e.where("trace.kind").file == "<default>"
+                                ? " (the default); add `kind: npy` or `kind: stories260k`"
+                                : ""));
+  };
+  if (kind == "npy") {
+    t.kind = TraceKind::npy;
+    unexpected("trace.text", text);
+    if (folder.empty())
+      throw InputError(e.where("trace.kind"), key + ".trace.folder",
+                       "missing: trace.kind npy needs `folder`, a folder of .npy dumps");
+    t.path = resolve(folder);
+    if (!fs::is_directory(t.path))
+      throw InputError(e.where("trace.folder"), key + ".trace.folder",
+                       "found '" + folder + "', expected a folder of .npy dumps ('" +
+                           t.path.string() +
+                           (fs::exists(t.path) ? "' is not a folder)" : "' does not exist)"));
+  } else if (kind == "stories260k") {
+    t.kind = TraceKind::stories260k;
+    unexpected("trace.folder", folder);
+    if (text.empty())
+      throw InputError(e.where("trace.kind"), key + ".trace.text",
+                       "missing: trace.kind stories260k needs `text`, a text file");
+    t.path = resolve(text);
+    if (!fs::is_regular_file(t.path))
+      throw InputError(e.where("trace.text"), key + ".trace.text",
+                       "found '" + text + "', expected a text file ('" + t.path.string() +
+                           (fs::exists(t.path) ? "' is not a file)" : "' does not exist)"));
+  } else {
+    unexpected("trace.folder", folder);
+    unexpected("trace.text", text);
+  }
+  return t;
 }
 
 }  // namespace
@@ -357,6 +446,7 @@ void Catalog::read_suite(const core::YamlDocument& doc) {
     def.task = e.string("task");
     def.phase = e.string("phase");
     def.seq_len = e.integer("seq_len");
+    def.trace = read_trace(e, doc.file, key);
     def.where = where;
     def.name = e.string("name");
     if (def.name.empty())
@@ -396,6 +486,7 @@ Benchmark Catalog::expand(const EntryDef& def) const {
   b.model = def.model;
   b.task = def.task;
   b.phase = def.phase;
+  b.trace = def.trace;
   b.where = def.where;
   const bool decode = def.phase == "decode";
   if (m.tokens > 0) {
@@ -408,6 +499,14 @@ Benchmark Catalog::expand(const EntryDef& def) const {
       throw InputError(def.where, "phase",
                        "decode needs a causal model; '" + m.name + "' is bidirectional");
     b.seq_len = m.tokens;
+  } else if (def.seq_len <= 0 && def.trace.kind == TraceKind::npy) {
+    try {
+      b.seq_len = static_cast<std::int64_t>(dump_key_tokens(def.trace.path));
+    } catch (const InputError& e) {
+      throw InputError(
+          def.where, "seq_len",
+          std::string("left out, so it is the key length of the npy dumps, but ") + e.what());
+    }
   } else {
     if (def.seq_len <= 0)
       throw InputError(def.where, "seq_len",
@@ -485,6 +584,15 @@ void Catalog::add_file(const fs::path& file) {
   next.read_file(file);
   next.rebuild();
   *this = std::move(next);
+}
+
+void Catalog::add(const fs::path& path) {
+  if (fs::is_directory(path)) return add_dir(path);
+  if (!fs::is_regular_file(path))
+    throw InputError({path.string(), 0, 0}, "",
+                     "no such file or folder (expected a model or suite YAML file, or a folder "
+                     "with models/ and suites/)");
+  add_file(path);
 }
 
 Catalog Catalog::load(const fs::path& dir) {
@@ -573,7 +681,9 @@ std::string benchmark_json(const Benchmark& b) {
            ", \"causal\": " + (g.causal ? "true" : "false") +
            ", \"alibi_slope_max\": " + json_number(g.alibi_slope_max) + "}";
   }
-  return out + "]}";
+  out += "], \"trace\": {\"kind\": " + core::json_escape(trace_kind_name(b.trace.kind));
+  if (!b.trace.synthetic()) out += ", \"path\": " + core::json_escape(b.trace.path.string());
+  return out + "}}";
 }
 
 std::string model_json(const ModelShape& m) {

@@ -74,6 +74,24 @@ struct ModelShape {
   [[nodiscard]] double alibi_slope_max() const;
 };
 
+/// Where a benchmark's Q/K/V come from: the synthetic generator (the default), a folder of .npy
+/// dumps (workloads/npy.hpp names the files), or the stories260K model run over a text. Read
+/// from a suite entry's `trace` map; workloads/trace.hpp turns it into a TraceSource.
+enum class TraceKind { synthetic, npy, stories260k };
+
+[[nodiscard]] std::string_view trace_kind_name(TraceKind kind);
+
+struct TraceSpec {
+  TraceKind kind = TraceKind::synthetic;
+  /// npy: the dump folder; stories260k: the text file. Absolute (a relative path in the YAML file
+  /// resolves against the file's folder).
+  std::filesystem::path path;
+
+  [[nodiscard]] bool synthetic() const { return kind == TraceKind::synthetic; }
+  /// "synthetic", "npy folder /abs/dumps", "stories260k over /abs/text.txt".
+  [[nodiscard]] std::string describe() const;
+};
+
 struct Benchmark {
   std::string name;  // "llama2-7b/mmlu", "llama2-7b/mmlu@decode"
   std::string model;
@@ -81,6 +99,7 @@ struct Benchmark {
   std::string phase;  // prefill | decode
   std::int64_t seq_len = 0;
   std::vector<AttentionGroup> groups;
+  TraceSpec trace;
   core::SourceLocation where;
 
   /// Query-key pairs of one inference pass over all groups, respecting the causal mask.
@@ -110,6 +129,8 @@ class Catalog {
   void add_dir(const std::filesystem::path& dir);
   /// Add one model or suite file (its `kind` decides). Same guarantees as add_dir.
   void add_file(const std::filesystem::path& file);
+  /// add_dir for a folder, add_file for a file; InputError when `path` does not exist.
+  void add(const std::filesystem::path& path);
 
   /// Throws InputError (with a did-you-mean suggestion) for unknown names.
   [[nodiscard]] const Benchmark& benchmark(std::string_view name) const;
@@ -128,7 +149,8 @@ class Catalog {
     std::string model;
     std::string task;
     std::string phase;
-    std::int64_t seq_len = 0;  // 0 = the model's token count (vision)
+    std::int64_t seq_len = 0;  // 0 = the model's token count (vision) or the dump's length
+    TraceSpec trace;
     core::SourceLocation where;
   };
   struct SuiteItem {

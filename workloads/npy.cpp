@@ -1,5 +1,6 @@
 #include "workloads/npy.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cctype>
 #include <cstdint>
@@ -233,7 +234,22 @@ std::string_view npy_dtype_name(NpyDtype dtype) {
   return "?";
 }
 
-NpyArray parse_npy(std::span<const std::byte> bytes, std::string_view source) {
+std::size_t NpyHeader::element_count() const {
+  std::size_t count = 1;
+  for (const std::size_t d : shape) count *= d;
+  return count;
+}
+
+std::size_t NpyHeader::item_size() const {
+  return itemsize(dtype);
+}
+
+namespace {
+
+/// Where the header dict starts and how long it is, from the magic and version; throws on a bad
+/// magic or version. `size` is how many bytes of the file are available in `bytes`.
+std::pair<std::size_t, std::size_t> header_extent(std::span<const std::byte> bytes,
+                                                  std::string_view source) {
   const auto as_chars = [&](std::size_t off, std::size_t n) {
     return std::string_view(reinterpret_cast<const char*>(bytes.data()) + off, n);
   };
@@ -247,30 +263,58 @@ NpyArray parse_npy(std::span<const std::byte> bytes, std::string_view source) {
   }
   const auto major = std::to_integer<unsigned>(bytes[6]);
   const auto minor = std::to_integer<unsigned>(bytes[7]);
-  std::size_t header_len = 0;
-  std::size_t header_start = 0;
-  if (major == 1) {
-    header_len =
-        std::to_integer<std::size_t>(bytes[8]) | (std::to_integer<std::size_t>(bytes[9]) << 8);
-    header_start = 10;
-  } else if (major == 2 || major == 3) {
+  if (major == 1)
+    return {10,
+            std::to_integer<std::size_t>(bytes[8]) | (std::to_integer<std::size_t>(bytes[9]) << 8)};
+  if (major == 2 || major == 3) {
     if (bytes.size() < 12)
       fail(source, "truncated .npy header: file ends inside the header length");
     std::uint32_t len = 0;
     std::memcpy(&len, bytes.data() + 8, 4);
-    header_len = len;
-    header_start = 12;
-  } else {
-    fail(source, "unsupported .npy format version " + std::to_string(major) + "." +
-                     std::to_string(minor) + "; supported are 1.0, 2.0 and 3.0");
+    return {12, len};
   }
-  if (bytes.size() < header_start + header_len)
+  fail(source, "unsupported .npy format version " + std::to_string(major) + "." +
+                   std::to_string(minor) + "; supported are 1.0, 2.0 and 3.0");
+}
+
+/// Converts `out.size()` stored elements at `p` to float.
+void convert(NpyDtype dtype, const std::byte* p, std::span<float> out) {
+  switch (dtype) {
+    case NpyDtype::Float32:
+      if (!out.empty()) std::memcpy(out.data(), p, out.size_bytes());
+      break;
+    case NpyDtype::Float16:
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        std::uint16_t h = 0;
+        std::memcpy(&h, p + 2 * i, 2);
+        out[i] = half_to_float(h);
+      }
+      break;
+    case NpyDtype::Int8:
+      for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] = static_cast<float>(static_cast<std::int8_t>(std::to_integer<std::uint8_t>(p[i])));
+      break;
+  }
+}
+
+}  // namespace
+
+NpyHeader parse_npy_header(std::span<const std::byte> prefix, std::size_t file_size,
+                           std::string_view source) {
+  const auto [header_start, header_len] = header_extent(prefix, source);
+  if (prefix.size() < header_start + header_len)
     fail(source, "truncated .npy header: it claims " + std::to_string(header_len) +
-                     " bytes but the file has only " + std::to_string(bytes.size() - header_start) +
+                     " bytes but the file has only " +
+                     std::to_string(std::max(file_size, prefix.size()) - header_start) +
                      " after the magic");
 
-  const auto header = HeaderParser(as_chars(header_start, header_len), source).parse();
-  const NpyDtype dtype = dtype_from_descr(header.descr, source);
+  const auto header =
+      HeaderParser(
+          std::string_view(reinterpret_cast<const char*>(prefix.data()) + header_start, header_len),
+          source)
+          .parse();
+  NpyHeader out;
+  out.dtype = dtype_from_descr(header.descr, source);
   if (header.fortran_order)
     fail(source,
          "array is stored in Fortran (column-major) order; expected C order "
@@ -278,44 +322,71 @@ NpyArray parse_npy(std::span<const std::byte> bytes, std::string_view source) {
 
   std::size_t count = 1;
   for (const std::size_t d : header.shape) {
-    if (d != 0 && count > std::numeric_limits<std::size_t>::max() / d / itemsize(dtype))
+    if (d != 0 && count > std::numeric_limits<std::size_t>::max() / d / itemsize(out.dtype))
       fail(source, "shape " + shape_text(header.shape) + " is too large");
     count *= d;
   }
-  const std::size_t need = count * itemsize(dtype);
-  const std::size_t have = bytes.size() - header_start - header_len;
+  const std::size_t need = count * itemsize(out.dtype);
+  const std::size_t have = file_size - header_start - header_len;
   if (have < need)
     fail(source, "truncated data: shape " + shape_text(header.shape) + " of " +
-                     std::string(npy_dtype_name(dtype)) + " needs " + std::to_string(need) +
+                     std::string(npy_dtype_name(out.dtype)) + " needs " + std::to_string(need) +
                      " bytes but the file has " + std::to_string(have));
   if (have > need)
     fail(source, "unexpected trailing data: shape " + shape_text(header.shape) + " of " +
-                     std::string(npy_dtype_name(dtype)) + " needs " + std::to_string(need) +
+                     std::string(npy_dtype_name(out.dtype)) + " needs " + std::to_string(need) +
                      " bytes but the file has " + std::to_string(have));
-
-  NpyArray out;
-  out.stored_dtype = dtype;
   out.shape = header.shape;
-  out.data.resize(count);
-  const std::byte* p = bytes.data() + header_start + header_len;
-  switch (dtype) {
-    case NpyDtype::Float32:
-      if (count > 0) std::memcpy(out.data.data(), p, need);
-      break;
-    case NpyDtype::Float16:
-      for (std::size_t i = 0; i < count; ++i) {
-        std::uint16_t h = 0;
-        std::memcpy(&h, p + 2 * i, 2);
-        out.data[i] = half_to_float(h);
-      }
-      break;
-    case NpyDtype::Int8:
-      for (std::size_t i = 0; i < count; ++i)
-        out.data[i] =
-            static_cast<float>(static_cast<std::int8_t>(std::to_integer<std::uint8_t>(p[i])));
-      break;
-  }
+  out.data_offset = header_start + header_len;
   return out;
+}
+
+NpyArray parse_npy(std::span<const std::byte> bytes, std::string_view source) {
+  const NpyHeader header = parse_npy_header(bytes, bytes.size(), source);
+  NpyArray out;
+  out.stored_dtype = header.dtype;
+  out.shape = header.shape;
+  out.data.resize(header.element_count());
+  convert(header.dtype, bytes.data() + header.data_offset, out.data);
+  return out;
+}
+
+NpyFile::NpyFile(const std::filesystem::path& path) : path_(path) {
+  const std::string source = path.string();
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  in_.open(path, std::ios::binary);
+  if (ec || !in_) fail(source, "cannot open file for reading");
+  // The magic, version and header length first; then exactly the header.
+  const auto fetch = [&](std::size_t n) {
+    const std::size_t want = std::min<std::size_t>(n, size);
+    std::vector<std::byte> bytes(want);
+    in_.seekg(0);
+    in_.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(want));
+    if (!in_) fail(source, "read failed");
+    return bytes;
+  };
+  std::vector<std::byte> prefix = fetch(12);
+  const std::size_t extent = [&] {
+    const auto [start, len] = header_extent(prefix, source);
+    return start + len;
+  }();
+  if (extent > prefix.size()) prefix = fetch(extent);
+  header_ = parse_npy_header(prefix, size, source);
+}
+
+void NpyFile::read(std::size_t first, std::span<float> out) {
+  if (first > header_.element_count() || out.size() > header_.element_count() - first)
+    throw std::out_of_range("NpyFile::read: elements [" + std::to_string(first) + ", " +
+                            std::to_string(first + out.size()) + ") outside the " +
+                            std::to_string(header_.element_count()) + " of " + path_.string());
+  const std::size_t item = itemsize(header_.dtype);
+  buffer_.resize(out.size() * item);
+  in_.clear();
+  in_.seekg(static_cast<std::streamoff>(header_.data_offset + first * item));
+  in_.read(reinterpret_cast<char*>(buffer_.data()), static_cast<std::streamsize>(buffer_.size()));
+  if (!in_) fail(path_.string(), "read failed (was the file changed while being read?)");
+  convert(header_.dtype, buffer_.data(), out);
 }
 
 NpyArray read_npy(const std::filesystem::path& path) {
@@ -466,6 +537,43 @@ std::vector<core::AttentionHead> load_qkv_layer(const std::filesystem::path& dir
     heads.push_back(std::move(a));
   }
   return heads;
+}
+
+std::vector<std::size_t> dump_layers(const std::filesystem::path& dir) {
+  std::vector<std::size_t> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    // layer{L}_q.npy with L in decimal without padding (as qkv_dump_path writes it).
+    constexpr std::string_view head = "layer", tail = "_q.npy";
+    if (name.size() <= head.size() + tail.size() || name.rfind(head, 0) != 0 ||
+        name.compare(name.size() - tail.size(), tail.size(), tail) != 0)
+      continue;
+    const std::string digits = name.substr(head.size(), name.size() - head.size() - tail.size());
+    if (digits.empty() || digits.size() > 6 || (digits.size() > 1 && digits[0] == '0') ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    out.push_back(std::stoul(digits));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::size_t dump_key_tokens(const std::filesystem::path& dir) {
+  const auto layers = dump_layers(dir);
+  if (layers.empty())
+    fail(dir.string(),
+         "no layer{L}_q.npy in this folder; a dump folder holds layer{L}_q.npy, layer{L}_k.npy "
+         "and layer{L}_v.npy per layer L (see workloads/scripts/dump_qkv.py)");
+  const auto k_path = qkv_dump_path(dir, layers.front(), 'k');
+  if (!std::filesystem::exists(k_path))
+    fail(k_path.string(),
+         "missing dump file (the key tensor of layer " + std::to_string(layers.front()) + ")");
+  const NpyFile k(k_path);
+  if (k.shape().size() != 2 && k.shape().size() != 3)
+    fail(k_path.string(),
+         "shape " + shape_text(k.shape()) + " is not [heads, tokens, dim] or [tokens, dim]");
+  return k.shape()[k.shape().size() - 2];
 }
 
 std::vector<std::vector<core::AttentionHead>> load_qkv_folder(const std::filesystem::path& dir,

@@ -20,6 +20,7 @@
 // workloads/scripts/dump_qkv.py).
 #include <cstddef>
 #include <filesystem>
+#include <fstream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,6 +41,44 @@ struct NpyArray {
   std::vector<float> data;
 
   [[nodiscard]] std::size_t element_count() const { return data.size(); }
+};
+
+/// The header of a .npy file: what the data section holds and where it starts.
+struct NpyHeader {
+  NpyDtype dtype = NpyDtype::Float32;
+  std::vector<std::size_t> shape;
+  std::size_t data_offset = 0;  // bytes from the start of the file
+
+  [[nodiscard]] std::size_t element_count() const;
+  [[nodiscard]] std::size_t item_size() const;
+};
+
+/// Parses the magic, version and header of a .npy file from its first bytes (`prefix`, which may
+/// be the whole file) and checks that a file of `file_size` bytes holds exactly the data the
+/// header describes. Throws core::InputError like parse_npy.
+[[nodiscard]] NpyHeader parse_npy_header(std::span<const std::byte> prefix, std::size_t file_size,
+                                         std::string_view source);
+
+/// A .npy file opened for reading parts of its data: opening reads and checks the header only,
+/// so a slice of a large dump (one head, a few query rows) costs what the slice costs.
+/// Not thread-safe (one file position); open one per thread.
+class NpyFile {
+ public:
+  /// Throws core::InputError if the file cannot be opened or its header is bad.
+  explicit NpyFile(const std::filesystem::path& path);
+
+  [[nodiscard]] const NpyHeader& header() const { return header_; }
+  [[nodiscard]] const std::vector<std::size_t>& shape() const { return header_.shape; }
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+  /// Reads out.size() elements starting at element `first` (C order), converted to float.
+  /// Throws std::out_of_range past the end and core::InputError on a read failure.
+  void read(std::size_t first, std::span<float> out);
+
+ private:
+  std::filesystem::path path_;
+  std::ifstream in_;
+  NpyHeader header_;
+  std::vector<std::byte> buffer_;
 };
 
 /// Parses the bytes of a .npy file. `source` names the file in error messages.
@@ -87,6 +126,14 @@ void write_npy_heads(const std::filesystem::path& path, std::span<const core::Ma
 /// The path of one dump file under the naming convention above; `which` is 'q', 'k' or 'v'.
 [[nodiscard]] std::filesystem::path qkv_dump_path(const std::filesystem::path& dir,
                                                   std::size_t layer, char which);
+
+/// The layers L of a dump folder that have a layer{L}_q.npy file, ascending (any may be missing:
+/// a dump of selected layers keeps the model's layer numbers).
+[[nodiscard]] std::vector<std::size_t> dump_layers(const std::filesystem::path& dir);
+
+/// The key length (tokens) of a dump folder: that of the K file of its first layer. Throws
+/// core::InputError if the folder holds no layer{L}_q.npy or that layer's K file is missing or bad.
+[[nodiscard]] std::size_t dump_key_tokens(const std::filesystem::path& dir);
 
 /// Loads layer{layer}_{q,k,v}.npy from `dir` as one AttentionHead per query head (GQA mapped as
 /// documented above). `causal` is copied into each head.

@@ -6,11 +6,18 @@
 
 namespace pade::dse::cli {
 
-std::unique_ptr<StatsPipeline> make_pipeline(std::uint64_t seed,
-                                             const workloads::SamplingPlan& plan,
-                                             results::Store* store) {
+workloads::Catalog load_catalog(std::span<const std::filesystem::path> workload_files) {
+  workloads::Catalog catalog = workloads::Catalog::builtin();
+  for (const auto& f : workload_files) catalog.add(f);
+  return catalog;
+}
+
+std::unique_ptr<StatsPipeline> make_pipeline(
+    std::uint64_t seed, const workloads::SamplingPlan& plan, results::Store* store,
+    std::span<const std::filesystem::path> workload_files) {
   auto p = std::make_unique<StatsPipeline>();
   p->plan = plan;
+  for (const auto& f : workload_files) p->catalog.add(f);
   p->cache =
       std::make_unique<StatsCache>(synthetic_stats_source(p->catalog, p->generator, p->plan, seed),
                                    synthetic_stats_version(plan, seed));
@@ -29,6 +36,10 @@ std::unique_ptr<StatsPipeline> make_pipeline(std::uint64_t seed,
         });
   }
   return p;
+}
+
+std::vector<std::filesystem::path> workload_paths(const std::vector<std::string>& given) {
+  return {given.begin(), given.end()};
 }
 
 bool stderr_is_terminal() {

@@ -1,7 +1,10 @@
 #pragma once
 // Small helpers the verbs share: output format option, the statistics pipeline, terminal checks.
+#include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "dse/stats_cache.hpp"
 #include "dse/stats_source.hpp"
@@ -22,9 +25,18 @@ struct StatsPipeline {
 };
 
 /// Build the pipeline; with a store, the cache persists through its stats_cache table.
-[[nodiscard]] std::unique_ptr<StatsPipeline> make_pipeline(std::uint64_t seed,
-                                                           const workloads::SamplingPlan& plan,
-                                                           results::Store* store);
+/// `workload_files` (model/suite files or catalog folders) are added to the shipped catalog.
+[[nodiscard]] std::unique_ptr<StatsPipeline> make_pipeline(
+    std::uint64_t seed, const workloads::SamplingPlan& plan, results::Store* store,
+    std::span<const std::filesystem::path> workload_files = {});
+
+/// The shipped catalog plus `workload_files` (see make_pipeline).
+[[nodiscard]] workloads::Catalog load_catalog(
+    std::span<const std::filesystem::path> workload_files);
+
+/// Command-line strings as paths.
+[[nodiscard]] std::vector<std::filesystem::path> workload_paths(
+    const std::vector<std::string>& given);
 
 [[nodiscard]] bool stderr_is_terminal();
 [[nodiscard]] results::Format format_option(const std::string& name);  // InputError when unknown

@@ -20,6 +20,7 @@ struct EvalArgs {
   std::string fidelity = "coarse";
   std::string format = "table";
   std::uint64_t seed = 1;
+  std::vector<std::string> workloads;
 };
 
 int eval(const EvalArgs& a) {
@@ -30,7 +31,8 @@ int eval(const EvalArgs& a) {
   } catch (const std::invalid_argument& e) {
     throw core::InputError(std::string("--fidelity: ") + e.what());
   }
-  auto pipeline = make_pipeline(a.seed, workloads::SamplingPlan{}, nullptr);
+  auto pipeline =
+      make_pipeline(a.seed, workloads::SamplingPlan{}, nullptr, workload_paths(a.workloads));
   const workloads::Benchmark& bench = pipeline->catalog.benchmark(a.benchmark);
   const core::Metrics m = evaluate(hw, bench, a.fidelity, *pipeline->cache);
   const models::WorkloadStats ws = pipeline->cache->get(bench, AlgorithmPoint::from(hw));
@@ -66,6 +68,7 @@ int eval(const EvalArgs& a) {
              results::Table::number(ws.retained_mass)});
   t.add_row({results::Table::text("stats.sampled_rows"), results::Table::number(ws.sampled_rows)});
   t.add_row({results::Table::text("stats.source"), results::Table::text(ws.source)});
+  t.add_row({results::Table::text("stats.trace"), results::Table::text(bench.trace.describe())});
   t.write_fields(std::cout, format);  // JSON: one object rather than name/value rows
   return 0;
 }
@@ -81,8 +84,12 @@ void add_eval(CLI::App& app, Context& ctx) {
   cmd->add_option("--fidelity", args->fidelity, "hardware model: coarse");
   cmd->add_option("--format", args->format, "table, csv or json");
   cmd->add_option("--seed", args->seed, "seed of the synthetic workload (default 1)");
+  cmd->add_option("--workloads,-w", args->workloads,
+                  "extra model/suite YAML file or catalog folder (repeatable), e.g. a suite whose "
+                  "benchmarks read .npy dumps");
   cmd->footer(
-      "Example:\n  pade eval examples/hw-default.yaml --benchmark llama2-7b/mmlu --format json");
+      "Examples:\n  pade eval examples/hw-default.yaml --benchmark llama2-7b/mmlu --format json\n"
+      "  pade eval examples/hw-default.yaml --workloads my-dumps.yaml --benchmark mine/wiki");
   cmd->callback([&ctx, args] { ctx.action = [args] { return eval(*args); }; });
 }
 

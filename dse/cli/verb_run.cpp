@@ -93,12 +93,13 @@ int run(const RunArgs& a, const Context& ctx) {
           "rebuild with libopenmpi-dev installed, or use --shard i/N and pade merge");
     if (shard.count > 1)
       throw core::InputError("--shard: not with mpirun (the ranks already split the work)");
-    const workloads::Catalog catalog = workloads::Catalog::builtin();
+    const workloads::Catalog catalog = load_catalog(campaign.workloads);
     (void)resolve_benchmarks(campaign, catalog);
     session.emplace();
     if (session->rank() != 0) {
       workloads::SamplingPlan plan;
-      auto pipeline = make_pipeline(static_cast<std::uint64_t>(campaign.seed), plan, nullptr);
+      auto pipeline = make_pipeline(static_cast<std::uint64_t>(campaign.seed), plan, nullptr,
+                                    campaign.workloads);
       const auto benchmarks = resolve_benchmarks(campaign, pipeline->catalog);
       session->serve(campaign, benchmarks, *pipeline->cache, threads, cancelled);
       return 0;
@@ -109,7 +110,8 @@ int run(const RunArgs& a, const Context& ctx) {
     std::filesystem::create_directories(parent);
   results::Store store(db);
   workloads::SamplingPlan plan;
-  auto pipeline = make_pipeline(static_cast<std::uint64_t>(campaign.seed), plan, &store);
+  auto pipeline =
+      make_pipeline(static_cast<std::uint64_t>(campaign.seed), plan, &store, campaign.workloads);
   (void)resolve_benchmarks(campaign,
                            pipeline->catalog);  // bad names are input errors before any work
 

@@ -8,6 +8,7 @@
 #include "core/schema.hpp"
 #include "dse/campaign.hpp"
 #include "dse/cli/cli.hpp"
+#include "dse/cli/common.hpp"
 #include "dse/runner.hpp"
 #include "models/baselines/baseline.hpp"
 #include "models/hardware.hpp"
@@ -92,7 +93,8 @@ int validate(const ValidateArgs& a) {
     summary = "hardware configuration, hash " + c.hash();
   } else if (kind == "campaign") {
     const Campaign c = read_campaign(a.file);
-    const auto benchmarks = resolve_benchmarks(c, workloads::Catalog::builtin());
+    const workloads::Catalog catalog = load_catalog(c.workloads);
+    const auto benchmarks = resolve_benchmarks(c, catalog);
     char buf[160];
     std::snprintf(
         buf, sizeof buf, "campaign '%s': %zu parameters swept, %.0f points, %zu benchmarks",

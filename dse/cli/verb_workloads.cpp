@@ -22,6 +22,7 @@ struct WorkloadsArgs {
   std::string text;
   std::string out;
   std::size_t max_tokens = 512;
+  std::vector<std::string> workloads;
 };
 
 constexpr const char* kStories = "stories260k";
@@ -91,15 +92,16 @@ int export_stories(const WorkloadsArgs& a) {
 
 int list(const WorkloadsArgs& a) {
   const auto format = format_option(a.format);
-  const auto catalog = workloads::Catalog::builtin();
+  const auto catalog = load_catalog(workload_paths(a.workloads));
   const auto names = a.suite.empty() ? catalog.benchmark_names() : catalog.suite(a.suite);
-  results::Table t({"benchmark", "model", "task", "phase", "seq_len", "layers", "pairs"});
+  results::Table t({"benchmark", "model", "task", "phase", "seq_len", "layers", "pairs", "trace"});
   for (const auto& n : names) {
     const auto& b = catalog.benchmark(n);
     t.add_row({results::Table::text(b.name), results::Table::text(b.model),
                results::Table::text(b.task), results::Table::text(b.phase),
                results::Table::integer(b.seq_len), results::Table::integer(b.total_layers()),
-               results::Table::number(b.total_pairs())});
+               results::Table::number(b.total_pairs()),
+               results::Table::text(std::string(workloads::trace_kind_name(b.trace.kind)))});
   }
   t.write(std::cout, format);
   if (format == results::Format::Table) {
@@ -116,7 +118,7 @@ int list(const WorkloadsArgs& a) {
 int show(const WorkloadsArgs& a) {
   const auto format = format_option(a.format);
   if (a.name == kStories) return show_stories(format);
-  const auto catalog = workloads::Catalog::builtin();
+  const auto catalog = load_catalog(workload_paths(a.workloads));
   const bool is_model = !catalog.has_benchmark(a.name) && [&] {
     const auto models = catalog.model_names();
     return std::find(models.begin(), models.end(), a.name) != models.end();
@@ -136,7 +138,7 @@ int show(const WorkloadsArgs& a) {
   }
   const auto& b = catalog.benchmark(a.name);
   std::cout << b.name << ": model " << b.model << ", task " << b.task << ", " << b.phase << ", "
-            << b.seq_len << " tokens\n";
+            << b.seq_len << " tokens\n  trace: " << b.trace.describe() << '\n';
   results::Table t(
       {"layers", "q_heads", "kv_heads", "head_dim", "queries", "keys", "causal", "pairs"});
   for (const auto& g : b.groups)
@@ -159,9 +161,13 @@ void add_workloads(CLI::App& app, Context& ctx) {
   auto* l = cmd->add_subcommand("list", "List benchmarks (all, or one suite's)");
   l->add_option("--suite", args->suite, "only this suite's benchmarks, in order");
   l->add_option("--format", args->format, "table, csv or json");
+  l->add_option("--workloads,-w", args->workloads,
+                "extra model/suite YAML file or catalog folder (repeatable)");
   auto* s = cmd->add_subcommand("show", "Show one benchmark or model");
   s->add_option("name", args->name, "benchmark or model name")->required();
   s->add_option("--format", args->format, "table or json");
+  s->add_option("--workloads,-w", args->workloads,
+                "extra model/suite YAML file or catalog folder (repeatable)");
   auto* e =
       cmd->add_subcommand("export", "Write a trace source's post-RoPE Q/K/V as .npy dump files");
   e->add_option("name", args->name, "trace source (stories260k)")->required();

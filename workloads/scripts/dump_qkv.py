@@ -12,6 +12,10 @@ maps query head h to KV head h // (q_heads // kv_heads). Q and K are post-RoPE b
 attention actually scores); pass --no-rope to dump the raw projections instead. Only the first
 sequence of the batch is dumped.
 
+Using the dumps: a suite entry reads them instead of the synthetic generator with
+`trace: {kind: npy, folder: OUT}` (the benchmark's model must have the dumped shape; see
+docs/workloads.md), e.g. `pade eval HW.yaml --workloads MY_CATALOG --benchmark NAME`.
+
 Requirements: torch, transformers, numpy (not needed by the C++ build; this script is not run in CI).
 
 How it works: forward hooks on each decoder layer's q_proj / k_proj / v_proj linear modules capture
