@@ -114,10 +114,16 @@ int main(int argc, char** argv) {
       sum_coarse / n * 1e6, sum_analytical / sum_coarse, worst_analytical / (sum_coarse / n));
   std::printf("event-driven: %.2f million events/s over the suite (%.0f events in %.3f s)\n",
               total_events / total_event_s / 1e6, total_events, total_event_s);
+  const auto verdict = [](bool ok) { return ok ? "met" : "NOT met"; };
   std::printf(
-      "targets: analytical <= 10 us per evaluation: mean %s, worst %s; event >= 5 M events/s: %s\n",
-      mean_analytical <= 10e-6 ? "met" : "NOT met", worst_analytical <= 10e-6 ? "met" : "NOT met",
-      total_events / total_event_s >= 5e6 ? "met" : "NOT met");
+      "targets: analytical <= 10 us per evaluation (the model: task graphs, period, operation "
+      "counts): mean %s, worst %s;\n"
+      "         the whole fidelity call (plus energy, area and the metrics it returns): mean %s, "
+      "worst %s;\n"
+      "         event >= 5 M events/s: %s\n",
+      verdict(mean_analytical <= 10e-6), verdict(worst_analytical <= 10e-6),
+      verdict(sum_full / n <= 10e-6), verdict(worst_full <= 10e-6),
+      verdict(total_events / total_event_s >= 5e6));
 
   if (!trace_file.empty()) {
     models::EventSimOptions opt;

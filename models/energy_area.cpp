@@ -33,31 +33,31 @@ int buffer_banks(double kib, double bank_kib) {
 }  // namespace
 
 std::array<std::pair<std::string_view, double>, 10> AreaBreakdown::components() const {
-  return {{{"gsat", gsat_mm2},
-           {"scoreboard", scoreboard_mm2},
-           {"bound", bound_mm2},
-           {"bui", bui_mm2},
-           {"threshold", threshold_mm2},
-           {"softmax", softmax_mm2},
-           {"v_pu", v_pu_mm2},
-           {"sram_kv", sram_kv_mm2},
-           {"sram_q", sram_q_mm2},
-           {"sram_out", sram_out_mm2}}};
+  return {{{"area_gsat_mm2", gsat_mm2},
+           {"area_scoreboard_mm2", scoreboard_mm2},
+           {"area_bound_mm2", bound_mm2},
+           {"area_bui_mm2", bui_mm2},
+           {"area_threshold_mm2", threshold_mm2},
+           {"area_softmax_mm2", softmax_mm2},
+           {"area_v_pu_mm2", v_pu_mm2},
+           {"area_sram_kv_mm2", sram_kv_mm2},
+           {"area_sram_q_mm2", sram_q_mm2},
+           {"area_sram_out_mm2", sram_out_mm2}}};
 }
 
 std::array<std::pair<std::string_view, double>, 12> EnergyBreakdown::components() const {
-  return {{{"gsat", gsat_j},
-           {"scoreboard", scoreboard_j},
-           {"bui_guard", bui_guard_j},
-           {"threshold", threshold_j},
-           {"softmax", softmax_j},
-           {"v_pu", v_pu_j},
-           {"sram_kv", sram_kv_j},
-           {"sram_q", sram_q_j},
-           {"sram_out", sram_out_j},
-           {"leakage_logic", leakage_logic_j},
-           {"leakage_sram", leakage_sram_j},
-           {"dram", dram_j}}};
+  return {{{"energy_gsat_j", gsat_j},
+           {"energy_scoreboard_j", scoreboard_j},
+           {"energy_bui_guard_j", bui_guard_j},
+           {"energy_threshold_j", threshold_j},
+           {"energy_softmax_j", softmax_j},
+           {"energy_v_pu_j", v_pu_j},
+           {"energy_sram_kv_j", sram_kv_j},
+           {"energy_sram_q_j", sram_q_j},
+           {"energy_sram_out_j", sram_out_j},
+           {"energy_leakage_logic_j", leakage_logic_j},
+           {"energy_leakage_sram_j", leakage_sram_j},
+           {"energy_dram_j", dram_j}}};
 }
 
 SramBank sram_bank(const HardwareConfig& hw, double bank_kib) {
@@ -166,23 +166,11 @@ void add_energy_area_metrics(core::Metrics& m, const HardwareConfig& hw, const O
   m.set(core::metric::kLatencyS, seconds);
   m.set(core::metric::kEnergyJ, e.total());
   m.set("energy_core_j", e.core());
-  m.set("energy_dram_j", e.dram_j);
-  // Metric names in components() order (spelled out: no string building per evaluation).
-  static constexpr std::array<std::string_view, 12> kEnergyNames = {
-      "energy_gsat_j",     "energy_scoreboard_j",    "energy_bui_guard_j",    "energy_threshold_j",
-      "energy_softmax_j",  "energy_v_pu_j",          "energy_sram_kv_j",      "energy_sram_q_j",
-      "energy_sram_out_j", "energy_leakage_logic_j", "energy_leakage_sram_j", "energy_dram_j"};
-  static constexpr std::array<std::string_view, 10> kAreaNames = {
-      "area_gsat_mm2",      "area_scoreboard_mm2", "area_bound_mm2", "area_bui_mm2",
-      "area_threshold_mm2", "area_softmax_mm2",    "area_v_pu_mm2",  "area_sram_kv_mm2",
-      "area_sram_q_mm2",    "area_sram_out_mm2"};
-  const auto energy = e.components();
-  for (std::size_t i = 0; i < energy.size(); ++i) m.set(kEnergyNames[i], energy[i].second);
+  for (const auto& [name, joules] : e.components()) m.set(name, joules);
   m.set(core::metric::kAreaMm2, a.total());
   m.set("area_logic_mm2", a.logic());
   m.set("area_sram_mm2", a.sram());
-  const auto area = a.components();
-  for (std::size_t i = 0; i < area.size(); ++i) m.set(kAreaNames[i], area[i].second);
+  for (const auto& [name, mm2] : a.components()) m.set(name, mm2);
   m.set(core::metric::kPowerW, seconds > 0 ? e.total() / seconds : 0.0);
   m.set("power_core_w", seconds > 0 ? e.core() / seconds : 0.0);
   m.set("power_dram_w", seconds > 0 ? e.dram_j / seconds : 0.0);

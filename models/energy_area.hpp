@@ -36,6 +36,7 @@ struct AreaBreakdown {
   }
   [[nodiscard]] double sram() const { return sram_kv_mm2 + sram_q_mm2 + sram_out_mm2; }
   [[nodiscard]] double total() const { return logic() + sram(); }
+  /// Every component under its metric name (area_<part>_mm2), in a fixed order.
   [[nodiscard]] std::array<std::pair<std::string_view, double>, 10> components() const;
 };
 
@@ -60,6 +61,7 @@ struct EnergyBreakdown {
            sram_q_j + sram_out_j + leakage_logic_j + leakage_sram_j;
   }
   [[nodiscard]] double total() const { return core() + dram_j; }
+  /// Every component under its metric name (energy_<part>_j), in a fixed order.
   [[nodiscard]] std::array<std::pair<std::string_view, double>, 12> components() const;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace pade::models {
 
@@ -203,7 +204,15 @@ enum class Reach : std::uint8_t { Zero, One, KWindow, VTiles, QSlots };
 // Every edge of the template, in one fixed order: f(from, to, kind, reach). The structure and its
 // weighting both walk this list, so an edge's position is its TaskEdgeId.
 template <class F>
-void for_each_edge(const Layout& l, bool in_order, F&& f) {
+void for_each_edge(const Layout& l, bool in_order, F&& visit) {
+  // Edge ids index fixed-size arrays (kMaxTaskEdges): an edge added here without raising that
+  // bound must fail loudly, not write past them.
+  std::size_t count = 0;
+  const auto f = [&](TaskVertex a, TaskVertex b, EdgeKind kind, Reach reach) {
+    if (++count > kMaxTaskEdges)
+      throw std::logic_error("task graph: more edges than kMaxTaskEdges (models/taskgraph.hpp)");
+    visit(a, b, kind, reach);
+  };
   for (int r = 0; r < l.bits; ++r) {
     f(l.plane_fetch(r), l.qk_round(r), EdgeKind::Data, Reach::Zero);
     f(l.qk_round(r), l.threshold(r), EdgeKind::Data, Reach::Zero);

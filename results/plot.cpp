@@ -272,12 +272,6 @@ Design pick_design(Store& store, std::int64_t campaign_id, const std::string& co
   return {st.getColumn(0).getString(), st.getColumn(1).getString()};
 }
 
-std::string campaign_name(Store& store, std::int64_t id) {
-  SQLite::Statement st(store.db(), "SELECT name FROM campaigns WHERE id = ?");
-  st.bind(1, id);
-  return st.executeStep() ? st.getColumn(0).getString() : std::string();
-}
-
 // --- the figures ---------------------------------------------------------------------------------
 
 Figure pareto(Store& store, std::int64_t cid) {
@@ -1006,8 +1000,6 @@ Figure build(Store& store, const std::string& figure, std::int64_t cid, const Fi
                          ", all)");
 }
 
-}  // namespace
-
 /// Figures whose data usually lives in a companion campaign of the same database: the baseline
 /// comparison (`pade compare`) and the ablation (a campaign sweeping the feature switches).
 bool has_companion_data(const std::string& figure) {
@@ -1039,6 +1031,8 @@ Figure build_or_companion(Store& store, const std::string& figure, std::int64_t 
     throw;
   }
 }
+
+}  // namespace
 
 FigureFiles render_figure(Store& store, const std::string& figure, const FigureOptions& options,
                           const fs::path& out_dir) {

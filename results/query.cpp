@@ -190,6 +190,12 @@ Table sql_table(Store& store, const std::string& sql, std::span<const SqlValue> 
   return table;
 }
 
+std::string campaign_name(Store& store, std::int64_t id) {
+  SQLite::Statement st(store.db(), "SELECT name FROM campaigns WHERE id = ?");
+  st.bind(1, id);
+  return st.executeStep() ? st.getColumn(0).getString() : std::string();
+}
+
 std::int64_t campaign_id_or_latest(Store& store, const std::string& name) {
   if (!name.empty()) {
     const auto c = store.find_campaign(name);

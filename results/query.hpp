@@ -53,6 +53,8 @@ using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string>
 /// The campaign's id by name, or the latest campaign when `name` is empty. InputError when the
 /// name is unknown or the database holds no campaign.
 [[nodiscard]] std::int64_t campaign_id_or_latest(Store& store, const std::string& name);
+/// The name of campaign `id` (empty when there is none).
+[[nodiscard]] std::string campaign_name(Store& store, std::int64_t id);
 /// Configuration parameters that take more than one value among the campaign's points.
 [[nodiscard]] std::vector<std::string> swept_parameters(Store& store, std::int64_t campaign_id);
 

@@ -33,10 +33,8 @@ void note_campaign(const results::FigureFiles& f, const std::string& requested) 
 int plot(const PlotArgs& a) {
   if (!std::filesystem::exists(a.db)) throw core::InputError({a.db, 0, 0}, "", "no such database");
   results::Store store(a.db);
-  const std::int64_t cid = results::campaign_id_or_latest(store, a.options.campaign);
-  std::string requested;
-  for (const auto& c : store.campaigns())
-    if (c.id == cid) requested = c.name;
+  const std::string requested =
+      results::campaign_name(store, results::campaign_id_or_latest(store, a.options.campaign));
   if (a.figure != "all") {
     const auto f = results::render_figure(store, a.figure, a.options, a.out);
     print_figure(f);
