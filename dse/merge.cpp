@@ -80,6 +80,21 @@ std::vector<std::int64_t> merge_one(results::Store& out, const std::string& inpu
                                    "already in " +
                                    out.path() + "; only runs of the same campaign can be merged");
       id = existing->id;
+      // Shards of one campaign must have read the same data for every benchmark.
+      SQLite::Statement data(
+          db,
+          "SELECT s.key, s.value, t.value FROM src.provenance s JOIN provenance t ON "
+          "t.campaign_id = ? AND t.key = s.key WHERE s.campaign_id = ? AND s.key LIKE 'trace %' "
+          "AND s.value != t.value LIMIT 1");
+      data.bind(1, id);
+      data.bind(2, old_id);
+      if (data.executeStep())
+        throw core::InputError(
+            {input, 0, 0}, "",
+            "campaign '" + rec.name + "': the data of benchmark '" +
+                data.getColumn(0).getString().substr(6) + "' differs from the one already in " +
+                out.path() + " (" + data.getColumn(1).getString() + " vs " +
+                data.getColumn(2).getString() + "); only runs over the same data can be merged");
     } else {
       rec.status = status;
       id = out.create_campaign(rec);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <set>
 
 #include "models/fidelity.hpp"
@@ -265,6 +266,15 @@ std::vector<Objective> stored_objectives(results::Store& store, std::int64_t cam
   return {};
 }
 
+namespace {
+/// Provenance key of a benchmark's data: "trace <benchmark>".
+constexpr const char* kDataKeyPrefix = "trace ";
+
+std::string data_provenance(const workloads::Benchmark& b, StatsCache& stats) {
+  return b.trace.describe() + "; " + stats.identity(b);
+}
+}  // namespace
+
 RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& catalog,
                         results::Store& store, StatsCache& stats, const RunOptions& options) {
   using Clock = std::chrono::steady_clock;
@@ -281,6 +291,8 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
   const Shard shard = options.shard;
   check_shard(campaign, shard);
   auto strategy = make_strategy(campaign);
+  // Bad data (a missing dump, a shape the model does not have) fails before anything is recorded.
+  for (const auto* b : benchmarks) stats.check(*b);
 
   RunSummary summary;
   // --- the campaign row: new, or the stored one when resuming -----------------------------------
@@ -296,8 +308,24 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
     summary.campaign_id = existing->id;
     // A shard database continues as the same shard (another split would mix candidate sets).
     std::string stored_shard;
-    for (const auto& [k, v] : store.provenance(existing->id))
+    std::map<std::string, std::string, std::less<>> stored_data;
+    for (const auto& [k, v] : store.provenance(existing->id)) {
       if (k == "shard") stored_shard = v;
+      if (k.starts_with(kDataKeyPrefix)) stored_data[k] = v;
+    }
+    // The data every benchmark rests on must be what the campaign started with: resumed points
+    // and new ones would otherwise describe different workloads. (A database written before
+    // synthetic benchmarks were recorded has no entry for them: nothing to compare.)
+    for (const auto* b : benchmarks) {
+      const auto it = stored_data.find(kDataKeyPrefix + b->name);
+      if (it != stored_data.end() && it->second != data_provenance(*b, stats))
+        throw core::InputError({campaign.file, 0, 0}, "",
+                               "the data of benchmark '" + b->name + "' (" + b->trace.describe() +
+                                   ") changed since campaign '" + campaign.name +
+                                   "' was started in " + store.path() +
+                                   "; resume needs the same data (start a new campaign "
+                                   "under another name or --db to use the new data)");
+    }
     const std::string now =
         shard.count > 1 ? std::to_string(shard.index) + "/" + std::to_string(shard.count) : "";
     if (stored_shard != now)
@@ -334,10 +362,10 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
         {"aggregation", aggregation},
         {"suite", campaign.benchmarks.empty() ? campaign.suite : "(explicit list)"},
         {"started_at", results::utc_now_iso8601()}};
-    // Benchmarks whose Q/K/V do not come from the generator: which data, and its identity.
+    // Every benchmark's data (generator knobs, dumps, text): which, and its identity. Resume and
+    // merge compare it.
     for (const auto* b : benchmarks)
-      if (!b->trace.synthetic())
-        prov.emplace_back("trace " + b->name, b->trace.describe() + "; " + stats.identity(*b));
+      prov.emplace_back(kDataKeyPrefix + b->name, data_provenance(*b, stats));
     if (shard.count > 1)
       prov.emplace_back("shard", std::to_string(shard.index) + "/" + std::to_string(shard.count));
     for (const auto& kv : options.provenance) prov.push_back(kv);

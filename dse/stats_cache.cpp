@@ -49,7 +49,8 @@ std::string StatsCache::identity(const workloads::Benchmark& benchmark) {
   }
   if (owner) {
     try {
-      promise.set_value(workloads::trace_identity(benchmark));
+      promise.set_value(identity_ ? identity_(benchmark)
+                                  : workloads::trace_identity(benchmark, nullptr));
     } catch (...) {
       promise.set_exception(std::current_exception());
     }

@@ -1,12 +1,13 @@
 #pragma once
-// The functional-statistics cache. Statistics depend on the benchmark and a few algorithm knobs
-// only (bits, α, radius, tile shape and order, sampling plan, generator version); every hardware
-// knob reuses them. A key is the benchmark's name, the identity of its data
-// (workloads::trace_identity: its shapes, and the content of its dump files or text) and the
-// algorithm point, so a different dump under the same name never reuses a stale digest. Each key is
-// computed exactly once even when many threads ask at the same time: the first asker computes, the
-// others wait for its result. An optional persistent layer (the SQLite store) is consulted before
-// computing and written after.
+// The functional-statistics cache. Statistics depend on the benchmark's data and a few algorithm
+// knobs only (bits, α, radius, tile shape and order); every hardware knob reuses them. A key is the
+// benchmark's name, the identity of its data (workloads::trace_identity: its shapes; for the
+// generator its version, the model's family and that family's knob values; the content of dump
+// files or text) and the algorithm point, so a changed family, knob or dump under the same name
+// never reuses a stale digest. The cache's version (digest pipeline, sampling plan, seed) is
+// stored beside each persisted key. Each key is computed exactly once even when many threads ask
+// at the same time: the first asker computes, the others wait for its result. An optional
+// persistent layer (the SQLite store) is consulted before computing and written after.
 #include <functional>
 #include <future>
 #include <map>
@@ -40,9 +41,28 @@ class StatsCache {
       std::function<models::WorkloadStats(const workloads::Benchmark&, const AlgorithmPoint&)>;
   using Load = std::function<std::optional<std::string>(const std::string& key)>;
   using Save = std::function<void(const std::string& key, const std::string& payload)>;
+  /// The identity of a benchmark's data (workloads::trace_identity with the generator knobs the
+  /// computation uses).
+  using Identity = std::function<std::string(const workloads::Benchmark&)>;
+  /// A computation and the identity of the data it reads: they come together so that a source
+  /// using the generator always keys its statistics by the generator's knobs.
+  /// Throws core::InputError when a benchmark's data cannot be read (headers only; cheap).
+  using Check = std::function<void(const workloads::Benchmark&)>;
+  struct Source {
+    Compute compute;
+    Identity identity;
+    Check check;  // optional
+  };
 
+  StatsCache(Source source, std::string version)
+      : compute_(std::move(source.compute)),
+        identity_(std::move(source.identity)),
+        check_(std::move(source.check)),
+        version_(std::move(version)) {}
+  /// A computation that does not use the generator (tests, benches): the identity of a synthetic
+  /// benchmark is its shapes only.
   StatsCache(Compute compute, std::string version)
-      : compute_(std::move(compute)), version_(std::move(version)) {}
+      : StatsCache(Source{std::move(compute), nullptr, nullptr}, std::move(version)) {}
   /// Persistent layer (optional). Called under no lock; must be thread-safe itself.
   void set_persistence(Load load, Save save) {
     load_ = std::move(load);
@@ -56,11 +76,19 @@ class StatsCache {
   [[nodiscard]] std::size_t computed() const;  // how many keys were computed (not loaded)
   /// The full cache key of (benchmark, point): name | identity(benchmark) | point.
   [[nodiscard]] std::string key(const workloads::Benchmark& benchmark, const AlgorithmPoint& point);
-  /// workloads::trace_identity(benchmark), computed once per benchmark name (thread-safe).
+  /// The Source's check of a benchmark's data (nothing without one): call it before a campaign
+  /// starts so bad data fails before anything is recorded.
+  void check(const workloads::Benchmark& benchmark) const {
+    if (check_) check_(benchmark);
+  }
+  /// The identity of the benchmark's data (the Source's, by default workloads::trace_identity
+  /// without generator knobs), computed once per benchmark name (thread-safe).
   [[nodiscard]] std::string identity(const workloads::Benchmark& benchmark);
 
  private:
   Compute compute_;
+  Identity identity_;
+  Check check_;
   std::string version_;
   Load load_;
   Save save_;

@@ -8,9 +8,10 @@ namespace pade::dse {
 
 namespace {
 
-std::unique_ptr<workloads::TraceSource> stories_source(const workloads::Benchmark& b) {
-  const auto m = workloads::Stories260K::load();
-  const std::string what = "stories260K over " + b.trace.path.string();
+/// BOS and the first seq_len - 1 tokens of a stories260k benchmark's text; InputError when
+/// seq_len is outside the model's context or the text is too short.
+std::vector<workloads::TokenId> stories_tokens(const workloads::Benchmark& b,
+                                               const workloads::Stories260K& m) {
   const auto context = m.model.config().seq_len;
   const auto tokens_wanted = static_cast<std::size_t>(b.seq_len);
   if (tokens_wanted < 2 || tokens_wanted > context)
@@ -25,8 +26,18 @@ std::unique_ptr<workloads::TraceSource> stories_source(const workloads::Benchmar
                                " tokens; benchmark '" + b.name + "' (" + b.where.str() +
                                ") needs seq_len - 1 = " + std::to_string(tokens_wanted - 1));
   tokens.insert(tokens.begin(), workloads::Tokenizer::kBos);
+  return tokens;
+}
+
+std::string stories_what(const workloads::Benchmark& b) {
+  return "stories260K over " + b.trace.path.string();
+}
+
+std::unique_ptr<workloads::TraceSource> stories_source(const workloads::Benchmark& b) {
+  const auto m = workloads::Stories260K::load();
+  const auto tokens = stories_tokens(b, m);
   return std::make_unique<workloads::ModelTraceSource>(
-      b, workloads::trace_attention(m.model, tokens), what);
+      b, workloads::trace_attention(m.model, tokens), stories_what(b));
 }
 
 }  // namespace
@@ -46,28 +57,61 @@ std::unique_ptr<workloads::TraceSource> make_trace_source(
       b, generator.family(catalog.model(b.model).family), seed);
 }
 
-StatsCache::Compute synthetic_stats_source(const workloads::Catalog& catalog,
-                                           const workloads::GeneratorTable& generator,
-                                           const workloads::SamplingPlan& plan,
-                                           std::uint64_t seed) {
-  return
-      [&catalog, &generator, plan, seed](const workloads::Benchmark& b, const AlgorithmPoint& p) {
-        models::DigestOptions o;
-        o.plan = plan;
-        o.seed = seed;
-        o.functional.bits = p.bits;
-        o.functional.alpha = p.alpha;
-        o.functional.radius = p.radius;
-        if (!p.bui_gf)
-          o.functional.alpha = 1e30 / std::max(p.radius, 1e-9);  // no pruning: every plane runs
-        o.functional.query_group = static_cast<std::size_t>(p.tile_queries);
-        o.functional.key_tile = static_cast<std::size_t>(p.tile_keys);
-        o.functional.order = p.tile_order == "in_order"  ? models::TileOrder::in_order
-                             : p.tile_order == "reverse" ? models::TileOrder::reverse
-                                                         : models::TileOrder::head_tail;
-        const auto source = make_trace_source(b, catalog, generator, seed);
-        return models::digest_benchmark(b, *source, o);
-      };
+void check_trace(const workloads::Benchmark& b, const workloads::Catalog& catalog,
+                 const workloads::GeneratorTable& generator, const workloads::SamplingPlan& plan,
+                 std::uint64_t seed) {
+  switch (b.trace.kind) {
+    case workloads::TraceKind::synthetic:
+      (void)generator.family(catalog.model(b.model).family);
+      return;
+    case workloads::TraceKind::npy:
+      workloads::NpyTrace(b, b.trace.path).check(workloads::sample_heads(b, plan, seed));
+      return;
+    case workloads::TraceKind::stories260k: {
+      const auto m = workloads::Stories260K::load();
+      const auto tokens = stories_tokens(b, m);
+      workloads::check_model_shape(
+          b, workloads::ModelTraceShape::of(m.model.config(), tokens.size()), stories_what(b));
+      return;
+    }
+  }
+}
+
+std::string stats_identity(const workloads::Benchmark& b, const workloads::Catalog& catalog,
+                           const workloads::GeneratorTable& generator) {
+  return workloads::trace_identity(
+      b, b.trace.synthetic() ? &generator.family(catalog.model(b.model).family) : nullptr);
+}
+
+StatsCache::Source synthetic_stats_source(const workloads::Catalog& catalog,
+                                          const workloads::GeneratorTable& generator,
+                                          const workloads::SamplingPlan& plan, std::uint64_t seed) {
+  StatsCache::Source source;
+  source.check = [&catalog, &generator, plan, seed](const workloads::Benchmark& b) {
+    check_trace(b, catalog, generator, plan, seed);
+  };
+  source.identity = [&catalog, &generator](const workloads::Benchmark& b) {
+    return stats_identity(b, catalog, generator);
+  };
+  source.compute = [&catalog, &generator, plan, seed](const workloads::Benchmark& b,
+                                                      const AlgorithmPoint& p) {
+    models::DigestOptions o;
+    o.plan = plan;
+    o.seed = seed;
+    o.functional.bits = p.bits;
+    o.functional.alpha = p.alpha;
+    o.functional.radius = p.radius;
+    if (!p.bui_gf)
+      o.functional.alpha = 1e30 / std::max(p.radius, 1e-9);  // no pruning: every plane runs
+    o.functional.query_group = static_cast<std::size_t>(p.tile_queries);
+    o.functional.key_tile = static_cast<std::size_t>(p.tile_keys);
+    o.functional.order = p.tile_order == "in_order"  ? models::TileOrder::in_order
+                         : p.tile_order == "reverse" ? models::TileOrder::reverse
+                                                     : models::TileOrder::head_tail;
+    const auto source = make_trace_source(b, catalog, generator, seed);
+    return models::digest_benchmark(b, *source, o);
+  };
+  return source;
 }
 
 std::string synthetic_stats_version(const workloads::SamplingPlan& plan, std::uint64_t seed) {

@@ -5,6 +5,7 @@
 // bootstrap standard error over the sampled heads.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "models/functional.hpp"
 #include "models/workload_stats.hpp"
@@ -18,6 +19,8 @@ namespace pade::models {
 /// Version of the digest pipeline (generator + functional model + digest); part of every cache key
 /// and stored as provenance. Bump it when any of them changes the numbers.
 inline constexpr const char* kDigestVersion = "digest-1/functional-1/synthetic-2";
+static_assert(std::string_view(kDigestVersion).ends_with(workloads::kGeneratorVersion),
+              "the digest version names the generator version");
 
 struct DigestOptions {
   FunctionalOptions functional;  // bits, α, radius, tiles, order (accuracy is always computed)

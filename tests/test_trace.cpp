@@ -154,6 +154,20 @@ models::DigestOptions digest_options() {
   return o;
 }
 
+/// The shipped example model file of stories260K (the tests use it rather than a copy).
+std::string stories_model_yaml() {
+  return test::slurp(fs::path(PADE_SOURCE_DIR) / "examples" / "workloads" / "models" /
+                     "stories260k.yaml");
+}
+
+/// That file with one text replaced (`from` must occur in it).
+std::string stories_model_yaml(const std::string& from, const std::string& to) {
+  std::string yaml = stories_model_yaml();
+  const auto at = yaml.find(from);
+  if (at == std::string::npos) throw std::logic_error("stories model file lacks " + from);
+  return yaml.replace(at, from.size(), to);
+}
+
 std::string error_of(const std::function<void()>& f) {
   try {
     f();
@@ -219,7 +233,7 @@ TEST_CASE("the digest of npy dumps is deterministic and differs from the generat
   const auto catalog = fx.catalog();
   const auto generator = workloads::GeneratorTable::builtin();
   const auto compute =
-      dse::synthetic_stats_source(catalog, generator, workloads::SamplingPlan{}, 3);
+      dse::synthetic_stats_source(catalog, generator, workloads::SamplingPlan{}, 3).compute;
   dse::AlgorithmPoint point;
   const auto& dumps = catalog.benchmark("tiny/dumps");
   const auto& synthetic = catalog.benchmark("tiny/synthetic");
@@ -279,8 +293,72 @@ TEST_CASE("statistics-cache keys carry the dumps' content", "[trace]") {
   const std::string k3 = run(fx.catalog());
   CHECK(computed == 2);
   CHECK(k3 != k1);
-  // A synthetic benchmark of another shape under the same name is another key too.
   CHECK_THAT(k1, Contains("npy="));
+  // A synthetic benchmark under the same name is another key, and one of another shape too.
+  const auto fake = [](const workloads::Benchmark&, const dse::AlgorithmPoint&) {
+    return models::reference_workload_stats();
+  };
+  workloads::Benchmark other = fx.catalog().benchmark("tiny/dumps");
+  other.trace = {};
+  dse::StatsCache plain(fake, "test-1");
+  const std::string synthetic_key = plain.key(other, {});
+  other.groups.front().head_dim *= 2;
+  dse::StatsCache reshaped(fake, "test-1");
+  const std::string reshaped_key = reshaped.key(other, {});
+  CHECK(synthetic_key != k1);
+  CHECK(synthetic_key != k3);
+  CHECK(reshaped_key != synthetic_key);
+}
+
+TEST_CASE("statistics-cache keys of synthetic benchmarks carry the family and its knobs",
+          "[trace]") {
+  const Fixture fx;
+  std::map<std::string, std::string> stored;
+  int computed = 0;
+  // The real source's identity with a counting computation (the digest itself is not the point).
+  const auto key_of = [&](const workloads::Catalog& catalog,
+                          const workloads::GeneratorTable& generator) {
+    auto source = dse::synthetic_stats_source(catalog, generator, workloads::SamplingPlan{}, 1);
+    source.compute = [&](const workloads::Benchmark&, const dse::AlgorithmPoint&) {
+      ++computed;
+      return models::reference_workload_stats();
+    };
+    dse::StatsCache cache(source, "test-1");
+    cache.set_persistence(
+        [&](const std::string& key) -> std::optional<std::string> {
+          const auto it = stored.find(key);
+          return it == stored.end() ? std::nullopt : std::optional<std::string>(it->second);
+        },
+        [&](const std::string& key, const std::string& payload) { stored[key] = payload; });
+    const auto& b = catalog.benchmark("tiny/synthetic");
+    (void)cache.get(b, dse::AlgorithmPoint{});
+    return cache.key(b, dse::AlgorithmPoint{});
+  };
+  const auto builtin = workloads::GeneratorTable::builtin();
+  const std::string llama = key_of(fx.catalog(), builtin);
+  CHECK(computed == 1);
+  CHECK_THAT(llama, Contains("family=llama"));
+  CHECK_THAT(llama,
+             Contains(std::string("generator=") + std::string(workloads::kGeneratorVersion)));
+  CHECK(key_of(fx.catalog(), builtin) == llama);
+  CHECK(computed == 1);  // the same data: loaded
+  // The model's family changes (same shapes): another key, computed again.
+  std::string yaml = kModelYaml;
+  yaml.replace(yaml.find("family: llama"), 13, "family: opt");
+  fx.dir.write("cat/models/tiny-llm.yaml", yaml);
+  const std::string opt = key_of(fx.catalog(), builtin);
+  CHECK(opt != llama);
+  CHECK(computed == 2);
+  // One knob of that family changes: another key again.
+  std::string table = test::slurp(workloads::builtin_data_dir() / "generator.yaml");
+  const auto at = table.find("key_bias_std", table.find("\n  opt:"));
+  REQUIRE(at != std::string::npos);
+  table.insert(table.find(':', at) + 1, " 0.125 #");
+  const auto edited = workloads::GeneratorTable::parse(table, "edited.yaml");
+  CHECK(edited.family("opt").key_bias_std == 0.125);
+  const std::string knob = key_of(fx.catalog(), edited);
+  CHECK(knob != opt);
+  CHECK(computed == 3);
 }
 
 TEST_CASE("bad npy traces are input errors naming the file and what was expected", "[trace]") {
@@ -400,17 +478,7 @@ workloads: [missing]
 
 TEST_CASE("the stories260K model is a trace source through the same digest", "[trace]") {
   TempDir dir("stories-trace");
-  dir.write("models/stories260k.yaml", R"(kind: model
-name: stories260k
-family: llama
-attention: causal
-position: rope
-layers: 5
-q_heads: 8
-kv_heads: 4
-head_dim: 8
-max_context: 512
-)");
+  dir.write("models/stories260k.yaml", stories_model_yaml());
   std::string story;
   for (int i = 0; i < 20; ++i)
     story += "Once upon a time, there was a little girl named Lily. She liked to play outside. ";
@@ -425,32 +493,30 @@ benchmarks:
   const auto& b = catalog.benchmark("stories260k/story");
   const auto generator = workloads::GeneratorTable::builtin();
   const auto compute =
-      dse::synthetic_stats_source(catalog, generator, workloads::SamplingPlan{}, 1);
+      dse::synthetic_stats_source(catalog, generator, workloads::SamplingPlan{}, 1).compute;
   const auto a = compute(b, dse::AlgorithmPoint{});
   CHECK(dse::serialize_stats(a) == dse::serialize_stats(compute(b, dse::AlgorithmPoint{})));
   CHECK(a.kept_fraction > 0.0);
   CHECK(a.kept_fraction <= 1.0);
   CHECK_THAT(a.source, Contains("trace=stories260k"));
-  CHECK_THAT(workloads::trace_identity(b), Contains("text="));
+  CHECK_THAT(workloads::trace_identity(b, nullptr), Contains("text="));
 
   // A model file that does not have the traced model's shape.
-  dir.write("models/stories260k.yaml", R"(kind: model
-name: stories260k
-family: llama
-attention: causal
-position: rope
-layers: 5
-q_heads: 8
-kv_heads: 4
-head_dim: 16
-max_context: 512
-)");
+  dir.write("models/stories260k.yaml", stories_model_yaml("head_dim: 8", "head_dim: 16"));
   auto wrong = workloads::Catalog::builtin();
   wrong.add(dir.path());
   const std::string e =
       error_of([&] { (void)compute(wrong.benchmark("stories260k/story"), dse::AlgorithmPoint{}); });
   CHECK_THAT(e, Contains("head_dim 8"));
   CHECK_THAT(e, Contains("head_dim 16"));
+  // Other KV heads, or bidirectional attention, than the checkpoint's: not its shape either.
+  dir.write("models/stories260k.yaml", stories_model_yaml("kv_heads: 4", "kv_heads: 8"));
+  auto kv = workloads::Catalog::builtin();
+  kv.add(dir.path());
+  const std::string e_kv =
+      error_of([&] { (void)compute(kv.benchmark("stories260k/story"), dse::AlgorithmPoint{}); });
+  CHECK_THAT(e_kv, Contains("4 KV heads"));
+  CHECK_THAT(e_kv, Contains("8 KV heads"));
   // More tokens than the text has.
   dir.write("suites/s.yaml", R"(kind: suite
 name: s
@@ -458,17 +524,7 @@ benchmarks:
   - {model: stories260k, task: story, seq_len: 500, trace: {kind: stories260k, text: ../story.txt}}
 )");
   dir.write("story.txt", "Once upon a time.");
-  dir.write("models/stories260k.yaml", R"(kind: model
-name: stories260k
-family: llama
-attention: causal
-position: rope
-layers: 5
-q_heads: 8
-kv_heads: 4
-head_dim: 8
-max_context: 512
-)");
+  dir.write("models/stories260k.yaml", stories_model_yaml());
   auto short_text = workloads::Catalog::builtin();
   short_text.add(dir.path());
   const std::string e2 = error_of(
@@ -521,17 +577,7 @@ TEST_CASE("NpyFile reads slices equal to the whole-file reader", "[trace]") {
 TEST_CASE("stories260K exported as .npy dumps digests exactly like the stories260K trace",
           "[trace][cli]") {
   TempDir dir("stories-npy");
-  dir.write("models/stories260k.yaml", R"(kind: model
-name: stories260k
-family: llama
-attention: causal
-position: rope
-layers: 5
-q_heads: 8
-kv_heads: 4
-head_dim: 8
-max_context: 512
-)");
+  dir.write("models/stories260k.yaml", stories_model_yaml());
   std::string story;
   for (int i = 0; i < 20; ++i)
     story += "Once upon a time, there was a little boy named Tim. He had a red ball. ";
@@ -555,10 +601,10 @@ max_context: 512
       "../story.txt}}");
   const auto generator = workloads::GeneratorTable::builtin();
   const workloads::SamplingPlan plan;
-  const auto a = dse::synthetic_stats_source(from_npy, generator, plan, 1)(
-      from_npy.benchmark("stories260k/story"), dse::AlgorithmPoint{});
-  const auto b = dse::synthetic_stats_source(from_model, generator, plan, 1)(
-      from_model.benchmark("stories260k/story"), dse::AlgorithmPoint{});
+  const auto a = dse::synthetic_stats_source(from_npy, generator, plan, 1)
+                     .compute(from_npy.benchmark("stories260k/story"), dse::AlgorithmPoint{});
+  const auto b = dse::synthetic_stats_source(from_model, generator, plan, 1)
+                     .compute(from_model.benchmark("stories260k/story"), dse::AlgorithmPoint{});
   CHECK(from_npy.benchmark("stories260k/story").seq_len == 151);
   CHECK(a.kept_fraction == b.kept_fraction);
   CHECK(a.active_fraction == b.active_fraction);
@@ -619,6 +665,125 @@ space:
   CHECK_THAT(changed.out, Contains("functional statistics computed: 4"));
 }
 
+TEST_CASE("pade run: a model's new family is not served the old family's statistics",
+          "[trace][cli]") {
+  const Fixture fx;
+  const fs::path db = fx.dir.path() / "out.db";
+  const auto run = [&](const std::string& name) {
+    const fs::path file = fx.dir.write(name + ".yaml", "kind: campaign\nname: " + name +
+                                                           "\nworkloads: [cat]\n"
+                                                           "benchmarks: [tiny/synthetic]\nspace:\n"
+                                                           "  algorithm.alpha: [0.3]\n");
+    return test::run_pade("run " + test::shell_quote(file.string()) + " --db " +
+                          test::shell_quote(db.string()) + " -q");
+  };
+  const auto a = run("a");
+  INFO(a.err);
+  REQUIRE(a.code == 0);
+  CHECK_THAT(a.out, Contains("functional statistics computed: 1"));
+  std::string yaml = kModelYaml;
+  yaml.replace(yaml.find("family: llama"), 13, "family: opt");
+  fx.dir.write("cat/models/tiny-llm.yaml", yaml);
+  const auto b = run("b");
+  INFO(b.err);
+  REQUIRE(b.code == 0);
+  CHECK_THAT(b.out, Contains("functional statistics computed: 1"));
+}
+
+TEST_CASE("pade run --resume and pade merge refuse a campaign whose data changed", "[trace][cli]") {
+  const Fixture fx;
+  const fs::path campaign = fx.dir.write("campaign.yaml", R"(kind: campaign
+name: sweep
+workloads: [cat]
+benchmarks: [tiny/dumps, tiny/synthetic]
+space:
+  algorithm.alpha: [0.3, 0.6]
+)");
+  const auto run = [&](const std::string& db, const std::string& extra) {
+    return test::run_pade("run " + test::shell_quote(campaign.string()) + " --db " +
+                          test::shell_quote((fx.dir.path() / db).string()) + " -q " + extra);
+  };
+  const auto flip_a_value = [&] {
+    const fs::path v1 = workloads::qkv_dump_path(fx.dir.path() / "cat" / "dumps", 1, 'v');
+    std::string bytes = test::slurp(v1);
+    bytes.back() = static_cast<char>(bytes.back() ^ 0x01);
+    std::ofstream(v1, std::ios::binary) << bytes;
+  };
+  SECTION("every benchmark's data is recorded; resume with the same data works") {
+    const auto r = run("a.db", "");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    results::Store store((fx.dir.path() / "a.db").string());
+    std::map<std::string, std::string> prov;
+    for (const auto& [k, v] : store.provenance(store.find_campaign("sweep")->id)) prov[k] = v;
+    CHECK_THAT(prov["trace tiny/synthetic"], Contains("family=llama"));
+    CHECK_THAT(prov["trace tiny/dumps"], Contains("npy="));
+    const auto again = run("a.db", "--resume");
+    INFO(again.err);
+    CHECK(again.code == 0);
+  }
+  SECTION("a dump file rewritten before --resume") {
+    REQUIRE(run("a.db", "").code == 0);
+    flip_a_value();
+    const auto r = run("a.db", "--resume");
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Contains("benchmark 'tiny/dumps'"));
+    CHECK_THAT(r.err, Contains("changed since campaign 'sweep' was started"));
+  }
+  SECTION("the model's family changed before --resume") {
+    REQUIRE(run("a.db", "").code == 0);
+    std::string yaml = kModelYaml;
+    yaml.replace(yaml.find("family: llama"), 13, "family: opt");
+    fx.dir.write("cat/models/tiny-llm.yaml", yaml);
+    const auto r = run("a.db", "--resume");
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Contains("benchmark 'tiny/synthetic'"));
+  }
+  SECTION("shards that read different dumps are not merged") {
+    REQUIRE(run("s0.db", "--shard 0/2").code == 0);
+    flip_a_value();
+    REQUIRE(run("s1.db", "--shard 1/2").code == 0);
+    const auto r = test::run_pade("merge " + test::shell_quote((fx.dir.path() / "m.db").string()) +
+                                  " " + test::shell_quote((fx.dir.path() / "s0.db").string()) +
+                                  " " + test::shell_quote((fx.dir.path() / "s1.db").string()));
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Contains("the data of benchmark 'tiny/dumps' differs"));
+  }
+}
+
+TEST_CASE("bad traces fail pade validate and pade run before a campaign is recorded",
+          "[trace][cli]") {
+  const Fixture fx;
+  const fs::path campaign = fx.dir.write("campaign.yaml", R"(kind: campaign
+name: sweep
+workloads: [cat]
+benchmarks: [tiny/dumps]
+space:
+  algorithm.alpha: [0.3, 0.6]
+)");
+  const auto validate = [&] {
+    return test::run_pade("validate " + test::shell_quote(campaign.string()));
+  };
+  const auto ok = validate();
+  INFO(ok.err);
+  CHECK(ok.code == 0);
+  const fs::path k1 = workloads::qkv_dump_path(fx.dir.path() / "cat" / "dumps", 1, 'k');
+  fs::remove(k1);
+  const auto bad = validate();
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.err, Contains(k1.string()));
+  CHECK_THAT(bad.err, Contains("missing dump file"));
+  const fs::path db = fx.dir.path() / "out.db";
+  const auto run = test::run_pade("run " + test::shell_quote(campaign.string()) + " --db " +
+                                  test::shell_quote(db.string()) + " -q");
+  CHECK(run.code == 2);
+  CHECK_THAT(run.err, Contains(k1.string()));
+  if (fs::exists(db)) {
+    results::Store store(db.string());
+    CHECK_FALSE(store.find_campaign("sweep"));
+  }
+}
+
 TEST_CASE("an npy trace without seq_len needs dump files to take it from", "[trace]") {
   const Fixture fx;
   fs::remove_all(fx.dir.path() / "cat" / "dumps");
@@ -637,4 +802,24 @@ TEST_CASE("the example workload folder runs stories260K through pade eval", "[tr
   INFO(r.err);
   CHECK(r.code == 0);
   CHECK_THAT(r.out, Contains("trace=stories260k"));
+}
+
+TEST_CASE("a stories260k trace without text runs the model over its own story", "[trace]") {
+  auto catalog = workloads::Catalog::builtin();
+  catalog.add(fs::path(PADE_SOURCE_DIR) / "examples" / "workloads");
+  const auto& b = catalog.benchmark("stories260k/own-story");
+  CHECK(b.trace.kind == workloads::TraceKind::stories260k);
+  CHECK(b.trace.path == workloads::Stories260K::default_dir() / "greedy256.txt");
+  // A given text still resolves against the suite file's folder.
+  TempDir dir("stories-text");
+  dir.write("models/stories260k.yaml", stories_model_yaml());
+  dir.write("suites/s.yaml", R"(kind: suite
+name: s
+benchmarks:
+  - {model: stories260k, task: story, seq_len: 16, trace: {kind: stories260k, text: ../nowhere.txt}}
+)");
+  auto bad = workloads::Catalog::builtin();
+  const std::string e = error_of([&] { bad.add(dir.path()); });
+  CHECK_THAT(e, Contains("trace.text"));
+  CHECK_THAT(e, Contains((dir.path() / "nowhere.txt").string()));
 }

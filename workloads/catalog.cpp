@@ -2,6 +2,7 @@
 
 #include "core/json.hpp"
 #include "workloads/npy.hpp"
+#include "workloads/stories260k.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -223,7 +224,8 @@ const Schema& suite_entry_schema() {
               .defaults(std::string{})
               .describe("trace.kind stories260k: a text file (relative to this file; .gz/.dz are "
                         "decompressed); BOS plus its first seq_len - 1 tokens are run through the "
-                        "model."));
+                        "model. Left out: the model's own greedy story, greedy256.txt beside its "
+                        "checkpoint (PADE_SHARED_DIR/data/stories260K, a build setting)."));
     return s;
   }();
   return schema;
@@ -329,14 +331,16 @@ TraceSpec read_trace(const core::Config& e, const std::string& file, const std::
   } else if (kind == "stories260k") {
     t.kind = TraceKind::stories260k;
     unexpected("trace.folder", folder);
-    if (text.empty())
-      throw InputError(e.where("trace.kind"), key + ".trace.text",
-                       "missing: trace.kind stories260k needs `text`, a text file");
-    t.path = resolve(text);
+    // No text: the model's own greedy story, shipped beside its checkpoint.
+    t.path = text.empty() ? Stories260K::default_dir() / "greedy256.txt" : resolve(text);
     if (!fs::is_regular_file(t.path))
-      throw InputError(e.where("trace.text"), key + ".trace.text",
-                       "found '" + text + "', expected a text file ('" + t.path.string() +
-                           (fs::exists(t.path) ? "' is not a file)" : "' does not exist)"));
+      throw InputError(
+          e.where(text.empty() ? "trace.kind" : "trace.text"), key + ".trace.text",
+          (text.empty() ? "left out, so the model's own story '"
+                        : "found '" + text + "', expected a text file ('") +
+              t.path.string() + (fs::exists(t.path) ? "' is not a file)" : "' does not exist)") +
+              (text.empty() ? "; give `text`, or build with -DPADE_SHARED_DIR=<the shared/ folder>"
+                            : ""));
   } else {
     unexpected("trace.folder", folder);
     unexpected("trace.text", text);

@@ -192,6 +192,7 @@ GeneratorKnobs read_family(const YAML::Node& node, const std::string& family,
   k.heavy_hitter_fraction = c.real("heavy_hitters.fraction");
   k.heavy_hitter_logit = c.real("heavy_hitters.logit");
   k.key_bias_std = c.real("key_bias_std");
+  k.values_hash = c.hash();
   k.where = core::location_of(node, file);
   if (k.locality_max_period < k.locality_min_period)
     throw InputError(c.where("locality.max_period"), "families." + family + ".locality.max_period",

@@ -32,6 +32,10 @@
 
 namespace pade::workloads {
 
+/// Version of the generator's algorithm: bump it when generate_head's numbers change for the same
+/// knobs (models::kDigestVersion ends with it; every synthetic trace identity carries it).
+inline constexpr std::string_view kGeneratorVersion = "synthetic-2";
+
 /// The knobs of one model family (one row of generator.yaml).
 struct GeneratorKnobs {
   std::string family;
@@ -64,6 +68,10 @@ struct GeneratorKnobs {
   double heavy_hitter_fraction = 0.0;
   double heavy_hitter_logit = 0.0;
   double key_bias_std = 0.0;
+  /// Content hash of every knob value (core::Config::hash of the family's map, defaults filled
+  /// in), set when read from YAML: part of a synthetic benchmark's data identity
+  /// (workloads::trace_identity), so an edited knob never reuses statistics of the old values.
+  std::string values_hash;
   core::SourceLocation where;
 };
 

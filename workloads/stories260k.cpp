@@ -306,6 +306,7 @@ ModelTrace trace_attention(const Llama2Model& model, std::span<const TokenId> to
   ModelTrace trace;
   trace.n_layers = c.n_layers;
   trace.n_heads = c.n_heads;
+  trace.n_kv_heads = c.n_kv_heads;
   trace.heads.resize(c.n_layers * c.n_heads);
   for (auto& a : trace.heads) {
     a.q = core::Matrix(n, hd);

@@ -110,6 +110,7 @@ class InferenceSession {
 struct ModelTrace {
   std::size_t n_layers = 0;
   std::size_t n_heads = 0;
+  std::size_t n_kv_heads = 0;
   /// heads[layer * n_heads + head]: q = all positions (tokens x head_dim), k/v = the KV head this
   /// query head reads, query_positions = 0..tokens-1, causal = true.
   std::vector<core::AttentionHead> heads;

@@ -153,26 +153,43 @@ core::AttentionHead NpyTrace::head(const HeadSample& s) const {
 ModelTraceSource::ModelTraceSource(const Benchmark& benchmark, ModelTrace trace, std::string what)
     : benchmark_(benchmark), trace_(std::move(trace)), what_(std::move(what)) {}
 
+ModelTraceShape ModelTraceShape::of(const ModelTrace& trace) {
+  const auto& first = trace.heads.front();
+  return {trace.n_layers, trace.n_heads,  trace.n_kv_heads,
+          first.q.cols(), first.k.rows(), first.causal};
+}
+
+ModelTraceShape ModelTraceShape::of(const Llama2Config& config, std::size_t tokens) {
+  return {config.n_layers, config.n_heads, config.n_kv_heads, config.head_dim(), tokens, true};
+}
+
+void check_model_shape(const Benchmark& b, const ModelTraceShape& m, const std::string& what) {
+  const std::string who =
+      "benchmark '" + b.name + "' (" + b.where.str() + ", model " + b.model + ")";
+  const auto describe = [](std::size_t layers, std::size_t q, std::size_t kv, std::size_t dim,
+                           std::size_t tokens, bool causal) {
+    return std::to_string(layers) + " layers, " + std::to_string(q) + " query heads, " +
+           std::to_string(kv) + " KV heads, head_dim " + std::to_string(dim) + ", " +
+           std::to_string(tokens) + " tokens, " + (causal ? "causal" : "bidirectional");
+  };
+  const std::string shape =
+      describe(m.layers, m.q_heads, m.kv_heads, m.head_dim, m.tokens, m.causal);
+  if (b.groups.size() != 1)
+    fail(what, "has one attention shape (" + shape + ") but " + who + " has " +
+                   std::to_string(b.groups.size()) + " stages");
+  const AttentionGroup& g = b.groups.front();
+  const auto n = [](int v) { return static_cast<std::size_t>(v); };
+  if (n(g.layers) != m.layers || n(g.q_heads) != m.q_heads || n(g.kv_heads) != m.kv_heads ||
+      n(g.head_dim) != m.head_dim || static_cast<std::size_t>(g.keys) != m.tokens ||
+      g.causal != m.causal)
+    fail(what, "produces " + shape + " but " + who + " declares " +
+                   describe(n(g.layers), n(g.q_heads), n(g.kv_heads), n(g.head_dim),
+                            static_cast<std::size_t>(g.keys), g.causal) +
+                   "; the model file must have the traced model's shape");
+}
+
 void ModelTraceSource::check(std::span<const HeadSample> /*samples*/) const {
-  const std::string who = "benchmark '" + benchmark_.name + "' (" + benchmark_.where.str() +
-                          ", model " + benchmark_.model + ")";
-  const auto& first = trace_.heads.front();
-  const std::string shape = std::to_string(trace_.n_layers) + " layers, " +
-                            std::to_string(trace_.n_heads) + " query heads, head_dim " +
-                            std::to_string(first.q.cols()) + ", " + std::to_string(first.k.rows()) +
-                            " tokens";
-  if (benchmark_.groups.size() != 1)
-    fail(what_, "has one attention shape (" + shape + ") but " + who + " has " +
-                    std::to_string(benchmark_.groups.size()) + " stages");
-  const AttentionGroup& g = benchmark_.groups.front();
-  if (static_cast<std::size_t>(g.layers) != trace_.n_layers ||
-      static_cast<std::size_t>(g.q_heads) != trace_.n_heads ||
-      static_cast<std::size_t>(g.head_dim) != first.q.cols() ||
-      static_cast<std::size_t>(g.keys) != first.k.rows())
-    fail(what_, "produces " + shape + " but " + who + " declares " + std::to_string(g.layers) +
-                    " layers, " + std::to_string(g.q_heads) + " query heads, head_dim " +
-                    std::to_string(g.head_dim) + ", " + std::to_string(g.keys) +
-                    " tokens; the model file must have the traced model's shape");
+  check_model_shape(benchmark_, ModelTraceShape::of(trace_), what_);
 }
 
 core::AttentionHead ModelTraceSource::head(const HeadSample& s) const {
@@ -198,10 +215,13 @@ core::AttentionHead ModelTraceSource::head(const HeadSample& s) const {
 // ----------------------------------------------------------------------------------------------
 // Identity
 
-std::string trace_identity(const Benchmark& b) {
+std::string trace_identity(const Benchmark& b, const GeneratorKnobs* knobs) {
   std::string id = "shape=" + core::content_hash(benchmark_json(b));
   switch (b.trace.kind) {
     case TraceKind::synthetic:
+      if (knobs != nullptr)
+        id += ";generator=" + std::string(kGeneratorVersion) + ";family=" + knobs->family +
+              ";knobs=" + knobs->values_hash;
       break;
     case TraceKind::npy: {
       core::ByteHasher h;

@@ -68,9 +68,29 @@ class NpyTrace final : public TraceSource {
   std::filesystem::path folder_;
 };
 
+/// The attention shape a real model's forward pass produces.
+struct ModelTraceShape {
+  std::size_t layers = 0;
+  std::size_t q_heads = 0;
+  std::size_t kv_heads = 0;
+  std::size_t head_dim = 0;
+  std::size_t tokens = 0;
+  bool causal = true;
+
+  [[nodiscard]] static ModelTraceShape of(const ModelTrace& trace);
+  /// The shape of `config`'s forward pass over `tokens` tokens (no forward pass needed).
+  [[nodiscard]] static ModelTraceShape of(const Llama2Config& config, std::size_t tokens);
+};
+
+/// Throws InputError (naming `what`, the source) unless `benchmark` has exactly that shape: one
+/// group with the model's layers, query heads, KV heads, head_dim, tokens and causality.
+void check_model_shape(const Benchmark& benchmark, const ModelTraceShape& shape,
+                       const std::string& what);
+
 /// Heads of a real model's forward pass over one token sequence (ModelTrace: every position of
-/// every layer and query head). The benchmark's shape must match the model's: one group (layers,
-/// q_heads, head_dim) and seq_len = the traced tokens. `benchmark` must outlive the source.
+/// every layer and query head). The benchmark's shape must match the model's (check_model_shape):
+/// one causal group (layers, q_heads, kv_heads, head_dim) and seq_len = the traced tokens.
+/// `benchmark` must outlive the source.
 class ModelTraceSource final : public TraceSource {
  public:
   ModelTraceSource(const Benchmark& benchmark, ModelTrace trace, std::string what);
@@ -84,10 +104,16 @@ class ModelTraceSource final : public TraceSource {
 };
 
 /// The identity of the data a benchmark's statistics rest on (part of every statistics-cache
-/// key): a hash of the benchmark's shapes, plus for an npy trace a content hash of every dump
-/// file (names, headers and data: a changed, added or removed file changes it), plus for a
-/// stories260k trace a content hash of the text and of the model's checkpoint and tokenizer.
+/// key): a hash of the benchmark's shapes, plus
+///  - for a synthetic trace, the generator version (kGeneratorVersion), the family of `knobs` and
+///    the content hash of its knob values (GeneratorKnobs::values_hash): `knobs` are the generator
+///    knobs of the benchmark's model family; nullptr when the statistics do not come from the
+///    generator (then the identity is the shapes only);
+///  - for an npy trace, a content hash of every dump file (names, headers and data: a changed,
+///    added or removed file changes it);
+///  - for a stories260k trace, a content hash of the text and of the model's checkpoint and
+///    tokenizer.
 /// Reads every byte of a dump folder (about 1 s per GB); callers keep the result.
-[[nodiscard]] std::string trace_identity(const Benchmark& benchmark);
+[[nodiscard]] std::string trace_identity(const Benchmark& benchmark, const GeneratorKnobs* knobs);
 
 }  // namespace pade::workloads

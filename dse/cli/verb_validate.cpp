@@ -95,6 +95,11 @@ int validate(const ValidateArgs& a) {
     const Campaign c = read_campaign(a.file);
     const workloads::Catalog catalog = load_catalog(c.workloads);
     const auto benchmarks = resolve_benchmarks(c, catalog);
+    // The data `pade run` would read (headers only), with the plan and seed it would use.
+    const auto generator = workloads::GeneratorTable::builtin();
+    for (const auto* b : benchmarks)
+      check_trace(*b, catalog, generator, workloads::SamplingPlan{},
+                  static_cast<std::uint64_t>(c.seed));
     char buf[160];
     std::snprintf(
         buf, sizeof buf, "campaign '%s': %zu parameters swept, %.0f points, %zu benchmarks",
