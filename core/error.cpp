@@ -18,8 +18,12 @@ namespace {
 std::string compose(const SourceLocation& where, const std::string& key_path,
                     const std::string& message) {
   std::string out = where.str() + ": error: ";
-  if (!key_path.empty()) out += "'" + key_path + "': ";
-  out += message;
+  if (!key_path.empty()) out.append("'").append(excerpt(key_path, 200)).append("': ");
+  // A message quotes input only in excerpts; this cap is the last line of defence should one
+  // quote more (a file's content must never be echoed whole).
+  constexpr std::size_t kMaxMessage = 4000;
+  out.append(message, 0, std::min(message.size(), kMaxMessage));
+  if (message.size() > kMaxMessage) out.append("...");
   return out;
 }
 }  // namespace
@@ -27,9 +31,23 @@ std::string compose(const SourceLocation& where, const std::string& key_path,
 InputError::InputError(SourceLocation where, std::string key_path, const std::string& message)
     : std::runtime_error(compose(where, key_path, message)),
       where_(std::move(where)),
-      key_path_(std::move(key_path)) {}
+      key_path_(std::move(key_path)),
+      message_(message) {}
 
-InputError::InputError(const std::string& message) : std::runtime_error("error: " + message) {}
+InputError::InputError(const std::string& message)
+    : std::runtime_error("error: " + message), message_(message) {}
+
+std::string excerpt(std::string_view text, std::size_t max_bytes) {
+  std::string_view line = text.substr(0, text.find_first_of("\r\n"));
+  if (line.size() == text.size() && line.size() <= max_bytes) return std::string(text);
+  if (line.size() > max_bytes) {
+    std::size_t cut = max_bytes;
+    // Do not split a UTF-8 sequence: back up over continuation bytes (10xxxxxx).
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+    line = line.substr(0, cut);
+  }
+  return std::string(line) + "... (" + std::to_string(text.size()) + " characters in all)";
+}
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);

@@ -3,6 +3,7 @@
 // code 1) are different types so the command line can map them without guessing.
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace pade::core {
 
@@ -24,10 +25,13 @@ class InputError : public std::runtime_error {
 
   [[nodiscard]] const SourceLocation& where() const { return where_; }
   [[nodiscard]] const std::string& key_path() const { return key_path_; }
+  /// The message alone, without location and key (for re-raising at a better location).
+  [[nodiscard]] const std::string& message() const { return message_; }
 
  private:
   SourceLocation where_;
   std::string key_path_;
+  std::string message_;
 };
 
 /// A failure while running (I/O, a database that cannot be written, an external tool failing).
@@ -35,6 +39,11 @@ class RunError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+/// At most `max_bytes` of the first line of `text`, for quoting input in a message: an error
+/// names where the input is and shows a short piece of it, never a whole file. A cut is marked
+/// with "..." and the full length.
+[[nodiscard]] std::string excerpt(std::string_view text, std::size_t max_bytes = 60);
 
 /// Levenshtein distance, used for "did you mean" suggestions.
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);

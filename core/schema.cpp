@@ -2,14 +2,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <set>
-#include <sstream>
 
+#include "core/file_io.hpp"
 #include "core/hash.hpp"
 #include "core/json.hpp"
 
@@ -323,20 +323,118 @@ SourceLocation location_of(const YAML::Node& node, const std::string& file) {
   return {file, m.line + 1, m.column + 1};
 }
 
-YamlDocument load_yaml_text(const std::string& text, const std::string& name) {
-  try {
-    return {name, std::make_shared<YAML::Node>(YAML::Load(text))};
-  } catch (const YAML::ParserException& e) {
-    throw InputError({name, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax: " + e.msg);
+namespace {
+
+/// The line (0-based) of byte `offset` in `text`.
+int line_of(std::string_view text, std::size_t offset) {
+  return static_cast<int>(
+      std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+/// The byte offset of a 0-based (line, column) in `text`, or npos when it is beyond the text.
+std::size_t offset_of(std::string_view text, int line, int column) {
+  std::size_t pos = 0;
+  for (int l = 0; l < line; ++l) {
+    pos = text.find('\n', pos);
+    if (pos == std::string_view::npos) return pos;
+    ++pos;
+  }
+  const std::size_t off = pos + static_cast<std::size_t>(column);
+  return off < text.size() ? off : std::string_view::npos;
+}
+
+/// Configuration values are one line each. A quoted scalar that runs over several lines is almost
+/// always a missing closing quote, which would silently swallow the keys after it into one string
+/// (the next quote in the file closes it). Refuse it, at the opening quote.
+void check_quoted_scalars(const YAML::Node& root, std::string_view text, const std::string& name) {
+  std::vector<YAML::Node> stack{root};
+  while (!stack.empty()) {
+    const YAML::Node n = stack.back();
+    stack.pop_back();
+    if (n.IsMap()) {
+      for (const auto& kv : n) {
+        stack.push_back(kv.first);
+        stack.push_back(kv.second);
+      }
+    } else if (n.IsSequence()) {
+      for (const auto& item : n) stack.push_back(item);
+    } else if (n.IsScalar() && n.Tag() == "!") {
+      const YAML::Mark m = n.Mark();
+      if (m.is_null()) continue;
+      const std::size_t open = offset_of(text, m.line, m.column);
+      if (open == std::string_view::npos || (text[open] != '"' && text[open] != '\'')) continue;
+      const char quote = text[open];
+      std::size_t i = open + 1;
+      for (; i < text.size(); ++i) {
+        if (quote == '"' && text[i] == '\\') {
+          ++i;  // an escape: the next character is taken as it is
+        } else if (text[i] == quote) {
+          if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+            ++i;  // '' is a quote inside a single-quoted string
+          } else {
+            break;
+          }
+        }
+      }
+      if (i >= text.size())
+        throw InputError({name, m.line + 1, m.column + 1}, "",
+                         std::string("a quoted string starts here and is never closed: its "
+                                     "closing ") +
+                             (quote == '"' ? "\"" : "'") + " is missing");
+      const int close_line = line_of(text, i);
+      if (close_line != m.line)
+        throw InputError({name, m.line + 1, m.column + 1}, "",
+                         std::string("a quoted string runs from here over ") +
+                             std::to_string(close_line - m.line + 1) + " lines (to line " +
+                             std::to_string(close_line + 1) + "): is its closing " +
+                             (quote == '"' ? "\"" : "'") + " missing? (values are one line each)");
+    }
   }
 }
 
+/// yaml-cpp's message for a key past its 1024-character limit ("end of map flow not found") does
+/// not say what is wrong: point at the long line.
+std::string long_line_hint(std::string_view text) {
+  std::size_t line_start = 0;
+  for (int line = 1; line_start <= text.size(); ++line) {
+    std::size_t end = text.find('\n', line_start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end - line_start > 1024)
+      return "; line " + std::to_string(line) + " is " + std::to_string(end - line_start) +
+             " characters long (YAML keys are limited to 1024)";
+    line_start = end + 1;
+  }
+  return {};
+}
+
+}  // namespace
+
+YamlDocument load_yaml_text(const std::string& text, const std::string& name) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError({name, e.mark.line + 1, e.mark.column + 1}, "",
+                     "YAML syntax: " + e.msg + long_line_hint(text));
+  } catch (const YAML::Exception& e) {  // e.g. nesting too deep
+    throw InputError({name, e.mark.line + 1, e.mark.column + 1}, "", "YAML: " + e.msg);
+  }
+  // An empty document after a trailing '---' is harmless; one with content would be ignored.
+  const auto extra = std::find_if(docs.begin() + (docs.empty() ? 0 : 1), docs.end(),
+                                  [](const YAML::Node& d) { return !d.IsNull(); });
+  if (extra != docs.end()) {
+    const SourceLocation second = location_of(*extra, name);
+    throw InputError(second, "",
+                     "a second YAML document (after '---') is not read: put everything in one "
+                     "document, or one document per file");
+  }
+  YAML::Node root = docs.empty() ? YAML::Node() : docs.front();
+  check_quoted_scalars(root, text, name);
+  return {name, std::make_shared<YAML::Node>(std::move(root))};
+}
+
 YamlDocument load_yaml_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError({path, 0, 0}, "", "cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return load_yaml_text(ss.str(), path);
+  return load_yaml_text(read_input_file(path, "YAML file", 64u << 20), path);
 }
 
 namespace {
@@ -350,7 +448,7 @@ std::string node_kind_text(const YAML::Node& n) {
     case YAML::NodeType::Null:
       return "nothing (null)";
     case YAML::NodeType::Scalar:
-      return "'" + n.Scalar() + "'";
+      return "'" + excerpt(n.Scalar()) + "'";
     default:
       return "an undefined node";
   }
@@ -383,7 +481,7 @@ Value scalar_value(const YAML::Node& n, const ParamSpec& spec, const SourceLocat
   auto fail = [&]() -> Value {
     // A quoted scalar is a string in YAML: say so, or "found '8', expected integer" puzzles.
     const std::string found = n.IsScalar() && n.Tag() == "!"
-                                  ? "\"" + n.Scalar() + "\" (quoted, so a string)"
+                                  ? "\"" + excerpt(n.Scalar()) + "\" (quoted, so a string)"
                                   : node_kind_text(n);
     throw InputError(where, path, "found " + found + ", expected " + spec.allowed());
   };

@@ -3,9 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <cctype>
 
+#include "core/file_io.hpp"
 #include "models/fidelity.hpp"
 #include "models/hardware.hpp"
 
@@ -210,6 +210,8 @@ Campaign read_campaign_text(const std::string& text, const std::string& name,
   c.seed = top.integer("seed");
   c.suite = top.string("suite");
   c.benchmarks = top.string_list("benchmarks");
+  c.suite_where = top.where(c.benchmarks.empty() ? "suite" : "benchmarks");
+  if (c.suite_where.file == "<default>") c.suite_where = {doc.file, 0, 0};
   for (const std::string& given : top.string_list("workloads")) {
     std::filesystem::path p = given;
     if (p.is_relative()) p = base_dir / p;
@@ -292,11 +294,22 @@ Campaign read_campaign_text(const std::string& text, const std::string& name,
 }
 
 Campaign read_campaign(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError({path, 0, 0}, "", "cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return read_campaign_text(ss.str(), path, std::filesystem::path(path).parent_path());
+  return read_campaign_text(core::read_input_file(path, "campaign file"), path,
+                            std::filesystem::path(path).parent_path());
+}
+
+std::string default_database_file(const std::string& campaign_name) {
+  // The name is free text; the file must stay in the working folder, so every character that
+  // could make a path (separators, "..", a leading dot or dash) becomes '_'.
+  std::string file;
+  for (const char c : campaign_name.substr(0, 100)) {
+    const bool safe = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+                      (c == '.' && !file.empty() && file.back() != '.');
+    file += safe ? c : '_';
+  }
+  if (file.empty() || file.front() == '-' || file.front() == '.') file.insert(0, "campaign_");
+  if (file.back() == '.') file.back() = '_';  // "x." + ".db" would make ".."
+  return file + ".db";
 }
 
 }  // namespace pade::dse

@@ -33,7 +33,8 @@ struct Campaign {
   std::vector<std::string> benchmarks;           // resolved: explicit list or the suite's
   std::vector<std::filesystem::path> workloads;  // extra catalog files/folders (resolved paths)
   std::string suite;
-  core::Config base;  // hardware configuration every point starts from
+  core::SourceLocation suite_where;  // the 'suite' (or 'benchmarks') value, for errors
+  core::Config base;                 // hardware configuration every point starts from
   DesignSpace space;
   std::string strategy;
   std::size_t budget_evaluations = 0;  // 0 = the strategy's natural size
@@ -52,6 +53,9 @@ struct Campaign {
   [[nodiscard]] std::vector<std::string> fidelity_ladder() const;
 };
 
+/// The database file a campaign writes to when no --db is given: `<name>.db` in the working
+/// folder, with every character that could leave it (separators, "..") replaced by '_'.
+[[nodiscard]] std::string default_database_file(const std::string& campaign_name);
 /// Read a campaign file; relative paths inside resolve against the file's folder.
 [[nodiscard]] Campaign read_campaign(const std::string& path);
 [[nodiscard]] Campaign read_campaign_text(const std::string& text, const std::string& name,

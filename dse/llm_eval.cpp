@@ -2,42 +2,25 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <fstream>
-#include <memory>
-#include <sstream>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
+#include "core/process.hpp"
 
 namespace pade::dse {
 
 std::string read_text_file(const std::filesystem::path& path) {
-  if (!std::filesystem::is_regular_file(path))
-    throw core::InputError(path.string() + ": no such file");
+  core::require_regular_file(path, "text file");
   const std::string ext = path.extension().string();
   if (ext == ".gz" || ext == ".dz") {
-    // dictd's .dz is gzip with random-access extras: gzip -dc reads it. The path is passed as one
-    // single-quoted argument (quotes inside it escaped) so no shell interpretation happens.
-    std::string quoted = "'";
-    for (const char c : path.string())
-      quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    quoted += "'";
-    const std::string cmd = "gzip -dc " + quoted;
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-    if (!pipe) throw core::InputError(path.string() + ": cannot run gzip -dc");
-    std::string text;
-    char buf[1 << 14];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe.get())) > 0) text.append(buf, n);
-    if (text.empty())
-      throw core::InputError(path.string() + ": gzip -dc produced no text (not a gzip file?)");
-    return text;
+    // dictd's .dz is gzip with random-access extras: gzip -dc reads it. No shell is involved.
+    const core::ProgramResult r = core::run_program({{"gzip", "-dc", "--", path.string()}, {}});
+    if (r.exit_code != 0 || r.out.empty())
+      throw core::InputError(path.string() + ": gzip -dc produced no text (not a gzip file?)" +
+                             (r.err.empty() ? std::string() : ": " + r.err.substr(0, 200)));
+    return r.out;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw core::InputError(path.string() + ": cannot open");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return core::read_input_file(path, "text file");
 }
 
 std::vector<workloads::TokenId> encode_text(const workloads::Tokenizer& tokenizer,

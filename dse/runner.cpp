@@ -21,12 +21,12 @@ namespace pade::dse {
 std::vector<const workloads::Benchmark*> resolve_benchmarks(const Campaign& c,
                                                             const workloads::Catalog& catalog) {
   std::vector<std::string> names = c.benchmarks;
-  const core::SourceLocation where{c.file, 0, 0};
+  const core::SourceLocation& where = c.suite_where;
   if (names.empty()) {
     try {
       names = catalog.suite(c.suite);
     } catch (const core::InputError& e) {
-      throw core::InputError(where, "suite", e.what());
+      throw core::InputError(where, "suite", e.message());
     }
   }
   std::vector<const workloads::Benchmark*> out;
@@ -34,7 +34,7 @@ std::vector<const workloads::Benchmark*> resolve_benchmarks(const Campaign& c,
     try {
       out.push_back(&catalog.benchmark(n));
     } catch (const core::InputError& e) {
-      throw core::InputError(where, "benchmarks", e.what());
+      throw core::InputError(where, "benchmarks", e.message());
     }
   }
   if (out.empty()) throw core::InputError(where, "benchmarks", "no benchmarks to evaluate");

@@ -13,6 +13,8 @@
 #include <set>
 #include <sstream>
 
+#include "core/file_io.hpp"
+#include "core/process.hpp"
 #include "results/query.hpp"
 
 namespace pade::results {
@@ -947,17 +949,12 @@ Figure seqlen(Store& store, std::int64_t cid, const FigureOptions& o) {
 // --- rendering -----------------------------------------------------------------------------------
 
 void run_gnuplot(const fs::path& dir, const std::string& script) {
-  const std::string cmd =
-      "cd '" + dir.string() + "' && gnuplot '" + script + "' 2> '" + script + ".log'";
-  const int rc = std::system(cmd.c_str());
-  std::ifstream log(dir / (script + ".log"));
-  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-  log.close();
-  fs::remove(dir / (script + ".log"));
-  if (rc != 0)
+  // No shell: the folder and the script name are arguments, never command text.
+  const core::ProgramResult r = core::run_program({{"gnuplot", script}, dir});
+  if (r.exit_code != 0)
     throw core::RunError("gnuplot failed on " + (dir / script).string() +
                          " (is gnuplot-nox installed?)" +
-                         (text.empty() ? std::string() : ": " + text));
+                         (r.err.empty() ? std::string() : ": " + r.err));
 }
 
 /// The script: the style, then the body rendered once per terminal (the plot commands are shared).
@@ -975,12 +972,15 @@ std::string with_terminals(const std::string& name, const std::string& body, con
 }
 
 FigureFiles render(const std::string& name, const Figure& f, const fs::path& dir) {
-  std::ofstream(dir / (name + ".dat")) << f.dat;
-  std::ofstream(dir / (name + ".gp")) << with_terminals(name, f.body, f.size);
+  core::write_output_file(dir / (name + ".dat"), f.dat);
+  core::write_output_file(dir / (name + ".gp"), with_terminals(name, f.body, f.size));
   run_gnuplot(dir, name + ".gp");
   FigureFiles out{name, {}, f.size.png_w, f.size.png_h, f.size.svg_w, f.size.svg_h, f.caption, {}};
-  for (const char* ext : {".dat", ".gp", ".png", ".svg", ".pdf"})
+  for (const char* ext : {".dat", ".gp", ".png", ".svg", ".pdf"}) {
     out.files.push_back(dir / (name + ext));
+    // gnuplot exits 0 even when a full disk cut its output short.
+    if (ext[1] != 'd' && ext[1] != 'g') core::require_written(out.files.back());
+  }
   return out;
 }
 
@@ -1039,7 +1039,7 @@ FigureFiles render_figure(Store& store, const std::string& figure, const FigureO
   const std::int64_t cid = campaign_id_or_latest(store, options.campaign);
   std::string shown;
   const Figure f = build_or_companion(store, figure, cid, options, shown);
-  fs::create_directories(out_dir);
+  core::make_output_folder(out_dir);
   FigureFiles files = render(figure, f, out_dir);
   files.campaign = shown;
   return files;
@@ -1047,7 +1047,7 @@ FigureFiles render_figure(Store& store, const std::string& figure, const FigureO
 
 RenderedFigures render_all(Store& store, const FigureOptions& options, const fs::path& out_dir) {
   const std::int64_t cid = campaign_id_or_latest(store, options.campaign);
-  fs::create_directories(out_dir);
+  core::make_output_folder(out_dir);
   RenderedFigures out;
   for (const auto& name : figure_names()) {
     try {

@@ -60,6 +60,26 @@ void add_rows(SQLite::Statement& st, Table& table) {
   }
 }
 
+/// An SQL identifier in double quotes; a quote inside is doubled, so no text can leave the quotes.
+std::string quoted_identifier(const std::string& name) {
+  std::string out = "\"";
+  for (const char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+/// Parameter keys are dotted words ("qk_pu.lanes_per_row"); anything else is refused before any
+/// SQL is built from it.
+void check_parameter_key(const std::string& option, const std::string& key) {
+  const bool ok =
+      !key.empty() && key.size() <= 128 && std::all_of(key.begin(), key.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+      });
+  if (!ok)
+    throw core::InputError(option + ": '" + key.substr(0, 64) +
+                           "' is not a parameter key (letters, digits, '_' and '.', e.g. "
+                           "qk_pu.lanes_per_row)");
+}
+
 std::string column_expr(const std::string& c, bool points) {
   if (c == "campaign") return "c.name";
   if (c == "pareto_rank") return "p.rank";
@@ -75,12 +95,12 @@ std::string query_sql(const EvaluationQuery& q) {
   std::vector<std::string> cols = q.columns.empty() ? all : q.columns;
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < cols.size(); ++i)
-    sql += (i ? ", " : "") + column_expr(cols[i], pts) + " AS \"" + cols[i] + "\"";
+    sql += (i ? ", " : "") + column_expr(cols[i], pts) + " AS " + quoted_identifier(cols[i]);
   for (const auto& pc : q.param_columns)
     sql +=
-        ", (SELECT cp.text FROM config_params cp WHERE cp.hash = t.config_hash AND cp.key = ?) AS "
-        "\"" +
-        pc + "\"";
+        ", (SELECT cp.text FROM config_params cp WHERE cp.hash = t.config_hash AND cp.key = ?) "
+        "AS " +
+        quoted_identifier(pc);
   sql += pts ? " FROM points t" : " FROM evaluations t";
   sql += " JOIN campaigns c ON c.id = t.campaign_id";
   sql +=
@@ -110,7 +130,7 @@ std::string query_sql(const EvaluationQuery& q) {
     sort = sort.substr(0, pos);
   }
   sql += " ORDER BY ";
-  if (!sort.empty()) sql += "\"" + sort + "\"" + (desc ? " DESC" : " ASC") + ", ";
+  if (!sort.empty()) sql += quoted_identifier(sort) + (desc ? " DESC" : " ASC") + ", ";
   sql += pts ? "c.id, t.seq" : "c.id, t.seq, t.benchmark, t.fidelity";
   if (q.top > 0) sql += " LIMIT " + std::to_string(q.top);
   return sql;
@@ -125,6 +145,28 @@ Table run_query(Store& store, const EvaluationQuery& q) {
       throw core::InputError("--columns: unknown column '" + c + "' (expected some of: " + allowed +
                              ")");
     }
+  for (const auto& pc : q.param_columns) check_parameter_key("--param", pc);
+  for (const auto& f : q.params) check_parameter_key("--where", f.key);
+  if (!q.param_columns.empty() || !q.params.empty()) {
+    std::vector<std::string> known;
+    SQLite::Statement keys(store.db(), "SELECT DISTINCT key FROM config_params ORDER BY key");
+    while (keys.executeStep()) known.push_back(keys.getColumn(0).getString());
+    auto require_known = [&](const std::string& option, const std::string& key) {
+      if (known.empty() || std::binary_search(known.begin(), known.end(), key)) return;
+      std::string best;
+      std::size_t best_d = 4;  // suggest only close names
+      for (const auto& k : known)
+        if (const std::size_t d = core::edit_distance(k, key); d < best_d) {
+          best_d = d;
+          best = k;
+        }
+      throw core::InputError(option + ": no configuration in " + store.path() +
+                             " has a parameter '" + key + "'" +
+                             (best.empty() ? std::string() : " (did you mean '" + best + "'?)"));
+    };
+    for (const auto& pc : q.param_columns) require_known("--param", pc);
+    for (const auto& f : q.params) require_known("--where", f.key);
+  }
   std::vector<std::string> cols = q.columns.empty() ? all : q.columns;
   for (const auto& pc : q.param_columns) cols.push_back(pc);
   if (!q.sort.empty()) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/file_io.hpp"
 #include "results/query.hpp"
 
 namespace pade::results {
@@ -157,7 +158,7 @@ ReportFiles write_report(Store& store, const FigureOptions& options, const fs::p
   CampaignRecord campaign;
   for (auto& c : store.campaigns())
     if (c.id == cid) campaign = c;
-  fs::create_directories(out_dir);
+  core::make_output_folder(out_dir);
   ReportFiles out;
   out.figures = render_all(store, options, out_dir / "figures");
   out.index = out_dir / "index.html";
@@ -269,9 +270,7 @@ ReportFiles write_report(Store& store, const FigureOptions& options, const fs::p
            "No provenance is stored for this campaign.")
     << "</section>\n<script>" << kSelfCheck << "</script>\n</body>\n</html>\n";
 
-  std::ofstream file(out.index);
-  file << h.str();
-  if (!file) throw core::RunError("cannot write " + out.index.string());
+  core::write_output_file(out.index, h.str());
   return out;
 }
 

@@ -109,6 +109,14 @@ const std::vector<BadFile>& bad_files() {
        "4:3: error: 'qk_pu.rows': duplicate key (each key may appear once)"},
       {"camp_duplicate_top_key.yaml", Reader::Campaign,
        "4:1: error: 'name': duplicate key (each key may appear once)"},
+      {"hw_unterminated_quote.yaml", Reader::Hardware,  // used to read the rest as the name
+       "2:7: error: a quoted string starts here and is never closed: its closing \" is missing"},
+      {"camp_quote_closed_lines_later.yaml", Reader::Campaign,  // the next quote closed it
+       "2:7: error: a quoted string runs from here over 4 lines (to line 5): is its closing \" "
+       "missing? (values are one line each)"},
+      {"hw_second_document.yaml", Reader::Hardware,  // used to be ignored silently
+       "6:1: error: a second YAML document (after '---') is not read: put everything in one "
+       "document, or one document per file"},
       {"doc_top_level_sequence.yaml", Reader::Hardware,
        "1:1: error: found a list, expected a map of parameters",
        "1:1: error: expected a map with a 'kind' key at the top"},
@@ -686,7 +694,7 @@ TEST_CASE("pade validate: good files exit 0, missing input exits 2", "[schema]")
   const fs::path missing = dir.path() / "missing.yaml";
   const pade::test::CliRun m = run_pade("validate " + pade::test::shell_quote(missing.string()));
   CHECK(m.code == 2);
-  CHECK(m.err == missing.string() + ": error: cannot open file\n");
+  CHECK(m.err == missing.string() + ": error: YAML file: no such file\n");
 }
 
 TEST_CASE("pade validate --explain documents every parameter", "[schema]") {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 
 namespace pade::workloads {
 
@@ -88,6 +89,7 @@ void attend(std::span<const float> q, const float* keys, const float* values, st
 }
 
 std::vector<float> read_all_floats(const std::filesystem::path& path, std::int32_t (&header)[7]) {
+  core::require_regular_file(path, "checkpoint");  // a FIFO would block the read forever
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, "", "cannot open checkpoint for reading");
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

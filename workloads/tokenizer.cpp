@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 
 namespace pade::workloads {
 
@@ -43,6 +44,7 @@ int byte_fallback_value(std::string_view piece) {
 }  // namespace
 
 Tokenizer Tokenizer::load(const std::filesystem::path& path, std::size_t expected_vocab_size) {
+  core::require_regular_file(path, "tokenizer file");  // a FIFO would block the read forever
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path.string(), "cannot open tokenizer file for reading");
   std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -51,6 +51,28 @@ int main(int argc, char** argv) {
   add_compare(app, ctx);
   add_llm(app, ctx);
 
+  // CLI11 answers an unknown verb with "A subcommand is required": name it and the valid ones.
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string verb = argv[1];
+    std::string known;
+    std::string closest;
+    std::size_t closest_distance = 3;  // suggest only near misses
+    bool found = false;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      found = found || sub->get_name() == verb;
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+      if (const auto d = pade::core::edit_distance(sub->get_name(), verb); d < closest_distance) {
+        closest_distance = d;
+        closest = sub->get_name();
+      }
+    }
+    if (!found) {
+      std::cerr << "error: unknown command '" << pade::core::excerpt(verb) << "'"
+                << (closest.empty() ? std::string() : " (did you mean '" + closest + "'?)")
+                << "; the commands are: " << known << " (pade --help explains them)\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

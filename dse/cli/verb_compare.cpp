@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/file_io.hpp"
 #include "core/hash.hpp"
 #include "dse/cli/cli.hpp"
 #include "dse/cli/common.hpp"
@@ -70,7 +71,7 @@ int compare(const CompareArgs& a) {
   }
 
   if (const auto parent = std::filesystem::path(a.db).parent_path(); !parent.empty())
-    std::filesystem::create_directories(parent);
+    core::make_output_folder(parent);
   results::Store store(a.db);
   workloads::SamplingPlan plan;
   auto pipeline = make_pipeline(a.seed, plan, &store);

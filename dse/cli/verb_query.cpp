@@ -54,7 +54,8 @@ void add_query(CLI::App& app, Context& ctx) {
                   "add a configuration parameter as a column (repeatable)");
   cmd->add_option("--columns", args->q.columns, "columns to show")->delimiter(',');
   cmd->add_option("--sort", args->q.sort, "sort by a column; append :desc for descending");
-  cmd->add_option("--top", args->q.top, "only the first N rows");
+  cmd->add_option("--top", args->q.top, "only the first N rows")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40));
   cmd->add_option("--format", args->format, "table, csv or json");
   cmd->add_flag("--sql", args->sql, "print the SQL instead of running it");
   cmd->footer(

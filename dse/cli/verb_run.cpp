@@ -7,6 +7,7 @@
 #include <iostream>
 #include <optional>
 
+#include "core/file_io.hpp"
 #include "dse/campaign.hpp"
 #include "dse/cli/cli.hpp"
 #include "dse/cli/common.hpp"
@@ -105,9 +106,9 @@ int run(const RunArgs& a, const Context& ctx) {
       return 0;
     }
   }
-  const std::string db = a.db.empty() ? campaign.name + ".db" : a.db;
+  const std::string db = a.db.empty() ? default_database_file(campaign.name) : a.db;
   if (const auto parent = std::filesystem::path(db).parent_path(); !parent.empty())
-    std::filesystem::create_directories(parent);
+    core::make_output_folder(parent);
   results::Store store(db);
   workloads::SamplingPlan plan;
   auto pipeline =

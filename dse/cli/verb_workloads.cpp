@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/file_io.hpp"
 #include "core/json.hpp"
 #include "dse/llm_eval.hpp"
 #include "workloads/npy.hpp"
@@ -73,7 +74,7 @@ int export_stories(const WorkloadsArgs& a) {
   tokens.insert(tokens.begin(), workloads::Tokenizer::kBos);
   const workloads::ModelTrace trace = workloads::trace_attention(m.model, tokens);
   const std::filesystem::path out(a.out);
-  std::filesystem::create_directories(out);
+  core::make_output_folder(out);
   for (std::size_t l = 0; l < c.n_layers; ++l) {
     std::vector<core::Matrix> q, k, v;
     for (std::size_t h = 0; h < c.n_heads; ++h) q.push_back(trace.at(l, h).q);
