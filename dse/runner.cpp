@@ -548,6 +548,8 @@ RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& cata
   summary.reference_point = front.reference_point;
   store.put_provenance(summary.campaign_id, {{"stats_computed", std::to_string(stats.computed())}});
   store.set_campaign_status(summary.campaign_id, summary.status);
+  // The database file alone is complete from here on (e.g. copied to read-only media).
+  (void)store.checkpoint();
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return summary;
 }
