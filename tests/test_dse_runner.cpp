@@ -14,6 +14,7 @@
 
 using namespace pade;
 using pade::test::TempDir;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -196,9 +197,68 @@ TEST_CASE("runner: shards refuse adaptive strategies; merge refuses different ca
       dse::merge_databases(env.dir.str("ab.db"),
                            std::vector<std::string>{env.dir.str("a.db"), env.dir.str("b.db")}),
       Catch::Contains("different campaign file"));
+  CHECK_FALSE(fs::exists(env.dir.str("ab.db")));  // a failed merge leaves no output behind
   CHECK_THROWS_AS(dse::merge_databases(env.dir.str("x.db"),
                                        std::vector<std::string>{env.dir.str("missing.db")}),
                   core::InputError);
+}
+
+namespace {
+/// Every row of every table of a database, as text (to show that nothing changed).
+std::string everything(const std::string& db) {
+  SQLite::Database d(db, SQLite::OPEN_READONLY);
+  std::vector<std::string> tables;
+  SQLite::Statement names(d, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+  while (names.executeStep()) tables.push_back(names.getColumn(0).getString());
+  std::ostringstream out;
+  for (const auto& t : tables) {
+    SQLite::Statement st(d, "SELECT * FROM " + t + " ORDER BY 1, 2");
+    while (st.executeStep()) {
+      out << t;
+      for (int c = 0; c < st.getColumnCount(); ++c) out << '|' << st.getColumn(c).getString();
+      out << '\n';
+    }
+  }
+  return out.str();
+}
+}  // namespace
+
+TEST_CASE("merge: a merge that fails half-way leaves the output as it was (one transaction)",
+          "[dse]") {
+  Env env("atomic");
+  const std::string yaml = campaign("grid", "budget: {evaluations: 12}\n");
+  for (std::size_t i = 0; i < 2; ++i) {
+    dse::RunOptions o;
+    o.shard = {i, 2};
+    CHECK(env.run(yaml, "s" + std::to_string(i) + ".db", o).status == "finished");
+  }
+  // A later input that does not fit: shard 0 again, with one point's numbers changed.
+  fs::copy_file(env.dir.str("s0.db"), env.dir.str("s0-changed.db"));
+  {
+    SQLite::Database d(env.dir.str("s0-changed.db"), SQLite::OPEN_READWRITE);
+    d.exec(
+        "UPDATE points SET objectives_json = '{\"latency_s\": 1}' WHERE rowid = (SELECT "
+        "max(rowid) FROM points)");
+  }
+  const std::vector<std::string> failing = {env.dir.str("s1.db"), env.dir.str("s0.db"),
+                                            env.dir.str("s0-changed.db")};
+  // A new output: nothing is left behind.
+  CHECK_THROWS_WITH(dse::merge_databases(env.dir.str("new.db"), failing),
+                    Catch::Contains("has different results in two inputs"));
+  CHECK_FALSE(fs::exists(env.dir.str("new.db")));
+  CHECK_FALSE(fs::exists(env.dir.str("new.db-wal")));
+  // An existing output keeps exactly its previous state.
+  (void)dse::merge_databases(env.dir.str("all.db"), std::vector<std::string>{env.dir.str("s1.db")});
+  const std::string before = everything(env.dir.str("all.db"));
+  CHECK(before.find("campaigns|") != std::string::npos);
+  CHECK_THROWS_AS(dse::merge_databases(env.dir.str("all.db"), failing), core::InputError);
+  CHECK(everything(env.dir.str("all.db")) == before);
+  // The good inputs still merge, and a campaign finished in every input stays finished.
+  const auto m =
+      dse::merge_databases(env.dir.str("all.db"), std::vector<std::string>{env.dir.str("s0.db")});
+  CHECK(m.points == 12);
+  results::Store store(env.dir.str("all.db"), results::Store::Mode::ReadOnly);
+  CHECK(store.campaigns().at(0).status == "finished");
 }
 
 TEST_CASE(
