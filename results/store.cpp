@@ -64,6 +64,12 @@ CREATE TABLE comparisons(campaign_id INTEGER NOT NULL REFERENCES campaigns(id), 
   baseline TEXT NOT NULL, metric TEXT NOT NULL, value REAL,
   PRIMARY KEY(campaign_id, benchmark, baseline, metric));
 )sql",
+    // 3 -> 4: campaign leases (which process runs a campaign; results/lease.hpp)
+    R"sql(
+CREATE TABLE leases(campaign_id INTEGER PRIMARY KEY REFERENCES campaigns(id),
+  owner_pid INTEGER NOT NULL, owner_host TEXT NOT NULL, owner_token TEXT NOT NULL,
+  acquired_at TEXT NOT NULL, heartbeat_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -72,32 +78,6 @@ int user_version(SQLite::Database& db) {
 }
 
 namespace fs = std::filesystem;
-
-/// A savepoint: the Store's multi-statement writes are atomic on their own and nest inside a
-/// caller's WriteTransaction. Rolled back unless committed.
-class Savepoint {
- public:
-  explicit Savepoint(SQLite::Database& db) : db_(db) { db_.exec("SAVEPOINT pade_store"); }
-  ~Savepoint() {
-    if (done_) return;
-    try {
-      db_.exec("ROLLBACK TO pade_store");
-      db_.exec("RELEASE pade_store");
-    } catch (const SQLite::Exception&) {
-      // SQLite may already have rolled the whole transaction back (e.g. on SQLITE_FULL).
-    }
-  }
-  Savepoint(const Savepoint&) = delete;
-  Savepoint& operator=(const Savepoint&) = delete;
-  void commit() {
-    db_.exec("RELEASE pade_store");
-    done_ = true;
-  }
-
- private:
-  SQLite::Database& db_;
-  bool done_ = false;
-};
 
 std::string file_kind(fs::file_type t) {
   switch (t) {
@@ -336,6 +316,25 @@ bool Store::checkpoint() noexcept {
   } catch (const std::exception&) {
     return false;
   }
+}
+
+Savepoint::Savepoint(SQLite::Database& db) : db_(db) {
+  db_.exec("SAVEPOINT pade_store");
+}
+
+Savepoint::~Savepoint() {
+  if (done_) return;
+  try {
+    db_.exec("ROLLBACK TO pade_store");
+    db_.exec("RELEASE pade_store");
+  } catch (const SQLite::Exception&) {
+    // SQLite may already have rolled the whole transaction back (e.g. on SQLITE_FULL).
+  }
+}
+
+void Savepoint::commit() {
+  db_.exec("RELEASE pade_store");
+  done_ = true;
 }
 
 WriteTransaction::WriteTransaction(Store& store) : db_(store.db()) {

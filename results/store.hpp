@@ -16,6 +16,8 @@
 //   pareto(campaign_id, scope, config_hash, rank) — scope 'suite' or a benchmark name
 //   stats_cache(key, version, payload)       — functional statistics (since schema v2)
 //   comparisons(campaign_id, benchmark, baseline, metric, value) — PADE over each baseline (v3)
+//   leases(campaign_id, owner_pid, owner_host, owner_token, acquired_at, heartbeat_at,
+//          expires_at)                   — which process runs a campaign (v4; lease.hpp)
 // WAL mode and a busy timeout let a second process read while a campaign writes; every batch is
 // one transaction, so an interrupted write leaves the last committed state. The Store's own
 // multi-statement writes are savepoints, so a caller may wrap several calls in one transaction
@@ -49,7 +51,7 @@ inline constexpr const char* kAtFrontFidelitySql =
     "t.campaign_id "
     "AND pv.key = 'front_fidelity'), t.fidelity)";
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 struct CampaignRecord {
   std::int64_t id = 0;
@@ -57,7 +59,7 @@ struct CampaignRecord {
   std::string spec_yaml;  // the campaign file as given (for provenance and resume checks)
   std::int64_t seed = 0;
   std::string strategy;
-  std::string status;  // running | finished | interrupted | failed
+  std::string status;  // running | finished | interrupted | budget | failed
   std::string created_at;
   std::string finished_at;
 };
@@ -172,6 +174,22 @@ class Store {
   int busy_timeout_ms_ = 10000;
   bool immutable_ = false;
   SQLite::Database db_;
+};
+
+/// A savepoint: atomic on its own (a deferred transaction when none is open) and nested inside
+/// an open transaction. The Store's multi-statement writes use one. Rolled back unless
+/// committed.
+class Savepoint {
+ public:
+  explicit Savepoint(SQLite::Database& db);
+  ~Savepoint();
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+  void commit();
+
+ private:
+  SQLite::Database& db_;
+  bool done_ = false;
 };
 
 /// One write transaction (BEGIN IMMEDIATE … COMMIT) around several Store calls: they commit

@@ -9,6 +9,7 @@
 #include "tests/support/temp_dir.hpp"
 
 #include "core/error.hpp"
+#include "results/lease.hpp"
 #include "results/query.hpp"
 #include "results/store.hpp"
 
@@ -41,8 +42,9 @@ TEST_CASE(
   results::Store store((dir.path() / "a.db").string());
   CHECK(store.schema_version() == results::kSchemaVersion);
   CHECK(store.db().execAndGet("PRAGMA journal_mode").getString() == "wal");
-  for (const char* table : {"meta", "campaigns", "provenance", "configurations", "config_params",
-                            "benchmarks", "evaluations", "points", "pareto", "stats_cache"}) {
+  for (const char* table :
+       {"meta", "campaigns", "provenance", "configurations", "config_params", "benchmarks",
+        "evaluations", "points", "pareto", "stats_cache", "comparisons", "leases"}) {
     INFO(table);
     CHECK(store.db().tableExists(table));
   }
@@ -349,4 +351,34 @@ TEST_CASE("store: a WriteTransaction makes several store calls commit whole or n
     tx.commit();
   }
   CHECK(store.campaigns().size() == 1);
+}
+
+TEST_CASE(
+    "store: a version-3 database (before leases) migrates read-write and reads as it is "
+    "read-only",
+    "[store]") {
+  TempDir dir;
+  const std::string path = (dir.path() / "v3.db").string();
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("PRAGMA journal_mode = WAL");
+    results::migrate(db, 3);  // exactly what a version-3 pade wrote
+    db.exec(
+        "INSERT INTO campaigns(name, spec_yaml, seed, strategy, status, created_at) "
+        "VALUES('v3', 'kind: campaign', 1, 'grid', 'running', '2026-01-01T00:00:00Z')");
+    CHECK_FALSE(db.tableExists("leases"));
+  }
+  {
+    results::Store ro(path, results::Store::Mode::ReadOnly);
+    CHECK(ro.schema_version() == 3);
+    REQUIRE(ro.find_campaign("v3"));
+    CHECK_FALSE(results::read_lease(ro, ro.find_campaign("v3")->id));  // no leases: none held
+  }
+  results::Store store(path);
+  CHECK(store.schema_version() == results::kSchemaVersion);
+  CHECK(store.db().tableExists("leases"));
+  CHECK(store.db().execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
+        std::to_string(results::kSchemaVersion));
+  REQUIRE(store.find_campaign("v3"));
+  CHECK(store.find_campaign("v3")->status == "running");
 }

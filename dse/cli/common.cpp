@@ -6,6 +6,8 @@
 #include <iostream>
 #include <mutex>
 
+#include "results/lease.hpp"
+
 namespace pade::dse::cli {
 
 workloads::Catalog load_catalog(std::span<const std::filesystem::path> workload_files) {
@@ -69,6 +71,21 @@ results::Store open_for_reading(const std::string& path) {
                 << " bytes) cannot be read this way: results written after its last checkpoint "
                    "are missing; copy the database with its -wal to writable storage to see "
                    "them\n";
+  }
+  // A campaign that died or failed holds partial results: say so, so nobody mistakes them for a
+  // finished study.
+  const std::string now = results::utc_now_iso8601();
+  for (const auto& c : store.campaigns()) {
+    if (c.status == "failed") {
+      std::cerr << "note: campaign '" << c.name << "' in " << path
+                << " failed: its results are partial; continue it with pade run --resume\n";
+    } else if (c.status == "running") {
+      const auto holder = results::read_lease(store, c.id);
+      if (!holder || !results::lease_is_live(*holder, now))
+        std::cerr << "note: campaign '" << c.name << "' in " << path
+                  << " is marked running but no process is running it (killed?): its results "
+                     "are partial; continue it with pade run --resume\n";
+    }
   }
   return store;
 }
