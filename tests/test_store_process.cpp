@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <SQLiteCpp/Database.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -133,4 +134,43 @@ TEST_CASE(
   CHECK(slurp(err).find("note: ro/done.db is on read-only storage: opened immutable") !=
         std::string::npos);
   CHECK_FALSE(fs::exists(ro / "done.db-shm"));
+}
+
+TEST_CASE(
+    "store process: a run that meets another process's write lock beyond the busy timeout exits 1 "
+    "naming the database and what to do",
+    "[store][cli]") {
+  TempDir dir("lock");
+  std::ofstream(dir.path() / "c.yaml") << kTiny;
+  REQUIRE(run_pade("run c.yaml --db x.db -q", dir.path()).code == 0);
+  std::string other = kTiny;
+  other.replace(other.find("name: tiny"), 10, "name: more");
+  std::ofstream(dir.path() / "more.yaml") << other;
+  {
+    SQLite::Database holder((dir.path() / "x.db").string(), SQLite::OPEN_READWRITE);
+    holder.exec("BEGIN IMMEDIATE");
+    ::setenv("PADE_BUSY_TIMEOUT_MS", "200", 1);
+    const auto r = run_pade("run more.yaml --db x.db -q", dir.path());
+    const auto resume = run_pade("run c.yaml --db x.db -q --resume", dir.path());
+    ::unsetenv("PADE_BUSY_TIMEOUT_MS");
+    holder.exec("COMMIT");
+    INFO(r.err);
+    CHECK(r.code == 1);
+    CHECK(r.err.find("another process holds a write lock on x.db") != std::string::npos);
+    CHECK(r.err.find("wait for it to finish or use another --db") != std::string::npos);
+    CHECK(r.err.find("nothing was recorded") != std::string::npos);
+    INFO(resume.err);
+    CHECK(resume.code == 1);
+    CHECK(resume.err.find("another process holds a write lock on x.db") != std::string::npos);
+  }
+  // Nothing was recorded: the database is as the first run left it.
+  const auto q = run_pade("query x.db --points --format csv --columns campaign", dir.path());
+  CHECK(q.code == 0);
+  CHECK(q.out == "campaign\ntiny\ntiny\n");
+  CHECK(q.err.empty());
+  ::setenv("PADE_BUSY_TIMEOUT_MS", "soon", 1);
+  const auto bad = run_pade("query x.db", dir.path());
+  ::unsetenv("PADE_BUSY_TIMEOUT_MS");
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("PADE_BUSY_TIMEOUT_MS: found 'soon'") != std::string::npos);
 }
