@@ -8,9 +8,15 @@
 // points and cached statistics are copied without duplicates; a point present in two inputs must
 // carry the same numbers (deterministic shards always do), otherwise the merge is refused.
 // The merged campaign is `finished` only when every input was.
+//
+// The whole merge is one transaction on OUT: when it fails (an input that does not fit, a
+// damaged input, a full disk, a kill), OUT is left as it was — and when it did not exist before,
+// it is not left behind. Inputs are only read (read-only connections, any number of them).
 #include <span>
 #include <string>
 #include <vector>
+
+#include "results/store.hpp"
 
 namespace pade::dse {
 
@@ -22,6 +28,7 @@ struct MergeSummary {
 };
 
 [[nodiscard]] MergeSummary merge_databases(const std::string& out,
-                                           std::span<const std::string> inputs);
+                                           std::span<const std::string> inputs,
+                                           const results::StoreOptions& options = {});
 
 }  // namespace pade::dse

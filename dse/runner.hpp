@@ -19,6 +19,7 @@
 
 #include "dse/campaign.hpp"
 #include "dse/stats_cache.hpp"
+#include "results/lease.hpp"
 #include "results/store.hpp"
 #include "search/strategy.hpp"
 #include "workloads/catalog.hpp"
@@ -70,6 +71,7 @@ struct RunOptions {
   std::function<bool()> cancelled;                              // polled between and during batches
   std::function<void(const Progress&)> progress;                // called after every batch
   std::function<void(const std::string&)> log;                  // human-readable notes
+  results::LeaseTiming lease;  // how often the campaign's lease is renewed, how long it is valid
 };
 
 struct RunSummary {

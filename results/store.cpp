@@ -2,9 +2,12 @@
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
+#include <filesystem>
 
 #include "core/error.hpp"
 #include "core/json.hpp"
@@ -61,11 +64,122 @@ CREATE TABLE comparisons(campaign_id INTEGER NOT NULL REFERENCES campaigns(id), 
   baseline TEXT NOT NULL, metric TEXT NOT NULL, value REAL,
   PRIMARY KEY(campaign_id, benchmark, baseline, metric));
 )sql",
+    // 3 -> 4: campaign leases (which process runs a campaign; results/lease.hpp)
+    R"sql(
+CREATE TABLE leases(campaign_id INTEGER PRIMARY KEY REFERENCES campaigns(id),
+  owner_pid INTEGER NOT NULL, owner_host TEXT NOT NULL, owner_token TEXT NOT NULL,
+  acquired_at TEXT NOT NULL, heartbeat_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
 int user_version(SQLite::Database& db) {
   return db.execAndGet("PRAGMA user_version").getInt();
+}
+
+namespace fs = std::filesystem;
+
+std::string file_kind(fs::file_type t) {
+  switch (t) {
+    case fs::file_type::directory:
+      return "a directory";
+    case fs::file_type::fifo:
+      return "a FIFO (named pipe)";
+    case fs::file_type::socket:
+      return "a socket";
+    case fs::file_type::block:
+    case fs::file_type::character:
+      return "a device";
+    default:
+      return "not a regular file";
+  }
+}
+
+/// Whether `path` exists; InputError when it is missing and must exist, or is not a regular file
+/// (SQLite would fail on a directory and could block on a FIFO).
+bool check_database_path(const std::string& path, bool must_exist) {
+  std::error_code ec;
+  const auto st = fs::status(path, ec);
+  if (st.type() == fs::file_type::not_found) {
+    if (must_exist) throw core::InputError({path, 0, 0}, "", "no such database");
+    return false;
+  }
+  if (ec)
+    throw core::InputError({path, 0, 0}, "", "cannot inspect the database file: " + ec.message());
+  if (st.type() != fs::file_type::regular)
+    throw core::InputError({path, 0, 0}, "",
+                           "is " + file_kind(st.type()) +
+                               ", not a database file; give the path of a PADE-DSE results "
+                               "database (a regular file)");
+  return true;
+}
+
+/// A zero-length file with no WAL content: nothing SQLite would read.
+bool empty_file(const std::string& path) {
+  std::error_code ec;
+  if (fs::file_size(path, ec) != 0 || ec) return false;
+  const auto wal = fs::file_size(path + "-wal", ec);
+  return ec || wal == 0;
+}
+
+/// `file:` URI of a path for sqlite3_open_v2 with SQLITE_OPEN_URI (absolute, percent-encoded).
+std::string file_uri(const std::string& path, const std::string& query) {
+  std::string out = "file://";
+  for (const char ch : fs::absolute(path).lexically_normal().string()) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '%' || c == '?' || c == '#' || c < 0x21 || c >= 0x7f) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out + "?" + query;
+}
+
+SQLite::Database open_read_only(const std::string& path, bool immutable, int busy_timeout_ms) {
+  return SQLite::Database(file_uri(path, immutable ? "mode=ro&immutable=1" : "mode=ro"),
+                          SQLite::OPEN_READONLY | SQLite::OPEN_URI, busy_timeout_ms);
+}
+
+/// A read-only connection failed because the WAL index (-shm) cannot be created or locked: the
+/// folder or the medium is read-only.
+bool shared_memory_unavailable(const SQLite::Exception& e) {
+  const int code = e.getErrorCode() & 0xff;
+  return code == SQLITE_READONLY || code == SQLITE_CANTOPEN;
+}
+
+constexpr const char* kGiveAPadeDatabase =
+    "give a database written by pade run, pade compare or pade merge";
+
+bool has_pade_tables(SQLite::Database& db) {
+  return db.tableExists("meta") && db.tableExists("campaigns");
+}
+
+/// InputError: the file exists but holds no PADE-DSE schema.
+[[noreturn]] void throw_not_pade(const std::string& path, SQLite::Database& db, bool empty,
+                                 const std::string& what_to_do) {
+  std::string why = "foreign tables";
+  if (empty) {
+    why = "empty file";
+  } else if (db.execAndGet("SELECT count(*) FROM sqlite_master").getInt() == 0) {
+    why = "a SQLite database without tables";
+  }
+  throw core::InputError({path, 0, 0}, "",
+                         "is not a PADE-DSE results database (" + why + "); " + what_to_do);
+}
+
+/// Read-only access to an older schema: the tables later versions add exist as empty TEMP
+/// tables on this connection (the file itself is never written).
+void add_read_only_shims(SQLite::Database& db, int version) {
+  for (int v = version; v < kSchemaVersion; ++v) {
+    std::string sql = kMigrations[v];
+    for (auto pos = sql.find("CREATE TABLE "); pos != std::string::npos;
+         pos = sql.find("CREATE TABLE ", pos + 1))
+      sql.replace(pos, 13, "CREATE TEMP TABLE ");
+    db.exec(sql);
+  }
 }
 
 std::optional<double> metric_or_null(const core::Metrics& m, const char* name) {
@@ -109,12 +223,41 @@ void migrate(SQLite::Database& db, int target) {
   }
 }
 
-Store::Store(const std::string& path, Mode mode)
-    : path_(path), db_([&]() -> SQLite::Database {
+Store::Store(const std::string& path, Mode mode, const StoreOptions& options)
+    : path_(path), busy_timeout_ms_(options.busy_timeout_ms), db_([&]() -> SQLite::Database {
+        const bool existed = check_database_path(path, mode == Mode::ReadOnly);
+        if (mode == Mode::ReadOnly) {
+          // mode=ro never writes the file. In WAL mode the first read maps the WAL index (the
+          // -shm file); where it cannot be created (a read-only folder or medium), immutable=1
+          // reads the file as it is, without locking.
+          try {
+            if (!options.simulate_readonly_folder) {
+              SQLite::Database db = open_read_only(path, false, busy_timeout_ms_);
+              (void)user_version(db);
+              return db;
+            }
+          } catch (const SQLite::Exception& e) {
+            if (!shared_memory_unavailable(e))
+              throw core::InputError({path, 0, 0}, "",
+                                     std::string("not a usable SQLite database: ") + e.what() +
+                                         "; " + kGiveAPadeDatabase);
+          }
+          immutable_ = true;
+          try {
+            return open_read_only(path, true, busy_timeout_ms_);
+          } catch (const SQLite::Exception& e) {
+            throw core::InputError({path, 0, 0}, "",
+                                   std::string("cannot open database: ") + e.what());
+          }
+        }
+        // An existing file must already be a PADE-DSE database: never write into anything else.
+        if (existed && empty_file(path))
+          throw core::InputError({path, 0, 0}, "",
+                                 "is not a PADE-DSE results database (empty file); remove it or "
+                                 "choose another path (pade creates its database itself)");
         try {
-          const int flags = mode == Mode::ReadOnly ? SQLite::OPEN_READONLY
-                                                   : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
-          return SQLite::Database(path, flags, 10000 /* busy timeout, ms */);
+          return SQLite::Database(
+              path, SQLite::OPEN_READWRITE | (existed ? 0 : SQLite::OPEN_CREATE), busy_timeout_ms_);
         } catch (const SQLite::Exception& e) {
           throw core::InputError({path, 0, 0}, "",
                                  std::string("cannot open database: ") + e.what());
@@ -123,30 +266,137 @@ Store::Store(const std::string& path, Mode mode)
   try {
     // A quick check that this is a SQLite file at all (the header is validated lazily).
     const int version = user_version(db_);
+    if (version > kSchemaVersion)
+      throw core::InputError({path, 0, 0}, "",
+                             "database schema version " + std::to_string(version) +
+                                 " is newer than this pade (" + std::to_string(kSchemaVersion) +
+                                 "); upgrade pade");
     if (mode == Mode::ReadOnly) {
-      if (version == 0)
-        throw core::InputError({path, 0, 0}, "", "not a PADE-DSE results database (empty schema)");
-      if (version != kSchemaVersion)
-        throw core::InputError({path, 0, 0}, "",
-                               "database has schema version " + std::to_string(version) +
-                                   "; open it once read-write (e.g. `pade query`) to migrate");
+      if (version == 0 || !has_pade_tables(db_))
+        throw_not_pade(path, db_, empty_file(path), kGiveAPadeDatabase);
+      if (version < kSchemaVersion) add_read_only_shims(db_, version);
       return;
     }
-    if (version == 0) {
-      // Refuse to take over a SQLite file that holds somebody else's tables.
-      const int tables = db_.execAndGet("SELECT count(*) FROM sqlite_master").getInt();
-      if (tables > 0)
-        throw core::InputError({path, 0, 0}, "",
-                               "not a PADE-DSE results database (foreign tables)");
-    }
+    // A file this process just created is empty (version 0); any other file must be ours.
+    const bool created = version == 0 && empty_file(path);
+    if (!created && (version == 0 || !has_pade_tables(db_)))
+      throw_not_pade(path, db_, false,
+                     "remove it or choose another path (pade creates its database itself)");
     db_.exec("PRAGMA journal_mode = WAL");
     db_.exec("PRAGMA synchronous = NORMAL");
     db_.exec("PRAGMA foreign_keys = ON");
     migrate(db_, kSchemaVersion);
   } catch (const SQLite::Exception& e) {
-    throw core::InputError({path, 0, 0}, "",
-                           std::string("not a usable SQLite database: ") + e.what());
+    if (mode == Mode::ReadOnly)
+      throw core::InputError(
+          {path, 0, 0}, "",
+          std::string("not a usable SQLite database: ") + e.what() + "; " + kGiveAPadeDatabase);
+    switch (classify_write_failure(e)) {
+      case WriteFailure::Locked:
+        throw core::RunError(write_failure_message(e, path, busy_timeout_ms_, "try again"));
+      case WriteFailure::ReadOnly:
+        throw core::InputError({path, 0, 0}, "",
+                               std::string("cannot be written (") + e.what() +
+                                   "): a read-only file, folder or medium; use a writable --db");
+      case WriteFailure::Corrupt:
+        throw core::InputError({path, 0, 0}, "",
+                               std::string("not a usable SQLite database: ") + e.what() +
+                                   "; remove it or choose another path");
+      default:
+        throw core::InputError({path, 0, 0}, "",
+                               std::string("not a usable SQLite database: ") + e.what());
+    }
   }
+}
+
+bool Store::checkpoint() noexcept {
+  try {
+    SQLite::Statement st(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+    return st.executeStep() && st.getColumn(0).getInt() == 0;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+Savepoint::Savepoint(SQLite::Database& db) : db_(db) {
+  db_.exec("SAVEPOINT pade_store");
+}
+
+Savepoint::~Savepoint() {
+  if (done_) return;
+  try {
+    db_.exec("ROLLBACK TO pade_store");
+    db_.exec("RELEASE pade_store");
+  } catch (const SQLite::Exception&) {
+    // SQLite may already have rolled the whole transaction back (e.g. on SQLITE_FULL).
+  }
+}
+
+void Savepoint::commit() {
+  db_.exec("RELEASE pade_store");
+  done_ = true;
+}
+
+WriteTransaction::WriteTransaction(Store& store) : db_(store.db()) {
+  db_.exec("BEGIN IMMEDIATE");
+}
+
+WriteTransaction::~WriteTransaction() {
+  if (done_) return;
+  try {
+    db_.exec("ROLLBACK");
+  } catch (const SQLite::Exception&) {
+    // Already rolled back by SQLite (e.g. after SQLITE_FULL): nothing left to undo.
+  }
+}
+
+void WriteTransaction::commit() {
+  db_.exec("COMMIT");
+  done_ = true;
+}
+
+WriteFailure classify_write_failure(const SQLite::Exception& e) {
+  switch (e.getErrorCode() & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return WriteFailure::Locked;
+    case SQLITE_FULL:
+      return WriteFailure::Full;
+    case SQLITE_IOERR:
+      return WriteFailure::Io;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return WriteFailure::ReadOnly;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return WriteFailure::Corrupt;
+    default:
+      return WriteFailure::Other;
+  }
+}
+
+std::string write_failure_message(const SQLite::Exception& e, const std::string& path,
+                                  int busy_timeout_ms, const std::string& retry) {
+  switch (classify_write_failure(e)) {
+    case WriteFailure::Locked: {
+      char waited[32];
+      std::snprintf(waited, sizeof waited, "%.3g s", busy_timeout_ms / 1000.0);
+      return "another process holds a write lock on " + path + " (waited " + waited +
+             "); wait for it to finish or use another --db, then " + retry;
+    }
+    case WriteFailure::Full:
+      return "disk full writing " + path + " (" + e.what() + "); free space and " + retry;
+    case WriteFailure::Io:
+      return "I/O error writing " + path + " (" + e.what() + "); check the disk and " + retry;
+    case WriteFailure::ReadOnly:
+      return path + " cannot be written (" + e.what() +
+             "): a read-only file, folder or medium; use a writable --db";
+    case WriteFailure::Corrupt:
+      return path + " is damaged (" + e.what() + "); restore it from a copy or use another --db";
+    case WriteFailure::Other:
+      break;
+  }
+  return "cannot write " + path + " (" + e.what() + "); " + retry;
 }
 
 int Store::schema_version() const {
@@ -208,7 +458,7 @@ void Store::set_campaign_status(std::int64_t id, const std::string& status) {
 
 void Store::put_provenance(std::int64_t campaign_id,
                            const std::vector<std::pair<std::string, std::string>>& kv) {
-  SQLite::Transaction tx(db_);
+  Savepoint tx(db_);
   SQLite::Statement st(
       db_, "INSERT OR REPLACE INTO provenance(campaign_id, key, value) VALUES(?, ?, ?)");
   for (const auto& [k, v] : kv) {
@@ -236,7 +486,7 @@ void Store::put_configuration(const std::string& hash, const std::string& canoni
   w.begin_object();
   for (const auto& [k, v] : params) w.key(k).value(v);
   w.end_object();
-  SQLite::Transaction tx(db_);
+  Savepoint tx(db_);
   SQLite::Statement st(
       db_, "INSERT OR IGNORE INTO configurations(hash, canonical, params_json) VALUES(?, ?, ?)");
   st.bind(1, hash);
@@ -280,7 +530,7 @@ void Store::put_benchmark(const std::string& name, const std::string& model,
 void Store::put_batch(std::span<const EvaluationRecord> evaluations,
                       std::span<const PointRecord> points) {
   const std::string now = utc_now_iso8601();
-  SQLite::Transaction tx(db_);
+  Savepoint tx(db_);
   {
     std::string sql =
         "INSERT OR REPLACE INTO evaluations(campaign_id, config_hash, benchmark, fidelity";
@@ -394,7 +644,7 @@ bool Store::has_point(std::int64_t campaign_id, const std::string& config_hash,
 }
 
 void Store::set_pareto(std::int64_t campaign_id, std::span<const ParetoRecord> records) {
-  SQLite::Transaction tx(db_);
+  Savepoint tx(db_);
   {
     SQLite::Statement del(db_, "DELETE FROM pareto WHERE campaign_id = ?");
     del.bind(1, campaign_id);
@@ -414,7 +664,7 @@ void Store::set_pareto(std::int64_t campaign_id, std::span<const ParetoRecord> r
 }
 
 void Store::put_comparisons(std::int64_t campaign_id, std::span<const ComparisonRecord> records) {
-  SQLite::Transaction tx(db_);
+  Savepoint tx(db_);
   SQLite::Statement st(
       db_,
       "INSERT OR REPLACE INTO comparisons(campaign_id, benchmark, baseline, metric, value) "

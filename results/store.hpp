@@ -16,9 +16,20 @@
 //   pareto(campaign_id, scope, config_hash, rank) — scope 'suite' or a benchmark name
 //   stats_cache(key, version, payload)       — functional statistics (since schema v2)
 //   comparisons(campaign_id, benchmark, baseline, metric, value) — PADE over each baseline (v3)
+//   leases(campaign_id, owner_pid, owner_host, owner_token, acquired_at, heartbeat_at,
+//          expires_at)                   — which process runs a campaign (v4; lease.hpp)
 // WAL mode and a busy timeout let a second process read while a campaign writes; every batch is
-// one transaction, so an interrupted write leaves the last committed state.
+// one transaction, so an interrupted write leaves the last committed state. The Store's own
+// multi-statement writes are savepoints, so a caller may wrap several calls in one transaction
+// (WriteTransaction) that commits whole or not at all — `pade merge` does.
+//
+// Opening never takes over a file that is not a PADE-DSE database: a missing file is created
+// (read-write only), but an existing empty file, a SQLite file with other tables, a file that is
+// not SQLite at all, a directory or a FIFO is an InputError and is left untouched. Read-only
+// opens (the read verbs) use `file:…?mode=ro`, never write, and on read-only storage (where the
+// WAL's -shm file cannot be created) fall back to `immutable=1`.
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
 
 #include <cstdint>
 #include <optional>
@@ -40,7 +51,7 @@ inline constexpr const char* kAtFrontFidelitySql =
     "t.campaign_id "
     "AND pv.key = 'front_fidelity'), t.fidelity)";
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 struct CampaignRecord {
   std::int64_t id = 0;
@@ -48,7 +59,7 @@ struct CampaignRecord {
   std::string spec_yaml;  // the campaign file as given (for provenance and resume checks)
   std::int64_t seed = 0;
   std::string strategy;
-  std::string status;  // running | finished | interrupted | failed
+  std::string status;  // running | finished | interrupted | budget | failed
   std::string created_at;
   std::string finished_at;
 };
@@ -91,16 +102,33 @@ struct ParetoRecord {
   int rank = 0;  // 0 = on the front
 };
 
+struct StoreOptions {
+  int busy_timeout_ms = 10000;  // how long a write waits for another process's write lock
+  /// Read-only opens: act as if the database's folder were read-only (the -shm file cannot be
+  /// created), to exercise the immutable fallback in tests.
+  bool simulate_readonly_folder = false;
+};
+
 class Store {
  public:
   enum class Mode { ReadOnly, ReadWrite };
-  /// Opens (creating if needed in ReadWrite mode) and migrates to kSchemaVersion.
-  /// A file from a newer version, or not a PADE-DSE database, is an InputError.
-  explicit Store(const std::string& path, Mode mode = Mode::ReadWrite);
+  /// ReadWrite: opens (creating a missing file) and migrates to kSchemaVersion. ReadOnly: opens
+  /// without ever writing; an older schema stays as it is (its missing tables read as empty).
+  /// A file from a newer version, or anything that is not a PADE-DSE database, is an InputError.
+  explicit Store(const std::string& path, Mode mode = Mode::ReadWrite,
+                 const StoreOptions& options = {});
 
   [[nodiscard]] int schema_version() const;
   [[nodiscard]] SQLite::Database& db() { return db_; }
   [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] int busy_timeout_ms() const { return busy_timeout_ms_; }
+  /// Opened read-only with `immutable=1` because the folder is read-only: SQLite does no locking
+  /// and no change detection, and a -wal file beside the database is not read.
+  [[nodiscard]] bool immutable() const { return immutable_; }
+  /// Copy the WAL into the database file and truncate it (PRAGMA wal_checkpoint(TRUNCATE)), so
+  /// the file alone is complete (e.g. to copy it to read-only media). Best effort: false when a
+  /// reader kept the checkpoint from finishing or it failed.
+  bool checkpoint() noexcept;
 
   // --- campaigns ---------------------------------------------------------------------------------
   std::int64_t create_campaign(const CampaignRecord& c);
@@ -143,8 +171,49 @@ class Store {
 
  private:
   std::string path_;
+  int busy_timeout_ms_ = 10000;
+  bool immutable_ = false;
   SQLite::Database db_;
 };
+
+/// A savepoint: atomic on its own (a deferred transaction when none is open) and nested inside
+/// an open transaction. The Store's multi-statement writes use one. Rolled back unless
+/// committed.
+class Savepoint {
+ public:
+  explicit Savepoint(SQLite::Database& db);
+  ~Savepoint();
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+  void commit();
+
+ private:
+  SQLite::Database& db_;
+  bool done_ = false;
+};
+
+/// One write transaction (BEGIN IMMEDIATE … COMMIT) around several Store calls: they commit
+/// together or, unless commit() is called, not at all.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(Store& store);
+  ~WriteTransaction();
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  void commit();
+
+ private:
+  SQLite::Database& db_;
+  bool done_ = false;
+};
+
+/// Why a write to a database failed, from SQLite's result code.
+enum class WriteFailure { Locked, Full, Io, ReadOnly, Corrupt, Other };
+[[nodiscard]] WriteFailure classify_write_failure(const SQLite::Exception& e);
+/// A message for a failed write to `path` that names the file and says what to do; `retry` is
+/// the way to continue afterwards (e.g. "run again with --resume").
+[[nodiscard]] std::string write_failure_message(const SQLite::Exception& e, const std::string& path,
+                                                int busy_timeout_ms, const std::string& retry);
 
 /// Bring a database to `target` schema version (exposed for the migration tests).
 void migrate(SQLite::Database& db, int target);

@@ -100,6 +100,7 @@ class Child {
   Child& operator=(const Child&) = delete;
 
   [[nodiscard]] bool started() const { return pid_ > 0; }
+  [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] bool running() {
     if (status_) return false;
     int st = 0;

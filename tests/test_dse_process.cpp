@@ -143,6 +143,53 @@ TEST_CASE(
   CHECK(front_a.out == front_b.out);
 }
 
+TEST_CASE(
+    "process: a second run of a running campaign is refused naming the holder and the database; "
+    "after SIGKILL of the holder --resume takes its lease over at once; read verbs warn meanwhile",
+    "[dse][process][lease]") {
+  TempDir dir("lease");
+  // Slower than kSlow, so the second run surely starts while the first runs.
+  std::string longer = kSlow;
+  longer.replace(longer.find("step: 0.03"), 10, "step: 0.01");
+  std::ofstream(dir.path / "slow.yaml") << longer;
+  const std::string db = dir.str("l.db");
+  Child child(dir.path, {"run", dir.str("slow.yaml"), "--db", db, "--threads", "1"});
+  REQUIRE(child.started());
+  REQUIRE(wait_for_rows(child, db, "points", 2, 60s) >= 2);
+  const auto second = run_in(dir.path, "run slow.yaml --db l.db --resume -q");
+  const bool overlapped = child.running();
+  child.signal(SIGKILL);
+  REQUIRE(child.wait(10s).has_value());
+  if (!overlapped) {
+    WARN("the first run ended before the second one started: overlap not tested");
+  } else {
+    INFO(second.err);
+    CHECK(second.code == 1);
+    CHECK(second.err.find("campaign 'slow' in l.db is already being run by pid " +
+                          std::to_string(child.pid()) + " on host ") != std::string::npos);
+    CHECK(second.err.find("wait for that run to finish") != std::string::npos);
+  }
+  const long kept = count_rows(db, "points");
+  // The killed run left the campaign marked running: readers say its results are partial.
+  const auto q = run_in(dir.path, "query l.db --points --format csv");
+  CHECK(q.code == 0);
+  CHECK(q.err.find("campaign 'slow' in l.db is marked running but no process is running it") !=
+        std::string::npos);
+  // The holder is gone (same host, no such pid): resume does not wait for the lease to expire.
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = run_in(dir.path, "run slow.yaml --db l.db --resume");
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(r.err.find("taking over the lease of campaign 'slow' from pid " +
+                   std::to_string(child.pid())) != std::string::npos);
+  CHECK(r.err.find("that process no longer exists") != std::string::npos);
+  CHECK(number_before(r.out, " resumed") == kept);
+  CHECK(std::chrono::steady_clock::now() - t0 < 100s);  // well below the lease's 120 s
+  CHECK(count_rows(db, "leases") == 0);
+  const auto after = run_in(dir.path, "query l.db --points --format csv");
+  CHECK(after.err.empty());
+}
+
 TEST_CASE("process: pade run --shard i/N plus pade merge gives the single-process results",
           "[dse][process]") {
   TempDir dir("shard");

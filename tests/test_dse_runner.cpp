@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <future>
 #include <sstream>
+#include <thread>
 
 #include "dse/campaign.hpp"
 #include "dse/merge.hpp"
@@ -14,6 +16,7 @@
 
 using namespace pade;
 using pade::test::TempDir;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -41,10 +44,10 @@ struct Env {
   workloads::Catalog catalog = workloads::Catalog::builtin();
   explicit Env(const std::string& tag) : dir(tag) {}
 
-  dse::RunSummary run(const std::string& yaml, const std::string& db,
-                      dse::RunOptions options = {}) {
+  dse::RunSummary run(const std::string& yaml, const std::string& db, dse::RunOptions options = {},
+                      const results::StoreOptions& so = {}) {
     const dse::Campaign c = dse::read_campaign_text(yaml, "test.yaml", dir.path);
-    results::Store store(dir.str(db));
+    results::Store store(dir.str(db), results::Store::Mode::ReadWrite, so);
     dse::StatsCache stats(fake_stats, "fake-1");
     return dse::run_campaign(c, catalog, store, stats, options);
   }
@@ -196,9 +199,68 @@ TEST_CASE("runner: shards refuse adaptive strategies; merge refuses different ca
       dse::merge_databases(env.dir.str("ab.db"),
                            std::vector<std::string>{env.dir.str("a.db"), env.dir.str("b.db")}),
       Catch::Contains("different campaign file"));
+  CHECK_FALSE(fs::exists(env.dir.str("ab.db")));  // a failed merge leaves no output behind
   CHECK_THROWS_AS(dse::merge_databases(env.dir.str("x.db"),
                                        std::vector<std::string>{env.dir.str("missing.db")}),
                   core::InputError);
+}
+
+namespace {
+/// Every row of every table of a database, as text (to show that nothing changed).
+std::string everything(const std::string& db) {
+  SQLite::Database d(db, SQLite::OPEN_READONLY);
+  std::vector<std::string> tables;
+  SQLite::Statement names(d, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+  while (names.executeStep()) tables.push_back(names.getColumn(0).getString());
+  std::ostringstream out;
+  for (const auto& t : tables) {
+    SQLite::Statement st(d, "SELECT * FROM " + t + " ORDER BY 1, 2");
+    while (st.executeStep()) {
+      out << t;
+      for (int c = 0; c < st.getColumnCount(); ++c) out << '|' << st.getColumn(c).getString();
+      out << '\n';
+    }
+  }
+  return out.str();
+}
+}  // namespace
+
+TEST_CASE("merge: a merge that fails half-way leaves the output as it was (one transaction)",
+          "[dse]") {
+  Env env("atomic");
+  const std::string yaml = campaign("grid", "budget: {evaluations: 12}\n");
+  for (std::size_t i = 0; i < 2; ++i) {
+    dse::RunOptions o;
+    o.shard = {i, 2};
+    CHECK(env.run(yaml, "s" + std::to_string(i) + ".db", o).status == "finished");
+  }
+  // A later input that does not fit: shard 0 again, with one point's numbers changed.
+  fs::copy_file(env.dir.str("s0.db"), env.dir.str("s0-changed.db"));
+  {
+    SQLite::Database d(env.dir.str("s0-changed.db"), SQLite::OPEN_READWRITE);
+    d.exec(
+        "UPDATE points SET objectives_json = '{\"latency_s\": 1}' WHERE rowid = (SELECT "
+        "max(rowid) FROM points)");
+  }
+  const std::vector<std::string> failing = {env.dir.str("s1.db"), env.dir.str("s0.db"),
+                                            env.dir.str("s0-changed.db")};
+  // A new output: nothing is left behind.
+  CHECK_THROWS_WITH(dse::merge_databases(env.dir.str("new.db"), failing),
+                    Catch::Contains("has different results in two inputs"));
+  CHECK_FALSE(fs::exists(env.dir.str("new.db")));
+  CHECK_FALSE(fs::exists(env.dir.str("new.db-wal")));
+  // An existing output keeps exactly its previous state.
+  (void)dse::merge_databases(env.dir.str("all.db"), std::vector<std::string>{env.dir.str("s1.db")});
+  const std::string before = everything(env.dir.str("all.db"));
+  CHECK(before.find("campaigns|") != std::string::npos);
+  CHECK_THROWS_AS(dse::merge_databases(env.dir.str("all.db"), failing), core::InputError);
+  CHECK(everything(env.dir.str("all.db")) == before);
+  // The good inputs still merge, and a campaign finished in every input stays finished.
+  const auto m =
+      dse::merge_databases(env.dir.str("all.db"), std::vector<std::string>{env.dir.str("s0.db")});
+  CHECK(m.points == 12);
+  results::Store store(env.dir.str("all.db"), results::Store::Mode::ReadOnly);
+  CHECK(store.campaigns().at(0).status == "finished");
 }
 
 TEST_CASE(
@@ -263,4 +325,184 @@ TEST_CASE("runner: derived parameters are applied to every stored configuration"
     CHECK(st.getColumn(3).getDouble() == std::max(16.0, st.getColumn(2).getDouble() / 10));
   }
   CHECK(rows == 8);
+}
+
+namespace {
+std::string status_of(const std::string& db) {
+  results::Store store(db, results::Store::Mode::ReadOnly);
+  return store.campaigns().at(0).status;
+}
+long leases(const std::string& db) {
+  return pade::test::count_rows(db, "leases");
+}
+void put_lease(const std::string& db, long pid, const std::string& host,
+               const std::string& expires_at) {
+  SQLite::Database d(db, SQLite::OPEN_READWRITE);
+  SQLite::Statement st(d,
+                       "INSERT OR REPLACE INTO leases(campaign_id, owner_pid, owner_host, "
+                       "owner_token, acquired_at, heartbeat_at, expires_at) VALUES((SELECT "
+                       "min(id) FROM campaigns), ?, ?, 'planted', '2026-01-01T00:00:00Z', "
+                       "'2026-01-01T00:00:00Z', ?)");
+  st.bind(1, static_cast<std::int64_t>(pid));
+  st.bind(2, host);
+  st.bind(3, expires_at);
+  st.exec();
+}
+}  // namespace
+
+TEST_CASE(
+    "runner: a second run of a campaign is refused while the first holds its lease; the lease "
+    "of a dead or expired run is taken over",
+    "[dse][lease]") {
+  Env env("lease");
+  const std::string yaml = campaign("grid", "budget: {evaluations: 24}\n");
+  const std::string db = env.dir.str("l.db");
+  std::string refused;
+  dse::RunOptions first;
+  first.progress = [&](const dse::Progress& p) {
+    if (p.done != 4) return;  // after the first batch: a second run of the same campaign
+    CHECK(leases(db) == 1);
+    dse::RunOptions second;
+    second.resume = true;
+    try {
+      (void)env.run(yaml, "l.db", second);
+    } catch (const core::RunError& e) {
+      refused = e.what();
+    }
+  };
+  CHECK(env.run(yaml, "l.db", first).status == "finished");
+  CHECK_THAT(refused,
+             Catch::Contains("campaign 't' in " + db + " is already being run by pid " +
+                             std::to_string(::getpid()) + " on host " + results::host_name()));
+  CHECK(leases(db) == 0);  // released at the end
+  CHECK(status_of(db) == "finished");
+
+  dse::RunOptions resume;
+  resume.resume = true;
+  std::string notes;
+  resume.log = [&](const std::string& s) { notes += s + "\n"; };
+  // A live lease of another host: refused, naming it.
+  put_lease(db, 4242, "elsewhere.example", "2999-01-01T00:00:00Z");
+  CHECK_THROWS_WITH(env.run(yaml, "l.db", resume),
+                    Catch::Contains("pid 4242 on host elsewhere.example"));
+  // An expired lease of another host: taken over.
+  put_lease(db, 4242, "elsewhere.example", "2020-01-01T00:00:00Z");
+  CHECK(env.run(yaml, "l.db", resume).resumed == 24);
+  CHECK_THAT(notes, Catch::Contains("taking over the lease") && Catch::Contains("it expired"));
+  // A lease of a process of this host that no longer exists (killed): taken over at once.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  REQUIRE(child > 0);
+  ::waitpid(child, nullptr, 0);
+  put_lease(db, child, results::host_name(), "2999-01-01T00:00:00Z");
+  notes.clear();
+  CHECK(env.run(yaml, "l.db", resume).status == "finished");
+  CHECK_THAT(notes, Catch::Contains("that process no longer exists"));
+  CHECK(leases(db) == 0);
+}
+
+TEST_CASE("runner: the lease is renewed by its heartbeat and released", "[dse][lease]") {
+  TempDir dir("heartbeat");
+  results::Store store(dir.str("h.db"));
+  results::CampaignRecord c;
+  c.name = "c";
+  c.spec_yaml = "x";
+  c.strategy = "grid";
+  const auto id = store.create_campaign(c);
+  results::LeaseTiming timing;
+  timing.renew_every = std::chrono::milliseconds(50);
+  timing.valid_for = std::chrono::seconds(1);
+  {
+    results::CampaignLease lease(store, id, "c", timing);
+    const std::string first = results::read_lease(store, id)->expires_at;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+    const auto now = results::read_lease(store, id);
+    REQUIRE(now);
+    CHECK(now->expires_at > first);  // renewed (whole seconds)
+    CHECK(results::lease_is_live(*now, results::utc_now_iso8601()));
+    CHECK_FALSE(lease.lost());
+    // Another run takes it over (as if this one had stalled): the heartbeat notices.
+    store.db().exec("UPDATE leases SET owner_token = 'other', owner_pid = 1");
+    for (int i = 0; i < 100 && !lease.lost(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(lease.lost());
+    REQUIRE(lease.taken_by());
+    CHECK(lease.taken_by()->pid == 1);
+  }
+  CHECK(results::read_lease(store, id));  // a lost lease is not deleted: it is the other run's
+  store.db().exec("DELETE FROM leases");
+  {
+    const results::CampaignLease lease(store, id, "c", timing);
+    CHECK(results::read_lease(store, id));
+  }
+  CHECK_FALSE(results::read_lease(store, id));
+}
+
+TEST_CASE(
+    "runner: a write lock held beyond the busy timeout fails the run naming the database; the "
+    "campaign is marked failed and --resume completes it",
+    "[dse][failure]") {
+  Env env("locked");
+  const std::string yaml = campaign("grid", "budget: {evaluations: 24}\n");
+  const std::string db = env.dir.str("k.db");
+  results::StoreOptions fast;
+  fast.busy_timeout_ms = 200;
+  std::thread holder;
+  dse::RunOptions o;
+  o.progress = [&](const dse::Progress& p) {
+    if (p.done != 4 || holder.joinable()) return;
+    // Another process's write transaction, held for longer than the run waits (200 ms) but
+    // released before the run records its failure.
+    std::promise<void> locked;
+    holder = std::thread([&db, &locked] {
+      SQLite::Database other(db, SQLite::OPEN_READWRITE);
+      other.exec("BEGIN IMMEDIATE");
+      locked.set_value();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      other.exec("COMMIT");
+    });
+    locked.get_future().wait();
+  };
+  std::string error;
+  try {
+    (void)env.run(yaml, "k.db", o, fast);
+  } catch (const core::RunError& e) {
+    error = e.what();
+  }
+  if (holder.joinable()) holder.join();
+  CHECK_THAT(error, Catch::Contains("another process holds a write lock on " + db) &&
+                        Catch::Contains("wait for it to finish or use another --db") &&
+                        Catch::Contains("The campaign is marked failed in " + db));
+  CHECK(status_of(db) == "failed");
+  CHECK(leases(db) == 0);
+  dse::RunOptions resume;
+  resume.resume = true;
+  const auto s = env.run(yaml, "k.db", resume);
+  CHECK(s.status == "finished");
+  CHECK(s.resumed + s.evaluated == 24);
+  CHECK(status_of(db) == "finished");
+}
+
+TEST_CASE("runner: a full disk fails the run naming the database; the campaign is marked failed",
+          "[dse][failure]") {
+  Env env("full");
+  const std::string yaml = campaign("grid", "budget: {evaluations: 80}\n");
+  const dse::Campaign c = dse::read_campaign_text(yaml, "test.yaml", env.dir.path);
+  const std::string db = env.dir.str("f.db");
+  results::Store store(db);
+  dse::StatsCache stats(fake_stats, "fake-1");
+  dse::RunOptions o;
+  o.progress = [&](const dse::Progress& p) {
+    // After the first batch the file may not grow any more: SQLite answers SQLITE_FULL.
+    if (p.done == 4)
+      store.db().exec("PRAGMA max_page_count = " +
+                      std::to_string(store.db().execAndGet("PRAGMA page_count").getInt()));
+  };
+  CHECK_THROWS_WITH(dse::run_campaign(c, env.catalog, store, stats, o),
+                    Catch::Contains("disk full writing " + db) &&
+                        Catch::Contains("free space and run again with --resume") &&
+                        Catch::Contains("The campaign is marked failed"));
+  CHECK(store.campaigns().at(0).status == "failed");
+  CHECK(store.db().execAndGet("SELECT count(*) FROM points").getInt() >= 4);
+  CHECK(store.db().execAndGet("PRAGMA integrity_check").getString() == "ok");
 }

@@ -1,5 +1,6 @@
 // The SQLite results store: round trip, batching, Pareto membership, migration, bad files.
 #include <SQLiteCpp/Database.h>
+#include <sys/stat.h>
 
 #include <catch2/catch.hpp>
 
@@ -8,6 +9,7 @@
 #include "tests/support/temp_dir.hpp"
 
 #include "core/error.hpp"
+#include "results/lease.hpp"
 #include "results/query.hpp"
 #include "results/store.hpp"
 
@@ -40,8 +42,9 @@ TEST_CASE(
   results::Store store((dir.path() / "a.db").string());
   CHECK(store.schema_version() == results::kSchemaVersion);
   CHECK(store.db().execAndGet("PRAGMA journal_mode").getString() == "wal");
-  for (const char* table : {"meta", "campaigns", "provenance", "configurations", "config_params",
-                            "benchmarks", "evaluations", "points", "pareto", "stats_cache"}) {
+  for (const char* table :
+       {"meta", "campaigns", "provenance", "configurations", "config_params", "benchmarks",
+        "evaluations", "points", "pareto", "stats_cache", "comparisons", "leases"}) {
     INFO(table);
     CHECK(store.db().tableExists(table));
   }
@@ -220,4 +223,162 @@ TEST_CASE("store: an interrupted batch leaves the last committed state", "[store
   CHECK_THROWS(store.put_batch(bad, {}));
   CHECK(store.evaluations(id).size() == 1);
   CHECK(store.db().execAndGet("PRAGMA integrity_check").getString() == "ok");
+}
+
+TEST_CASE(
+    "store: an empty file, a SQLite file without tables, a directory and a FIFO are refused "
+    "read-only and read-write, and left as they were",
+    "[store]") {
+  TempDir dir;
+  const fs::path empty = dir.write("empty.db", "");
+  const fs::path garbage = dir.write("garbage.db", std::string(4096, 'x'));
+  const fs::path bare = dir.path() / "bare.db";
+  {
+    SQLite::Database db(bare.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE t(x); DROP TABLE t");  // a valid SQLite file with no tables
+  }
+  const std::string bare_bytes = pade::test::slurp(bare);
+  for (const auto mode : {results::Store::Mode::ReadOnly, results::Store::Mode::ReadWrite}) {
+    INFO((mode == results::Store::Mode::ReadOnly ? "read-only" : "read-write"));
+    CHECK_THROWS_WITH(results::Store(empty.string(), mode),
+                      Catch::Contains("not a PADE-DSE results database (empty file)") &&
+                          Catch::Contains(empty.string()));
+    CHECK(fs::file_size(empty) == 0);
+    CHECK_THROWS_AS(results::Store(garbage.string(), mode), core::InputError);
+    CHECK(pade::test::slurp(garbage) == std::string(4096, 'x'));
+    CHECK_THROWS_WITH(results::Store(bare.string(), mode),
+                      Catch::Contains("(a SQLite database without tables)"));
+    CHECK(pade::test::slurp(bare) == bare_bytes);
+    CHECK_THROWS_WITH(results::Store(dir.path().string(), mode),
+                      Catch::Contains("is a directory, not a database file"));
+  }
+  CHECK_FALSE(fs::exists(dir.path() / "empty.db-wal"));
+  CHECK_THROWS_WITH(
+      results::Store((dir.path() / "missing.db").string(), results::Store::Mode::ReadOnly),
+      Catch::Contains("no such database"));
+  CHECK_FALSE(fs::exists(dir.path() / "missing.db"));
+  const fs::path fifo = dir.path() / "fifo.db";
+  REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+  for (const auto mode : {results::Store::Mode::ReadOnly, results::Store::Mode::ReadWrite})
+    CHECK_THROWS_WITH(results::Store(fifo.string(), mode),
+                      Catch::Contains("is a FIFO (named pipe), not a database file"));
+}
+
+TEST_CASE("store: a read-only open never writes and reads an older schema as it is", "[store]") {
+  TempDir dir;
+  const std::string path = (dir.path() / "v1.db").string();
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    results::migrate(db, 1);
+    db.exec(
+        "INSERT INTO campaigns(name, spec_yaml, seed, strategy, status, created_at) "
+        "VALUES('old', 'kind: campaign', 1, 'grid', 'finished', '2026-01-01T00:00:00Z')");
+  }
+  const std::string before = pade::test::slurp(path);
+  {
+    results::Store store(path, results::Store::Mode::ReadOnly);
+    CHECK(store.schema_version() == 1);
+    CHECK_FALSE(store.immutable());
+    REQUIRE(store.find_campaign("old"));
+    const auto id = store.find_campaign("old")->id;
+    // Tables of later versions read as empty.
+    CHECK(store.comparisons(id).empty());
+    CHECK_FALSE(store.cached_stats("k", "v"));
+    CHECK_THROWS(store.db().exec("INSERT INTO meta(key, value) VALUES('x', 'y')"));
+  }
+  CHECK(pade::test::slurp(path) == before);
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 1);
+  CHECK_FALSE(db.tableExists("comparisons"));
+}
+
+TEST_CASE(
+    "store: on read-only storage a read-only open falls back to immutable; a checkpoint "
+    "leaves the file complete without its -wal",
+    "[store]") {
+  TempDir dir;
+  const std::string path = (dir.path() / "w.db").string();
+  results::Store writer(path);
+  results::CampaignRecord c;
+  c.name = "c";
+  c.spec_yaml = "x";
+  c.strategy = "grid";
+  const auto id = writer.create_campaign(c);
+  std::vector<results::EvaluationRecord> evals = {eval(id, "h0", "b", 1, 1)};
+  writer.put_batch(evals, {});
+  // The writer is still open, so the rows are in the -wal, not yet in the file.
+  REQUIRE(fs::file_size(path + "-wal") > 0);
+  CHECK(writer.checkpoint());
+  CHECK(fs::file_size(path + "-wal") == 0);
+  // The file alone, copied elsewhere, has everything.
+  const fs::path copy = dir.path() / "copy" / "w.db";
+  fs::create_directories(copy.parent_path());
+  fs::copy_file(path, copy);
+  results::StoreOptions ro;
+  ro.simulate_readonly_folder = true;
+  results::Store reader(copy.string(), results::Store::Mode::ReadOnly, ro);
+  CHECK(reader.immutable());
+  REQUIRE(reader.find_campaign("c"));
+  CHECK(reader.evaluations(reader.find_campaign("c")->id).size() == 1);
+  CHECK_FALSE(fs::exists(copy.string() + "-shm"));
+  CHECK_FALSE(fs::exists(copy.string() + "-wal"));
+}
+
+TEST_CASE("store: a WriteTransaction makes several store calls commit whole or not at all",
+          "[store]") {
+  TempDir dir;
+  results::Store store((dir.path() / "wt.db").string());
+  results::CampaignRecord c;
+  c.name = "c";
+  c.spec_yaml = "x";
+  c.strategy = "grid";
+  {
+    results::WriteTransaction tx(store);
+    const auto id = store.create_campaign(c);
+    store.put_provenance(id, {{"k", "v"}});
+    std::vector<results::EvaluationRecord> evals = {eval(id, "h0", "b", 1, 1)};
+    store.put_batch(evals, {});
+    std::vector<results::ParetoRecord> front = {{"b", "h0", 0}};
+    store.set_pareto(id, front);
+    // not committed
+  }
+  CHECK(store.campaigns().empty());
+  CHECK(store.db().execAndGet("SELECT count(*) FROM evaluations").getInt() == 0);
+  {
+    results::WriteTransaction tx(store);
+    const auto id = store.create_campaign(c);
+    store.put_provenance(id, {{"k", "v"}});
+    tx.commit();
+  }
+  CHECK(store.campaigns().size() == 1);
+}
+
+TEST_CASE(
+    "store: a version-3 database (before leases) migrates read-write and reads as it is "
+    "read-only",
+    "[store]") {
+  TempDir dir;
+  const std::string path = (dir.path() / "v3.db").string();
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("PRAGMA journal_mode = WAL");
+    results::migrate(db, 3);  // exactly what a version-3 pade wrote
+    db.exec(
+        "INSERT INTO campaigns(name, spec_yaml, seed, strategy, status, created_at) "
+        "VALUES('v3', 'kind: campaign', 1, 'grid', 'running', '2026-01-01T00:00:00Z')");
+    CHECK_FALSE(db.tableExists("leases"));
+  }
+  {
+    results::Store ro(path, results::Store::Mode::ReadOnly);
+    CHECK(ro.schema_version() == 3);
+    REQUIRE(ro.find_campaign("v3"));
+    CHECK_FALSE(results::read_lease(ro, ro.find_campaign("v3")->id));  // no leases: none held
+  }
+  results::Store store(path);
+  CHECK(store.schema_version() == results::kSchemaVersion);
+  CHECK(store.db().tableExists("leases"));
+  CHECK(store.db().execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
+        std::to_string(results::kSchemaVersion));
+  REQUIRE(store.find_campaign("v3"));
+  CHECK(store.find_campaign("v3")->status == "running");
 }

@@ -38,6 +38,18 @@ struct StatsPipeline {
 [[nodiscard]] std::vector<std::filesystem::path> workload_paths(
     const std::vector<std::string>& given);
 
+/// How verbs open result databases: the busy timeout (how long a write waits for another
+/// process's lock) comes from PADE_BUSY_TIMEOUT_MS when set (milliseconds; tests lower it).
+[[nodiscard]] results::StoreOptions store_options();
+
+/// Open the database of a read verb (query, show, diff, plot, report): read-only, never written.
+/// InputError when it is missing or not a PADE-DSE database. On read-only storage it is opened
+/// immutable and a one-line note says so on stderr.
+[[nodiscard]] results::Store open_for_reading(const std::string& path);
+
+/// Open (creating when missing) the database of a write verb (run, compare).
+[[nodiscard]] results::Store open_for_writing(const std::string& path);
+
 [[nodiscard]] bool stderr_is_terminal();
 [[nodiscard]] results::Format format_option(const std::string& name);  // InputError when unknown
 

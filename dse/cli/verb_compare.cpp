@@ -72,7 +72,7 @@ int compare(const CompareArgs& a) {
 
   if (const auto parent = std::filesystem::path(a.db).parent_path(); !parent.empty())
     core::make_output_folder(parent);
-  results::Store store(a.db);
+  results::Store store = open_for_writing(a.db);
   workloads::SamplingPlan plan;
   auto pipeline = make_pipeline(a.seed, plan, &store);
   std::vector<const workloads::Benchmark*> benches;
@@ -104,61 +104,71 @@ int compare(const CompareArgs& a) {
   });
   const auto values = models::compare_outcomes(outcomes);
 
-  // Store: a campaign with its provenance, every design's evaluations, the comparison values.
+  // Store: a campaign with its provenance, every design's evaluations, the comparison values —
+  // in one transaction, so a failure leaves no half-written campaign behind.
   const std::string h100_norm = base.string("h100.normalization");
   const std::string accel_norm = base.string("normalization");
-  const std::string name = unique_campaign_name(
-      store, a.name.empty()
-                 ? "compare-" + h100_norm + (accel_norm == "paper" ? "" : "-" + accel_norm)
-                 : a.name);
-  results::CampaignRecord rec;
-  rec.name = name;
-  rec.spec_yaml =
-      "# pade compare\n# hardware\n" + hw_config.canonical() + "# baselines\n" + base.canonical();
-  rec.seed = static_cast<std::int64_t>(a.seed);
-  rec.strategy = "compare";
-  const std::int64_t id = store.create_campaign(rec);
-  std::vector<std::pair<std::string, std::string>> prov = {
-      {"pade_version", core::kVersion},
-      {"git_commit", core::kGitCommit},
-      {"fidelity", a.fidelity},
-      {"model_version", fidelity_version},
-      {"stats_version", pipeline->cache->version()},
-      {"seed", std::to_string(a.seed)},
-      {"suite", a.benchmarks.empty() ? a.suite : "(explicit list)"},
-      {"h100_normalization", h100_norm},
-      {"accelerator_normalization", accel_norm},
-      {"average",
-       "geometric mean over benchmarks (benchmark 'geomean'); arithmetic mean beside it "
-       "('arithmean')"},
-      {"baseline_config_hash", base.hash()},
-      {"started_at", results::utc_now_iso8601()}};
-  for (const auto* info : baselines)
-    prov.emplace_back("baseline_version." + info->name, info->version);
-  store.put_provenance(id, prov);
-  store.put_configuration(hw_config.hash(), hw_config.canonical(), hw_config.identity_values());
-  std::map<std::string, std::string> baseline_hash;
-  for (const auto* info : baselines) {
-    const std::string canonical = "baseline=" + info->name + "\n" + base.canonical();
-    baseline_hash[info->name] = core::content_hash(canonical);
-    auto params = base.identity_values();
-    params.emplace_back("baseline", info->name);
-    store.put_configuration(baseline_hash[info->name], canonical, params);
+  std::string name;
+  try {
+    results::WriteTransaction tx(store);
+    name = unique_campaign_name(
+        store, a.name.empty()
+                   ? "compare-" + h100_norm + (accel_norm == "paper" ? "" : "-" + accel_norm)
+                   : a.name);
+    results::CampaignRecord rec;
+    rec.name = name;
+    rec.spec_yaml =
+        "# pade compare\n# hardware\n" + hw_config.canonical() + "# baselines\n" + base.canonical();
+    rec.seed = static_cast<std::int64_t>(a.seed);
+    rec.strategy = "compare";
+    const std::int64_t id = store.create_campaign(rec);
+    std::vector<std::pair<std::string, std::string>> prov = {
+        {"pade_version", core::kVersion},
+        {"git_commit", core::kGitCommit},
+        {"fidelity", a.fidelity},
+        {"model_version", fidelity_version},
+        {"stats_version", pipeline->cache->version()},
+        {"seed", std::to_string(a.seed)},
+        {"suite", a.benchmarks.empty() ? a.suite : "(explicit list)"},
+        {"h100_normalization", h100_norm},
+        {"accelerator_normalization", accel_norm},
+        {"average",
+         "geometric mean over benchmarks (benchmark 'geomean'); arithmetic mean beside it "
+         "('arithmean')"},
+        {"baseline_config_hash", base.hash()},
+        {"started_at", results::utc_now_iso8601()}};
+    for (const auto* info : baselines)
+      prov.emplace_back("baseline_version." + info->name, info->version);
+    store.put_provenance(id, prov);
+    store.put_configuration(hw_config.hash(), hw_config.canonical(), hw_config.identity_values());
+    std::map<std::string, std::string> baseline_hash;
+    for (const auto* info : baselines) {
+      const std::string canonical = "baseline=" + info->name + "\n" + base.canonical();
+      baseline_hash[info->name] = core::content_hash(canonical);
+      auto params = base.identity_values();
+      params.emplace_back("baseline", info->name);
+      store.put_configuration(baseline_hash[info->name], canonical, params);
+    }
+    std::vector<results::EvaluationRecord> evals;
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      const auto& b = *benches[i];
+      store.put_benchmark(b.name, b.model, b.task, b.phase, b.seq_len);
+      evals.push_back({id, hw_config.hash(), b.name, a.fidelity, outcomes[i].pade,
+                       static_cast<std::int64_t>(i)});
+      for (const auto& [n, m] : outcomes[i].baselines)
+        evals.push_back({id, baseline_hash[n], b.name, n, m, static_cast<std::int64_t>(i)});
+    }
+    store.put_batch(evals, {});
+    std::vector<results::ComparisonRecord> rows;
+    for (const auto& v : values) rows.push_back({v.benchmark, v.baseline, v.metric, v.value});
+    store.put_comparisons(id, rows);
+    store.set_campaign_status(id, "finished");
+    tx.commit();
+  } catch (const SQLite::Exception& e) {
+    throw core::RunError(
+        results::write_failure_message(e, a.db, store.busy_timeout_ms(), "run pade compare again"));
   }
-  std::vector<results::EvaluationRecord> evals;
-  for (std::size_t i = 0; i < outcomes.size(); ++i) {
-    const auto& b = *benches[i];
-    store.put_benchmark(b.name, b.model, b.task, b.phase, b.seq_len);
-    evals.push_back(
-        {id, hw_config.hash(), b.name, a.fidelity, outcomes[i].pade, static_cast<std::int64_t>(i)});
-    for (const auto& [n, m] : outcomes[i].baselines)
-      evals.push_back({id, baseline_hash[n], b.name, n, m, static_cast<std::int64_t>(i)});
-  }
-  store.put_batch(evals, {});
-  std::vector<results::ComparisonRecord> rows;
-  for (const auto& v : values) rows.push_back({v.benchmark, v.baseline, v.metric, v.value});
-  store.put_comparisons(id, rows);
-  store.set_campaign_status(id, "finished");
+  (void)store.checkpoint();  // the file alone is complete (e.g. to copy it to read-only media)
 
   // Print: the averages with the paper's numbers, or every value with --per-benchmark.
   if (a.per_benchmark) {

@@ -26,8 +26,7 @@ int diff(DiffArgs a) {
     std::cout << results::diff_sql(a.q) << '\n';
     return 0;
   }
-  if (!std::filesystem::exists(a.db)) throw core::InputError({a.db, 0, 0}, "", "no such database");
-  results::Store store(a.db);
+  results::Store store = open_for_reading(a.db);
   results::run_diff(store, a.q).write(std::cout, format);
   return 0;
 }

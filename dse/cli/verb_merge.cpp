@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "dse/cli/cli.hpp"
+#include "dse/cli/common.hpp"
 #include "dse/merge.hpp"
 
 namespace pade::dse::cli {
@@ -22,7 +23,7 @@ void add_merge(CLI::App& app, Context& ctx) {
       "  pade merge all.db shard-0.db shard-1.db");
   cmd->callback([&ctx, out, ins] {
     ctx.action = [out, ins] {
-      const MergeSummary s = merge_databases(*out, *ins);
+      const MergeSummary s = merge_databases(*out, *ins, store_options());
       for (const auto& name : s.campaigns) std::cout << "merged campaign '" << name << "'\n";
       std::cout << "  " << s.points << " points, " << s.evaluations << " evaluations, "
                 << s.front_size << " on the Pareto front\n  results: " << *out << '\n';

@@ -31,8 +31,7 @@ void note_campaign(const results::FigureFiles& f, const std::string& requested) 
 }
 
 int plot(const PlotArgs& a) {
-  if (!std::filesystem::exists(a.db)) throw core::InputError({a.db, 0, 0}, "", "no such database");
-  results::Store store(a.db);
+  results::Store store = open_for_reading(a.db);
   const std::string requested =
       results::campaign_name(store, results::campaign_id_or_latest(store, a.options.campaign));
   if (a.figure != "all") {
@@ -65,8 +64,7 @@ struct ReportArgs {
 };
 
 int report(const ReportArgs& a) {
-  if (!std::filesystem::exists(a.db)) throw core::InputError({a.db, 0, 0}, "", "no such database");
-  results::Store store(a.db);
+  results::Store store = open_for_reading(a.db);
   const auto r = results::write_report(store, a.options, a.out);
   for (const auto& [name, why] : r.figures.skipped)
     std::cerr << "note: figure " << name << " skipped: " << why << '\n';

@@ -21,8 +21,7 @@ struct QueryArgs {
 
 int query(QueryArgs a) {
   const auto format = format_option(a.format);
-  if (!std::filesystem::exists(a.db)) throw core::InputError({a.db, 0, 0}, "", "no such database");
-  results::Store store(a.db);
+  results::Store store = open_for_reading(a.db);
   if (a.front) a.q.max_rank = 0;
   if (a.max_rank >= 0) a.q.max_rank = a.max_rank;
   for (const auto& w : a.where) a.q.params.push_back(results::parse_param_filter(w));

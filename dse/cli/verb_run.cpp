@@ -109,7 +109,7 @@ int run(const RunArgs& a, const Context& ctx) {
   const std::string db = a.db.empty() ? default_database_file(campaign.name) : a.db;
   if (const auto parent = std::filesystem::path(db).parent_path(); !parent.empty())
     core::make_output_folder(parent);
-  results::Store store(db);
+  results::Store store = open_for_writing(db);
   workloads::SamplingPlan plan;
   auto pipeline =
       make_pipeline(static_cast<std::uint64_t>(campaign.seed), plan, &store, campaign.workloads);

@@ -20,8 +20,7 @@ struct ShowArgs {
 
 int show(const ShowArgs& a) {
   const auto format = format_option(a.format);
-  if (!std::filesystem::exists(a.db)) throw core::InputError({a.db, 0, 0}, "", "no such database");
-  results::Store store(a.db);
+  results::Store store = open_for_reading(a.db);
   const auto v = results::show_design(store, a.hash, a.campaign, a.all_metrics);
   const std::vector<std::pair<std::string, std::string>> header = {{"config_hash", v.hash}};
   results::write_sections(std::cout, format, v.sections, header);
