@@ -192,11 +192,20 @@ class Binding {
     spec.default_value = binding_detail::to_value(defaults_.*member);
     const std::string key = spec.key;
     if (schema_.find(key) != nullptr) throw std::logic_error("'" + key + "' is declared twice");
+    // Every check before any change: a refused declaration leaves the binding as it was.
+    std::optional<KeyPart> part = key_part<C, M>(field, key);
     schema_.add(std::move(spec));
     entries_.push_back(
         {key, [member, key](S& s, const Config& c) { s.*member = binding_detail::read<M>(c, key); },
          [member](const S& s) { return binding_detail::to_value(s.*member); }});
-    if (!field.label_.empty()) add_key_part<C, M>(std::move(field), key);
+    if (part) {
+      // Positioned parts first, by position; the others after them, in declaration order.
+      const auto after_new = [&](const KeyPart& p) {
+        return part->position && (!p.position || *p.position > *part->position);
+      };
+      key_parts_.insert(std::find_if(key_parts_.begin(), key_parts_.end(), after_new),
+                        std::move(*part));
+    }
     return *this;
   }
 
@@ -292,16 +301,33 @@ class Binding {
     std::function<std::optional<std::string>(const K&)> text;  // nullopt: left out
   };
 
+  /// The key part a declaration asks for (nullopt: none), checked against the parts so far.
   template <class C, class M>
-  void add_key_part(Field<C, M> field, const std::string& key) {
+  std::optional<KeyPart> key_part(const Field<C, M>& field, const std::string& key) const {
     if constexpr (!std::is_base_of_v<C, K>) {
-      throw std::logic_error("'" + key +
-                             "' is a key part, so its member must belong to the key "
-                             "struct");
+      if (!field.label_.empty())
+        throw std::logic_error("'" + key +
+                               "' is a key part, so its member must belong to the "
+                               "key struct");
+      return std::nullopt;
     } else {
+      if (field.label_.empty()) {
+        // K exists to be keyed by: a member of it outside the key would be read by whoever
+        // consumes K (the statistics computation) while the key ignored it (a stale cache).
+        if constexpr (!std::is_same_v<K, S>)
+          throw std::logic_error("'" + key + "' belongs to the key struct: declare its key part");
+        return std::nullopt;
+      }
+      for (const auto& p : key_parts_) {
+        if (p.label == field.label_)
+          throw std::logic_error("key label '" + field.label_ + "' is used twice");
+        if (field.position_ && p.position == field.position_)
+          throw std::logic_error("key position " + std::to_string(*field.position_) +
+                                 " is used twice");
+      }
       M C::*member = field.member_;
       KeyPart part{
-          key, std::move(field.label_), field.position_,
+          key, field.label_, field.position_,
           [member, key](K& k, const Config& c) { k.*member = binding_detail::read<M>(c, key); },
           nullptr};
       if (field.implied_) {
@@ -314,19 +340,7 @@ class Binding {
           return binding_detail::key_text(k.*member);
         };
       }
-      for (const auto& p : key_parts_) {
-        if (p.label == part.label)
-          throw std::logic_error("key label '" + part.label + "' is used twice");
-        if (part.position && p.position == part.position)
-          throw std::logic_error("key position " + std::to_string(*part.position) +
-                                 " is used twice");
-      }
-      // Positioned parts first, by position; the others after them, in declaration order.
-      const auto before = [&](const KeyPart& p) {
-        return part.position && (!p.position || *p.position > *part.position);
-      };
-      key_parts_.insert(std::find_if(key_parts_.begin(), key_parts_.end(), before),
-                        std::move(part));
+      return part;
     }
   }
 

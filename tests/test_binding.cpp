@@ -145,8 +145,13 @@ TEST_CASE("a binding refuses declarations that would break its guarantees", "[bi
   CHECK_THROWS_AS(b.add(Field(&toy::Thing::width, "depth")), std::logic_error);  // key twice
   CHECK_THROWS_AS(b.add(Field(&toy::Thing::late, "x").key_part("d", 1)), std::logic_error);
   CHECK_THROWS_AS(b.add(Field(&toy::Thing::late, "y").key_part("z", 0)), std::logic_error);
-  // A key part must live in the key struct, or AlgorithmPoint-like views could not hold it.
+  // A member of the key struct must be a key part, and a key part must live in the key struct,
+  // or AlgorithmPoint-like views would miss it.
+  CHECK_THROWS_AS(b.add(Field(&toy::Thing::shape, "shape")), std::logic_error);
   CHECK_THROWS_AS(b.add(Field(&toy::Thing::width, "w").key_part("w", 2)), std::logic_error);
+  // Nothing refused was added.
+  CHECK(b.schema().params().size() == 1);
+  CHECK(b.key_part_keys() == std::vector<std::string>{"depth"});
 }
 
 // ---------------------------------------------------------------------------------------------
