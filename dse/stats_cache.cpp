@@ -9,21 +9,12 @@ namespace pade::dse {
 
 AlgorithmPoint AlgorithmPoint::from(const core::Config& hw) {
   AlgorithmPoint p;
-  p.bits = static_cast<int>(hw.integer("algorithm.bits"));
-  p.alpha = hw.real("algorithm.alpha");
-  p.radius = hw.real("algorithm.radius");
-  p.tile_queries = static_cast<int>(hw.integer("qk_pu.rows"));
-  p.tile_keys = static_cast<int>(hw.integer("algorithm.tile_keys"));
-  p.tile_order = hw.string("algorithm.tile_order");
-  p.bui_gf = hw.boolean("features.bui_gf");
+  static_cast<models::SparsityKnobs&>(p) = models::hardware_binding().key_part_of(hw);
   return p;
 }
 
 std::string AlgorithmPoint::key() const {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "bits=%d;alpha=%.17g;radius=%.17g;bq=%d;bk=%d;order=%s;bui=%d",
-                bits, alpha, radius, tile_queries, tile_keys, tile_order.c_str(), bui_gf ? 1 : 0);
-  return buf;
+  return models::hardware_binding().key(*this);
 }
 
 std::string StatsCache::key(const workloads::Benchmark& benchmark, const AlgorithmPoint& point) {

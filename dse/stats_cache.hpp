@@ -16,23 +16,19 @@
 #include <string>
 
 #include "core/schema.hpp"
+#include "models/hardware.hpp"
 #include "models/workload_stats.hpp"
 #include "workloads/catalog.hpp"
 
 namespace pade::dse {
 
-/// The knobs that change sparsity, taken from a hardware Config.
-struct AlgorithmPoint {
-  int bits = 8;
-  double alpha = 0.5;
-  double radius = 5.0;
-  int tile_queries = 8;
-  int tile_keys = 64;
-  std::string tile_order = "head_tail";
-  bool bui_gf = true;
-
+/// The knobs that change sparsity (models::SparsityKnobs), taken from a hardware Config. Which
+/// knobs they are and how the key spells them is declared once, with each parameter
+/// (models::hardware_binding(): the members marked key_part).
+struct AlgorithmPoint : models::SparsityKnobs {
   static AlgorithmPoint from(const core::Config& hardware);
-  [[nodiscard]] std::string key() const;  // canonical text
+  /// Canonical text, e.g. "bits=8;alpha=0.5;radius=5;bq=8;bk=64;order=head_tail;bui=1".
+  [[nodiscard]] std::string key() const;
 };
 
 class StatsCache {

@@ -103,11 +103,9 @@ StatsCache::Source synthetic_stats_source(const workloads::Catalog& catalog,
     o.functional.radius = p.radius;
     if (!p.bui_gf)
       o.functional.alpha = 1e30 / std::max(p.radius, 1e-9);  // no pruning: every plane runs
-    o.functional.query_group = static_cast<std::size_t>(p.tile_queries);
+    o.functional.query_group = static_cast<std::size_t>(p.qk_rows);
     o.functional.key_tile = static_cast<std::size_t>(p.tile_keys);
-    o.functional.order = p.tile_order == "in_order"  ? models::TileOrder::in_order
-                         : p.tile_order == "reverse" ? models::TileOrder::reverse
-                                                     : models::TileOrder::head_tail;
+    o.functional.order = p.tile_order;
     const auto source = make_trace_source(b, catalog, generator, seed);
     return models::digest_benchmark(b, *source, o);
   };

@@ -26,12 +26,27 @@
 #include <string_view>
 #include <vector>
 
+#include "core/enum_table.hpp"
 #include "core/quant.hpp"
 #include "core/tensor.hpp"
 
 namespace pade::models {
 
 enum class TileOrder { in_order, head_tail, reverse };
+/// TileOrder's names (`algorithm.tile_order`), in the order the reference lists them.
+inline constexpr core::EnumTable kTileOrderNames{std::to_array<core::EnumName<TileOrder>>({
+    {TileOrder::head_tail, "head_tail"},
+    {TileOrder::in_order, "in_order"},
+    {TileOrder::reverse, "reverse"},
+})};
+constexpr const auto& enum_table(TileOrder) {
+  return kTileOrderNames;
+}
+/// An order equals its configuration name (`h.tile_order == "reverse"`); an unknown name throws
+/// std::logic_error rather than comparing unequal.
+[[nodiscard]] constexpr bool operator==(TileOrder o, std::string_view name) {
+  return core::is_named(o, name);
+}
 enum class PruneMode {
   guard,             ///< BUI-GF: interval bounds + guard threshold (PADE)
   naive_truncation,  ///< MSB-only estimate S^r (no interval) against max-estimate - alpha*radius

@@ -3,22 +3,34 @@
 // layer. Defaults are the paper's design point (shared/design/pade.md §6). Algorithm knobs that
 // change sparsity (bits, α, radius, tile shape, order) live in the same file under `algorithm.`,
 // because a design point is the pair; the evaluator caches functional statistics by them alone.
+//
+// Every parameter is declared once (hardware.cpp, hardware_binding()), against the member below
+// that it fills; a member's initializer is its default. docs/contributing.md, "Adding a parameter".
 #include <string>
 
+#include "core/binding.hpp"
 #include "core/coefficients.hpp"
+#include "core/enum_table.hpp"
 #include "core/schema.hpp"
+#include "models/functional.hpp"
 
 namespace pade::models {
 
-/// The schema of `kind: hardware` files (also the parameter space a design space sweeps).
-[[nodiscard]] const core::Schema& hardware_schema();
-
 enum class KeyLayout { BitPlaneFirst, WordMajor };
+/// KeyLayout's names (`memory.key_layout`).
+inline constexpr core::EnumTable kKeyLayoutNames{std::to_array<core::EnumName<KeyLayout>>({
+    {KeyLayout::BitPlaneFirst, "bit_plane_first"},
+    {KeyLayout::WordMajor, "word_major"},
+})};
+constexpr const auto& enum_table(KeyLayout) {
+  return kKeyLayoutNames;
+}
 
 /// The model coefficients the hardware models read on every evaluation, resolved once from a
 /// coefficient table (looking each up by name per evaluation cost more than the models' own
-/// arithmetic). A typed view only: names, units and sources stay in core/coefficients.cpp, and
-/// HardwareConfig::coefficients is the table these come from.
+/// arithmetic). A typed view only: names, defaults, units and sources stay in
+/// core/coefficients.cpp, HardwareConfig::coefficients is the table these come from, and each
+/// member is bound to its table name once (hardware.cpp, kModelCoefficientNames).
 struct ModelCoefficients {
   double area_and2_ge = 0;
   double area_exp_unit_ge = 0;
@@ -54,21 +66,34 @@ struct ModelCoefficients {
   [[nodiscard]] static ModelCoefficients from(const core::CoefficientTable& table);
 };
 
-/// Typed view of a validated hardware Config (derived quantities computed once).
-struct HardwareConfig {
-  std::string name;
+/// The knobs that change sparsity: the functional statistics depend on these alone, so each is a
+/// part of the statistics-cache key (dse::AlgorithmPoint; marked key_part in hardware.cpp). A
+/// member added here must be declared a key part, or the cache would reuse digests computed with
+/// another value.
+struct SparsityKnobs {
+  int qk_rows = 8;  // qk_pu.rows: the hardware's query group, B_q of the functional model
+  int bits = 8;
+  double alpha = 0.5;
+  double radius = 5.0;
+  int tile_keys = 64;
+  TileOrder tile_order = TileOrder::head_tail;
+  bool bui_gf = true;  // features.bui_gf (off: no pruning)
+};
+
+/// Typed view of a validated hardware Config (derived quantities computed once). The initializers
+/// are the defaults of the schema (hardware_binding() reads them from a default HardwareConfig).
+struct HardwareConfig : SparsityKnobs {
+  std::string name = "pade-default";
   // technology
   int node_nm = 28;
   double clock_mhz = 800;
-  // QK-PU
-  int qk_rows = 8;
+  // QK-PU (rows: SparsityKnobs::qk_rows)
   int lanes_per_row = 16;
   int dims_per_lane = 128;
   int gsat_subgroup = 8;
   int scoreboard_entries = 32;
   int scoreboard_entry_bits = 45;
-  int qk_pipeline_cycles =
-      3;  // lane pipeline: AND tree + adder tree, bound check, scoreboard write
+  int qk_pipeline_cycles = 3;  // lane pipeline: AND tree + adder tree, bound check, scoreboard
   // V-PU and softmax
   double qk_to_v_ratio = 8;
   int exp_units = 16;
@@ -88,15 +113,8 @@ struct HardwareConfig {
   int hbm_burst_length = 4;
   double hbm_latency_ns = 50;
   KeyLayout key_layout = KeyLayout::BitPlaneFirst;
-  // algorithm (sparsity-changing knobs)
-  int bits = 8;
-  double alpha = 0.5;
-  double radius = 5.0;
-  int tile_keys = 64;
-  std::string tile_order =
-      "head_tail";  // head_tail | in_order | reverse (functional model's TileOrder)
-  // mechanism switches (for the ablation)
-  bool bui_gf = true;
+  // algorithm (sparsity-changing knobs): SparsityKnobs
+  // mechanism switches (for the ablation; bui_gf: SparsityKnobs)
   bool bidirectional = true;
   bool out_of_order = true;
 
@@ -120,6 +138,13 @@ struct HardwareConfig {
   [[nodiscard]] double burst_bytes() const { return hbm_burst_length * hbm_channel_bits / 8.0; }
   [[nodiscard]] double sram_kib() const { return kv_buffer_kib + q_buffer_kib + out_buffer_kib; }
 };
+
+/// Every hardware parameter's declaration: the schema, the conversion to HardwareConfig and the
+/// statistics-cache key of the SparsityKnobs.
+[[nodiscard]] const core::Binding<HardwareConfig, SparsityKnobs>& hardware_binding();
+
+/// The schema of `kind: hardware` files (also the parameter space a design space sweeps).
+[[nodiscard]] const core::Schema& hardware_schema();
 
 [[nodiscard]] HardwareConfig to_hardware(const core::Config& config);
 
