@@ -234,6 +234,18 @@ double DesignSpace::cardinality() const {
 
 namespace {
 
+/// Nesting levels an expression may have; far beyond any real one, far below the stack's limit.
+constexpr int kMaxExprDepth = 200;
+
+/// Text quoted in an error message: long expressions are cut in the middle, so a message stays
+/// readable (and small) whatever the input.
+std::string abbreviated(std::string_view text) {
+  constexpr std::size_t kKeep = 60;
+  if (text.size() <= 2 * kKeep + 20) return std::string(text);
+  return std::string(text.substr(0, kKeep)) + " ... (" + std::to_string(text.size() - 2 * kKeep) +
+         " characters) ... " + std::string(text.substr(text.size() - kKeep));
+}
+
 bool is_key_char(char ch) {
   return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_' || ch == '.';
 }
@@ -249,7 +261,7 @@ class ExprCompiler {
     expression();
     skip_space();
     if (pos_ < text_.size())
-      fail("found '" + std::string(text_.substr(pos_)) + "'", "an operator or the end");
+      fail("found '" + abbreviated(text_.substr(pos_)) + "'", "an operator or the end");
     return std::move(out_);
   }
 
@@ -257,8 +269,27 @@ class ExprCompiler {
   [[noreturn]] void fail(const std::string& found, const std::string& expected) const {
     throw InputError(where_, path_,
                      found + " at character " + std::to_string(pos_ + 1) + " of \"" +
-                         std::string(text_) + "\", expected " + expected);
+                         abbreviated(text_) + "\", expected " + expected);
   }
+  /// Counts one level of nesting (a parenthesis, a function call, a unary minus) for as long as
+  /// it lives: the compiler recurses once per level, so the depth is bounded before the stack is.
+  class Nesting {
+   public:
+    explicit Nesting(ExprCompiler& c) : c_(c) {
+      if (++c_.depth_ > kMaxExprDepth) {
+        --c_.pos_;  // at the '(' or '-' just read
+        c_.fail("more than " + std::to_string(kMaxExprDepth) +
+                    " nested parentheses, function calls or unary minus signs",
+                "at most " + std::to_string(kMaxExprDepth) + " levels of nesting");
+      }
+    }
+    ~Nesting() { --c_.depth_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+
+   private:
+    ExprCompiler& c_;
+  };
   void skip_space() {
     while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_])) != 0)
       ++pos_;
@@ -301,6 +332,7 @@ class ExprCompiler {
   }
   void unary() {
     if (accept('-')) {
+      const Nesting level(*this);
       unary();
       out_.push_back({ExprOp::Kind::Negate, 0, {}, 0});
       return;
@@ -311,6 +343,7 @@ class ExprCompiler {
     skip_space();
     if (pos_ >= text_.size()) fail("found the end", "a number, a parameter, a function or '('");
     if (accept('(')) {
+      const Nesting level(*this);
       expression();
       if (!accept(')'))
         fail(pos_ < text_.size() ? "found '" + std::string(1, text_[pos_]) + "'" : "found the end",
@@ -325,7 +358,7 @@ class ExprCompiler {
       try {
         v = std::stod(rest, &used);
       } catch (const std::exception&) {
-        fail("found '" + rest + "'", "a number");
+        fail("found '" + abbreviated(rest) + "'", "a number");
       }
       pos_ += used;
       out_.push_back({ExprOp::Kind::Number, v, {}, 0});
@@ -342,6 +375,7 @@ class ExprCompiler {
         pos_ = start;
         fail("found an unknown function '" + name + "'", "one of: min, max, floor, ceil, round");
       }
+      const Nesting level(*this);
       std::size_t argc = 0;
       if (!accept(')')) {
         do {
@@ -384,6 +418,7 @@ class ExprCompiler {
   core::SourceLocation where_;
   std::string path_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
   std::vector<ExprOp> out_;
 };
 
@@ -431,7 +466,7 @@ double run_program(const DerivedParameter& d, const core::Config& c) {
         const double b = pop();
         if (b == 0)
           throw InputError(d.where, "derived." + d.key,
-                           "found a division by zero in \"" + d.expression + "\"");
+                           "found a division by zero in \"" + abbreviated(d.expression) + "\"");
         stack.back() /= b;
         break;
       }
@@ -516,17 +551,19 @@ core::Config DesignSpace::point(const core::Config& base,
     const bool integer = spec != nullptr && spec->kind == core::ParamKind::Integer;
     auto at_point = [&] { return " at " + point_text(dims_, levels); };
     if (!std::isfinite(v))
-      throw InputError(d.where, path,
-                       "found a non-finite value of \"" + d.expression + "\"" + at_point());
+      throw InputError(
+          d.where, path,
+          "found a non-finite value of \"" + abbreviated(d.expression) + "\"" + at_point());
     if (integer && std::abs(v - std::round(v)) > 1e-9)
       throw InputError(
           d.where, path,
-          "found " + core::value_text(v) + " from \"" + d.expression + "\"" + at_point() +
+          "found " + core::value_text(v) + " from \"" + abbreviated(d.expression) + "\"" +
+              at_point() +
               ", expected a whole number (wrap the expression in floor(), ceil() or round())");
     if (spec != nullptr && ((spec->min && v < *spec->min) || (spec->max && v > *spec->max)))
       throw InputError(d.where, path,
-                       "found " + core::value_text(v) + " from \"" + d.expression + "\"" +
-                           at_point() + ", expected " + spec->allowed());
+                       "found " + core::value_text(v) + " from \"" + abbreviated(d.expression) +
+                           "\"" + at_point() + ", expected " + spec->allowed());
     c.set(d.key, integer ? core::Value(static_cast<std::int64_t>(std::llround(v))) : core::Value(v),
           d.where);
   }

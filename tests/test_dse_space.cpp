@@ -1,9 +1,11 @@
 // Campaign files: derived parameters, the halving/NSGA-II keys, and their input errors.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "dse/campaign.hpp"
 #include "models/hardware.hpp"
+#include "tests/support/run_pade.hpp"
 
 using namespace pade;
 
@@ -67,6 +69,57 @@ TEST_CASE("derived parameters: bad expressions are input errors naming file:line
   CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"qk_pu.rows / (qk_pu.rows - 4)\"\n"),
              Catch::Contains("division by zero"));
   CHECK_THAT(error_of("derived: [1]\n"), Catch::Contains("expected a map"));
+}
+
+TEST_CASE("derived expressions nest at most 200 levels: deeper is an input error, not a crash",
+          "[dse]") {
+  const auto nested = [](const std::string& open, std::size_t depth, const std::string& close) {
+    std::string e;
+    for (std::size_t i = 0; i < depth; ++i) e += open;
+    e += "qk_pu.rows";
+    for (std::size_t i = 0; i < depth; ++i) e += close;
+    return "derived:\n  softmax.exp_units: \"" + e + "\"\n";
+  };
+  // 200 levels of each kind compile and evaluate.
+  CHECK(
+      read(nested("(", 200, ")")).space.point(read("").base, {1, 0}).integer("softmax.exp_units") ==
+      8);
+  CHECK(read(nested("--", 100, "")).space.derived().size() == 1);
+  CHECK(read(nested("min(", 200, ", 4)")).space.derived().size() == 1);
+  // One more, and the inputs that used to overflow the stack (SIGSEGV): ~11.6k parentheses and
+  // 400k unary minus signs. The message is located and stays short.
+  for (const auto& [derived, at] :
+       std::vector<std::pair<std::string, int>>{{nested("(", 201, ")"), 201},
+                                                {nested("-", 201, ""), 201},
+                                                {nested("max(", 201, ")"), 201 * 4},
+                                                {nested("(", 11600, ")"), 201},
+                                                {nested("-", 400000, ""), 201},
+                                                {nested("(-", 150, ")"), 201}}) {
+    const std::string e = error_of(derived);
+    CAPTURE(e.substr(0, 300));
+    CHECK_THAT(e, Catch::StartsWith("d.yaml:7:22: error: 'derived.softmax.exp_units': more than "
+                                    "200 nested parentheses, function calls or unary minus signs "
+                                    "at character " +
+                                    std::to_string(at) + " of \""));
+    CHECK_THAT(e, Catch::EndsWith("expected at most 200 levels of nesting"));
+    CHECK(e.size() < 400);
+  }
+}
+
+TEST_CASE("pade validate: a derived expression nested too deeply exits 2 with its location",
+          "[dse][cli]") {
+  const test::TempDir dir("deep");
+  for (const std::string& e : {std::string(11600, '(') + "qk_pu.rows" + std::string(11600, ')'),
+                               std::string(400000, '-') + "qk_pu.rows"}) {
+    const auto file = dir.write(
+        "c.yaml", "kind: campaign\nname: deep\nderived:\n  softmax.exp_units: \"" + e + "\"\n");
+    const auto r = test::run_pade("validate " + test::shell_quote(file.string()));
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::StartsWith(file.string() + ":4:22: error: "
+                                                        "'derived.softmax.exp_units': more than "
+                                                        "200 nested"));
+    CHECK(r.out.empty());
+  }
 }
 
 TEST_CASE("campaign: strategy choices, halving keys and refine_fidelity", "[dse]") {

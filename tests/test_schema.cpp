@@ -218,6 +218,11 @@ const std::vector<BadFile>& bad_files() {
       {"camp_space_too_many_levels.yaml", Reader::Campaign,  // used to allocate until bad_alloc
        "4:45: error: 'space.algorithm.alpha.step': found '1e-12' (100000000000001 levels), "
        "expected at most 100000 levels"},
+      {"space_derived_too_deep.yaml", Reader::Campaign,  // 400k of them overflowed the stack
+       "4:22: error: 'derived.softmax.exp_units': more than 200 nested parentheses, function "
+       "calls or unary minus signs at character 201 of \"------------------------------------"
+       "------------------------ ... (92 characters) ... ------------------------------------"
+       "------------- qk_pu.rows\", expected at most 200 levels of nesting"},
   };
   return table;
 }
