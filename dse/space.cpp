@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <string_view>
 
@@ -78,6 +79,157 @@ std::string not_sweepable(const std::string& key, const core::ParamSpec* spec,
 
 constexpr double kMaxLevels = 100000;
 
+/// |level| below which real range levels are snapped to multiples of 1e-9 (level * 1e9 stays an
+/// exact integer in a double).
+constexpr double kSnapLimit = 9e6;
+
+/// The levels of a range {from, to, step | factor | steps [, scale]} of a numeric parameter.
+/// The number of levels is computed in floating point without overflow and checked before any
+/// level is made, so neither a tiny step nor a factor near 1 can exhaust memory; levels never
+/// leave [from, to]. An integer parameter takes whole numbers only: whole ends, a whole step, a
+/// factor that keeps every level whole (`steps` points are rounded, repeats dropped).
+std::vector<core::Value> range_levels(const YAML::Node& levels, const core::ParamSpec& spec,
+                                      const core::Schema& schema, const std::string& file,
+                                      const std::string& path) {
+  const bool integer = spec.kind == core::ParamKind::Integer;
+  const auto at = [&](const char* key) { return location_of(levels[key], file); };
+  const auto written = [&](const char* key) { return "'" + levels[key].Scalar() + "'"; };
+  const std::string integer_note = " (" + spec.key + " is an integer parameter)";
+  for (const char* bound : {"from", "to"})
+    if (!levels[bound])
+      throw InputError(location_of(levels, file), path,
+                       std::string("found a range without '") + bound +
+                           "', expected a range with 'from' and 'to'");
+  const double from = scalar_number(levels["from"], file, path + ".from");
+  const double to = scalar_number(levels["to"], file, path + ".to");
+  if (to < from)
+    throw InputError(at("to"), path + ".to",
+                     "found " + written("to") + ", expected a number >= 'from' (" +
+                         levels["from"].Scalar() + ")");
+  const auto require_whole = [&](const char* key, double v) {
+    if (integer && v != std::floor(v))
+      throw InputError(at(key), path + "." + key,
+                       "found " + written(key) + ", expected a whole number" + integer_note);
+  };
+  require_whole("from", from);
+  require_whole("to", to);
+  std::vector<std::string> given;
+  for (const char* k : {"step", "factor", "steps"})
+    if (levels[k]) given.emplace_back(k);
+  if (given.size() != 1) {
+    std::string found = "found ";
+    if (given.empty()) found += "none of them";
+    for (std::size_t i = 0; i < given.size(); ++i)
+      found += (i == 0 ? "'" : i + 1 == given.size() ? "' and '" : "', '") + given[i];
+    if (!given.empty()) found += "'";
+    throw InputError(location_of(levels, file), path,
+                     found + ", expected exactly one of 'step', 'factor' or 'steps'");
+  }
+  if (levels["scale"] && !levels["steps"])
+    throw InputError(at("scale"), path + ".scale",
+                     "found 'scale' with '" + given.front() +
+                         "', expected 'scale' only with 'steps' (a 'factor' range is geometric, "
+                         "a 'step' range linear)");
+  // Checked before any level is made. Every count here is >= 1 or NaN; NaN is too many.
+  const auto check_count = [&](double count, const char* key) {
+    if (!(count <= kMaxLevels))
+      throw InputError(at(key), path + "." + key,
+                       "found " + written(key) + " (" +
+                           (count < 1e18 ? std::to_string(static_cast<long long>(count))
+                                         : std::string("too many")) +
+                           " levels), expected at most 100000 levels");
+  };
+  // to - from and to / from may overflow although both ends are finite: then the same quantity
+  // is computed from halves or logarithms.
+  const double span = to - from;
+  std::vector<double> values;
+  if (levels["step"]) {
+    const double step = scalar_number(levels["step"], file, path + ".step");
+    if (step <= 0)
+      throw InputError(at("step"), path + ".step",
+                       "found " + written("step") + ", expected a number > 0");
+    require_whole("step", step);
+    const double ratio = std::isfinite(span) ? span / step : (to / 2 - from / 2) / (step / 2);
+    const double count = std::floor(ratio + 1e-9) + 1;
+    check_count(count, "step");
+    const auto n = static_cast<std::size_t>(count);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto k = static_cast<double>(i);
+      const double v = std::isfinite(span) ? from + k * step : (from / 2 + k * (step / 2)) * 2;
+      values.push_back(std::min(v, to));
+    }
+  } else if (levels["factor"]) {
+    const double factor = scalar_number(levels["factor"], file, path + ".factor");
+    if (factor <= 1)
+      throw InputError(at("factor"), path + ".factor",
+                       "found " + written("factor") + ", expected a number > 1");
+    if (from <= 0)
+      throw InputError(at("from"), path + ".from",
+                       "found " + written("from") + ", expected a number > 0 (a geometric range)");
+    const double ratio = to / from;
+    const double decades = std::isfinite(ratio) ? std::log(ratio) : std::log(to) - std::log(from);
+    const double count = std::floor(decades / std::log(factor) + 1e-9) + 1;
+    check_count(count, "factor");
+    const auto n = static_cast<std::size_t>(count);
+    double v = from;
+    for (std::size_t i = 0; i < n; ++i, v *= factor) {
+      const double level = std::min(v, to);
+      if (integer && std::abs(level - std::round(level)) > 1e-9 * std::max(1.0, level)) {
+        char shown[64];
+        std::snprintf(shown, sizeof shown, "%.10g", level);
+        throw InputError(at("factor"), path + ".factor",
+                         "found " + written("factor") + " (level " + std::to_string(i + 1) +
+                             " would be " + shown +
+                             "), expected a factor that keeps every level a whole number" +
+                             integer_note);
+      }
+      values.push_back(level);
+    }
+  } else {
+    const double steps = scalar_number(levels["steps"], file, path + ".steps");
+    if (steps < 1 || std::floor(steps) != steps)
+      throw InputError(at("steps"), path + ".steps",
+                       "found " + written("steps") + ", expected a whole number >= 1");
+    check_count(steps, "steps");
+    const std::string scale = levels["scale"] ? levels["scale"].Scalar() : "linear";
+    if (scale != "linear" && scale != "log")
+      throw InputError(at("scale"), path + ".scale",
+                       "found '" + scale + "', expected one of: linear, log");
+    if (scale == "log" && from <= 0)
+      throw InputError(at("from"), path + ".from",
+                       "found " + written("from") + ", expected a number > 0 (a log range)");
+    const auto n = static_cast<int>(steps);
+    const double ratio = to / from;
+    for (int i = 0; i < n; ++i) {
+      const double t = n == 1 ? 0.0 : static_cast<double>(i) / (n - 1);
+      double v = 0;
+      if (scale == "log")
+        v = std::isfinite(ratio) ? from * std::pow(ratio, t)
+                                 : std::exp(std::log(from) + t * (std::log(to) - std::log(from)));
+      else
+        v = std::isfinite(span) ? from + t * span : from * (1 - t) + to * t;
+      values.push_back(std::clamp(v, from, to));
+    }
+  }
+  // Real levels are snapped to multiples of 1e-9, so 0.1 steps land on 0.3, not
+  // 0.30000000000000004 — unless the range is finer than 1e-6 or its values too large for the
+  // snap to be exact (it would merge levels or overflow).
+  bool snap = !integer;
+  for (std::size_t i = 0; snap && i < values.size(); ++i)
+    snap = std::abs(values[i]) < kSnapLimit && (i == 0 || values[i] - values[i - 1] >= 1e-6);
+  std::vector<core::Value> out;
+  std::set<core::Value> seen;  // rounding `steps` points of an integer can repeat a level
+  for (double v : values) {
+    if (integer)
+      v = std::round(v);
+    else if (snap)
+      v = std::round(v * 1e9) / 1e9;
+    core::Value level = schema.coerce(spec, core::Value(v), location_of(levels, file), path);
+    if (seen.insert(level).second) out.push_back(std::move(level));
+  }
+  return out;
+}
+
 }  // namespace
 
 DesignSpace DesignSpace::read(const YAML::Node& node, const core::Schema& schema,
@@ -127,89 +279,7 @@ DesignSpace DesignSpace::read(const YAML::Node& node, const core::Schema& schema
                            found + ", expected one of: from, to, step, factor, steps, scale");
         }
       }
-      for (const char* bound : {"from", "to"})
-        if (!levels[bound])
-          throw InputError(location_of(levels, file), path,
-                           std::string("found a range without '") + bound +
-                               "', expected a range with 'from' and 'to'");
-      const double from = scalar_number(levels["from"], file, path + ".from");
-      const double to = scalar_number(levels["to"], file, path + ".to");
-      if (to < from)
-        throw InputError(location_of(levels["to"], file), path + ".to",
-                         "found '" + levels["to"].Scalar() + "', expected a number >= 'from' (" +
-                             levels["from"].Scalar() + ")");
-      std::vector<std::string> given;
-      for (const char* k : {"step", "factor", "steps"})
-        if (levels[k]) given.emplace_back(k);
-      if (given.size() != 1) {
-        std::string found = "found ";
-        if (given.empty()) found += "none of them";
-        for (std::size_t i = 0; i < given.size(); ++i)
-          found += (i == 0 ? "'" : i + 1 == given.size() ? "' and '" : "', '") + given[i];
-        if (!given.empty()) found += "'";
-        throw InputError(location_of(levels, file), path,
-                         found + ", expected exactly one of 'step', 'factor' or 'steps'");
-      }
-      // The level count is checked before any level is made: a tiny step must not exhaust memory.
-      auto check_count = [&](double count, const char* key) {
-        if (!(count <= kMaxLevels))
-          throw InputError(location_of(levels[key], file), path + "." + key,
-                           "found '" + levels[key].Scalar() + "' (" +
-                               (std::isfinite(count) ? std::to_string(static_cast<long long>(count))
-                                                     : std::string("too many")) +
-                               " levels), expected at most 100000 levels");
-      };
-      std::vector<double> values;
-      if (levels["step"]) {
-        const double step = scalar_number(levels["step"], file, path + ".step");
-        if (step <= 0)
-          throw InputError(location_of(levels["step"], file), path + ".step",
-                           "found '" + levels["step"].Scalar() + "', expected a number > 0");
-        const double count = std::floor((to - from) / step + 1e-9) + 1;
-        check_count(count, "step");
-        const auto n = static_cast<long>(count);
-        for (long i = 0; i < n; ++i) values.push_back(from + static_cast<double>(i) * step);
-      } else if (levels["factor"]) {
-        const double factor = scalar_number(levels["factor"], file, path + ".factor");
-        if (factor <= 1)
-          throw InputError(location_of(levels["factor"], file), path + ".factor",
-                           "found '" + levels["factor"].Scalar() + "', expected a number > 1");
-        if (from <= 0)
-          throw InputError(
-              location_of(levels["from"], file), path + ".from",
-              "found '" + levels["from"].Scalar() + "', expected a number > 0 (a geometric range)");
-        check_count(std::floor(std::log(to / from) / std::log(factor) + 1e-9) + 1, "factor");
-        for (double v = from; v <= to * (1 + 1e-9); v *= factor) values.push_back(v);
-      } else {
-        const double steps = scalar_number(levels["steps"], file, path + ".steps");
-        if (steps < 1 || std::floor(steps) != steps)
-          throw InputError(
-              location_of(levels["steps"], file), path + ".steps",
-              "found '" + levels["steps"].Scalar() + "', expected a whole number >= 1");
-        check_count(steps, "steps");
-        const std::string scale = levels["scale"] ? levels["scale"].Scalar() : "linear";
-        if (scale != "linear" && scale != "log")
-          throw InputError(location_of(levels["scale"], file), path + ".scale",
-                           "found '" + scale + "', expected one of: linear, log");
-        if (scale == "log" && from <= 0)
-          throw InputError(
-              location_of(levels["from"], file), path + ".from",
-              "found '" + levels["from"].Scalar() + "', expected a number > 0 (a log range)");
-        const auto n = static_cast<int>(steps);
-        for (int i = 0; i < n; ++i) {
-          const double t = n == 1 ? 0.0 : static_cast<double>(i) / (n - 1);
-          values.push_back(scale == "log" ? from * std::pow(to / from, t) : from + t * (to - from));
-        }
-      }
-      std::set<core::Value> seen;  // integer rounding can repeat a level: keep the first
-      for (double v : values) {
-        if (spec->kind == core::ParamKind::Integer)
-          v = std::round(v);
-        else
-          v = std::round(v * 1e9) / 1e9;  // 0.1 steps land on 0.3, not 0.30000000000000004
-        core::Value level = schema.coerce(*spec, core::Value(v), location_of(levels, file), path);
-        if (seen.insert(level).second) dim.levels.push_back(std::move(level));
-      }
+      dim.levels = range_levels(levels, *spec, schema, file, path);
     } else {
       add_level(level_value(levels, *spec, file, path), levels);
     }
