@@ -17,6 +17,12 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || ((seconds < 1)); then
   echo "fuzz: SECONDS_PER_TARGET must be a whole number >= 1, got '$seconds'" >&2
   exit 2
 fi
+for t in "${targets[@]}"; do
+  if [[ ! -d "fuzz/corpus/$t" ]]; then
+    echo "fuzz: unknown target '$t' (expected one of: $(ls fuzz/corpus | tr '\n' ' '))" >&2
+    exit 2
+  fi
+done
 build="${PADE_FUZZ_BUILD:-build-fuzz}"
 out="${PADE_FUZZ_OUT:-out/fuzz}"
 
@@ -29,26 +35,32 @@ failed=()
 for t in "${targets[@]}"; do
   bin="$build/fuzz/fuzz_$t"
   seeds="fuzz/corpus/$t"
-  if [[ ! -x "$bin" || ! -d "$seeds" ]]; then
-    echo "fuzz: unknown target '$t' (no $bin or $seeds)" >&2
-    exit 2
-  fi
   corpus="$out/corpus/$t"
   artifacts="$out/artifacts/$t"
   log="$out/$t.log"
   mkdir -p "$corpus" "$artifacts"
   rm -f "$artifacts"/*
+  # Dictionaries (fuzz/dict/): tokens the mutations insert — YAML syntax and schema keys, .npy
+  # header words.
+  case "$t" in
+    hardware) dicts=(yaml) ;;
+    campaign) dicts=(yaml campaign) ;;
+    *) dicts=(npy) ;;
+  esac
+  dict="$out/$t.dict"
+  for d in "${dicts[@]}"; do cat "fuzz/dict/$d.dict"; done >"$dict"
   rc=0
   started=$SECONDS
   # New inputs go to the first corpus folder (ours); the seeds are read only. Leaks are findings.
   ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" \
     "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="$artifacts/" "$corpus" "$seeds" >"$log" 2>&1 || rc=$?
+    -dict="$dict" -artifact_prefix="$artifacts/" "$corpus" "$seeds" >"$log" 2>&1 || rc=$?
   elapsed=$((SECONDS - started))
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
   speed="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)"
   cov="$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2)"
-  summary="fuzz: $t: ${execs:-?} executions in ${elapsed} s (${speed:-?}/s), coverage ${cov:-?}, corpus $(find "$corpus" -type f | wc -l) + $(find "$seeds" -type f | wc -l) seeds"
+  summary="fuzz: $t: ${execs:-?} executions in ${elapsed} s (${speed:-?}/s), coverage ${cov:-?},"
+  summary+=" corpus $(find "$corpus" -type f | wc -l) + $(find "$seeds" -type f | wc -l) seeds"
   shopt -s nullglob
   found=("$artifacts"/*)
   shopt -u nullglob
