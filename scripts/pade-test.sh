@@ -4,8 +4,8 @@
 #   scripts/pade-test.sh            both builds
 #   PADE_SKIP_SANITIZERS=1 scripts/pade-test.sh   the Release build only (quick local loop)
 #   PADE_SKIP_FUZZ=1 scripts/pade-test.sh         without the final fuzzing step
-# Last, every libFuzzer target runs for PADE_FUZZ_SECONDS (default 25) seconds from its seed corpus
-# (scripts/fuzz.sh, docs/fuzzing.md): about 3 minutes with the instrumented build on 2 cores.
+# Last, every libFuzzer target runs for PADE_FUZZ_SECONDS (default 20) seconds (scripts/fuzz.sh,
+# docs/fuzzing.md): about 2.5 min with its instrumented build on 2 idle cores, 4 min when shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Chromium too: the HTML report's test loads it in a headless browser (skipped, with a note, without it).
@@ -26,5 +26,5 @@ fi
 if [[ "${PADE_SKIP_FUZZ:-0}" != "1" ]]; then
   # Any crash, sanitizer report, uncaught exception other than an InputError, hang or leak on a
   # generated input fails the run; the input is kept in out/fuzz/findings/.
-  scripts/fuzz.sh "${PADE_FUZZ_SECONDS:-25}"
+  scripts/fuzz.sh "${PADE_FUZZ_SECONDS:-20}"
 fi
