@@ -53,6 +53,10 @@ double power_of_two_scale(double max_abs, std::int32_t qmax) {
 std::int16_t encode(float x, double scale, std::int32_t qmax) {
   // std::round is half-away-from-zero: symmetric, so quantize(-x) == -quantize(x).
   const double v = std::round(static_cast<double>(x) / scale);
+  // Saturating: beyond the scale (±inf too) is ±qmax. NaN has no code; converting it to an
+  // integer would be undefined behaviour, so it reads as 0. (Readers of user data reject
+  // non-finite values; this keeps the arithmetic defined whatever reaches it.)
+  if (std::isnan(v)) return 0;
   return static_cast<std::int16_t>(
       std::clamp(v, static_cast<double>(-qmax), static_cast<double>(qmax)));
 }
@@ -104,9 +108,12 @@ QuantizedMatrix quantize(const Matrix& m, const QuantSpec& spec) {
   q.codes_.resize(m.rows() * m.cols());
   const std::int32_t qmax = q.max_code();
 
+  // Over the finite values: one infinity would make the scale infinite and every code 0 (or
+  // NaN); it saturates to the largest code instead.
   auto max_abs = [](std::span<const float> xs) {
     double a = 0.0;
-    for (const float x : xs) a = std::max(a, std::fabs(static_cast<double>(x)));
+    for (const float x : xs)
+      if (std::isfinite(x)) a = std::max(a, std::fabs(static_cast<double>(x)));
     return a;
   };
 

@@ -11,6 +11,8 @@
 //               share one power-of-two scale.
 // Quantized value x_q = clamp(round_half_away(x / s), -(2^{n-1}-1), 2^{n-1}-1): symmetric, the
 // most negative code -2^{n-1} is never produced (so negation and |x| stay representable).
+// Non-finite inputs are defined too: scales come from the finite values, ±inf saturates to the
+// largest code, NaN quantizes to 0.
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <string_view>
 
@@ -78,6 +79,157 @@ std::string not_sweepable(const std::string& key, const core::ParamSpec* spec,
 
 constexpr double kMaxLevels = 100000;
 
+/// |level| below which real range levels are snapped to multiples of 1e-9 (level * 1e9 stays an
+/// exact integer in a double).
+constexpr double kSnapLimit = 9e6;
+
+/// The levels of a range {from, to, step | factor | steps [, scale]} of a numeric parameter.
+/// The number of levels is computed in floating point without overflow and checked before any
+/// level is made, so neither a tiny step nor a factor near 1 can exhaust memory; levels never
+/// leave [from, to]. An integer parameter takes whole numbers only: whole ends, a whole step, a
+/// factor that keeps every level whole (`steps` points are rounded, repeats dropped).
+std::vector<core::Value> range_levels(const YAML::Node& levels, const core::ParamSpec& spec,
+                                      const core::Schema& schema, const std::string& file,
+                                      const std::string& path) {
+  const bool integer = spec.kind == core::ParamKind::Integer;
+  const auto at = [&](const char* key) { return location_of(levels[key], file); };
+  const auto written = [&](const char* key) { return "'" + levels[key].Scalar() + "'"; };
+  const std::string integer_note = " (" + spec.key + " is an integer parameter)";
+  for (const char* bound : {"from", "to"})
+    if (!levels[bound])
+      throw InputError(location_of(levels, file), path,
+                       std::string("found a range without '") + bound +
+                           "', expected a range with 'from' and 'to'");
+  const double from = scalar_number(levels["from"], file, path + ".from");
+  const double to = scalar_number(levels["to"], file, path + ".to");
+  if (to < from)
+    throw InputError(at("to"), path + ".to",
+                     "found " + written("to") + ", expected a number >= 'from' (" +
+                         levels["from"].Scalar() + ")");
+  const auto require_whole = [&](const char* key, double v) {
+    if (integer && v != std::floor(v))
+      throw InputError(at(key), path + "." + key,
+                       "found " + written(key) + ", expected a whole number" + integer_note);
+  };
+  require_whole("from", from);
+  require_whole("to", to);
+  std::vector<std::string> given;
+  for (const char* k : {"step", "factor", "steps"})
+    if (levels[k]) given.emplace_back(k);
+  if (given.size() != 1) {
+    std::string found = "found ";
+    if (given.empty()) found += "none of them";
+    for (std::size_t i = 0; i < given.size(); ++i)
+      found += (i == 0 ? "'" : i + 1 == given.size() ? "' and '" : "', '") + given[i];
+    if (!given.empty()) found += "'";
+    throw InputError(location_of(levels, file), path,
+                     found + ", expected exactly one of 'step', 'factor' or 'steps'");
+  }
+  if (levels["scale"] && !levels["steps"])
+    throw InputError(at("scale"), path + ".scale",
+                     "found 'scale' with '" + given.front() +
+                         "', expected 'scale' only with 'steps' (a 'factor' range is geometric, "
+                         "a 'step' range linear)");
+  // Checked before any level is made. Every count here is >= 1 or NaN; NaN is too many.
+  const auto check_count = [&](double count, const char* key) {
+    if (!(count <= kMaxLevels))
+      throw InputError(at(key), path + "." + key,
+                       "found " + written(key) + " (" +
+                           (count < 1e18 ? std::to_string(static_cast<long long>(count))
+                                         : std::string("too many")) +
+                           " levels), expected at most 100000 levels");
+  };
+  // to - from and to / from may overflow although both ends are finite: then the same quantity
+  // is computed from halves or logarithms.
+  const double span = to - from;
+  std::vector<double> values;
+  if (levels["step"]) {
+    const double step = scalar_number(levels["step"], file, path + ".step");
+    if (step <= 0)
+      throw InputError(at("step"), path + ".step",
+                       "found " + written("step") + ", expected a number > 0");
+    require_whole("step", step);
+    const double ratio = std::isfinite(span) ? span / step : (to / 2 - from / 2) / (step / 2);
+    const double count = std::floor(ratio + 1e-9) + 1;
+    check_count(count, "step");
+    const auto n = static_cast<std::size_t>(count);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto k = static_cast<double>(i);
+      const double v = std::isfinite(span) ? from + k * step : (from / 2 + k * (step / 2)) * 2;
+      values.push_back(std::min(v, to));
+    }
+  } else if (levels["factor"]) {
+    const double factor = scalar_number(levels["factor"], file, path + ".factor");
+    if (factor <= 1)
+      throw InputError(at("factor"), path + ".factor",
+                       "found " + written("factor") + ", expected a number > 1");
+    if (from <= 0)
+      throw InputError(at("from"), path + ".from",
+                       "found " + written("from") + ", expected a number > 0 (a geometric range)");
+    const double ratio = to / from;
+    const double decades = std::isfinite(ratio) ? std::log(ratio) : std::log(to) - std::log(from);
+    const double count = std::floor(decades / std::log(factor) + 1e-9) + 1;
+    check_count(count, "factor");
+    const auto n = static_cast<std::size_t>(count);
+    double v = from;
+    for (std::size_t i = 0; i < n; ++i, v *= factor) {
+      const double level = std::min(v, to);
+      if (integer && std::abs(level - std::round(level)) > 1e-9 * std::max(1.0, level)) {
+        char shown[64];
+        std::snprintf(shown, sizeof shown, "%.10g", level);
+        throw InputError(at("factor"), path + ".factor",
+                         "found " + written("factor") + " (level " + std::to_string(i + 1) +
+                             " would be " + shown +
+                             "), expected a factor that keeps every level a whole number" +
+                             integer_note);
+      }
+      values.push_back(level);
+    }
+  } else {
+    const double steps = scalar_number(levels["steps"], file, path + ".steps");
+    if (steps < 1 || std::floor(steps) != steps)
+      throw InputError(at("steps"), path + ".steps",
+                       "found " + written("steps") + ", expected a whole number >= 1");
+    check_count(steps, "steps");
+    const std::string scale = levels["scale"] ? levels["scale"].Scalar() : "linear";
+    if (scale != "linear" && scale != "log")
+      throw InputError(at("scale"), path + ".scale",
+                       "found '" + scale + "', expected one of: linear, log");
+    if (scale == "log" && from <= 0)
+      throw InputError(at("from"), path + ".from",
+                       "found " + written("from") + ", expected a number > 0 (a log range)");
+    const auto n = static_cast<int>(steps);
+    const double ratio = to / from;
+    for (int i = 0; i < n; ++i) {
+      const double t = n == 1 ? 0.0 : static_cast<double>(i) / (n - 1);
+      double v = 0;
+      if (scale == "log")
+        v = std::isfinite(ratio) ? from * std::pow(ratio, t)
+                                 : std::exp(std::log(from) + t * (std::log(to) - std::log(from)));
+      else
+        v = std::isfinite(span) ? from + t * span : from * (1 - t) + to * t;
+      values.push_back(std::clamp(v, from, to));
+    }
+  }
+  // Real levels are snapped to multiples of 1e-9, so 0.1 steps land on 0.3, not
+  // 0.30000000000000004 — unless the range is finer than 1e-6 or its values too large for the
+  // snap to be exact (it would merge levels or overflow).
+  bool snap = !integer;
+  for (std::size_t i = 0; snap && i < values.size(); ++i)
+    snap = std::abs(values[i]) < kSnapLimit && (i == 0 || values[i] - values[i - 1] >= 1e-6);
+  std::vector<core::Value> out;
+  std::set<core::Value> seen;  // rounding `steps` points of an integer can repeat a level
+  for (double v : values) {
+    if (integer)
+      v = std::round(v);
+    else if (snap)
+      v = std::round(v * 1e9) / 1e9;
+    core::Value level = schema.coerce(spec, core::Value(v), location_of(levels, file), path);
+    if (seen.insert(level).second) out.push_back(std::move(level));
+  }
+  return out;
+}
+
 }  // namespace
 
 DesignSpace DesignSpace::read(const YAML::Node& node, const core::Schema& schema,
@@ -127,89 +279,7 @@ DesignSpace DesignSpace::read(const YAML::Node& node, const core::Schema& schema
                            found + ", expected one of: from, to, step, factor, steps, scale");
         }
       }
-      for (const char* bound : {"from", "to"})
-        if (!levels[bound])
-          throw InputError(location_of(levels, file), path,
-                           std::string("found a range without '") + bound +
-                               "', expected a range with 'from' and 'to'");
-      const double from = scalar_number(levels["from"], file, path + ".from");
-      const double to = scalar_number(levels["to"], file, path + ".to");
-      if (to < from)
-        throw InputError(location_of(levels["to"], file), path + ".to",
-                         "found '" + levels["to"].Scalar() + "', expected a number >= 'from' (" +
-                             levels["from"].Scalar() + ")");
-      std::vector<std::string> given;
-      for (const char* k : {"step", "factor", "steps"})
-        if (levels[k]) given.emplace_back(k);
-      if (given.size() != 1) {
-        std::string found = "found ";
-        if (given.empty()) found += "none of them";
-        for (std::size_t i = 0; i < given.size(); ++i)
-          found += (i == 0 ? "'" : i + 1 == given.size() ? "' and '" : "', '") + given[i];
-        if (!given.empty()) found += "'";
-        throw InputError(location_of(levels, file), path,
-                         found + ", expected exactly one of 'step', 'factor' or 'steps'");
-      }
-      // The level count is checked before any level is made: a tiny step must not exhaust memory.
-      auto check_count = [&](double count, const char* key) {
-        if (!(count <= kMaxLevels))
-          throw InputError(location_of(levels[key], file), path + "." + key,
-                           "found '" + levels[key].Scalar() + "' (" +
-                               (std::isfinite(count) ? std::to_string(static_cast<long long>(count))
-                                                     : std::string("too many")) +
-                               " levels), expected at most 100000 levels");
-      };
-      std::vector<double> values;
-      if (levels["step"]) {
-        const double step = scalar_number(levels["step"], file, path + ".step");
-        if (step <= 0)
-          throw InputError(location_of(levels["step"], file), path + ".step",
-                           "found '" + levels["step"].Scalar() + "', expected a number > 0");
-        const double count = std::floor((to - from) / step + 1e-9) + 1;
-        check_count(count, "step");
-        const auto n = static_cast<long>(count);
-        for (long i = 0; i < n; ++i) values.push_back(from + static_cast<double>(i) * step);
-      } else if (levels["factor"]) {
-        const double factor = scalar_number(levels["factor"], file, path + ".factor");
-        if (factor <= 1)
-          throw InputError(location_of(levels["factor"], file), path + ".factor",
-                           "found '" + levels["factor"].Scalar() + "', expected a number > 1");
-        if (from <= 0)
-          throw InputError(
-              location_of(levels["from"], file), path + ".from",
-              "found '" + levels["from"].Scalar() + "', expected a number > 0 (a geometric range)");
-        check_count(std::floor(std::log(to / from) / std::log(factor) + 1e-9) + 1, "factor");
-        for (double v = from; v <= to * (1 + 1e-9); v *= factor) values.push_back(v);
-      } else {
-        const double steps = scalar_number(levels["steps"], file, path + ".steps");
-        if (steps < 1 || std::floor(steps) != steps)
-          throw InputError(
-              location_of(levels["steps"], file), path + ".steps",
-              "found '" + levels["steps"].Scalar() + "', expected a whole number >= 1");
-        check_count(steps, "steps");
-        const std::string scale = levels["scale"] ? levels["scale"].Scalar() : "linear";
-        if (scale != "linear" && scale != "log")
-          throw InputError(location_of(levels["scale"], file), path + ".scale",
-                           "found '" + scale + "', expected one of: linear, log");
-        if (scale == "log" && from <= 0)
-          throw InputError(
-              location_of(levels["from"], file), path + ".from",
-              "found '" + levels["from"].Scalar() + "', expected a number > 0 (a log range)");
-        const auto n = static_cast<int>(steps);
-        for (int i = 0; i < n; ++i) {
-          const double t = n == 1 ? 0.0 : static_cast<double>(i) / (n - 1);
-          values.push_back(scale == "log" ? from * std::pow(to / from, t) : from + t * (to - from));
-        }
-      }
-      std::set<core::Value> seen;  // integer rounding can repeat a level: keep the first
-      for (double v : values) {
-        if (spec->kind == core::ParamKind::Integer)
-          v = std::round(v);
-        else
-          v = std::round(v * 1e9) / 1e9;  // 0.1 steps land on 0.3, not 0.30000000000000004
-        core::Value level = schema.coerce(*spec, core::Value(v), location_of(levels, file), path);
-        if (seen.insert(level).second) dim.levels.push_back(std::move(level));
-      }
+      dim.levels = range_levels(levels, *spec, schema, file, path);
     } else {
       add_level(level_value(levels, *spec, file, path), levels);
     }
@@ -234,6 +304,18 @@ double DesignSpace::cardinality() const {
 
 namespace {
 
+/// Nesting levels an expression may have; far beyond any real one, far below the stack's limit.
+constexpr int kMaxExprDepth = 200;
+
+/// Text quoted in an error message: long expressions are cut in the middle, so a message stays
+/// readable (and small) whatever the input.
+std::string abbreviated(std::string_view text) {
+  constexpr std::size_t kKeep = 60;
+  if (text.size() <= 2 * kKeep + 20) return std::string(text);
+  return std::string(text.substr(0, kKeep)) + " ... (" + std::to_string(text.size() - 2 * kKeep) +
+         " characters) ... " + std::string(text.substr(text.size() - kKeep));
+}
+
 bool is_key_char(char ch) {
   return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_' || ch == '.';
 }
@@ -249,7 +331,7 @@ class ExprCompiler {
     expression();
     skip_space();
     if (pos_ < text_.size())
-      fail("found '" + std::string(text_.substr(pos_)) + "'", "an operator or the end");
+      fail("found '" + abbreviated(text_.substr(pos_)) + "'", "an operator or the end");
     return std::move(out_);
   }
 
@@ -257,8 +339,27 @@ class ExprCompiler {
   [[noreturn]] void fail(const std::string& found, const std::string& expected) const {
     throw InputError(where_, path_,
                      found + " at character " + std::to_string(pos_ + 1) + " of \"" +
-                         std::string(text_) + "\", expected " + expected);
+                         abbreviated(text_) + "\", expected " + expected);
   }
+  /// Counts one level of nesting (a parenthesis, a function call, a unary minus) for as long as
+  /// it lives: the compiler recurses once per level, so the depth is bounded before the stack is.
+  class Nesting {
+   public:
+    explicit Nesting(ExprCompiler& c) : c_(c) {
+      if (++c_.depth_ > kMaxExprDepth) {
+        --c_.pos_;  // at the '(' or '-' just read
+        c_.fail("more than " + std::to_string(kMaxExprDepth) +
+                    " nested parentheses, function calls or unary minus signs",
+                "at most " + std::to_string(kMaxExprDepth) + " levels of nesting");
+      }
+    }
+    ~Nesting() { --c_.depth_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+
+   private:
+    ExprCompiler& c_;
+  };
   void skip_space() {
     while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_])) != 0)
       ++pos_;
@@ -301,6 +402,7 @@ class ExprCompiler {
   }
   void unary() {
     if (accept('-')) {
+      const Nesting level(*this);
       unary();
       out_.push_back({ExprOp::Kind::Negate, 0, {}, 0});
       return;
@@ -311,6 +413,7 @@ class ExprCompiler {
     skip_space();
     if (pos_ >= text_.size()) fail("found the end", "a number, a parameter, a function or '('");
     if (accept('(')) {
+      const Nesting level(*this);
       expression();
       if (!accept(')'))
         fail(pos_ < text_.size() ? "found '" + std::string(1, text_[pos_]) + "'" : "found the end",
@@ -325,7 +428,7 @@ class ExprCompiler {
       try {
         v = std::stod(rest, &used);
       } catch (const std::exception&) {
-        fail("found '" + rest + "'", "a number");
+        fail("found '" + abbreviated(rest) + "'", "a number");
       }
       pos_ += used;
       out_.push_back({ExprOp::Kind::Number, v, {}, 0});
@@ -342,6 +445,7 @@ class ExprCompiler {
         pos_ = start;
         fail("found an unknown function '" + name + "'", "one of: min, max, floor, ceil, round");
       }
+      const Nesting level(*this);
       std::size_t argc = 0;
       if (!accept(')')) {
         do {
@@ -384,6 +488,7 @@ class ExprCompiler {
   core::SourceLocation where_;
   std::string path_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
   std::vector<ExprOp> out_;
 };
 
@@ -431,7 +536,7 @@ double run_program(const DerivedParameter& d, const core::Config& c) {
         const double b = pop();
         if (b == 0)
           throw InputError(d.where, "derived." + d.key,
-                           "found a division by zero in \"" + d.expression + "\"");
+                           "found a division by zero in \"" + abbreviated(d.expression) + "\"");
         stack.back() /= b;
         break;
       }
@@ -516,17 +621,19 @@ core::Config DesignSpace::point(const core::Config& base,
     const bool integer = spec != nullptr && spec->kind == core::ParamKind::Integer;
     auto at_point = [&] { return " at " + point_text(dims_, levels); };
     if (!std::isfinite(v))
-      throw InputError(d.where, path,
-                       "found a non-finite value of \"" + d.expression + "\"" + at_point());
+      throw InputError(
+          d.where, path,
+          "found a non-finite value of \"" + abbreviated(d.expression) + "\"" + at_point());
     if (integer && std::abs(v - std::round(v)) > 1e-9)
       throw InputError(
           d.where, path,
-          "found " + core::value_text(v) + " from \"" + d.expression + "\"" + at_point() +
+          "found " + core::value_text(v) + " from \"" + abbreviated(d.expression) + "\"" +
+              at_point() +
               ", expected a whole number (wrap the expression in floor(), ceil() or round())");
     if (spec != nullptr && ((spec->min && v < *spec->min) || (spec->max && v > *spec->max)))
       throw InputError(d.where, path,
-                       "found " + core::value_text(v) + " from \"" + d.expression + "\"" +
-                           at_point() + ", expected " + spec->allowed());
+                       "found " + core::value_text(v) + " from \"" + abbreviated(d.expression) +
+                           "\"" + at_point() + ", expected " + spec->allowed());
     c.set(d.key, integer ? core::Value(static_cast<std::int64_t>(std::llround(v))) : core::Value(v),
           d.where);
   }

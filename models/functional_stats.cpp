@@ -75,6 +75,9 @@ double FunctionalStats::mean_rounds() const {
   return safe_div(planes, static_cast<double>(pairs_considered));
 }
 namespace {
+// Saturating: clamped to [-4, 4] first, so the sums cannot overflow. NaN has no fixed-point
+// value (llround would return an unspecified one, LLONG_MIN on x86, and the next addition
+// overflow): callers replace it first (see add_accuracy_row).
 std::int64_t to_fixed(double v) {
   return std::llround(std::clamp(v, -4.0, 4.0) * FunctionalStats::kFixedOne);
 }
@@ -85,6 +88,10 @@ double from_fixed(std::int64_t sum, std::uint64_t n) {
 
 void FunctionalStats::add_accuracy_row(double rel_l2, double cosine, double retained_mass,
                                        std::uint64_t hits, std::uint64_t slots) {
+  // An undefined measurement (the dense FP32 reference overflowed) counts as no agreement.
+  if (std::isnan(rel_l2)) rel_l2 = 4.0;
+  if (std::isnan(cosine)) cosine = 0.0;
+  if (std::isnan(retained_mass)) retained_mass = 0.0;
   accuracy_rows += 1;
   sum_rel_l2_fx += to_fixed(rel_l2);
   max_rel_l2 = std::max(max_rel_l2, rel_l2);

@@ -8,6 +8,7 @@ PACKAGES=(
   libboost-graph-dev libtbb-dev libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev sqlite3
   catch2 libcli11-dev gnuplot-nox libopenblas-dev libbenchmark-dev
   libopenmpi-dev openmpi-bin
+  clang libclang-rt-14-dev
   fortunes-min dict-devil
 )
 if [[ "${PADE_WITH_BROWSER:-0}" == "1" ]]; then PACKAGES+=(chromium); fi

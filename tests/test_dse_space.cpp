@@ -1,9 +1,11 @@
 // Campaign files: derived parameters, the halving/NSGA-II keys, and their input errors.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "dse/campaign.hpp"
 #include "models/hardware.hpp"
+#include "tests/support/run_pade.hpp"
 
 using namespace pade;
 
@@ -67,6 +69,131 @@ TEST_CASE("derived parameters: bad expressions are input errors naming file:line
   CHECK_THAT(error_of("derived:\n  softmax.exp_units: \"qk_pu.rows / (qk_pu.rows - 4)\"\n"),
              Catch::Contains("division by zero"));
   CHECK_THAT(error_of("derived: [1]\n"), Catch::Contains("expected a map"));
+}
+
+TEST_CASE("derived expressions nest at most 200 levels: deeper is an input error, not a crash",
+          "[dse]") {
+  const auto nested = [](const std::string& open, std::size_t depth, const std::string& close) {
+    std::string e;
+    for (std::size_t i = 0; i < depth; ++i) e += open;
+    e += "qk_pu.rows";
+    for (std::size_t i = 0; i < depth; ++i) e += close;
+    return "derived:\n  softmax.exp_units: \"" + e + "\"\n";
+  };
+  // 200 levels of each kind compile and evaluate.
+  CHECK(
+      read(nested("(", 200, ")")).space.point(read("").base, {1, 0}).integer("softmax.exp_units") ==
+      8);
+  CHECK(read(nested("--", 100, "")).space.derived().size() == 1);
+  CHECK(read(nested("min(", 200, ", 4)")).space.derived().size() == 1);
+  // One more, and the inputs that used to overflow the stack (SIGSEGV): ~11.6k parentheses and
+  // 400k unary minus signs. The message is located and stays short.
+  for (const auto& [derived, at] :
+       std::vector<std::pair<std::string, int>>{{nested("(", 201, ")"), 201},
+                                                {nested("-", 201, ""), 201},
+                                                {nested("max(", 201, ")"), 201 * 4},
+                                                {nested("(", 11600, ")"), 201},
+                                                {nested("-", 400000, ""), 201},
+                                                {nested("(-", 150, ")"), 201}}) {
+    const std::string e = error_of(derived);
+    CAPTURE(e.substr(0, 300));
+    CHECK_THAT(e, Catch::StartsWith("d.yaml:7:22: error: 'derived.softmax.exp_units': more than "
+                                    "200 nested parentheses, function calls or unary minus signs "
+                                    "at character " +
+                                    std::to_string(at) + " of \""));
+    CHECK_THAT(e, Catch::EndsWith("expected at most 200 levels of nesting"));
+    CHECK(e.size() < 400);
+  }
+}
+
+TEST_CASE("pade validate: a derived expression nested too deeply exits 2 with its location",
+          "[dse][cli]") {
+  const test::TempDir dir("deep");
+  for (const std::string& e : {std::string(11600, '(') + "qk_pu.rows" + std::string(11600, ')'),
+                               std::string(400000, '-') + "qk_pu.rows"}) {
+    const auto file = dir.write(
+        "c.yaml", "kind: campaign\nname: deep\nderived:\n  softmax.exp_units: \"" + e + "\"\n");
+    const auto r = test::run_pade("validate " + test::shell_quote(file.string()));
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::StartsWith(file.string() + ":4:22: error: "
+                                                        "'derived.softmax.exp_units': more than "
+                                                        "200 nested"));
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("range levels: counted without overflow, never outside [from, to], never merged",
+          "[dse]") {
+  const auto levels = [](const std::string& entry) {
+    const auto c = dse::read_campaign_text("kind: campaign\nname: r\nspace:\n  " + entry + "\n",
+                                           "r.yaml", ".");
+    REQUIRE(c.space.dimensions().size() == 1);
+    std::vector<double> out;
+    for (const auto& v : c.space.dimensions().front().levels)
+      out.push_back(std::holds_alternative<double>(v)
+                        ? std::get<double>(v)
+                        : static_cast<double>(std::get<std::int64_t>(v)));
+    return out;
+  };
+  const auto finite_and_within = [](const std::vector<double>& v, double lo, double hi) {
+    return std::all_of(v.begin(), v.end(),
+                       [&](double x) { return std::isfinite(x) && x >= lo && x <= hi; }) &&
+           std::is_sorted(v.begin(), v.end()) && std::adjacent_find(v.begin(), v.end()) == v.end();
+  };
+  const std::string coef = "coefficients.energy.add8_pj_45nm: ";  // a real without a maximum
+  // A geometric range up to the largest doubles: its last product used to overflow to inf, and
+  // a loop bounded by `to * (1 + 1e-9)` = inf never ended.
+  const auto g = levels(coef + "{from: 1, to: 1.79e308, factor: 10}");
+  CHECK(g.size() == 309);
+  CHECK(finite_and_within(g, 1, 1.79e308));
+  const auto s = levels(coef + "{from: 0, to: 1.7e308, step: 1e305}");
+  CHECK(s.size() == 1701);
+  CHECK(finite_and_within(s, 0, 1.7e308));  // snapping to 1e-9 used to overflow to inf
+  const auto wide = levels(coef + "{from: 1e-300, to: 1e300, steps: 3, scale: log}");
+  REQUIRE(wide.size() == 3);
+  CHECK(wide[1] == Approx(1.0));
+  CHECK(finite_and_within(wide, 1e-300, 1e300));
+  // A range finer than the 1e-9 snap keeps every level (they used to merge into 0 and 1e-9).
+  const auto fine = levels(coef + "{from: 0, to: 1e-9, step: 1e-10}");
+  CHECK(fine.size() == 11);
+  CHECK(finite_and_within(fine, 0, 1e-9));
+  CHECK(levels("algorithm.alpha: {from: 0.3, to: 0.7, step: 0.1}") ==
+        std::vector<double>{0.3, 0.4, 0.5, 0.6, 0.7});
+  // Integer parameters: whole ends, step and factor levels.
+  CHECK(levels("qk_pu.rows: {from: 4, to: 9, factor: 1.5}") == std::vector<double>{4, 6, 9});
+  CHECK(levels("qk_pu.rows: {from: 2, to: 9, step: 3}") == std::vector<double>{2, 5, 8});
+  const auto error = [](const std::string& entry) {
+    try {
+      (void)dse::read_campaign_text("kind: campaign\nname: r\nspace:\n  " + entry + "\n", "r.yaml",
+                                    ".");
+    } catch (const core::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  CHECK(error("algorithm.alpha: {from: 0, to: 1, step: 1e-300}") ==
+        "r.yaml:4:43: error: 'space.algorithm.alpha.step': found '1e-300' (too many levels), "
+        "expected at most 100000 levels");
+  CHECK(error(coef + "{from: 0, to: 1.7e308, step: 1e-300}") ==
+        "r.yaml:4:66: error: 'space.coefficients.energy.add8_pj_45nm.step': found '1e-300' (too "
+        "many levels), expected at most 100000 levels");
+  CHECK(error("algorithm.alpha: {from: 0.1, to: 1, factor: 1.000000000000001}") ==
+        "r.yaml:4:47: error: 'space.algorithm.alpha.factor': found '1.000000000000001' "
+        "(2073984273359371 levels), expected at most 100000 levels");
+  CHECK(error("algorithm.alpha: {from: 0.1, to: 1, factor: .nan}") ==
+        "r.yaml:4:47: error: 'space.algorithm.alpha.factor': found '.nan', expected a number");
+  CHECK(error("algorithm.alpha: {from: 0.1, to: .inf, factor: 2}") ==
+        "r.yaml:4:36: error: 'space.algorithm.alpha.to': found '.inf', expected a number");
+  CHECK(error("qk_pu.rows: {from: 1, to: 8, step: 0.5}") ==
+        "r.yaml:4:38: error: 'space.qk_pu.rows.step': found '0.5', expected a whole number "
+        "(qk_pu.rows is an integer parameter)");
+  CHECK(error("qk_pu.rows: {from: 1.5, to: 8, steps: 3}") ==
+        "r.yaml:4:22: error: 'space.qk_pu.rows.from': found '1.5', expected a whole number "
+        "(qk_pu.rows is an integer parameter)");
+  CHECK(error("qk_pu.rows: {from: 3, to: 30, factor: 2.5}") ==
+        "r.yaml:4:41: error: 'space.qk_pu.rows.factor': found '2.5' (level 2 would be 7.5), "
+        "expected a factor that keeps every level a whole number (qk_pu.rows is an integer "
+        "parameter)");
 }
 
 TEST_CASE("campaign: strategy choices, halving keys and refine_fidelity", "[dse]") {

@@ -383,6 +383,28 @@ TEST_CASE("stats serialization round-trips exactly", "[functional][serialize]") 
   REQUIRE(FunctionalStats::deserialize(empty.serialize()) == empty);
 }
 
+TEST_CASE("undefined accuracy measurements count as no agreement, sums stay defined",
+          "[functional][stats]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  FunctionalStats st;
+  st.add_accuracy_row(nan, nan, nan, 0, 4);
+  st.add_accuracy_row(0.0, 1.0, 1.0, 4, 4);
+  CHECK(st.accuracy_rows == 2);
+  CHECK(st.mean_rel_l2() == 2.0);  // (4 + 0) / 2
+  CHECK(st.mean_cosine() == 0.5);
+  CHECK(st.mean_retained_mass() == 0.5);
+  CHECK(st.max_rel_l2 == 4.0);
+  CHECK(st.min_cosine == 0.0);
+  // Huge (finite) inputs overflow the dense FP32 reference; the statistics stay finite.
+  auto head = make_head(91, 16, 32, true, 5.0, 5.0);
+  for (auto* m : {&head.q, &head.k})
+    for (auto& x : m->data()) x *= 1e36f;
+  const auto huge = simulate_head(head, FunctionalOptions{});
+  CHECK(huge.accuracy_rows == 16);
+  CHECK(std::isfinite(huge.mean_cosine()));
+  CHECK(std::isfinite(huge.mean_rel_l2()));
+}
+
 TEST_CASE("stats are internally consistent", "[functional][stats]") {
   for (std::uint64_t seed = 1; seed <= 6; ++seed) {
     const auto head = make_head(1500 + seed, 120, 64, seed % 2 == 0, 8.0, 10.0);

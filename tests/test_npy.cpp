@@ -2,12 +2,15 @@
 
 #include "tests/support/temp_dir.hpp"
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -84,8 +87,9 @@ TEST_CASE("npy float32 round trip through the writer") {
 
 TEST_CASE("npy float16 file written byte by byte") {
   TempDir dir;
-  // 1.0, -2.0, 65504 (max half), smallest subnormal 2^-24, +inf, 0.5
-  const std::uint16_t halves[] = {0x3c00, 0xc000, 0x7bff, 0x0001, 0x7c00, 0x3800};
+  // 1.0, -2.0, 65504 (max half), smallest subnormal 2^-24, smallest normal 2^-14, 0.5
+  // (infinities and NaN are input errors: see below)
+  const std::uint16_t halves[] = {0x3c00, 0xc000, 0x7bff, 0x0001, 0x0400, 0x3800};
   std::string data(sizeof halves, '\0');
   std::memcpy(data.data(), halves, sizeof halves);
   const auto p =
@@ -99,7 +103,7 @@ TEST_CASE("npy float16 file written byte by byte") {
   CHECK(a.data[1] == -2.0f);
   CHECK(a.data[2] == 65504.0f);
   CHECK(a.data[3] == std::ldexp(1.0f, -24));
-  CHECK(std::isinf(a.data[4]));
+  CHECK(a.data[4] == std::ldexp(1.0f, -14));
   CHECK(a.data[5] == 0.5f);
 
   // 2-D is read as one head.
@@ -200,6 +204,108 @@ TEST_CASE("npy errors name the file and the problem") {
   }
   SECTION("missing file") {
     CHECK_THAT(message_of(dir.path() / "nope.npy"), Contains("cannot open"));
+  }
+}
+
+TEST_CASE("npy values that are not finite are input errors naming the element") {
+  TempDir dir;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<std::size_t> shape = {2, 3, 4};
+  for (const auto& [bad, shown] :
+       std::vector<std::pair<float, std::string>>{{nan, "NaN"}, {inf, "+inf"}, {-inf, "-inf"}}) {
+    CAPTURE(shown);
+    std::vector<float> data(24, 0.5f);
+    data[17] = bad;  // (1, 1, 1)
+    data[21] = bad;  // a later one is not reported
+    const auto p = dir.path() / "nonfinite.npy";
+    write_npy_f32(p, shape, data);
+    const std::string expected = p.string() + ": error: found " + shown +
+                                 " at element 17 (index (1, 1, 1) of shape (2, 3, 4)), expected "
+                                 "finite values";
+    CHECK(message_of(p) == expected);
+    // The slice reader reports the element's index in the file, not in the slice.
+    NpyFile f(p);
+    std::vector<float> head(12);
+    CHECK_NOTHROW(f.read(0, head));
+    try {
+      f.read(12, head);
+      FAIL("expected an InputError");
+    } catch (const pade::core::InputError& e) {
+      CHECK(std::string(e.what()) == expected);
+    }
+  }
+  SECTION("float16 infinities and NaN too") {
+    // 0x7c00 = +inf, 0x7e00 = NaN in IEEE half precision.
+    const std::string data = std::string("\x00\x3c", 2) + std::string("\x00\x7e", 2);
+    const auto p =
+        write_file(dir.path() / "half.npy",
+                   npy_bytes("{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }", data));
+    CHECK(message_of(p) ==
+          p.string() +
+              ": error: found NaN at element 1 (index (1,) of shape (2,)), expected "
+              "finite values");
+    const auto q = write_file(dir.path() / "half_inf.npy",
+                              npy_bytes("{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }",
+                                        std::string("\x00\xfc\x00\x3c", 4)));
+    CHECK(message_of(q) ==
+          q.string() +
+              ": error: found -inf at element 0 (index (0,) of shape (2,)), expected "
+              "finite values");
+  }
+}
+
+TEST_CASE("npy readers refuse what is not a regular file, without opening it") {
+  TempDir dir;
+  const std::vector<std::size_t> shape = {2, 2};
+  const std::vector<float> data = {1, 2, 3, 4};
+  SECTION("a folder") {
+    const auto p = dir.path() / "folder.npy";
+    fs::create_directories(p);
+    CHECK(message_of(p) == p.string() + ": error: found a folder, expected a .npy file");
+    CHECK_THROWS_AS(NpyFile(p), pade::core::InputError);
+  }
+  SECTION("a FIFO (opening it would block until a writer comes)") {
+    const auto p = dir.path() / "fifo.npy";
+    REQUIRE(::mkfifo(p.c_str(), 0600) == 0);
+    const std::string expected =
+        p.string() +
+        ": error: found something that is not a regular file (a FIFO, socket or device), "
+        "expected a .npy file";
+    CHECK(message_of(p) == expected);
+    try {
+      NpyFile f(p);
+      FAIL("expected an InputError");
+    } catch (const pade::core::InputError& e) {
+      CHECK(std::string(e.what()) == expected);
+    }
+  }
+  SECTION("a symlink to a regular file is read") {
+    const auto target = dir.path() / "real.npy";
+    write_npy_f32(target, shape, data);
+    fs::create_symlink(target, dir.path() / "link.npy");
+    CHECK(read_npy(dir.path() / "link.npy").data == data);
+  }
+  SECTION("a missing file") {
+    CHECK(message_of(dir.path() / "nope.npy") ==
+          (dir.path() / "nope.npy").string() +
+              ": error: cannot open file for reading: it does not exist");
+  }
+}
+
+TEST_CASE("a dump folder whose keys have no tokens is an input error") {
+  TempDir dir;
+  for (const char which : {'q', 'k', 'v'}) {
+    const std::vector<std::size_t> shape = {2, 0, 4};
+    write_npy_f32(qkv_dump_path(dir.path(), 0, which), shape, {});
+  }
+  try {
+    (void)dump_key_tokens(dir.path());
+    FAIL("expected an InputError");
+  } catch (const pade::core::InputError& e) {
+    CHECK(std::string(e.what()) ==
+          qkv_dump_path(dir.path(), 0, 'k').string() +
+              ": error: shape (2, 0, 4) has 0 tokens, expected at least one key token");
   }
 }
 

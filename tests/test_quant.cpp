@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "core/bitplanes.hpp"
 #include "core/quant.hpp"
@@ -87,6 +88,40 @@ TEST_CASE("all-zero input quantizes to zero codes", "[quant]") {
     const auto q = quantize(z, {8, g, 32});
     for (const auto v : q.codes()) REQUIRE(v == 0);
   }
+}
+
+TEST_CASE("non-finite inputs quantize without undefined behaviour: saturate, NaN is 0", "[quant]") {
+  // Readers of user data reject NaN and infinities; whatever reaches the quantizer anyway must
+  // not convert NaN to an integer (undefined) nor let one infinity zero every other code.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  Matrix m(2, 4);
+  const float row0[4] = {1.0f, -2.0f, inf, nan};
+  const float row1[4] = {-inf, 0.5f, 4.0f, -4.0f};
+  for (std::size_t c = 0; c < 4; ++c) {
+    m.at(0, c) = row0[c];
+    m.at(1, c) = row1[c];
+  }
+  for (const Granularity g :
+       {Granularity::per_tensor, Granularity::per_token, Granularity::per_group}) {
+    CAPTURE(to_string(g));
+    const auto q = quantize(m, {8, g, 2});
+    for (std::size_t r = 0; r < 2; ++r)
+      for (std::size_t c = 0; c < 4; ++c) CHECK(std::isfinite(q.scale(r, c)));
+    CHECK(q.at(0, 2) == 127);   // +inf saturates
+    CHECK(q.at(1, 0) == -127);  // -inf saturates
+    CHECK(q.at(0, 3) == 0);     // NaN has no code
+    CHECK(q.at(0, 1) < 0);      // the finite values keep their codes
+    CHECK(q.at(1, 2) > 0);
+  }
+  // All values non-finite: the scale falls back to 1.
+  Matrix only(1, 2);
+  only.at(0, 0) = inf;
+  only.at(0, 1) = nan;
+  const auto q = quantize(only, {8, Granularity::per_tensor, 32});
+  CHECK(q.scale(0, 0) == 1.0f);
+  CHECK(q.at(0, 0) == 127);
+  CHECK(q.at(0, 1) == 0);
 }
 
 TEST_CASE("bit planes reconstruct every code exactly", "[bitplanes]") {

@@ -226,6 +226,26 @@ const std::vector<BadFile>& bad_files() {
       {"camp_space_too_many_levels.yaml", Reader::Campaign,  // used to allocate until bad_alloc
        "4:45: error: 'space.algorithm.alpha.step': found '1e-12' (100000000000001 levels), "
        "expected at most 100000 levels"},
+      {"space_step_tiny.yaml", Reader::Campaign,  // used to say "-9223372036854775808 levels"
+       "4:43: error: 'space.algorithm.alpha.step': found '1e-300' (too many levels), expected at "
+       "most 100000 levels"},
+      {"space_integer_half_step.yaml", Reader::Campaign,  // used to round into 8 levels silently
+       "4:38: error: 'space.qk_pu.rows.step': found '0.5', expected a whole number (qk_pu.rows is "
+       "an integer parameter)"},
+      {"space_integer_fractional_to.yaml", Reader::Campaign,
+       "4:38: error: 'space.qk_pu.lanes_per_row.to': found '64.5', expected a whole number "
+       "(qk_pu.lanes_per_row is an integer parameter)"},
+      {"space_integer_fractional_factor.yaml", Reader::Campaign,
+       "4:41: error: 'space.qk_pu.rows.factor': found '1.5' (level 4 would be 13.5), expected a "
+       "factor that keeps every level a whole number (qk_pu.rows is an integer parameter)"},
+      {"space_scale_without_steps.yaml", Reader::Campaign,
+       "4:59: error: 'space.algorithm.alpha.scale': found 'scale' with 'step', expected 'scale' "
+       "only with 'steps' (a 'factor' range is geometric, a 'step' range linear)"},
+      {"space_derived_too_deep.yaml", Reader::Campaign,  // 400k of them overflowed the stack
+       "4:22: error: 'derived.softmax.exp_units': more than 200 nested parentheses, function "
+       "calls or unary minus signs at character 201 of \"------------------------------------"
+       "------------------------ ... (92 characters) ... ------------------------------------"
+       "------------- qk_pu.rows\", expected at most 200 levels of nesting"},
   };
   return table;
 }
@@ -379,7 +399,7 @@ space:
   sram.kv_buffer_kib: {from: 64, to: 1024, factor: 2}
   algorithm.tile_keys: {from: 32, to: 256, steps: 4, scale: log}
   algorithm.radius: {from: 1, to: 2, steps: 5}
-  qk_pu.rows: {from: 8, to: 10, step: 0.5}
+  qk_pu.rows: {from: 8, to: 10, steps: 5}
   tech.clock_mhz: 900
   features.bui_gf: [true, False]
   algorithm.tile_order: [head_tail, in_order]
@@ -393,7 +413,7 @@ space:
   CHECK(integers(dimension(c, "algorithm.tile_keys")) ==
         std::vector<std::int64_t>{32, 64, 128, 256});
   CHECK(reals(dimension(c, "algorithm.radius")) == std::vector<double>{1, 1.25, 1.5, 1.75, 2});
-  // An integer parameter rounds range levels and drops the repeats (8.5 -> 9, 9.5 -> 10).
+  // An integer parameter rounds `steps` points and drops the repeats (8.5 -> 9, 9.5 -> 10).
   CHECK(integers(dimension(c, "qk_pu.rows")) == std::vector<std::int64_t>{8, 9, 10});
   CHECK(reals(dimension(c, "tech.clock_mhz")) == std::vector<double>{900});
   CHECK(dimension(c, "features.bui_gf").levels == std::vector<Value>{true, false});
@@ -624,8 +644,8 @@ TEST_CASE("more bad design spaces, read from text", "[schema]") {
       {"qk_pu.rows: {from: 1, to: 8, steps: 3, scale: exp}",
        "4:49: error: 'space.qk_pu.rows.scale': found 'exp', expected one of: linear, log"},
       {"algorithm.alpha: {from: 1e-300, to: 1e300, factor: 1.0000001}",
-       "4:54: error: 'space.algorithm.alpha.factor': found '1.0000001' (too many levels), expected "
-       "at most 100000 levels"},
+       "4:54: error: 'space.algorithm.alpha.factor': found '1.0000001' (13815511241 levels), "
+       "expected at most 100000 levels"},
       {"qk_pu.rows: {from: one, to: 8, step: 1}",
        "4:22: error: 'space.qk_pu.rows.from': found 'one', expected a number"},
       {"qk_pu.rows: {from: 0, to: 4, step: 2}",

@@ -5,11 +5,14 @@
 #include "tests/support/run_pade.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <sys/stat.h>
+
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -453,6 +456,62 @@ TEST_CASE("pade eval reads a workloads file with an npy trace; bad dumps exit 2"
                                   " --benchmark tiny/dumps");
   CHECK(bad.code == 2);
   CHECK_THAT(bad.err, Contains("layer0_v.npy"));
+}
+
+TEST_CASE("pade eval: non-finite values, keyless dumps and non-files exit 2 naming the file",
+          "[trace][cli]") {
+  const Fixture fx;
+  const fs::path dumps = fx.dir.path() / "cat" / "dumps";
+  const auto eval = [&] {
+    return test::run_pade(
+        "eval " + test::shell_quote(std::string(PADE_SOURCE_DIR) + "/examples/hw-default.yaml") +
+        " --workloads " + test::shell_quote((fx.dir.path() / "cat").string()) +
+        " --benchmark tiny/dumps");
+  };
+  SECTION("NaN or infinity in a dump (used to run, with accuracy_loss 1)") {
+    for (const float bad :
+         {std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::infinity()}) {
+      // Key head 0 (every sampled query head of the layer reads it), token 10, channel 3.
+      auto k = tensor(kKvHeads, kTokens, kDim, "L0k", 4.0);
+      k[(0 * kTokens + 10) * kDim + 3] = bad;
+      const fs::path path = workloads::qkv_dump_path(dumps, 0, 'k');
+      const std::vector<std::size_t> shape = {kKvHeads, kTokens, kDim};
+      workloads::write_npy_f32(path, shape, k);
+      const auto r = eval();
+      CHECK(r.code == 2);
+      CHECK_THAT(r.err,
+                 Contains(path.string() + ": error: found " + (std::isnan(bad) ? "NaN" : "-inf") +
+                          " at element 323 (index (0, 10, 3) of shape (2, 256, 32)), "
+                          "expected finite values"));
+    }
+  }
+  SECTION("dumps with no tokens (used to exit 1: sampled no query-key pairs)") {
+    fs::remove_all(dumps);
+    write_dumps(dumps, kDim, 0);
+    const auto r = eval();
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Contains(fx.suite.string() + ":4:5: error: 'seq_len'"));
+    CHECK_THAT(r.err, Contains(workloads::qkv_dump_path(dumps, 0, 'k').string() +
+                               ": error: shape (2, 0, 32) has 0 tokens, expected at least one "
+                               "key token"));
+  }
+  SECTION("a FIFO in place of a dump file (used to block forever)") {
+    const fs::path v = workloads::qkv_dump_path(dumps, 1, 'v');
+    fs::remove(v);
+    REQUIRE(::mkfifo(v.c_str(), 0600) == 0);
+    const auto r = eval();
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Contains(v.string() + ": error: found something that is not a regular "
+                                            "file (a FIFO, socket or device)"));
+  }
+  SECTION("a folder in place of a dump file") {
+    const fs::path q = workloads::qkv_dump_path(dumps, 1, 'q');
+    fs::remove(q);
+    fs::create_directories(q);
+    const auto r = eval();
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Contains(q.string() + ": error: found a folder, expected a"));
+  }
 }
 
 TEST_CASE("a campaign adds workload files relative to itself", "[trace]") {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -211,7 +212,30 @@ std::size_t itemsize(NpyDtype dtype) {
   return 0;
 }
 
+/// Throws naming the first non-finite value of `values`, which are the elements from `first` on
+/// of an array of `shape`: NaN and infinities are not attention data, and the functional model's
+/// quantizer and accuracy sums have no meaningful value for them.
+void require_finite(std::span<const float> values, std::size_t first,
+                    std::span<const std::size_t> shape, std::string_view source) {
+  const auto bad =
+      std::find_if(values.begin(), values.end(), [](float x) { return !std::isfinite(x); });
+  if (bad == values.end()) return;
+  const std::size_t element = first + static_cast<std::size_t>(bad - values.begin());
+  // Its index in the array, e.g. (head, token, channel); every extent is >= 1 as there are values.
+  std::vector<std::size_t> index(shape.size());
+  std::size_t rest = element;
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    index[d] = rest % shape[d];
+    rest /= shape[d];
+  }
+  const std::string what = std::isnan(*bad) ? "NaN" : *bad > 0 ? "+inf" : "-inf";
+  fail(source, "found " + what + " at element " + std::to_string(element) + " (index " +
+                   shape_text(index) + " of shape " + shape_text(shape) +
+                   "), expected finite values");
+}
+
 std::vector<std::byte> read_file_bytes(const std::filesystem::path& path) {
+  require_regular_file(path, "a .npy file");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path.string(), "cannot open file for reading");
   std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -221,6 +245,25 @@ std::vector<std::byte> read_file_bytes(const std::filesystem::path& path) {
 }
 
 }  // namespace
+
+void require_regular_file(const std::filesystem::path& path, std::string_view expected) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  switch (status.type()) {
+    case std::filesystem::file_type::regular:
+      return;
+    case std::filesystem::file_type::not_found:
+      fail(path.string(), "cannot open file for reading: it does not exist");
+    case std::filesystem::file_type::directory:
+      fail(path.string(), "found a folder, expected " + std::string(expected));
+    default:
+      if (ec) fail(path.string(), "cannot open file for reading: " + ec.message());
+      fail(path.string(),
+           "found something that is not a regular file (a FIFO, socket or device), "
+           "expected " +
+               std::string(expected));
+  }
+}
 
 std::string_view npy_dtype_name(NpyDtype dtype) {
   switch (dtype) {
@@ -348,11 +391,13 @@ NpyArray parse_npy(std::span<const std::byte> bytes, std::string_view source) {
   out.shape = header.shape;
   out.data.resize(header.element_count());
   convert(header.dtype, bytes.data() + header.data_offset, out.data);
+  require_finite(out.data, 0, out.shape, source);
   return out;
 }
 
 NpyFile::NpyFile(const std::filesystem::path& path) : path_(path) {
   const std::string source = path.string();
+  require_regular_file(path, "a .npy file");
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   in_.open(path, std::ios::binary);
@@ -387,6 +432,7 @@ void NpyFile::read(std::size_t first, std::span<float> out) {
   in_.read(reinterpret_cast<char*>(buffer_.data()), static_cast<std::streamsize>(buffer_.size()));
   if (!in_) fail(path_.string(), "read failed (was the file changed while being read?)");
   convert(header_.dtype, buffer_.data(), out);
+  require_finite(out, first, header_.shape, path_.string());
 }
 
 NpyArray read_npy(const std::filesystem::path& path) {
@@ -573,7 +619,11 @@ std::size_t dump_key_tokens(const std::filesystem::path& dir) {
   if (k.shape().size() != 2 && k.shape().size() != 3)
     fail(k_path.string(),
          "shape " + shape_text(k.shape()) + " is not [heads, tokens, dim] or [tokens, dim]");
-  return k.shape()[k.shape().size() - 2];
+  const std::size_t tokens = k.shape()[k.shape().size() - 2];
+  if (tokens == 0)
+    fail(k_path.string(),
+         "shape " + shape_text(k.shape()) + " has 0 tokens, expected at least one key token");
+  return tokens;
 }
 
 std::vector<std::vector<core::AttentionHead>> load_qkv_folder(const std::filesystem::path& dir,

@@ -64,14 +64,16 @@ struct NpyHeader {
 /// Not thread-safe (one file position); open one per thread.
 class NpyFile {
  public:
-  /// Throws core::InputError if the file cannot be opened or its header is bad.
+  /// Throws core::InputError if the file is not a regular file, cannot be opened or its header
+  /// is bad.
   explicit NpyFile(const std::filesystem::path& path);
 
   [[nodiscard]] const NpyHeader& header() const { return header_; }
   [[nodiscard]] const std::vector<std::size_t>& shape() const { return header_.shape; }
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
   /// Reads out.size() elements starting at element `first` (C order), converted to float.
-  /// Throws std::out_of_range past the end and core::InputError on a read failure.
+  /// Throws std::out_of_range past the end and core::InputError on a read failure or a value
+  /// that is not finite (naming its element index in the file).
   void read(std::size_t first, std::span<float> out);
 
  private:
@@ -81,12 +83,19 @@ class NpyFile {
   std::vector<std::byte> buffer_;
 };
 
+/// Throws core::InputError unless `path` is a regular file (symlinks followed). Readers check
+/// before opening: opening a FIFO blocks until a writer comes, and a folder reads as empty.
+/// `expected` says what the file should have been ("a .npy file").
+void require_regular_file(const std::filesystem::path& path, std::string_view expected);
+
 /// Parses the bytes of a .npy file. `source` names the file in error messages.
-/// Throws core::InputError on a bad magic or header, an unsupported dtype, Fortran order or a
-/// data section whose size does not match the shape.
+/// Throws core::InputError on a bad magic or header, an unsupported dtype, Fortran order, a
+/// data section whose size does not match the shape, or a value that is not finite (NaN, ±inf:
+/// the message gives the first one's element index).
 [[nodiscard]] NpyArray parse_npy(std::span<const std::byte> bytes, std::string_view source);
 
-/// Reads a .npy file (see parse_npy). Throws core::InputError if it cannot be opened.
+/// Reads a .npy file (see parse_npy). Throws core::InputError if it is not a regular file or
+/// cannot be opened.
 [[nodiscard]] NpyArray read_npy(const std::filesystem::path& path);
 
 /// What a caller expects of a per-head tensor; 0 means "any".
@@ -132,7 +141,8 @@ void write_npy_heads(const std::filesystem::path& path, std::span<const core::Ma
 [[nodiscard]] std::vector<std::size_t> dump_layers(const std::filesystem::path& dir);
 
 /// The key length (tokens) of a dump folder: that of the K file of its first layer. Throws
-/// core::InputError if the folder holds no layer{L}_q.npy or that layer's K file is missing or bad.
+/// core::InputError if the folder holds no layer{L}_q.npy or that layer's K file is missing, bad
+/// or has no tokens.
 [[nodiscard]] std::size_t dump_key_tokens(const std::filesystem::path& dir);
 
 /// Loads layer{layer}_{q,k,v}.npy from `dir` as one AttentionHead per query head (GQA mapped as

@@ -48,6 +48,7 @@ void check_rows(const AttentionGroup& g, const HeadSample& s) {
 }
 
 void hash_file(const fs::path& path, core::ByteHasher& h) {
+  require_regular_file(path, "a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path.string(), "cannot open file for reading");
   std::vector<char> buf(std::size_t{1} << 20);
