@@ -1,5 +1,6 @@
 #include "core/schema.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -317,6 +318,14 @@ std::string Config::hash() const {
 // ----------------------------------------------------------------------------------------------
 // YAML reading
 
+std::string found_text(const YAML::Node& n) {
+  if (n.IsSequence()) return "a list";
+  if (n.IsMap()) return "a map";
+  if (n.IsNull()) return "nothing (null)";
+  if (n.Tag() == "!") return "\"" + excerpt(n.Scalar()) + "\" (quoted, so a string)";
+  return "'" + excerpt(n.Scalar()) + "'";
+}
+
 SourceLocation location_of(const YAML::Node& node, const std::string& file) {
   const YAML::Mark m = node.Mark();
   if (m.is_null()) return {file, 0, 0};
@@ -413,6 +422,10 @@ YamlDocument load_yaml_text(const std::string& text, const std::string& name) {
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(text);
+  } catch (const YAML::DeepRecursion& e) {  // yaml-cpp says only "bad file"
+    throw InputError({name, e.mark.line + 1, e.mark.column + 1}, "",
+                     "YAML nested too deeply (the parser stops at depth " +
+                         std::to_string(e.depth()) + "; configuration files need a handful)");
   } catch (const YAML::ParserException& e) {
     throw InputError({name, e.mark.line + 1, e.mark.column + 1}, "",
                      "YAML syntax: " + e.msg + long_line_hint(text));

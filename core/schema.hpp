@@ -165,6 +165,9 @@ struct YamlDocument {
 
 [[nodiscard]] YamlDocument load_yaml_file(const std::string& path);
 [[nodiscard]] YamlDocument load_yaml_text(const std::string& text, const std::string& name);
+/// How a node reads in "found ..." messages: "a list", "a map", "nothing (null)", an excerpt of
+/// a scalar in quotes ("\"8\" (quoted, so a string)" for a quoted one).
+[[nodiscard]] std::string found_text(const YAML::Node& n);
 [[nodiscard]] SourceLocation location_of(const YAML::Node& node, const std::string& file);
 
 /// Read `node` (a YAML map) against `schema`. Unknown keys, type and range errors, duplicate

@@ -16,13 +16,7 @@ namespace {
 using core::InputError;
 using core::location_of;
 
-std::string found_text(const YAML::Node& n) {
-  if (n.IsSequence()) return "a list";
-  if (n.IsMap()) return "a map";
-  if (n.IsNull()) return "nothing (null)";
-  if (n.Tag() == "!") return "\"" + n.Scalar() + "\" (quoted, so a string)";
-  return "'" + n.Scalar() + "'";
-}
+using core::found_text;
 
 double scalar_number(const YAML::Node& n, const std::string& file, const std::string& path) {
   if (n.IsScalar() && n.Tag() != "!") {
@@ -93,7 +87,9 @@ std::vector<core::Value> range_levels(const YAML::Node& levels, const core::Para
                                       const std::string& path) {
   const bool integer = spec.kind == core::ParamKind::Integer;
   const auto at = [&](const char* key) { return location_of(levels[key], file); };
-  const auto written = [&](const char* key) { return "'" + levels[key].Scalar() + "'"; };
+  const auto written = [&](const char* key) {
+    return "'" + core::excerpt(levels[key].Scalar()) + "'";
+  };
   const std::string integer_note = " (" + spec.key + " is an integer parameter)";
   for (const char* bound : {"from", "to"})
     if (!levels[bound])
@@ -105,7 +101,7 @@ std::vector<core::Value> range_levels(const YAML::Node& levels, const core::Para
   if (to < from)
     throw InputError(at("to"), path + ".to",
                      "found " + written("to") + ", expected a number >= 'from' (" +
-                         levels["from"].Scalar() + ")");
+                         core::excerpt(levels["from"].Scalar()) + ")");
   const auto require_whole = [&](const char* key, double v) {
     if (integer && v != std::floor(v))
       throw InputError(at(key), path + "." + key,

@@ -114,6 +114,9 @@ const std::vector<BadFile>& bad_files() {
       {"camp_quote_closed_lines_later.yaml", Reader::Campaign,  // the next quote closed it
        "2:7: error: a quoted string runs from here over 4 lines (to line 5): is its closing \" "
        "missing? (values are one line each)"},
+      {"hw_nested_too_deep.yaml", Reader::Hardware,  // used to say only "bad file"
+       "2:6004: error: YAML nested too deeply (the parser stops at depth 500; configuration files "
+       "need a handful)"},
       {"hw_second_document.yaml", Reader::Hardware,  // used to be ignored silently
        "6:1: error: a second YAML document (after '---') is not read: put everything in one "
        "document, or one document per file"},
