@@ -60,7 +60,7 @@ TEST_CASE("cli: usage errors exit 2, unfinished verbs exit 1 and say so", "[cli]
   }
 }
 
-TEST_CASE("cli: run stores evaluations with Pareto flags; query, plot and resume work on them",
+TEST_CASE("cli: run stores evaluations with Pareto flags, query, plot and resume work on them",
           "[cli]") {
   TempDir dir;
   std::ofstream(dir.path() / "c.yaml") << kCampaign;
@@ -119,7 +119,7 @@ TEST_CASE("cli: the same campaign gives identical stored results for 1 and 2 thr
   CHECK(a.out == b.out);
 }
 
-TEST_CASE("cli: eval prints metrics and the functional digest as JSON; workloads lists PADE-22",
+TEST_CASE("cli: eval prints metrics and the functional digest as JSON, workloads lists PADE-22",
           "[cli]") {
   TempDir dir;
   std::ofstream(dir.path() / "hw.yaml") << "kind: hardware\nqk_pu: {lanes_per_row: 32}\n";

@@ -56,9 +56,9 @@ bool have_mpirun() {
 }  // namespace
 
 TEST_CASE(
-    "process: Ctrl-C stops a running campaign within seconds with every finished batch stored; a "
+    "process: Ctrl-C stops a running campaign within seconds with every finished batch stored, a "
     "reader "
-    "can query meanwhile; --resume completes",
+    "can query meanwhile, --resume completes",
     "[dse][process]") {
   TempDir dir("sigint");
   std::ofstream(dir.path / "slow.yaml") << kSlow;
@@ -144,8 +144,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "process: a second run of a running campaign is refused naming the holder and the database; "
-    "after SIGKILL of the holder --resume takes its lease over at once; read verbs warn meanwhile",
+    "process: a second run of a running campaign is refused naming the holder and the database, "
+    "after SIGKILL of the holder --resume takes its lease over at once, read verbs warn meanwhile",
     "[dse][process][lease]") {
   TempDir dir("lease");
   // Slower than kSlow, so the second run surely starts while the first runs.

@@ -148,7 +148,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("runner: shards i/N cover the candidates once; merged they equal a single run", "[dse]") {
+TEST_CASE("runner: shards i/N cover the candidates once, merged they equal a single run", "[dse]") {
   Env env("shards");
   for (const std::string strategy : {"grid", "lhs"}) {
     INFO(strategy);
@@ -178,7 +178,7 @@ TEST_CASE("runner: shards i/N cover the candidates once; merged they equal a sin
   }
 }
 
-TEST_CASE("runner: shards refuse adaptive strategies; merge refuses different campaign files",
+TEST_CASE("runner: shards refuse adaptive strategies, merge refuses different campaign files",
           "[dse]") {
   Env env("refuse");
   dse::RunOptions o;
@@ -283,7 +283,7 @@ TEST_CASE(
   CHECK(store.points(id).size() == 40);
 }
 
-TEST_CASE("runner: wall-time budget stops cleanly; infeasible designs are counted per constraint",
+TEST_CASE("runner: wall-time budget stops cleanly, infeasible designs are counted per constraint",
           "[dse]") {
   Env env("budget");
   const auto s = env.run(campaign("grid", "budget: {seconds: 0.000001}\n"), "t.db");
@@ -351,7 +351,7 @@ void put_lease(const std::string& db, long pid, const std::string& host,
 }  // namespace
 
 TEST_CASE(
-    "runner: a second run of a campaign is refused while the first holds its lease; the lease "
+    "runner: a second run of a campaign is refused while the first holds its lease, the lease "
     "of a dead or expired run is taken over",
     "[dse][lease]") {
   Env env("lease");
@@ -439,7 +439,7 @@ TEST_CASE("runner: the lease is renewed by its heartbeat and released", "[dse][l
 }
 
 TEST_CASE(
-    "runner: a write lock held beyond the busy timeout fails the run naming the database; the "
+    "runner: a write lock held beyond the busy timeout fails the run naming the database, the "
     "campaign is marked failed and --resume completes it",
     "[dse][failure]") {
   Env env("locked");
@@ -483,7 +483,7 @@ TEST_CASE(
   CHECK(status_of(db) == "finished");
 }
 
-TEST_CASE("runner: a full disk fails the run naming the database; the campaign is marked failed",
+TEST_CASE("runner: a full disk fails the run naming the database, the campaign is marked failed",
           "[dse][failure]") {
   Env env("full");
   const std::string yaml = campaign("grid", "budget: {evaluations: 80}\n");

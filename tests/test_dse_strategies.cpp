@@ -131,7 +131,7 @@ TEST_CASE("nsga2 finds a better front than random sampling with the same budget 
 }
 
 TEST_CASE(
-    "nsga2: infeasible outcomes lose tournaments and survival; a tiny space ends when exhausted",
+    "nsga2: infeasible outcomes lose tournaments and survival, a tiny space ends when exhausted",
     "[dse][search]") {
   const std::vector<std::size_t> sizes = {4, 4};
   StrategyOptions o;
@@ -195,7 +195,7 @@ TEST_CASE("halving: screens the grid, refines the best 1/eta at the next fidelit
 }
 
 TEST_CASE(
-    "halving: the budget counts every rung; LHS when the grid does not fit; deterministic per "
+    "halving: the budget counts every rung, LHS when the grid does not fit, deterministic per "
     "batch size",
     "[dse][search]") {
   const std::vector<std::size_t> sizes = {6, 6, 6};

@@ -230,3 +230,14 @@ TEST_CASE("hardening: outputs are written whole or not at all", "[hardening]") {
   CHECK_THROWS_WITH(core::require_written(dir.path() / "absent.png"),
                     Catch::Contains("absent.png was not written"));
 }
+
+TEST_CASE("hardening: suite and benchmark errors point at the campaign file", "[hardening]") {
+  const TempDir dir("suite");
+  dir.write("s.yaml", "kind: campaign\nname: c\nsuite: pade23\n");
+  for (const std::string verb : {"validate s.yaml", "run s.yaml --db s.db"}) {
+    const auto r = run_pade(verb, dir.path());
+    CHECK(r.code == 2);
+    CHECK(r.err == "s.yaml:3:8: error: 'suite': unknown suite 'pade23' (did you mean 'pade22'?)\n");
+  }
+  CHECK_FALSE(fs::exists(dir.path() / "s.db"));
+}

@@ -26,7 +26,7 @@ std::vector<workloads::TokenId> story_tokens() {
 }
 }  // namespace
 
-TEST_CASE("llm: dense perplexity is finite and reproducible; dense agrees with itself",
+TEST_CASE("llm: dense perplexity is finite and reproducible, dense agrees with itself",
           "[workloads2]") {
   const auto tokens = story_tokens();
   REQUIRE(tokens.size() == 80);
@@ -43,7 +43,7 @@ TEST_CASE("llm: dense perplexity is finite and reproducible; dense agrees with i
   CHECK(a.perplexity == a.dense_perplexity);
 }
 
-TEST_CASE("llm: PADE with a huge guard equals dense INT-8; small alpha degrades", "[workloads2]") {
+TEST_CASE("llm: PADE with a huge guard equals dense INT-8, small alpha degrades", "[workloads2]") {
   const auto tokens = story_tokens();
   dse::LlmEvalOptions o;
   o.attention = dse::LlmAttention::dense_quantized;

@@ -293,7 +293,7 @@ TEST_CASE("store: a read-only open never writes and reads an older schema as it 
 }
 
 TEST_CASE(
-    "store: on read-only storage a read-only open falls back to immutable; a checkpoint "
+    "store: on read-only storage a read-only open falls back to immutable, a checkpoint "
     "leaves the file complete without its -wal",
     "[store]") {
   TempDir dir;

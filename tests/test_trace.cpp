@@ -433,7 +433,7 @@ benchmarks:
   }
 }
 
-TEST_CASE("pade eval reads a workloads file with an npy trace; bad dumps exit 2", "[trace][cli]") {
+TEST_CASE("pade eval reads a workloads file with an npy trace, bad dumps exit 2", "[trace][cli]") {
   const Fixture fx;
   const std::string hw =
       test::shell_quote(std::string(PADE_SOURCE_DIR) + "/examples/hw-default.yaml");

@@ -106,6 +106,8 @@ int run(const RunArgs& a, const Context& ctx) {
       return 0;
     }
   }
+  // Bad benchmark names are input errors before the database file is created.
+  (void)resolve_benchmarks(campaign, load_catalog(campaign.workloads));
   const std::string db = a.db.empty() ? default_database_file(campaign.name) : a.db;
   if (const auto parent = std::filesystem::path(db).parent_path(); !parent.empty())
     core::make_output_folder(parent);
