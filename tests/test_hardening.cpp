@@ -241,3 +241,31 @@ TEST_CASE("hardening: suite and benchmark errors point at the campaign file", "[
   }
   CHECK_FALSE(fs::exists(dir.path() / "s.db"));
 }
+
+TEST_CASE("hardening: fuzz findings end in one error, not a hang", "[hardening]") {
+  // yaml-cpp 0.7's LoadAll looped forever on these (found by fuzz_hardware and fuzz_campaign).
+  for (const char* file :
+       {"regress_loadall_loop_hardware.yaml", "regress_loadall_loop_campaign.yaml"}) {
+    const fs::path path = fs::path(PADE_TEST_DATA_DIR) / "fuzz" / file;
+    const auto r = run_pade("validate " + shell_quote(path.string()));
+    INFO(file << ": " << r.err);
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, path.string() + ":"));
+  }
+  // A second document is still found without LoadAll, wherever its marker is.
+  auto second = [](const std::string& text) {
+    try {
+      (void)core::load_yaml_text(text, "t.yaml");
+    } catch (const core::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string msg = ": error: a second YAML document (after '---') is not read";
+  CHECK(contains(second("a: 1\n---\nb: 2\n"), "t.yaml:3:1" + msg));
+  CHECK(contains(second("a: 1\n--- {b: 2}\n"), "t.yaml:2:1" + msg));
+  CHECK(contains(second("# c\n%YAML 1.2\n---\na: 1\n...\n\nb: 1\n"), "t.yaml:7:1" + msg));
+  CHECK(second("---\na: 1\n---\n# only a comment\n") == "no error");
+  CHECK(second("--- {a: 1}\n...\n") == "no error");
+  CHECK(second("a: |\n  ---\n  text\n") == "no error");
+}
