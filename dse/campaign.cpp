@@ -8,6 +8,7 @@
 #include "core/file_io.hpp"
 #include "models/fidelity.hpp"
 #include "models/hardware.hpp"
+#include "search/strategy.hpp"
 
 namespace pade::dse {
 
@@ -51,7 +52,7 @@ const core::Schema& campaign_schema() {
     s.open_section(
         "derived",
         "parameters computed from each point: key: \"expression\" (see docs/campaigns.md)");
-    s.add(ParamSpec::choice("strategy", {"grid", "random", "lhs", "nsga2", "halving"})
+    s.add(ParamSpec::choice("strategy", search::builtin_strategies().names())
               .defaults(std::string("grid"))
               .describe("search strategy"));
     s.add(ParamSpec::integer("budget.evaluations")
@@ -88,7 +89,7 @@ const core::Schema& campaign_schema() {
               .at_least(0)
               .defaults(0.0)
               .describe("latency budget, geometric mean over the suite (0 = none)"));
-    s.add(ParamSpec::choice("fidelity", {"coarse", "analytical", "event"})
+    s.add(ParamSpec::choice("fidelity", models::builtin_fidelities().names())
               .defaults(std::string("coarse"))
               .describe("hardware model fidelity"));
     s.add(ParamSpec::string("refine_fidelity")
@@ -277,15 +278,9 @@ Campaign read_campaign_text(const std::string& text, const std::string& name,
     if (const double v = top.real(key); v > 0) c.constraints.push_back(Constraint{column, v});
   c.fidelity = top.string("fidelity");
   c.refine_fidelity = top.string("refine_fidelity");
-  if (!c.refine_fidelity.empty()) {
-    const auto names = models::builtin_fidelities().names();
-    if (std::find(names.begin(), names.end(), c.refine_fidelity) == names.end()) {
-      std::string list;
-      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      throw InputError(top.where("refine_fidelity"), "refine_fidelity",
-                       "found '" + c.refine_fidelity + "', expected one of: " + list);
-    }
-  }
+  if (!c.refine_fidelity.empty())
+    (void)models::builtin_fidelities().get(c.refine_fidelity,
+                                           {top.where("refine_fidelity"), "refine_fidelity"});
   c.eta = static_cast<std::size_t>(top.integer("halving.eta"));
   c.threads = static_cast<int>(top.integer("threads"));
   c.batch_size = static_cast<std::size_t>(top.integer("batch_size"));

@@ -1,25 +1,41 @@
 #include "search/strategy.hpp"
 
-#include <stdexcept>
+#include <algorithm>
 
 namespace pade::search {
 
 void StrategyRegistry::add(std::string name, std::string doc, StrategyFactory factory) {
-  entries_[std::move(name)] = Entry{std::move(doc), std::move(factory)};
+  Entry e{std::move(name), std::move(doc), std::move(factory)};
+  const auto it = std::ranges::find(entries_, e.name, &Entry::name);
+  if (it != entries_.end())
+    *it = std::move(e);
+  else
+    entries_.push_back(std::move(e));
 }
 
 std::unique_ptr<Strategy> StrategyRegistry::create(const std::string& name,
                                                    std::span<const std::size_t> sizes,
-                                                   const StrategyOptions& options) const {
-  const auto it = entries_.find(name);
-  if (it == entries_.end()) throw std::invalid_argument("unknown strategy '" + name + "'");
-  return it->second.factory(sizes, options);
+                                                   const StrategyOptions& options,
+                                                   const core::NameOrigin& origin) const {
+  const auto it = std::ranges::find(entries_, name, &Entry::name);
+  if (it == entries_.end()) throw core::unknown_name("strategy", name, names(), origin);
+  return it->factory(sizes, options);
 }
 
 std::vector<std::pair<std::string, std::string>> StrategyRegistry::list() const {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [name, e] : entries_) out.emplace_back(name, e.doc);
+  for (const auto& e : entries_) out.emplace_back(e.name, e.doc);
   return out;
+}
+
+std::vector<std::string> StrategyRegistry::names() const {
+  std::vector<std::string> out;
+  for (const auto& e : entries_) out.push_back(e.name);
+  return out;
+}
+
+bool StrategyRegistry::contains(const std::string& name) const {
+  return std::ranges::find(entries_, name, &Entry::name) != entries_.end();
 }
 
 std::size_t space_size(std::span<const std::size_t> sizes) {
@@ -35,7 +51,7 @@ std::size_t space_size(std::span<const std::size_t> sizes) {
 
 const StrategyRegistry& builtin_strategies() {
   static const StrategyRegistry registry = [] {
-    StrategyRegistry r;
+    StrategyRegistry r;  // registration order = the order names are listed to users
     register_grid(r);
     register_random(r);
     register_nsga2(r);

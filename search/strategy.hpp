@@ -4,12 +4,13 @@
 // search interface). Candidates are points of a discrete space: one level index per dimension.
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "core/error.hpp"
 
 namespace pade::search {
 
@@ -56,22 +57,28 @@ using StrategyFactory = std::function<std::unique_ptr<Strategy>(std::span<const 
                                                                 const StrategyOptions&)>;
 
 /// Strategies by name. Built explicitly (no static self-registration, which static libraries
-/// silently drop): each strategy's file offers one register_… function, called below.
+/// silently drop): each strategy's file offers one register_… function, called below. The
+/// registry is the only list of strategy names: the campaign schema's choices, the error
+/// messages and the reference come from it, in registration order.
 class StrategyRegistry {
  public:
-  void add(std::string name, std::string doc, StrategyFactory factory);
+  void add(std::string name, std::string doc, StrategyFactory factory);  // replaces a same name
+  /// core::InputError when the name is unknown, listing the names, reported at `origin`.
   [[nodiscard]] std::unique_ptr<Strategy> create(const std::string& name,
                                                  std::span<const std::size_t> sizes,
-                                                 const StrategyOptions& options) const;
+                                                 const StrategyOptions& options,
+                                                 const core::NameOrigin& origin = {}) const;
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> list() const;  // name, doc
-  [[nodiscard]] bool contains(const std::string& name) const { return entries_.count(name) > 0; }
+  [[nodiscard]] std::vector<std::string> names() const;  // registration order
+  [[nodiscard]] bool contains(const std::string& name) const;
 
  private:
   struct Entry {
+    std::string name;
     std::string doc;
     StrategyFactory factory;
   };
-  std::map<std::string, Entry> entries_;
+  std::vector<Entry> entries_;
 };
 
 [[nodiscard]] const StrategyRegistry& builtin_strategies();
