@@ -4,22 +4,36 @@
 
 namespace pade::search {
 
-void StrategyRegistry::add(std::string name, std::string doc, StrategyFactory factory) {
-  Entry e{std::move(name), std::move(doc), std::move(factory)};
-  const auto it = std::ranges::find(entries_, e.name, &Entry::name);
+void StrategyRegistry::add(StrategyInfo info) {
+  const auto it = std::ranges::find(entries_, info.name, &StrategyInfo::name);
   if (it != entries_.end())
-    *it = std::move(e);
+    *it = std::move(info);
   else
-    entries_.push_back(std::move(e));
+    entries_.push_back(std::move(info));
+}
+
+const StrategyInfo& StrategyRegistry::get(const std::string& name,
+                                          const core::NameOrigin& origin) const {
+  const auto it = std::ranges::find(entries_, name, &StrategyInfo::name);
+  if (it == entries_.end()) throw core::unknown_name("strategy", name, names(), origin);
+  return *it;
 }
 
 std::unique_ptr<Strategy> StrategyRegistry::create(const std::string& name,
                                                    std::span<const std::size_t> sizes,
                                                    const StrategyOptions& options,
                                                    const core::NameOrigin& origin) const {
-  const auto it = std::ranges::find(entries_, name, &Entry::name);
-  if (it == entries_.end()) throw core::unknown_name("strategy", name, names(), origin);
-  return it->factory(sizes, options);
+  return get(name, origin).factory(sizes, options);
+}
+
+std::vector<StrategyOption> StrategyRegistry::options() const {
+  std::vector<StrategyOption> out;
+  for (const auto& e : entries_)
+    for (const auto& o : e.options)
+      if (std::ranges::none_of(out,
+                               [&](const StrategyOption& x) { return x.spec.key == o.spec.key; }))
+        out.push_back(o);
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> StrategyRegistry::list() const {
@@ -35,7 +49,7 @@ std::vector<std::string> StrategyRegistry::names() const {
 }
 
 bool StrategyRegistry::contains(const std::string& name) const {
-  return std::ranges::find(entries_, name, &Entry::name) != entries_.end();
+  return std::ranges::find(entries_, name, &StrategyInfo::name) != entries_.end();
 }
 
 std::size_t space_size(std::span<const std::size_t> sizes) {
