@@ -1058,6 +1058,10 @@ std::vector<std::string> figure_names() {
   return out;
 }
 
+bool figure_has_companion(const std::string& figure) {
+  return figure_entry(figure).companion;
+}
+
 FigureFiles render_figure(Store& store, const std::string& figure, const FigureOptions& options,
                           const fs::path& out_dir) {
   const std::int64_t cid = campaign_id_or_latest(store, options.campaign);
