@@ -63,4 +63,33 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+std::string did_you_mean(std::string_view name, std::span<const std::string> known) {
+  std::string best;
+  std::size_t best_d = std::string::npos;
+  for (const auto& k : known)
+    if (const auto d = edit_distance(name, k); d < best_d) best_d = d, best = k;
+  if (best_d > std::max<std::size_t>(2, name.size() / 3)) return {};
+  return " (did you mean '" + best + "'?)";
+}
+
+NameOrigin NameOrigin::option(std::string name) {
+  NameOrigin o;
+  o.key_path = std::move(name);
+  return o;
+}
+
+InputError unknown_name(std::string_view what, std::string_view name,
+                        std::span<const std::string> known, const NameOrigin& origin) {
+  std::string list;
+  for (const auto& k : known) list.append(list.empty() ? "" : ", ").append(k);
+  // Appended, not "'" + excerpt(...): GCC 12 warns (-Wrestrict) about the inlined insert.
+  std::string found = "'";
+  found.append(excerpt(name, 200)).append("'").append(did_you_mean(name, known));
+  found.append(", expected one of: ").append(list);
+  if (!origin.where.file.empty())
+    return InputError(origin.where, origin.key_path, "found " + found);
+  std::string message = origin.key_path.empty() ? std::string() : origin.key_path + ": ";
+  return InputError(message.append("unknown ").append(what).append(" ").append(found));
+}
+
 }  // namespace pade::core

@@ -1,6 +1,7 @@
 #pragma once
 // Errors the whole product shares. Bad input (exit code 2) and failures while running (exit
 // code 1) are different types so the command line can map them without guessing.
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -47,5 +48,29 @@ class RunError : public std::runtime_error {
 
 /// Levenshtein distance, used for "did you mean" suggestions.
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// " (did you mean 'x'?)" for the known name closest to `name` when it is close enough (edit
+/// distance at most max(2, |name|/3)), else "".
+[[nodiscard]] std::string did_you_mean(std::string_view name, std::span<const std::string> known);
+
+/// Where a name looked up in a registry was given, so an unknown one is reported there: a YAML
+/// value (`where` with its file, and the key) or a command-line option (`key_path` alone, e.g.
+/// "--fidelity"). Empty: no context.
+struct NameOrigin {
+  SourceLocation where;
+  std::string key_path;
+
+  /// A command-line option such as "--fidelity".
+  [[nodiscard]] static NameOrigin option(std::string name);
+};
+
+/// The error for a name no registry entry has, listing the valid names (in registry order) and
+/// the closest one. `what` is the kind of name ("fidelity", "baseline"). With a YAML location:
+///   file:line:column: error: 'key': found 'evnt' (did you mean 'event'?), expected one of: ...
+/// otherwise:
+///   error: --fidelity: unknown fidelity 'evnt' (did you mean 'event'?), expected one of: ...
+[[nodiscard]] InputError unknown_name(std::string_view what, std::string_view name,
+                                      std::span<const std::string> known,
+                                      const NameOrigin& origin = {});
 
 }  // namespace pade::core

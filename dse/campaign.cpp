@@ -8,6 +8,7 @@
 #include "core/file_io.hpp"
 #include "models/fidelity.hpp"
 #include "models/hardware.hpp"
+#include "search/strategy.hpp"
 
 namespace pade::dse {
 
@@ -51,7 +52,7 @@ const core::Schema& campaign_schema() {
     s.open_section(
         "derived",
         "parameters computed from each point: key: \"expression\" (see docs/campaigns.md)");
-    s.add(ParamSpec::choice("strategy", {"grid", "random", "lhs", "nsga2", "halving"})
+    s.add(ParamSpec::choice("strategy", search::builtin_strategies().names())
               .defaults(std::string("grid"))
               .describe("search strategy"));
     s.add(ParamSpec::integer("budget.evaluations")
@@ -88,17 +89,11 @@ const core::Schema& campaign_schema() {
               .at_least(0)
               .defaults(0.0)
               .describe("latency budget, geometric mean over the suite (0 = none)"));
-    s.add(ParamSpec::choice("fidelity", {"coarse", "analytical", "event"})
+    s.add(ParamSpec::choice("fidelity", models::builtin_fidelities().names())
               .defaults(std::string("coarse"))
               .describe("hardware model fidelity"));
-    s.add(ParamSpec::string("refine_fidelity")
-              .defaults(std::string())
-              .describe("strategy halving: fidelity of the refining rung (empty = the screening "
-                        "`fidelity`)"));
-    s.add(ParamSpec::integer("halving.eta")
-              .range(2, 100)
-              .defaults(std::int64_t{3})
-              .describe("strategy halving: the best 1/eta of the screened designs are refined"));
+    // Each strategy's own keys, declared where the strategy is registered.
+    for (const auto& option : search::builtin_strategies().options()) s.add(option.spec);
     s.add(ParamSpec::integer("threads")
               .range(0, 1024)
               .defaults(std::int64_t{0})
@@ -107,10 +102,6 @@ const core::Schema& campaign_schema() {
               .range(1, 100000)
               .defaults(std::int64_t{32})
               .describe("configurations per committed database batch"));
-    s.add(ParamSpec::integer("population")
-              .range(2, 100000)
-              .defaults(std::int64_t{16})
-              .describe("population size of population-based strategies"));
     return s;
   }();
   return schema;
@@ -165,7 +156,9 @@ std::string objective_aggregation(Objective o) {
 }
 
 std::vector<std::string> Campaign::fidelity_ladder() const {
-  if (strategy != "halving") return {fidelity};
+  const auto& strategies = search::builtin_strategies();
+  if (!strategies.contains(strategy) || strategies.get(strategy).fidelity_rungs < 2)
+    return {fidelity};
   return {fidelity, refine_fidelity.empty() ? fidelity : refine_fidelity};
 }
 
@@ -277,19 +270,17 @@ Campaign read_campaign_text(const std::string& text, const std::string& name,
     if (const double v = top.real(key); v > 0) c.constraints.push_back(Constraint{column, v});
   c.fidelity = top.string("fidelity");
   c.refine_fidelity = top.string("refine_fidelity");
-  if (!c.refine_fidelity.empty()) {
-    const auto names = models::builtin_fidelities().names();
-    if (std::find(names.begin(), names.end(), c.refine_fidelity) == names.end()) {
-      std::string list;
-      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      throw InputError(top.where("refine_fidelity"), "refine_fidelity",
-                       "found '" + c.refine_fidelity + "', expected one of: " + list);
-    }
-  }
-  c.eta = static_cast<std::size_t>(top.integer("halving.eta"));
+  if (!c.refine_fidelity.empty())
+    (void)models::builtin_fidelities().get(c.refine_fidelity,
+                                           {top.where("refine_fidelity"), "refine_fidelity"});
+  // Every strategy reads its own keys; the runner hands these on in StrategyOptions.
+  search::StrategyOptions options;
+  for (const auto& option : search::builtin_strategies().options())
+    if (option.read) option.read(top, options);
+  c.eta = options.eta;
+  c.population = options.population;
   c.threads = static_cast<int>(top.integer("threads"));
   c.batch_size = static_cast<std::size_t>(top.integer("batch_size"));
-  c.population = static_cast<std::size_t>(top.integer("population"));
   return c;
 }
 

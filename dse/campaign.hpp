@@ -42,13 +42,15 @@ struct Campaign {
   std::vector<Objective> objectives;
   std::vector<Constraint> constraints;
   std::string fidelity;         // the (screening) hardware model
-  std::string refine_fidelity;  // halving: the refining model ("" = fidelity)
+  std::string refine_fidelity;  // multi-fidelity strategies: the refining model ("" = fidelity)
+  // Strategy options, read by the strategies that own them (search::StrategyInfo::options).
   std::size_t eta = 3;          // halving: refine the best 1/eta
   int threads = 0;              // 0 = all hardware threads
   std::size_t batch_size = 32;  // configurations per committed batch
   std::size_t population = 16;
 
-  /// Fidelities by strategy rung: {fidelity} or, for halving, {fidelity, refine_fidelity}.
+  /// Fidelities by strategy rung: {fidelity} or, for a multi-fidelity strategy (halving),
+  /// {fidelity, refine_fidelity}.
   /// The last rung is the campaign's result fidelity (Pareto fronts are taken there).
   [[nodiscard]] std::vector<std::string> fidelity_ladder() const;
 };

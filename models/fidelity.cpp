@@ -1,6 +1,6 @@
 #include "models/fidelity.hpp"
 
-#include <stdexcept>
+#include <algorithm>
 
 #include "models/analytical.hpp"
 #include "models/coarse.hpp"
@@ -9,24 +9,33 @@
 namespace pade::models {
 
 void FidelityRegistry::add(FidelityInfo info) {
-  entries_[info.name] = std::move(info);
+  const auto it = std::ranges::find(entries_, info.name, &FidelityInfo::name);
+  if (it != entries_.end())
+    *it = std::move(info);
+  else
+    entries_.push_back(std::move(info));
 }
 
-const FidelityInfo& FidelityRegistry::get(const std::string& name) const {
-  const auto it = entries_.find(name);
-  if (it == entries_.end()) throw std::invalid_argument("unknown fidelity '" + name + "'");
-  return it->second;
+const FidelityInfo& FidelityRegistry::get(const std::string& name,
+                                          const core::NameOrigin& origin) const {
+  const auto it = std::ranges::find(entries_, name, &FidelityInfo::name);
+  if (it == entries_.end()) throw core::unknown_name("fidelity", name, names(), origin);
+  return *it;
+}
+
+bool FidelityRegistry::contains(const std::string& name) const {
+  return std::ranges::find(entries_, name, &FidelityInfo::name) != entries_.end();
 }
 
 std::vector<std::string> FidelityRegistry::names() const {
   std::vector<std::string> out;
-  for (const auto& [n, e] : entries_) out.push_back(n);
+  for (const auto& e : entries_) out.push_back(e.name);
   return out;
 }
 
 const FidelityRegistry& builtin_fidelities() {
   static const FidelityRegistry registry = [] {
-    FidelityRegistry r;
+    FidelityRegistry r;  // registration order = the order names are listed to users
     r.add({"coarse",
            "first-order roofline per head: max(QK-PU, V-PU, exp, DRAM) time, perfect overlap; "
            "energy from per-op coefficients",

@@ -1,11 +1,13 @@
 #pragma once
-// Hardware models registered by name ("coarse", and later "analytical", "event"), so a campaign's
-// `fidelity:` picks one without an if-chain in the evaluator.
+// Hardware models registered by name ("coarse", "analytical", "event"), so a campaign's
+// `fidelity:` picks one without an if-chain in the evaluator. The registry is the only list of
+// fidelity names: the campaign schema's choices, the error messages and the reference come from
+// it. Adding a fidelity is one model file plus one `r.add` line in fidelity.cpp.
 #include <functional>
-#include <map>
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/metrics.hpp"
 #include "models/hardware.hpp"
 #include "models/workload_stats.hpp"
@@ -25,13 +27,15 @@ struct FidelityInfo {
 
 class FidelityRegistry {
  public:
-  void add(FidelityInfo info);
-  [[nodiscard]] const FidelityInfo& get(
-      const std::string& name) const;  // std::invalid_argument when unknown
-  [[nodiscard]] std::vector<std::string> names() const;
+  void add(FidelityInfo info);  // replaces an entry of the same name
+  /// core::InputError when unknown, listing the names, reported at `origin`.
+  [[nodiscard]] const FidelityInfo& get(const std::string& name,
+                                        const core::NameOrigin& origin = {}) const;
+  [[nodiscard]] bool contains(const std::string& name) const;
+  [[nodiscard]] std::vector<std::string> names() const;  // registration order
 
  private:
-  std::map<std::string, FidelityInfo> entries_;
+  std::vector<FidelityInfo> entries_;
 };
 
 [[nodiscard]] const FidelityRegistry& builtin_fidelities();

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -20,11 +21,6 @@
 namespace pade::results {
 
 namespace fs = std::filesystem;
-
-std::vector<std::string> figure_names() {
-  return {"pareto",   "speedup",     "efficiency", "energy_breakdown", "area_breakdown", "alpha",
-          "ablation", "sensitivity", "seqlen"};
-}
 
 std::string paper_style_preamble() {
   // Okabe & Ito (2008) colour-blind-safe palette, in its usual order; line style N is category N.
@@ -984,26 +980,47 @@ FigureFiles render(const std::string& name, const Figure& f, const fs::path& dir
   return out;
 }
 
-Figure build(Store& store, const std::string& figure, std::int64_t cid, const FigureOptions& o) {
-  if (figure == "pareto") return pareto(store, cid);
-  if (figure == "speedup") return comparison(store, cid, figure, kComparisonSpeedup);
-  if (figure == "efficiency") return comparison(store, cid, figure, kComparisonEnergyEfficiency);
-  if (figure == "energy_breakdown") return energy_breakdown(store, cid, o);
-  if (figure == "area_breakdown") return area_breakdown(store, cid);
-  if (figure == "alpha") return alpha(store, cid);
-  if (figure == "ablation") return ablation(store, cid);
-  if (figure == "sensitivity") return sensitivity(store, cid, o);
-  if (figure == "seqlen") return seqlen(store, cid, o);
-  std::string names;
-  for (const auto& n : figure_names()) names += (names.empty() ? "" : ", ") + n;
-  throw core::InputError("--figure: unknown figure '" + figure + "' (expected one of: " + names +
-                         ", all)");
-}
+// --- the figure registry -------------------------------------------------------------------------
 
-/// Figures whose data usually lives in a companion campaign of the same database: the baseline
-/// comparison (`pade compare`) and the ablation (a campaign sweeping the feature switches).
-bool has_companion_data(const std::string& figure) {
-  return figure == "speedup" || figure == "efficiency" || figure == "ablation";
+/// One figure: its name (`pade plot --figure NAME`, the files NAME.*), its builder, and whether
+/// its data usually lives in a companion campaign of the same database (the baseline comparison
+/// of `pade compare`, the ablation sweeping the feature switches).
+struct FigureEntry {
+  std::string_view name;
+  Figure (*build)(Store&, std::int64_t cid, const FigureOptions&);
+  bool companion = false;
+};
+
+/// The only list of figure names: `pade plot --figure`, the order of `render_all` and of the
+/// report. Adding a figure is its builder above plus one line here.
+constexpr auto kFigures = std::to_array<FigureEntry>({
+    {"pareto", [](Store& s, std::int64_t c, const FigureOptions&) { return pareto(s, c); }},
+    {"speedup",
+     [](Store& s, std::int64_t c, const FigureOptions&) {
+       return comparison(s, c, "speedup", kComparisonSpeedup);
+     },
+     true},
+    {"efficiency",
+     [](Store& s, std::int64_t c, const FigureOptions&) {
+       return comparison(s, c, "efficiency", kComparisonEnergyEfficiency);
+     },
+     true},
+    {"energy_breakdown", energy_breakdown},
+    {"area_breakdown",
+     [](Store& s, std::int64_t c, const FigureOptions&) { return area_breakdown(s, c); }},
+    {"alpha", [](Store& s, std::int64_t c, const FigureOptions&) { return alpha(s, c); }},
+    {"ablation", [](Store& s, std::int64_t c, const FigureOptions&) { return ablation(s, c); },
+     true},
+    {"sensitivity", sensitivity},
+    {"seqlen", seqlen},
+});
+
+const FigureEntry& figure_entry(const std::string& figure) {
+  for (const auto& f : kFigures)
+    if (f.name == figure) return f;
+  std::vector<std::string> known = figure_names();
+  known.emplace_back("all");
+  throw core::unknown_name("figure", figure, known, core::NameOrigin::option("--figure"));
 }
 
 /// The figure from campaign `cid`; for a companion figure the campaign lacks, from the latest
@@ -1011,16 +1028,17 @@ bool has_companion_data(const std::string& figure) {
 /// the campaign the figure shows.
 Figure build_or_companion(Store& store, const std::string& figure, std::int64_t cid,
                           const FigureOptions& o, std::string& shown) {
+  const FigureEntry& entry = figure_entry(figure);
   shown = campaign_name(store, cid);
   try {
-    return build(store, figure, cid, o);
+    return entry.build(store, cid, o);
   } catch (const NoFigureData&) {
-    if (!has_companion_data(figure)) throw;
+    if (!entry.companion) throw;
     auto campaigns = store.campaigns();
     for (auto it = campaigns.rbegin(); it != campaigns.rend(); ++it) {
       if (it->id == cid) continue;
       try {
-        Figure f = build(store, figure, it->id, o);
+        Figure f = entry.build(store, it->id, o);
         f.caption += " From campaign '" + it->name + "' of the same database ('" + shown +
                      "' has no data for this figure).";
         shown = it->name;
@@ -1033,6 +1051,16 @@ Figure build_or_companion(Store& store, const std::string& figure, std::int64_t 
 }
 
 }  // namespace
+
+std::vector<std::string> figure_names() {
+  std::vector<std::string> out;
+  for (const auto& f : kFigures) out.emplace_back(f.name);
+  return out;
+}
+
+bool figure_has_companion(const std::string& figure) {
+  return figure_entry(figure).companion;
+}
 
 FigureFiles render_figure(Store& store, const std::string& figure, const FigureOptions& options,
                           const fs::path& out_dir) {

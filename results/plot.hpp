@@ -47,8 +47,11 @@ class NoFigureData : public core::InputError {
   std::string reason_;
 };
 
-/// The figure names `pade plot --figure` accepts (besides `all`).
+/// The figure names `pade plot --figure` accepts (besides `all`), from the figure registry.
 [[nodiscard]] std::vector<std::string> figure_names();
+/// Whether the figure's data usually lives in a companion campaign (comparison, ablation).
+/// core::InputError for an unknown name.
+[[nodiscard]] bool figure_has_companion(const std::string& figure);
 
 /// Render one figure. InputError for unknown names or options, NoFigureData when the campaign
 /// has nothing for it; RunError when gnuplot is missing or fails. The comparison figures

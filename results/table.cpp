@@ -3,17 +3,18 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <stdexcept>
+#include <vector>
 
 #include "core/json.hpp"
 
 namespace pade::results {
 
-Format parse_format(const std::string& name) {
+Format parse_format(const std::string& name, const core::NameOrigin& origin) {
   if (name == "table") return Format::Table;
   if (name == "csv") return Format::Csv;
   if (name == "json") return Format::Json;
-  throw std::invalid_argument("unknown format '" + name + "' (expected table, csv or json)");
+  static const std::vector<std::string> kNames{"table", "csv", "json"};
+  throw core::unknown_name("format", name, kNames, origin);
 }
 
 Cell Table::number(double v) {

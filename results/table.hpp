@@ -4,10 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
+
 namespace pade::results {
 
 enum class Format { Table, Csv, Json };
-[[nodiscard]] Format parse_format(const std::string& name);  // std::invalid_argument when unknown
+/// core::InputError when unknown, listing the formats, reported at `origin`.
+[[nodiscard]] Format parse_format(const std::string& name, const core::NameOrigin& origin = {});
 
 struct Cell {
   std::string text;

@@ -43,10 +43,12 @@ class GridStrategy final : public Strategy {
 }  // namespace
 
 void register_grid(StrategyRegistry& r) {
-  r.add("grid", "every combination of the space's levels (truncated to the evaluation budget)",
-        [](std::span<const std::size_t> sizes, const StrategyOptions& o) {
-          return std::make_unique<GridStrategy>(sizes, o);
-        });
+  r.add(
+      {.name = "grid",
+       .doc = "every combination of the space's levels (truncated to the evaluation budget)",
+       .factory = [](std::span<const std::size_t> sizes,
+                     const StrategyOptions& o) { return std::make_unique<GridStrategy>(sizes, o); },
+       .options = {}});
 }
 
 }  // namespace pade::search

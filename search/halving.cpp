@@ -151,13 +151,28 @@ class HalvingStrategy final : public Strategy {
 }  // namespace
 
 void register_halving(StrategyRegistry& r) {
-  r.add(
-      "halving",
-      "multi-fidelity successive halving: screen a grid/LHS sample at `fidelity`, refine the best "
-      "1/eta (Pareto rank, then crowding) at `refine_fidelity`; budget counts every rung",
-      [](std::span<const std::size_t> sizes, const StrategyOptions& o) {
-        return std::make_unique<HalvingStrategy>(sizes, o);
-      });
+  r.add({.name = "halving",
+         .doc = "multi-fidelity successive halving: screen a grid/LHS sample at `fidelity`, refine "
+                "the best 1/eta (Pareto rank, then crowding) at `refine_fidelity`; budget counts "
+                "every rung",
+         .factory =
+             [](std::span<const std::size_t> sizes, const StrategyOptions& o) {
+               return std::make_unique<HalvingStrategy>(sizes, o);
+             },
+         .options = {{core::ParamSpec::string("refine_fidelity")
+                          .defaults(std::string())
+                          .describe("strategy halving: fidelity of the refining rung (empty = "
+                                    "the screening `fidelity`)"),
+                      nullptr},
+                     {core::ParamSpec::integer("halving.eta")
+                          .range(2, 100)
+                          .defaults(std::int64_t{3})
+                          .describe("strategy halving: the best 1/eta of the screened designs "
+                                    "are refined"),
+                      [](const core::Config& c, StrategyOptions& o) {
+                        o.eta = static_cast<std::size_t>(c.integer("halving.eta"));
+                      }}},
+         .fidelity_rungs = 2});
 }
 
 }  // namespace pade::search

@@ -242,13 +242,20 @@ class Nsga2Strategy final : public Strategy {
 }  // namespace
 
 void register_nsga2(StrategyRegistry& r) {
-  r.add(
-      "nsga2",
-      "NSGA-II genetic search (seeded; generations of `population`; budget = evaluations, default "
-      "10 generations)",
-      [](std::span<const std::size_t> sizes, const StrategyOptions& o) {
-        return std::make_unique<Nsga2Strategy>(sizes, o);
-      });
+  r.add({.name = "nsga2",
+         .doc = "NSGA-II genetic search (seeded; generations of `population`; budget = "
+                "evaluations, default 10 generations)",
+         .factory =
+             [](std::span<const std::size_t> sizes, const StrategyOptions& o) {
+               return std::make_unique<Nsga2Strategy>(sizes, o);
+             },
+         .options = {{core::ParamSpec::integer("population")
+                          .range(2, 100000)
+                          .defaults(std::int64_t{16})
+                          .describe("population size of population-based strategies"),
+                      [](const core::Config& c, StrategyOptions& o) {
+                        o.population = static_cast<std::size_t>(c.integer("population"));
+                      }}}});
 }
 
 }  // namespace pade::search

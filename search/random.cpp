@@ -71,14 +71,20 @@ class RandomStrategy final : public Strategy {
 }  // namespace
 
 void register_random(StrategyRegistry& r) {
-  r.add("random", "uniform random sample of the space (seeded; budget = sample size, default 64)",
-        [](std::span<const std::size_t> sizes, const StrategyOptions& o) {
-          return std::make_unique<RandomStrategy>(sizes, o, false);
-        });
-  r.add("lhs", "Latin hypercube sample (seeded; budget = sample size, default 64)",
-        [](std::span<const std::size_t> sizes, const StrategyOptions& o) {
-          return std::make_unique<RandomStrategy>(sizes, o, true);
-        });
+  r.add({.name = "random",
+         .doc = "uniform random sample of the space (seeded; budget = sample size, default 64)",
+         .factory =
+             [](std::span<const std::size_t> sizes, const StrategyOptions& o) {
+               return std::make_unique<RandomStrategy>(sizes, o, false);
+             },
+         .options = {}});
+  r.add({.name = "lhs",
+         .doc = "Latin hypercube sample (seeded; budget = sample size, default 64)",
+         .factory =
+             [](std::span<const std::size_t> sizes, const StrategyOptions& o) {
+               return std::make_unique<RandomStrategy>(sizes, o, true);
+             },
+         .options = {}});
 }
 
 }  // namespace pade::search

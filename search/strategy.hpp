@@ -4,12 +4,14 @@
 // search interface). Candidates are points of a discrete space: one level index per dimension.
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "core/error.hpp"
+#include "core/schema.hpp"
 
 namespace pade::search {
 
@@ -24,12 +26,15 @@ struct Outcome {
   std::optional<std::vector<double>> objectives;  // minimized; nullopt = infeasible
 };
 
+/// What a strategy is created with. seed, budget and fidelity_levels are the campaign's; the
+/// others are strategy options, each declared (campaign key, range, default, meaning) and read by
+/// the strategy that owns it (StrategyInfo::options). The defaults here equal the declared ones.
 struct StrategyOptions {
   std::uint64_t seed = 1;
   std::size_t budget = 0;           // maximum candidates (0 = the strategy's natural size)
-  std::size_t population = 16;      // population-based strategies
+  std::size_t population = 16;      // nsga2: `population`
   std::size_t fidelity_levels = 1;  // rungs of the fidelity ladder (multi-fidelity strategies)
-  std::size_t eta = 3;              // successive halving: keep the top 1/eta per rung
+  std::size_t eta = 3;              // halving: `halving.eta`, keep the top 1/eta per rung
 };
 
 class Strategy {
@@ -55,23 +60,47 @@ class Strategy {
 using StrategyFactory = std::function<std::unique_ptr<Strategy>(std::span<const std::size_t> sizes,
                                                                 const StrategyOptions&)>;
 
+/// A campaign key a strategy owns: its declaration (the key exactly as written in the campaign
+/// file, range, default, meaning; the campaign schema and the reference gather it from the
+/// registry) and how its value goes into StrategyOptions (none: the campaign reads it itself,
+/// e.g. `refine_fidelity`, a fidelity name the search layer does not know).
+struct StrategyOption {
+  core::ParamSpec spec;
+  std::function<void(const core::Config&, StrategyOptions&)> read;
+};
+
+struct StrategyInfo {
+  std::string name;
+  std::string doc;
+  StrategyFactory factory;
+  std::vector<StrategyOption> options;  // the campaign keys only this strategy reads
+  std::size_t fidelity_rungs = 1;       // 2: screens at `fidelity`, refines at `refine_fidelity`
+};
+
 /// Strategies by name. Built explicitly (no static self-registration, which static libraries
-/// silently drop): each strategy's file offers one register_… function, called below.
+/// silently drop): each strategy's file offers one register_… function, called below. The
+/// registry is the only list of strategy names: the campaign schema's choices, the error
+/// messages and the reference come from it, in registration order.
 class StrategyRegistry {
  public:
-  void add(std::string name, std::string doc, StrategyFactory factory);
+  void add(StrategyInfo info);  // replaces an entry of the same name
+  /// core::InputError when the name is unknown, listing the names, reported at `origin`.
   [[nodiscard]] std::unique_ptr<Strategy> create(const std::string& name,
                                                  std::span<const std::size_t> sizes,
-                                                 const StrategyOptions& options) const;
+                                                 const StrategyOptions& options,
+                                                 const core::NameOrigin& origin = {}) const;
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> list() const;  // name, doc
-  [[nodiscard]] bool contains(const std::string& name) const { return entries_.count(name) > 0; }
+  [[nodiscard]] std::vector<std::string> names() const;  // registration order
+  [[nodiscard]] bool contains(const std::string& name) const;
+  /// core::InputError when unknown, as create().
+  [[nodiscard]] const StrategyInfo& get(const std::string& name,
+                                        const core::NameOrigin& origin = {}) const;
+  [[nodiscard]] const std::vector<StrategyInfo>& entries() const { return entries_; }
+  /// Every strategy's options, in registration order, each key once.
+  [[nodiscard]] std::vector<StrategyOption> options() const;
 
  private:
-  struct Entry {
-    std::string doc;
-    StrategyFactory factory;
-  };
-  std::map<std::string, Entry> entries_;
+  std::vector<StrategyInfo> entries_;
 };
 
 [[nodiscard]] const StrategyRegistry& builtin_strategies();

@@ -69,7 +69,7 @@ TEST_CASE("baselines: the registry lists every baseline, in order, and rejects u
   const auto& r = models::builtin_baselines();
   CHECK(r.names() ==
         std::vector<std::string>{"h100", "sanger", "dota", "sofa", "spatten", "energon"});
-  CHECK_THROWS_AS(r.get("a3"), std::invalid_argument);
+  CHECK_THROWS_AS(r.get("a3"), core::InputError);
   CHECK(r.get("h100").rule == nullptr);  // dense
   for (const auto& n : r.names()) CHECK(r.get(n).cost != nullptr);
 }

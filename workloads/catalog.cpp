@@ -52,15 +52,7 @@ int Benchmark::total_layers() const {
 }
 
 std::string_view trace_kind_name(TraceKind kind) {
-  switch (kind) {
-    case TraceKind::synthetic:
-      return "synthetic";
-    case TraceKind::npy:
-      return "npy";
-    case TraceKind::stories260k:
-      return "stories260k";
-  }
-  return "?";
+  return core::enum_name(kind);
 }
 
 std::string TraceSpec::describe() const {
@@ -210,7 +202,7 @@ const Schema& suite_entry_schema() {
     s.add(ParamSpec::choice("phase", {"prefill", "decode"})
               .defaults(std::string{"prefill"})
               .describe("Prefill (all queries) or decode (one new query per head)."));
-    s.add(ParamSpec::choice("trace.kind", {"synthetic", "npy", "stories260k"})
+    s.add(ParamSpec::choice("trace.kind", core::enum_names<TraceKind>())
               .defaults(std::string{"synthetic"})
               .describe("Where Q/K/V come from: the synthetic generator; a folder of .npy dumps "
                         "(`trace.folder`, files layer{L}_{q,k,v}.npy of shape [heads, tokens, "
@@ -316,8 +308,8 @@ TraceSpec read_trace(const core::Config& e, const std::string& file, const std::
                                 ? " (the default); add `kind: npy` or `kind: stories260k`"
                                 : ""));
   };
-  if (kind == "npy") {
-    t.kind = TraceKind::npy;
+  t.kind = core::enum_value<TraceKind>(kind);  // the schema admitted only the table's names
+  if (t.kind == TraceKind::npy) {
     unexpected("trace.text", text);
     if (folder.empty())
       throw InputError(e.where("trace.kind"), key + ".trace.folder",
@@ -328,8 +320,7 @@ TraceSpec read_trace(const core::Config& e, const std::string& file, const std::
                        "found '" + folder + "', expected a folder of .npy dumps ('" +
                            t.path.string() +
                            (fs::exists(t.path) ? "' is not a folder)" : "' does not exist)"));
-  } else if (kind == "stories260k") {
-    t.kind = TraceKind::stories260k;
+  } else if (t.kind == TraceKind::stories260k) {
     unexpected("trace.folder", folder);
     // No text: the model's own greedy story, shipped beside its checkpoint.
     t.path = text.empty() ? Stories260K::default_dir() / "greedy256.txt" : resolve(text);

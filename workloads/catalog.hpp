@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/enum_table.hpp"
 #include "core/error.hpp"
 #include "core/schema.hpp"
 
@@ -78,6 +79,16 @@ struct ModelShape {
 /// dumps (workloads/npy.hpp names the files), or the stories260K model run over a text. Read
 /// from a suite entry's `trace` map; workloads/trace.hpp turns it into a TraceSource.
 enum class TraceKind { synthetic, npy, stories260k };
+/// The only list of trace-kind names: the suite schema's `trace.kind` choices, the reference and
+/// every printed kind come from it.
+inline constexpr core::EnumTable kTraceKindNames{std::to_array<core::EnumName<TraceKind>>({
+    {TraceKind::synthetic, "synthetic"},
+    {TraceKind::npy, "npy"},
+    {TraceKind::stories260k, "stories260k"},
+})};
+constexpr const auto& enum_table(TraceKind) {
+  return kTraceKindNames;
+}
 
 [[nodiscard]] std::string_view trace_kind_name(TraceKind kind);
 

@@ -99,11 +99,13 @@ bool stderr_is_terminal() {
 }
 
 results::Format format_option(const std::string& name) {
-  try {
-    return results::parse_format(name);
-  } catch (const std::invalid_argument& e) {
-    throw core::InputError(std::string("--format: ") + e.what());
-  }
+  return results::parse_format(name, core::NameOrigin::option("--format"));
+}
+
+std::string join_names(std::span<const std::string> names) {
+  std::string out;
+  for (const auto& n : names) out.append(out.empty() ? "" : ", ").append(n);
+  return out;
 }
 
 }  // namespace pade::dse::cli

@@ -53,4 +53,7 @@ struct StatsPipeline {
 [[nodiscard]] bool stderr_is_terminal();
 [[nodiscard]] results::Format format_option(const std::string& name);  // InputError when unknown
 
+/// "a, b, c": registry names for help texts.
+[[nodiscard]] std::string join_names(std::span<const std::string> names);
+
 }  // namespace pade::dse::cli

@@ -54,21 +54,12 @@ int compare(const CompareArgs& a) {
     base.set("h100.normalization", a.normalization, {"--normalization", 0, 0});
   if (!a.accelerator_normalization.empty())
     base.set("normalization", a.accelerator_normalization, {"--accelerator-normalization", 0, 0});
-  std::string fidelity_version;
-  try {
-    fidelity_version = models::builtin_fidelities().get(a.fidelity).version;
-  } catch (const std::invalid_argument& e) {
-    throw core::InputError(std::string("--fidelity: ") + e.what());
-  }
+  const std::string fidelity_version =
+      models::builtin_fidelities().get(a.fidelity, core::NameOrigin::option("--fidelity")).version;
   const auto& registry = models::builtin_baselines();
   std::vector<const models::BaselineInfo*> baselines;
-  for (const auto& n : a.only.empty() ? registry.names() : a.only) {
-    try {
-      baselines.push_back(&registry.get(n));
-    } catch (const std::invalid_argument& e) {
-      throw core::InputError(std::string("--baseline: ") + e.what());
-    }
-  }
+  for (const auto& n : a.only.empty() ? registry.names() : a.only)
+    baselines.push_back(&registry.get(n, core::NameOrigin::option("--baseline")));
 
   if (const auto parent = std::filesystem::path(a.db).parent_path(); !parent.empty())
     core::make_output_folder(parent);
@@ -217,14 +208,17 @@ void add_compare(CLI::App& app, Context& ctx) {
                   "`kind: baseline` YAML file (default: the paper's normalization)");
   cmd->add_option("--suite", args->suite, "benchmark suite (default pade22)");
   cmd->add_option("--benchmark,-b", args->benchmarks, "benchmarks instead of a suite (repeatable)");
-  cmd->add_option("--baseline", args->only, "only these baselines (repeatable; default: all)");
+  cmd->add_option("--baseline", args->only,
+                  "only these baselines (repeatable; default: all): " +
+                      join_names(models::builtin_baselines().names()));
   cmd->add_option("--db", args->db, "result database (default compare.db)");
   cmd->add_option("--normalization", args->normalization,
                   "H100 normalization: single_chip, iso_area or iso_peak");
   cmd->add_option("--accelerator-normalization", args->accelerator_normalization,
                   "accelerator normalization: paper or published");
   cmd->add_option("--fidelity", args->fidelity,
-                  "PADE hardware model (coarse, analytical or event; default analytical)");
+                  "PADE hardware model: " + join_names(models::builtin_fidelities().names()) +
+                      " (default analytical)");
   cmd->add_option("--name", args->name, "campaign name (default compare-<normalization>)");
   cmd->add_flag("--per-benchmark", args->per_benchmark,
                 "print every benchmark's values, not only the averages");

@@ -26,11 +26,7 @@ struct EvalArgs {
 int eval(const EvalArgs& a) {
   const results::Format format = format_option(a.format);
   const core::Config hw = models::read_hardware(a.hw_file);
-  try {
-    (void)models::builtin_fidelities().get(a.fidelity);
-  } catch (const std::invalid_argument& e) {
-    throw core::InputError(std::string("--fidelity: ") + e.what());
-  }
+  (void)models::builtin_fidelities().get(a.fidelity, core::NameOrigin::option("--fidelity"));
   auto pipeline =
       make_pipeline(a.seed, workloads::SamplingPlan{}, nullptr, workload_paths(a.workloads));
   const workloads::Benchmark& bench = pipeline->catalog.benchmark(a.benchmark);
@@ -81,7 +77,9 @@ void add_eval(CLI::App& app, Context& ctx) {
   cmd->add_option("hardware", args->hw_file, "hardware YAML file")->required();
   cmd->add_option("--benchmark,-b", args->benchmark, "benchmark name (see `pade workloads list`)")
       ->required();
-  cmd->add_option("--fidelity", args->fidelity, "hardware model: coarse");
+  cmd->add_option(
+      "--fidelity", args->fidelity,
+      "hardware model: " + join_names(models::builtin_fidelities().names()) + " (default coarse)");
   cmd->add_option("--format", args->format, "table, csv or json");
   cmd->add_option("--seed", args->seed, "seed of the synthetic workload (default 1)");
   cmd->add_option("--workloads,-w", args->workloads,

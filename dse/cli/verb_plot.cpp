@@ -52,9 +52,7 @@ int plot(const PlotArgs& a) {
 }
 
 std::string figure_list() {
-  std::string names;
-  for (const auto& n : results::figure_names()) names += (names.empty() ? "" : ", ") + n;
-  return names;
+  return join_names(results::figure_names());
 }
 
 struct ReportArgs {

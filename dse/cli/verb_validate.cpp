@@ -11,7 +11,10 @@
 #include "dse/cli/common.hpp"
 #include "dse/runner.hpp"
 #include "models/baselines/baseline.hpp"
+#include "models/fidelity.hpp"
 #include "models/hardware.hpp"
+#include "results/plot.hpp"
+#include "search/strategy.hpp"
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
 
@@ -47,6 +50,21 @@ std::string reference_markdown() {
       "range (`{from: 0.3, to: 0.7, step: 0.1}`), a geometric range (`{from: 64, to: 1024, factor: "
       "2}`) or\n"
       "`steps` evenly spaced points (`{from: 32, to: 256, steps: 4, scale: log}`).\n\n";
+  out +=
+      "### Strategies (`strategy:`)\n\n| strategy | what it does | its own keys |\n|---|---|---|\n";
+  for (const auto& s : search::builtin_strategies().entries()) {
+    std::string keys;
+    for (const auto& o : s.options) keys += (keys.empty() ? "`" : ", `") + o.spec.key + "`";
+    out += "| `" + s.name + "` | " + s.doc + " | " + (keys.empty() ? "–" : keys) + " |\n";
+  }
+  out +=
+      "\n### Fidelities (`fidelity:`, `refine_fidelity:`, `--fidelity`)\n\n"
+      "| fidelity | model version | what it computes |\n|---|---|---|\n";
+  for (const auto& n : models::builtin_fidelities().names()) {
+    const auto& f = models::builtin_fidelities().get(n);
+    out += "| `" + f.name + "` | " + f.version + " | " + f.doc + " |\n";
+  }
+  out += "\n";
   out += "## Model files (`kind: model`)\n\n" +
          core::schema_reference_markdown(workloads::model_schema());
   out += "### Model stages (items of `stages:`)\n\n" +
@@ -61,6 +79,21 @@ std::string reference_markdown() {
          core::schema_reference_markdown(workloads::generator_family_schema());
   out += "## Baseline files (`kind: baseline`, for `pade compare`; see docs/baselines.md)\n\n" +
          core::schema_reference_markdown(models::baseline_schema());
+  out +=
+      "### Baselines (`pade compare --baseline`)\n\n| baseline | model version | what it models "
+      "|\n|---|---|---|\n";
+  for (const auto& n : models::builtin_baselines().names()) {
+    const auto& b = models::builtin_baselines().get(n);
+    out += "| `" + b.name + "` | " + b.version + " | " + b.doc + " |\n";
+  }
+  out +=
+      "\n## Figures (`pade plot --figure`)\n\nEach is written as NAME.dat, NAME.gp, NAME.png, "
+      "NAME.svg and NAME.pdf. A companion figure the\nchosen campaign has no data for comes from "
+      "the latest campaign of the database that has it.\n\n| figure | may come from a companion "
+      "campaign |\n|---|---|\n";
+  for (const auto& n : results::figure_names())
+    out += "| `" + n + "` | " + (results::figure_has_companion(n) ? "yes" : "no") + " |\n";
+  out += "\n";
   out +=
       "## Model coefficients\n\nEvery energy, area and technology number the models use. Override "
       "any of them in a\n"

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/coefficients.hpp"
+#include "core/error.hpp"
 #include "core/metrics.hpp"
 #include "core/schema.hpp"
 #include "core/tensor.hpp"
@@ -86,8 +87,10 @@ struct BaselineInfo {
 class BaselineRegistry {
  public:
   void add(BaselineInfo info);
-  [[nodiscard]] const BaselineInfo& get(const std::string& name) const;  // std::invalid_argument
-  [[nodiscard]] std::vector<std::string> names() const;                  // registration order
+  /// core::InputError when unknown, listing the names, reported at `origin`.
+  [[nodiscard]] const BaselineInfo& get(const std::string& name,
+                                        const core::NameOrigin& origin = {}) const;
+  [[nodiscard]] std::vector<std::string> names() const;  // registration order
   [[nodiscard]] bool has(const std::string& name) const;
 
  private:

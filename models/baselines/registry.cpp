@@ -1,5 +1,3 @@
-#include <stdexcept>
-
 #include "models/baselines/baseline.hpp"
 
 namespace pade::models {
@@ -13,12 +11,11 @@ void BaselineRegistry::add(BaselineInfo info) {
   entries_.push_back(std::move(info));
 }
 
-const BaselineInfo& BaselineRegistry::get(const std::string& name) const {
+const BaselineInfo& BaselineRegistry::get(const std::string& name,
+                                          const core::NameOrigin& origin) const {
   for (const auto& e : entries_)
     if (e.name == name) return e;
-  std::string known;
-  for (const auto& e : entries_) known += (known.empty() ? "" : ", ") + e.name;
-  throw std::invalid_argument("unknown baseline '" + name + "' (known: " + known + ")");
+  throw core::unknown_name("baseline", name, names(), origin);
 }
 
 bool BaselineRegistry::has(const std::string& name) const {
