@@ -13,9 +13,7 @@ namespace pade::core {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string type_text(fs::file_type t) {
+std::string file_type_text(fs::file_type t) {
   switch (t) {
     case fs::file_type::regular:
       return "a file";
@@ -32,6 +30,8 @@ std::string type_text(fs::file_type t) {
       return "not a regular file";
   }
 }
+
+namespace {
 
 std::string errno_text(int err) {
   if (err == ENOSPC || err == EDQUOT) return "disk full (free space and run again)";
@@ -69,7 +69,7 @@ void require_regular_file(const fs::path& path, std::string_view what) {
   if (st.type() != fs::file_type::regular)
     throw InputError(
         {path.string(), 0, 0}, "",
-        std::string(what) + ": is " + type_text(st.type()) + ", expected a regular file");
+        std::string(what) + ": is " + file_type_text(st.type()) + ", expected a regular file");
 }
 
 std::string read_input_file(const fs::path& path, std::string_view what, std::uintmax_t max_bytes) {
@@ -144,7 +144,7 @@ void make_output_folder(const fs::path& dir) {
   const auto st = fs::status(dir, ec);
   if (st.type() != fs::file_type::not_found && st.type() != fs::file_type::directory)
     throw InputError({dir.string(), 0, 0}, "",
-                     "output folder: is " + type_text(st.type()) +
+                     "output folder: is " + file_type_text(st.type()) +
                          "; give a folder (it is created when missing)");
   fs::create_directories(dir, ec);
   if (ec) throw RunError("cannot create output folder " + dir.string() + ": " + ec.message());

@@ -13,6 +13,10 @@
 
 namespace pade::core {
 
+/// "a file", "a folder", "a FIFO (named pipe)", "a socket", "a device": what a path is, for
+/// messages.
+[[nodiscard]] std::string file_type_text(std::filesystem::file_type type);
+
 /// Throws InputError unless `path` names an existing regular file (symbolic links are followed).
 /// `what` says what the file was for ("hardware file", "campaign file"...), for the message.
 void require_regular_file(const std::filesystem::path& path, std::string_view what);

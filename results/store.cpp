@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "core/json.hpp"
 
 namespace pade::results {
@@ -79,22 +80,6 @@ int user_version(SQLite::Database& db) {
 
 namespace fs = std::filesystem;
 
-std::string file_kind(fs::file_type t) {
-  switch (t) {
-    case fs::file_type::directory:
-      return "a directory";
-    case fs::file_type::fifo:
-      return "a FIFO (named pipe)";
-    case fs::file_type::socket:
-      return "a socket";
-    case fs::file_type::block:
-    case fs::file_type::character:
-      return "a device";
-    default:
-      return "not a regular file";
-  }
-}
-
 /// Whether `path` exists; InputError when it is missing and must exist, or is not a regular file
 /// (SQLite would fail on a directory and could block on a FIFO).
 bool check_database_path(const std::string& path, bool must_exist) {
@@ -108,7 +93,7 @@ bool check_database_path(const std::string& path, bool must_exist) {
     throw core::InputError({path, 0, 0}, "", "cannot inspect the database file: " + ec.message());
   if (st.type() != fs::file_type::regular)
     throw core::InputError({path, 0, 0}, "",
-                           "is " + file_kind(st.type()) +
+                           "is " + core::file_type_text(st.type()) +
                                ", not a database file; give the path of a PADE-DSE results "
                                "database (a regular file)");
   return true;

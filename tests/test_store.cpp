@@ -250,7 +250,7 @@ TEST_CASE(
                       Catch::Contains("(a SQLite database without tables)"));
     CHECK(pade::test::slurp(bare) == bare_bytes);
     CHECK_THROWS_WITH(results::Store(dir.path().string(), mode),
-                      Catch::Contains("is a directory, not a database file"));
+                      Catch::Contains("is a folder, not a database file"));
   }
   CHECK_FALSE(fs::exists(dir.path() / "empty.db-wal"));
   CHECK_THROWS_WITH(

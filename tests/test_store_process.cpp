@@ -64,7 +64,7 @@ TEST_CASE(
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"empty.db", "is not a PADE-DSE results database (empty file)"},
       {"text.db", "file is not a database"},
-      {"folder.db", "is a directory, not a database file"},
+      {"folder.db", "is a folder, not a database file"},
       {"fifo.db", "is a FIFO (named pipe), not a database file"}};
   for (const auto& [name, message] : cases) {
     const std::string x = "bad/" + name;
