@@ -24,15 +24,6 @@ std::string host_name() {
   return buf;
 }
 
-std::string utc_iso8601(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 namespace {
 
 LeaseHolder holder_from_row(SQLite::Statement& st) {

@@ -39,8 +39,6 @@ struct LeaseTiming {
 
 /// This machine's host name.
 [[nodiscard]] std::string host_name();
-/// UTC ISO 8601 with seconds, as stored in the database.
-[[nodiscard]] std::string utc_iso8601(std::chrono::system_clock::time_point t);
 
 /// The lease row of a campaign, if any.
 [[nodiscard]] std::optional<LeaseHolder> read_lease(Store& store, std::int64_t campaign_id);

@@ -31,6 +31,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -217,6 +218,8 @@ enum class WriteFailure { Locked, Full, Io, ReadOnly, Corrupt, Other };
 
 /// Bring a database to `target` schema version (exposed for the migration tests).
 void migrate(SQLite::Database& db, int target);
+/// UTC ISO 8601 with seconds, as stored in the database (compares as text).
+[[nodiscard]] std::string utc_iso8601(std::chrono::system_clock::time_point t);
 [[nodiscard]] std::string utc_now_iso8601();
 
 }  // namespace pade::results
