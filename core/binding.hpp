@@ -137,6 +137,14 @@ class Field {
     spec_.identity = false;
     return *this;
   }
+  /// Part of the configuration's identity (Config::hash) only when the value differs from
+  /// `implied`, the value every configuration hashed before this member existed implies. Every
+  /// parameter added after the first release is declared so: old hashes (and the databases keyed
+  /// by them) stay valid. Like key_part_unless, `implied` is not the default.
+  Field& identity_unless(M implied) {
+    spec_.identity_implied = binding_detail::to_value(implied);
+    return *this;
+  }
   /// Always part of the derived key, as `label=value`, at `position` among the parts that are
   /// always present. Positions fix the order keys were first written in, independent of the
   /// order parameters are documented in; they never change once keys are stored.
@@ -223,11 +231,13 @@ class Binding {
     static_assert(std::is_base_of_v<C, S>, "the member must belong to S or a base of S");
     for (const auto& coef : (defaults_.*member).entries()) {
       const std::string key = prefix + "." + coef.name;
-      schema_.add(ParamSpec::real(key)
-                      .with_unit(coef.unit)
-                      .at_least(0)
-                      .defaults(coef.value)
-                      .describe(coef.source));
+      ParamSpec spec = ParamSpec::real(key)
+                           .with_unit(coef.unit)
+                           .at_least(0)
+                           .defaults(coef.value)
+                           .describe(coef.source);
+      if (coef.identity_implied) spec.identity_implied = Value(*coef.identity_implied);
+      schema_.add(std::move(spec));
       entries_.push_back(
           {key,
            [member, key, name = coef.name](S& s, const Config& c) {

@@ -3,6 +3,7 @@
 // with its unit, default and named source. Models look coefficients up by name; a configuration
 // may override them (`coefficients:` in a hardware file), and `pade validate --explain` prints the
 // table, so no number hides in code.
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,6 +16,10 @@ struct Coefficient {
   double value = 0.0;  // the default
   std::string unit;    // e.g. "pJ/op"
   std::string source;  // where the number comes from, or how it was calibrated
+  // Set for a coefficient added after configurations were first hashed: at this value it is left
+  // out of a configuration's identity (core::Field::identity_unless), so stored campaigns keep
+  // their hashes. Usually the value models behaved as if they had before it existed.
+  std::optional<double> identity_implied{};
 };
 
 class CoefficientTable {

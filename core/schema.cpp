@@ -307,7 +307,17 @@ std::vector<std::pair<std::string, std::string>> Config::identity_values() const
 
 std::string Config::canonical() const {
   std::string out;
-  for (const auto& [k, v] : identity_values()) out.append(k).append("=").append(v).append("\n");
+  for (const auto& [k, v] : values_) {
+    if (schema_ != nullptr) {
+      if (const ParamSpec* spec = schema_->find(k); spec != nullptr) {
+        if (!spec->identity) continue;
+        // A parameter added later, at the value earlier configurations implied: leaving it out
+        // keeps their hashes (the stored parameters, identity_values(), still list it).
+        if (spec->identity_implied && *spec->identity_implied == v) continue;
+      }
+    }
+    out.append(k).append("=").append(value_text(v)).append("\n");
+  }
   return out;
 }
 

@@ -44,6 +44,10 @@ struct ParamSpec {
   std::vector<std::string> choices;
   std::optional<Value> default_value;  // nullopt: required
   bool identity = true;  // false: documentation-only (kind, name) — not part of the content hash
+  // Set for a parameter added after configurations were first hashed: at this value it is left
+  // out of the content hash, so the hash of every configuration written before it existed (which
+  // meant this value) stays the same and stored campaigns keep resuming and merging.
+  std::optional<Value> identity_implied;
 
   static ParamSpec integer(std::string key);
   static ParamSpec real(std::string key);
@@ -145,7 +149,8 @@ class Config {
   /// The identity parameters (sorted by key) with their values as text: what makes two
   /// configurations the same, and what the result store indexes a design by.
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> identity_values() const;
-  /// Sorted "key=value" lines of identity_values().
+  /// Sorted "key=value" lines of identity_values(), less parameters added later that hold the
+  /// value earlier configurations implied (ParamSpec::identity_implied): the hashed text.
   [[nodiscard]] std::string canonical() const;
   /// Content hash of canonical(): 16 hex digits.
   [[nodiscard]] std::string hash() const;

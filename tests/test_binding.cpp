@@ -48,6 +48,7 @@ struct Thing : Knobs {
   double width = 2.5;
   bool fast = true;
   std::int64_t big = 1LL << 40;
+  int added = 4;  // a parameter added after configurations were hashed (identity_unless)
 };
 
 core::Binding<Thing, Knobs> binding() {
@@ -135,6 +136,21 @@ TEST_CASE("a derived key: positioned parts, then later parts only when not impli
   const toy::Knobs from =
       b.key_part_of(toy::read(b.schema(), "size: {depth: 5, width: 9}\nlate: 0.1\n"));
   CHECK(b.key(from) == "d=5;s=square;l=0.10000000000000001");
+}
+
+TEST_CASE("a parameter added later keeps every earlier configuration hash", "[binding]") {
+  const auto before = toy::binding();
+  auto after = toy::binding();
+  after.add(Field(&toy::Thing::added, "added").range(0, 10).describe("new").identity_unless(4));
+  const std::string text = "size: {depth: 5, width: 9}\nlate: 0.1\n";
+  const core::Config old_config = toy::read(before.schema(), text);
+  // At the implied value the new key is in the Config but not in its identity.
+  CHECK(toy::read(after.schema(), text).hash() == old_config.hash());
+  CHECK(toy::read(after.schema(), text + "added: 4\n").hash() == old_config.hash());
+  // Any other value is a different design.
+  const core::Config moved = toy::read(after.schema(), text + "added: 6\n");
+  CHECK(moved.hash() != old_config.hash());
+  CHECK(moved.canonical().find("added=6") != std::string::npos);
 }
 
 TEST_CASE("a binding refuses declarations that would break its guarantees", "[binding]") {
