@@ -216,6 +216,8 @@ Value Schema::coerce(const ParamSpec& spec, const Value& v, const SourceLocation
       if (const auto* s = std::get_if<std::string>(&v)) {
         for (const auto& c : spec.choices)
           if (c == *s) return v;
+        for (const auto& [old_name, new_name] : spec.renamed_choices)
+          if (old_name == *s) return new_name;
         std::string found = "'" + *s + "'";
         std::string best;
         std::size_t best_d = std::string::npos;

@@ -42,6 +42,9 @@ struct ParamSpec {
   std::optional<double> min;
   std::optional<double> max;
   std::vector<std::string> choices;
+  // Choice names that were renamed: (old, new). An old name is read as the new one, so files
+  // written before the rename keep working; the reference and the errors list the new names only.
+  std::vector<std::pair<std::string, std::string>> renamed_choices;
   std::optional<Value> default_value;  // nullopt: required
   bool identity = true;  // false: documentation-only (kind, name) — not part of the content hash
   // Set for a parameter added after configurations were first hashed: at this value it is left

@@ -89,9 +89,11 @@ const core::Schema& campaign_schema() {
               .at_least(0)
               .defaults(0.0)
               .describe("latency budget, geometric mean over the suite (0 = none)"));
-    s.add(ParamSpec::choice("fidelity", models::builtin_fidelities().names())
-              .defaults(std::string("coarse"))
-              .describe("hardware model fidelity"));
+    ParamSpec fidelity = ParamSpec::choice("fidelity", models::builtin_fidelities().names())
+                             .defaults(std::string(models::kDefaultFidelity))
+                             .describe("hardware model fidelity");
+    fidelity.renamed_choices = models::builtin_fidelities().renamed();
+    s.add(std::move(fidelity));
     // Each strategy's own keys, declared where the strategy is registered.
     for (const auto& option : search::builtin_strategies().options()) s.add(option.spec);
     s.add(ParamSpec::integer("threads")
@@ -271,8 +273,10 @@ Campaign read_campaign_text(const std::string& text, const std::string& name,
   c.fidelity = top.string("fidelity");
   c.refine_fidelity = top.string("refine_fidelity");
   if (!c.refine_fidelity.empty())
-    (void)models::builtin_fidelities().get(c.refine_fidelity,
-                                           {top.where("refine_fidelity"), "refine_fidelity"});
+    c.refine_fidelity =
+        models::builtin_fidelities()
+            .get(c.refine_fidelity, {top.where("refine_fidelity"), "refine_fidelity"})
+            .name;
   // Every strategy reads its own keys; the runner hands these on in StrategyOptions.
   search::StrategyOptions options;
   for (const auto& option : search::builtin_strategies().options())

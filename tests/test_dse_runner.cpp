@@ -269,16 +269,16 @@ TEST_CASE(
   Env env("halving");
   const auto s =
       env.run(campaign("halving", "halving: {eta: 4}\nbudget: {evaluations: 50}\n"), "h.db");
-  // n + ceil(n/4) <= 50 -> n = 40 screened, 10 refined; with coarse for both rungs the refined
-  // candidates reuse the screening points instead of evaluating them again.
+  // n + ceil(n/4) <= 50 -> n = 40 screened, 10 refined; with one fidelity for both rungs the
+  // refined candidates reuse the screening points instead of evaluating them again.
   CHECK(s.evaluated == 40);
   CHECK(s.reused == 10);
   results::Store store(env.dir.str("h.db"), results::Store::Mode::ReadOnly);
   const auto id = store.campaigns().at(0).id;
   std::map<std::string, std::string> prov;
   for (const auto& [k, v] : store.provenance(id)) prov[k] = v;
-  CHECK(prov["fidelities"] == "coarse,coarse");
-  CHECK(prov["front_fidelity"] == "coarse");
+  CHECK(prov["fidelities"] == "analytical,analytical");  // the default fidelity
+  CHECK(prov["front_fidelity"] == "analytical");
   CHECK(prov["objectives"] == "latency,energy,area");
   CHECK(store.points(id).size() == 40);
 }

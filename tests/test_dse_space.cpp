@@ -200,8 +200,9 @@ TEST_CASE("campaign: strategy choices, halving keys and refine_fidelity", "[dse]
   const auto c =
       read("strategy: halving\nfidelity: coarse\nrefine_fidelity: coarse\nhalving: {eta: 4}\n");
   CHECK(c.eta == 4);
-  CHECK(c.fidelity_ladder() == std::vector<std::string>{"coarse", "coarse"});
-  CHECK(read("strategy: nsga2\n").fidelity_ladder() == std::vector<std::string>{"coarse"});
+  // `coarse` is the screening model's old name: still read, stored under the current name.
+  CHECK(c.fidelity_ladder() == std::vector<std::string>{"screening", "screening"});
+  CHECK(read("strategy: nsga2\n").fidelity_ladder() == std::vector<std::string>{"analytical"});
   CHECK_THAT(error_of("strategy: halving\nrefine_fidelity: evnt\n"),
              Catch::Contains("refine_fidelity") && Catch::Contains("found 'evnt'"));
   CHECK_THAT(error_of("strategy: halving\nhalving: {eta: 1}\n"), Catch::Contains("halving.eta"));

@@ -96,13 +96,13 @@ TEST_CASE("registries: each strategy's options are campaign keys", "[registry]")
 
 TEST_CASE("registries: unknown names are input errors listing the names", "[registry]") {
   CHECK(error_of([] { (void)models::builtin_fidelities().get("evnt"); }) ==
-        "error: unknown fidelity 'evnt' (did you mean 'event'?), expected one of: coarse, "
+        "error: unknown fidelity 'evnt' (did you mean 'event'?), expected one of: screening, "
         "analytical, event");
   CHECK(error_of([] {
           (void)models::builtin_fidelities().get("xyzzy-model",
                                                  core::NameOrigin::option("--fidelity"));
         }) ==
-        "error: --fidelity: unknown fidelity 'xyzzy-model', expected one of: coarse, "
+        "error: --fidelity: unknown fidelity 'xyzzy-model', expected one of: screening, "
         "analytical, event");
   CHECK(error_of([] {
           (void)models::builtin_baselines().get("sangr", core::NameOrigin::option("--baseline"));
@@ -121,5 +121,5 @@ TEST_CASE("registries: unknown names are input errors listing the names", "[regi
               "d.yaml", ".");
         }) ==
         "d.yaml:6:18: error: 'refine_fidelity': found 'evnt' (did you mean 'event'?), "
-        "expected one of: coarse, analytical, event");
+        "expected one of: screening, analytical, event");
 }

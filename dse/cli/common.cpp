@@ -6,6 +6,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "models/fidelity.hpp"
 #include "results/lease.hpp"
 
 namespace pade::dse::cli {
@@ -106,6 +107,18 @@ std::string join_names(std::span<const std::string> names) {
   std::string out;
   for (const auto& n : names) out.append(out.empty() ? "" : ", ").append(n);
   return out;
+}
+
+std::string fidelity_option(const std::string& given) {
+  const models::FidelityInfo& info =
+      models::builtin_fidelities().get(given, core::NameOrigin::option("--fidelity"));
+  if (!info.caution.empty()) std::cerr << "note: " << info.caution << "\n";
+  return info.name;
+}
+
+std::string fidelity_help() {
+  return "hardware model: " + join_names(models::builtin_fidelities().names()) + " (default " +
+         models::kDefaultFidelity + ")";
 }
 
 }  // namespace pade::dse::cli

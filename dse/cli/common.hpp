@@ -56,4 +56,11 @@ struct StatsPipeline {
 /// "a, b, c": registry names for help texts.
 [[nodiscard]] std::string join_names(std::span<const std::string> names);
 
+/// The --fidelity option of a verb: the registered (current) name of `given` (an old name is
+/// accepted), InputError listing the names when unknown; prints the model's caution, if it has
+/// one, on stderr so a screening estimate is never mistaken for the model's answer.
+[[nodiscard]] std::string fidelity_option(const std::string& given);
+/// Help text of a --fidelity option: the registered names and the default.
+[[nodiscard]] std::string fidelity_help();
+
 }  // namespace pade::dse::cli

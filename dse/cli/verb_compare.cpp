@@ -30,7 +30,7 @@ struct CompareArgs {
   std::string db = "compare.db";
   std::string normalization;              // H100; empty = the baseline file's
   std::string accelerator_normalization;  // empty = the baseline file's
-  std::string fidelity = "analytical";
+  std::string fidelity = models::kDefaultFidelity;
   std::string format = "table";
   std::string name;
   bool per_benchmark = false;
@@ -54,8 +54,8 @@ int compare(const CompareArgs& a) {
     base.set("h100.normalization", a.normalization, {"--normalization", 0, 0});
   if (!a.accelerator_normalization.empty())
     base.set("normalization", a.accelerator_normalization, {"--accelerator-normalization", 0, 0});
-  const std::string fidelity_version =
-      models::builtin_fidelities().get(a.fidelity, core::NameOrigin::option("--fidelity")).version;
+  const std::string fidelity = fidelity_option(a.fidelity);
+  const std::string fidelity_version = models::builtin_fidelities().get(fidelity).version;
   const auto& registry = models::builtin_baselines();
   std::vector<const models::BaselineInfo*> baselines;
   for (const auto& n : a.only.empty() ? registry.names() : a.only)
@@ -84,7 +84,7 @@ int compare(const CompareArgs& a) {
     const workloads::Benchmark& b = *benches[i];
     auto& o = outcomes[i];
     o.benchmark = b.name;
-    o.pade = evaluate(hw_config, b, a.fidelity, *pipeline->cache);
+    o.pade = evaluate(hw_config, b, fidelity, *pipeline->cache);
     const auto& knobs = pipeline->generator.family(pipeline->catalog.model(b.model).family);
     for (const auto* info : baselines) {
       const models::BaselineStats s = models::digest_baseline(*info, ctx, b, knobs, digest);
@@ -116,7 +116,7 @@ int compare(const CompareArgs& a) {
     std::vector<std::pair<std::string, std::string>> prov = {
         {"pade_version", core::kVersion},
         {"git_commit", core::kGitCommit},
-        {"fidelity", a.fidelity},
+        {"fidelity", fidelity},
         {"model_version", fidelity_version},
         {"stats_version", pipeline->cache->version()},
         {"seed", std::to_string(a.seed)},
@@ -144,8 +144,8 @@ int compare(const CompareArgs& a) {
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
       const auto& b = *benches[i];
       store.put_benchmark(b.name, b.model, b.task, b.phase, b.seq_len);
-      evals.push_back({id, hw_config.hash(), b.name, a.fidelity, outcomes[i].pade,
-                       static_cast<std::int64_t>(i)});
+      evals.push_back(
+          {id, hw_config.hash(), b.name, fidelity, outcomes[i].pade, static_cast<std::int64_t>(i)});
       for (const auto& [n, m] : outcomes[i].baselines)
         evals.push_back({id, baseline_hash[n], b.name, n, m, static_cast<std::int64_t>(i)});
     }
@@ -191,7 +191,7 @@ int compare(const CompareArgs& a) {
   }
   if (format == results::Format::Table)
     std::cout << "campaign '" << name << "' in " << std::filesystem::absolute(a.db).string()
-              << " (PADE fidelity " << a.fidelity << "; averages over " << outcomes.size()
+              << " (PADE fidelity " << fidelity << "; averages over " << outcomes.size()
               << " benchmarks)\n";
   return 0;
 }
@@ -216,9 +216,7 @@ void add_compare(CLI::App& app, Context& ctx) {
                   "H100 normalization: single_chip, iso_area or iso_peak");
   cmd->add_option("--accelerator-normalization", args->accelerator_normalization,
                   "accelerator normalization: paper or published");
-  cmd->add_option("--fidelity", args->fidelity,
-                  "PADE hardware model: " + join_names(models::builtin_fidelities().names()) +
-                      " (default analytical)");
+  cmd->add_option("--fidelity", args->fidelity, "PADE " + fidelity_help());
   cmd->add_option("--name", args->name, "campaign name (default compare-<normalization>)");
   cmd->add_flag("--per-benchmark", args->per_benchmark,
                 "print every benchmark's values, not only the averages");

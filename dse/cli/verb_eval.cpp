@@ -17,7 +17,7 @@ namespace {
 struct EvalArgs {
   std::string hw_file;
   std::string benchmark;
-  std::string fidelity = "coarse";
+  std::string fidelity = models::kDefaultFidelity;
   std::string format = "table";
   std::uint64_t seed = 1;
   std::vector<std::string> workloads;
@@ -26,16 +26,16 @@ struct EvalArgs {
 int eval(const EvalArgs& a) {
   const results::Format format = format_option(a.format);
   const core::Config hw = models::read_hardware(a.hw_file);
-  (void)models::builtin_fidelities().get(a.fidelity, core::NameOrigin::option("--fidelity"));
+  const std::string fidelity = fidelity_option(a.fidelity);
   auto pipeline =
       make_pipeline(a.seed, workloads::SamplingPlan{}, nullptr, workload_paths(a.workloads));
   const workloads::Benchmark& bench = pipeline->catalog.benchmark(a.benchmark);
-  const core::Metrics m = evaluate(hw, bench, a.fidelity, *pipeline->cache);
+  const core::Metrics m = evaluate(hw, bench, fidelity, *pipeline->cache);
   const models::WorkloadStats ws = pipeline->cache->get(bench, AlgorithmPoint::from(hw));
 
   results::Table t({"name", "value"});
   t.add_row({results::Table::text("benchmark"), results::Table::text(bench.name)});
-  t.add_row({results::Table::text("fidelity"), results::Table::text(a.fidelity)});
+  t.add_row({results::Table::text("fidelity"), results::Table::text(fidelity)});
   t.add_row({results::Table::text("config_hash"), results::Table::text(hw.hash())});
   for (const auto& [k, v] : m.sorted())
     t.add_row({results::Table::text(k), results::Table::number(v)});
@@ -77,9 +77,7 @@ void add_eval(CLI::App& app, Context& ctx) {
   cmd->add_option("hardware", args->hw_file, "hardware YAML file")->required();
   cmd->add_option("--benchmark,-b", args->benchmark, "benchmark name (see `pade workloads list`)")
       ->required();
-  cmd->add_option(
-      "--fidelity", args->fidelity,
-      "hardware model: " + join_names(models::builtin_fidelities().names()) + " (default coarse)");
+  cmd->add_option("--fidelity", args->fidelity, fidelity_help());
   cmd->add_option("--format", args->format, "table, csv or json");
   cmd->add_option("--seed", args->seed, "seed of the synthetic workload (default 1)");
   cmd->add_option("--workloads,-w", args->workloads,
