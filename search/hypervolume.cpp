@@ -75,21 +75,28 @@ double sorted_volume(std::span<const Objectives> pts, std::size_t d, std::span<c
   return volume;
 }
 
-/// The distinct non-dominated points strictly inside the reference box.
-std::vector<Objectives> inner_front(std::span<const Objectives> points,
-                                    std::span<const double> reference) {
-  std::vector<Objectives> inside;
+/// The points strictly better than the reference in every objective (the others add nothing).
+std::vector<Objectives> inside(std::span<const Objectives> points,
+                               std::span<const double> reference) {
+  std::vector<Objectives> out;
   for (const auto& p : points) {
     if (p.size() != reference.size())
       throw std::invalid_argument("hypervolume: dimension mismatch");
     bool ok = true;
     for (std::size_t i = 0; i < p.size(); ++i) ok = ok && p[i] < reference[i];
-    if (ok) inside.push_back(p);
+    if (ok) out.push_back(p);
   }
-  const auto ranks = nondominated_ranks(inside);
+  return out;
+}
+
+/// The distinct non-dominated points strictly inside the reference box.
+std::vector<Objectives> inner_front(std::span<const Objectives> points,
+                                    std::span<const double> reference) {
+  std::vector<Objectives> in = inside(points, reference);
+  const auto ranks = nondominated_ranks(in);
   std::vector<Objectives> front;
-  for (std::size_t i = 0; i < inside.size(); ++i)
-    if (ranks[i] == 0) front.push_back(std::move(inside[i]));
+  for (std::size_t i = 0; i < in.size(); ++i)
+    if (ranks[i] == 0) front.push_back(std::move(in[i]));
   std::sort(front.begin(), front.end());
   front.erase(std::unique(front.begin(), front.end()), front.end());
   return front;
@@ -140,18 +147,11 @@ double hypervolume(std::span<const Objectives> points, std::span<const double> r
 
 double hypervolume_reference(std::span<const Objectives> points,
                              std::span<const double> reference) {
-  std::vector<Objectives> inside;
-  for (const auto& p : points) {
-    if (p.size() != reference.size())
-      throw std::invalid_argument("hypervolume: dimension mismatch");
-    bool ok = true;
-    for (std::size_t i = 0; i < p.size(); ++i) ok = ok && p[i] < reference[i];
-    if (ok) inside.push_back(p);
-  }
-  const auto ranks = nondominated_ranks_reference(inside);
+  const std::vector<Objectives> in = inside(points, reference);
+  const auto ranks = nondominated_ranks_reference(in);
   std::vector<Objectives> front;
-  for (std::size_t i = 0; i < inside.size(); ++i)
-    if (ranks[i] == 0) front.push_back(inside[i]);
+  for (std::size_t i = 0; i < in.size(); ++i)
+    if (ranks[i] == 0) front.push_back(in[i]);
   return recursive_volume(std::move(front), reference);
 }
 

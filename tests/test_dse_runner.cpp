@@ -508,8 +508,8 @@ TEST_CASE("runner: a full disk fails the run naming the database, the campaign i
 }
 
 TEST_CASE(
-    "runner: 10^4 designs, stopped half-way and resumed, end exactly like an uninterrupted run; "
-    "the progress line's archive agrees with the final ranking",
+    "runner: 10^4 designs, stopped half-way and resumed, end exactly like an uninterrupted run, "
+    "and the progress line's archive agrees with the final ranking",
     "[dse][growth]") {
   Env env("growth");
   // 4 x 4 x 4 x 8 x 6 x 6 = 18,432 hardware designs, of which a random 10^4, on two benchmarks
