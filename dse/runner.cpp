@@ -9,12 +9,12 @@
 #include <cstdio>
 #include <limits>
 #include <map>
-#include <set>
+#include <optional>
 
 #include "models/fidelity.hpp"
 #include "pade/version.hpp"
 #include "results/lease.hpp"
-#include "search/pareto.hpp"
+#include "search/archive.hpp"
 #include "search/strategy.hpp"
 
 namespace pade::dse {
@@ -49,6 +49,13 @@ core::Metrics evaluate(const core::Config& hardware, const workloads::Benchmark&
   return models::builtin_fidelities().get(fidelity).model(hw, benchmark, ws);
 }
 
+std::vector<double> objective_vector(const core::Metrics& m,
+                                     const std::vector<Objective>& objectives) {
+  std::vector<double> v;
+  for (const auto o : objectives) v.push_back(m.get(objective_column(o)));
+  return v;
+}
+
 namespace {
 
 // Suite aggregation of per-benchmark metrics (see objective_aggregation()).
@@ -70,28 +77,9 @@ core::Metrics aggregate(std::span<const core::Metrics> per_benchmark) {
   return out;
 }
 
-std::vector<double> objective_vector(const core::Metrics& m,
-                                     const std::vector<Objective>& objectives) {
-  std::vector<double> v;
-  for (const auto o : objectives) v.push_back(m.get(objective_column(o)));
-  return v;
-}
-
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
-  return out;
-}
-
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size() && !text.empty()) {
-    const auto end = text.find(',', start);
-    out.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
   return out;
 }
 
@@ -152,8 +140,6 @@ JobResults evaluate_jobs(const Campaign& campaign,
   return results;
 }
 
-namespace {}  // namespace
-
 std::unique_ptr<search::Strategy> make_strategy(const Campaign& campaign) {
   search::StrategyOptions so;
   so.seed = static_cast<std::uint64_t>(campaign.seed);
@@ -177,94 +163,6 @@ void check_shard(const Campaign& campaign, const Shard& shard) {
             "' with --shard, expected a non-adaptive strategy (grid, random, lhs); "
             "an adaptive strategy needs every outcome to choose its next candidates, so run "
             "it in one process or spread it with mpirun");
-}
-
-FrontSummary mark_pareto(results::Store& store, std::int64_t campaign_id,
-                         const std::vector<Objective>& objectives) {
-  FrontSummary summary;
-  std::vector<results::ParetoRecord> records;
-  const auto points = store.points(campaign_id);
-  // The result fidelity: the last ladder rung with points (older databases: any single fidelity).
-  std::vector<std::string> ladder;
-  for (const auto& [k, v] : store.provenance(campaign_id)) {
-    if (k == "fidelities") ladder = split(v);
-    if (k == "fidelity" && ladder.empty()) ladder = {v};
-  }
-  for (auto it = ladder.rbegin(); it != ladder.rend() && summary.fidelity.empty(); ++it)
-    for (const auto& p : points)
-      if (p.fidelity == *it) {
-        summary.fidelity = *it;
-        break;
-      }
-  if (summary.fidelity.empty() && !points.empty()) summary.fidelity = points.back().fidelity;
-  auto at_front_fidelity = [&](const std::string& f) { return f == summary.fidelity; };
-
-  // Suite scope: the feasible points at the result fidelity.
-  std::vector<search::Objectives> objs;
-  std::vector<std::string> hashes;
-  for (const auto& p : points) {
-    if (!p.feasible || !at_front_fidelity(p.fidelity)) continue;
-    objs.push_back(objective_vector(p.objectives, objectives));
-    hashes.push_back(p.config_hash);
-  }
-  const auto ranks = search::nondominated_ranks(objs);
-  for (std::size_t i = 0; i < objs.size(); ++i) records.push_back({"suite", hashes[i], ranks[i]});
-  // Reference point: 10 % beyond the worst feasible value of each objective (stored as provenance).
-  if (!objs.empty()) {
-    summary.reference_point.assign(objectives.size(), -std::numeric_limits<double>::infinity());
-    for (const auto& o : objs)
-      for (std::size_t k = 0; k < o.size(); ++k)
-        summary.reference_point[k] = std::max(summary.reference_point[k], o[k]);
-    for (auto& r : summary.reference_point) r = r > 0 ? r * 1.1 : r + 1.0;
-    summary.hypervolume = search::hypervolume(objs, summary.reference_point);
-    summary.front_size = static_cast<std::size_t>(std::count(ranks.begin(), ranks.end(), 0));
-  }
-  // Per benchmark: that benchmark's own latency, energy, … (area where it is an objective).
-  std::map<std::string, std::vector<std::pair<std::string, search::Objectives>>> by_bench;
-  std::set<std::string> feasible;
-  for (const auto& p : points)
-    if (p.feasible && at_front_fidelity(p.fidelity)) feasible.insert(p.config_hash);
-  for (const auto& e : store.evaluations(campaign_id)) {
-    if (!at_front_fidelity(e.fidelity) || feasible.count(e.config_hash) == 0) continue;
-    search::Objectives o;
-    for (const auto obj : objectives) {
-      if (obj == Objective::Latency) o.push_back(e.metrics.get(core::metric::kLatencyS));
-      if (obj == Objective::Energy) o.push_back(e.metrics.get(core::metric::kEnergyJ));
-      if (obj == Objective::Area) o.push_back(e.metrics.get(core::metric::kAreaMm2));
-      if (obj == Objective::Power) o.push_back(e.metrics.get(core::metric::kPowerW));
-      if (obj == Objective::AccuracyLoss)
-        o.push_back(e.metrics.find(core::metric::kAccuracyLoss).value_or(0.0));
-    }
-    by_bench[e.benchmark].emplace_back(e.config_hash, std::move(o));
-  }
-  for (const auto& [bench, entries] : by_bench) {
-    std::vector<search::Objectives> bo;
-    for (const auto& [h, o] : entries) bo.push_back(o);
-    const auto br = search::nondominated_ranks(bo);
-    for (std::size_t i = 0; i < entries.size(); ++i)
-      records.push_back({bench, entries[i].first, br[i]});
-  }
-  store.set_pareto(campaign_id, records);
-  std::string ref;
-  for (const double r : summary.reference_point)
-    ref += (ref.empty() ? "" : ",") + core::value_text(r);
-  store.put_provenance(campaign_id, {{"hypervolume_reference", ref},
-                                     {"hypervolume", core::value_text(summary.hypervolume)},
-                                     {"front_fidelity", summary.fidelity}});
-  return summary;
-}
-
-std::vector<Objective> stored_objectives(results::Store& store, std::int64_t campaign_id) {
-  for (const auto& [k, v] : store.provenance(campaign_id))
-    if (k == "objectives") {
-      std::vector<Objective> out;
-      for (const auto& name : split(v))
-        for (const auto o : {Objective::Latency, Objective::Energy, Objective::Area,
-                             Objective::Power, Objective::AccuracyLoss})
-          if (objective_name(o) == name) out.push_back(o);
-      return out;
-    }
-  return {};
 }
 
 namespace {
@@ -350,291 +248,413 @@ std::string record_failure(results::Store& store, std::int64_t campaign_id) {
            "): " + store.path() + " still shows it as running";
   }
 }
+
+/// What the runner keeps of a stored point: enough to tell the strategy its outcome and to count
+/// it once. A few dozen bytes plus its key, instead of the point's full record.
+struct KnownPoint {
+  bool feasible = true;
+  std::vector<double> objectives;   // the campaign objectives (feasible points only)
+  std::vector<std::size_t> broken;  // indices of the constraints it breaks (infeasible only)
+  bool from_database = false;       // stored before this run (resume)
+  bool counted = false;             // already in this run's summary
+
+  static KnownPoint of(const results::PointRecord& p, const Campaign& campaign) {
+    KnownPoint k;
+    k.feasible = p.feasible;
+    if (p.feasible) k.objectives = objective_vector(p.objectives, campaign.objectives);
+    for (std::size_t i = 0; !p.feasible && i < campaign.constraints.size(); ++i)
+      if (p.objectives.get(campaign.constraints[i].metric) > campaign.constraints[i].max)
+        k.broken.push_back(i);
+    return k;
+  }
+};
+
+/// A design of one batch: evaluated now (`job` into the batch's jobs) or taken from the store.
+struct Work {
+  const search::Candidate* candidate;
+  core::Config config;
+  std::pair<std::string, std::string> key;  // (configuration hash, fidelity)
+  std::size_t rung = 0;
+  bool from_store = false;
+  std::size_t job = 0;
+};
+
+/// One run of a campaign, as the steps run_campaign takes in order: open (check/resume and
+/// provenance, one transaction), index what is stored, evaluate batch by batch, rank, finish.
+/// Memory stays bounded in the number of designs N apart from the index of stored points (one
+/// small entry per design), the per-rung non-dominated archives and the final ranking's arrays.
+class CampaignRun {
+ public:
+  CampaignRun(const Campaign& campaign, const workloads::Catalog& catalog, results::Store& store,
+              StatsCache& stats, const RunOptions& options);
+  RunSummary run();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  using PointKey = std::pair<std::string, std::string>;
+
+  void open();
+  void write_provenance();
+  void index_stored_points();
+  void evaluate();
+  [[nodiscard]] bool stop_before_batch();
+  [[nodiscard]] std::vector<EvalJob> plan_batch(std::span<const search::Candidate> candidates,
+                                                std::vector<Work>& work) const;
+  std::vector<search::Outcome> commit_batch(std::span<Work> work, const JobResults& results);
+  [[nodiscard]] results::PointRecord make_point(const Work& w,
+                                                std::span<const core::Metrics> metrics) const;
+  void count(const Work& w, KnownPoint& known);
+  void check_lease() const;
+  void report_progress();
+  void rank();
+  void fail_and_rethrow();
+  void log(const std::string& s) const {
+    if (options_.log) options_.log(s);
+  }
+  [[nodiscard]] bool stop_requested() const { return options_.cancelled && options_.cancelled(); }
+  [[nodiscard]] std::size_t shard_share(std::size_t planned) const {
+    const Shard& sh = options_.shard;
+    return sh.count > 1 ? (planned + sh.count - 1 - sh.index) / sh.count : planned;
+  }
+  [[nodiscard]] std::string write_failure(const SQLite::Exception& e) const {
+    return "campaign '" + campaign_.name + "': " +
+           results::write_failure_message(e, store_.path(), store_.busy_timeout_ms(),
+                                          "run again with --resume");
+  }
+
+  const Campaign& campaign_;
+  results::Store& store_;
+  StatsCache& stats_;
+  const RunOptions& options_;
+  const Clock::time_point start_ = Clock::now();
+  const std::vector<const workloads::Benchmark*> benchmarks_;
+  const std::vector<std::string> ladder_;
+  std::unique_ptr<search::Strategy> strategy_;
+  std::vector<std::pair<std::string, std::string>> data_;  // each benchmark's data identity
+  std::optional<results::CampaignLease> lease_;
+  RunSummary summary_;
+  std::map<PointKey, KnownPoint> known_;              // stored points, by (hash, fidelity)
+  std::vector<search::ParetoArchive> front_by_rung_;  // feasible points of each rung
+  std::size_t evaluated_this_run_ = 0;
+  Progress progress_;
+};
+
+CampaignRun::CampaignRun(const Campaign& campaign, const workloads::Catalog& catalog,
+                         results::Store& store, StatsCache& stats, const RunOptions& options)
+    : campaign_(campaign),
+      store_(store),
+      stats_(stats),
+      options_(options),
+      benchmarks_(resolve_benchmarks(campaign, catalog)),
+      ladder_(campaign.fidelity_ladder()) {
+  check_shard(campaign, options.shard);
+  strategy_ = make_strategy(campaign);
+  // Bad data (a missing dump, a shape the model does not have) fails before anything is recorded.
+  for (const auto* b : benchmarks_) stats.check(*b);
+  // Every benchmark's data (generator knobs, dumps, text): which, and its identity. Resume and
+  // merge compare it. Computed before the write transaction of open(), which should stay short.
+  for (const auto* b : benchmarks_)
+    data_.emplace_back(kDataKeyPrefix + b->name, data_provenance(*b, stats));
+  front_by_rung_.assign(ladder_.size(), search::ParetoArchive(campaign.objectives.size()));
+}
+
+RunSummary CampaignRun::run() {
+  open();
+  // From here on the campaign is marked running: any failure marks it failed (best effort) and
+  // says so, so the database never shows a dead run as running.
+  try {
+    index_stored_points();
+    evaluate();
+    rank();
+    store_.set_campaign_status(summary_.campaign_id, summary_.status);
+  } catch (...) {
+    fail_and_rethrow();
+  }
+  lease_->release();
+  // The database file alone is complete from here on (e.g. copied to read-only media).
+  (void)store_.checkpoint();
+  summary_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  return summary_;
+}
+
+// The campaign row (new, or the stored one when resuming) and its lease, in one transaction: of
+// two runs of one campaign started together, one runs and the other is told who does.
+void CampaignRun::open() {
+  try {
+    results::WriteTransaction tx(store_);
+    if (const auto existing = store_.find_campaign(campaign_.name)) {
+      check_resumable(campaign_, *existing, store_, options_.shard, benchmarks_, data_,
+                      options_.resume);
+      summary_.campaign_id = existing->id;
+      lease_.emplace(store_, summary_.campaign_id, campaign_.name, options_.lease,
+                     [this](const std::string& s) { log(s); });
+      store_.set_campaign_status(summary_.campaign_id, "running");
+    } else {
+      write_provenance();
+      lease_.emplace(store_, summary_.campaign_id, campaign_.name, options_.lease,
+                     [this](const std::string& s) { log(s); });
+    }
+    for (const auto* b : benchmarks_)
+      store_.put_benchmark(b->name, b->model, b->task, b->phase, b->seq_len);
+    tx.commit();
+  } catch (const SQLite::Exception& e) {
+    lease_.reset();
+    throw core::RunError(write_failure(e) + " (nothing was recorded)");
+  }
+}
+
+void CampaignRun::write_provenance() {
+  results::CampaignRecord rec;
+  rec.name = campaign_.name;
+  rec.spec_yaml = campaign_.spec_yaml;
+  rec.seed = campaign_.seed;
+  rec.strategy = campaign_.strategy;
+  summary_.campaign_id = store_.create_campaign(rec);
+  std::vector<std::string> objective_names;
+  std::string aggregation;
+  for (const auto o : campaign_.objectives) {
+    objective_names.push_back(objective_name(o));
+    aggregation +=
+        (aggregation.empty() ? "" : "; ") + objective_name(o) + ": " + objective_aggregation(o);
+  }
+  std::string model_versions;
+  for (const auto& f : ladder_)
+    model_versions +=
+        (model_versions.empty() ? "" : ",") + models::builtin_fidelities().get(f).version;
+  std::vector<std::pair<std::string, std::string>> prov = {
+      {"pade_version", core::kVersion},
+      {"git_commit", core::kGitCommit},
+      {"fidelity", campaign_.fidelity},
+      {"fidelities", join(ladder_)},
+      {"model_version", model_versions},
+      {"stats_version", stats_.version()},
+      {"seed", std::to_string(campaign_.seed)},
+      {"strategy", campaign_.strategy},
+      {"objectives", join(objective_names)},
+      {"aggregation", aggregation},
+      {"suite", campaign_.benchmarks.empty() ? campaign_.suite : "(explicit list)"},
+      {"started_at", results::utc_now_iso8601()}};
+  for (const auto& kv : data_) prov.push_back(kv);
+  const Shard& shard = options_.shard;
+  if (shard.count > 1)
+    prov.emplace_back("shard", std::to_string(shard.index) + "/" + std::to_string(shard.count));
+  for (const auto& kv : options_.provenance) prov.push_back(kv);
+  store_.put_provenance(summary_.campaign_id, prov);
+}
+
+// Points already stored (resume): their objectives are told to the strategy, not recomputed.
+// Keyed by (configuration, fidelity): a halving campaign stores a design once per rung.
+void CampaignRun::index_stored_points() {
+  for (const auto& p : store_.points(summary_.campaign_id)) {
+    KnownPoint k = KnownPoint::of(p, campaign_);
+    k.from_database = true;
+    known_.emplace(PointKey{p.config_hash, p.fidelity}, std::move(k));
+  }
+}
+
+void CampaignRun::evaluate() {
+  const int threads = options_.threads >= 0 ? options_.threads : campaign_.threads;
+  const BatchEvaluator evaluator =
+      options_.evaluator ? options_.evaluator : BatchEvaluator([&](std::span<const EvalJob> jobs) {
+        return evaluate_jobs(campaign_, benchmarks_, jobs, stats_, threads,
+                             [this] { return stop_requested(); });
+      });
+  progress_.total = shard_share(strategy_->planned());
+  summary_.status = "finished";
+  while (!stop_before_batch()) {
+    auto candidates = strategy_->ask(campaign_.batch_size);
+    if (candidates.empty()) break;
+    const Shard& shard = options_.shard;
+    if (shard.count > 1)
+      std::erase_if(candidates, [&](const search::Candidate& c) {
+        return static_cast<std::size_t>(c.seq) % shard.count != shard.index;
+      });
+    std::vector<Work> work;
+    const std::vector<EvalJob> jobs = plan_batch(candidates, work);
+    const JobResults results = jobs.empty() ? JobResults{} : evaluator(jobs);
+    const bool cancelled_mid = stop_requested();
+    strategy_->tell(commit_batch(work, results));
+    report_progress();
+    if (cancelled_mid) {
+      summary_.status = "interrupted";
+      break;
+    }
+  }
+}
+
+/// A cancel request or the wall-time budget ends the run before the next batch.
+bool CampaignRun::stop_before_batch() {
+  if (stop_requested()) {
+    summary_.status = "interrupted";
+    return true;
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+  if (campaign_.budget_seconds > 0 && elapsed > campaign_.budget_seconds) {
+    summary_.status = "budget";
+    log("wall-time budget reached; stopping");
+    return true;
+  }
+  return false;
+}
+
+/// The batch's designs and the jobs to evaluate: stored designs are not evaluated again, and the
+/// same design twice in one batch (possible when two rungs share a fidelity) is evaluated once.
+std::vector<EvalJob> CampaignRun::plan_batch(std::span<const search::Candidate> candidates,
+                                             std::vector<Work>& work) const {
+  std::vector<EvalJob> jobs;
+  work.reserve(candidates.size());
+  for (const auto& cand : candidates) {
+    Work w{&cand, campaign_.space.point(campaign_.base, cand.levels),
+           {},    std::min(cand.fidelity, ladder_.size() - 1),
+           false, 0};
+    w.key = {w.config.hash(), ladder_[w.rung]};
+    w.from_store = known_.count(w.key) > 0;
+    if (!w.from_store) {
+      const auto dup = std::find_if(work.begin(), work.end(),
+                                    [&](const Work& o) { return !o.from_store && o.key == w.key; });
+      if (dup != work.end()) {
+        w.job = dup->job;
+      } else {
+        w.job = jobs.size();
+        jobs.push_back(EvalJob{cand.levels, w.key.second});
+      }
+    }
+    work.push_back(std::move(w));
+  }
+  return jobs;
+}
+
+/// Stores the batch's complete designs in one transaction (a batch interrupted half-way commits
+/// only its complete configurations) and returns the outcomes to tell the strategy.
+std::vector<search::Outcome> CampaignRun::commit_batch(std::span<Work> work,
+                                                       const JobResults& results) {
+  std::vector<results::EvaluationRecord> evals;
+  std::vector<results::PointRecord> points;
+  std::vector<search::Outcome> outcomes;
+  for (auto& w : work) {
+    auto it = known_.find(w.key);
+    if (it == known_.end()) {
+      const auto& metrics = results.at(w.job);
+      const bool complete = std::all_of(metrics.begin(), metrics.end(),
+                                        [](const core::Metrics& m) { return !m.values().empty(); });
+      if (!complete) continue;
+      store_.put_configuration(w.key.first, w.config.canonical(), w.config.identity_values());
+      points.push_back(make_point(w, metrics));
+      for (std::size_t b = 0; b < benchmarks_.size(); ++b)
+        evals.push_back({summary_.campaign_id, w.key.first, benchmarks_[b]->name, w.key.second,
+                         metrics[b], w.candidate->seq});
+      it = known_.emplace(w.key, KnownPoint::of(points.back(), campaign_)).first;
+      ++summary_.evaluated;
+      ++evaluated_this_run_;
+    } else if (it->second.from_database && !it->second.counted) {
+      ++summary_.resumed;
+    } else if (it->second.counted) {
+      ++summary_.reused;
+    }
+    search::Outcome outcome{w.candidate->seq, std::nullopt};
+    if (it->second.feasible) outcome.objectives = it->second.objectives;
+    outcomes.push_back(std::move(outcome));
+    count(w, it->second);
+  }
+  check_lease();
+  store_.put_batch(evals, points);  // one transaction: the batch is stored whole or not at all
+  return outcomes;
+}
+
+results::PointRecord CampaignRun::make_point(const Work& w,
+                                             std::span<const core::Metrics> metrics) const {
+  results::PointRecord p;
+  p.campaign_id = summary_.campaign_id;
+  p.config_hash = w.key.first;
+  p.seq = w.candidate->seq;
+  p.fidelity = w.key.second;
+  p.objectives = aggregate(metrics);
+  for (const auto& c : campaign_.constraints) {
+    const double v = p.objectives.get(c.metric);
+    if (v > c.max) {
+      p.feasible = false;
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "%s %.4g > %.4g", c.metric.c_str(), v, c.max);
+      p.reason += (p.reason.empty() ? "" : "; ") + std::string(buf);
+    }
+  }
+  return p;
+}
+
+/// The run's statistics count each stored point once; feasible ones join their rung's archive.
+void CampaignRun::count(const Work& w, KnownPoint& known) {
+  if (known.counted) return;
+  known.counted = true;
+  if (known.feasible) {
+    ++summary_.feasible;
+    front_by_rung_[w.rung].insert(known.objectives);
+    return;
+  }
+  for (const auto i : known.broken) {
+    const auto& c = campaign_.constraints[i];
+    ++summary_.rejected_by[c.metric + " <= " + core::value_text(c.max)];
+  }
+}
+
+void CampaignRun::check_lease() const {
+  if (!lease_->lost()) return;
+  const auto other = lease_->taken_by();
+  throw LeaseLost("campaign '" + campaign_.name + "' in " + store_.path() + " was taken over by " +
+                  (other ? results::describe_holder(*other) : std::string("another run")) +
+                  " while this run's lease was not renewed; this run stops, the other one "
+                  "continues the campaign");
+}
+
+/// Best values and front size at the most refined rung reached so far, from the archives.
+void CampaignRun::report_progress() {
+  progress_.done = summary_.evaluated + summary_.resumed + summary_.reused;
+  progress_.total = std::max(shard_share(strategy_->planned()), progress_.done);
+  progress_.elapsed_s = std::chrono::duration<double>(Clock::now() - start_).count();
+  progress_.rate_per_s =
+      progress_.elapsed_s > 0 ? static_cast<double>(evaluated_this_run_) / progress_.elapsed_s : 0;
+  progress_.feasible = summary_.feasible;
+  for (std::size_t r = ladder_.size(); r-- > 0;) {
+    const search::ParetoArchive& front = front_by_rung_[r];
+    if (front.empty()) continue;
+    progress_.front_size = front.front_size();
+    progress_.best.clear();
+    for (std::size_t k = 0; k < campaign_.objectives.size(); ++k)
+      progress_.best[objective_name(campaign_.objectives[k])] = front.best()[k];
+    break;
+  }
+  if (options_.progress) options_.progress(progress_);
+}
+
+void CampaignRun::rank() {
+  const int threads = options_.threads >= 0 ? options_.threads : campaign_.threads;
+  const FrontSummary front =
+      mark_pareto(store_, summary_.campaign_id, campaign_.objectives, threads);
+  summary_.front_size = front.front_size;
+  summary_.hypervolume = front.hypervolume;
+  summary_.reference_point = front.reference_point;
+  store_.put_provenance(summary_.campaign_id,
+                        {{"stats_computed", std::to_string(stats_.computed())}});
+}
+
+/// Inside a catch: mark the campaign failed (unless another run took it over) and rethrow.
+void CampaignRun::fail_and_rethrow() {
+  try {
+    throw;
+  } catch (const SQLite::Exception& e) {
+    throw core::RunError(write_failure(e) + ". " + record_failure(store_, summary_.campaign_id));
+  } catch (const LeaseLost&) {
+    throw;  // the campaign is another run's now: leave its status alone
+  } catch (...) {
+    (void)record_failure(store_, summary_.campaign_id);
+    throw;
+  }
+}
+
 }  // namespace
 
 RunSummary run_campaign(const Campaign& campaign, const workloads::Catalog& catalog,
                         results::Store& store, StatsCache& stats, const RunOptions& options) {
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  const auto benchmarks = resolve_benchmarks(campaign, catalog);
-  const std::vector<std::string> ladder = campaign.fidelity_ladder();
-  std::string model_versions;
-  for (const auto& f : ladder)
-    model_versions +=
-        (model_versions.empty() ? "" : ",") + models::builtin_fidelities().get(f).version;
-  auto log = [&](const std::string& s) {
-    if (options.log) options.log(s);
-  };
-  const Shard shard = options.shard;
-  check_shard(campaign, shard);
-  auto strategy = make_strategy(campaign);
-  // Bad data (a missing dump, a shape the model does not have) fails before anything is recorded.
-  for (const auto* b : benchmarks) stats.check(*b);
-
-  RunSummary summary;
-  // Every benchmark's data (generator knobs, dumps, text): which, and its identity. Resume and
-  // merge compare it. Computed before the write transaction below, which should stay short.
-  std::vector<std::pair<std::string, std::string>> data;
-  for (const auto* b : benchmarks)
-    data.emplace_back(kDataKeyPrefix + b->name, data_provenance(*b, stats));
-  auto write_failure = [&](const SQLite::Exception& e) {
-    return "campaign '" + campaign.name + "': " +
-           results::write_failure_message(e, store.path(), store.busy_timeout_ms(),
-                                          "run again with --resume");
-  };
-
-  // --- the campaign row (new, or the stored one when resuming) and its lease, in one
-  // transaction: of two runs of one campaign started together, one runs and the other is told
-  // who does.
-  std::optional<results::CampaignLease> lease;
-  try {
-    results::WriteTransaction tx(store);
-    if (const auto existing = store.find_campaign(campaign.name)) {
-      check_resumable(campaign, *existing, store, shard, benchmarks, data, options.resume);
-      summary.campaign_id = existing->id;
-      lease.emplace(store, summary.campaign_id, campaign.name, options.lease, log);
-      store.set_campaign_status(summary.campaign_id, "running");
-    } else {
-      results::CampaignRecord rec;
-      rec.name = campaign.name;
-      rec.spec_yaml = campaign.spec_yaml;
-      rec.seed = campaign.seed;
-      rec.strategy = campaign.strategy;
-      summary.campaign_id = store.create_campaign(rec);
-      std::vector<std::string> objective_names;
-      std::string aggregation;
-      for (const auto o : campaign.objectives) {
-        objective_names.push_back(objective_name(o));
-        aggregation +=
-            (aggregation.empty() ? "" : "; ") + objective_name(o) + ": " + objective_aggregation(o);
-      }
-      std::vector<std::pair<std::string, std::string>> prov = {
-          {"pade_version", core::kVersion},
-          {"git_commit", core::kGitCommit},
-          {"fidelity", campaign.fidelity},
-          {"fidelities", join(ladder)},
-          {"model_version", model_versions},
-          {"stats_version", stats.version()},
-          {"seed", std::to_string(campaign.seed)},
-          {"strategy", campaign.strategy},
-          {"objectives", join(objective_names)},
-          {"aggregation", aggregation},
-          {"suite", campaign.benchmarks.empty() ? campaign.suite : "(explicit list)"},
-          {"started_at", results::utc_now_iso8601()}};
-      for (const auto& kv : data) prov.push_back(kv);
-      if (shard.count > 1)
-        prov.emplace_back("shard", std::to_string(shard.index) + "/" + std::to_string(shard.count));
-      for (const auto& kv : options.provenance) prov.push_back(kv);
-      store.put_provenance(summary.campaign_id, prov);
-      lease.emplace(store, summary.campaign_id, campaign.name, options.lease, log);
-    }
-    for (const auto* b : benchmarks)
-      store.put_benchmark(b->name, b->model, b->task, b->phase, b->seq_len);
-    tx.commit();
-  } catch (const SQLite::Exception& e) {
-    lease.reset();
-    throw core::RunError(write_failure(e) + " (nothing was recorded)");
-  }
-
-  // From here on the campaign is marked running: any failure marks it failed (best effort) and
-  // says so, so the database never shows a dead run as running.
-  try {
-    // Points already stored (resume): their objectives are told to the strategy, not recomputed.
-    // Keyed by (configuration, fidelity): a halving campaign stores a design once per rung.
-    using PointKey = std::pair<std::string, std::string>;
-    std::map<PointKey, results::PointRecord> stored;
-    for (auto& p : store.points(summary.campaign_id)) {
-      PointKey key{p.config_hash, p.fidelity};
-      stored.emplace(std::move(key), std::move(p));
-    }
-    const std::set<PointKey> from_database = [&] {
-      std::set<PointKey> keys;
-      for (const auto& [k, p] : stored) keys.insert(k);
-      return keys;
-    }();
-    std::set<PointKey> counted;  // points already counted in this run's summary
-
-    const int threads = options.threads >= 0 ? options.threads : campaign.threads;
-    auto stop_requested = [&] { return options.cancelled && options.cancelled(); };
-    const BatchEvaluator evaluator =
-        options.evaluator ? options.evaluator : BatchEvaluator([&](std::span<const EvalJob> jobs) {
-          return evaluate_jobs(campaign, benchmarks, jobs, stats, threads, stop_requested);
-        });
-    auto shard_share = [&](std::size_t planned) {
-      return shard.count > 1 ? (planned + shard.count - 1 - shard.index) / shard.count : planned;
-    };
-
-    Progress progress;
-    progress.total = shard_share(strategy->planned());
-    std::vector<std::vector<search::Objectives>> feasible_by_rung(ladder.size());
-    auto over_time = [&] {
-      return campaign.budget_seconds > 0 &&
-             std::chrono::duration<double>(Clock::now() - start).count() > campaign.budget_seconds;
-    };
-    summary.status = "finished";
-    std::size_t evaluated_this_run = 0;
-
-    while (true) {
-      if (stop_requested()) {
-        summary.status = "interrupted";
-        break;
-      }
-      if (over_time()) {
-        summary.status = "budget";
-        log("wall-time budget reached; stopping");
-        break;
-      }
-      auto candidates = strategy->ask(campaign.batch_size);
-      if (candidates.empty()) break;
-      if (shard.count > 1)
-        std::erase_if(candidates, [&](const search::Candidate& c) {
-          return static_cast<std::size_t>(c.seq) % shard.count != shard.index;
-        });
-
-      struct Work {
-        const search::Candidate* candidate;
-        core::Config config;
-        PointKey key;
-        std::size_t rung = 0;
-        bool from_store = false;
-        std::size_t job = 0;  // index into jobs (when evaluated)
-      };
-      std::vector<Work> work;
-      std::vector<EvalJob> jobs;
-      work.reserve(candidates.size());
-      for (const auto& cand : candidates) {
-        Work w{&cand, campaign.space.point(campaign.base, cand.levels),
-               {},    std::min(cand.fidelity, ladder.size() - 1),
-               false, 0};
-        w.key = {w.config.hash(), ladder[w.rung]};
-        w.from_store = stored.count(w.key) > 0;
-        if (!w.from_store) {
-          // The same design twice in one batch (possible when two rungs share a fidelity) is
-          // evaluated once.
-          const auto dup = std::find_if(work.begin(), work.end(), [&](const Work& o) {
-            return !o.from_store && o.key == w.key;
-          });
-          if (dup != work.end()) {
-            w.job = dup->job;
-          } else {
-            w.job = jobs.size();
-            jobs.push_back(EvalJob{cand.levels, w.key.second});
-          }
-        }
-        work.push_back(std::move(w));
-      }
-      const JobResults results = jobs.empty() ? JobResults{} : evaluator(jobs);
-      const bool cancelled_mid = stop_requested();
-      // A batch interrupted half-way commits only its complete configurations.
-      std::vector<results::EvaluationRecord> evals;
-      std::vector<results::PointRecord> points;
-      std::vector<search::Outcome> outcomes;
-      for (auto& w : work) {
-        search::Outcome outcome{w.candidate->seq, std::nullopt};
-        if (!w.from_store && stored.count(w.key) == 0) {
-          const auto& metrics = results.at(w.job);
-          bool complete = true;
-          for (const auto& m : metrics) complete = complete && !m.values().empty();
-          if (!complete) continue;
-          store.put_configuration(w.key.first, w.config.canonical(), w.config.identity_values());
-          results::PointRecord p;
-          p.campaign_id = summary.campaign_id;
-          p.config_hash = w.key.first;
-          p.seq = w.candidate->seq;
-          p.fidelity = w.key.second;
-          p.objectives = aggregate(metrics);
-          for (const auto& c : campaign.constraints) {
-            const double v = p.objectives.get(c.metric);
-            if (v > c.max) {
-              p.feasible = false;
-              char buf[160];
-              std::snprintf(buf, sizeof buf, "%s %.4g > %.4g", c.metric.c_str(), v, c.max);
-              p.reason += (p.reason.empty() ? "" : "; ") + std::string(buf);
-            }
-          }
-          for (std::size_t b = 0; b < benchmarks.size(); ++b)
-            evals.push_back({summary.campaign_id, p.config_hash, benchmarks[b]->name, p.fidelity,
-                             metrics[b], p.seq});
-          points.push_back(p);
-          stored.emplace(w.key, p);
-          ++summary.evaluated;
-          ++evaluated_this_run;
-        } else if (from_database.count(w.key) > 0 && counted.count(w.key) == 0) {
-          ++summary.resumed;
-        } else if (counted.count(w.key) > 0) {
-          ++summary.reused;
-        }
-        const auto& p = stored.at(w.key);
-        if (p.feasible) outcome.objectives = objective_vector(p.objectives, campaign.objectives);
-        outcomes.push_back(outcome);
-        if (!counted.insert(w.key).second) continue;  // statistics count each stored point once
-        if (p.feasible) {
-          ++summary.feasible;
-          feasible_by_rung[w.rung].push_back(objective_vector(p.objectives, campaign.objectives));
-        } else {
-          for (const auto& c : campaign.constraints)
-            if (p.objectives.get(c.metric) > c.max)
-              ++summary.rejected_by[c.metric + " <= " + core::value_text(c.max)];
-        }
-      }
-      if (lease->lost()) {
-        const auto other = lease->taken_by();
-        throw LeaseLost("campaign '" + campaign.name + "' in " + store.path() +
-                        " was taken over by " +
-                        (other ? results::describe_holder(*other) : std::string("another run")) +
-                        " while this run's lease was not renewed; this run stops, the other one "
-                        "continues the campaign");
-      }
-      store.put_batch(evals, points);  // one transaction: the batch is stored whole or not at all
-      strategy->tell(outcomes);
-
-      progress.done = summary.evaluated + summary.resumed + summary.reused;
-      progress.total = std::max(shard_share(strategy->planned()), progress.done);
-      progress.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
-      progress.rate_per_s =
-          progress.elapsed_s > 0 ? static_cast<double>(evaluated_this_run) / progress.elapsed_s : 0;
-      progress.feasible = summary.feasible;
-      // Best values and front size at the most refined rung reached so far.
-      for (std::size_t r = ladder.size(); r-- > 0;) {
-        if (feasible_by_rung[r].empty()) continue;
-        const auto& objs = feasible_by_rung[r];
-        const auto ranks = search::nondominated_ranks(objs);
-        progress.front_size = static_cast<std::size_t>(std::count(ranks.begin(), ranks.end(), 0));
-        progress.best.clear();
-        for (std::size_t k = 0; k < campaign.objectives.size(); ++k) {
-          double best = std::numeric_limits<double>::infinity();
-          for (const auto& o : objs) best = std::min(best, o[k]);
-          progress.best[objective_name(campaign.objectives[k])] = best;
-        }
-        break;
-      }
-      if (options.progress) options.progress(progress);
-      if (cancelled_mid) {
-        summary.status = "interrupted";
-        break;
-      }
-    }
-
-    const FrontSummary front = mark_pareto(store, summary.campaign_id, campaign.objectives);
-    summary.front_size = front.front_size;
-    summary.hypervolume = front.hypervolume;
-    summary.reference_point = front.reference_point;
-    store.put_provenance(summary.campaign_id,
-                         {{"stats_computed", std::to_string(stats.computed())}});
-    store.set_campaign_status(summary.campaign_id, summary.status);
-  } catch (const SQLite::Exception& e) {
-    throw core::RunError(write_failure(e) + ". " + record_failure(store, summary.campaign_id));
-  } catch (const LeaseLost&) {
-    throw;  // the campaign is another run's now: leave its status alone
-  } catch (...) {
-    (void)record_failure(store, summary.campaign_id);
-    throw;
-  }
-  lease->release();
-  // The database file alone is complete from here on (e.g. copied to read-only media).
-  (void)store.checkpoint();
-  summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return summary;
+  return CampaignRun(campaign, catalog, store, stats, options).run();
 }
 
 }  // namespace pade::dse

@@ -113,11 +113,17 @@ void check_shard(const Campaign& campaign, const Shard& shard);
 struct FrontSummary {
   std::size_t front_size = 0;
   double hypervolume = 0;
+  double hypervolume_error = 0;  // standard error when the hypervolume is a Monte Carlo estimate
   std::vector<double> reference_point;
   std::string fidelity;
 };
+/// The scopes are ranked in parallel on `threads` (0 = all) — dse/ranking.cpp.
 FrontSummary mark_pareto(results::Store& store, std::int64_t campaign_id,
-                         const std::vector<Objective>& objectives);
+                         const std::vector<Objective>& objectives, int threads = 0);
+
+/// The campaign objectives of a point's suite metrics, in the campaign's order.
+[[nodiscard]] std::vector<double> objective_vector(const core::Metrics& m,
+                                                   const std::vector<Objective>& objectives);
 
 /// The objectives a campaign was run with, from its provenance (empty for databases that
 /// predate the `objectives` key).

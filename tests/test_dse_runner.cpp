@@ -506,3 +506,51 @@ TEST_CASE("runner: a full disk fails the run naming the database, the campaign i
   CHECK(store.db().execAndGet("SELECT count(*) FROM points").getInt() >= 4);
   CHECK(store.db().execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
+
+TEST_CASE(
+    "runner: 10^4 designs, stopped half-way and resumed, end exactly like an uninterrupted run, "
+    "and the progress line's archive agrees with the final ranking",
+    "[dse][growth]") {
+  Env env("growth");
+  // 4 x 4 x 4 x 8 x 6 x 6 = 18,432 hardware designs, of which a random 10^4, on two benchmarks
+  // (CPU time about 15 s).
+  const std::string yaml =
+      "kind: campaign\nname: growth\nseed: 8\n"
+      "benchmarks: [llama2-7b/mmlu, vit-l16/imagenet]\n"
+      "space:\n"
+      "  qk_pu.lanes_per_row: [4, 8, 16, 32]\n"
+      "  qk_pu.scoreboard_entries: [8, 16, 32, 64]\n"
+      "  sram.kv_buffer_kib: [80, 160, 320, 640]\n"
+      "  hbm.pin_rate_gbps: {from: 1.0, to: 6.4, steps: 8, scale: log}\n"
+      "  tech.clock_mhz: [500, 700, 900, 1100, 1300, 1500]\n"
+      "  softmax.exp_units: [8, 16, 32, 64, 128, 256]\n"
+      "strategy: random\nbatch_size: 500\nbudget: {evaluations: 10000}\n"
+      "objectives: [latency, energy, area, accuracy_loss]\n"
+      "constraints: {power_w_max: 40}\n";
+  dse::RunOptions full_options;
+  dse::Progress last;
+  full_options.progress = [&](const dse::Progress& p) { last = p; };
+  const auto full = env.run(yaml, "full.db", full_options);
+  REQUIRE(full.status == "finished");
+  CHECK(full.evaluated == 10000);
+  CHECK(last.done == 10000);
+  CHECK(last.front_size == full.front_size);  // archive (per batch) = final ranking
+  CHECK(full.front_size > 1);
+
+  dse::RunOptions stop;
+  int batches = 0;
+  stop.progress = [&](const dse::Progress&) { ++batches; };
+  stop.cancelled = [&] { return batches >= 10; };
+  const auto part = env.run(yaml, "part.db", stop);
+  CHECK(part.status == "interrupted");
+  CHECK(part.evaluated == 5000);
+  dse::RunOptions resume;
+  resume.resume = true;
+  const auto rest = env.run(yaml, "part.db", resume);
+  CHECK(rest.status == "finished");
+  CHECK(rest.resumed == 5000);
+  CHECK(rest.evaluated == 5000);
+  CHECK(rest.front_size == full.front_size);
+  CHECK(rest.hypervolume == full.hypervolume);
+  CHECK(dump(env.dir.str("part.db")) == dump(env.dir.str("full.db")));
+}
