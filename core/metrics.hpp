@@ -1,6 +1,7 @@
 #pragma once
 // What a model returns for one (configuration, benchmark): named scalar metrics with units
 // implied by their names (…_s, …_j, …_mm2, …_w, …_bytes, …_cycles; fractions are plain).
+#include <array>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -44,6 +45,23 @@ inline constexpr std::string_view kPowerW = "power_w";
 inline constexpr std::string_view kKeptFraction = "kept_fraction";
 inline constexpr std::string_view kAccuracyLoss = "accuracy_loss";
 inline constexpr std::string_view kDramBytes = "dram_bytes";
+
+/// The one list of metric columns: the evaluations table stores these (in this order) beside
+/// metrics_json; the store, the queries and the figures take their column lists from here.
+inline constexpr std::array<std::string_view, 8> kEvaluationColumns = {
+    kLatencyCycles, kLatencyS,     kEnergyJ,      kAreaMm2,
+    kPowerW,        kKeptFraction, kAccuracyLoss, kDramBytes};
+/// The suite-level objectives the points table stores as columns (in this order).
+inline constexpr std::array<std::string_view, 5> kPointColumns = {kLatencyS, kEnergyJ, kAreaMm2,
+                                                                  kPowerW, kAccuracyLoss};
+/// Whether `name` is one of `columns`.
+template <std::size_t N>
+[[nodiscard]] constexpr bool is_column(const std::array<std::string_view, N>& columns,
+                                       std::string_view name) {
+  for (const auto c : columns)
+    if (c == name) return true;
+  return false;
+}
 }  // namespace metric
 
 }  // namespace pade::core

@@ -1,7 +1,5 @@
 #include "dse/merge.hpp"
 
-#include <SQLiteCpp/Statement.h>
-#include <sqlite3.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -35,80 +33,6 @@ std::vector<Objective> objectives_of(results::Store& store, const results::Campa
   return out;
 }
 
-std::int64_t count(SQLite::Database& db, const std::string& sql, std::int64_t id) {
-  SQLite::Statement st(db, sql);
-  if (id >= 0) st.bind(1, id);
-  st.executeStep();
-  return st.getColumn(0).getInt64();
-}
-
-/// One column value as read from an input, to be bound unchanged into the output.
-struct Value {
-  int type = SQLITE_NULL;
-  std::int64_t integer = 0;
-  double real = 0;
-  std::string bytes;  // TEXT or BLOB
-};
-using Row = std::vector<Value>;
-
-/// Every row of `sql` on an input (first parameter bound to `id` when id >= 0).
-std::vector<Row> read_rows(SQLite::Database& db, const std::string& sql, std::int64_t id = -1) {
-  SQLite::Statement st(db, sql);
-  if (id >= 0) st.bind(1, id);
-  std::vector<Row> rows;
-  while (st.executeStep()) {
-    Row row(static_cast<std::size_t>(st.getColumnCount()));
-    for (int c = 0; c < st.getColumnCount(); ++c) {
-      const SQLite::Column col = st.getColumn(c);
-      Value& v = row[static_cast<std::size_t>(c)];
-      v.type = col.getType();
-      if (v.type == SQLITE_INTEGER) v.integer = col.getInt64();
-      if (v.type == SQLITE_FLOAT) v.real = col.getDouble();
-      if (v.type == SQLITE_TEXT || v.type == SQLITE_BLOB)
-        v.bytes.assign(static_cast<const char*>(col.getBlob()),
-                       static_cast<std::size_t>(col.getBytes()));
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
-void bind_value(SQLite::Statement& st, int index, const Value& v) {
-  switch (v.type) {
-    case SQLITE_INTEGER:
-      st.bind(index, v.integer);
-      break;
-    case SQLITE_FLOAT:
-      st.bind(index, v.real);
-      break;
-    case SQLITE_TEXT:
-      st.bind(index, v.bytes);
-      break;
-    case SQLITE_BLOB:
-      st.bind(index, v.bytes.data(), static_cast<int>(v.bytes.size()));
-      break;
-    default:
-      st.bind(index);
-  }
-}
-
-/// Insert each row into the output; `id` >= 0 is bound first (the campaign id in the output).
-void write_rows(SQLite::Database& db, const std::string& sql, const std::vector<Row>& rows,
-                std::int64_t id = -1) {
-  SQLite::Statement st(db, sql);
-  for (const auto& row : rows) {
-    int i = 1;
-    if (id >= 0) st.bind(i++, id);
-    for (const auto& v : row) bind_value(st, i++, v);
-    st.exec();
-    st.reset();
-  }
-}
-
-std::string text(const Value& v) {
-  return v.bytes;
-}
-
 /// Provenance describing one input (its shard, its fronts) is left out; fronts are recomputed.
 bool per_input_key(const std::string& key) {
   return key == "shard" || key == "stats_computed" || key == "hypervolume" ||
@@ -122,23 +46,8 @@ std::vector<std::int64_t> merge_one(results::Store& out, results::Store& in,
                                     const std::string& input,
                                     std::map<std::int64_t, std::vector<std::string>>& shards,
                                     std::map<std::int64_t, bool>& all_finished) {
-  SQLite::Database& db = out.db();
-  SQLite::Database& src = in.db();
   std::vector<std::int64_t> ids;
-  // Shared tables first (configurations before their parameters: foreign keys).
-  write_rows(db, "INSERT OR IGNORE INTO configurations(hash, canonical, params_json) VALUES(?,?,?)",
-             read_rows(src, "SELECT hash, canonical, params_json FROM configurations"));
-  write_rows(db, "INSERT OR IGNORE INTO config_params(hash, key, num, text) VALUES(?,?,?,?)",
-             read_rows(src, "SELECT hash, key, num, text FROM config_params"));
-  write_rows(db,
-             "INSERT OR IGNORE INTO benchmarks(name, model, task, phase, seq_len) "
-             "VALUES(?,?,?,?,?)",
-             read_rows(src, "SELECT name, model, task, phase, seq_len FROM benchmarks"));
-  write_rows(db,
-             "INSERT OR IGNORE INTO stats_cache(key, version, payload, created_at) "
-             "VALUES(?,?,?,?)",
-             read_rows(src, "SELECT key, version, payload, created_at FROM stats_cache"));
-
+  out.copy_shared_rows(in);
   for (const auto& c : in.campaigns()) {
     const std::int64_t old_id = c.id;
     const auto in_provenance = in.provenance(old_id);
@@ -176,59 +85,21 @@ std::vector<std::int64_t> merge_one(results::Store& out, results::Store& in,
     all_finished[id] = all_finished[id] && c.status == "finished";
 
     // The same point in two inputs must hold the same numbers.
-    const auto points = read_rows(src,
-                                  "SELECT config_hash, seq, fidelity, feasible, reason, latency_s, "
-                                  "energy_j, area_mm2, power_w, accuracy_loss, objectives_json "
-                                  "FROM points WHERE campaign_id = ?",
-                                  old_id);
+    if (const auto conflict = out.first_conflicting_point(in, old_id, id))
+      throw core::InputError({input, 0, 0}, "",
+                             "campaign '" + c.name + "': configuration " + conflict->config_hash +
+                                 " (" + conflict->fidelity +
+                                 ") has different results in two inputs; were they run by "
+                                 "different pade versions?");
+    out.copy_campaign_rows(in, old_id, id);
     {
-      SQLite::Statement same(db,
-                             "SELECT objectives_json, seq, feasible FROM points WHERE "
-                             "campaign_id = ? AND config_hash = ? AND fidelity = ?");
-      for (const auto& p : points) {
-        same.bind(1, id);
-        bind_value(same, 2, p[0]);
-        bind_value(same, 3, p[2]);
-        if (same.executeStep() && (same.getColumn(0).getString() != text(p[10]) ||
-                                   same.getColumn(1).getInt64() != p[1].integer ||
-                                   same.getColumn(2).getInt64() != p[3].integer))
-          throw core::InputError(
-              {input, 0, 0}, "",
-              "campaign '" + c.name + "': configuration " + text(p[0]) + " (" + text(p[2]) +
-                  ") has different results in two inputs; were they run by different pade "
-                  "versions?");
-        same.reset();
-      }
-    }
-    write_rows(db,
-               "INSERT OR IGNORE INTO evaluations(campaign_id, config_hash, benchmark, fidelity, "
-               "latency_cycles, latency_s, energy_j, area_mm2, power_w, kept_fraction, "
-               "accuracy_loss, dram_bytes, metrics_json, seq, created_at) "
-               "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-               read_rows(src,
-                         "SELECT config_hash, benchmark, fidelity, latency_cycles, latency_s, "
-                         "energy_j, area_mm2, power_w, kept_fraction, accuracy_loss, dram_bytes, "
-                         "metrics_json, seq, created_at FROM evaluations WHERE campaign_id = ?",
-                         old_id),
-               id);
-    write_rows(db,
-               "INSERT OR IGNORE INTO points(campaign_id, config_hash, seq, fidelity, feasible, "
-               "reason, latency_s, energy_j, area_mm2, power_w, accuracy_loss, objectives_json) "
-               "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-               points, id);
-    {
-      SQLite::Statement st(
-          db, "INSERT OR IGNORE INTO provenance(campaign_id, key, value) VALUES(?, ?, ?)");
       std::string shard = "all";
+      std::vector<std::pair<std::string, std::string>> kept;
       for (const auto& [k, v] : in_provenance) {
         if (k == "shard") shard = v;
-        if (per_input_key(k)) continue;
-        st.bind(1, id);
-        st.bind(2, k);
-        st.bind(3, v);
-        st.exec();
-        st.reset();
+        if (!per_input_key(k)) kept.emplace_back(k, v);
       }
+      out.add_provenance(id, kept);
       shards[id].push_back(shard);
     }
   }
@@ -288,10 +159,8 @@ MergeSummary merge_databases(const std::string& out_path, std::span<const std::s
         out.put_provenance(id, {{"merged_from", from}, {"merged_at", results::utc_now_iso8601()}});
         summary.front_size += mark_pareto(out, id, objectives_of(out, rec)).front_size;
         out.set_campaign_status(id, all_finished[id] ? "finished" : "interrupted");
-        summary.points += static_cast<std::size_t>(
-            count(out.db(), "SELECT count(*) FROM points WHERE campaign_id = ?", id));
-        summary.evaluations += static_cast<std::size_t>(
-            count(out.db(), "SELECT count(*) FROM evaluations WHERE campaign_id = ?", id));
+        summary.points += static_cast<std::size_t>(out.count_points(id));
+        summary.evaluations += static_cast<std::size_t>(out.count_evaluations(id));
       }
       tx.commit();
     } catch (const SQLite::Exception& e) {

@@ -234,14 +234,14 @@ void check_resumable(const Campaign& campaign, const results::CampaignRecord& ex
 std::string record_failure(results::Store& store, std::int64_t campaign_id) {
   const int normal = store.busy_timeout_ms();
   try {
-    store.db().setBusyTimeout(std::max(normal, 5000));
+    store.set_busy_timeout(std::max(normal, 5000));
     store.set_campaign_status(campaign_id, "failed");
-    store.db().setBusyTimeout(normal);
+    store.set_busy_timeout(normal);
     return "The campaign is marked failed in " + store.path() +
            "; everything committed before the failure is kept (--resume continues from there)";
   } catch (const std::exception& e) {
     try {
-      store.db().setBusyTimeout(normal);
+      store.set_busy_timeout(normal);
     } catch (const std::exception&) {
     }
     return "Its status could not be recorded either (" + std::string(e.what()) +

@@ -1,6 +1,5 @@
 #include "results/lease.hpp"
 
-#include <SQLiteCpp/Statement.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -26,28 +25,6 @@ std::string host_name() {
 
 namespace {
 
-LeaseHolder holder_from_row(SQLite::Statement& st) {
-  LeaseHolder h;
-  h.pid = st.getColumn(0).getInt64();
-  h.host = st.getColumn(1).getString();
-  h.token = st.getColumn(2).getString();
-  h.acquired_at = st.getColumn(3).getString();
-  h.heartbeat_at = st.getColumn(4).getString();
-  h.expires_at = st.getColumn(5).getString();
-  return h;
-}
-
-constexpr const char* kSelectLease =
-    "SELECT owner_pid, owner_host, owner_token, acquired_at, heartbeat_at, expires_at FROM leases "
-    "WHERE campaign_id = ?";
-
-std::optional<LeaseHolder> read_lease(SQLite::Database& db, std::int64_t campaign_id) {
-  SQLite::Statement st(db, kSelectLease);
-  st.bind(1, campaign_id);
-  if (st.executeStep()) return holder_from_row(st);
-  return std::nullopt;
-}
-
 std::string new_token() {
   std::random_device rd;
   const std::uint64_t r = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
@@ -58,7 +35,7 @@ std::string new_token() {
 }  // namespace
 
 std::optional<LeaseHolder> read_lease(Store& store, std::int64_t campaign_id) {
-  return read_lease(store.db(), campaign_id);
+  return store.lease(campaign_id);
 }
 
 bool holder_is_gone(const LeaseHolder& holder) {
@@ -78,7 +55,7 @@ std::string describe_holder(const LeaseHolder& holder) {
 /// Renews the lease every `renew_every` through a connection of its own (the runner's connection
 /// is not for concurrent use), until stopped.
 struct CampaignLease::Heartbeat {
-  SQLite::Database db;
+  LeaseConnection db;
   LeaseTiming timing;
   std::atomic<bool> lost{false};
   mutable std::mutex mutex;  // guards taken_by and db after the thread ended
@@ -86,8 +63,7 @@ struct CampaignLease::Heartbeat {
   std::condition_variable_any wake;
   std::jthread thread;
 
-  Heartbeat(const std::string& path, const LeaseTiming& t)
-      : db(path, SQLite::OPEN_READWRITE, 2000), timing(t) {}
+  Heartbeat(const std::string& path, const LeaseTiming& t) : db(path, 2000), timing(t) {}
 
   void start(std::int64_t campaign_id, const std::string& token) {
     thread = std::jthread([this, campaign_id, token](std::stop_token stop) {
@@ -104,17 +80,11 @@ struct CampaignLease::Heartbeat {
   void renew(std::int64_t campaign_id, const std::string& token) noexcept {
     try {
       const auto now = std::chrono::system_clock::now();
-      SQLite::Statement st(db,
-                           "UPDATE leases SET heartbeat_at = ?, expires_at = ? WHERE "
-                           "campaign_id = ? AND owner_token = ?");
-      st.bind(1, utc_iso8601(now));
-      st.bind(2, utc_iso8601(now + timing.valid_for));
-      st.bind(3, campaign_id);
-      st.bind(4, token);
-      if (st.exec() > 0) return;
+      if (db.renew(campaign_id, token, utc_iso8601(now), utc_iso8601(now + timing.valid_for)))
+        return;
       // Not renewed: lost only when another run holds it now (a missing row may just not be
       // committed yet).
-      if (auto other = read_lease(db, campaign_id); other && other->token != token) {
+      if (auto other = db.lease(campaign_id); other && other->token != token) {
         const std::lock_guard guard(mutex);
         taken_by = std::move(other);
         lost = true;
@@ -137,33 +107,18 @@ CampaignLease::CampaignLease(Store& store, std::int64_t campaign_id,
   holder_.acquired_at = utc_iso8601(now);
   holder_.heartbeat_at = holder_.acquired_at;
   holder_.expires_at = utc_iso8601(now + timing.valid_for);
-  {
-    Savepoint sp(store.db());
-    if (const auto other = read_lease(store.db(), campaign_id)) {
-      if (lease_is_live(*other, holder_.acquired_at))
-        throw core::RunError("campaign '" + campaign_name + "' in " + store.path() +
-                             " is already being run by " + describe_holder(*other) +
-                             "; wait for that run to finish or stop it (Ctrl-C), or use another "
-                             "--db. A run killed on another host frees its lease when it expires");
-      if (log)
-        log("note: taking over the lease of campaign '" + campaign_name + "' from " +
-            describe_holder(*other) +
-            (holder_is_gone(*other) ? ": that process no longer exists" : ": it expired"));
-    }
-    SQLite::Statement st(store.db(),
-                         "INSERT OR REPLACE INTO leases(campaign_id, owner_pid, owner_host, "
-                         "owner_token, acquired_at, heartbeat_at, expires_at) VALUES(?, ?, ?, ?, "
-                         "?, ?, ?)");
-    st.bind(1, campaign_id);
-    st.bind(2, holder_.pid);
-    st.bind(3, holder_.host);
-    st.bind(4, holder_.token);
-    st.bind(5, holder_.acquired_at);
-    st.bind(6, holder_.heartbeat_at);
-    st.bind(7, holder_.expires_at);
-    st.exec();
-    sp.commit();
-  }
+  store.take_lease(campaign_id, holder_, [&](const std::optional<LeaseHolder>& other) {
+    if (!other) return;
+    if (lease_is_live(*other, holder_.acquired_at))
+      throw core::RunError("campaign '" + campaign_name + "' in " + store.path() +
+                           " is already being run by " + describe_holder(*other) +
+                           "; wait for that run to finish or stop it (Ctrl-C), or use another "
+                           "--db. A run killed on another host frees its lease when it expires");
+    if (log)
+      log("note: taking over the lease of campaign '" + campaign_name + "' from " +
+          describe_holder(*other) +
+          (holder_is_gone(*other) ? ": that process no longer exists" : ": it expired"));
+  });
   try {
     heartbeat_ = std::make_unique<Heartbeat>(store.path(), timing);
     heartbeat_->start(campaign_id, holder_.token);
@@ -190,11 +145,10 @@ void CampaignLease::release() noexcept {
   }
   if (lost) return;  // the row is another run's now
   try {
-    SQLite::Statement st(heartbeat_ ? heartbeat_->db : store_->db(),
-                         "DELETE FROM leases WHERE campaign_id = ? AND owner_token = ?");
-    st.bind(1, campaign_id_);
-    st.bind(2, holder_.token);
-    st.exec();
+    if (heartbeat_)
+      heartbeat_->db.release(campaign_id_, holder_.token);
+    else
+      store_->release_lease(campaign_id_, holder_.token);
   } catch (const std::exception&) {
     // Best effort: a lease left behind expires, and this host's next run sees the pid gone.
   }

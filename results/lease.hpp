@@ -23,14 +23,7 @@
 
 namespace pade::results {
 
-struct LeaseHolder {
-  std::int64_t pid = 0;
-  std::string host;
-  std::string token;  // unique per acquisition
-  std::string acquired_at;
-  std::string heartbeat_at;
-  std::string expires_at;  // UTC, ISO 8601 (compares as text)
-};
+// LeaseHolder (who holds a lease) is the store's record type (results/store.hpp).
 
 struct LeaseTiming {
   std::chrono::milliseconds renew_every{10'000};

@@ -1,12 +1,11 @@
 #pragma once
-// Queries over a results database, as tables. Everything here is plain SQL over the documented
-// schema, so `pade query` returns what sqlite3 or pandas would.
+// Queries over a results database, as tables. The store runs them (results/store_query.cpp) as
+// plain SQL over the documented schema, so `pade query` returns what sqlite3 or pandas would.
 #include <cstdint>
 #include <optional>
 #include <ostream>
 #include <span>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "results/store.hpp"
@@ -40,15 +39,6 @@ struct EvaluationQuery {
 [[nodiscard]] Table run_query(Store& store, const EvaluationQuery& q);
 /// The SQL text the query runs (with ? placeholders) — shown by `pade query --sql`.
 [[nodiscard]] std::string query_sql(const EvaluationQuery& q);
-
-// --- plain SQL as a table
-// --------------------------------------------------------------------------
-
-/// A value bound to a `?` placeholder (monostate binds NULL).
-using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string>;
-/// Run `sql` with `binds` and return every row; columns are named by the statement's AS names.
-[[nodiscard]] Table sql_table(Store& store, const std::string& sql,
-                              std::span<const SqlValue> binds = {});
 
 /// The campaign's id by name, or the latest campaign when `name` is empty. InputError when the
 /// name is unknown or the database holds no campaign.

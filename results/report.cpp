@@ -8,6 +8,7 @@
 
 #include "core/file_io.hpp"
 #include "results/query.hpp"
+#include "results/store_query.hpp"
 
 namespace pade::results {
 
@@ -72,28 +73,6 @@ std::string html_table(const Table& t, const std::string& empty_note) {
   return out + "</tbody></table></div>\n";
 }
 
-/// The suite Pareto front with the campaign's swept parameters as columns.
-Table front_table(Store& store, std::int64_t cid) {
-  std::string sql = "SELECT t.config_hash";
-  std::vector<SqlValue> binds;
-  for (const auto& key : swept_parameters(store, cid)) {
-    std::string name;
-    for (const char c : key) name += c == '"' ? std::string("\"\"") : std::string(1, c);
-    sql +=
-        ", (SELECT cp.text FROM config_params cp WHERE cp.hash = t.config_hash AND cp.key = ?) AS "
-        "\"" +
-        name + "\"";
-    binds.emplace_back(key);
-  }
-  sql +=
-      ", t.latency_s, t.energy_j, t.area_mm2, t.power_w, t.accuracy_loss FROM points t JOIN pareto "
-      "p ON "
-      "p.campaign_id = t.campaign_id AND p.config_hash = t.config_hash AND p.scope = 'suite' WHERE "
-      "t.campaign_id = ? AND p.rank = 0 ORDER BY t.latency_s, t.config_hash";
-  binds.emplace_back(cid);
-  return sql_table(store, sql, binds);
-}
-
 Table comparison_summary(Store& store, std::int64_t cid) {
   std::map<std::string, std::map<std::string, std::vector<double>>>
       v;  // baseline → metric → values
@@ -151,6 +130,54 @@ window.addEventListener('load', function () {
 });
 )js";
 
+/// The figures section: each figure's SVG with its caption and links, then the skipped ones.
+void write_figures(std::ostream& h, const RenderedFigures& figures) {
+  h << "<section id=\"figures\">\n<h2>Figures</h2>\n<p>Each figure is also available as PNG and "
+       "PDF, with the gnuplot "
+       "script (<code>.gp</code>) and its data (<code>.dat</code>) to restyle it.</p>\n";
+  for (const auto& f : figures.figures) {
+    const std::string base = "figures/" + f.name;
+    h << "<figure id=\"fig-" << f.name << "\">\n<img class=\"figure\" src=\"" << base
+      << ".svg\" width=\"" << f.svg_width << "\" height=\"" << f.svg_height << "\" alt=\""
+      << html_escape(f.caption) << "\">\n<figcaption><b>" << html_escape(f.name) << ".</b> "
+      << html_escape(f.caption);
+    for (const char* ext : {"png", "pdf", "gp", "dat"})
+      h << " <a href=\"" << base << '.' << ext << "\">" << ext << "</a>";
+    h << "</figcaption>\n</figure>\n";
+  }
+  if (!figures.skipped.empty()) {
+    h << "<p>Not drawn, for lack of data in this campaign:</p>\n<ul>\n";
+    for (const auto& [name, why] : figures.skipped)
+      h << "<li><b>" << html_escape(name) << "</b>: " << html_escape(why) << "</li>\n";
+    h << "</ul>\n";
+  }
+  h << "</section>\n";
+}
+
+/// PADE against the baselines, from the campaign the speedup figure was drawn from.
+void write_comparisons(std::ostream& h, Store& store, std::int64_t cid,
+                       const std::string& campaign_name, const RenderedFigures& figures) {
+  // The comparison usually lives in a companion campaign (`pade compare` into the same database):
+  // the table shows the campaign the speedup figure was drawn from.
+  std::int64_t compare_cid = cid;
+  std::string compare_note;
+  for (const auto& f : figures.figures)
+    if (f.name == "speedup" && f.campaign != campaign_name)
+      if (const auto c = store.find_campaign(f.campaign)) {
+        compare_cid = c->id;
+        compare_note = " From campaign <code>" + html_escape(c->name) + "</code>.";
+      }
+  h << "<section id=\"comparisons\">\n<h2>PADE against the baselines</h2>\n<p>Geometric means over "
+       "benchmarks of "
+       "baseline / PADE (latency: speedup; energy: energy efficiency); &gt; 1 means PADE is "
+       "better."
+    << compare_note << "</p>\n"
+    << html_table(comparison_summary(store, compare_cid),
+                  "The comparisons table is empty for this campaign: the baseline comparison has "
+                  "not been run.")
+    << "</section>\n";
+}
+
 }  // namespace
 
 ReportFiles write_report(Store& store, const FigureOptions& options, const fs::path& out_dir) {
@@ -180,36 +207,9 @@ ReportFiles write_report(Store& store, const FigureOptions& options, const fs::p
     << "<p id=\"figure-warning\" class=\"warning\" hidden></p>\n";
 
   h << "<section id=\"campaigns\">\n<h2>Campaigns in this database</h2>\n"
-    << html_table(sql_table(store,
-                            "SELECT c.name AS campaign, c.strategy, c.seed, c.status, "
-                            "c.created_at, c.finished_at, "
-                            "(SELECT count(*) FROM points p WHERE p.campaign_id = c.id) AS "
-                            "designs, (SELECT count(*) "
-                            "FROM evaluations e WHERE e.campaign_id = c.id) AS evaluations FROM "
-                            "campaigns c ORDER BY c.id"),
-                  "No campaign.")
-    << "</section>\n";
+    << html_table(campaigns_table(store), "No campaign.") << "</section>\n";
 
-  h << "<section id=\"figures\">\n<h2>Figures</h2>\n<p>Each figure is also available as PNG and "
-       "PDF, with the gnuplot "
-       "script (<code>.gp</code>) and its data (<code>.dat</code>) to restyle it.</p>\n";
-  for (const auto& f : out.figures.figures) {
-    const std::string base = "figures/" + f.name;
-    h << "<figure id=\"fig-" << f.name << "\">\n<img class=\"figure\" src=\"" << base
-      << ".svg\" width=\"" << f.svg_width << "\" height=\"" << f.svg_height << "\" alt=\""
-      << html_escape(f.caption) << "\">\n<figcaption><b>" << html_escape(f.name) << ".</b> "
-      << html_escape(f.caption);
-    for (const char* ext : {"png", "pdf", "gp", "dat"})
-      h << " <a href=\"" << base << '.' << ext << "\">" << ext << "</a>";
-    h << "</figcaption>\n</figure>\n";
-  }
-  if (!out.figures.skipped.empty()) {
-    h << "<p>Not drawn, for lack of data in this campaign:</p>\n<ul>\n";
-    for (const auto& [name, why] : out.figures.skipped)
-      h << "<li><b>" << html_escape(name) << "</b>: " << html_escape(why) << "</li>\n";
-    h << "</ul>\n";
-  }
-  h << "</section>\n";
+  write_figures(h, out.figures);
 
   h << "<section id=\"front\">\n<h2>Pareto front (suite level)</h2>\n<p>Latency is the geometric "
        "mean over the "
@@ -218,56 +218,20 @@ ReportFiles write_report(Store& store, const FigureOptions& options, const fs::p
     << html_table(front_table(store, cid), "No Pareto front is stored for this campaign.")
     << "</section>\n";
 
-  const std::vector<SqlValue> id = {cid};
   h << "<section id=\"benchmarks\">\n<h2>Per-benchmark summary</h2>\n<p>Over the campaign's "
        "designs: the best latency "
        "and energy any design reached, the mean fraction of keys kept, the worst accuracy loss and "
        "the size of the "
        "benchmark's own Pareto front.</p>\n"
-    << html_table(
-           sql_table(
-               store,
-               "SELECT t.benchmark, b.model, b.phase, b.seq_len, count(DISTINCT t.config_hash) AS "
-               "designs, "
-               "min(t.latency_s) AS best_latency_s, min(t.energy_j) AS best_energy_j, "
-               "avg(t.kept_fraction) "
-               "AS mean_kept_fraction, max(t.accuracy_loss) AS worst_accuracy_loss, (SELECT "
-               "count(*) FROM "
-               "pareto p WHERE p.campaign_id = t.campaign_id AND p.scope = t.benchmark AND p.rank "
-               "= 0) AS "
-               "front_size FROM evaluations t LEFT JOIN benchmarks b ON b.name = t.benchmark WHERE "
-               "t.campaign_id = ? GROUP BY t.benchmark ORDER BY t.benchmark",
-               id),
-           "No evaluation is stored for this campaign.")
+    << html_table(benchmark_summary_table(store, cid), "No evaluation is stored for this campaign.")
     << "</section>\n";
 
-  // The comparison usually lives in a companion campaign (`pade compare` into the same database):
-  // the table shows the campaign the speedup figure was drawn from.
-  std::int64_t compare_cid = cid;
-  std::string compare_note;
-  for (const auto& f : out.figures.figures)
-    if (f.name == "speedup" && f.campaign != campaign.name)
-      if (const auto c = store.find_campaign(f.campaign)) {
-        compare_cid = c->id;
-        compare_note = " From campaign <code>" + html_escape(c->name) + "</code>.";
-      }
-  h << "<section id=\"comparisons\">\n<h2>PADE against the baselines</h2>\n<p>Geometric means over "
-       "benchmarks of "
-       "baseline / PADE (latency: speedup; energy: energy efficiency); &gt; 1 means PADE is "
-       "better."
-    << compare_note << "</p>\n"
-    << html_table(comparison_summary(store, compare_cid),
-                  "The comparisons table is empty for this campaign: the baseline comparison has "
-                  "not been run.")
-    << "</section>\n";
+  write_comparisons(h, store, cid, campaign.name, out.figures);
 
   h << "<section id=\"configuration\">\n<h2>Campaign configuration</h2>\n<pre>"
     << html_escape(campaign.spec_yaml) << "</pre>\n</section>\n";
   h << "<section id=\"provenance\">\n<h2>Provenance</h2>\n"
-    << html_table(
-           sql_table(store, "SELECT key, value FROM provenance WHERE campaign_id = ? ORDER BY key",
-                     id),
-           "No provenance is stored for this campaign.")
+    << html_table(provenance_table(store, cid), "No provenance is stored for this campaign.")
     << "</section>\n<script>" << kSelfCheck << "</script>\n</body>\n</html>\n";
 
   core::write_output_file(out.index, h.str());

@@ -12,14 +12,14 @@
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "core/json.hpp"
+#include "results/store_sql.hpp"
 
 namespace pade::results {
 
 namespace {
 
-constexpr const char* kMetricColumns[] = {"latency_cycles", "latency_s", "energy_j",
-                                          "area_mm2",       "power_w",   "kept_fraction",
-                                          "accuracy_loss",  "dram_bytes"};
+using core::metric::kEvaluationColumns;
+using core::metric::kPointColumns;
 
 // Each step takes the schema from version i to i + 1. Steps are never edited once released:
 // a change is a new step, so every old file has a path to the current version.
@@ -165,10 +165,6 @@ void add_read_only_shims(SQLite::Database& db, int version) {
       sql.replace(pos, 13, "CREATE TEMP TABLE ");
     db.exec(sql);
   }
-}
-
-std::optional<double> metric_or_null(const core::Metrics& m, const char* name) {
-  return m.find(name);
 }
 
 void bind_optional(SQLite::Statement& st, int index, std::optional<double> v) {
@@ -326,7 +322,21 @@ void Savepoint::commit() {
   done_ = true;
 }
 
-WriteTransaction::WriteTransaction(Store& store) : db_(store.db()) {
+SQLite::Database& connection(Store& store) {
+  return store.db_;
+}
+
+void Store::set_busy_timeout(int ms) {
+  db_.setBusyTimeout(ms);
+}
+
+std::string column_list(std::span<const std::string_view> names, std::string_view prefix) {
+  std::string out;
+  for (const auto n : names) out.append(out.empty() ? "" : ", ").append(prefix).append(n);
+  return out;
+}
+
+WriteTransaction::WriteTransaction(Store& store) : db_(connection(store)) {
   db_.exec("BEGIN IMMEDIATE");
 }
 
@@ -445,11 +455,14 @@ void Store::set_campaign_status(std::int64_t id, const std::string& status) {
   st.exec();
 }
 
-void Store::put_provenance(std::int64_t campaign_id,
-                           const std::vector<std::pair<std::string, std::string>>& kv) {
-  Savepoint tx(db_);
-  SQLite::Statement st(
-      db_, "INSERT OR REPLACE INTO provenance(campaign_id, key, value) VALUES(?, ?, ?)");
+namespace {
+/// Insert provenance rows in one savepoint; `conflict` is OR REPLACE or OR IGNORE.
+void insert_provenance(SQLite::Database& db, std::int64_t campaign_id,
+                       const std::vector<std::pair<std::string, std::string>>& kv,
+                       const char* conflict) {
+  Savepoint tx(db);
+  SQLite::Statement st(db, std::string("INSERT ") + conflict +
+                               " INTO provenance(campaign_id, key, value) VALUES(?, ?, ?)");
   for (const auto& [k, v] : kv) {
     st.bind(1, campaign_id);
     st.bind(2, k);
@@ -458,6 +471,17 @@ void Store::put_provenance(std::int64_t campaign_id,
     st.reset();
   }
   tx.commit();
+}
+}  // namespace
+
+void Store::put_provenance(std::int64_t campaign_id,
+                           const std::vector<std::pair<std::string, std::string>>& kv) {
+  insert_provenance(db_, campaign_id, kv, "OR REPLACE");
+}
+
+void Store::add_provenance(std::int64_t campaign_id,
+                           const std::vector<std::pair<std::string, std::string>>& kv) {
+  insert_provenance(db_, campaign_id, kv, "OR IGNORE");
 }
 
 std::vector<std::pair<std::string, std::string>> Store::provenance(std::int64_t campaign_id) {
@@ -522,10 +546,9 @@ void Store::put_batch(std::span<const EvaluationRecord> evaluations,
   Savepoint tx(db_);
   {
     std::string sql =
-        "INSERT OR REPLACE INTO evaluations(campaign_id, config_hash, benchmark, fidelity";
-    for (const char* c : kMetricColumns) sql += std::string(", ") + c;
-    sql += ", metrics_json, seq, created_at) VALUES(?, ?, ?, ?";
-    for (std::size_t i = 0; i < std::size(kMetricColumns); ++i) sql += ", ?";
+        "INSERT OR REPLACE INTO evaluations(campaign_id, config_hash, benchmark, fidelity, " +
+        column_list(kEvaluationColumns) + ", metrics_json, seq, created_at) VALUES(?, ?, ?, ?";
+    for (std::size_t i = 0; i < kEvaluationColumns.size(); ++i) sql += ", ?";
     sql += ", ?, ?, ?)";
     SQLite::Statement st(db_, sql);
     for (const auto& e : evaluations) {
@@ -534,7 +557,7 @@ void Store::put_batch(std::span<const EvaluationRecord> evaluations,
       st.bind(i++, e.config_hash);
       st.bind(i++, e.benchmark);
       st.bind(i++, e.fidelity);
-      for (const char* c : kMetricColumns) bind_optional(st, i++, metric_or_null(e.metrics, c));
+      for (const auto c : kEvaluationColumns) bind_optional(st, i++, e.metrics.find(c));
       st.bind(i++, e.metrics.to_json());
       st.bind(i++, e.seq);
       st.bind(i++, now);
@@ -543,11 +566,13 @@ void Store::put_batch(std::span<const EvaluationRecord> evaluations,
     }
   }
   {
-    SQLite::Statement st(
-        db_,
+    std::string sql =
         "INSERT OR REPLACE INTO points(campaign_id, config_hash, seq, fidelity, feasible, "
-        "reason, latency_s, energy_j, area_mm2, power_w, accuracy_loss, objectives_json) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "reason, " +
+        column_list(kPointColumns) + ", objectives_json) VALUES(?, ?, ?, ?, ?, ?";
+    for (std::size_t i = 0; i < kPointColumns.size(); ++i) sql += ", ?";
+    sql += ", ?)";
+    SQLite::Statement st(db_, sql);
     for (const auto& p : points) {
       int i = 1;
       st.bind(i++, p.campaign_id);
@@ -556,70 +581,13 @@ void Store::put_batch(std::span<const EvaluationRecord> evaluations,
       st.bind(i++, p.fidelity);
       st.bind(i++, p.feasible ? 1 : 0);
       st.bind(i++, p.reason);
-      for (const char* c : {"latency_s", "energy_j", "area_mm2", "power_w", "accuracy_loss"})
-        bind_optional(st, i++, p.objectives.find(c));
+      for (const auto c : kPointColumns) bind_optional(st, i++, p.objectives.find(c));
       st.bind(i++, p.objectives.to_json());
       st.exec();
       st.reset();
     }
   }
   tx.commit();
-}
-
-namespace {
-core::Metrics metrics_from_columns(SQLite::Statement& st, int first,
-                                   std::span<const char* const> names) {
-  core::Metrics m;
-  for (std::size_t k = 0; k < names.size(); ++k) {
-    const auto col = st.getColumn(first + static_cast<int>(k));
-    if (!col.isNull()) m.set(names[k], col.getDouble());
-  }
-  return m;
-}
-}  // namespace
-
-std::vector<EvaluationRecord> Store::evaluations(std::int64_t campaign_id) {
-  std::string sql = "SELECT campaign_id, config_hash, benchmark, fidelity, seq";
-  for (const char* c : kMetricColumns) sql += std::string(", ") + c;
-  sql += " FROM evaluations WHERE campaign_id = ? ORDER BY seq, benchmark, fidelity";
-  SQLite::Statement st(db_, sql);
-  st.bind(1, campaign_id);
-  std::vector<EvaluationRecord> out;
-  while (st.executeStep()) {
-    EvaluationRecord e;
-    e.campaign_id = st.getColumn(0).getInt64();
-    e.config_hash = st.getColumn(1).getString();
-    e.benchmark = st.getColumn(2).getString();
-    e.fidelity = st.getColumn(3).getString();
-    e.seq = st.getColumn(4).getInt64();
-    e.metrics = metrics_from_columns(st, 5, kMetricColumns);
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
-std::vector<PointRecord> Store::points(std::int64_t campaign_id) {
-  static constexpr const char* kCols[] = {"latency_s", "energy_j", "area_mm2", "power_w",
-                                          "accuracy_loss"};
-  SQLite::Statement st(
-      db_,
-      "SELECT campaign_id, config_hash, seq, fidelity, feasible, reason, latency_s, "
-      "energy_j, area_mm2, power_w, accuracy_loss FROM points WHERE campaign_id = ? "
-      "ORDER BY seq, fidelity");
-  st.bind(1, campaign_id);
-  std::vector<PointRecord> out;
-  while (st.executeStep()) {
-    PointRecord p;
-    p.campaign_id = st.getColumn(0).getInt64();
-    p.config_hash = st.getColumn(1).getString();
-    p.seq = st.getColumn(2).getInt64();
-    p.fidelity = st.getColumn(3).getString();
-    p.feasible = st.getColumn(4).getInt() != 0;
-    p.reason = st.getColumn(5).getString();
-    p.objectives = metrics_from_columns(st, 6, kCols);
-    out.push_back(std::move(p));
-  }
-  return out;
 }
 
 bool Store::has_point(std::int64_t campaign_id, const std::string& config_hash,

@@ -33,6 +33,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -41,16 +43,9 @@
 #include <vector>
 
 #include "core/metrics.hpp"
+#include "results/table.hpp"
 
 namespace pade::results {
-
-/// SQL condition on a points/evaluations row aliased `t`: the row is at the fidelity its campaign's
-/// Pareto ranks were computed at (provenance 'front_fidelity'; campaigns without it: any). A design
-/// screened and then refined has rows at two fidelities; only the refined one carries the rank.
-inline constexpr const char* kAtFrontFidelitySql =
-    "t.fidelity = coalesce((SELECT pv.value FROM provenance pv WHERE pv.campaign_id = "
-    "t.campaign_id "
-    "AND pv.key = 'front_fidelity'), t.fidelity)";
 
 inline constexpr int kSchemaVersion = 4;
 
@@ -103,6 +98,56 @@ struct ParetoRecord {
   int rank = 0;  // 0 = on the front
 };
 
+struct BenchmarkRecord {
+  std::string name;
+  std::string model;
+  std::string task;
+  std::string phase;
+  std::int64_t seq_len = 0;
+};
+
+/// A point with its suite-level Pareto rank (what the figures read).
+struct RankedPoint {
+  PointRecord point;
+  std::optional<int> suite_rank;  // none: not ranked
+  /// At the fidelity the campaign's ranks were computed at (provenance 'front_fidelity';
+  /// campaigns without it: every fidelity). A design screened and then refined has points at two
+  /// fidelities; only the refined one carries the rank.
+  bool at_front_fidelity = true;
+};
+
+/// Which evaluations of a campaign to read.
+struct EvaluationFilter {
+  std::string config_hash;   // empty: every design
+  std::string fidelity;      // empty: every fidelity
+  bool all_metrics = false;  // also every metric of metrics_json (else the columns only)
+};
+
+/// One configuration parameter as stored: its text, and its number when it is one (booleans are
+/// 0/1).
+struct ParamValue {
+  std::optional<double> num;
+  std::string text;
+};
+/// The parameters of a campaign's designs: config hash → key → value.
+using DesignParameters = std::map<std::string, std::map<std::string, ParamValue>>;
+
+/// Who holds a campaign's lease (results/lease.hpp).
+struct LeaseHolder {
+  std::int64_t pid = 0;
+  std::string host;
+  std::string token;  // unique per acquisition
+  std::string acquired_at;
+  std::string heartbeat_at;
+  std::string expires_at;  // UTC, ISO 8601 (compares as text)
+};
+
+/// A configuration stored twice with different results (pade merge refuses such inputs).
+struct PointConflict {
+  std::string config_hash;
+  std::string fidelity;
+};
+
 struct StoreOptions {
   int busy_timeout_ms = 10000;  // how long a write waits for another process's write lock
   /// Read-only opens: act as if the database's folder were read-only (the -shm file cannot be
@@ -120,12 +165,14 @@ class Store {
                  const StoreOptions& options = {});
 
   [[nodiscard]] int schema_version() const;
-  [[nodiscard]] SQLite::Database& db() { return db_; }
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] int busy_timeout_ms() const { return busy_timeout_ms_; }
   /// Opened read-only with `immutable=1` because the folder is read-only: SQLite does no locking
   /// and no change detection, and a -wal file beside the database is not read.
   [[nodiscard]] bool immutable() const { return immutable_; }
+  /// How long writes wait for another process's lock from now on (busy_timeout_ms() keeps the
+  /// value the store was opened with).
+  void set_busy_timeout(int ms);
   /// Copy the WAL into the database file and truncate it (PRAGMA wal_checkpoint(TRUNCATE)), so
   /// the file alone is complete (e.g. to copy it to read-only media). Best effort: false when a
   /// reader kept the checkpoint from finishing or it failed.
@@ -140,18 +187,48 @@ class Store {
                       const std::vector<std::pair<std::string, std::string>>& kv);
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> provenance(
       std::int64_t campaign_id);
+  /// Like put_provenance, but keys the campaign already has keep their value (pade merge).
+  void add_provenance(std::int64_t campaign_id,
+                      const std::vector<std::pair<std::string, std::string>>& kv);
 
   // --- configurations and benchmarks -------------------------------------------------------------
   void put_configuration(const std::string& hash, const std::string& canonical,
                          const std::vector<std::pair<std::string, std::string>>& params);
   void put_benchmark(const std::string& name, const std::string& model, const std::string& task,
                      const std::string& phase, std::int64_t seq_len);
+  /// Every benchmark, by name.
+  [[nodiscard]] std::vector<BenchmarkRecord> benchmarks();
+  /// The canonical text of a configuration (none when the hash is unknown).
+  [[nodiscard]] std::optional<std::string> canonical_configuration(const std::string& hash);
+  /// Configuration hashes starting with `prefix` (lower-case hex), sorted, at most `limit`.
+  [[nodiscard]] std::vector<std::string> config_hashes_with_prefix(const std::string& prefix,
+                                                                   std::size_t limit);
+  /// Every parameter key of any stored configuration, sorted.
+  [[nodiscard]] std::vector<std::string> parameter_keys();
+  /// The parameters of the designs a campaign evaluated (its points and evaluations).
+  [[nodiscard]] DesignParameters design_parameters(std::int64_t campaign_id);
+  /// Parameters that take more than one value among the campaign's points, sorted.
+  [[nodiscard]] std::vector<std::string> swept_parameters(std::int64_t campaign_id);
 
   // --- evaluations and points (each call is one transaction) -------------------------------------
   void put_batch(std::span<const EvaluationRecord> evaluations,
                  std::span<const PointRecord> points);
-  [[nodiscard]] std::vector<EvaluationRecord> evaluations(std::int64_t campaign_id);
+  /// Ordered by seq, benchmark, fidelity.
+  [[nodiscard]] std::vector<EvaluationRecord> evaluations(std::int64_t campaign_id,
+                                                          const EvaluationFilter& filter = {});
+  /// The first evaluation stored for the campaign (or one design at one fidelity), with every
+  /// metric of metrics_json.
+  [[nodiscard]] std::optional<EvaluationRecord> first_evaluation(
+      std::int64_t campaign_id, const std::string& config_hash = {},
+      const std::string& fidelity = {});
+  /// Whether any evaluation of the campaign reports `metric` (a column or a metrics_json key).
+  [[nodiscard]] bool any_evaluation_reports(std::int64_t campaign_id, const std::string& metric);
+  /// Ordered by seq, fidelity.
   [[nodiscard]] std::vector<PointRecord> points(std::int64_t campaign_id);
+  /// The points with their suite Pareto rank, ordered by seq, fidelity, config hash.
+  [[nodiscard]] std::vector<RankedPoint> ranked_points(std::int64_t campaign_id);
+  [[nodiscard]] std::int64_t count_points(std::int64_t campaign_id);
+  [[nodiscard]] std::int64_t count_evaluations(std::int64_t campaign_id);
   [[nodiscard]] bool has_point(std::int64_t campaign_id, const std::string& config_hash,
                                const std::string& fidelity);
 
@@ -170,10 +247,50 @@ class Store {
                                                         const std::string& version);
   void put_stats(const std::string& key, const std::string& version, const std::string& payload);
 
+  // --- campaign leases (results/lease.hpp)
+  // ---------------------------------------------------------
+  [[nodiscard]] std::optional<LeaseHolder> lease(std::int64_t campaign_id);
+  /// In one savepoint: `check` sees the current holder (if any) and may throw to refuse; then
+  /// `holder` takes the lease.
+  void take_lease(std::int64_t campaign_id, const LeaseHolder& holder,
+                  const std::function<void(const std::optional<LeaseHolder>&)>& check);
+  /// Delete the lease if `token` still holds it.
+  void release_lease(std::int64_t campaign_id, const std::string& token);
+
+  // --- pade merge: copy another database's rows (INSERT OR IGNORE, inside the caller's
+  // transaction) ----------------------------------------------------------------------------------
+  /// Configurations, their parameters, benchmarks and the statistics cache.
+  void copy_shared_rows(Store& from);
+  /// The evaluations and points of campaign `from_id` of `from` into campaign `to_id`.
+  void copy_campaign_rows(Store& from, std::int64_t from_id, std::int64_t to_id);
+  /// The first point of `from_id` in `from` that campaign `to_id` here holds with other results
+  /// (objectives, seq or feasibility).
+  [[nodiscard]] std::optional<PointConflict> first_conflicting_point(Store& from,
+                                                                     std::int64_t from_id,
+                                                                     std::int64_t to_id);
+
  private:
+  friend SQLite::Database& connection(Store& store);
   std::string path_;
   int busy_timeout_ms_ = 10000;
   bool immutable_ = false;
+  SQLite::Database db_;
+};
+
+/// A second read-write connection to a store's file, for the lease heartbeat's own thread (a
+/// Store's connection is not for concurrent use). Opens the file as it is: no checks, no
+/// migration (the Store that took the lease did those).
+class LeaseConnection {
+ public:
+  LeaseConnection(const std::string& path, int busy_timeout_ms);
+  /// Renew the lease `token` holds; false when no row of this token was changed.
+  bool renew(std::int64_t campaign_id, const std::string& token, const std::string& heartbeat_at,
+             const std::string& expires_at);
+  [[nodiscard]] std::optional<LeaseHolder> lease(std::int64_t campaign_id);
+  /// Delete the lease if `token` still holds it.
+  void release(std::int64_t campaign_id, const std::string& token);
+
+ private:
   SQLite::Database db_;
 };
 

@@ -13,6 +13,7 @@
 #include "models/baselines/h100.hpp"
 #include "models/hardware.hpp"
 #include "results/store.hpp"
+#include "results/store_sql.hpp"
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
 
@@ -369,7 +370,7 @@ TEST_CASE("baselines: comparisons round-trip through the store (schema v3)", "[b
   {
     results::Store store((dir / "c.db").string());
     CHECK(store.schema_version() >= 3);  // comparisons since v3
-    CHECK(store.db().tableExists("comparisons"));
+    CHECK(results::connection(store).tableExists("comparisons"));
     results::CampaignRecord c;
     c.name = "compare-test";
     c.spec_yaml = "x";

@@ -12,6 +12,7 @@
 #include "dse/campaign.hpp"
 #include "dse/merge.hpp"
 #include "dse/runner.hpp"
+#include "results/store_sql.hpp"
 #include "test_dse_helpers.hpp"
 
 using namespace pade;
@@ -72,7 +73,7 @@ std::string dump(const std::string& db) {
     for (const auto& [k, v] : e.metrics.values()) out << ' ' << k << '=' << v;
     out << '\n';
   }
-  SQLite::Statement st(store.db(),
+  SQLite::Statement st(results::connection(store),
                        "SELECT scope, config_hash, rank FROM pareto ORDER BY scope, config_hash");
   while (st.executeStep())
     out << "pareto " << st.getColumn(0).getString() << ' ' << st.getColumn(1).getString() << ' '
@@ -312,7 +313,7 @@ TEST_CASE("runner: derived parameters are applied to every stored configuration"
   REQUIRE(s.evaluated == 8);
   results::Store store(env.dir.str("d.db"), results::Store::Mode::ReadOnly);
   SQLite::Statement st(
-      store.db(),
+      results::connection(store),
       "SELECT a.num, b.num, c.num, d.num FROM config_params a JOIN config_params b ON b.hash = "
       "a.hash "
       "JOIN config_params c ON c.hash = a.hash JOIN config_params d ON d.hash = a.hash "
@@ -422,7 +423,7 @@ TEST_CASE("runner: the lease is renewed by its heartbeat and released", "[dse][l
     CHECK(results::lease_is_live(*now, results::utc_now_iso8601()));
     CHECK_FALSE(lease.lost());
     // Another run takes it over (as if this one had stalled): the heartbeat notices.
-    store.db().exec("UPDATE leases SET owner_token = 'other', owner_pid = 1");
+    results::connection(store).exec("UPDATE leases SET owner_token = 'other', owner_pid = 1");
     for (int i = 0; i < 100 && !lease.lost(); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     CHECK(lease.lost());
@@ -430,7 +431,7 @@ TEST_CASE("runner: the lease is renewed by its heartbeat and released", "[dse][l
     CHECK(lease.taken_by()->pid == 1);
   }
   CHECK(results::read_lease(store, id));  // a lost lease is not deleted: it is the other run's
-  store.db().exec("DELETE FROM leases");
+  results::connection(store).exec("DELETE FROM leases");
   {
     const results::CampaignLease lease(store, id, "c", timing);
     CHECK(results::read_lease(store, id));
@@ -495,16 +496,17 @@ TEST_CASE("runner: a full disk fails the run naming the database, the campaign i
   o.progress = [&](const dse::Progress& p) {
     // After the first batch the file may not grow any more: SQLite answers SQLITE_FULL.
     if (p.done == 4)
-      store.db().exec("PRAGMA max_page_count = " +
-                      std::to_string(store.db().execAndGet("PRAGMA page_count").getInt()));
+      results::connection(store).exec(
+          "PRAGMA max_page_count = " +
+          std::to_string(results::connection(store).execAndGet("PRAGMA page_count").getInt()));
   };
   CHECK_THROWS_WITH(dse::run_campaign(c, env.catalog, store, stats, o),
                     Catch::Contains("disk full writing " + db) &&
                         Catch::Contains("free space and run again with --resume") &&
                         Catch::Contains("The campaign is marked failed"));
   CHECK(store.campaigns().at(0).status == "failed");
-  CHECK(store.db().execAndGet("SELECT count(*) FROM points").getInt() >= 4);
-  CHECK(store.db().execAndGet("PRAGMA integrity_check").getString() == "ok");
+  CHECK(results::connection(store).execAndGet("SELECT count(*) FROM points").getInt() >= 4);
+  CHECK(results::connection(store).execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
 
 TEST_CASE(

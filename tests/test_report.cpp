@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "results/report.hpp"
+#include "results/store_sql.hpp"
 #include "test_results_fixture.hpp"
 #include "test_results_svg.hpp"
 
@@ -116,7 +117,7 @@ TEST_CASE(
   // Both campaigns are listed; the front table has one row per rank-0 suite design.
   CHECK(html.find("<td>variant</td>") != std::string::npos);
   const int front =
-      store.db()
+      results::connection(store)
           .execAndGet(
               "SELECT count(*) FROM pareto p JOIN campaigns c ON c.id = p.campaign_id "
               "WHERE c.name = 'base' AND p.scope = 'suite' AND p.rank = 0")

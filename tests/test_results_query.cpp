@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "results/query.hpp"
+#include "results/store_sql.hpp"
 #include "test_results_fixture.hpp"
 
 using namespace pade;
@@ -30,7 +31,7 @@ std::size_t column(const results::Table& t, const std::string& name) {
 }
 
 int count(results::Store& s, const std::string& sql, const std::string& bind) {
-  SQLite::Statement st(s.db(), sql);
+  SQLite::Statement st(results::connection(s), sql);
   st.bind(1, bind);
   st.executeStep();
   return st.getColumn(0).getInt();
@@ -53,9 +54,10 @@ TEST_CASE("results: schema v3 adds the comparisons table, and a v2 file migrates
   results::Store store(path);
   CHECK(results::kSchemaVersion >= 3);  // v4 added leases
   CHECK(store.schema_version() == results::kSchemaVersion);
-  CHECK(store.db().execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
-        std::to_string(results::kSchemaVersion));
-  REQUIRE(store.db().tableExists("comparisons"));
+  CHECK(results::connection(store)
+            .execAndGet("SELECT value FROM meta WHERE key = 'schema_version'")
+            .getString() == std::to_string(results::kSchemaVersion));
+  REQUIRE(results::connection(store).tableExists("comparisons"));
   const auto id = store.find_campaign("old")->id;
   std::vector<results::ComparisonRecord> rows = {{"b1", "h100", "speedup", 2.5},
                                                  {"b1", "h100", "energy_efficiency", 4.0},
@@ -67,7 +69,7 @@ TEST_CASE("results: schema v3 adds the comparisons table, and a v2 file migrates
   REQUIRE(got.size() == 3);
   CHECK(got[0] == results::ComparisonRecord{"b0", "sofa", "speedup", 1.5});  // ordered by benchmark
   CHECK(got[2] == results::ComparisonRecord{"b1", "h100", "speedup", 3.0});
-  CHECK(store.db().execAndGet("SELECT count(*) FROM comparisons").getInt() == 3);
+  CHECK(results::connection(store).execAndGet("SELECT count(*) FROM comparisons").getInt() == 3);
   const std::vector<results::ComparisonRecord> bad = {{"b1", "h100", "latency", 1.0}};
   CHECK_THROWS_WITH(store.put_comparisons(id, bad),
                     Catch::Contains("expected speedup or energy_efficiency"));
@@ -105,7 +107,7 @@ TEST_CASE("results: show resolves hash prefixes and reports exactly what SQL fin
   // Every stored latency appears, with the value SQL returns.
   for (const auto& row : evals.rows()) {
     SQLite::Statement st(
-        store.db(),
+        results::connection(store),
         "SELECT e.latency_s FROM evaluations e JOIN campaigns c ON c.id = e.campaign_id "
         "WHERE c.name = ? AND e.config_hash = ? AND e.benchmark = ?");
     st.bind(1, row[column(evals, "campaign")].text);
@@ -162,10 +164,11 @@ TEST_CASE("results: diff per benchmark agrees with SQL written independently", "
   const auto best = [&](const std::string& campaign, const std::string& bench,
                         const char* metric) -> std::optional<double> {
     SQLite::Statement st(
-        store.db(), std::string("SELECT min(e.") + metric +
-                        ") FROM evaluations e JOIN points p ON p.campaign_id = e.campaign_id AND "
-                        "p.config_hash = e.config_hash JOIN campaigns c ON c.id = e.campaign_id "
-                        "WHERE c.name = ? AND e.benchmark = ? AND p.feasible = 1");
+        results::connection(store),
+        std::string("SELECT min(e.") + metric +
+            ") FROM evaluations e JOIN points p ON p.campaign_id = e.campaign_id AND "
+            "p.config_hash = e.config_hash JOIN campaigns c ON c.id = e.campaign_id "
+            "WHERE c.name = ? AND e.benchmark = ? AND p.feasible = 1");
     st.bind(1, campaign);
     st.bind(2, bench);
     st.executeStep();
@@ -198,7 +201,9 @@ TEST_CASE("results: diff per benchmark agrees with SQL written independently", "
   by_config.metrics = {"area_mm2", "latency_s"};
   const auto c = results::run_diff(store, by_config);
   CHECK(static_cast<int>(c.rows().size()) ==
-        store.db().execAndGet("SELECT count(DISTINCT config_hash) FROM points").getInt());
+        results::connection(store)
+            .execAndGet("SELECT count(DISTINCT config_hash) FROM points")
+            .getInt());
   for (const auto& row : c.rows()) {
     if (row[0].text == "f00dfeedf00dfeed") {
       CHECK(row[1].null);  // only in B
@@ -206,7 +211,7 @@ TEST_CASE("results: diff per benchmark agrees with SQL written independently", "
     } else if (!row[2].null) {
       CHECK(std::stod(row[3].text) == Approx(1.0));  // same design, same area
       SQLite::Statement st(
-          store.db(),
+          results::connection(store),
           "SELECT a.latency_s, b.latency_s FROM points a, points b WHERE a.campaign_id = ? "
           "AND b.campaign_id = ? AND a.config_hash = ? AND b.config_hash = a.config_hash");
       st.bind(1, store.find_campaign("base")->id);
@@ -227,7 +232,7 @@ TEST_CASE("results: diff per benchmark agrees with SQL written independently", "
   bad.campaign_b = "nope";
   CHECK_THROWS_WITH(results::run_diff(store, bad), Catch::Contains("it holds: base, variant"));
   // The SQL printed by --sql is the SQL that ran: running it by hand gives the same rows.
-  SQLite::Statement st(store.db(), results::diff_sql(q));
+  SQLite::Statement st(results::connection(store), results::diff_sql(q));
   st.bind(1, store.find_campaign("base")->id);
   st.bind(2, store.find_campaign("variant")->id);
   st.bind(3);

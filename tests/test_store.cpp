@@ -12,6 +12,7 @@
 #include "results/lease.hpp"
 #include "results/query.hpp"
 #include "results/store.hpp"
+#include "results/store_sql.hpp"
 
 using namespace pade;
 namespace fs = std::filesystem;
@@ -41,12 +42,12 @@ TEST_CASE(
   TempDir dir;
   results::Store store((dir.path() / "a.db").string());
   CHECK(store.schema_version() == results::kSchemaVersion);
-  CHECK(store.db().execAndGet("PRAGMA journal_mode").getString() == "wal");
+  CHECK(results::connection(store).execAndGet("PRAGMA journal_mode").getString() == "wal");
   for (const char* table :
        {"meta", "campaigns", "provenance", "configurations", "config_params", "benchmarks",
         "evaluations", "points", "pareto", "stats_cache", "comparisons", "leases"}) {
     INFO(table);
-    CHECK(store.db().tableExists(table));
+    CHECK(results::connection(store).tableExists(table));
   }
 }
 
@@ -93,7 +94,7 @@ TEST_CASE("store: campaigns, configurations, evaluations and points round-trip",
   CHECK(evals[0].metrics.get("latency_s") == 0.5);
   CHECK(evals[0].metrics.get("energy_j") == 2.0);
   CHECK_FALSE(evals[0].metrics.find("power_w").has_value());  // never set: NULL, not 0
-  CHECK(store.db()
+  CHECK(results::connection(store)
             .execAndGet("SELECT metrics_json FROM evaluations")
             .getString()
             .find("\"extra_metric\":42") != std::string::npos);
@@ -102,10 +103,10 @@ TEST_CASE("store: campaigns, configurations, evaluations and points round-trip",
   CHECK_FALSE(points[0].feasible);
   CHECK(points[0].reason == "area_mm2 7 > 6");
   CHECK(
-      store.db()
+      results::connection(store)
           .execAndGet("SELECT num FROM config_params WHERE hash='h1' AND key='qk_pu.lanes_per_row'")
           .getDouble() == 16);
-  CHECK(store.db().execAndGet("SELECT count(*) FROM config_params").getInt() == 2);
+  CHECK(results::connection(store).execAndGet("SELECT count(*) FROM config_params").getInt() == 2);
   CHECK(store.has_point(id, "h1", "coarse"));
   CHECK_FALSE(store.has_point(id, "h2", "coarse"));
 }
@@ -130,14 +131,14 @@ TEST_CASE("store: Pareto membership is replaced whole and queries agree with pla
   store.set_pareto(id, first);
   std::vector<results::ParetoRecord> second = {{"b", "h0", 0}, {"b", "h1", 0}, {"b", "h2", 2}};
   store.set_pareto(id, second);
-  CHECK(store.db().execAndGet("SELECT count(*) FROM pareto").getInt() == 3);
+  CHECK(results::connection(store).execAndGet("SELECT count(*) FROM pareto").getInt() == 3);
 
   results::EvaluationQuery q;
   q.max_rank = 0;
   const auto front = results::run_query(store, q);
   CHECK(front.rows().size() == 2);
   const auto sql_count =
-      store.db()
+      results::connection(store)
           .execAndGet(
               "SELECT count(*) FROM evaluations e JOIN pareto p ON p.config_hash = e.config_hash "
               "AND p.scope = e.benchmark WHERE p.rank = 0")
@@ -171,7 +172,7 @@ TEST_CASE("store: a version-1 database migrates to the current version and keeps
   }
   results::Store store(path);
   CHECK(store.schema_version() == results::kSchemaVersion);
-  CHECK(store.db().tableExists("stats_cache"));
+  CHECK(results::connection(store).tableExists("stats_cache"));
   REQUIRE(store.find_campaign("old"));
   CHECK(store.find_campaign("old")->status == "finished");
   store.put_stats("k", "v1", "payload");
@@ -202,7 +203,7 @@ TEST_CASE("store: foreign, corrupt and newer files are input errors that leave t
   const fs::path newer = dir.path() / "newer.db";
   {
     results::Store s(newer.string());
-    s.db().exec("PRAGMA user_version = 99");
+    results::connection(s).exec("PRAGMA user_version = 99");
   }
   CHECK_THROWS_WITH(results::Store(newer.string()), Catch::Contains("newer than this pade"));
 }
@@ -222,7 +223,7 @@ TEST_CASE("store: an interrupted batch leaves the last committed state", "[store
                                                 eval(id + 100, "h2", "b", 1, 1)};
   CHECK_THROWS(store.put_batch(bad, {}));
   CHECK(store.evaluations(id).size() == 1);
-  CHECK(store.db().execAndGet("PRAGMA integrity_check").getString() == "ok");
+  CHECK(results::connection(store).execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
 
 TEST_CASE(
@@ -284,7 +285,7 @@ TEST_CASE("store: a read-only open never writes and reads an older schema as it 
     // Tables of later versions read as empty.
     CHECK(store.comparisons(id).empty());
     CHECK_FALSE(store.cached_stats("k", "v"));
-    CHECK_THROWS(store.db().exec("INSERT INTO meta(key, value) VALUES('x', 'y')"));
+    CHECK_THROWS(results::connection(store).exec("INSERT INTO meta(key, value) VALUES('x', 'y')"));
   }
   CHECK(pade::test::slurp(path) == before);
   SQLite::Database db(path, SQLite::OPEN_READONLY);
@@ -343,7 +344,7 @@ TEST_CASE("store: a WriteTransaction makes several store calls commit whole or n
     // not committed
   }
   CHECK(store.campaigns().empty());
-  CHECK(store.db().execAndGet("SELECT count(*) FROM evaluations").getInt() == 0);
+  CHECK(results::connection(store).execAndGet("SELECT count(*) FROM evaluations").getInt() == 0);
   {
     results::WriteTransaction tx(store);
     const auto id = store.create_campaign(c);
@@ -376,9 +377,10 @@ TEST_CASE(
   }
   results::Store store(path);
   CHECK(store.schema_version() == results::kSchemaVersion);
-  CHECK(store.db().tableExists("leases"));
-  CHECK(store.db().execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
-        std::to_string(results::kSchemaVersion));
+  CHECK(results::connection(store).tableExists("leases"));
+  CHECK(results::connection(store)
+            .execAndGet("SELECT value FROM meta WHERE key = 'schema_version'")
+            .getString() == std::to_string(results::kSchemaVersion));
   REQUIRE(store.find_campaign("v3"));
   CHECK(store.find_campaign("v3")->status == "running");
 }
