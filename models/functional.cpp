@@ -121,7 +121,7 @@ void init_state(const Prepared& P, const FunctionalOptions& opt, RowState& rs) {
 }
 
 void init_group(const Prepared& P, const FunctionalOptions& opt, GroupScratch& gs) {
-  gs.key_rounds.assign(P.nk, 0);
+  gs.key_rounds.assign(P.nk + 64, 0);  // + whole 8-key chunks past the last key (blocked kernel)
   gs.tile_adds.assign((P.nk + opt.key_tile - 1) / opt.key_tile + 1, 0);
 }
 
@@ -241,19 +241,22 @@ void build_blocked_layout(Prepared& P) {
       P.q4[i * P.quads + c / 4] |=
           std::uint32_t{static_cast<std::uint8_t>(static_cast<std::int8_t>(P.q.at(i, c)))}
           << (8 * (c % 4));
-  P.ones.assign(P.nk * p, 0);
-  P.adds.assign(P.nk * p, 0);
-  for (std::size_t j = 0; j < P.nk; ++j)
-    for (std::size_t t = 0; t < p; ++t) {
+  // +64: the kernel reads whole 8-key chunks past the last key (inactive, masked out).
+  P.ones.assign(P.nk * p + 64, 0);
+  P.adds.assign(P.nk * p + 64, 0);
+  for (std::size_t t = 0; t < p; ++t)
+    for (std::size_t j = 0; j < P.nk; ++j) {
       const auto n = static_cast<std::size_t>(P.kplanes.ones(static_cast<int>(t), j));
-      P.ones[j * p + t] = static_cast<std::uint16_t>(n);
-      P.adds[j * p + t] = static_cast<std::uint16_t>(std::min(n, P.d - n));
+      P.ones[t * P.nk + j] = static_cast<std::uint16_t>(n);
+      P.adds[t * P.nk + j] = static_cast<std::uint16_t>(std::min(n, P.d - n));
     }
+  P.kscale.resize(P.nk);
+  for (std::size_t j = 0; j < P.nk; ++j) P.kscale[j] = static_cast<double>(P.k.group_scale(j, 0));
 }
 
-// The blocked kernel holds codes in int8 and per-plane counts in 16 bits.
+// The blocked kernel holds codes in int8 and partial scores in 32 bits: |S| < 2^15 d.
 bool blocked_layout_applies(const Prepared& P) {
-  return P.p <= 8 && P.groups == 1 && P.d <= 0xffff;
+  return P.p <= 8 && P.groups == 1 && P.d <= 16384;
 }
 
 // Reference kernel: per-dimension loop over the integer codes.

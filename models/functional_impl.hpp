@@ -52,8 +52,9 @@ struct Prepared {
   std::size_t quads = 0;             // dims / 4, rounded up
   std::vector<std::int8_t> kblocks;  // ceil(nk / 16) * quads * 64
   std::vector<std::uint32_t> q4;     // nq x quads: 4 query codes per word, little-endian
-  std::vector<std::uint16_t> ones;   // nk x p: ones of key j's plane t at j * p + t
-  std::vector<std::uint16_t> adds;   // nk x p: min(ones, d - ones) (bidirectional sparsity)
+  std::vector<std::uint16_t> ones;   // p x nk: ones of key j's plane t at t * nk + j
+  std::vector<std::uint16_t> adds;   // p x nk: min(ones, d - ones) (bidirectional sparsity)
+  std::vector<double> kscale;        // nk: the key's scale (one scale group), as coef() reads it
 
   [[nodiscard]] bool blocked() const { return !kblocks.empty(); }
   [[nodiscard]] std::size_t visible(std::size_t i) const {

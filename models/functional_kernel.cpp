@@ -31,6 +31,11 @@
 
 #include "models/functional_impl.hpp"
 
+// The vector helpers below have internal linkage and are always inlined into one ISA's loop: the
+// psABI note (vectors in registers differ between ISAs) concerns calls across translation units,
+// which never happen here.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace pade::models::detail {
 
 namespace {
@@ -148,87 +153,127 @@ void block_dots(int rows, const std::int8_t* kb, std::size_t quads, int t,
 }
 
 // Working memory of one key tile for up to kMaxRows rows. Keys are indexed by e = j - base, base
-// = the tile's first key rounded down to a block, so a block's 16 keys are 16 aligned mask bits.
+// = the tile's first key rounded down to a block, so a block's 16 keys are 16 aligned entries.
+// Per-key state is kept for every key of the tile, active or not, so that a round is a dense,
+// branchless loop the compiler vectorizes for each ISA; only active keys' values are used.
 struct TileScratch {
-  std::size_t stride = 0, words = 0;  // keys per row slot (multiple of 64), mask words per row
-  std::vector<std::int64_t> S;
+  std::size_t stride = 0;  // entries per row slot (multiple of 64)
+  std::vector<std::int32_t> S, dots;
   std::vector<double> coef, bias, lower, upper;
-  std::vector<std::int32_t> dots;
-  std::vector<std::uint64_t> active;
+  std::vector<std::uint8_t> active;  // 1 = the key is still active for the row
   std::vector<std::uint32_t> survivors;
+  std::size_t e0[kMaxRows] = {}, e1[kMaxRows] = {};  // each row's keys in this tile: [e0, e1)
 
-  explicit TileScratch(std::size_t key_tile)
-      : stride((key_tile + kBlockKeys + 63) / 64 * 64), words(stride / 64) {
+  explicit TileScratch(std::size_t key_tile) : stride((key_tile + kBlockKeys + 63) / 64 * 64) {
     const std::size_t n = stride * kMaxRows;
     S.assign(n, 0);
+    dots.assign(n, 0);
     coef.assign(n, 0.0);
     bias.assign(n, 0.0);
     lower.assign(n, 0.0);
     upper.assign(n, 0.0);
-    dots.assign(n, 0);
-    active.assign(words * kMaxRows, 0);
+    active.assign(n, 0);
     survivors.reserve(stride);
   }
 };
 
-template <class F>
-void for_each_bit(const std::uint64_t* mask, std::size_t words, F&& f) {
-  for (std::size_t w = 0; w < words; ++w)
-    for (std::uint64_t m = mask[w]; m != 0; m &= m - 1)
-      f(w * 64 + static_cast<std::size_t>(std::countr_zero(m)));
+// Whether any of 16 activity flags is set.
+bool any16(const std::uint8_t* a) {
+  std::uint64_t w[2];
+  std::memcpy(w, a, sizeof w);
+  return (w[0] | w[1]) != 0;
 }
 
-// One round of one row at its active keys: bounds, counters, guard threshold, prune decisions
-// (the reference row_tile's round, in the same expressions).
+// Eight keys per step as GCC/Clang vector extensions: each dispatch target compiles them to its
+// own registers (SSE2 x4, AVX2 x2, AVX-512 x1) with the same elementwise IEEE operations, so every
+// path computes the reference's values.
+using V8d = double __attribute__((vector_size(64)));
+using V8l = std::int64_t __attribute__((vector_size(64)));
+using V8i = std::int32_t __attribute__((vector_size(32)));
+using V8u16 = std::uint16_t __attribute__((vector_size(16)));
+using V8u8 = std::uint8_t __attribute__((vector_size(8)));
+
+template <class V>
+[[gnu::always_inline]] inline V load8(const void* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class V>
+[[gnu::always_inline]] inline void store8(void* p, const V& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// One round of one row at its active keys: bounds, counters, guard threshold, prune decisions,
+// in the reference row_tile's expressions (S + I as two exact doubles: their sum is the exact
+// integer the reference converts). Keys outside the row's range are inactive (flag 0), so whole
+// 8-key chunks are processed; the tables are padded for the last chunk.
 void row_round(const Prepared& P, const FunctionalOptions& opt, RowState& rs, int r,
                std::size_t base, std::size_t slot, std::size_t tile, TileScratch& ts,
                GroupScratch& gs, FunctionalStats& st) {
   const int p = P.p, t = p - r;
-  const std::int64_t wt = core::plane_weight(t, p);
-  const std::int64_t imin = rs.imin[static_cast<std::size_t>(r)];
-  const std::int64_t imax = rs.imax[static_cast<std::size_t>(r)];
-  const std::size_t off = slot * ts.stride;
-  std::uint64_t* mask = &ts.active[slot * ts.words];
-  if (std::all_of(mask, mask + ts.words, [](std::uint64_t w) { return w == 0; }))
-    return;  // the row has no active key left in this tile (the reference stops its rounds)
+  const std::size_t e0 = ts.e0[slot] / 8 * 8, e1 = ts.e1[slot], off = slot * ts.stride;
+  std::uint8_t* act = &ts.active[off];
+  const auto wt = static_cast<std::int32_t>(core::plane_weight(t, p));
+  const auto imin = static_cast<double>(rs.imin[static_cast<std::size_t>(r)]);
+  const auto imax = static_cast<double>(rs.imax[static_cast<std::size_t>(r)]);
+  const std::size_t plane = static_cast<std::size_t>(t) * P.nk + base;
+  const V8d zero{};  // +0.0: the reference starts each bound at 0.0
+  V8d mx = zero + kNegInf;
+  V8l ones_v{}, adds_v{}, count_v{};
+  for (std::size_t e = e0; e < e1; e += 8) {
+    const std::size_t x = off + e;
+    const V8u8 a8 = load8<V8u8>(act + e);
+    const V8i a32 = -__builtin_convertvector(a8, V8i);  // 0 or -1 per key
+    const V8l a64 = __builtin_convertvector(a32, V8l);
+    V8i S = load8<V8i>(&ts.S[x]);
+    S += a32 & (load8<V8i>(&ts.dots[x]) * wt);
+    store8(&ts.S[x], S);
+    const V8d Sd = __builtin_convertvector(S, V8d);
+    const V8d coef = load8<V8d>(&ts.coef[x]), bias = load8<V8d>(&ts.bias[x]);
+    const V8d lo = (zero + coef * (Sd + imin)) + bias;
+    const V8d up = (zero + coef * (Sd + imax)) + bias;
+    store8(&ts.lower[x], lo);
+    store8(&ts.upper[x], up);
+    // Masked max as a bitwise blend (a vector ?: on doubles compiles to per-lane branches).
+    const V8l take = a64 & (lo > mx);
+    mx = std::bit_cast<V8d>((take & std::bit_cast<V8l>(lo)) | (~take & std::bit_cast<V8l>(mx)));
+    count_v -= a64;
+    ones_v += a64 & __builtin_convertvector(load8<V8u16>(&P.ones[plane + e]), V8l);
+    adds_v += a64 & __builtin_convertvector(load8<V8u16>(&P.adds[plane + e]), V8l);
+    V8u8 kr = load8<V8u8>(&gs.key_rounds[base + e]);
+    const auto rr = static_cast<std::uint8_t>(r);
+    kr = ((a8 != 0) & (kr < rr)) ? V8u8{} + rr : kr;
+    store8(&gs.key_rounds[base + e], kr);
+  }
   std::uint64_t n_active = 0, ones_sum = 0, adds_sum = 0;
   double max_lower = rs.max_lower;
-  for_each_bit(mask, ts.words, [&](std::size_t e) {
-    const std::size_t j = base + e, x = off + e;
-    const std::size_t jt = j * static_cast<std::size_t>(p) + static_cast<std::size_t>(t);
-    ones_sum += P.ones[jt];
-    adds_sum += P.adds[jt];
-    ++n_active;
-    ts.S[x] += wt * ts.dots[x];
-    double lo = 0.0, up = 0.0;
-    lo += ts.coef[x] * static_cast<double>(ts.S[x] + imin);
-    up += ts.coef[x] * static_cast<double>(ts.S[x] + imax);
-    lo += ts.bias[x];
-    up += ts.bias[x];
-    ts.lower[x] = lo;
-    ts.upper[x] = up;
-    max_lower = std::max(max_lower, lo);
-    if (gs.key_rounds[j] < r) gs.key_rounds[j] = static_cast<std::uint8_t>(r);
-  });
+  for (int k = 0; k < 8; ++k) {
+    n_active += static_cast<std::uint64_t>(count_v[k]);
+    ones_sum += static_cast<std::uint64_t>(ones_v[k]);
+    adds_sum += static_cast<std::uint64_t>(adds_v[k]);
+    max_lower = std::max(max_lower, mx[k]);  // max is exact: any grouping gives the same value
+  }
+  if (n_active == 0) return;  // no active key left in this tile: the reference stopped too
   st.active_per_round[static_cast<std::size_t>(r)] += n_active;
   st.plane_processed[static_cast<std::size_t>(t)] += n_active;
   st.plane_ones[static_cast<std::size_t>(t)] += ones_sum;
   st.plane_bidir_adds[static_cast<std::size_t>(t)] += adds_sum;
   gs.tile_adds[tile] += adds_sum;
+  rs.max_lower = max_lower;
   const double T = std::max(rs.T, max_lower - opt.alpha * opt.radius);
-  std::uint64_t pruned = 0;
-  for (std::size_t w = 0; w < ts.words; ++w) {
-    std::uint64_t keep = mask[w];
-    for (std::uint64_t m = mask[w]; m != 0; m &= m - 1) {
-      const std::size_t e = w * 64 + static_cast<std::size_t>(std::countr_zero(m));
-      if (ts.upper[off + e] <= T) keep &= ~(std::uint64_t{1} << (e % 64));
-    }
-    pruned += static_cast<std::uint64_t>(std::popcount(mask[w] & ~keep));
-    mask[w] = keep;
+  V8i pruned_v{};
+  for (std::size_t e = e0; e < e1; e += 8) {
+    const V8u8 a8 = load8<V8u8>(act + e);
+    const V8i a32 = -__builtin_convertvector(a8, V8i);
+    const V8i pr = a32 & __builtin_convertvector(load8<V8d>(&ts.upper[off + e]) <= T, V8i);
+    pruned_v -= pr;
+    store8(act + e, __builtin_convertvector(a32 & ~pr, V8u8) & 1);
   }
+  std::uint64_t pruned = 0;
+  for (int k = 0; k < 8; ++k) pruned += static_cast<std::uint64_t>(pruned_v[k]);
   st.pruned_at_round[static_cast<std::size_t>(r)] += pruned;
   st.rounds_hist[static_cast<std::size_t>(r)] += pruned;
-  rs.max_lower = max_lower;
   rs.T = T;
 }
 
@@ -243,28 +288,30 @@ void group_tile(const Prepared& P, const FunctionalOptions& opt, RowState* const
   std::size_t kmax = 0;
   const std::uint32_t* q[kMaxRows];
   for (std::size_t s = 0; s < n; ++s) {
-    RowState& rs = *rows[s];
+    const RowState& rs = *rows[s];
     q[s] = &P.q4[rs.i * P.quads];
     const std::size_t nk = std::min(rs.nvis, k0 + opt.key_tile) - k0;
     kmax = std::max(kmax, nk);
-    std::uint64_t* mask = &ts.active[s * ts.words];
-    std::fill(mask, mask + ts.words, 0);
+    const std::size_t off = s * ts.stride;
+    ts.e0[s] = lead;
+    ts.e1[s] = lead + nk;
+    std::fill_n(&ts.active[off], ts.stride, std::uint8_t{0});
+    std::fill_n(&ts.active[off + lead], nk, std::uint8_t{1});
+    std::fill_n(&ts.S[off + lead], nk, 0);
+    const double qs = static_cast<double>(P.q.group_scale(rs.i, 0));
     for (std::size_t e = lead; e < lead + nk; ++e) {
-      const std::size_t x = s * ts.stride + e;
-      mask[e / 64] |= std::uint64_t{1} << (e % 64);
-      ts.S[x] = 0;
-      ts.coef[x] = P.coef(rs.i, base + e, 0);
-      ts.bias[x] = P.bias(rs.i, base + e);
+      ts.coef[off + e] = qs * P.kscale[base + e] * P.inv_sqrt_d;  // = P.coef(i, j, 0)
+      ts.bias[off + e] = P.bias(rs.i, base + e);
     }
   }
   const std::size_t blocks = (lead + kmax + kBlockKeys - 1) / kBlockKeys;
   for (int r = 1; r <= P.p; ++r) {
     bool any = false;
     for (std::size_t b = 0; b < blocks; ++b) {
-      std::uint64_t live = 0;
-      for (std::size_t s = 0; s < n; ++s)
-        live |= (ts.active[s * ts.words + b / 4] >> (16 * (b % 4))) & 0xffff;
-      if (live == 0) continue;  // every row has pruned these 16 keys: no plane fetch
+      bool live = false;
+      for (std::size_t s = 0; s < n && !live; ++s)
+        live = any16(&ts.active[s * ts.stride + b * kBlockKeys]);
+      if (!live) continue;  // every row has pruned these 16 keys: no plane fetch
       any = true;
       block_dots<Dot>(static_cast<int>(n), &P.kblocks[(base / kBlockKeys + b) * P.quads * 64],
                       P.quads, P.p - r, q, &ts.dots[b * kBlockKeys], ts.stride);
@@ -274,8 +321,8 @@ void group_tile(const Prepared& P, const FunctionalOptions& opt, RowState* const
   }
   for (std::size_t s = 0; s < n; ++s) {
     ts.survivors.clear();
-    for_each_bit(&ts.active[s * ts.words], ts.words,
-                 [&](std::size_t e) { ts.survivors.push_back(static_cast<std::uint32_t>(e)); });
+    for (std::size_t e = ts.e0[s]; e < ts.e1[s]; ++e)
+      if (ts.active[s * ts.stride + e] != 0) ts.survivors.push_back(static_cast<std::uint32_t>(e));
     accept_survivors(P, opt, *rows[s], base, ts.survivors, &ts.lower[s * ts.stride], st);
   }
 }
