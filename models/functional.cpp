@@ -509,7 +509,7 @@ void row_tile(const Prepared& P, const FunctionalOptions& opt, RowState& rs, std
       sc.lower[a] = lo;
       sc.upper[a] = up;
       max_lower = std::max(max_lower, lo);
-      if (gs.key_rounds[j] < r) gs.key_rounds[j] = static_cast<std::uint8_t>(r);
+      if (gs.key_rounds[j] < r) gs.key_rounds[j] = r;
       if constexpr (Tracer::active) tr.round(j, r, total, lo, up);
     }
     const std::uint64_t n_active = sc.active.size();

@@ -108,7 +108,7 @@ struct RowScratch {
 
 // Per query-group working memory: what the group's rows jointly need from DRAM and per-tile work.
 struct GroupScratch {
-  std::vector<std::uint8_t> key_rounds;  // nk: max rounds over the group's rows
+  std::vector<std::int32_t> key_rounds;  // nk: max rounds over the group's rows
   std::vector<std::uint64_t> tile_adds;  // key tiles
 };
 

@@ -26,6 +26,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 
@@ -160,8 +161,9 @@ struct TileScratch {
   std::size_t stride = 0;  // entries per row slot (multiple of 64)
   std::vector<std::int32_t> S, dots;
   std::vector<double> coef, bias, lower, upper;
-  std::vector<std::uint8_t> active;  // 1 = the key is still active for the row
+  std::vector<std::int32_t> active;  // -1 = the key is still active for the row, 0 = not
   std::vector<std::uint32_t> survivors;
+  std::vector<std::uint8_t> live;  // per 16-key block: some row still has an active key in it
   std::size_t e0[kMaxRows] = {}, e1[kMaxRows] = {};  // each row's keys in this tile: [e0, e1)
 
   explicit TileScratch(std::size_t key_tile) : stride((key_tile + kBlockKeys + 63) / 64 * 64) {
@@ -174,15 +176,9 @@ struct TileScratch {
     upper.assign(n, 0.0);
     active.assign(n, 0);
     survivors.reserve(stride);
+    live.assign(stride / kBlockKeys, 0);
   }
 };
-
-// Whether any of 16 activity flags is set.
-bool any16(const std::uint8_t* a) {
-  std::uint64_t w[2];
-  std::memcpy(w, a, sizeof w);
-  return (w[0] | w[1]) != 0;
-}
 
 // Eight keys per step as GCC/Clang vector extensions: each dispatch target compiles them to its
 // own registers (SSE2 x4, AVX2 x2, AVX-512 x1) with the same elementwise IEEE operations, so every
@@ -204,28 +200,23 @@ template <class V>
   std::memcpy(p, &v, sizeof v);
 }
 
-// One round of one row at its active keys: bounds, counters, guard threshold, prune decisions,
-// in the reference row_tile's expressions (S + I as two exact doubles: their sum is the exact
-// integer the reference converts). Keys outside the row's range are inactive (flag 0), so whole
-// 8-key chunks are processed; the tables are padded for the last chunk.
-void row_round(const Prepared& P, const FunctionalOptions& opt, RowState& rs, int r,
-               std::size_t base, std::size_t slot, std::size_t tile, TileScratch& ts,
-               GroupScratch& gs, FunctionalStats& st) {
-  const int p = P.p, t = p - r;
+// One round of one row at its active keys: bounds, guard threshold, prune decisions, in the
+// reference row_tile's expressions (S + I as two exact doubles: their sum is the exact integer
+// the reference converts). Keys outside the row's range are inactive, so whole 8-key chunks are
+// processed. The additive counters are the group's (count_round).
+void row_round(const FunctionalOptions& opt, RowState& rs, int r, std::int32_t wt, std::size_t slot,
+               TileScratch& ts, FunctionalStats& st) {
   const std::size_t e0 = ts.e0[slot] / 8 * 8, e1 = ts.e1[slot], off = slot * ts.stride;
-  std::uint8_t* act = &ts.active[off];
-  const auto wt = static_cast<std::int32_t>(core::plane_weight(t, p));
+  std::int32_t* act = &ts.active[off];
   const auto imin = static_cast<double>(rs.imin[static_cast<std::size_t>(r)]);
   const auto imax = static_cast<double>(rs.imax[static_cast<std::size_t>(r)]);
-  const std::size_t plane = static_cast<std::size_t>(t) * P.nk + base;
   const V8d zero{};  // +0.0: the reference starts each bound at 0.0
   V8d mx = zero + kNegInf;
-  V8l ones_v{}, adds_v{}, count_v{};
+  V8i any{};
   for (std::size_t e = e0; e < e1; e += 8) {
     const std::size_t x = off + e;
-    const V8u8 a8 = load8<V8u8>(act + e);
-    const V8i a32 = -__builtin_convertvector(a8, V8i);  // 0 or -1 per key
-    const V8l a64 = __builtin_convertvector(a32, V8l);
+    const V8i a32 = load8<V8i>(act + e);
+    any |= a32;
     V8i S = load8<V8i>(&ts.S[x]);
     S += a32 & (load8<V8i>(&ts.dots[x]) * wt);
     store8(&ts.S[x], S);
@@ -236,45 +227,68 @@ void row_round(const Prepared& P, const FunctionalOptions& opt, RowState& rs, in
     store8(&ts.lower[x], lo);
     store8(&ts.upper[x], up);
     // Masked max as a bitwise blend (a vector ?: on doubles compiles to per-lane branches).
-    const V8l take = a64 & (lo > mx);
+    const V8l take = __builtin_convertvector(a32, V8l) & (lo > mx);
     mx = std::bit_cast<V8d>((take & std::bit_cast<V8l>(lo)) | (~take & std::bit_cast<V8l>(mx)));
-    count_v -= a64;
-    ones_v += a64 & __builtin_convertvector(load8<V8u16>(&P.ones[plane + e]), V8l);
-    adds_v += a64 & __builtin_convertvector(load8<V8u16>(&P.adds[plane + e]), V8l);
-    V8u8 kr = load8<V8u8>(&gs.key_rounds[base + e]);
-    const auto rr = static_cast<std::uint8_t>(r);
-    kr = ((a8 != 0) & (kr < rr)) ? V8u8{} + rr : kr;
-    store8(&gs.key_rounds[base + e], kr);
   }
-  std::uint64_t n_active = 0, ones_sum = 0, adds_sum = 0;
+  bool live = false;
   double max_lower = rs.max_lower;
   for (int k = 0; k < 8; ++k) {
-    n_active += static_cast<std::uint64_t>(count_v[k]);
-    ones_sum += static_cast<std::uint64_t>(ones_v[k]);
-    adds_sum += static_cast<std::uint64_t>(adds_v[k]);
+    live = live || any[k] != 0;
     max_lower = std::max(max_lower, mx[k]);  // max is exact: any grouping gives the same value
   }
-  if (n_active == 0) return;  // no active key left in this tile: the reference stopped too
-  st.active_per_round[static_cast<std::size_t>(r)] += n_active;
-  st.plane_processed[static_cast<std::size_t>(t)] += n_active;
-  st.plane_ones[static_cast<std::size_t>(t)] += ones_sum;
-  st.plane_bidir_adds[static_cast<std::size_t>(t)] += adds_sum;
-  gs.tile_adds[tile] += adds_sum;
+  if (!live) return;  // no active key left in this tile: the reference stopped too
   rs.max_lower = max_lower;
   const double T = std::max(rs.T, max_lower - opt.alpha * opt.radius);
   V8i pruned_v{};
   for (std::size_t e = e0; e < e1; e += 8) {
-    const V8u8 a8 = load8<V8u8>(act + e);
-    const V8i a32 = -__builtin_convertvector(a8, V8i);
+    const V8i a32 = load8<V8i>(act + e);
     const V8i pr = a32 & __builtin_convertvector(load8<V8d>(&ts.upper[off + e]) <= T, V8i);
     pruned_v -= pr;
-    store8(act + e, __builtin_convertvector(a32 & ~pr, V8u8) & 1);
+    store8(act + e, a32 & ~pr);
   }
   std::uint64_t pruned = 0;
   for (int k = 0; k < 8; ++k) pruned += static_cast<std::uint64_t>(pruned_v[k]);
   st.pruned_at_round[static_cast<std::size_t>(r)] += pruned;
   st.rounds_hist[static_cast<std::size_t>(r)] += pruned;
   rs.T = T;
+}
+
+// The additive counters of round r over the n rows, from per-key counts of active rows (the
+// reference adds them row by row; sums of integers do not depend on the order), and the group's
+// record of the rounds each key reached. Marks the key blocks some row still needs (ts.live);
+// false when there is none.
+bool count_round(const Prepared& P, std::size_t n, int r, std::size_t base, std::size_t blocks,
+                 std::size_t tile, TileScratch& ts, GroupScratch& gs, FunctionalStats& st) {
+  const std::size_t t = static_cast<std::size_t>(P.p - r), plane = t * P.nk + base;
+  V8i count_v{}, ones_v{}, adds_v{};
+  std::fill_n(ts.live.begin(), blocks, std::uint8_t{0});
+  bool any = false;
+  for (std::size_t e = 0; e < blocks * kBlockKeys; e += 8) {
+    V8i cnt{};
+    for (std::size_t s = 0; s < n; ++s) cnt -= load8<V8i>(&ts.active[s * ts.stride + e]);
+    if (std::bit_cast<std::array<std::uint64_t, 4>>(cnt) == std::array<std::uint64_t, 4>{})
+      continue;
+    ts.live[e / kBlockKeys] = 1;
+    any = true;
+    count_v += cnt;
+    ones_v += cnt * __builtin_convertvector(load8<V8u16>(&P.ones[plane + e]), V8i);
+    adds_v += cnt * __builtin_convertvector(load8<V8u16>(&P.adds[plane + e]), V8i);
+    V8i kr = load8<V8i>(&gs.key_rounds[base + e]);
+    kr = ((cnt > 0) & (kr < r)) ? V8i{} + r : kr;
+    store8(&gs.key_rounds[base + e], kr);
+  }
+  std::uint64_t n_active = 0, ones_sum = 0, adds_sum = 0;
+  for (int k = 0; k < 8; ++k) {
+    n_active += static_cast<std::uint64_t>(count_v[k]);
+    ones_sum += static_cast<std::uint64_t>(ones_v[k]);
+    adds_sum += static_cast<std::uint64_t>(adds_v[k]);
+  }
+  st.active_per_round[static_cast<std::size_t>(r)] += n_active;
+  st.plane_processed[t] += n_active;
+  st.plane_ones[t] += ones_sum;
+  st.plane_bidir_adds[t] += adds_sum;
+  gs.tile_adds[tile] += adds_sum;
+  return any;
 }
 
 // Key tile `tile` for `n` (<= kMaxRows) rows of a query group that are all at this tile: every
@@ -295,8 +309,8 @@ void group_tile(const Prepared& P, const FunctionalOptions& opt, RowState* const
     const std::size_t off = s * ts.stride;
     ts.e0[s] = lead;
     ts.e1[s] = lead + nk;
-    std::fill_n(&ts.active[off], ts.stride, std::uint8_t{0});
-    std::fill_n(&ts.active[off + lead], nk, std::uint8_t{1});
+    std::fill_n(&ts.active[off], ts.stride, 0);
+    std::fill_n(&ts.active[off + lead], nk, -1);
     std::fill_n(&ts.S[off + lead], nk, 0);
     const double qs = static_cast<double>(P.q.group_scale(rs.i, 0));
     for (std::size_t e = lead; e < lead + nk; ++e) {
@@ -306,18 +320,13 @@ void group_tile(const Prepared& P, const FunctionalOptions& opt, RowState* const
   }
   const std::size_t blocks = (lead + kmax + kBlockKeys - 1) / kBlockKeys;
   for (int r = 1; r <= P.p; ++r) {
-    bool any = false;
-    for (std::size_t b = 0; b < blocks; ++b) {
-      bool live = false;
-      for (std::size_t s = 0; s < n && !live; ++s)
-        live = any16(&ts.active[s * ts.stride + b * kBlockKeys]);
-      if (!live) continue;  // every row has pruned these 16 keys: no plane fetch
-      any = true;
-      block_dots<Dot>(static_cast<int>(n), &P.kblocks[(base / kBlockKeys + b) * P.quads * 64],
-                      P.quads, P.p - r, q, &ts.dots[b * kBlockKeys], ts.stride);
-    }
-    if (!any) break;
-    for (std::size_t s = 0; s < n; ++s) row_round(P, opt, *rows[s], r, base, s, tile, ts, gs, st);
+    if (!count_round(P, n, r, base, blocks, tile, ts, gs, st)) break;
+    for (std::size_t b = 0; b < blocks; ++b)
+      if (ts.live[b] != 0)  // else every row has pruned these 16 keys: no plane fetch
+        block_dots<Dot>(static_cast<int>(n), &P.kblocks[(base / kBlockKeys + b) * P.quads * 64],
+                        P.quads, P.p - r, q, &ts.dots[b * kBlockKeys], ts.stride);
+    const auto wt = static_cast<std::int32_t>(core::plane_weight(P.p - r, P.p));
+    for (std::size_t s = 0; s < n; ++s) row_round(opt, *rows[s], r, wt, s, ts, st);
   }
   for (std::size_t s = 0; s < n; ++s) {
     ts.survivors.clear();
