@@ -93,11 +93,14 @@ StatsCache::Source synthetic_stats_source(const workloads::Catalog& catalog,
   source.identity = [&catalog, &generator](const workloads::Benchmark& b) {
     return stats_identity(b, catalog, generator);
   };
-  source.compute = [&catalog, &generator, plan, seed](const workloads::Benchmark& b,
-                                                      const AlgorithmPoint& p) {
+  // Every algorithm point's digest of a benchmark compares with the same dense references.
+  auto references = std::make_shared<models::DenseReferenceCache>();
+  source.compute = [&catalog, &generator, plan, seed, references](const workloads::Benchmark& b,
+                                                                  const AlgorithmPoint& p) {
     models::DigestOptions o;
     o.plan = plan;
     o.seed = seed;
+    o.dense_references = references;
     o.functional.bits = p.bits;
     o.functional.alpha = p.alpha;
     o.functional.radius = p.radius;

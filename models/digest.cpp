@@ -96,6 +96,30 @@ WorkloadStats combine(const std::vector<WorkloadStats>& parts, const std::vector
 
 }  // namespace
 
+std::shared_ptr<const DenseReference> DenseReferenceCache::get(const std::string& key,
+                                                               const Make& make) {
+  std::shared_ptr<Entry> entry;
+  {
+    const std::lock_guard lock(mutex_);
+    auto& slot = entries_[key];
+    if (!slot) slot = std::make_shared<Entry>();
+    entry = slot;
+  }
+  // Outside the map lock: other keys proceed while this one is computed; a throwing make()
+  // leaves the entry empty for the next caller to retry.
+  std::call_once(entry->once, [&] {
+    entry->value = std::make_shared<const DenseReference>(make());
+    const std::lock_guard lock(mutex_);
+    ++computed_;
+  });
+  return entry->value;
+}
+
+std::size_t DenseReferenceCache::computed() const {
+  const std::lock_guard lock(mutex_);
+  return computed_;
+}
+
 WorkloadStats digest_benchmark(const workloads::Benchmark& benchmark,
                                const workloads::GeneratorKnobs& knobs,
                                const DigestOptions& options) {
@@ -111,8 +135,22 @@ WorkloadStats digest_benchmark(const workloads::Benchmark& benchmark,
   fo.compute_accuracy = true;
   // Heads are independent: simulate them in parallel, each result in its own slot.
   std::vector<FunctionalStats> per_head(samples.size());
+  // The dense reference depends on the head, its mask and bias and topk, not on the algorithm
+  // knobs: the key names everything else it rests on.
+  const std::string ref_key =
+      benchmark.name + ";" + options.plan.key() + ";seed=" + std::to_string(options.seed) +
+      ";topk=" + std::to_string(fo.topk) +
+      ";causal=" + (fo.causal ? std::to_string(*fo.causal) : "head") +
+      ";slope=" + (fo.alibi_slope ? std::to_string(*fo.alibi_slope) : "head") + ";head=";
   tbb::parallel_for(std::size_t{0}, samples.size(), [&](std::size_t i) {
-    per_head[i] = simulate_head(source.head(samples[i]), fo);
+    const core::AttentionHead head = source.head(samples[i]);
+    if (!options.dense_references) {
+      per_head[i] = simulate_head(head, fo);
+      return;
+    }
+    const auto ref = options.dense_references->get(ref_key + std::to_string(i),
+                                                   [&] { return dense_reference(head, fo); });
+    per_head[i] = simulate_head(head, fo, *ref);
   });
 
   // Digest per group (head dims may differ), combine by the groups' pair counts.

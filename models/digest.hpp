@@ -4,6 +4,10 @@
 // dumps, a real model; workloads/trace.hpp), and digest its counters into a WorkloadStats, with a
 // bootstrap standard error over the sampled heads.
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -22,11 +26,37 @@ inline constexpr const char* kDigestVersion = "digest-1/functional-1/synthetic-2
 static_assert(std::string_view(kDigestVersion).ends_with(workloads::kGeneratorVersion),
               "the digest version names the generator version");
 
+/// Dense FP32 references of sampled heads, shared by the digests of every algorithm point: the
+/// accuracy comparison's reference does not depend on bits, α, radius, the prune mode or tiling,
+/// so it is computed once per (benchmark, sampling plan, seed, sampled head) and reused. One
+/// cache serves one set of trace sources (a statistics source owns one, dse/stats_source.cpp).
+/// Thread-safe: concurrent digests of the same benchmark compute each reference once (the others
+/// wait for it); values do not depend on which thread computed them, so results stay identical.
+class DenseReferenceCache {
+ public:
+  using Make = std::function<DenseReference()>;
+  /// The reference stored under `key`, computed by `make` on first use.
+  [[nodiscard]] std::shared_ptr<const DenseReference> get(const std::string& key, const Make& make);
+  [[nodiscard]] std::size_t computed() const;  ///< references computed so far
+
+ private:
+  struct Entry {
+    std::once_flag once;
+    std::shared_ptr<const DenseReference> value;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<Entry>> entries_;
+  std::size_t computed_ = 0;
+};
+
 struct DigestOptions {
   FunctionalOptions functional;  // bits, α, radius, tiles, order (accuracy is always computed)
   workloads::SamplingPlan plan;
   std::uint64_t seed = 1;
   int bootstrap_samples = 200;
+  /// Optional: where the sampled heads' dense references are kept across algorithm points. Null:
+  /// each digest computes its own (same results).
+  std::shared_ptr<DenseReferenceCache> dense_references;
 };
 
 /// The digest of one benchmark with Q/K/V from `source`. The source's check() runs first (bad

@@ -9,12 +9,12 @@
 #include <numeric>
 #include <stdexcept>
 
-#include <immintrin.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include "core/bitplanes.hpp"
 #include "core/error.hpp"
+#include "models/functional_impl.hpp"
 
 namespace pade::models {
 
@@ -80,64 +80,90 @@ std::int64_t partial_score(std::span<const std::int16_t> q, std::span<const std:
   return s;
 }
 
+namespace detail {
+
+void row_start(const Prepared& P, const FunctionalOptions& opt, std::size_t i, RowState& rs,
+               FunctionalStats& st) {
+  const int p = P.p;
+  const std::size_t G = P.groups, W = P.words;
+  const bool guard = opt.mode == PruneMode::guard;
+  rs.i = i;
+  rs.nvis = P.visible(i);
+  st.query_rows += 1;
+  st.pairs_considered += rs.nvis;
+  for (int s = 0; s < p; ++s) {
+    const auto pl = P.qplanes.plane(s, i);
+    std::copy(pl.begin(), pl.end(), rs.qp.begin() + static_cast<std::ptrdiff_t>(s * W));
+  }
+  for (int r = 1; r <= p; ++r) {
+    const std::int64_t span = (std::int64_t{1} << (p - r)) - 1;
+    for (std::size_t g = 0; g < G; ++g) {
+      rs.imin[r * G + g] = guard ? span * P.qneg[i * G + g] : 0;
+      rs.imax[r * G + g] = guard ? span * P.qpos[i * G + g] : 0;
+    }
+  }
+  rs.order = tile_order((rs.nvis + opt.key_tile - 1) / opt.key_tile, opt.order);
+  if (opt.compute_accuracy)
+    std::fill(rs.kept.begin(), rs.kept.begin() + static_cast<std::ptrdiff_t>(rs.nvis), 0);
+  rs.max_lower = kNegInf;
+  rs.T = kNegInf;
+  rs.m = kNegInf;
+  rs.l = 0.0;
+  std::fill(rs.o.begin(), rs.o.end(), 0.0f);
+}
+
+void init_state(const Prepared& P, const FunctionalOptions& opt, RowState& rs) {
+  rs.qp.assign(static_cast<std::size_t>(P.p) * P.words, 0);
+  rs.imin.assign(static_cast<std::size_t>(P.p + 1) * P.groups, 0);
+  rs.imax.assign(static_cast<std::size_t>(P.p + 1) * P.groups, 0);
+  rs.o.assign(P.d, 0.0f);
+  if (opt.compute_accuracy) rs.kept.assign(P.nk, 0);
+}
+
+void init_group(const Prepared& P, const FunctionalOptions& opt, GroupScratch& gs) {
+  gs.key_rounds.assign(P.nk + 64, 0);  // + whole 8-key chunks past the last key (blocked kernel)
+  gs.tile_adds.assign((P.nk + opt.key_tile - 1) / opt.key_tile + 1, 0);
+}
+
+void group_start(const FunctionalOptions& opt, std::size_t nvis_max, GroupScratch& gs) {
+  const std::size_t ntiles = (nvis_max + opt.key_tile - 1) / opt.key_tile;
+  std::fill(gs.key_rounds.begin(), gs.key_rounds.begin() + static_cast<std::ptrdiff_t>(nvis_max),
+            0);
+  std::fill(gs.tile_adds.begin(), gs.tile_adds.begin() + static_cast<std::ptrdiff_t>(ntiles), 0);
+}
+
+void group_end(const Prepared& P, const FunctionalOptions& opt, std::size_t nvis_max,
+               const GroupScratch& gs, FunctionalStats& st) {
+  const int p = P.p;
+  // Group-shared fetches: key j's planes p-1 .. p-r_j are fetched once for the whole group.
+  FunctionalStats::RoundArray hist{};
+  for (std::size_t j = 0; j < nvis_max; ++j) hist[gs.key_rounds[j]] += 1;
+  std::uint64_t fetches = 0, at_least = 0;
+  for (int r = p; r >= 1; --r) {
+    at_least += hist[r];
+    st.plane_fetches[p - r] += at_least;  // keys that reached round r fetched plane p - r
+    st.group_key_rounds_hist[r] += hist[r];
+    fetches += static_cast<std::uint64_t>(r) * hist[r];
+  }
+  st.query_groups += 1;
+  st.group_fetch_sum += fetches;
+  st.group_fetch_sumsq += fetches * fetches;
+  st.group_fetch_max = std::max(st.group_fetch_max, fetches);
+  const std::size_t ntiles = (nvis_max + opt.key_tile - 1) / opt.key_tile;
+  for (std::size_t t = 0; t < ntiles; ++t) {
+    const std::uint64_t w = gs.tile_adds[t];
+    st.tiles += 1;
+    st.tile_adds_sum += w;
+    st.tile_adds_sumsq += w * w;
+    st.tile_adds_max = std::max(st.tile_adds_max, w);
+  }
+}
+
+}  // namespace detail
+
 namespace {
 
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
-
-// One contiguous run of dimensions of a scale group inside one 64-bit plane word.
-struct Segment {
-  std::uint32_t word;
-  std::uint64_t mask;
-};
-
-// A head made ready for simulation: quantized operands, bit planes, scale-group layout.
-struct Prepared {
-  const core::AttentionHead* head = nullptr;
-  int p = 8;
-  std::size_t d = 0, nq = 0, nk = 0, words = 0, groups = 1;
-  core::QuantizedMatrix q, k;
-  core::BitPlanes qplanes, kplanes;
-  std::vector<Segment> segs;
-  std::vector<std::size_t> seg_begin;  // groups + 1
-  std::vector<std::size_t> group_lo;   // first dim of each group, groups + 1
-  std::vector<std::size_t> pos;        // token position of each query row
-  bool causal = true;
-  double slope = 0.0;
-  double inv_sqrt_d = 1.0;
-  std::vector<std::int64_t> qpos, qneg;  // per row and group: sum of positive / negative codes
-  // Simulation-speed copy of the key planes for the AVX2 kernel (bits <= 8, one scale group):
-  // plane t of key j as dpad bytes of 0/1 at kbytes[(j * p + t) * dpad], dims padded to 32.
-  // Built from `kplanes` (the hardware layout) so the two cannot disagree.
-  std::size_t dpad = 0;
-  std::vector<std::uint8_t> kbytes;
-  std::vector<std::int8_t> q8;  // nq x dpad int8 query codes, zero padded
-
-  [[nodiscard]] std::size_t visible(std::size_t i) const {
-    return causal ? std::min(pos[i] + 1, nk) : nk;
-  }
-  [[nodiscard]] double bias(std::size_t i, std::size_t j) const {
-    return slope == 0.0 ? 0.0 : -slope * (static_cast<double>(pos[i]) - static_cast<double>(j));
-  }
-  // Logit-domain coefficient of group g: scale_q * scale_k / sqrt(d). Always computed by this one
-  // expression so bounds and exact logits round identically (keeps the safety proofs exact).
-  [[nodiscard]] double coef(std::size_t i, std::size_t j, std::size_t g) const {
-    return static_cast<double>(q.group_scale(i, g)) * static_cast<double>(k.group_scale(j, g)) *
-           inv_sqrt_d;
-  }
-  // The exact (dense, quantized) logit of pair (i, j) from the full integer group scores, with
-  // no bit rounds involved: the reference the bounds and the pruning are checked against.
-  [[nodiscard]] double exact_logit(std::size_t i, std::size_t j) const {
-    const auto qi = q.row(i);
-    const auto kj = k.row(j);
-    double lg = 0.0;
-    for (std::size_t g = 0; g < groups; ++g) {
-      std::int64_t s = 0;
-      for (std::size_t c = group_lo[g]; c < group_lo[g + 1]; ++c) s += std::int64_t{qi[c]} * kj[c];
-      lg += coef(i, j, g) * static_cast<double>(s);
-    }
-    return lg + bias(i, j);
-  }
-};
+using namespace detail;
 
 Prepared prepare(const core::AttentionHead& head, const FunctionalOptions& opt) {
   if (opt.bits < 4 || opt.bits > FunctionalStats::kMaxBits)
@@ -198,63 +224,40 @@ Prepared prepare(const core::AttentionHead& head, const FunctionalOptions& opt) 
   return P;
 }
 
-// The byte-expanded key planes take p bytes per key dimension, 8x the packed planes: 219 MB for
-// one head of 214k keys at d = 128, INT8, on top of K, V, the codes and the planes. Above this
-// size a head runs the packed-plane kernel instead (the same integer dot products, so identical
-// results), which keeps long rows within the memory target (bench/bench_workloads.cpp).
-constexpr std::size_t kMaxByteKernelBytes = std::size_t{64} << 20;
-
-bool byte_kernel_applies(const Prepared& P) {
-  const std::size_t dpad = (P.d + 31) / 32 * 32;
-  return P.p <= 8 && P.groups == 1 &&
-         P.nk * static_cast<std::size_t>(P.p) * dpad <= kMaxByteKernelBytes;
-}
-
-void build_byte_planes(Prepared& P) {
-  P.dpad = (P.d + 31) / 32 * 32;
-  P.kbytes.assign(P.nk * static_cast<std::size_t>(P.p) * P.dpad, 0);
+// Builds the blocked kernel's key/query layout and the per-(key, plane) ones table from the
+// quantized codes and the hardware plane layout (so the two cannot disagree).
+void build_blocked_layout(Prepared& P) {
+  const std::size_t p = static_cast<std::size_t>(P.p);
+  P.quads = (P.d + 3) / 4;
+  const std::size_t blocks = (P.nk + kBlockKeys - 1) / kBlockKeys;
+  P.kblocks.assign(blocks * P.quads * 64, 0);
   for (std::size_t j = 0; j < P.nk; ++j)
-    for (int t = 0; t < P.p; ++t) {
-      std::uint8_t* dst =
-          &P.kbytes[(j * static_cast<std::size_t>(P.p) + static_cast<std::size_t>(t)) * P.dpad];
-      for (std::size_t c = 0; c < P.d; ++c) dst[c] = P.kplanes.bit(t, j, c) ? 1 : 0;
-    }
-  P.q8.assign(P.nq * P.dpad, 0);
+    for (std::size_t c = 0; c < P.d; ++c)
+      P.kblocks[((j / kBlockKeys) * P.quads + c / 4) * 64 + (j % kBlockKeys) * 4 + c % 4] =
+          static_cast<std::int8_t>(P.k.at(j, c));
+  P.q4.assign(P.nq * P.quads, 0);
   for (std::size_t i = 0; i < P.nq; ++i)
     for (std::size_t c = 0; c < P.d; ++c)
-      P.q8[i * P.dpad + c] = static_cast<std::int8_t>(P.q.at(i, c));
+      P.q4[i * P.quads + c / 4] |=
+          std::uint32_t{static_cast<std::uint8_t>(static_cast<std::int8_t>(P.q.at(i, c)))}
+          << (8 * (c % 4));
+  // +64: the kernel reads whole 8-key chunks past the last key (inactive, masked out).
+  P.ones.assign(P.nk * p + 64, 0);
+  P.adds.assign(P.nk * p + 64, 0);
+  for (std::size_t t = 0; t < p; ++t)
+    for (std::size_t j = 0; j < P.nk; ++j) {
+      const auto n = static_cast<std::size_t>(P.kplanes.ones(static_cast<int>(t), j));
+      P.ones[t * P.nk + j] = static_cast<std::uint16_t>(n);
+      P.adds[t * P.nk + j] = static_cast<std::uint16_t>(std::min(n, P.d - n));
+    }
+  P.kscale.resize(P.nk);
+  for (std::size_t j = 0; j < P.nk; ++j) P.kscale[j] = static_cast<double>(P.k.group_scale(j, 0));
 }
 
-// State of one query row that persists across its key tiles (the rows of a query group advance
-// tile by tile in lockstep, as the hardware's 8 rows do, so each K tile is read while hot).
-struct RowState {
-  std::size_t i = 0, nvis = 0;
-  std::vector<std::size_t> order;
-  double max_lower = 0, T = 0, m = 0, l = 0;  // logit domain: max lower bound seen, guard
-                                              // threshold, softmax running max; softmax sum
-  std::vector<float> o;                       // unnormalized output accumulator
-  std::vector<std::uint64_t> qp;              // the row's query planes, p x words, contiguous
-  std::vector<std::int64_t> imin, imax;       // (p+1) x groups: I^r bounds per group
-  std::vector<std::uint8_t> kept;             // nk, accuracy only
-};
-
-// Per-tile working memory, reused across rows of a task (nothing here is N x N).
-struct RowScratch {
-  std::vector<std::int64_t> S;  // key_tile x groups partial scores
-  std::vector<double> coef;     // key_tile x groups
-  std::vector<double> bias, lower, upper;
-  std::vector<std::uint32_t> active, next;
-  std::vector<std::int64_t> dot;   // groups
-  std::vector<float> dense;        // nk, accuracy only
-  std::vector<std::uint32_t> idx;  // nk, accuracy only
-  std::vector<float> ref;          // d, accuracy only: dense FP32 output row
-};
-
-// Per query-group working memory: what the group's rows jointly need from DRAM and per-tile work.
-struct GroupScratch {
-  std::vector<std::uint8_t> key_rounds;  // nk: max rounds over the group's rows
-  std::vector<std::uint64_t> tile_adds;  // key tiles
-};
+// The blocked kernel holds codes in int8 and partial scores in 32 bits: |S| < 2^15 d.
+bool blocked_layout_applies(const Prepared& P) {
+  return P.p <= 8 && P.groups == 1 && P.d <= 16384;
+}
 
 // Reference kernel: per-dimension loop over the integer codes.
 struct ScalarDot {
@@ -302,45 +305,16 @@ struct PlaneDot {
   }
 };
 
-// AVX2 kernel on byte-expanded planes: vpmaddubsw multiplies the 0/1 plane bytes (unsigned) by
-// the int8 query codes (signed) and adds pairs, so 32 dims cost one instruction.
-struct ByteDot {
-  __attribute__((target("avx2,popcnt"))) static void run(const Prepared& P, const RowState&,
-                                                         std::size_t i, std::size_t j, int t,
-                                                         std::int64_t* dot, int& ones) {
-    const std::uint8_t* b =
-        &P.kbytes[(j * static_cast<std::size_t>(P.p) + static_cast<std::size_t>(t)) * P.dpad];
-    const std::int8_t* q = &P.q8[i * P.dpad];
-    const __m256i one16 = _mm256_set1_epi16(1);
-    __m256i acc = _mm256_setzero_si256();
-    __m256i cnt = _mm256_setzero_si256();
-    for (std::size_t c = 0; c < P.dpad; c += 32) {
-      const __m256i bv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + c));
-      const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + c));
-      acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(bv, qv), one16));
-      cnt = _mm256_add_epi64(cnt, _mm256_sad_epu8(bv, _mm256_setzero_si256()));
-    }
-    __m128i a = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
-    a = _mm_add_epi32(a, _mm_shuffle_epi32(a, 0x4e));
-    a = _mm_add_epi32(a, _mm_shuffle_epi32(a, 0xb1));
-    __m128i n = _mm_add_epi64(_mm256_castsi256_si128(cnt), _mm256_extracti128_si256(cnt, 1));
-    n = _mm_add_epi64(n, _mm_unpackhi_epi64(n, n));
-    dot[0] = _mm_cvtsi128_si32(a);
-    ones = static_cast<int>(_mm_cvtsi128_si64(n));
-  }
-};
-
 struct NullTracer {
   static constexpr bool active = false;
-  void tiles(const std::vector<std::size_t>&) {}
   void round(std::size_t, int, std::int64_t, double, double) {}
   void decide(std::size_t, int, double, bool) {}
+  void kept(std::size_t) {}
 };
 
 struct RowTracer {
   static constexpr bool active = true;
   RowTrace* out;
-  void tiles(const std::vector<std::size_t>& order) { out->tile_order = order; }
   void round(std::size_t j, int r, std::int64_t partial, double lo, double up) {
     KeyTrace& kt = out->keys[j];
     kt.key = j;
@@ -350,21 +324,39 @@ struct RowTracer {
     kt.upper.push_back(up);
   }
   void decide(std::size_t j, int, double T, bool) { out->keys[j].threshold.push_back(T); }
+  void kept(std::size_t j) { out->keys[j].kept = true; }
+};
+
+// Dense FP32 logit of pair (i, j): the one expression dense attention and the accuracy
+// comparison's recomputation share, so both round identically.
+float dense_logit(const Prepared& P, std::size_t i, std::size_t j) {
+  const auto qi = P.head->q.row(i);
+  const auto kj = P.head->k.row(j);
+  float acc = 0.0f;
+  for (std::size_t c = 0; c < P.d; ++c) acc += qi[c] * kj[c];
+  return acc * static_cast<float>(P.inv_sqrt_d) + static_cast<float>(P.bias(i, j));
+}
+
+// Dense softmax probability of key j in row i, given the row's max logit and denominator.
+float dense_probability(const Prepared& P, std::size_t i, std::size_t j, float m, double l) {
+  const float e = std::exp(dense_logit(P, i, j) - m);
+  return static_cast<float>(e / l);
+}
+
+struct SoftmaxScale {
+  float m;
+  double l;
 };
 
 // Dense FP32 attention of row i (mask and bias as resolved in P); leaves the probabilities in
-// `logits`.
-void dense_row(const Prepared& P, std::size_t i, std::span<float> logits, std::span<float> out) {
+// `logits` and returns the softmax max and denominator.
+SoftmaxScale dense_row(const Prepared& P, std::size_t i, std::span<float> logits,
+                       std::span<float> out) {
   const auto& H = *P.head;
   const std::size_t nvis = P.visible(i);
-  const auto qi = H.q.row(i);
-  const float inv = static_cast<float>(P.inv_sqrt_d);
   float m = -std::numeric_limits<float>::infinity();
   for (std::size_t j = 0; j < nvis; ++j) {
-    const auto kj = H.k.row(j);
-    float acc = 0.0f;
-    for (std::size_t c = 0; c < P.d; ++c) acc += qi[c] * kj[c];
-    logits[j] = acc * inv + static_cast<float>(P.bias(i, j));
+    logits[j] = dense_logit(P, i, j);
     m = std::max(m, logits[j]);
   }
   std::fill(out.begin(), out.end(), 0.0f);
@@ -378,211 +370,178 @@ void dense_row(const Prepared& P, std::size_t i, std::span<float> logits, std::s
     const auto vj = H.v.row(j);
     for (std::size_t c = 0; c < P.d; ++c) out[c] += logits[j] * vj[c];
   }
+  return {m, l};
 }
 
-// Starts row i: its query planes, BUI bounds per round, tile order, empty softmax state.
-template <class Tracer>
-void row_begin(const Prepared& P, const FunctionalOptions& opt, std::size_t i, RowState& rs,
-               FunctionalStats& st, Tracer& tr) {
-  const int p = P.p;
-  const std::size_t G = P.groups, W = P.words;
-  const bool guard = opt.mode == PruneMode::guard;
-  rs.i = i;
-  rs.nvis = P.visible(i);
-  st.query_rows += 1;
-  st.pairs_considered += rs.nvis;
-  for (int s = 0; s < p; ++s) {
-    const auto pl = P.qplanes.plane(s, i);
-    std::copy(pl.begin(), pl.end(), rs.qp.begin() + static_cast<std::ptrdiff_t>(s * W));
+// The dense reference of rows [r0, r1): outputs, softmax scale and top-k keys per row.
+void reference_rows(const Prepared& P, std::size_t r0, std::size_t r1, DenseReference& ref) {
+  std::vector<float> probs(P.nk);
+  std::vector<std::uint32_t> idx(P.nk);
+  for (std::size_t i = r0; i < r1; ++i) {
+    const std::size_t nvis = P.visible(i);
+    const SoftmaxScale s =
+        dense_row(P, i, probs, std::span<float>(ref.output).subspan(i * P.d, P.d));
+    ref.max_logit[i] = s.m;
+    ref.sum_exp[i] = s.l;
+    const std::size_t k = std::min(ref.topk, nvis);
+    std::iota(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(nvis), 0u);
+    std::partial_sort(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k),
+                      idx.begin() + static_cast<std::ptrdiff_t>(nvis),
+                      [&](std::uint32_t x, std::uint32_t y) {
+                        return probs[x] != probs[y] ? probs[x] > probs[y] : x < y;
+                      });
+    std::copy_n(idx.begin(), k, ref.top.begin() + static_cast<std::ptrdiff_t>(i * ref.topk));
+    ref.top_count[i] = static_cast<std::uint32_t>(k);
   }
-  for (int r = 1; r <= p; ++r) {
-    const std::int64_t span = (std::int64_t{1} << (p - r)) - 1;
-    for (std::size_t g = 0; g < G; ++g) {
-      rs.imin[r * G + g] = guard ? span * P.qneg[i * G + g] : 0;
-      rs.imax[r * G + g] = guard ? span * P.qpos[i * G + g] : 0;
-    }
-  }
-  rs.order = tile_order((rs.nvis + opt.key_tile - 1) / opt.key_tile, opt.order);
-  if constexpr (Tracer::active) tr.tiles(rs.order);
-  if (opt.compute_accuracy)
-    std::fill(rs.kept.begin(), rs.kept.begin() + static_cast<std::ptrdiff_t>(rs.nvis), 0);
-  rs.max_lower = kNegInf;
-  rs.T = kNegInf;
-  rs.m = kNegInf;
-  rs.l = 0.0;
-  std::fill(rs.o.begin(), rs.o.end(), 0.0f);
 }
+
+DenseReference make_reference(const Prepared& P, const FunctionalOptions& opt) {
+  DenseReference ref;
+  ref.rows = P.nq;
+  ref.dim = P.d;
+  ref.topk = opt.topk;
+  ref.causal = P.causal;
+  ref.slope = P.slope;
+  ref.output.assign(P.nq * P.d, 0.0f);
+  ref.max_logit.assign(P.nq, 0.0f);
+  ref.sum_exp.assign(P.nq, 0.0);
+  ref.top.assign(P.nq * opt.topk, 0);
+  ref.top_count.assign(P.nq, 0);
+  constexpr std::size_t kRowsPerTask = 16;  // each row is independent: any partition is exact
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, P.nq, kRowsPerTask),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      reference_rows(P, r.begin(), r.end(), ref);
+                    });
+  return ref;
+}
+
+void check_reference(const Prepared& P, const FunctionalOptions& opt, const DenseReference& r) {
+  if (r.rows != P.nq || r.dim != P.d || r.topk != opt.topk || r.causal != P.causal ||
+      r.slope != P.slope)
+    throw std::invalid_argument(
+        "functional model: the dense reference was computed for another head or mask");
+}
+
+}  // namespace
+
+namespace detail {
+
+void row_end(const Prepared& P, const FunctionalOptions& opt, const DenseReference* ref,
+             RowState& rs, FunctionalStats& st, std::span<float> out) {
+  const std::size_t i = rs.i, nvis = rs.nvis;
+  const float inv_l = rs.l > 0.0 ? static_cast<float>(1.0 / rs.l) : 0.0f;
+  for (std::size_t c = 0; c < P.d; ++c) out[c] = rs.o[c] * inv_l;
+  if (!opt.compute_accuracy || nvis == 0) return;
+  const float* refo = ref->output.data() + i * P.d;
+  double diff2 = 0, ref2 = 0, out2 = 0, dot = 0;
+  for (std::size_t c = 0; c < P.d; ++c) {
+    const double a = out[c], b = refo[c];
+    diff2 += (a - b) * (a - b);
+    ref2 += b * b;
+    out2 += a * a;
+    dot += a * b;
+  }
+  const double rel = ref2 > 0 ? std::sqrt(diff2 / ref2) : std::sqrt(diff2);
+  const double cosv =
+      (ref2 > 0 && out2 > 0) ? dot / std::sqrt(ref2 * out2) : (ref2 == out2 ? 1.0 : 0.0);
+  // Dense mass of the kept keys, their probabilities recomputed exactly as dense attention
+  // computed them (the reference stores per-row scales, not N probabilities per row).
+  double mass = 0;
+  for (std::size_t j = 0; j < nvis; ++j)
+    if (rs.kept[j]) mass += dense_probability(P, i, j, ref->max_logit[i], ref->sum_exp[i]);
+  const std::size_t k = ref->top_count[i];
+  std::size_t hit = 0;
+  for (std::size_t a = 0; a < k; ++a) hit += rs.kept[ref->top[i * ref->topk + a]];
+  st.add_accuracy_row(rel, cosv, mass, hit, k);
+}
+
+}  // namespace detail
+
+namespace {
 
 // Processes one key tile of a row: MSB-first rounds with guard pruning, then online softmax over
-// the tile's survivors. Updates stats and the group's shared-fetch record.
+// the tile's survivors. Updates stats and the group's shared-fetch record. The reference loop:
+// one key and one round at a time (the blocked kernel must reproduce it exactly).
 template <class Dot, class Tracer>
 void row_tile(const Prepared& P, const FunctionalOptions& opt, RowState& rs, std::size_t tile,
               RowScratch& sc, GroupScratch& gs, FunctionalStats& st, Tracer& tr) {
   const int p = P.p;
   const std::size_t G = P.groups, Bk = opt.key_tile, i = rs.i, nvis = rs.nvis;
   const double margin = opt.alpha * opt.radius;
-  const auto V = P.head->v.data();
-  double max_lower = rs.max_lower, T = rs.T, m = rs.m, l = rs.l;
-  {
-    const std::size_t k0 = tile * Bk, k1 = std::min(nvis, k0 + Bk), nk = k1 - k0;
-    sc.active.resize(nk);
-    for (std::size_t a = 0; a < nk; ++a) {
-      sc.active[a] = static_cast<std::uint32_t>(a);
-      const std::size_t j = k0 + a;
-      for (std::size_t g = 0; g < G; ++g) {
-        sc.S[a * G + g] = 0;
-        sc.coef[a * G + g] = P.coef(i, j, g);
-      }
-      sc.bias[a] = P.bias(i, j);
+  double max_lower = rs.max_lower, T = rs.T;
+  const std::size_t k0 = tile * Bk, k1 = std::min(nvis, k0 + Bk), nk = k1 - k0;
+  sc.active.resize(nk);
+  for (std::size_t a = 0; a < nk; ++a) {
+    sc.active[a] = static_cast<std::uint32_t>(a);
+    const std::size_t j = k0 + a;
+    for (std::size_t g = 0; g < G; ++g) {
+      sc.S[a * G + g] = 0;
+      sc.coef[a * G + g] = P.coef(i, j, g);
     }
-    std::uint64_t& tile_adds = gs.tile_adds[tile];
-    for (int r = 1; r <= p && !sc.active.empty(); ++r) {
-      const int t = p - r;
-      const std::int64_t wt = core::plane_weight(t, p);
-      const std::int64_t* imin = &rs.imin[r * G];
-      const std::int64_t* imax = &rs.imax[r * G];
-      std::uint64_t ones_sum = 0, adds_sum = 0;
-      for (const std::uint32_t a : sc.active) {
-        const std::size_t j = k0 + a;
-        int ones = 0;
-        Dot::run(P, rs, i, j, t, sc.dot.data(), ones);
-        ones_sum += static_cast<std::uint64_t>(ones);
-        // Bidirectional sparsity: the lane adds the ones or the zeros, whichever are fewer.
-        adds_sum += static_cast<std::uint64_t>(std::min<std::size_t>(ones, P.d - ones));
-        std::int64_t* S = &sc.S[a * G];
-        const double* c = &sc.coef[a * G];
-        double lo = 0.0, up = 0.0;
-        std::int64_t total = 0;
-        for (std::size_t g = 0; g < G; ++g) {
-          S[g] += wt * sc.dot[g];
-          total += S[g];
-          lo += c[g] * static_cast<double>(S[g] + imin[g]);
-          up += c[g] * static_cast<double>(S[g] + imax[g]);
-        }
-        lo += sc.bias[a];
-        up += sc.bias[a];
-        sc.lower[a] = lo;
-        sc.upper[a] = up;
-        max_lower = std::max(max_lower, lo);
-        if (gs.key_rounds[j] < r) gs.key_rounds[j] = static_cast<std::uint8_t>(r);
-        if constexpr (Tracer::active) tr.round(j, r, total, lo, up);
-      }
-      const std::uint64_t n_active = sc.active.size();
-      st.active_per_round[r] += n_active;
-      st.plane_processed[t] += n_active;
-      st.plane_ones[t] += ones_sum;
-      st.plane_bidir_adds[t] += adds_sum;
-      tile_adds += adds_sum;
-
-      T = std::max(T, max_lower - margin);
-      sc.next.clear();
-      for (const std::uint32_t a : sc.active) {
-        const bool pruned = sc.upper[a] <= T;
-        if constexpr (Tracer::active) tr.decide(k0 + a, r, T, pruned);
-        if (pruned) {
-          st.pruned_at_round[r] += 1;
-          st.rounds_hist[r] += 1;
-        } else {
-          sc.next.push_back(a);
-        }
-      }
-      std::swap(sc.active, sc.next);
-    }
-    // Survivors: exact logits (lower == upper after p rounds). Tile-wise online softmax.
-    if (sc.active.empty()) {
-      rs.max_lower = max_lower;
-      rs.T = T;
-      return;
-    }
-    st.rounds_hist[p] += sc.active.size();
-    st.pairs_kept += sc.active.size();
-    double tmax = kNegInf;
-    for (const std::uint32_t a : sc.active) tmax = std::max(tmax, sc.lower[a]);
-    if (tmax > m) {
-      st.max_updates += 1;
-      if (l > 0.0) {
-        st.rescale_events += 1;
-        const float f = std::exp(static_cast<float>(m - tmax));
-        for (auto& x : rs.o) x *= f;
-        l *= f;
-      }
-      m = tmax;
-    }
+    sc.bias[a] = P.bias(i, j);
+  }
+  std::uint64_t& tile_adds = gs.tile_adds[tile];
+  for (int r = 1; r <= p && !sc.active.empty(); ++r) {
+    const int t = p - r;
+    const std::int64_t wt = core::plane_weight(t, p);
+    const std::int64_t* imin = &rs.imin[r * G];
+    const std::int64_t* imax = &rs.imax[r * G];
+    std::uint64_t ones_sum = 0, adds_sum = 0;
     for (const std::uint32_t a : sc.active) {
       const std::size_t j = k0 + a;
-      const float pj = std::exp(static_cast<float>(sc.lower[a] - m));
-      l += pj;
-      const float* vj = V.data() + j * P.d;
-      float* o = rs.o.data();
-      for (std::size_t c = 0; c < P.d; ++c) o[c] += pj * vj[c];
-      if (opt.compute_accuracy) rs.kept[j] = 1;
-      if constexpr (Tracer::active) tr.out->keys[j].kept = true;
+      int ones = 0;
+      Dot::run(P, rs, i, j, t, sc.dot.data(), ones);
+      ones_sum += static_cast<std::uint64_t>(ones);
+      // Bidirectional sparsity: the lane adds the ones or the zeros, whichever are fewer.
+      adds_sum += static_cast<std::uint64_t>(std::min<std::size_t>(ones, P.d - ones));
+      std::int64_t* S = &sc.S[a * G];
+      const double* c = &sc.coef[a * G];
+      double lo = 0.0, up = 0.0;
+      std::int64_t total = 0;
+      for (std::size_t g = 0; g < G; ++g) {
+        S[g] += wt * sc.dot[g];
+        total += S[g];
+        lo += c[g] * static_cast<double>(S[g] + imin[g]);
+        up += c[g] * static_cast<double>(S[g] + imax[g]);
+      }
+      lo += sc.bias[a];
+      up += sc.bias[a];
+      sc.lower[a] = lo;
+      sc.upper[a] = up;
+      max_lower = std::max(max_lower, lo);
+      if (gs.key_rounds[j] < r) gs.key_rounds[j] = r;
+      if constexpr (Tracer::active) tr.round(j, r, total, lo, up);
     }
+    const std::uint64_t n_active = sc.active.size();
+    st.active_per_round[r] += n_active;
+    st.plane_processed[t] += n_active;
+    st.plane_ones[t] += ones_sum;
+    st.plane_bidir_adds[t] += adds_sum;
+    tile_adds += adds_sum;
+
+    T = std::max(T, max_lower - margin);
+    sc.next.clear();
+    for (const std::uint32_t a : sc.active) {
+      const bool pruned = sc.upper[a] <= T;
+      if constexpr (Tracer::active) tr.decide(k0 + a, r, T, pruned);
+      if (pruned) {
+        st.pruned_at_round[r] += 1;
+        st.rounds_hist[r] += 1;
+      } else {
+        sc.next.push_back(a);
+      }
+    }
+    std::swap(sc.active, sc.next);
   }
   rs.max_lower = max_lower;
   rs.T = T;
-  rs.m = m;
-  rs.l = l;
+  // Survivors: exact logits (lower == upper after p rounds). Tile-wise online softmax.
+  accept_survivors(P, opt, rs, k0, sc.active, sc.lower.data(), st);
+  if constexpr (Tracer::active)
+    for (const std::uint32_t a : sc.active) tr.kept(k0 + a);
 }
 
-// Finishes a row: normalizes the output and measures accuracy against dense FP32.
-void row_end(const Prepared& P, const FunctionalOptions& opt, RowState& rs, RowScratch& sc,
-             FunctionalStats& st, std::span<float> out) {
-  const std::size_t i = rs.i, nvis = rs.nvis;
-  const double l = rs.l;
-  const float inv_l = l > 0.0 ? static_cast<float>(1.0 / l) : 0.0f;
-  for (std::size_t c = 0; c < P.d; ++c) out[c] = rs.o[c] * inv_l;
-
-  if (opt.compute_accuracy && nvis > 0) {
-    std::vector<float>& ref = sc.ref;
-    dense_row(P, i, sc.dense, ref);  // sc.dense now holds dense FP32 probabilities
-    double diff2 = 0, ref2 = 0, out2 = 0, dot = 0;
-    for (std::size_t c = 0; c < P.d; ++c) {
-      const double a = out[c], b = ref[c];
-      diff2 += (a - b) * (a - b);
-      ref2 += b * b;
-      out2 += a * a;
-      dot += a * b;
-    }
-    const double rel = ref2 > 0 ? std::sqrt(diff2 / ref2) : std::sqrt(diff2);
-    const double cosv =
-        (ref2 > 0 && out2 > 0) ? dot / std::sqrt(ref2 * out2) : (ref2 == out2 ? 1.0 : 0.0);
-    double mass = 0;
-    for (std::size_t j = 0; j < nvis; ++j)
-      if (rs.kept[j]) mass += sc.dense[j];
-    const std::size_t k = std::min<std::size_t>(opt.topk, nvis);
-    std::iota(sc.idx.begin(), sc.idx.begin() + static_cast<std::ptrdiff_t>(nvis), 0u);
-    std::partial_sort(sc.idx.begin(), sc.idx.begin() + static_cast<std::ptrdiff_t>(k),
-                      sc.idx.begin() + static_cast<std::ptrdiff_t>(nvis),
-                      [&](std::uint32_t x, std::uint32_t y) {
-                        return sc.dense[x] != sc.dense[y] ? sc.dense[x] > sc.dense[y] : x < y;
-                      });
-    std::size_t hit = 0;
-    for (std::size_t a = 0; a < k; ++a) hit += rs.kept[sc.idx[a]];
-    st.add_accuracy_row(rel, cosv, mass, hit, k);
-  }
-}
-
-// One row on its own (tracing): begin, every tile in the row's order, end.
-template <class Dot, class Tracer>
-void run_row(const Prepared& P, const FunctionalOptions& opt, std::size_t i, RowState& rs,
-             RowScratch& sc, GroupScratch& gs, FunctionalStats& st, std::span<float> out,
-             Tracer& tr) {
-  row_begin(P, opt, i, rs, st, tr);
-  for (const std::size_t tile : rs.order) row_tile<Dot>(P, opt, rs, tile, sc, gs, st, tr);
-  row_end(P, opt, rs, sc, st, out);
-}
-
-void init_state(const Prepared& P, const FunctionalOptions& opt, RowState& rs) {
-  rs.qp.assign(static_cast<std::size_t>(P.p) * P.words, 0);
-  rs.imin.assign(static_cast<std::size_t>(P.p + 1) * P.groups, 0);
-  rs.imax.assign(static_cast<std::size_t>(P.p + 1) * P.groups, 0);
-  rs.o.assign(P.d, 0.0f);
-  if (opt.compute_accuracy) rs.kept.assign(P.nk, 0);
-}
-
-void init_scratch(const Prepared& P, const FunctionalOptions& opt, RowScratch& sc,
-                  GroupScratch& gs) {
+void init_scratch(const Prepared& P, const FunctionalOptions& opt, RowScratch& sc) {
   sc.S.assign(opt.key_tile * P.groups, 0);
   sc.coef.assign(opt.key_tile * P.groups, 0.0);
   sc.bias.assign(opt.key_tile, 0.0);
@@ -591,41 +550,32 @@ void init_scratch(const Prepared& P, const FunctionalOptions& opt, RowScratch& s
   sc.active.reserve(opt.key_tile);
   sc.next.reserve(opt.key_tile);
   sc.dot.assign(P.groups, 0);
-  if (opt.compute_accuracy) {
-    sc.dense.assign(P.nk, 0.0f);
-    sc.idx.assign(P.nk, 0);
-    sc.ref.assign(P.d, 0.0f);
-  }
-  gs.key_rounds.assign(P.nk, 0);
-  gs.tile_adds.assign((P.nk + opt.key_tile - 1) / opt.key_tile + 1, 0);
 }
 
-// Rows [r0, r1) (r0 a multiple of query_group), grouped in query groups of B_q rows.
+// Rows [r0, r1) (r0 a multiple of query_group), grouped in query groups of B_q rows, with the
+// reference per-row loop.
 template <class Dot>
-void run_rows(const Prepared& P, const FunctionalOptions& opt, std::size_t r0, std::size_t r1,
-              FunctionalStats& st, core::Matrix* output) {
+void run_rows(const Prepared& P, const FunctionalOptions& opt, const DenseReference* ref,
+              std::size_t r0, std::size_t r1, FunctionalStats& st, core::Matrix* output) {
   RowScratch sc;
   GroupScratch gs;
-  init_scratch(P, opt, sc, gs);
+  init_scratch(P, opt, sc);
+  init_group(P, opt, gs);
   std::vector<RowState> states(opt.query_group);
   for (auto& rs : states) init_state(P, opt, rs);
   NullTracer tr;
   std::vector<float> discard(P.d);
-  const int p = P.p;
   for (std::size_t g0 = r0; g0 < r1; g0 += opt.query_group) {
     const std::size_t g1 = std::min(r1, g0 + opt.query_group);
     std::size_t nvis_max = 0;
     for (std::size_t i = g0; i < g1; ++i) nvis_max = std::max(nvis_max, P.visible(i));
-    const std::size_t ntiles = (nvis_max + opt.key_tile - 1) / opt.key_tile;
-    std::fill(gs.key_rounds.begin(), gs.key_rounds.begin() + static_cast<std::ptrdiff_t>(nvis_max),
-              0);
-    std::fill(gs.tile_adds.begin(), gs.tile_adds.begin() + static_cast<std::ptrdiff_t>(ntiles), 0);
+    group_start(opt, nvis_max, gs);
     // Lockstep: step s processes each row's s-th tile (the same tile for rows with the same
     // order), so one K tile serves the whole group while it is in cache. Rows are independent,
     // so this gives exactly the results of row-by-row processing.
     std::size_t steps = 0;
     for (std::size_t i = g0; i < g1; ++i) {
-      row_begin(P, opt, i, states[i - g0], st, tr);
+      row_start(P, opt, i, states[i - g0], st);
       steps = std::max(steps, states[i - g0].order.size());
     }
     for (std::size_t k = 0; k < steps; ++k)
@@ -633,83 +583,63 @@ void run_rows(const Prepared& P, const FunctionalOptions& opt, std::size_t r0, s
         if (k < states[i - g0].order.size())
           row_tile<Dot>(P, opt, states[i - g0], states[i - g0].order[k], sc, gs, st, tr);
     for (std::size_t i = g0; i < g1; ++i)
-      row_end(P, opt, states[i - g0], sc, st, output ? output->row(i) : std::span<float>(discard));
-    // Group-shared fetches: key j's planes p-1 .. p-r_j are fetched once for the whole group.
-    FunctionalStats::RoundArray hist{};
-    for (std::size_t j = 0; j < nvis_max; ++j) hist[gs.key_rounds[j]] += 1;
-    std::uint64_t fetches = 0, at_least = 0;
-    for (int r = p; r >= 1; --r) {
-      at_least += hist[r];
-      st.plane_fetches[p - r] += at_least;  // keys that reached round r fetched plane p - r
-      st.group_key_rounds_hist[r] += hist[r];
-      fetches += static_cast<std::uint64_t>(r) * hist[r];
-    }
-    st.query_groups += 1;
-    st.group_fetch_sum += fetches;
-    st.group_fetch_sumsq += fetches * fetches;
-    st.group_fetch_max = std::max(st.group_fetch_max, fetches);
-    for (std::size_t t = 0; t < ntiles; ++t) {
-      const std::uint64_t w = gs.tile_adds[t];
-      st.tiles += 1;
-      st.tile_adds_sum += w;
-      st.tile_adds_sumsq += w * w;
-      st.tile_adds_max = std::max(st.tile_adds_max, w);
-    }
+      row_end(P, opt, ref, states[i - g0], st, output ? output->row(i) : std::span<float>(discard));
+    group_end(P, opt, nvis_max, gs, st);
   }
 }
 
-// The same loop compiled for POPCNT + AVX2: flatten inlines the whole template into this
-// function so the popcounts become single instructions and P.V vectorizes. Chosen at run time.
-__attribute__((target("popcnt,avx2"), flatten)) void run_rows_fast(const Prepared& P,
-                                                                   const FunctionalOptions& opt,
-                                                                   std::size_t r0, std::size_t r1,
-                                                                   FunctionalStats& st,
-                                                                   core::Matrix* output) {
-  run_rows<PlaneDot>(P, opt, r0, r1, st, output);
-}
-__attribute__((target("popcnt,avx2"), flatten)) void run_rows_bytes(const Prepared& P,
-                                                                    const FunctionalOptions& opt,
-                                                                    std::size_t r0, std::size_t r1,
-                                                                    FunctionalStats& st,
-                                                                    core::Matrix* output) {
-  run_rows<ByteDot>(P, opt, r0, r1, st, output);
+// The per-row loop compiled for POPCNT + AVX2, for heads the blocked kernel does not take (bits
+// above 8, per-group scales): flatten inlines the whole template into this function so the
+// popcounts become single instructions and P.V vectorizes.
+__attribute__((target("popcnt,avx2"), flatten)) void run_rows_avx2(
+    const Prepared& P, const FunctionalOptions& opt, const DenseReference* ref, std::size_t r0,
+    std::size_t r1, FunctionalStats& st, core::Matrix* output) {
+  run_rows<PlaneDot>(P, opt, ref, r0, r1, st, output);
 }
 
-bool cpu_has_fast_path() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("avx2");
+KernelChoice resolve(KernelChoice k) {
+  if (k != KernelChoice::automatic) {
+    if (!kernel_available(k))
+      throw std::invalid_argument("functional model: kernel " + std::string(to_string(k)) +
+                                  " is not available on this CPU");
+    return k;
+  }
+  for (const KernelChoice c : {KernelChoice::avx512, KernelChoice::avx2})
+    if (kernel_available(c)) return c;
+  return KernelChoice::generic;
 }
 
-void run_block(const Prepared& P, const FunctionalOptions& opt, std::size_t r0, std::size_t r1,
-               FunctionalStats& st, core::Matrix* output) {
+void run_block(const Prepared& P, const FunctionalOptions& opt, KernelChoice kernel,
+               const DenseReference* ref, std::size_t r0, std::size_t r1, FunctionalStats& st,
+               core::Matrix* output) {
   st.bits = P.p;
   st.topk = opt.topk;
-  switch (opt.kernel) {
-    case KernelChoice::scalar:
-      run_rows<ScalarDot>(P, opt, r0, r1, st, output);
-      return;
-    case KernelChoice::popcount_generic:
-      run_rows<PlaneDot>(P, opt, r0, r1, st, output);
-      return;
-    case KernelChoice::automatic:
-      if (cpu_has_fast_path() && !P.kbytes.empty())
-        run_rows_bytes(P, opt, r0, r1, st, output);
-      else if (cpu_has_fast_path())
-        run_rows_fast(P, opt, r0, r1, st, output);
-      else
-        run_rows<PlaneDot>(P, opt, r0, r1, st, output);
-      return;
+  if (kernel == KernelChoice::scalar) {
+    run_rows<ScalarDot>(P, opt, ref, r0, r1, st, output);
+  } else if (P.blocked()) {
+    const Isa isa = kernel == KernelChoice::avx512 ? Isa::avx512
+                    : kernel == KernelChoice::avx2 ? Isa::avx2
+                                                   : Isa::generic;
+    run_rows_blocked(P, opt, ref, r0, r1, st, output, isa);
+  } else if (kernel == KernelChoice::generic) {
+    run_rows<PlaneDot>(P, opt, ref, r0, r1, st, output);
+  } else {
+    run_rows_avx2(P, opt, ref, r0, r1, st, output);
   }
 }
 
 FunctionalStats simulate_impl(std::span<const core::AttentionHead> heads,
-                              const FunctionalOptions& opt, core::Matrix* output) {
+                              const FunctionalOptions& opt, const DenseReference* given,
+                              core::Matrix* output) {
+  const KernelChoice kernel = resolve(opt.kernel);
   std::vector<Prepared> prepared(heads.size());
+  std::vector<DenseReference> refs(given == nullptr && opt.compute_accuracy ? heads.size() : 0);
   tbb::parallel_for(std::size_t{0}, heads.size(), [&](std::size_t h) {
     prepared[h] = prepare(heads[h], opt);
-    if (opt.kernel == KernelChoice::automatic && cpu_has_fast_path() &&
-        byte_kernel_applies(prepared[h]))
-      build_byte_planes(prepared[h]);
+    if (kernel != KernelChoice::scalar && blocked_layout_applies(prepared[h]))
+      build_blocked_layout(prepared[h]);
+    if (given != nullptr) check_reference(prepared[h], opt, *given);
+    if (!refs.empty()) refs[h] = make_reference(prepared[h], opt);
   });
   const std::size_t block =
       std::max<std::size_t>(1, (opt.rows_per_task + opt.query_group - 1) / opt.query_group) *
@@ -724,9 +654,13 @@ FunctionalStats simulate_impl(std::span<const core::AttentionHead> heads,
   std::vector<FunctionalStats> partial(tasks.size());
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, tasks.size(), 1),
                     [&](const tbb::blocked_range<std::size_t>& r) {
-                      for (std::size_t t = r.begin(); t != r.end(); ++t)
-                        run_block(prepared[tasks[t].head], opt, tasks[t].r0, tasks[t].r1,
+                      for (std::size_t t = r.begin(); t != r.end(); ++t) {
+                        const std::size_t h = tasks[t].head;
+                        const DenseReference* ref =
+                            given != nullptr ? given : (refs.empty() ? nullptr : &refs[h]);
+                        run_block(prepared[h], opt, kernel, ref, tasks[t].r0, tasks[t].r1,
                                   partial[t], output);
+                      }
                     });
   // Fixed merge order (task index), independent of scheduling: bit-identical results.
   FunctionalStats total;
@@ -736,28 +670,74 @@ FunctionalStats simulate_impl(std::span<const core::AttentionHead> heads,
 
 }  // namespace
 
+std::string_view to_string(KernelChoice k) {
+  switch (k) {
+    case KernelChoice::automatic:
+      return "automatic";
+    case KernelChoice::scalar:
+      return "scalar";
+    case KernelChoice::generic:
+      return "generic";
+    case KernelChoice::avx2:
+      return "avx2";
+    case KernelChoice::avx512:
+      return "avx512";
+  }
+  return "?";
+}
+
+bool kernel_available(KernelChoice k) {
+  __builtin_cpu_init();
+  switch (k) {
+    case KernelChoice::automatic:
+    case KernelChoice::scalar:
+    case KernelChoice::generic:
+      return true;
+    case KernelChoice::avx2:
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+    case KernelChoice::avx512:
+      return kernel_available(KernelChoice::avx2) && __builtin_cpu_supports("avx512f") &&
+             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni");
+  }
+  return false;
+}
+
+KernelChoice resolved_kernel(KernelChoice k) {
+  return resolve(k);
+}
+
 FunctionalStats simulate_head(const core::AttentionHead& head, const FunctionalOptions& opt) {
-  return simulate_impl(std::span<const core::AttentionHead>(&head, 1), opt, nullptr);
+  return simulate_impl(std::span<const core::AttentionHead>(&head, 1), opt, nullptr, nullptr);
+}
+
+FunctionalStats simulate_head(const core::AttentionHead& head, const FunctionalOptions& opt,
+                              const DenseReference& reference) {
+  return simulate_impl(std::span<const core::AttentionHead>(&head, 1), opt, &reference, nullptr);
 }
 
 FunctionalResult simulate_head_with_output(const core::AttentionHead& head,
                                            const FunctionalOptions& opt) {
   FunctionalResult res;
   res.output = core::Matrix(head.q.rows(), head.q.cols());
-  res.stats = simulate_impl(std::span<const core::AttentionHead>(&head, 1), opt, &res.output);
+  res.stats =
+      simulate_impl(std::span<const core::AttentionHead>(&head, 1), opt, nullptr, &res.output);
   return res;
 }
 
 FunctionalStats simulate_heads(std::span<const core::AttentionHead> heads,
                                const FunctionalOptions& opt) {
-  return simulate_impl(heads, opt, nullptr);
+  return simulate_impl(heads, opt, nullptr, nullptr);
+}
+
+DenseReference dense_reference(const core::AttentionHead& head, const FunctionalOptions& opt) {
+  return make_reference(prepare(head, opt), opt);
 }
 
 core::Matrix dense_attention(const core::AttentionHead& head, const FunctionalOptions& opt) {
   const Prepared P = prepare(head, opt);
   core::Matrix out(P.nq, P.d);
   std::vector<float> logits(P.nk);
-  for (std::size_t i = 0; i < P.nq; ++i) dense_row(P, i, logits, out.row(i));
+  for (std::size_t i = 0; i < P.nq; ++i) (void)dense_row(P, i, logits, out.row(i));
   return out;
 }
 
@@ -800,12 +780,16 @@ RowTrace trace_row(const core::AttentionHead& head, const FunctionalOptions& opt
   GroupScratch gs;
   FunctionalOptions o = opt;
   o.compute_accuracy = false;
-  init_scratch(P, o, sc, gs);
+  init_scratch(P, o, sc);
+  init_group(P, o, gs);
   RowState rs;
   init_state(P, o, rs);
   FunctionalStats st;
   RowTracer tr{&trace};
-  run_row<ScalarDot>(P, o, row, rs, sc, gs, st, trace.output, tr);
+  row_start(P, o, row, rs, st);
+  trace.tile_order = rs.order;
+  for (const std::size_t tile : rs.order) row_tile<ScalarDot>(P, o, rs, tile, sc, gs, st, tr);
+  row_end(P, o, nullptr, rs, st, trace.output);
   // Exact logits from the full integer scores, computed independently of the round loop.
   trace.max_exact_logit = kNegInf;
   for (std::size_t j = 0; j < nvis; ++j) {

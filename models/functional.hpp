@@ -51,11 +51,22 @@ enum class PruneMode {
   guard,             ///< BUI-GF: interval bounds + guard threshold (PADE)
   naive_truncation,  ///< MSB-only estimate S^r (no interval) against max-estimate - alpha*radius
 };
+/// Which code computes the round inner products. Every choice gives bit-identical statistics and
+/// outputs (tests/test_functional.cpp compares each available one with `scalar`).
 enum class KernelChoice {
-  automatic,         ///< popcount over packed planes, POPCNT/AVX2 code path when the CPU has them
-  scalar,            ///< reference: per-dimension loop over the codes (tests compare the two)
-  popcount_generic,  ///< packed-plane popcount compiled for the baseline ISA
+  automatic,  ///< the fastest available on this CPU: avx512, else avx2, else generic
+  scalar,     ///< reference: one row, one key, one round at a time, per-dimension loop
+  generic,    ///< blocked kernel (query group x key block per round), baseline ISA
+  avx2,       ///< blocked kernel, AVX2 byte dot products (vpmaddubsw)
+  avx512,     ///< blocked kernel, AVX-512 VNNI dot products (vpdpbusd on 16 keys at once)
 };
+/// Whether this CPU runs `k` (automatic, scalar and generic always do). Heads the blocked kernel
+/// does not take (bits above 8, per-group scales) run the per-row packed-plane loop instead.
+[[nodiscard]] bool kernel_available(KernelChoice k);
+/// The kernel `k` stands for here (automatic resolved); throws std::invalid_argument when `k`
+/// is not available.
+[[nodiscard]] KernelChoice resolved_kernel(KernelChoice k);
+[[nodiscard]] std::string_view to_string(KernelChoice k);
 
 [[nodiscard]] std::string_view to_string(TileOrder o);
 [[nodiscard]] std::string_view to_string(PruneMode m);
@@ -158,9 +169,33 @@ struct FunctionalResult {
   core::Matrix output;  ///< rows of q x head dim: the PADE attention output (P.V over survivors)
 };
 
+/// What the accuracy comparison needs from dense FP32 attention, per query row. It depends on the
+/// head, its mask and bias and on `topk` only — not on bits, α, the prune mode or tiling — so a
+/// digest computes it once per sampled head and every algorithm point reuses it
+/// (models/digest.hpp). Small: O(rows x dim), never rows x keys.
+struct DenseReference {
+  std::size_t rows = 0, dim = 0, topk = 0;
+  bool causal = true;
+  double slope = 0.0;
+  std::vector<float> output;             ///< rows x dim: dense FP32 attention output
+  std::vector<float> max_logit;          ///< per row: the softmax max, as dense attention has it
+  std::vector<double> sum_exp;           ///< per row: the softmax denominator
+  std::vector<std::uint32_t> top;        ///< rows x topk: most probable keys (ties: lower index)
+  std::vector<std::uint32_t> top_count;  ///< per row: min(topk, visible keys)
+};
+/// The dense reference of `head` under the mask and bias `opt` resolves (parallel over rows).
+[[nodiscard]] DenseReference dense_reference(const core::AttentionHead& head,
+                                             const FunctionalOptions& opt);
+
 /// Simulates one head. Parallel over row blocks with oneTBB; deterministic for any thread count.
 [[nodiscard]] FunctionalStats simulate_head(const core::AttentionHead& head,
                                             const FunctionalOptions& opt);
+/// The same with the accuracy comparison against a precomputed `reference` of this head (from
+/// dense_reference() with the same head, mask, bias and topk; std::invalid_argument otherwise).
+/// Identical statistics to simulate_head(head, opt).
+[[nodiscard]] FunctionalStats simulate_head(const core::AttentionHead& head,
+                                            const FunctionalOptions& opt,
+                                            const DenseReference& reference);
 [[nodiscard]] FunctionalResult simulate_head_with_output(const core::AttentionHead& head,
                                                          const FunctionalOptions& opt);
 /// Simulates several heads (parallel over heads x row blocks); stats merged in (head, block) order.
