@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "core/file_io.hpp"
 #include "models/fidelity.hpp"
@@ -155,6 +156,25 @@ std::string objective_aggregation(Objective o) {
       return "maximum per-benchmark accuracy loss";
   }
   return "?";
+}
+
+core::Metrics suite_objectives(std::span<const core::Metrics> per_benchmark) {
+  double log_latency = 0, energy = 0, area = 0, power = 0, loss = 0;
+  for (const auto& m : per_benchmark) {
+    log_latency += std::log(m.get(core::metric::kLatencyS));
+    energy += m.get(core::metric::kEnergyJ);
+    area = std::max(area, m.get(core::metric::kAreaMm2));
+    power = std::max(power, m.get(core::metric::kPowerW));
+    loss = std::max(loss, m.find(core::metric::kAccuracyLoss).value_or(0.0));
+  }
+  core::Metrics out;
+  out.set(core::metric::kLatencyS,
+          std::exp(log_latency / static_cast<double>(per_benchmark.size())));
+  out.set(core::metric::kEnergyJ, energy);
+  out.set(core::metric::kAreaMm2, area);
+  out.set(core::metric::kPowerW, power);
+  out.set(core::metric::kAccuracyLoss, loss);
+  return out;
 }
 
 std::vector<std::string> Campaign::fidelity_ladder() const {

@@ -3,9 +3,11 @@
 // to optimize and under which constraints. Read through the schema layer; `space:` and
 // `hardware:` are sections read against the hardware schema.
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "core/metrics.hpp"
 #include "core/schema.hpp"
 #include "dse/space.hpp"
 
@@ -18,6 +20,9 @@ enum class Objective { Latency, Energy, Area, Power, AccuracyLoss };
 [[nodiscard]] std::string objective_name(Objective o);
 [[nodiscard]] std::string objective_column(Objective o);       // the points-table column
 [[nodiscard]] std::string objective_aggregation(Objective o);  // documentation of the rule
+/// The suite-level objectives (the points-table columns) of one design's per-benchmark metrics,
+/// each aggregated as objective_aggregation() says. Campaigns and `pade eval` on a suite use it.
+[[nodiscard]] core::Metrics suite_objectives(std::span<const core::Metrics> per_benchmark);
 
 struct Constraint {
   std::string metric;  // points column: area_mm2, power_w, accuracy_loss, latency_s

@@ -58,25 +58,6 @@ std::vector<double> objective_vector(const core::Metrics& m,
 
 namespace {
 
-// Suite aggregation of per-benchmark metrics (see objective_aggregation()).
-core::Metrics aggregate(std::span<const core::Metrics> per_benchmark) {
-  double log_latency = 0, energy = 0, area = 0, power = 0, loss = 0;
-  for (const auto& m : per_benchmark) {
-    log_latency += std::log(m.get(core::metric::kLatencyS));
-    energy += m.get(core::metric::kEnergyJ);
-    area = std::max(area, m.get(core::metric::kAreaMm2));
-    power = std::max(power, m.get(core::metric::kPowerW));
-    loss = std::max(loss, m.find(core::metric::kAccuracyLoss).value_or(0.0));
-  }
-  core::Metrics out;
-  out.set("latency_s", std::exp(log_latency / static_cast<double>(per_benchmark.size())));
-  out.set("energy_j", energy);
-  out.set("area_mm2", area);
-  out.set("power_w", power);
-  out.set("accuracy_loss", loss);
-  return out;
-}
-
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
@@ -568,7 +549,7 @@ results::PointRecord CampaignRun::make_point(const Work& w,
   p.config_hash = w.key.first;
   p.seq = w.candidate->seq;
   p.fidelity = w.key.second;
-  p.objectives = aggregate(metrics);
+  p.objectives = suite_objectives(metrics);
   for (const auto& c : campaign_.constraints) {
     const double v = p.objectives.get(c.metric);
     if (v > c.max) {

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -117,6 +119,67 @@ TEST_CASE("cli: the same campaign gives identical stored results for 1 and 2 thr
   const auto b = run_pade("query two.db --format csv", dir.path());
   REQUIRE(a.code == 0);
   CHECK(a.out == b.out);
+}
+
+namespace {
+
+std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> cells;
+    std::istringstream fields(line);
+    for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("cli: eval on several benchmarks and a suite prints one row each and the suite row",
+          "[cli]") {
+  TempDir dir;
+  std::ofstream(dir.path() / "hw.yaml") << "kind: hardware\n";
+  std::ofstream(dir.path() / "tiny.yaml")
+      << "kind: suite\nname: tiny\ndescription: two\nbenchmarks: [opt-1.3b/mmlu, "
+         "vit-l16/imagenet]\n";
+  const auto listed =
+      run_pade("eval hw.yaml -b opt-1.3b/mmlu -b vit-l16/imagenet -b opt-1.3b/mmlu --format csv",
+               dir.path());
+  INFO(listed.err);
+  REQUIRE(listed.code == 0);
+  const auto rows = csv_rows(listed.out);
+  REQUIRE(rows.size() == 4);  // header, each benchmark once, the suite
+  const auto col = [&](const std::string& name) {
+    const auto it = std::find(rows[0].begin(), rows[0].end(), name);
+    REQUIRE(it != rows[0].end());
+    return static_cast<std::size_t>(it - rows[0].begin());
+  };
+  CHECK(rows[1][0] == "opt-1.3b/mmlu");
+  CHECK(rows[3][0] == "suite");
+  const std::size_t e = col("energy_j"), l = col("latency_s"), a = col("area_mm2");
+  CHECK(std::stod(rows[3][e]) == Approx(std::stod(rows[1][e]) + std::stod(rows[2][e])));
+  CHECK(std::stod(rows[3][l]) == Approx(std::sqrt(std::stod(rows[1][l]) * std::stod(rows[2][l]))));
+  CHECK(std::stod(rows[3][a]) == Approx(std::stod(rows[1][a])));
+  // A suite name stands for its benchmarks: the same rows.
+  const auto suite = run_pade("eval hw.yaml -b tiny -w tiny.yaml --format csv", dir.path());
+  INFO(suite.err);
+  CHECK(suite.out == listed.out);
+  // The screening model's old name still works, and its use is pointed out.
+  const auto old = run_pade("eval hw.yaml -b opt-1.3b/mmlu --fidelity coarse", dir.path());
+  CHECK(old.code == 0);
+  CHECK(old.out.find("screening") != std::string::npos);
+  CHECK(old.err.find("note: the screening roofline") != std::string::npos);
+  CHECK(old.err.find("unbalanced") == std::string::npos);  // screening has no utilizations
+  // A design whose softmax cannot keep up is pointed out, with the parameter to raise.
+  std::ofstream(dir.path() / "starved.yaml") << "kind: hardware\nsoftmax: {exp_units: 1}\n";
+  const auto starved = run_pade("eval starved.yaml -b opt-1.3b/mmlu", dir.path());
+  CHECK(starved.code == 0);
+  CHECK(starved.err.find("warning: unbalanced design: opt-1.3b/mmlu: softmax sets the pace") !=
+        std::string::npos);
+  CHECK(starved.err.find("raise softmax.exp_units") != std::string::npos);
+  CHECK(listed.err.find("unbalanced") == std::string::npos);  // the default design is balanced
 }
 
 TEST_CASE("cli: eval prints metrics and the functional digest as JSON, workloads lists PADE-22",
