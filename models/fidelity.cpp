@@ -39,15 +39,15 @@ const FidelityRegistry& builtin_fidelities() {
     r.add({"coarse",
            "first-order roofline per head: max(QK-PU, V-PU, exp, DRAM) time, perfect overlap; "
            "energy from per-op coefficients",
-           "coarse-2", coarse_model});
+           "coarse-3", coarse_model});
     r.add({"analytical",
            "resource-constrained critical path over the tile-stage task graph: steady-state period "
            "(unit, recurrence and scoreboard bounds) times the tile-steps, plus the fill",
-           "analytical-2", analytical_model});
+           "analytical-3", analytical_model});
     r.add({"event",
            "discrete-event simulation of the tile-stage task graph: lanes, scoreboards, HBM "
            "pseudo-channels and bursts, in/out-of-order policies; window extrapolated",
-           "event-2", event_model});
+           "event-3", event_model});
     return r;
   }();
   return registry;
