@@ -133,7 +133,9 @@ TemplateTiming time_template(const TaskGraph& tg) {
     start[e.to] = std::max(start[e.to], start[e.from] + delay(e));
     finish = std::max(finish, start[e.to] + flat[e.to].time);
   }
-  t.fill = finish;
+  // With every resource free a tile-step still takes each unit's whole work on it (the nodes of
+  // one unit serialize there): so every unit's busy time fits in F + (M - 1) P.
+  t.fill = std::max(finish, *std::max_element(t.busy.begin(), t.busy.end()));
   // The Q buffer's recurrence (a back edge from a tile-scope node into a group's start, distance
   // k query groups): group g + k may load its Q once group g's last tile-step has passed the edge's
   // source. That takes the first tile-step's path L from the Q load, plus T - 1 periods for the
@@ -373,6 +375,7 @@ core::Metrics analytical_model(const HardwareConfig& hw, const workloads::Benchm
   m.set("stall_lockstep_cycles", r.stall_lockstep);
   m.set("stall_other_cycles", r.stall_other);
   m.set("tile_steps", r.tile_steps);
+  add_dataflow_metrics(m, hw.dataflow(), bench, effective_stats(hw, s).bits);
   return m;
 }
 

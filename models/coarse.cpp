@@ -35,38 +35,20 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
     const double qk_cycles = key_planes * passes * imbalance / hw.lanes();
     const double v_cycles = kept_pairs * passes / hw.v_pair_lanes();
     const double exp_cycles = kept_pairs / hw.exp_units;
-    // DRAM. ISTA tiles queries: a query tile is as many rows as the Q buffer holds (at least one
-    // query group); each K/V tile streamed into the K/V buffer serves the whole query tile, so K/V
-    // are read once per query tile — or once per KV head when the head's K/V fit the buffer.
-    // The query groups of a tile share fetches; the union of their needed planes is estimated as
-    // 1 - (1 - f)^groups from the per-group fraction f (independent groups: an upper bound).
-    const double q_row_bytes = g.head_dim * s.bits / 8.0;
-    const double q_tile_rows = std::min<double>(
-        static_cast<double>(g.queries),
-        std::max<double>(hw.qk_rows, std::floor(hw.q_buffer_kib * 1024.0 / q_row_bytes)));
-    const double groups_per_tile = std::max(1.0, std::ceil(q_tile_rows / hw.qk_rows));
-    const double tile_plane_fetch = 1.0 - std::pow(1.0 - plane_fetch, groups_per_tile);
-    const double tile_v_fetch = 1.0 - std::pow(1.0 - v_fetch, groups_per_tile);
-    const double query_tiles = std::ceil(static_cast<double>(g.queries) / q_tile_rows);
-    // Causal rows see a growing prefix: on average a query tile sees pairs/queries keys per row.
-    const double visible_keys_per_tile =
-        std::min<double>(static_cast<double>(g.keys),
-                         pairs / std::max(1.0, static_cast<double>(g.queries)) + q_tile_rows);
-    const double kv_bytes_head = static_cast<double>(g.keys) * g.head_dim * 2.0 * s.bits / 8.0;
-    const bool fits = kv_bytes_head <= hw.kv_buffer_kib * 1024.0;
+    // DRAM, by the accounting every design shares (models/dataflow.hpp): a KV head's keys are
+    // streamed plan.passes times; each stream serves plan.share() query groups, whose union of
+    // needed planes is estimated as 1 - (1 - f)^share from the per-group fraction f (independent
+    // groups: an upper bound).
+    const DataflowPlan plan = plan_dataflow(hw.dataflow(), g, s.bits);
+    const double share = plan.share();
+    const double tile_plane_fetch = 1.0 - std::pow(1.0 - plane_fetch, share);
+    const double tile_v_fetch = 1.0 - std::pow(1.0 - v_fetch, share);
+    const double key_reads = plan.key_reads_per_q_head();
     const double plane_bytes = g.head_dim / 8.0;  // one key plane
     const double k_planes =
         hw.key_layout == KeyLayout::WordMajor ? s.bits : s.bits * tile_plane_fetch;
-    double k_bytes, v_bytes;
-    if (fits) {
-      const double share =
-          static_cast<double>(g.kv_heads) / g.q_heads;  // GQA: K/V read once per KV head
-      k_bytes = static_cast<double>(g.keys) * k_planes * plane_bytes * share;
-      v_bytes = static_cast<double>(g.keys) * g.head_dim * s.bits / 8.0 * tile_v_fetch * share;
-    } else {
-      k_bytes = query_tiles * visible_keys_per_tile * k_planes * plane_bytes;
-      v_bytes = query_tiles * visible_keys_per_tile * tile_v_fetch * g.head_dim * s.bits / 8.0;
-    }
+    const double k_bytes = key_reads * k_planes * plane_bytes;
+    const double v_bytes = key_reads * tile_v_fetch * g.head_dim * s.bits / 8.0;
     const double q_bytes = static_cast<double>(g.queries) * g.head_dim * s.bits / 8.0;
     const double out_bytes = static_cast<double>(g.queries) * g.head_dim * 2.0;
     const double head_bytes = k_bytes + v_bytes + q_bytes + out_bytes;
@@ -115,6 +97,7 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
   m.set("area_sram_mm2", area.sram());
   m.set("area_logic_mm2", area.logic());
   m.set("area_v_pu_mm2", area.v_pu_mm2);
+  add_dataflow_metrics(m, hw.dataflow(), benchmark, s.bits);
   return m;
 }
 

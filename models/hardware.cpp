@@ -131,6 +131,33 @@ core::Binding<HardwareConfig, SparsityKnobs> make_hardware_binding() {
             .with_unit("KiB")
             .range(1, 65536)
             .describe("output / partial-sum buffer"));
+  // Added with issue #16: each is left out of the hash at what configurations before it implied
+  // (PADE's accounting then: FP32 accumulators in the output buffer, a head resident in half the
+  // K/V buffer).
+  b.add(Field(&H::accumulator_bits, "dataflow.accumulator_bits")
+            .with_unit("bits")
+            .range(8, 64)
+            .describe("output accumulator precision of every design (32: FP32, as FlashAttention "
+                      "keeps them; plus an FP32 running max and sum per row)")
+            .identity_unless(32));
+  b.add(Field(&H::accumulator_home, "dataflow.accumulators")
+            .describe("where a query tile's output accumulators live: out_buffer (they bound the "
+                      "query tile with the Q buffer) or datapath (registers outside the buffers; "
+                      "only the Q buffer bounds the tile)")
+            .identity_unless(AccumulatorHome::OutBuffer));
+  b.add(Field(&H::kv_reuse, "dataflow.kv_reuse")
+            .describe("K/V reuse of every design: query_group (streamed per query group), "
+                      "query_tile (per query tile of as many groups as the Q and output buffers "
+                      "hold), head (once per KV head when its K and V fit the resident budget, "
+                      "else per query tile)")
+            .identity_unless(KvReuse::Head));
+  b.add(Field(&H::resident_budget, "dataflow.resident_budget")
+            .with_unit("ratio")
+            .range(0, 100)
+            .describe("share of the K/V buffer a resident head's K and V may take (0.5: ping-pong "
+                      "with the next head's fetch; 1: the whole buffer; 5: the paper's sizing "
+                      "remark, retained keys at 20 % retention)")
+            .identity_unless(0.5));
   b.add(Field(&H::sram_bank_kib, "sram.bank_kib")
             .with_unit("KiB")
             .range(1, 1024)
@@ -218,6 +245,11 @@ ModelCoefficients ModelCoefficients::from(const core::CoefficientTable& table) {
   ModelCoefficients k;
   for (const auto& [member, name] : kModelCoefficientNames) k.*member = table.get(name);
   return k;
+}
+
+const Dataflow& default_dataflow() {
+  static const Dataflow df = HardwareConfig{}.dataflow();
+  return df;
 }
 
 HardwareConfig to_hardware(const core::Config& c) {

@@ -12,6 +12,7 @@
 #include "core/coefficients.hpp"
 #include "core/enum_table.hpp"
 #include "core/schema.hpp"
+#include "models/dataflow.hpp"
 #include "models/functional.hpp"
 
 namespace pade::models {
@@ -81,8 +82,9 @@ struct SparsityKnobs {
 };
 
 /// Typed view of a validated hardware Config (derived quantities computed once). The initializers
-/// are the defaults of the schema (hardware_binding() reads them from a default HardwareConfig).
-struct HardwareConfig : SparsityKnobs {
+/// are the defaults of the schema (hardware_binding() reads them from a default HardwareConfig);
+/// the dataflow policy's (`dataflow.*`) are DataflowPolicy's, shared with the baselines.
+struct HardwareConfig : SparsityKnobs, DataflowPolicy {
   std::string name = "pade-default";
   // technology
   int node_nm = 28;
@@ -137,7 +139,21 @@ struct HardwareConfig : SparsityKnobs {
   }
   [[nodiscard]] double burst_bytes() const { return hbm_burst_length * hbm_channel_bits / 8.0; }
   [[nodiscard]] double sram_kib() const { return kv_buffer_kib + q_buffer_kib + out_buffer_kib; }
+  /// The buffers and dataflow policy every design's accounting reads (models/dataflow.hpp).
+  [[nodiscard]] Dataflow dataflow() const {
+    Dataflow df;
+    static_cast<DataflowPolicy&>(df) = *this;
+    df.kv_buffer_kib = kv_buffer_kib;
+    df.q_buffer_kib = q_buffer_kib;
+    df.out_buffer_kib = out_buffer_kib;
+    df.group_rows = qk_rows;
+    return df;
+  }
 };
+
+/// The dataflow of the default hardware configuration (what the baselines use unless a
+/// comparison hands them the compared configuration's).
+[[nodiscard]] const Dataflow& default_dataflow();
 
 /// Every hardware parameter's declaration: the schema, the conversion to HardwareConfig and the
 /// statistics-cache key of the SparsityKnobs.

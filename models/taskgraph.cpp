@@ -354,24 +354,19 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   const double d = ag.head_dim;
   const double word_bytes = d * bits / 8.0;  // one K or V row
   const double plane_bytes = d / 8.0;        // one key bit plane
-  // K/V reuse through the buffer. A head whose K and V fit in half of the K/V buffer stays
-  // resident and is fetched once per KV head (shared by every query group of every query head of
-  // that KV head, GQA included). Otherwise ISTA tiles the queries: a query tile of as many groups
-  // as the Q buffer and the output accumulators (FP32 per row and dim) hold shares each buffered
-  // K/V tile.
+  // K/V reuse through the buffer, by the accounting every design shares (models/dataflow.hpp):
+  // the query groups of a query tile (or of every query head of a resident KV head) share each
+  // buffered K/V tile; fetch_scale carries what the per-group template leaves out (a causal
+  // tile's span, a last partial tile, a resident head's keys no row of a group sees).
   const double kv_buffer = hw.kv_buffer_kib * 1024.0;
-  const double gqa = std::max(1.0, static_cast<double>(ag.q_heads) / std::max(1, ag.kv_heads));
+  const DataflowPlan plan = plan_dataflow(hw.dataflow(), ag, bits);
   const double kv_head_bytes = static_cast<double>(ag.keys) * word_bytes * 2.0;
-  sh.resident = kv_head_bytes <= 0.5 * kv_buffer;
+  sh.resident = plan.resident;
+  sh.share = plan.share();
+  sh.fetch_scale = plan.fetch_scale();
+  sh.rows_per_tile = plan.rows_per_tile();
   const double q_groups = std::floor(hw.q_buffer_kib * 1024.0 / (hw.qk_rows * word_bytes));
   sh.q_slots = static_cast<int>(std::clamp(q_groups, 1.0, 1e6));
-  if (sh.resident) {
-    sh.share = groups_per_head * gqa;
-  } else {
-    const double acc_groups =
-        std::floor(hw.out_buffer_kib * 1024.0 / (hw.qk_rows * (d * 4.0 + 8.0)));
-    sh.share = std::max(1.0, std::min({groups_per_head * gqa, q_groups, acc_groups}));
-  }
   const double v_tile_bytes = kbar * word_bytes;
   const double k_tile_bytes = kbar * word_bytes;
   const double k_space =
@@ -424,12 +419,13 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     double bursts = 0, need_from_dram = 0;
     if (word_major) {
       if (r == 0) {
-        bursts = expected_bursts(kbar, word_bytes, union_of(e.fetch[0], sh.share), sh.share, burst);
+        bursts = sh.fetch_scale *
+                 expected_bursts(kbar, word_bytes, union_of(e.fetch[0], sh.share), sh.share, burst);
         need_from_dram = union_of(e.fetch[0], sh.share) / (sh.share * std::max(e.fetch[0], 1e-12));
       }
     } else {
       const double u = union_of(e.fetch[ri], sh.share);
-      bursts = expected_bursts(kbar, plane_bytes, u, sh.share, burst);
+      bursts = sh.fetch_scale * expected_bursts(kbar, plane_bytes, u, sh.share, burst);
       need_from_dram = e.fetch[ri] > 0 ? u / (sh.share * e.fetch[ri]) : 0.0;
     }
     const double latency = sram_lat + std::min(1.0, need_from_dram) * hbm_lat;
@@ -483,7 +479,7 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   }
   {
     const double u = union_of(e.v_fetch, sh.share);
-    const double bursts = expected_bursts(kbar, word_bytes, u, sh.share, burst);
+    const double bursts = sh.fetch_scale * expected_bursts(kbar, word_bytes, u, sh.share, burst);
     const double from_dram = e.v_fetch > 0 ? std::min(1.0, u / (sh.share * e.v_fetch)) : 0.0;
     dram_node(tg.v_fetch, Stage::VFetch, Scope::Tile, -1, bursts, sram_lat + from_dram * hbm_lat,
               false);

@@ -180,10 +180,12 @@ struct StreamShape {
   int lanes_active = 1;      // rows_used x lanes_per_row
   int passes = 1;            // ceil(head_dim / dims_per_lane)
   int head_dim = 0;
-  double share = 1;       // query groups sharing each K/V fetch from the buffer
-  bool resident = false;  // the head's K and V stay in the K/V buffer
-  int window_tiles = 1;   // tile-steps in flight allowed by the K buffer
-  int q_slots = 1;        // query groups whose Q the Q buffer holds (Q-load prefetch depth)
+  double share = 1;        // query groups sharing each K/V fetch from the buffer
+  double fetch_scale = 1;  // DataflowPlan::fetch_scale: K/V DRAM traffic beyond the template's
+  int rows_per_tile = 1;   // query rows of a query tile (DataflowPlan)
+  bool resident = false;   // the head's K and V stay in the K/V buffer
+  int window_tiles = 1;    // tile-steps in flight allowed by the K buffer
+  int q_slots = 1;         // query groups whose Q the Q buffer holds (Q-load prefetch depth)
   [[nodiscard]] double tile_steps() const { return query_groups * tiles; }
 };
 

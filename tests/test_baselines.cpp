@@ -278,7 +278,8 @@ TEST_CASE("baselines: golden accelerator arithmetic on fixed work", "[baselines]
   g.work.ops = {1e6};
   g.work.dram_bytes = 320.0;  // 1 cycle at 256 GB/s and 800 MHz
   g.work.sram_read_bits = 1000;
-  const auto m = models::accelerator_metrics(ctx, t, units, std::vector<models::GroupWork>{g}, 0.5);
+  const auto m = models::accelerator_metrics(ctx, catalog().benchmark("llama2-7b/mmlu"), t, units,
+                                             std::vector<models::GroupWork>{g}, 0.5);
   const double cycles = 2.0 * 1e6 / ops_per_cycle;
   CHECK(m.get("latency_cycles") == Approx(cycles));
   const double dyn = 2.0 * (1e6 * costs.pj(models::OpKind::IntMac, 8) + 1000 * 0.035);

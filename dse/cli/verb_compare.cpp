@@ -74,6 +74,7 @@ int compare(const CompareArgs& a) {
   ctx.config = base;
   ctx.coefficients = hw.coefficients;  // one coefficient table for both sides
   ctx.pade = models::pade_reference(hw);
+  ctx.dataflow = hw.dataflow();  // one dataflow accounting for PADE and every baseline
   models::BaselineDigestOptions digest;
   digest.plan = plan;
   digest.seed = a.seed;

@@ -23,6 +23,7 @@
 #include "core/metrics.hpp"
 #include "core/schema.hpp"
 #include "core/tensor.hpp"
+#include "models/hardware.hpp"
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
 #include "workloads/sampling.hpp"
@@ -64,11 +65,14 @@ struct PadeReference {
 };
 
 /// Everything a rule or cost model reads: the validated `kind: baseline` configuration, the model
-/// coefficients (shared with the PADE side so one override changes both), and the PADE reference.
+/// coefficients (shared with the PADE side so one override changes both), the PADE reference and
+/// the dataflow policy with the Q and output buffers (the compared hardware configuration's: one
+/// accounting for every design; the K/V buffer is the rest of `target.sram_kib`).
 struct BaselineContext {
   core::Config config;
   core::CoefficientTable coefficients = core::CoefficientTable::defaults();
   PadeReference pade;
+  Dataflow dataflow = default_dataflow();
 };
 
 using BaselineRule = std::function<RuleCounters(const core::AttentionHead&, const HeadContext&,
@@ -126,6 +130,8 @@ struct AcceleratorTarget {
   double sram_kib = 352;
   double hbm_gbps = 256;
   int operand_bits = 8;  // Q/K/V precision of execution and of K/V in DRAM
+  /// The context's dataflow with the K/V buffer = sram_kib less the Q and output buffers.
+  Dataflow dataflow;
 };
 [[nodiscard]] AcceleratorTarget accelerator_target(const BaselineContext& ctx,
                                                    const std::string& baseline);

@@ -139,27 +139,8 @@ double unit_operators(const ComputeUnit& u, const OpCosts& costs, double pe_area
   return std::max(1.0, std::floor(u.area_fraction * pe_area_mm2 / costs.area_mm2(u.kind, u.bits)));
 }
 
-KvPasses kv_passes(const workloads::AttentionGroup& g, double kv_bytes_per_key,
-                   double q_bytes_per_row, double kv_buffer_kib, double q_buffer_kib) {
-  KvPasses p;
-  const double queries = static_cast<double>(g.queries);
-  const double keys = static_cast<double>(g.keys);
-  const double q_tile_rows =
-      std::min(queries, std::max(8.0, std::floor(q_buffer_kib * 1024.0 / q_bytes_per_row)));
-  p.fits = keys * kv_bytes_per_key <= kv_buffer_kib * 1024.0;
-  if (p.fits) {
-    p.passes = 1;
-    p.keys_per_pass = keys;
-    p.share = static_cast<double>(g.kv_heads) / g.q_heads;
-  } else {
-    p.passes = std::ceil(queries / q_tile_rows);
-    p.keys_per_pass = std::min(keys, g.pairs_per_head() / std::max(1.0, queries) + q_tile_rows);
-    p.share = 1;
-  }
-  return p;
-}
-
-core::Metrics accelerator_metrics(const BaselineContext& ctx, const AcceleratorTarget& target,
+core::Metrics accelerator_metrics(const BaselineContext& ctx, const workloads::Benchmark& bench,
+                                  const AcceleratorTarget& target,
                                   std::span<const ComputeUnit> units,
                                   std::span<const GroupWork> groups, double kept_fraction) {
   const auto& c = ctx.coefficients;
@@ -230,6 +211,7 @@ core::Metrics accelerator_metrics(const BaselineContext& ctx, const AcceleratorT
       e += g.heads * g.work.ops[u] * costs.pj(units[u].kind, units[u].bits);
     m.set("energy_" + units[u].name + "_j", e * 1e-12);
   }
+  add_dataflow_metrics(m, target.dataflow, bench, target.operand_bits);
   return m;
 }
 

@@ -131,30 +131,15 @@ struct OpCosts {
 /// Operators a unit has: area_fraction · pe_area / operator area (Exp: its count).
 [[nodiscard]] double unit_operators(const ComputeUnit& u, const OpCosts& costs, double pe_area_mm2);
 
-/// K/V traffic of one head under the shared tiling rule (the one PADE's coarse model uses): K/V of
-/// a head are read once when they fit the K/V buffer (once per KV head under GQA), otherwise once
-/// per query tile of as many rows as the Q buffer holds. Returns the effective number of times a
-/// (visible) key is streamed per query head.
-struct KvPasses {
-  double passes = 1;         // streams of the head's visible keys
-  double keys_per_pass = 0;  // visible keys per stream
-  double share = 1;          // GQA share (kv_heads / q_heads) when K/V fit
-  bool fits = true;
-  [[nodiscard]] double key_reads() const { return passes * keys_per_pass * share; }
-};
-[[nodiscard]] KvPasses kv_passes(const workloads::AttentionGroup& g, double kv_bytes_per_key,
-                                 double q_bytes_per_row, double kv_buffer_kib, double q_buffer_kib);
-
 /// Latency, energy, area and utilization metrics of an accelerator from per-group head work.
 struct GroupWork {
   double heads = 0;
   HeadWork work;
 };
-[[nodiscard]] core::Metrics accelerator_metrics(const BaselineContext& ctx,
-                                                const AcceleratorTarget& target,
-                                                std::span<const ComputeUnit> units,
-                                                std::span<const GroupWork> groups,
-                                                double kept_fraction);
+/// Also the dataflow metrics of the target's dataflow over `bench` (add_dataflow_metrics).
+[[nodiscard]] core::Metrics accelerator_metrics(
+    const BaselineContext& ctx, const workloads::Benchmark& bench, const AcceleratorTarget& target,
+    std::span<const ComputeUnit> units, std::span<const GroupWork> groups, double kept_fraction);
 
 /// Reads a knob of the baseline configuration (shorthand).
 [[nodiscard]] inline double knob(const BaselineContext& ctx, const std::string& key) {

@@ -2,6 +2,7 @@
 // unit, default and where the default comes from (docs/baselines.md explains the choices).
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -51,12 +52,13 @@ const core::Schema& baseline_schema() {
               .describe("PE-array area each accelerator gets; 0 = PADE's QK-PU + V-PU area under "
                         "the compared "
                         "hardware file (the paper's iso-area rule)"));
-    s.add(ParamSpec::real("target.sram_kib")
-              .with_unit("KiB")
-              .range(8, 65536)
-              .defaults(352.0)
-              .describe("on-chip SRAM of every accelerator (paper: PADE's 352 KB), of which 32 KiB "
-                        "Q/output buffers"));
+    s.add(
+        ParamSpec::real("target.sram_kib")
+            .with_unit("KiB")
+            .range(8, 65536)
+            .defaults(352.0)
+            .describe("on-chip SRAM of every accelerator (paper: PADE's 352 KB): the Q and output "
+                      "buffers of the compared hardware configuration, the rest K/V buffer"));
     s.add(ParamSpec::real("target.hbm_gbps")
               .with_unit("GB/s")
               .range(1, 100000)
@@ -260,6 +262,9 @@ AcceleratorTarget accelerator_target(const BaselineContext& ctx, const std::stri
   t.normalization = c.string("normalization");
   t.sram_kib = c.real("target.sram_kib");
   t.hbm_gbps = c.real("target.hbm_gbps");
+  t.dataflow = ctx.dataflow;
+  t.dataflow.kv_buffer_kib =
+      std::max(0.0, t.sram_kib - t.dataflow.q_buffer_kib - t.dataflow.out_buffer_kib);
   if (t.normalization == "published") {
     const PublishedDesign& d = published_design(baseline);
     t.node_nm = d.node_nm;

@@ -85,8 +85,8 @@ core::Metrics energon_cost(const BaselineContext& ctx, const workloads::Benchmar
     w.heads = static_cast<double>(g.layers) * g.q_heads;
     w.work.ops = {pairs * d, round2 * d, kept * 2.0 * d, kept};
     // Keys re-read every round: r1 bits of every key, r2 bits of round-2 keys, then full K and V.
-    const KvPasses kv = kv_passes(g, d * 2.0 * b / 8.0, d * b / 8.0, t.sram_kib - 32.0, 16.0);
-    const double key_reads = kv.key_reads();
+    const DataflowPlan kv = plan_dataflow(t.dataflow, g, b);
+    const double key_reads = kv.key_reads_per_q_head();
     const double bytes = key_reads * d * r1 / 8.0 +
                          key_reads * s.get("key_round2", 1.0) * d * r2 / 8.0 +
                          2.0 * key_reads * s.get("key_kept", 1.0) * d * b / 8.0 +
@@ -96,7 +96,7 @@ core::Metrics energon_cost(const BaselineContext& ctx, const workloads::Benchmar
     w.work.sram_write_bits = bytes * 8.0;
     groups.push_back(std::move(w));
   }
-  return accelerator_metrics(ctx, t, units, groups, s.kept_fraction());
+  return accelerator_metrics(ctx, bench, t, units, groups, s.kept_fraction());
 }
 
 }  // namespace
@@ -105,7 +105,7 @@ void register_energon(BaselineRegistry& r) {
   r.add(
       {"energon",
        "Energon (TCAD'23): multi-round low-bit filtering (2-bit then 4-bit, mean-based thresholds)",
-       "energon-1", energon_rule, energon_cost});
+       "energon-2", energon_rule, energon_cost});
 }
 
 }  // namespace pade::models

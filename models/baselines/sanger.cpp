@@ -103,9 +103,8 @@ core::Metrics sanger_cost(const BaselineContext& ctx, const workloads::Benchmark
     w.work.ops = {pairs * (d + 2.0), kept * 2.0 * d, kept};
     w.work.efficiency = {1.0, balance, 1.0};
     // K is read twice: its 4-bit copy for the prediction, then full K and V for the kept pairs.
-    const KvPasses kv =
-        kv_passes(g, d * (2.0 * b + pb) / 8.0, d * b / 8.0, t.sram_kib - 32.0, 16.0);
-    const double key_reads = kv.key_reads();
+    const DataflowPlan kv = plan_dataflow(t.dataflow, g, b);
+    const double key_reads = kv.key_reads_per_q_head();
     const double need = s.get("key_kept", 1.0);
     double bytes = key_reads * d * pb / 8.0 + 2.0 * key_reads * need * d * b / 8.0 +
                    queries * d * b / 8.0 + queries * d * 2.0;
@@ -118,7 +117,7 @@ core::Metrics sanger_cost(const BaselineContext& ctx, const workloads::Benchmark
     w.work.sram_write_bits = bytes * 8.0;
     groups.push_back(std::move(w));
   }
-  core::Metrics m = accelerator_metrics(ctx, t, units, groups, s.kept_fraction());
+  core::Metrics m = accelerator_metrics(ctx, bench, t, units, groups, s.kept_fraction());
   m.set("pack_split_efficiency", balance);
   return m;
 }
@@ -129,7 +128,7 @@ void register_sanger(BaselineRegistry& r) {
   r.add({"sanger",
          "Sanger (MICRO'21): 4-bit Q·Kᵀ prediction, probability threshold, pack & split, untiled "
          "(spills)",
-         "sanger-1", sanger_rule, sanger_cost});
+         "sanger-2", sanger_rule, sanger_cost});
 }
 
 }  // namespace pade::models

@@ -72,8 +72,8 @@ core::Metrics sofa_cost(const BaselineContext& ctx, const workloads::Benchmark& 
                   kept * 2.0 * d, kept};
     // Cross-stage tiling: one K stream serves prediction and execution; V only where needed; the
     // reuse scheduler saves a share of both.
-    const KvPasses kv = kv_passes(g, d * 2.0 * b / 8.0, d * b / 8.0, t.sram_kib - 32.0, 16.0);
-    const double key_reads = kv.key_reads();
+    const DataflowPlan kv = plan_dataflow(t.dataflow, g, b);
+    const double key_reads = kv.key_reads_per_q_head();
     const double bytes =
         reuse * (key_reads * d * b / 8.0 + key_reads * s.get("key_kept", 1.0) * d * b / 8.0) +
         queries * d * b / 8.0 + queries * d * 2.0;
@@ -82,7 +82,7 @@ core::Metrics sofa_cost(const BaselineContext& ctx, const workloads::Benchmark& 
     w.work.sram_write_bits = bytes * 8.0;
     groups.push_back(std::move(w));
   }
-  return accelerator_metrics(ctx, t, units, groups, s.kept_fraction());
+  return accelerator_metrics(ctx, bench, t, units, groups, s.kept_fraction());
 }
 
 }  // namespace
@@ -91,7 +91,7 @@ void register_sofa(BaselineRegistry& r) {
   r.add({"sofa",
          "SOFA (MICRO'24): leading-zero log-domain prediction, distributed top-k, sorted-updating "
          "FlashAttention, cross-stage tiling, K/V reuse",
-         "sofa-1", sofa_rule, sofa_cost});
+         "sofa-2", sofa_rule, sofa_cost});
 }
 
 }  // namespace pade::models

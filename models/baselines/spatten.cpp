@@ -109,8 +109,8 @@ core::Metrics spatten_cost(const BaselineContext& ctx, const workloads::Benchmar
     // refetch).
     w.work.ops = {kept * d + lsb * d + kept * d, kept + 2.0 * keys, kept + lsb};
     // Pruned tokens are never fetched; K's MSBs first, LSBs for the flat rows' share of the stream.
-    const KvPasses kv = kv_passes(g, d * 2.0 * b / 8.0, d * b / 8.0, t.sram_kib - 32.0, 16.0);
-    const double tok = kv.key_reads() * s.get("key_kept", 1.0);
+    const DataflowPlan kv = plan_dataflow(t.dataflow, g, b);
+    const double tok = kv.key_reads_per_q_head() * s.get("key_kept", 1.0);
     const double bytes = tok * d * m / 8.0 + tok * d * (b - m) / 8.0 * lsb_rows +
                          tok * d * b / 8.0 + queries * d * b / 8.0 + queries * d * 2.0;
     w.work.dram_bytes = bytes;
@@ -118,7 +118,7 @@ core::Metrics spatten_cost(const BaselineContext& ctx, const workloads::Benchmar
     w.work.sram_write_bits = bytes * 8.0;
     groups.push_back(std::move(w));
   }
-  core::Metrics out = accelerator_metrics(ctx, t, units, groups, s.kept_fraction());
+  core::Metrics out = accelerator_metrics(ctx, bench, t, units, groups, s.kept_fraction());
   out.set("lsb_refetch_rows", lsb_rows);
   return out;
 }
@@ -129,7 +129,7 @@ void register_spatten(BaselineRegistry& r) {
   r.add({"spatten",
          "SpAtten (HPCA'21): cascade token pruning by accumulated attention, progressive "
          "quantization",
-         "spatten-1", spatten_rule, spatten_cost});
+         "spatten-2", spatten_rule, spatten_cost});
 }
 
 }  // namespace pade::models
