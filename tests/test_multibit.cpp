@@ -162,6 +162,30 @@ TEST_CASE("multi-bit rounds: k = 1 is the one-plane model, k >= bits is one roun
   CHECK_THROWS_AS(simulate_head(head, all), core::InputError);
 }
 
+TEST_CASE("multi-bit rounds: the kept keys and the output do not depend on k (guard)",
+          "[functional][multibit]") {
+  // A tile's highest exact logit is never pruned (its upper bound is above every threshold), so
+  // each tile's last round raises T to the same value for every k, and a key survives iff its
+  // exact logit is above that value: k moves when keys are pruned, never which.
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    const auto head = make_head(1700 + seed, 130, 48, seed != 2, 8.0, 10.0);
+    FunctionalOptions opt;
+    opt.key_tile = 24;
+    opt.alpha = 0.2 * static_cast<double>(seed);
+    const auto one = simulate_head_with_output(head, opt);
+    for (const int k : {2, 3, 4, 8}) {
+      opt.bits_per_round = k;
+      const auto got = simulate_head_with_output(head, opt);
+      CAPTURE(seed, k);
+      CHECK(got.stats.pairs_kept == one.stats.pairs_kept);
+      CHECK(got.stats.sum_cosine_fx == one.stats.sum_cosine_fx);
+      CHECK(got.stats.topk_hits == one.stats.topk_hits);
+      CHECK(std::ranges::equal(got.output.data(), one.output.data()));
+      CHECK(got.stats.mean_planes() >= one.stats.mean_planes());  // but keys leave later
+    }
+  }
+}
+
 TEST_CASE("multi-bit rounds: statistics are consistent per round and per plane",
           "[functional][multibit]") {
   const std::size_t n = 120;
