@@ -104,6 +104,8 @@ std::string serialize_stats(const models::WorkloadStats& s) {
   std::ostringstream out;
   out << "pade-workload-stats 1\n";
   out << "bits " << s.bits << '\n';
+  // Only when not 1: every payload of the one-plane model keeps its exact text.
+  if (s.bits_per_round != 1) out << "bits_per_round " << s.bits_per_round << '\n';
   out << "active";
   for (const double a : s.active_fraction) {
     char buf[64];
@@ -146,6 +148,8 @@ std::optional<models::WorkloadStats> deserialize_stats(const std::string& text) 
   while (in >> name) {
     if (name == "bits") {
       in >> s.bits;
+    } else if (name == "bits_per_round") {
+      in >> s.bits_per_round;
     } else if (name == "active") {
       std::string line;
       std::getline(in, line);

@@ -102,6 +102,7 @@ StatsCache::Source synthetic_stats_source(const workloads::Catalog& catalog,
     o.seed = seed;
     o.dense_references = references;
     o.functional.bits = p.bits;
+    o.functional.bits_per_round = p.bits_per_round;
     o.functional.alpha = p.alpha;
     o.functional.radius = p.radius;
     if (!p.bui_gf)

@@ -11,12 +11,16 @@ namespace pade::models {
 WorkloadStats digest_stats(const FunctionalStats& s, int head_dim) {
   WorkloadStats w;
   w.bits = s.bits;
+  w.bits_per_round = s.bits_per_round;
   const double pairs = static_cast<double>(s.pairs_considered);
+  // Per plane (0 = MSB): the active fraction of the round that processes it.
   w.active_fraction.assign(static_cast<std::size_t>(s.bits), 0.0);
   if (pairs > 0)
     for (int r = 0; r < s.bits; ++r)
       w.active_fraction[static_cast<std::size_t>(r)] =
-          static_cast<double>(s.active_per_round[static_cast<std::size_t>(r + 1)]) / pairs;
+          static_cast<double>(
+              s.active_per_round[static_cast<std::size_t>(r / s.bits_per_round + 1)]) /
+          pairs;
   w.kept_fraction = pairs > 0 ? static_cast<double>(s.pairs_kept) / pairs : 1.0;
   double processed = 0, ones = 0, bidir = 0, fetches = 0;
   for (int t = 0; t < s.bits; ++t) {
@@ -43,7 +47,8 @@ WorkloadStats digest_stats(const FunctionalStats& s, int head_dim) {
     // A key whose slowest row in the group ran every round needs its V row (an upper bound: the
     // exact-score round can still prune it).
     w.group_v_fetch_fraction =
-        static_cast<double>(s.group_key_rounds_hist[static_cast<std::size_t>(s.bits)]) / group_keys;
+        static_cast<double>(s.group_key_rounds_hist[static_cast<std::size_t>(s.rounds())]) /
+        group_keys;
   }
   w.rescales_per_row =
       s.query_rows > 0 ? static_cast<double>(s.rescale_events) / static_cast<double>(s.query_rows)

@@ -61,22 +61,25 @@ std::vector<std::size_t> tile_order(std::size_t tiles, TileOrder order) {
   return out;
 }
 
-BuiInterval bui_interval(std::span<const std::int16_t> q, int bits, int rounds) {
+int unknown_planes(int bits, int rounds, int bits_per_round) {
+  return std::max(0, bits - rounds * std::max(1, bits_per_round));
+}
+
+BuiInterval bui_interval(std::span<const std::int16_t> q, int bits, int rounds,
+                         int bits_per_round) {
   std::int64_t pos = 0, neg = 0;
   for (const std::int16_t v : q) (v > 0 ? pos : neg) += v;
-  // Unknown planes p-r-1 .. 0 all have positive weight; together at most 2^{p-r} - 1 per dim.
-  const std::int64_t span = (std::int64_t{1} << (bits - rounds)) - 1;
+  // The u unknown planes u-1 .. 0 all have positive weight; together at most 2^u - 1 per dim.
+  const std::int64_t span = (std::int64_t{1} << unknown_planes(bits, rounds, bits_per_round)) - 1;
   return {span * neg, span * pos};
 }
 
 std::int64_t partial_score(std::span<const std::int16_t> q, std::span<const std::int16_t> k,
-                           int bits, int rounds) {
+                           int bits, int rounds, int bits_per_round) {
   std::int64_t s = 0;
-  for (int r = 1; r <= rounds; ++r) {
-    const int t = bits - r;
+  for (int t = bits - 1; t >= unknown_planes(bits, rounds, bits_per_round); --t)
     for (std::size_t d = 0; d < q.size(); ++d)
       if (core::code_bit(k[d], t)) s += core::plane_weight(t, bits) * q[d];
-  }
   return s;
 }
 
@@ -95,8 +98,8 @@ void row_start(const Prepared& P, const FunctionalOptions& opt, std::size_t i, R
     const auto pl = P.qplanes.plane(s, i);
     std::copy(pl.begin(), pl.end(), rs.qp.begin() + static_cast<std::ptrdiff_t>(s * W));
   }
-  for (int r = 1; r <= p; ++r) {
-    const std::int64_t span = (std::int64_t{1} << (p - r)) - 1;
+  for (int r = 1; r <= P.rounds; ++r) {
+    const std::int64_t span = (std::int64_t{1} << P.round_lo(r)) - 1;
     for (std::size_t g = 0; g < G; ++g) {
       rs.imin[r * G + g] = guard ? span * P.qneg[i * G + g] : 0;
       rs.imax[r * G + g] = guard ? span * P.qpos[i * G + g] : 0;
@@ -134,16 +137,16 @@ void group_start(const FunctionalOptions& opt, std::size_t nvis_max, GroupScratc
 
 void group_end(const Prepared& P, const FunctionalOptions& opt, std::size_t nvis_max,
                const GroupScratch& gs, FunctionalStats& st) {
-  const int p = P.p;
-  // Group-shared fetches: key j's planes p-1 .. p-r_j are fetched once for the whole group.
+  // Group-shared fetches: key j's planes of rounds 1 .. r_j are fetched once for the whole group.
   FunctionalStats::RoundArray hist{};
   for (std::size_t j = 0; j < nvis_max; ++j) hist[gs.key_rounds[j]] += 1;
   std::uint64_t fetches = 0, at_least = 0;
-  for (int r = p; r >= 1; --r) {
+  for (int r = P.rounds; r >= 1; --r) {
     at_least += hist[r];
-    st.plane_fetches[p - r] += at_least;  // keys that reached round r fetched plane p - r
+    // Keys that reached round r fetched its planes round_hi(r) .. round_lo(r).
+    for (int t = P.round_lo(r); t <= P.round_hi(r); ++t) st.plane_fetches[t] += at_least;
     st.group_key_rounds_hist[r] += hist[r];
-    fetches += static_cast<std::uint64_t>(r) * hist[r];
+    fetches += static_cast<std::uint64_t>(P.p - P.round_lo(r)) * hist[r];
   }
   st.query_groups += 1;
   st.group_fetch_sum += fetches;
@@ -168,6 +171,8 @@ using namespace detail;
 Prepared prepare(const core::AttentionHead& head, const FunctionalOptions& opt) {
   if (opt.bits < 4 || opt.bits > FunctionalStats::kMaxBits)
     throw core::InputError("functional model: bits must be in 4..16");
+  if (opt.bits_per_round < 1 || opt.bits_per_round > FunctionalStats::kMaxBits)
+    throw core::InputError("functional model: bits_per_round must be in 1..16");
   if (opt.query_group == 0 || opt.key_tile == 0)
     throw core::InputError("functional model: empty tile");
   if (head.q.cols() != head.k.cols() || head.k.rows() != head.v.rows())
@@ -176,6 +181,8 @@ Prepared prepare(const core::AttentionHead& head, const FunctionalOptions& opt) 
   Prepared P;
   P.head = &head;
   P.p = opt.bits;
+  P.kbits = std::min(opt.bits_per_round, opt.bits);
+  P.rounds = (P.p + P.kbits - 1) / P.kbits;
   P.d = head.q.cols();
   P.nq = head.q.rows();
   P.nk = head.k.rows();
@@ -459,13 +466,31 @@ void row_end(const Prepared& P, const FunctionalOptions& opt, const DenseReferen
 
 namespace {
 
+// Round r of key j for row i: the planes round_hi(r) .. round_lo(r) added into the group
+// scores S, plane by plane, as a lane with k shifted AND trees does (each plane's tree adds the
+// ones or the zeros, whichever are fewer, and the k sums are combined with shifts by the plane
+// weight). Per-plane ones and additions go to ones[t] and adds[t].
+template <class Dot>
+void key_round(const Prepared& P, const RowState& rs, std::size_t i, std::size_t j, int r,
+               std::int64_t* S, std::int64_t* dot, FunctionalStats::PlaneArray& ones,
+               FunctionalStats::PlaneArray& adds) {
+  for (int t = P.round_hi(r); t >= P.round_lo(r); --t) {
+    int n = 0;
+    Dot::run(P, rs, i, j, t, dot, n);
+    ones[static_cast<std::size_t>(t)] += static_cast<std::uint64_t>(n);
+    adds[static_cast<std::size_t>(t)] +=
+        static_cast<std::uint64_t>(std::min<std::size_t>(n, P.d - n));
+    const std::int64_t wt = core::plane_weight(t, P.p);
+    for (std::size_t g = 0; g < P.groups; ++g) S[g] += wt * dot[g];
+  }
+}
+
 // Processes one key tile of a row: MSB-first rounds with guard pruning, then online softmax over
 // the tile's survivors. Updates stats and the group's shared-fetch record. The reference loop:
 // one key and one round at a time (the blocked kernel must reproduce it exactly).
 template <class Dot, class Tracer>
 void row_tile(const Prepared& P, const FunctionalOptions& opt, RowState& rs, std::size_t tile,
               RowScratch& sc, GroupScratch& gs, FunctionalStats& st, Tracer& tr) {
-  const int p = P.p;
   const std::size_t G = P.groups, Bk = opt.key_tile, i = rs.i, nvis = rs.nvis;
   const double margin = opt.alpha * opt.radius;
   double max_lower = rs.max_lower, T = rs.T;
@@ -481,25 +506,18 @@ void row_tile(const Prepared& P, const FunctionalOptions& opt, RowState& rs, std
     sc.bias[a] = P.bias(i, j);
   }
   std::uint64_t& tile_adds = gs.tile_adds[tile];
-  for (int r = 1; r <= p && !sc.active.empty(); ++r) {
-    const int t = p - r;
-    const std::int64_t wt = core::plane_weight(t, p);
+  for (int r = 1; r <= P.rounds && !sc.active.empty(); ++r) {
     const std::int64_t* imin = &rs.imin[r * G];
     const std::int64_t* imax = &rs.imax[r * G];
-    std::uint64_t ones_sum = 0, adds_sum = 0;
+    FunctionalStats::PlaneArray ones{}, adds{};
     for (const std::uint32_t a : sc.active) {
       const std::size_t j = k0 + a;
-      int ones = 0;
-      Dot::run(P, rs, i, j, t, sc.dot.data(), ones);
-      ones_sum += static_cast<std::uint64_t>(ones);
-      // Bidirectional sparsity: the lane adds the ones or the zeros, whichever are fewer.
-      adds_sum += static_cast<std::uint64_t>(std::min<std::size_t>(ones, P.d - ones));
       std::int64_t* S = &sc.S[a * G];
+      key_round<Dot>(P, rs, i, j, r, S, sc.dot.data(), ones, adds);
       const double* c = &sc.coef[a * G];
       double lo = 0.0, up = 0.0;
       std::int64_t total = 0;
       for (std::size_t g = 0; g < G; ++g) {
-        S[g] += wt * sc.dot[g];
         total += S[g];
         lo += c[g] * static_cast<double>(S[g] + imin[g]);
         up += c[g] * static_cast<double>(S[g] + imax[g]);
@@ -514,10 +532,13 @@ void row_tile(const Prepared& P, const FunctionalOptions& opt, RowState& rs, std
     }
     const std::uint64_t n_active = sc.active.size();
     st.active_per_round[r] += n_active;
-    st.plane_processed[t] += n_active;
-    st.plane_ones[t] += ones_sum;
-    st.plane_bidir_adds[t] += adds_sum;
-    tile_adds += adds_sum;
+    for (int t = P.round_lo(r); t <= P.round_hi(r); ++t) {
+      const auto u = static_cast<std::size_t>(t);
+      st.plane_processed[u] += n_active;
+      st.plane_ones[u] += ones[u];
+      st.plane_bidir_adds[u] += adds[u];
+      tile_adds += adds[u];
+    }
 
     T = std::max(T, max_lower - margin);
     sc.next.clear();
@@ -535,7 +556,7 @@ void row_tile(const Prepared& P, const FunctionalOptions& opt, RowState& rs, std
   }
   rs.max_lower = max_lower;
   rs.T = T;
-  // Survivors: exact logits (lower == upper after p rounds). Tile-wise online softmax.
+  // Survivors: exact logits (lower == upper after the last round). Tile-wise online softmax.
   accept_survivors(P, opt, rs, k0, sc.active, sc.lower.data(), st);
   if constexpr (Tracer::active)
     for (const std::uint32_t a : sc.active) tr.kept(k0 + a);
@@ -613,6 +634,7 @@ void run_block(const Prepared& P, const FunctionalOptions& opt, KernelChoice ker
                const DenseReference* ref, std::size_t r0, std::size_t r1, FunctionalStats& st,
                core::Matrix* output) {
   st.bits = P.p;
+  st.bits_per_round = P.kbits;
   st.topk = opt.topk;
   if (kernel == KernelChoice::scalar) {
     run_rows<ScalarDot>(P, opt, ref, r0, r1, st, output);

@@ -2,9 +2,12 @@
 // Bit-exact functional model of PADE attention (design notes: shared/design/pade.md §2-5).
 //
 // Per query row, keys are processed tile by tile (ISTA) and, within a tile, bit-serially MSB
-// first (BSF). After r rounds a key's exact integer partial score S^r is known and the final
-// score lies in [S^r + I^r_min, S^r + I^r_max], with query-only BUI bounds
-//   I^r_max = (2^{p-r} - 1) * sum_{q_d > 0} q_d,   I^r_min = (2^{p-r} - 1) * sum_{q_d < 0} q_d.
+// first (BSF), k = bits_per_round planes per round (issue 15; k = 1 is the paper's design).
+// Round r consumes planes p-1-(r-1)k .. u_r with u_r = max(0, p - r k) (a short last round
+// when k does not divide p; the sign plane is inside round 1). After r rounds a key's exact
+// integer partial score S^r is known and the final score lies in [S^r + I^r_min, S^r + I^r_max],
+// with query-only BUI bounds over the u_r unknown planes
+//   I^r_max = (2^{u_r} - 1) * sum_{q_d > 0} q_d,   I^r_min = (2^{u_r} - 1) * sum_{q_d < 0} q_d.
 // Bounds and the guard threshold are compared in the LOGIT domain:
 //   logit = sum_g c_g * score_g + bias,  c_g = scale_q(i,g) * scale_k(j,g) / sqrt(d),
 // where g runs over scale groups (one group for per_tensor/per_head/per_token; groups of 32 dims
@@ -75,6 +78,10 @@ struct FunctionalOptions {
   double alpha = 0.5;
   double radius = 5.0;  ///< logit gap; guard margin is alpha * radius (logit domain)
   int bits = 8;         ///< operand bits p of Q and K (4..16)
+  /// k: key bit planes per round (1..16; above p it means one round of all p planes). The
+  /// guard decides once per round, so larger k prunes later; bidirectional sparsity still
+  /// applies plane by plane inside a round.
+  int bits_per_round = 1;
   core::Granularity granularity = core::Granularity::per_tensor;
   std::size_t group_size = 32;        ///< per_group only
   std::optional<bool> causal;         ///< empty: use AttentionHead::causal
@@ -93,18 +100,19 @@ struct FunctionalOptions {
 
 struct FunctionalStats {
   static constexpr int kMaxBits = 16;
-  using RoundArray = std::array<std::uint64_t, kMaxBits + 1>;  ///< index = round 1..p (0 unused)
+  using RoundArray = std::array<std::uint64_t, kMaxBits + 1>;  ///< index = round 1..R (0 unused)
   using PlaneArray = std::array<std::uint64_t, kMaxBits>;      ///< index = bit plane t (p-1 = sign)
 
-  int bits = 0;  ///< p; 0 = empty (adopts the other side on merge)
+  int bits = 0;            ///< p; 0 = empty (adopts the other side on merge)
+  int bits_per_round = 1;  ///< k (at most p); the round arrays hold R = ceil(p / k) rounds
   std::uint64_t topk = 0;
 
   std::uint64_t query_rows = 0;
   std::uint64_t query_groups = 0;
   std::uint64_t pairs_considered = 0;  ///< (row, key) pairs visible under the mask
-  std::uint64_t pairs_kept = 0;        ///< survived all p rounds (enter softmax)
-  RoundArray rounds_hist{};       ///< pairs by last processed round (= planes fetched for the row)
-  RoundArray pruned_at_round{};   ///< pairs pruned at round r (r = p: pruned on the exact score)
+  std::uint64_t pairs_kept = 0;        ///< survived all R rounds (enter softmax)
+  RoundArray rounds_hist{};            ///< pairs by last processed round
+  RoundArray pruned_at_round{};   ///< pairs pruned at round r (r = R: pruned on the exact score)
   RoundArray active_per_round{};  ///< pairs that processed round r
 
   PlaneArray plane_ones{};        ///< ones among the d dims, summed over processed (row,key,plane)
@@ -148,8 +156,12 @@ struct FunctionalStats {
   FunctionalStats& operator+=(const FunctionalStats& o);
   bool operator==(const FunctionalStats&) const = default;
 
+  [[nodiscard]] int rounds() const;  ///< R = ceil(p / k): the rounds of a key that is kept
+  /// Planes of bit-serial rounds 1..r: min(p, r k) (equals r when k = 1).
+  [[nodiscard]] int planes_through(int r) const;
   [[nodiscard]] double kept_fraction() const;
-  [[nodiscard]] double mean_rounds() const;  ///< planes per considered pair
+  [[nodiscard]] double mean_rounds() const;  ///< rounds per considered pair
+  [[nodiscard]] double mean_planes() const;  ///< key planes per considered pair (= rounds at k 1)
   [[nodiscard]] double mean_rel_l2() const;
   [[nodiscard]] double mean_cosine() const;
   [[nodiscard]] double mean_retained_mass() const;
@@ -216,11 +228,16 @@ struct BuiInterval {
   std::int64_t min = 0;
   std::int64_t max = 0;
 };
+/// Planes still unknown after `rounds` MSB-first rounds of `bits_per_round` planes of a
+/// `bits`-bit key: max(0, bits - rounds * bits_per_round).
+[[nodiscard]] int unknown_planes(int bits, int rounds, int bits_per_round = 1);
 /// I^r bounds after `rounds` MSB-first rounds of a `bits`-bit key against query codes q.
-[[nodiscard]] BuiInterval bui_interval(std::span<const std::int16_t> q, int bits, int rounds);
-/// S^r: exact partial score over the top `rounds` planes (scalar reference).
+[[nodiscard]] BuiInterval bui_interval(std::span<const std::int16_t> q, int bits, int rounds,
+                                       int bits_per_round = 1);
+/// S^r: exact partial score over the planes of the first `rounds` rounds (scalar reference).
 [[nodiscard]] std::int64_t partial_score(std::span<const std::int16_t> q,
-                                         std::span<const std::int16_t> k, int bits, int rounds);
+                                         std::span<const std::int16_t> k, int bits, int rounds,
+                                         int bits_per_round = 1);
 
 /// Everything the model did for one key of one row (tests check properties on it).
 struct KeyTrace {

@@ -34,6 +34,8 @@ inline constexpr std::size_t kBlockKeys = 16;
 struct Prepared {
   const core::AttentionHead* head = nullptr;
   int p = 8;
+  int kbits = 1;   // planes per round, 1..p (FunctionalOptions::bits_per_round clamped to p)
+  int rounds = 8;  // R = ceil(p / k)
   std::size_t d = 0, nq = 0, nk = 0, words = 0, groups = 1;
   core::QuantizedMatrix q, k;
   core::BitPlanes qplanes, kplanes;
@@ -57,6 +59,10 @@ struct Prepared {
   std::vector<double> kscale;        // nk: the key's scale (one scale group), as coef() reads it
 
   [[nodiscard]] bool blocked() const { return !kblocks.empty(); }
+  // Round r (1..rounds) consumes planes round_hi(r) down to round_lo(r); round_lo(r) is also the
+  // number of planes still unknown after it (the BUI span is 2^round_lo(r) - 1).
+  [[nodiscard]] int round_hi(int r) const { return p - 1 - (r - 1) * kbits; }
+  [[nodiscard]] int round_lo(int r) const { return std::max(0, p - r * kbits); }
   [[nodiscard]] std::size_t visible(std::size_t i) const {
     return causal ? std::min(pos[i] + 1, nk) : nk;
   }
@@ -134,7 +140,7 @@ inline void accept_survivors(const Prepared& P, const FunctionalOptions& opt, Ro
                              std::size_t k0, std::span<const std::uint32_t> survivors,
                              const double* lower, FunctionalStats& st) {
   if (survivors.empty()) return;
-  st.rounds_hist[static_cast<std::size_t>(P.p)] += survivors.size();
+  st.rounds_hist[static_cast<std::size_t>(P.rounds)] += survivors.size();
   st.pairs_kept += survivors.size();
   double tmax = kNegInf;
   for (const std::uint32_t a : survivors) tmax = std::max(tmax, lower[a]);

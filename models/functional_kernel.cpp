@@ -16,13 +16,15 @@
 // Survivors go through the shared online softmax and P.V (accept_survivors, vectorized by the
 // target ISA, elementwise so identical on every path).
 //
-// k bits per round (issue 15): a round consuming planes t .. t-k+1 needs the dot of q with the
-// k-bit slice of each code. The slice is extracted in registers like a plane, ((code >> (t-k+1))
-// & (2^k - 1)) per byte, and vpdpbusd multiplies unsigned bytes up to 255 by the signed query
-// codes, so a k-bit round costs the same instructions as a 1-bit round; S += 2^(t-k+1) * dot
-// (the sign plane, inside round 1, keeps its negative weight: subtract 2^p * dot of the sign
-// bit, or use the signed top slice code >> (p-k)). Only the plane extraction, the weight and the
-// BUI span (2^(p - r*k) - 1) change; the loop below is written per round for that reason.
+// k bits per round (issue 15): a round consuming planes hi .. lo (hi - lo + 1 <= k) needs the
+// dot of q with the round's slice of each code, ((code >> lo) & (2^w - 1)) per byte, extracted
+// in registers like a plane; S += 2^lo * dot. vpdpbusd multiplies unsigned bytes up to 255 by
+// the signed query codes, so a k-bit round costs the same instructions as a 1-bit round. The
+// sign plane (round 1) makes the top slice signed, s in [-2^(w-1), 2^(w-1)); the kernel feeds
+// u = s + 2^(w-1) (the slice with its top bit flipped, unsigned) and subtracts 2^(w-1) * sum(q)
+// per row. AVX2's vpmaddubsw saturates pairs in int16, so it takes slices of at most 7 bits
+// (a k = 8 round is two slices combined by a shift) and widens to int32 often enough. The
+// per-plane counters (ones, bidirectional additions) come from the per-(plane, key) tables.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -44,18 +46,29 @@ namespace {
 constexpr int kMaxRows = 8;  // rows per register block (the hardware query group is 8 rows)
 constexpr std::size_t kQuadBytes = 4 * kBlockKeys;  // one dim quad of a key block
 
-// Inner products of plane t of one 16-key block with NR query rows:
-// out[r * stride + a] = sum_c bit_t(code of key a, dim c) * q_r[c].
+// Bits lo .. lo + width - 1 of each code byte as an unsigned number; flip: XOR its top bit (a
+// signed slice s read as s + 2^(width-1)).
+struct Slice {
+  int lo = 0, width = 1;
+  bool flip = false;
+  [[nodiscard]] int mask() const { return (1 << width) - 1; }
+  [[nodiscard]] int flip_bit() const { return flip ? 1 << (width - 1) : 0; }
+};
+
+// Inner products of slice sl of one 16-key block with NR query rows:
+// out[r * stride + a] = sum_c slice(code of key a, dim c) * q_r[c].
 struct GenericDot {
+  static constexpr int kMaxWidth = 8;
   template <int NR>
-  static void block(const std::int8_t* kb, std::size_t quads, int t, const std::uint32_t* const* q,
-                    std::int32_t* out, std::size_t stride) {
+  static void block(const std::int8_t* kb, std::size_t quads, Slice sl,
+                    const std::uint32_t* const* q, std::int32_t* out, std::size_t stride) {
     std::int32_t acc[NR][kBlockKeys] = {};
+    const int mask = sl.mask(), flip = sl.flip_bit();
     for (std::size_t c = 0; c < quads; ++c) {
       const std::int8_t* v = kb + c * kQuadBytes;
       std::int32_t bit[kQuadBytes];
       for (std::size_t b = 0; b < kQuadBytes; ++b)
-        bit[b] = (static_cast<std::uint8_t>(v[b]) >> t) & 1;
+        bit[b] = ((static_cast<std::uint8_t>(v[b]) >> sl.lo) & mask) ^ flip;
       for (int r = 0; r < NR; ++r) {
         const std::uint32_t w = q[r][c];
         const std::int32_t q0 = static_cast<std::int8_t>(w & 0xff);
@@ -72,24 +85,32 @@ struct GenericDot {
   }
 };
 
-// vpmaddubsw multiplies the plane bytes (unsigned 0/1) by the query codes (signed) and adds
-// pairs into int16; 64 dim quads of |sum| <= 256 fit in int16 before vpmaddwd widens them.
+// vpmaddubsw multiplies the slice bytes (unsigned, < 2^w) by the query codes (signed) and adds
+// pairs into int16: |pair| <= 2 (2^w - 1) 128 fits for w <= 7, and `run` dim quads of such
+// pairs fit before vpmaddwd widens them (64 quads for planes, w = 1).
 struct Avx2Dot {
+  static constexpr int kMaxWidth = 7;
   template <int NR>
-  __attribute__((target("avx2"))) static void block(const std::int8_t* kb, std::size_t quads, int t,
-                                                    const std::uint32_t* const* q,
+  __attribute__((target("avx2"))) static void block(const std::int8_t* kb, std::size_t quads,
+                                                    Slice sl, const std::uint32_t* const* q,
                                                     std::int32_t* out, std::size_t stride) {
-    const __m256i one8 = _mm256_set1_epi8(1), one16 = _mm256_set1_epi16(1);
-    const __m128i cnt = _mm_cvtsi32_si128(t);
+    const __m256i mask8 = _mm256_set1_epi8(static_cast<char>(sl.mask()));
+    const __m256i flip8 = _mm256_set1_epi8(static_cast<char>(sl.flip_bit()));
+    const __m256i one16 = _mm256_set1_epi16(1);
+    const __m128i cnt = _mm_cvtsi32_si128(sl.lo);
+    const std::size_t run =
+        std::max<std::size_t>(1, 16384 / (static_cast<std::size_t>(sl.mask()) * 256));
     __m256i acc[NR][2];
     for (int r = 0; r < NR; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_si256();
-    for (std::size_t c0 = 0; c0 < quads; c0 += 64) {
+    for (std::size_t c0 = 0; c0 < quads; c0 += run) {
       __m256i part[NR][2];
       for (int r = 0; r < NR; ++r) part[r][0] = part[r][1] = _mm256_setzero_si256();
-      for (std::size_t c = c0; c < std::min(quads, c0 + 64); ++c) {
+      for (std::size_t c = c0; c < std::min(quads, c0 + run); ++c) {
         const auto* v = reinterpret_cast<const __m256i*>(kb + c * kQuadBytes);
-        const __m256i lo = _mm256_and_si256(_mm256_srl_epi16(_mm256_loadu_si256(v), cnt), one8);
-        const __m256i hi = _mm256_and_si256(_mm256_srl_epi16(_mm256_loadu_si256(v + 1), cnt), one8);
+        const __m256i lo = _mm256_xor_si256(
+            _mm256_and_si256(_mm256_srl_epi16(_mm256_loadu_si256(v), cnt), mask8), flip8);
+        const __m256i hi = _mm256_xor_si256(
+            _mm256_and_si256(_mm256_srl_epi16(_mm256_loadu_si256(v + 1), cnt), mask8), flip8);
         for (int r = 0; r < NR; ++r) {
           const __m256i qv = _mm256_set1_epi32(static_cast<int>(q[r][c]));
           part[r][0] = _mm256_add_epi16(part[r][0], _mm256_maddubs_epi16(lo, qv));
@@ -108,20 +129,23 @@ struct Avx2Dot {
   }
 };
 
-// vpdpbusd: per 32-bit lane (one key), 4 plane bytes (unsigned) times 4 query codes (signed),
+// vpdpbusd: per 32-bit lane (one key), 4 slice bytes (unsigned) times 4 query codes (signed),
 // summed and accumulated: 16 keys x 4 dims per instruction.
 struct Avx512Dot {
+  static constexpr int kMaxWidth = 8;
   template <int NR>
   __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void block(
-      const std::int8_t* kb, std::size_t quads, int t, const std::uint32_t* const* q,
+      const std::int8_t* kb, std::size_t quads, Slice sl, const std::uint32_t* const* q,
       std::int32_t* out, std::size_t stride) {
-    const __m512i one8 = _mm512_set1_epi8(1);
-    const __m128i cnt = _mm_cvtsi32_si128(t);
+    const __m512i mask8 = _mm512_set1_epi8(static_cast<char>(sl.mask()));
+    const __m512i flip8 = _mm512_set1_epi8(static_cast<char>(sl.flip_bit()));
+    const __m128i cnt = _mm_cvtsi32_si128(sl.lo);
     __m512i acc[NR];
     for (int r = 0; r < NR; ++r) acc[r] = _mm512_setzero_si512();
     for (std::size_t c = 0; c < quads; ++c) {
       const __m512i v = _mm512_loadu_si512(kb + c * kQuadBytes);
-      const __m512i plane = _mm512_and_si512(_mm512_srl_epi16(v, cnt), one8);
+      const __m512i plane =
+          _mm512_xor_si512(_mm512_and_si512(_mm512_srl_epi16(v, cnt), mask8), flip8);
       for (int r = 0; r < NR; ++r)
         acc[r] = _mm512_dpbusd_epi32(acc[r], plane, _mm512_set1_epi32(static_cast<int>(q[r][c])));
     }
@@ -131,25 +155,54 @@ struct Avx512Dot {
 };
 
 template <class Dot>
-void block_dots(int rows, const std::int8_t* kb, std::size_t quads, int t,
+void slice_dots(int rows, const std::int8_t* kb, std::size_t quads, Slice sl,
                 const std::uint32_t* const* q, std::int32_t* out, std::size_t stride) {
   switch (rows) {
     case 1:
-      return Dot::template block<1>(kb, quads, t, q, out, stride);
+      return Dot::template block<1>(kb, quads, sl, q, out, stride);
     case 2:
-      return Dot::template block<2>(kb, quads, t, q, out, stride);
+      return Dot::template block<2>(kb, quads, sl, q, out, stride);
     case 3:
-      return Dot::template block<3>(kb, quads, t, q, out, stride);
+      return Dot::template block<3>(kb, quads, sl, q, out, stride);
     case 4:
-      return Dot::template block<4>(kb, quads, t, q, out, stride);
+      return Dot::template block<4>(kb, quads, sl, q, out, stride);
     case 5:
-      return Dot::template block<5>(kb, quads, t, q, out, stride);
+      return Dot::template block<5>(kb, quads, sl, q, out, stride);
     case 6:
-      return Dot::template block<6>(kb, quads, t, q, out, stride);
+      return Dot::template block<6>(kb, quads, sl, q, out, stride);
     case 7:
-      return Dot::template block<7>(kb, quads, t, q, out, stride);
+      return Dot::template block<7>(kb, quads, sl, q, out, stride);
     default:
-      return Dot::template block<8>(kb, quads, t, q, out, stride);
+      return Dot::template block<8>(kb, quads, sl, q, out, stride);
+  }
+}
+
+// The planes hi .. lo of one round, as one slice (or, on AVX2 for 8-bit rounds, slices of at
+// most Dot::kMaxWidth bits combined by shifts): out = sum_c q_c * (value of the round's bits of
+// key c's code, read as a signed number when `sign` holds (round 1 holds the sign plane)).
+// qsum[r] = sum of row r's query codes (the correction of the flipped top slice).
+template <class Dot>
+void block_dots(int rows, const std::int8_t* kb, std::size_t quads, int hi, int lo, bool sign,
+                const std::uint32_t* const* q, const std::int32_t* qsum, std::int32_t* out,
+                std::size_t stride) {
+  std::int32_t part[kMaxRows * kBlockKeys];
+  for (int top = hi; top >= lo;) {
+    const int w = std::min(Dot::kMaxWidth, top - lo + 1);
+    const Slice sl{top - w + 1, w, sign && top == hi};
+    const bool first = top == hi;
+    slice_dots<Dot>(rows, kb, quads, sl, q, first ? out : part, first ? stride : kBlockKeys);
+    for (int r = 0; r < rows; ++r) {
+      std::int32_t* o = out + static_cast<std::size_t>(r) * stride;
+      const std::int32_t corr = sl.flip_bit() * qsum[r];
+      if (first) {
+        if (corr != 0)
+          for (std::size_t a = 0; a < kBlockKeys; ++a) o[a] -= corr;
+      } else {
+        for (std::size_t a = 0; a < kBlockKeys; ++a)
+          o[a] = (o[a] << w) + part[static_cast<std::size_t>(r) * kBlockKeys + a];
+      }
+    }
+    top -= w;
   }
 }
 
@@ -259,8 +312,8 @@ void row_round(const FunctionalOptions& opt, RowState& rs, int r, std::int32_t w
 // false when there is none.
 bool count_round(const Prepared& P, std::size_t n, int r, std::size_t base, std::size_t blocks,
                  std::size_t tile, TileScratch& ts, GroupScratch& gs, FunctionalStats& st) {
-  const std::size_t t = static_cast<std::size_t>(P.p - r), plane = t * P.nk + base;
-  V8i count_v{}, ones_v{}, adds_v{};
+  const int hi = P.round_hi(r), lo = P.round_lo(r);
+  V8i count_v{}, ones_v[8]{}, adds_v[8]{};  // per plane of the round (blocked: p <= 8)
   std::fill_n(ts.live.begin(), blocks, std::uint8_t{0});
   bool any = false;
   for (std::size_t e = 0; e < blocks * kBlockKeys; e += 8) {
@@ -271,23 +324,30 @@ bool count_round(const Prepared& P, std::size_t n, int r, std::size_t base, std:
     ts.live[e / kBlockKeys] = 1;
     any = true;
     count_v += cnt;
-    ones_v += cnt * __builtin_convertvector(load8<V8u16>(&P.ones[plane + e]), V8i);
-    adds_v += cnt * __builtin_convertvector(load8<V8u16>(&P.adds[plane + e]), V8i);
+    for (int t = lo; t <= hi; ++t) {
+      const std::size_t plane = static_cast<std::size_t>(t) * P.nk + base + e;
+      ones_v[t - lo] += cnt * __builtin_convertvector(load8<V8u16>(&P.ones[plane]), V8i);
+      adds_v[t - lo] += cnt * __builtin_convertvector(load8<V8u16>(&P.adds[plane]), V8i);
+    }
     V8i kr = load8<V8i>(&gs.key_rounds[base + e]);
     kr = ((cnt > 0) & (kr < r)) ? V8i{} + r : kr;
     store8(&gs.key_rounds[base + e], kr);
   }
-  std::uint64_t n_active = 0, ones_sum = 0, adds_sum = 0;
-  for (int k = 0; k < 8; ++k) {
-    n_active += static_cast<std::uint64_t>(count_v[k]);
-    ones_sum += static_cast<std::uint64_t>(ones_v[k]);
-    adds_sum += static_cast<std::uint64_t>(adds_v[k]);
-  }
+  std::uint64_t n_active = 0;
+  for (int k = 0; k < 8; ++k) n_active += static_cast<std::uint64_t>(count_v[k]);
   st.active_per_round[static_cast<std::size_t>(r)] += n_active;
-  st.plane_processed[t] += n_active;
-  st.plane_ones[t] += ones_sum;
-  st.plane_bidir_adds[t] += adds_sum;
-  gs.tile_adds[tile] += adds_sum;
+  for (int t = lo; t <= hi; ++t) {
+    std::uint64_t ones_sum = 0, adds_sum = 0;
+    for (int k = 0; k < 8; ++k) {
+      ones_sum += static_cast<std::uint64_t>(ones_v[t - lo][k]);
+      adds_sum += static_cast<std::uint64_t>(adds_v[t - lo][k]);
+    }
+    const auto u = static_cast<std::size_t>(t);
+    st.plane_processed[u] += n_active;
+    st.plane_ones[u] += ones_sum;
+    st.plane_bidir_adds[u] += adds_sum;
+    gs.tile_adds[tile] += adds_sum;
+  }
   return any;
 }
 
@@ -301,9 +361,11 @@ void group_tile(const Prepared& P, const FunctionalOptions& opt, RowState* const
   const std::size_t base = k0 / kBlockKeys * kBlockKeys, lead = k0 - base;
   std::size_t kmax = 0;
   const std::uint32_t* q[kMaxRows];
+  std::int32_t qsum[kMaxRows];
   for (std::size_t s = 0; s < n; ++s) {
     const RowState& rs = *rows[s];
     q[s] = &P.q4[rs.i * P.quads];
+    qsum[s] = static_cast<std::int32_t>(P.qpos[rs.i] + P.qneg[rs.i]);
     const std::size_t nk = std::min(rs.nvis, k0 + opt.key_tile) - k0;
     kmax = std::max(kmax, nk);
     const std::size_t off = s * ts.stride;
@@ -319,13 +381,15 @@ void group_tile(const Prepared& P, const FunctionalOptions& opt, RowState* const
     }
   }
   const std::size_t blocks = (lead + kmax + kBlockKeys - 1) / kBlockKeys;
-  for (int r = 1; r <= P.p; ++r) {
+  for (int r = 1; r <= P.rounds; ++r) {
     if (!count_round(P, n, r, base, blocks, tile, ts, gs, st)) break;
     for (std::size_t b = 0; b < blocks; ++b)
       if (ts.live[b] != 0)  // else every row has pruned these 16 keys: no plane fetch
         block_dots<Dot>(static_cast<int>(n), &P.kblocks[(base / kBlockKeys + b) * P.quads * 64],
-                        P.quads, P.p - r, q, &ts.dots[b * kBlockKeys], ts.stride);
-    const auto wt = static_cast<std::int32_t>(core::plane_weight(P.p - r, P.p));
+                        P.quads, P.round_hi(r), P.round_lo(r), r == 1, q, qsum,
+                        &ts.dots[b * kBlockKeys], ts.stride);
+    // The round's bits as a (signed in round 1) number, weighted by its lowest plane.
+    const auto wt = std::int32_t{1} << P.round_lo(r);
     for (std::size_t s = 0; s < n; ++s) row_round(opt, *rows[s], r, wt, s, ts, st);
   }
   for (std::size_t s = 0; s < n; ++s) {

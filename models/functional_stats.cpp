@@ -29,9 +29,11 @@ FunctionalStats& FunctionalStats::operator+=(const FunctionalStats& o) {
   if (o.bits == 0 && o.query_rows == 0) return *this;  // merging an empty record is a no-op
   if (bits == 0 && query_rows == 0) {
     bits = o.bits;
+    bits_per_round = o.bits_per_round;
     topk = o.topk;
-  } else if (o.bits != bits || o.topk != topk) {
-    throw std::invalid_argument("FunctionalStats: merging records of different bit width or top-k");
+  } else if (o.bits != bits || o.bits_per_round != bits_per_round || o.topk != topk) {
+    throw std::invalid_argument(
+        "FunctionalStats: merging records of different bit width, bits per round or top-k");
   }
   query_rows += o.query_rows;
   query_groups += o.query_groups;
@@ -68,10 +70,24 @@ FunctionalStats& FunctionalStats::operator+=(const FunctionalStats& o) {
 double FunctionalStats::kept_fraction() const {
   return safe_div(static_cast<double>(pairs_kept), static_cast<double>(pairs_considered));
 }
+int FunctionalStats::rounds() const {
+  const int k = std::max(1, bits_per_round);
+  return (bits + k - 1) / k;
+}
+int FunctionalStats::planes_through(int r) const {
+  return std::min(bits, r * std::max(1, bits_per_round));
+}
 double FunctionalStats::mean_rounds() const {
+  double rounds = 0.0;
+  for (std::size_t r = 1; r < rounds_hist.size(); ++r)
+    rounds += static_cast<double>(r * rounds_hist[r]);
+  return safe_div(rounds, static_cast<double>(pairs_considered));
+}
+double FunctionalStats::mean_planes() const {
   double planes = 0.0;
   for (std::size_t r = 1; r < rounds_hist.size(); ++r)
-    planes += static_cast<double>(r * rounds_hist[r]);
+    planes += static_cast<double>(planes_through(static_cast<int>(r))) *
+              static_cast<double>(rounds_hist[r]);
   return safe_div(planes, static_cast<double>(pairs_considered));
 }
 namespace {
@@ -194,6 +210,8 @@ std::string FunctionalStats::serialize() const {
   s += std::to_string(kVersion);
   s += '\n';
   put(s, "bits", static_cast<std::uint64_t>(bits));
+  // Written only when not 1, so every record of the one-plane model keeps its exact text.
+  if (bits_per_round != 1) put(s, "bits_per_round", static_cast<std::uint64_t>(bits_per_round));
   put(s, "topk", topk);
   put(s, "query_rows", query_rows);
   put(s, "query_groups", query_groups);
@@ -285,6 +303,10 @@ FunctionalStats FunctionalStats::deserialize(std::string_view text) {
 
   FunctionalStats s;
   s.bits = static_cast<int>(u64("bits"));
+  const bool has_k = fields.contains("bits_per_round");
+  if (has_k) s.bits_per_round = static_cast<int>(u64("bits_per_round"));
+  if (s.bits_per_round < 1 || s.bits_per_round > kMaxBits)
+    throw core::InputError("FunctionalStats: bits_per_round out of 1..16");
   s.topk = u64("topk");
   s.query_rows = u64("query_rows");
   s.query_groups = u64("query_groups");
@@ -315,7 +337,8 @@ FunctionalStats FunctionalStats::deserialize(std::string_view text) {
   s.sum_retained_mass_fx = i64("sum_retained_mass_fx");
   s.topk_hits = u64("topk_hits");
   s.topk_slots = u64("topk_slots");
-  if (fields.size() != 31) throw core::InputError("FunctionalStats: unknown extra fields");
+  if (fields.size() != (has_k ? 32u : 31u))
+    throw core::InputError("FunctionalStats: unknown extra fields");
   return s;
 }
 

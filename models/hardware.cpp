@@ -221,6 +221,16 @@ core::Binding<HardwareConfig, SparsityKnobs> make_hardware_binding() {
   b.add(Field(&H::bui_gf, "features.bui_gf")
             .describe("BUI-GF early termination (off: every key runs all planes)")
             .key_part("bui", 6));
+  // Added after statistics and campaigns were stored: at 1 (the one-plane model every stored
+  // record means) it is in neither the statistics-cache key nor the configuration hash.
+  b.add(Field(&H::bits_per_round, "algorithm.bits_per_round")
+            .with_unit("bits")
+            .range(1, 16)
+            .describe("key bit planes a lane consumes per round (multi-bit stage fusion; the "
+                      "guard decides once per round; above algorithm.bits: one round). The "
+                      "hardware models still cost one plane per round (issue 15 item 2)")
+            .key_part_unless("bpr", 1)
+            .identity_unless(1));
   b.add(Field(&H::bidirectional, "features.bidirectional")
             .describe("bidirectional bit sparsity (sum the smaller of ones/zeros)"));
   b.add(Field(&H::out_of_order, "features.out_of_order")

@@ -78,7 +78,8 @@ struct SparsityKnobs {
   double radius = 5.0;
   int tile_keys = 64;
   TileOrder tile_order = TileOrder::head_tail;
-  bool bui_gf = true;  // features.bui_gf (off: no pruning)
+  bool bui_gf = true;      // features.bui_gf (off: no pruning)
+  int bits_per_round = 1;  // algorithm.bits_per_round: key planes per round (k; issue 15)
 };
 
 /// Typed view of a validated hardware Config (derived quantities computed once). The initializers

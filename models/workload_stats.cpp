@@ -11,6 +11,13 @@ double WorkloadStats::lockstep_rounds(int n) const {
   return expected;
 }
 
+double WorkloadStats::rounds_per_pair() const {
+  const auto k = static_cast<std::size_t>(std::max(1, bits_per_round));
+  double s = 0;
+  for (std::size_t r = 0; r < active_fraction.size(); r += k) s += active_fraction[r];
+  return s;
+}
+
 double WorkloadStats::group_fetch(int round) const {
   const auto r = static_cast<std::size_t>(round);
   if (r < group_fetch_fraction.size()) return group_fetch_fraction[r];

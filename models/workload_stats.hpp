@@ -11,8 +11,13 @@ namespace pade::models {
 
 struct WorkloadStats {
   int bits = 8;
+  /// k key planes per round (algorithm.bits_per_round). The per-plane vectors below stay sized
+  /// by planes: with k > 1 the planes of one round share their active fraction (the guard
+  /// decides once per round), so models that cost one plane per round see the plane work the
+  /// multi-bit lane does, but not its per-round timing (issue 15 item 2).
+  int bits_per_round = 1;
   /// active_fraction[r]: fraction of visible (query, key) pairs still active when plane r is
-  /// processed (r = 0 is the MSB round; active_fraction[0] = 1 with BUI-GF). Size = bits.
+  /// processed (r = 0 is the MSB plane; active_fraction[0] = 1 with BUI-GF). Size = bits.
   std::vector<double> active_fraction;
   double kept_fraction = 1.0;  // pairs that survive every round (exact score, go to softmax·V)
   double bidir_active_fraction = 0.5;  // mean min(ones, zeros) / d over processed key planes
@@ -41,6 +46,10 @@ struct WorkloadStats {
   /// active_fraction[r] scaled so that the mean over rounds is group_plane_fetch_fraction (capped
   /// at 1).
   [[nodiscard]] double group_fetch(int round) const;
+
+  /// Expected rounds per visible pair: the active fraction of each round's first plane, summed
+  /// (= mean_rounds() when bits_per_round is 1).
+  [[nodiscard]] double rounds_per_pair() const;
 
   /// Expected planes processed per visible pair: sum of active_fraction.
   [[nodiscard]] double mean_rounds() const {

@@ -247,7 +247,7 @@ TEST_CASE("the sparsity knobs are exactly the statistics-cache key parts", "[bin
   CHECK(models::hardware_binding().key_part_keys() ==
         std::vector<std::string>{"algorithm.bits", "algorithm.alpha", "algorithm.radius",
                                  "qk_pu.rows", "algorithm.tile_keys", "algorithm.tile_order",
-                                 "features.bui_gf"});
+                                 "features.bui_gf", "algorithm.bits_per_round"});
   // The default point's key part is the default HardwareConfig's knobs.
   const dse::AlgorithmPoint p =
       dse::AlgorithmPoint::from(core::default_config(models::hardware_schema()));

@@ -64,6 +64,12 @@ void write_one(const core::Config& hw, const workloads::Benchmark& bench,
   t.add_row({results::Table::text("stats.kept_fraction_stderr"),
              results::Table::number(ws.stderr_kept_fraction)});
   t.add_row({results::Table::text("stats.mean_rounds"), results::Table::number(ws.mean_rounds())});
+  if (ws.bits_per_round != 1) {  // multi-bit rounds: mean_rounds above counts planes
+    t.add_row(
+        {results::Table::text("stats.bits_per_round"), results::Table::integer(ws.bits_per_round)});
+    t.add_row({results::Table::text("stats.rounds_per_pair"),
+               results::Table::number(ws.rounds_per_pair())});
+  }
   for (std::size_t r = 0; r < ws.active_fraction.size(); ++r)
     t.add_row({results::Table::text("stats.active_fraction_round" + std::to_string(r + 1)),
                results::Table::number(ws.active_fraction[r])});
