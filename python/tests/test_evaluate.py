@@ -108,3 +108,18 @@ def test_file_errors_carry_the_cli_message(tmp_path, pade_cli):
     assert cli.returncode == 2
     assert str(err.value) in cli.stderr
     assert f"{bad}:2:" in str(err.value)
+
+
+def test_the_readme_command_works():
+    """The README's Python quick-start line, run as written (with this interpreter)."""
+    import os
+    import re
+    import sys
+
+    readme = (ROOT / "README.md").read_text()
+    line = next(l for l in readme.splitlines() if "import pade; print(pade.evaluate(" in l)
+    code = re.search(r'-c "(.*)"', line).group(1)
+    assert line.startswith("PYTHONPATH=build/python /usr/bin/python3 -c")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                         cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(pade.__path__[0] + "/.."))).stdout
+    assert "'benchmark': 'llama2-7b/mmlu'" in out and "'energy_j':" in out
