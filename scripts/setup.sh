@@ -8,6 +8,7 @@ PACKAGES=(
   libboost-graph-dev libtbb-dev libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev sqlite3
   catch2 libcli11-dev gnuplot-nox libopenblas-dev libbenchmark-dev
   libopenmpi-dev openmpi-bin
+  pybind11-dev python3-dev python3-pytest python3-numpy python3-pandas python3-matplotlib python3-optuna
   clang libclang-rt-14-dev
   fortunes-min dict-devil
 )
