@@ -121,6 +121,22 @@ JobResults evaluate_jobs(const Campaign& campaign,
   return results;
 }
 
+results::PointRecord suite_point(const Campaign& campaign,
+                                 std::span<const core::Metrics> per_benchmark) {
+  results::PointRecord p;
+  p.objectives = suite_objectives(per_benchmark);
+  for (const auto& c : campaign.constraints) {
+    const double v = p.objectives.get(c.metric);
+    if (v > c.max) {
+      p.feasible = false;
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "%s %.4g > %.4g", c.metric.c_str(), v, c.max);
+      p.reason += (p.reason.empty() ? "" : "; ") + std::string(buf);
+    }
+  }
+  return p;
+}
+
 std::unique_ptr<search::Strategy> make_strategy(const Campaign& campaign) {
   search::StrategyOptions so;
   so.seed = static_cast<std::uint64_t>(campaign.seed);
@@ -544,21 +560,11 @@ std::vector<search::Outcome> CampaignRun::commit_batch(std::span<Work> work,
 
 results::PointRecord CampaignRun::make_point(const Work& w,
                                              std::span<const core::Metrics> metrics) const {
-  results::PointRecord p;
+  results::PointRecord p = suite_point(campaign_, metrics);
   p.campaign_id = summary_.campaign_id;
   p.config_hash = w.key.first;
   p.seq = w.candidate->seq;
   p.fidelity = w.key.second;
-  p.objectives = suite_objectives(metrics);
-  for (const auto& c : campaign_.constraints) {
-    const double v = p.objectives.get(c.metric);
-    if (v > c.max) {
-      p.feasible = false;
-      char buf[160];
-      std::snprintf(buf, sizeof buf, "%s %.4g > %.4g", c.metric.c_str(), v, c.max);
-      p.reason += (p.reason.empty() ? "" : "; ") + std::string(buf);
-    }
-  }
   return p;
 }
 

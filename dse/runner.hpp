@@ -97,6 +97,12 @@ struct RunSummary {
                                      const workloads::Benchmark& benchmark,
                                      const std::string& fidelity, StatsCache& stats);
 
+/// The point a campaign stores for one design, less its identity (campaign, hash, seq,
+/// fidelity): the suite objectives (suite_objectives) and feasibility under the campaign's
+/// constraints, with the reason text naming each broken one.
+[[nodiscard]] results::PointRecord suite_point(const Campaign& campaign,
+                                               std::span<const core::Metrics> per_benchmark);
+
 /// The campaign's strategy, configured from the campaign (seed, budget, population, ladder, η).
 [[nodiscard]] std::unique_ptr<search::Strategy> make_strategy(const Campaign& campaign);
 /// InputError unless the shard is valid for the campaign (adaptive strategies cannot be sharded).

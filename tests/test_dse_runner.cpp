@@ -531,8 +531,9 @@ TEST_CASE(
       "  hbm.pin_rate_gbps: {from: 1.0, to: 6.4, steps: 8, scale: log}\n"
       "  tech.clock_mhz: [500, 700, 900, 1100, 1300, 1500]\n"
       "  softmax.exp_units: [8, 16, 32, 64, 128, 256]\n"
-      "strategy: random\nbatch_size: " + std::to_string(designs / 20) +
-      "\nbudget: {evaluations: " + std::to_string(designs) + "}\n"
+      "strategy: random\nbatch_size: " +
+      std::to_string(designs / 20) + "\nbudget: {evaluations: " + std::to_string(designs) +
+      "}\n"
       "objectives: [latency, energy, area, accuracy_loss]\n"
       "constraints: {power_w_max: 40}\n";
   dse::RunOptions full_options;

@@ -2,13 +2,13 @@
 // runner's own parallel evaluation (dse::evaluate_jobs).
 #include <optional>
 
+#include "dse/campaign.hpp"
 #include "dse/cli/common.hpp"
 #include "dse/runner.hpp"
 #include "models/fidelity.hpp"
 #include "python/bindings/bindings.hpp"
 #include "python/bindings/convert.hpp"
 #include "python/bindings/interrupt.hpp"
-#include "python/bindings/suite.hpp"
 #include "search/strategy.hpp"
 
 namespace pade::python {
@@ -85,7 +85,7 @@ py::dict suite_metrics_of(const py::iterable& rows) {
   }
   if (per_benchmark.empty()) throw core::InputError("suite_metrics: expected at least one row");
   py::dict out;
-  put_metrics(out, suite_metrics(per_benchmark));
+  put_metrics(out, dse::suite_objectives(per_benchmark));
   return out;
 }
 

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 
+#include "dse/runner.hpp"
 #include "models/fidelity.hpp"
 #include "pade/version.hpp"
 #include "python/bindings/bindings.hpp"
 #include "python/bindings/interrupt.hpp"
-#include "python/bindings/suite.hpp"
 
 namespace pade::python {
 
@@ -196,7 +196,7 @@ std::vector<results::PointRecord> Study::run_jobs(std::span<const Job> jobs) {
     const PointKey key{configs[i].hash(), jobs[i].fidelity};
     if (slot[i] == SIZE_MAX || known_.count(key) > 0) continue;
     const auto& metrics = results.at(slot[i]);
-    results::PointRecord p = suite_point(campaign_, metrics);
+    results::PointRecord p = dse::suite_point(campaign_, metrics);
     p.campaign_id = campaign_id_;
     p.config_hash = key.first;
     p.seq = jobs[i].seq;
