@@ -308,7 +308,7 @@ TemplateTiming time_template(const TaskGraph& tg) {
 void add_workload_metrics(core::Metrics& m, const HardwareConfig& hw, const WorkloadStats& s) {
   const EffectiveStats e = effective_stats(hw, s);
   double rounds = 0;
-  for (int r = 0; r < e.bits; ++r) rounds += e.active[static_cast<std::size_t>(r)];
+  for (int r = 0; r < e.rounds; ++r) rounds += e.active[static_cast<std::size_t>(r)];
   m.set(core::metric::kKeptFraction, e.kept);
   m.set(core::metric::kAccuracyLoss, hw.bui_gf ? s.accuracy_loss : 0.0);
   m.set("mean_rounds", rounds);

@@ -7,21 +7,41 @@
 
 namespace pade::models {
 
+namespace {
+// Lane rounds per pair with k = hw.planes_per_round() planes per round (a round runs iff its first
+// plane does), and the expected rounds of the slowest of n lockstep pairs (as
+// WorkloadStats::lockstep_rounds, per round instead of per plane).
+struct LaneRounds {
+  double mean = 0, lockstep = 0;
+};
+LaneRounds lane_rounds(const HardwareConfig& hw, const WorkloadStats& s) {
+  const auto k = static_cast<std::size_t>(hw.planes_per_round());
+  LaneRounds out;
+  for (std::size_t r = 0; r < s.active_fraction.size(); r += k) {
+    out.mean += s.active_fraction[r];
+    out.lockstep += 1.0 - std::pow(1.0 - s.active_fraction[r], hw.lanes_per_row);
+  }
+  return out;
+}
+}  // namespace
+
 core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark& benchmark,
                            const WorkloadStats& s) {
   const ModelCoefficients& c = hw.coef;
   const double clock_hz = hw.clock_mhz * 1e6;
   const double bytes_per_cycle = hw.hbm_bandwidth_gbps() * 1e9 / clock_hz;
   const double e_scale = c.tech_energy_scale_45_to_28 * (hw.node_nm / 28.0);
-  const double rounds = hw.bui_gf ? s.mean_rounds() : static_cast<double>(s.bits);
+  // Plane work (AND trees, SRAM reads) counts planes; lane time counts rounds of k planes.
+  const double planes = hw.bui_gf ? s.mean_rounds() : static_cast<double>(s.bits);
+  const LaneRounds lr = lane_rounds(hw, s);
+  const double rounds = hw.bui_gf ? lr.mean : static_cast<double>(hw.rounds());
   const double kept = hw.bui_gf ? s.kept_fraction : 1.0;
   const double plane_fetch = hw.bui_gf ? s.group_plane_fetch_fraction : 1.0;
   const double v_fetch = hw.bui_gf ? s.group_v_fetch_fraction : 1.0;
   // In-order lanes move in lockstep: a batch of lanes_per_row keys takes as many rounds as its
   // slowest key. Out-of-order lanes (scoreboards) refill as soon as a key terminates.
-  const double imbalance = hw.out_of_order || !hw.bui_gf || rounds <= 0
-                               ? 1.0
-                               : s.lockstep_rounds(hw.lanes_per_row) / rounds;
+  const double imbalance =
+      hw.out_of_order || !hw.bui_gf || rounds <= 0 ? 1.0 : lr.lockstep / rounds;
   const double active_bits = hw.bidirectional ? s.bidir_active_fraction : s.ones_fraction;
 
   double cycles = 0, dram_bytes = 0, dyn_energy_pj = 0;
@@ -30,9 +50,9 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
     const double heads = static_cast<double>(g.layers) * g.q_heads;
     const double pairs = g.pairs_per_head();
     const double passes = std::ceil(static_cast<double>(g.head_dim) / hw.dims_per_lane);
-    const double key_planes = pairs * rounds;
+    const double key_planes = pairs * planes;
     const double kept_pairs = pairs * kept;
-    const double qk_cycles = key_planes * passes * imbalance / hw.lanes();
+    const double qk_cycles = pairs * rounds * passes * imbalance / hw.lanes();
     const double v_cycles = kept_pairs * passes / hw.v_pair_lanes();
     const double exp_cycles = kept_pairs / hw.exp_units;
     // DRAM, by the accounting every design shares (models/dataflow.hpp): a KV head's keys are

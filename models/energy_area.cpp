@@ -94,12 +94,17 @@ AreaBreakdown area_breakdown(const HardwareConfig& hw) {
   // GSAT per lane: AND of each Q element with the key bit, the adder tree (8-bit inputs),
   // bidirectional selection (XOR per dim, a popcount and majority per sub-group), and the 32-bit
   // shift-accumulator of the partial score with its register.
-  const double gsat_ge = d * and2 + tree_full_adders(d, hw.bits) * fa + d * xor2 +
-                         subgroups * (tree_full_adders(g, 1) * fa + mux * 8) + 32 * fa + 32 * ff;
+  // With k planes per round (issue 15) the lane has k such trees, one per plane, and a shift-add
+  // combiner: k - 1 adders of log2(d) + 8 + k bits (the shifts are wiring).
+  const double k = hw.planes_per_round();
+  const double tree_ge = d * and2 + tree_full_adders(d, hw.bits) * fa + d * xor2 +
+                         subgroups * (tree_full_adders(g, 1) * fa + mux * 8);
+  const double combine_ge = (k - 1) * (std::ceil(std::log2(std::max(2.0, d))) + 8 + k) * fa;
+  const double gsat_ge = k * tree_ge + combine_ge + 32 * fa + 32 * ff;
   a.gsat_mm2 = lanes * gsat_ge * ge;
   // Scoreboards are small latch-based register files (entries x bits), not flip-flop arrays.
   a.scoreboard_mm2 =
-      lanes * hw.scoreboard_entries * hw.scoreboard_entry_bits * c.area_rf_bit_ge * ge;
+      lanes * hw.scoreboard_entries * hw.scoreboard_entry_width() * c.area_rf_bit_ge * ge;
   a.bound_mm2 = lanes * 4 * 32 * fa * ge;  // S+I_min, S+I_max, compare with T, running max
   // BUI generator per row: sums of positive and negative Q elements, 2 x bits bound table.
   a.bui_mm2 = hw.qk_rows *
@@ -110,10 +115,9 @@ AreaBreakdown area_breakdown(const HardwareConfig& hw) {
   // rows live in the output buffer (read-modify-write, charged as SRAM accesses).
   a.v_pu_mm2 = hw.v_pair_lanes() * d * (c.area_mul8_ge + 24 * fa) * ge;
   // Calibration: synthesized / counted logic area (placement, wiring, control, clock tree).
-  const double k = c.calib_logic_area_scale;
   for (double* x : {&a.gsat_mm2, &a.scoreboard_mm2, &a.bound_mm2, &a.bui_mm2, &a.threshold_mm2,
                     &a.softmax_mm2, &a.v_pu_mm2})
-    *x *= k;
+    *x *= c.calib_logic_area_scale;
   const SramBank bank = sram_bank(hw, hw.sram_bank_kib);
   a.sram_kv_mm2 = buffer_banks(hw.kv_buffer_kib, hw.sram_bank_kib) * bank.area_mm2;
   a.sram_q_mm2 = buffer_banks(hw.q_buffer_kib, hw.sram_bank_kib) * bank.area_mm2;

@@ -96,7 +96,7 @@ class StreamSim {
             std::uint64_t seed, core::JsonWriter* trace, std::size_t* trace_budget)
       : hw_(hw), tg_(tg), g_(tg.graph()), trace_(trace), trace_budget_(trace_budget) {
     nt_ = static_cast<std::uint32_t>(boost::num_vertices(g_));
-    bits_ = tg.stats.bits;
+    bits_ = tg.stats.rounds;  // lane rounds per key (k planes each)
     tiles_ = tiles;
     groups_ = groups;
     steps_ = groups_ * tiles_;

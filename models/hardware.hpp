@@ -6,6 +6,8 @@
 //
 // Every parameter is declared once (hardware.cpp, hardware_binding()), against the member below
 // that it fills; a member's initializer is its default. docs/contributing.md, "Adding a parameter".
+#include <algorithm>
+#include <bit>
 #include <string>
 
 #include "core/binding.hpp"
@@ -126,6 +128,24 @@ struct HardwareConfig : SparsityKnobs, DataflowPolicy {
   ModelCoefficients coef = ModelCoefficients::from(coefficients);
 
   [[nodiscard]] int lanes() const { return qk_rows * lanes_per_row; }
+  /// Planes a lane consumes per round (k, at most bits) and rounds per key, R = ceil(bits / k).
+  [[nodiscard]] int planes_per_round() const {
+    return std::clamp(bits_per_round, 1, std::max(1, bits));
+  }
+  [[nodiscard]] int rounds() const {
+    return (std::max(1, bits) + planes_per_round() - 1) / planes_per_round();
+  }
+  /// Planes round r (0-based) consumes: k, the last round possibly fewer.
+  [[nodiscard]] int planes_in_round(int r) const {
+    return std::clamp(std::max(1, bits) - r * planes_per_round(), 0, planes_per_round());
+  }
+  /// A scoreboard entry holds the key id, the partial score and the round counter; the
+  /// configured width is sized for one round per plane, so fewer rounds need fewer counter bits
+  /// (identical at k = 1).
+  [[nodiscard]] int scoreboard_entry_width() const {
+    const auto counter = [](int n) { return static_cast<int>(std::bit_width(unsigned(n))); };
+    return scoreboard_entry_bits - counter(std::max(1, bits)) + counter(rounds());
+  }
   [[nodiscard]] double hbm_bandwidth_gbps() const {  // GB/s
     return hbm_pseudo_channels * hbm_channel_bits * hbm_pin_rate_gbps / 8.0;
   }

@@ -1,6 +1,7 @@
 #include "models/taskgraph.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <stdexcept>
 
@@ -126,15 +127,23 @@ double power(double x, double y) {
 EffectiveStats effective_stats(const HardwareConfig& hw, const WorkloadStats& s) {
   EffectiveStats e;
   e.bits = std::clamp(s.bits, 1, 16);
-  for (int r = 0; r < e.bits; ++r) {
+  // The lane's round structure is the hardware's (k planes per round); a round runs for a pair
+  // iff its first plane does, and its planes share that fraction (the guard decides per round).
+  const int k = std::clamp(hw.bits_per_round, 1, e.bits);
+  e.rounds = (e.bits + k - 1) / k;
+  for (int r = 0; r < e.rounds; ++r) {
     const auto i = static_cast<std::size_t>(r);
+    const auto first = static_cast<std::size_t>(r * k);
+    e.planes[i] = std::min(k, e.bits - r * k);
     e.active[i] =
-        hw.bui_gf ? std::clamp(i < s.active_fraction.size() ? s.active_fraction[i] : 1.0, 0.0, 1.0)
+        hw.bui_gf ? std::clamp(first < s.active_fraction.size() ? s.active_fraction[first] : 1.0,
+                               0.0, 1.0)
                   : 1.0;
-    e.fetch[i] = hw.bui_gf ? std::clamp(s.group_fetch(r), e.active[i], 1.0) : 1.0;
+    e.fetch[i] =
+        hw.bui_gf ? std::clamp(s.group_fetch(static_cast<int>(first)), e.active[i], 1.0) : 1.0;
   }
   e.kept = hw.bui_gf
-               ? std::clamp(s.kept_fraction, 0.0, e.active[static_cast<std::size_t>(e.bits - 1)])
+               ? std::clamp(s.kept_fraction, 0.0, e.active[static_cast<std::size_t>(e.rounds - 1)])
                : 1.0;
   e.v_fetch = hw.bui_gf ? std::clamp(s.group_v_fetch_fraction, e.kept, 1.0) : 1.0;
   e.gsat_active = hw.bidirectional ? s.bidir_active_fraction : s.ones_fraction;
@@ -331,6 +340,7 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   const EffectiveStats e = effective_stats(hw, ws);
   tg.stats = e;
   const int bits = e.bits;
+  const int rounds = e.rounds;
   const double hbm_lat = hw.hbm_latency_cycles();
   const double sram_lat = hw.sram_latency_cycles;
   const double burst = hw.burst_bytes();
@@ -377,11 +387,11 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
 
   // ---- nodes
   // -------------------------------------------------------------------------------------
-  const Layout lay{bits};
-  tg.topology = &task_topology(bits, tg.in_order);
-  tg.plane_fetch = std::span(kPlaneFetch).first(static_cast<std::size_t>(bits));
-  tg.qk_round = std::span(kQkRound).first(static_cast<std::size_t>(bits));
-  tg.threshold = std::span(kThreshold).first(static_cast<std::size_t>(bits));
+  const Layout lay{rounds};
+  tg.topology = &task_topology(rounds, tg.in_order);
+  tg.plane_fetch = std::span(kPlaneFetch).first(static_cast<std::size_t>(rounds));
+  tg.qk_round = std::span(kQkRound).first(static_cast<std::size_t>(rounds));
+  tg.threshold = std::span(kThreshold).first(static_cast<std::size_t>(rounds));
   tg.softmax = lay.softmax();
   tg.v_fetch = lay.v_fetch();
   tg.pv = lay.pv();
@@ -412,10 +422,12 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   // A threshold unit's max tree over the row's lanes, then the update.
   const double threshold_latency = std::ceil(std::log2(std::max(2, hw.lanes_per_row))) + 1;
 
-  for (int r = 0; r < bits; ++r) {
+  for (int r = 0; r < rounds; ++r) {
     const auto ri = static_cast<std::size_t>(r);
+    const int np = e.planes[ri];  // planes of this round (k; issue 15)
     // Plane fetch: the group's needed planes of round r, the DRAM part being its share of the
-    // union over the sharing groups; the rest hits in the K/V buffer.
+    // union over the sharing groups; the rest hits in the K/V buffer. With k planes per round the
+    // key's k planes of a round are stored together (slice-major), one record of k plane rows.
     double bursts = 0, need_from_dram = 0;
     if (word_major) {
       if (r == 0) {
@@ -425,7 +437,7 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
       }
     } else {
       const double u = union_of(e.fetch[ri], sh.share);
-      bursts = sh.fetch_scale * expected_bursts(kbar, plane_bytes, u, sh.share, burst);
+      bursts = sh.fetch_scale * expected_bursts(kbar, np * plane_bytes, u, sh.share, burst);
       need_from_dram = e.fetch[ri] > 0 ? u / (sh.share * e.fetch[ri]) : 0.0;
     }
     const double latency = sram_lat + std::min(1.0, need_from_dram) * hbm_lat;
@@ -434,7 +446,7 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     op.dram_read_bytes += bursts * burst;
     op.sram_kv_write_bits += bursts * burst * 8.0;
     op.sram_kv_read_bits +=
-        kbar * e.fetch[ri] * d;  // one plane per needed key, broadcast to the rows
+        kbar * e.fetch[ri] * d * np;  // the round's planes per needed key, broadcast to rows
 
     TaskNode& qk = tg.nodes[tg.qk_round[ri]];
     qk.stage = Stage::QkRound;
@@ -445,17 +457,21 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     qk.service = tg.in_order ? expected_lockstep_max(keys_per_lane, e.active[ri], sh.lanes_active) *
                                    sh.passes
                              : qk.lane_cycles / lanes_active;
-    qk.latency = hw.qk_pipeline_cycles;
+    // The k partial sums meet in a shift-add tree: ceil(log2 k) more adder stages.
+    qk.latency = hw.qk_pipeline_cycles + std::bit_width(static_cast<unsigned>(np - 1));
     qk.columns = columns;
     // A column's round is over when the busiest of its rows' lanes is (in-order: of all lanes).
     qk.column_service =
         tg.in_order ? qk.service
                     : expected_lockstep_max(keys_per_lane, e.active[ri], sh.rows_used) * sh.passes;
-    op.key_planes += qk.pairs;
-    op.gsat_inputs += qk.pairs * d * e.gsat_active;
-    op.subgroup_adds += qk.pairs * subgroups;
-    op.accum_adds += qk.pairs * (hw.bidirectional ? 2.0 : 1.0);
-    op.scoreboard_bits += qk.pairs * 2.0 * hw.scoreboard_entry_bits;
+    // Per plane: its AND tree (and the bidirectional row-sum correction); per round: k - 1
+    // shift-adds combining the planes' sums and one accumulate, i.e. k adds, one entry read and
+    // write and one bound check.
+    op.key_planes += qk.pairs * np;
+    op.gsat_inputs += qk.pairs * np * d * e.gsat_active;
+    op.subgroup_adds += qk.pairs * np * subgroups;
+    op.accum_adds += qk.pairs * np * (hw.bidirectional ? 2.0 : 1.0);
+    op.scoreboard_bits += qk.pairs * 2.0 * hw.scoreboard_entry_width();
     op.bound_ops += qk.pairs * (hw.bui_gf ? 4.0 : 0.0);
 
     TaskNode& th = tg.nodes[tg.threshold[ri]];

@@ -192,8 +192,10 @@ struct StreamShape {
 /// The per-pair statistics the graph is built from, after the feature switches (no BUI-GF:
 /// every pair runs every round and is kept).
 struct EffectiveStats {
-  int bits = 8;
-  std::array<double, 16> active{};  // per round
+  int bits = 8;    // key planes (operand bits)
+  int rounds = 8;  // lane rounds per key, ceil(bits / k) (k = algorithm.bits_per_round)
+  std::array<int, 16> planes{};     // per round: planes it consumes (k, the last maybe fewer)
+  std::array<double, 16> active{};  // per round: the active fraction of its first plane
   std::array<double, 16> fetch{};   // per round, per query group
   double kept = 1;
   double v_fetch = 1;
