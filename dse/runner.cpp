@@ -303,6 +303,7 @@ class CampaignRun {
   void count(const Work& w, KnownPoint& known);
   void check_lease() const;
   void report_progress();
+  void update_hypervolume(const search::ParetoArchive& front);
   void rank();
   void fail_and_rethrow();
   void log(const std::string& s) const {
@@ -330,8 +331,11 @@ class CampaignRun {
   std::vector<std::pair<std::string, std::string>> data_;  // each benchmark's data identity
   std::optional<results::CampaignLease> lease_;
   RunSummary summary_;
-  std::map<PointKey, KnownPoint> known_;              // stored points, by (hash, fidelity)
-  std::vector<search::ParetoArchive> front_by_rung_;  // feasible points of each rung
+  std::map<PointKey, KnownPoint> known_;                     // stored points, by (hash, fidelity)
+  std::vector<search::ParetoArchive> front_by_rung_;         // feasible points of each rung
+  std::vector<std::vector<std::string>> best_hash_by_rung_;  // design holding each best value
+  Clock::time_point last_hypervolume_{};
+  Clock::duration hypervolume_cost_{};  // the last computation's time (it paces the next)
   std::size_t evaluated_this_run_ = 0;
   Progress progress_;
 };
@@ -353,6 +357,7 @@ CampaignRun::CampaignRun(const Campaign& campaign, const workloads::Catalog& cat
   for (const auto* b : benchmarks_)
     data_.emplace_back(kDataKeyPrefix + b->name, data_provenance(*b, stats));
   front_by_rung_.assign(ladder_.size(), search::ParetoArchive(campaign.objectives.size()));
+  best_hash_by_rung_.assign(ladder_.size(), std::vector<std::string>(campaign.objectives.size()));
 }
 
 RunSummary CampaignRun::run() {
@@ -574,7 +579,11 @@ void CampaignRun::count(const Work& w, KnownPoint& known) {
   known.counted = true;
   if (known.feasible) {
     ++summary_.feasible;
-    front_by_rung_[w.rung].insert(known.objectives);
+    search::ParetoArchive& front = front_by_rung_[w.rung];
+    for (std::size_t k = 0; k < known.objectives.size(); ++k)
+      if (front.empty() || known.objectives[k] < front.best()[k])
+        best_hash_by_rung_[w.rung][k] = w.key.first;
+    front.insert(known.objectives);
     return;
   }
   for (const auto i : known.broken) {
@@ -604,12 +613,37 @@ void CampaignRun::report_progress() {
     const search::ParetoArchive& front = front_by_rung_[r];
     if (front.empty()) continue;
     progress_.front_size = front.front_size();
+    progress_.fidelity = ladder_[r];
     progress_.best.clear();
-    for (std::size_t k = 0; k < campaign_.objectives.size(); ++k)
-      progress_.best[objective_name(campaign_.objectives[k])] = front.best()[k];
+    for (std::size_t k = 0; k < campaign_.objectives.size(); ++k) {
+      const std::string name = objective_name(campaign_.objectives[k]);
+      progress_.best[name] = front.best()[k];
+      progress_.best_design[name] = best_hash_by_rung_[r][k];
+    }
+    update_hypervolume(front);
     break;
   }
   if (options_.progress) options_.progress(progress_);
+}
+
+/// The archive's hypervolume for the progress line, against a reference fixed from the first
+/// front seen. Throttled: an exact hypervolume per batch would cost more than the batch.
+void CampaignRun::update_hypervolume(const search::ParetoArchive& front) {
+  if (!options_.progress) return;
+  if (progress_.reference.empty()) {
+    progress_.reference.assign(campaign_.objectives.size(), 0.0);
+    for (const auto& p : front.points())
+      for (std::size_t k = 0; k < p.size(); ++k)
+        progress_.reference[k] = std::max(progress_.reference[k], p[k] > 0 ? 2 * p[k] : 1.0);
+  }
+  // At most once a second, and never more than a tenth of the run's time.
+  const auto now = Clock::now();
+  const auto pause = std::max<Clock::duration>(std::chrono::seconds(1), 10 * hypervolume_cost_);
+  if (progress_.done < progress_.total && now - last_hypervolume_ < pause) return;
+  progress_.hypervolume =
+      search::hypervolume_or_estimate(front.points(), progress_.reference).value;
+  last_hypervolume_ = Clock::now();
+  hypervolume_cost_ = last_hypervolume_ - now;
 }
 
 void CampaignRun::rank() {

@@ -32,8 +32,15 @@ struct Progress {
   double elapsed_s = 0;
   double rate_per_s = 0;  // configurations per second (this run)
   std::size_t feasible = 0;
-  std::map<std::string, double> best;  // best value per objective so far
+  std::map<std::string, double> best;              // best value per objective so far
+  std::map<std::string, std::string> best_design;  // configuration hash holding each best value
   std::size_t front_size = 0;
+  std::string fidelity;  // the most refined rung with feasible points (where best/front are from)
+  // Hypervolume of the run's non-dominated archive against `reference`, a point fixed from the
+  // first feasible designs (twice their worst value per objective) and kept for the whole run, so
+  // successive values compare. Recomputed at most once a second (0 until the first).
+  double hypervolume = 0;
+  std::vector<double> reference;
 };
 
 /// One configuration to evaluate on every benchmark of the campaign at one fidelity.

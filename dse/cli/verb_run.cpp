@@ -59,17 +59,35 @@ std::string human_duration(double s) {
   return buf;
 }
 
+/// An objective's unit on the progress line.
+std::string_view objective_unit(std::string_view objective) {
+  if (objective == "latency") return " s";
+  if (objective == "energy") return " J";
+  if (objective == "area") return " mm2";
+  if (objective == "power") return " W";
+  return "";  // accuracy loss: 1 - cosine similarity, no unit
+}
+
+/// "[done/total designs] rate designs/s, ETA | front N, hypervolume H (fidelity) | best ..."
 std::string progress_text(const Progress& p) {
-  char buf[256];
+  char buf[320];
   const double eta = p.rate_per_s > 0 && p.total > p.done
                          ? static_cast<double>(p.total - p.done) / p.rate_per_s
                          : 0;
-  std::snprintf(buf, sizeof buf, "[%zu/%zu] %.1f cfg/s ETA %s | front %zu", p.done, p.total,
-                p.rate_per_s, human_duration(eta).c_str(), p.front_size);
+  std::snprintf(buf, sizeof buf, "[%zu/%zu designs] %.1f designs/s, ETA %s | front %zu", p.done,
+                p.total, p.rate_per_s, human_duration(eta).c_str(), p.front_size);
   std::string out = buf;
-  for (const auto& [name, v] : p.best) {
-    std::snprintf(buf, sizeof buf, " | best %s %.4g", name.c_str(), v);
+  if (!p.fidelity.empty()) {
+    std::snprintf(buf, sizeof buf, " (%s), hypervolume %.4g", p.fidelity.c_str(), p.hypervolume);
     out += buf;
+  }
+  for (const auto& [name, v] : p.best) {
+    const auto design = p.best_design.find(name);
+    std::snprintf(buf, sizeof buf, " | best %s %.4g%s", name.c_str(), v,
+                  std::string(objective_unit(name)).c_str());
+    out += buf;
+    if (design != p.best_design.end() && !design->second.empty())
+      out += " (" + design->second.substr(0, 8) + ")";
   }
   return out;
 }
