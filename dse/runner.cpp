@@ -42,11 +42,20 @@ std::vector<const workloads::Benchmark*> resolve_benchmarks(const Campaign& c,
   return out;
 }
 
+namespace {
+/// One (design, benchmark) through the fidelity's model, the design already converted.
+core::Metrics model_metrics(const models::HardwareConfig& hw, const AlgorithmPoint& point,
+                            const workloads::Benchmark& benchmark, const std::string& fidelity,
+                            StatsCache& stats) {
+  const models::WorkloadStats ws = stats.get(benchmark, point);
+  return models::builtin_fidelities().get(fidelity).model(hw, benchmark, ws);
+}
+}  // namespace
+
 core::Metrics evaluate(const core::Config& hardware, const workloads::Benchmark& benchmark,
                        const std::string& fidelity, StatsCache& stats) {
-  const models::HardwareConfig hw = models::to_hardware(hardware);
-  const models::WorkloadStats ws = stats.get(benchmark, AlgorithmPoint::from(hardware));
-  return models::builtin_fidelities().get(fidelity).model(hw, benchmark, ws);
+  return model_metrics(models::to_hardware(hardware), AlgorithmPoint::from(hardware), benchmark,
+                       fidelity, stats);
 }
 
 std::vector<double> objective_vector(const core::Metrics& m,
@@ -97,6 +106,11 @@ void for_each_dynamic(tbb::task_arena& arena, std::size_t n, const Body& body) {
   });
 }
 
+/// Whether pairs[i] is its job's first pair (pairs are grouped by job).
+bool first_of_job(std::span<const std::pair<std::size_t, std::size_t>> pairs, std::size_t i) {
+  return i == 0 || pairs[i - 1].first != pairs[i].first;
+}
+
 }  // namespace
 
 JobResults evaluate_jobs(const Campaign& campaign,
@@ -129,12 +143,24 @@ JobResults evaluate_jobs(const Campaign& campaign,
   for_each_dynamic(arena, todo.size(), [&](std::size_t i) {
     if (!stop()) (void)stats.get(*benchmarks[todo[i].first], todo[i].second);
   });
-  // Phase 2: the hardware model per pair (statistics now come from the cache).
+  // Phase 2: the hardware model per pair (statistics now come from the cache). Each design is
+  // converted once, not once per benchmark: to_hardware walks every declared parameter and cost
+  // more than the analytical model itself.
+  std::vector<std::optional<models::HardwareConfig>> hardware(jobs.size());
+  std::vector<std::optional<AlgorithmPoint>> algorithm(jobs.size());
   arena.execute([&] {
+    tbb::parallel_for(std::size_t{0}, pairs.size(), [&](std::size_t i) {
+      const std::size_t j = pairs[i].first;
+      if (first_of_job(pairs, i)) {
+        hardware[j] = models::to_hardware(configs[j]);
+        algorithm[j] = AlgorithmPoint::from(configs[j]);
+      }
+    });
     tbb::parallel_for(std::size_t{0}, pairs.size(), [&](std::size_t i) {
       if (stop()) return;
       const auto [j, b] = pairs[i];
-      results[j][b] = evaluate(configs[j], *benchmarks[b], jobs[j].fidelity, stats);
+      results[j][b] =
+          model_metrics(*hardware[j], *algorithm[j], *benchmarks[b], jobs[j].fidelity, stats);
     });
   });
   return results;
