@@ -471,11 +471,11 @@ void CampaignRun::write_provenance() {
 // Points already stored (resume): their objectives are told to the strategy, not recomputed.
 // Keyed by (configuration, fidelity): a halving campaign stores a design once per rung.
 void CampaignRun::index_stored_points() {
-  for (const auto& p : store_.points(summary_.campaign_id)) {
+  store_.for_each_point(summary_.campaign_id, [&](const results::PointRecord& p) {
     KnownPoint k = KnownPoint::of(p, campaign_);
     k.from_database = true;
     known_.emplace(PointKey{p.config_hash, p.fidelity}, std::move(k));
-  }
+  });
 }
 
 void CampaignRun::evaluate() {

@@ -601,6 +601,13 @@ bool Store::has_point(std::int64_t campaign_id, const std::string& config_hash,
 }
 
 void Store::set_pareto(std::int64_t campaign_id, std::span<const ParetoRecord> records) {
+  set_pareto(campaign_id, [&](const ParetoSink& sink) {
+    for (const auto& r : records) sink(r);
+  });
+}
+
+void Store::set_pareto(std::int64_t campaign_id,
+                       const std::function<void(const ParetoSink&)>& produce) {
   Savepoint tx(db_);
   {
     SQLite::Statement del(db_, "DELETE FROM pareto WHERE campaign_id = ?");
@@ -609,14 +616,14 @@ void Store::set_pareto(std::int64_t campaign_id, std::span<const ParetoRecord> r
   }
   SQLite::Statement st(
       db_, "INSERT INTO pareto(campaign_id, scope, config_hash, rank) VALUES(?, ?, ?, ?)");
-  for (const auto& r : records) {
+  produce([&](const ParetoRecord& r) {
     st.bind(1, campaign_id);
     st.bind(2, r.scope);
     st.bind(3, r.config_hash);
     st.bind(4, r.rank);
     st.exec();
     st.reset();
-  }
+  });
   tx.commit();
 }
 
