@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 
 namespace pade::core {
 
@@ -54,7 +55,9 @@ void append_g(std::string& out, std::string_view digits, int exp, int precision)
     const int magnitude = exp < 0 ? -exp : exp;  // at most 324
     out.append(exp < 0 ? "e-" : "e+");
     if (magnitude < 10) out += '0';
-    out += std::to_string(magnitude);
+    char e[8];
+    const auto r = std::to_chars(e, e + sizeof e, magnitude);
+    out.append(e, r.ptr);
   } else if (exp < 0) {
     out.append("0.").append(static_cast<std::size_t>(-exp - 1), '0').append(digits);
   } else if (n <= exp + 1) {
@@ -66,20 +69,30 @@ void append_g(std::string& out, std::string_view digits, int exp, int precision)
   }
 }
 
-/// The significant digits and decimal exponent of `text` as to_chars writes it in scientific
-/// form ("-d.ddde+XX"); `negative` tells the sign.
-int split_scientific(std::string_view text, std::string& digits, bool& negative) {
-  negative = text.front() == '-';
-  if (negative) text.remove_prefix(1);
-  const auto e = text.find('e');
-  digits.clear();
-  for (const char c : text.substr(0, e))
-    if (c != '.') digits += c;
-  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+/// A number as std::to_chars writes it in scientific form ("-d.ddde+XX"): its significant digits
+/// (without trailing zeros), decimal exponent and sign.
+struct Scientific {
+  char digits[24] = {};
+  std::size_t count = 0;
   int exp = 0;
-  std::from_chars(text.data() + e + 1 + (text[e + 1] == '+'), text.data() + text.size(), exp);
-  return exp;
-}
+  bool negative = false;
+
+  Scientific(double v, std::optional<int> precision) {
+    char buf[40];
+    const auto r =
+        precision
+            ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific, *precision)
+            : std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+    const char* p = buf;
+    negative = *p == '-';
+    if (negative) ++p;
+    for (; p < r.ptr && *p != 'e'; ++p)
+      if (*p != '.') digits[count++] = *p;
+    while (count > 1 && digits[count - 1] == '0') --count;
+    if (p < r.ptr) std::from_chars(p + 1 + (p[1] == '+'), r.ptr, exp);
+  }
+  [[nodiscard]] std::string_view view() const { return {digits, count}; }
+};
 
 /// Subnormals (their round-trip interval is wide compared with the value): each precision tried.
 std::string legacy_number(double v) {
@@ -92,6 +105,29 @@ std::string legacy_number(double v) {
   return buf;
 }
 
+/// json_number(v) appended to `out`.
+void append_number(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  if (v != 0 && std::fabs(v) < std::numeric_limits<double>::min()) {
+    out += legacy_number(v);
+    return;
+  }
+  const Scientific shortest(v, std::nullopt);
+  if (shortest.negative) out += '-';
+  if (shortest.count == 16) {
+    const Scientific rounded(v, 15);
+    if (rounded.view() != shortest.view() || rounded.exp != shortest.exp) {
+      const Scientific full(v, 16);
+      append_g(out, full.view(), full.exp, 17);
+      return;
+    }
+  }
+  append_g(out, shortest.view(), shortest.exp, std::max(6, static_cast<int>(shortest.count)));
+}
+
 }  // namespace
 
 // The shortest "%.{p}g" (p = 6..17) that reads back as `v`. One printf per candidate precision
@@ -102,30 +138,8 @@ std::string legacy_number(double v) {
 // the nearest); at 16 the interval may hold a farther one while the nearest does not read back,
 // and then "%.16g" does not round-trip and the answer is "%.17g".
 std::string json_number(double v) {
-  if (!std::isfinite(v)) return "null";
-  if (v != 0 && std::fabs(v) < std::numeric_limits<double>::min()) return legacy_number(v);
-  char buf[40];
-  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-  std::string digits;
-  bool negative = false;
-  int exp = split_scientific(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)), digits,
-                             negative);
-  if (digits.size() == 16) {
-    r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific, 15);
-    std::string rounded;
-    const int rounded_exp = split_scientific(
-        std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)), rounded, negative);
-    if (rounded != digits || rounded_exp != exp) {
-      r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific, 16);
-      exp = split_scientific(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)), digits,
-                             negative);
-      std::string out = negative ? "-" : "";
-      append_g(out, digits, exp, 17);
-      return out;
-    }
-  }
-  std::string out = negative ? "-" : "";
-  append_g(out, digits, exp, std::max(6, static_cast<int>(digits.size())));
+  std::string out;
+  append_number(out, v);
   return out;
 }
 
@@ -177,14 +191,23 @@ JsonWriter& JsonWriter::end_array() {
 }
 JsonWriter& JsonWriter::key(std::string_view k) {
   before_value();
-  out_ += json_escape(k);
+  // Plain names (every metric and parameter key) need no escaping: appended as they are.
+  const bool plain = std::all_of(k.begin(), k.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c >= 0x20 && c != '"' && c != '\\';
+  });
+  if (plain) {
+    out_.append("\"").append(k).append("\"");
+  } else {
+    out_ += json_escape(k);
+  }
   out_ += pretty_ ? ": " : ":";
   after_key_ = true;
   return *this;
 }
 JsonWriter& JsonWriter::value(double v) {
   before_value();
-  out_ += json_number(v);
+  append_number(out_, v);
   return *this;
 }
 JsonWriter& JsonWriter::value(std::int64_t v) {

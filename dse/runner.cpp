@@ -326,7 +326,7 @@ class CampaignRun {
   [[nodiscard]] bool stop_before_batch();
   [[nodiscard]] std::vector<EvalJob> plan_batch(std::span<const search::Candidate> candidates,
                                                 std::vector<Work>& work) const;
-  std::vector<search::Outcome> commit_batch(std::span<Work> work, const JobResults& results);
+  std::vector<search::Outcome> commit_batch(std::span<Work> work, JobResults& results);
   [[nodiscard]] results::PointRecord make_point(const Work& w,
                                                 std::span<const core::Metrics> metrics) const;
   void count(const Work& w, KnownPoint& known);
@@ -497,7 +497,7 @@ void CampaignRun::evaluate() {
       });
     std::vector<Work> work;
     const std::vector<EvalJob> jobs = plan_batch(candidates, work);
-    const JobResults results = jobs.empty() ? JobResults{} : evaluator(jobs);
+    JobResults results = jobs.empty() ? JobResults{} : evaluator(jobs);
     const bool cancelled_mid = stop_requested();
     strategy_->tell(commit_batch(work, results));
     report_progress();
@@ -551,16 +551,18 @@ std::vector<EvalJob> CampaignRun::plan_batch(std::span<const search::Candidate> 
 }
 
 /// Stores the batch's complete designs in one transaction (a batch interrupted half-way commits
-/// only its complete configurations) and returns the outcomes to tell the strategy.
-std::vector<search::Outcome> CampaignRun::commit_batch(std::span<Work> work,
-                                                       const JobResults& results) {
+/// only its complete configurations) and returns the outcomes to tell the strategy. The metrics
+/// move into the stored records (a copy per evaluation cost as much as a model call); the
+/// configurations join the same transaction (one commit per batch, not one per design).
+std::vector<search::Outcome> CampaignRun::commit_batch(std::span<Work> work, JobResults& results) {
+  results::WriteTransaction tx(store_);
   std::vector<results::EvaluationRecord> evals;
   std::vector<results::PointRecord> points;
   std::vector<search::Outcome> outcomes;
   for (auto& w : work) {
     auto it = known_.find(w.key);
     if (it == known_.end()) {
-      const auto& metrics = results.at(w.job);
+      auto& metrics = results.at(w.job);
       const bool complete = std::all_of(metrics.begin(), metrics.end(),
                                         [](const core::Metrics& m) { return !m.values().empty(); });
       if (!complete) continue;
@@ -568,7 +570,7 @@ std::vector<search::Outcome> CampaignRun::commit_batch(std::span<Work> work,
       points.push_back(make_point(w, metrics));
       for (std::size_t b = 0; b < benchmarks_.size(); ++b)
         evals.push_back({summary_.campaign_id, w.key.first, benchmarks_[b]->name, w.key.second,
-                         metrics[b], w.candidate->seq});
+                         std::move(metrics[b]), w.candidate->seq});
       it = known_.emplace(w.key, KnownPoint::of(points.back(), campaign_)).first;
       ++summary_.evaluated;
       ++evaluated_this_run_;
@@ -584,6 +586,7 @@ std::vector<search::Outcome> CampaignRun::commit_batch(std::span<Work> work,
   }
   check_lease();
   store_.put_batch(evals, points);  // one transaction: the batch is stored whole or not at all
+  tx.commit();
   return outcomes;
 }
 
