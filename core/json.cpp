@@ -4,7 +4,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <limits>
 #include <optional>
 
@@ -94,15 +93,20 @@ struct Scientific {
   [[nodiscard]] std::string_view view() const { return {digits, count}; }
 };
 
-/// Subnormals (their round-trip interval is wide compared with the value): each precision tried.
-std::string legacy_number(double v) {
-  char buf[32];
-  for (int prec = 6; prec < 17; ++prec) {
-    std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-    if (std::strtod(buf, nullptr) == v) return buf;
+/// Subnormals: their round-trip interval is wide compared with the value, so the shortest digits
+/// need not be the correctly rounded ones; each precision is tried as printf would round it.
+void append_subnormal(std::string& out, double v) {
+  std::string text;
+  for (int precision = 6; precision <= 17; ++precision) {
+    const Scientific rounded(v, precision - 1);
+    text.clear();
+    if (rounded.negative) text += '-';
+    append_g(text, rounded.view(), rounded.exp, precision);
+    double back = 0;
+    std::from_chars(text.data(), text.data() + text.size(), back);
+    if (back == v) break;
   }
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  out += text;
 }
 
 /// json_number(v) appended to `out`.
@@ -112,7 +116,7 @@ void append_number(std::string& out, double v) {
     return;
   }
   if (v != 0 && std::fabs(v) < std::numeric_limits<double>::min()) {
-    out += legacy_number(v);
+    append_subnormal(out, v);
     return;
   }
   const Scientific shortest(v, std::nullopt);
