@@ -3,14 +3,16 @@
 //
 // Cost: each scope is sorted with search::nondominated_ranks, O(N log^{M-1} N); the scopes are
 // independent and run in parallel (oneTBB), each writing its own slot, so the records do not
-// depend on scheduling. Memory: the stored points and evaluations are read once and reduced to
-// one objective vector per (scope, design) before anything is ranked.
+// depend on scheduling. Memory: the stored points and evaluations are streamed from the store and
+// reduced to one objective vector per (scope, design) and one hash per design; the Pareto records
+// are written as they are produced. Peak memory is these O(N) arrays, whatever the campaign size.
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <limits>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "dse/runner.hpp"
 #include "search/pareto.hpp"
@@ -30,26 +32,32 @@ std::vector<std::string> split(const std::string& text) {
   return out;
 }
 
-/// One scope to rank: its name, and each design's hash and objectives.
+/// One scope to rank: its name, and each design (an index into the suite's designs) with its
+/// objectives.
 struct Scope {
   std::string name;
-  std::vector<std::string> hashes;
+  std::vector<std::uint32_t> designs;
   std::vector<search::Objectives> objectives;
   std::vector<int> ranks;
 };
 
-/// The result fidelity: the last ladder rung with points (older databases: any single fidelity).
-std::string front_fidelity(results::Store& store, std::int64_t campaign_id,
-                           std::span<const results::PointRecord> points) {
+/// The result fidelity: the last ladder rung with points (older databases: the last point's).
+/// Streams the points: only their fidelities are kept.
+std::string front_fidelity(results::Store& store, std::int64_t campaign_id) {
   std::vector<std::string> ladder;
   for (const auto& [k, v] : store.provenance(campaign_id)) {
     if (k == "fidelities") ladder = split(v);
     if (k == "fidelity" && ladder.empty()) ladder = {v};
   }
+  std::set<std::string, std::less<>> present;
+  std::string last;
+  store.for_each_point(campaign_id, [&](const results::PointRecord& p) {
+    present.insert(p.fidelity);
+    last = p.fidelity;
+  });
   for (auto it = ladder.rbegin(); it != ladder.rend(); ++it)
-    for (const auto& p : points)
-      if (p.fidelity == *it) return *it;
-  return points.empty() ? std::string() : points.back().fidelity;
+    if (present.count(*it) > 0) return *it;
+  return last;
 }
 
 /// A benchmark's own values of the campaign objectives.
@@ -67,28 +75,33 @@ search::Objectives benchmark_objectives(const core::Metrics& m,
   return o;
 }
 
-/// The suite scope and one scope per benchmark (in name order), feasible designs at `fidelity`.
-/// The store has no streaming reader yet: the evaluations are read whole, then reduced.
+/// The suite scope and one scope per benchmark (in name order), feasible designs at `fidelity`,
+/// read row by row from the store: what stays is one hash per design and one objective vector
+/// per (scope, design), not the records.
 std::vector<Scope> collect_scopes(results::Store& store, std::int64_t campaign_id,
-                                  std::span<const results::PointRecord> points,
                                   const std::string& fidelity,
-                                  const std::vector<Objective>& objectives) {
+                                  const std::vector<Objective>& objectives,
+                                  std::vector<std::string>& hashes) {
   std::vector<Scope> scopes(1);
   scopes[0].name = "suite";
-  std::set<std::string, std::less<>> feasible;
-  for (const auto& p : points) {
-    if (!p.feasible || p.fidelity != fidelity) continue;
+  std::unordered_map<std::string, std::uint32_t> index;
+  store.for_each_point(campaign_id, [&](const results::PointRecord& p) {
+    if (!p.feasible || p.fidelity != fidelity) return;
+    const auto i = static_cast<std::uint32_t>(hashes.size());
+    if (!index.emplace(p.config_hash, i).second) return;
+    hashes.push_back(p.config_hash);
+    scopes[0].designs.push_back(i);
     scopes[0].objectives.push_back(objective_vector(p.objectives, objectives));
-    scopes[0].hashes.push_back(p.config_hash);
-    feasible.insert(p.config_hash);
-  }
+  });
   std::map<std::string, Scope> by_bench;
-  for (const auto& e : store.evaluations(campaign_id)) {
-    if (e.fidelity != fidelity || feasible.count(e.config_hash) == 0) continue;
-    Scope& s = by_bench[e.benchmark];
-    s.hashes.push_back(e.config_hash);
-    s.objectives.push_back(benchmark_objectives(e.metrics, objectives));
-  }
+  store.for_each_evaluation(campaign_id, {"", fidelity, false},
+                            [&](const results::EvaluationRecord& e) {
+                              const auto it = index.find(e.config_hash);
+                              if (it == index.end()) return;
+                              Scope& s = by_bench[e.benchmark];
+                              s.designs.push_back(it->second);
+                              s.objectives.push_back(benchmark_objectives(e.metrics, objectives));
+                            });
   for (auto& [name, s] : by_bench) {
     s.name = name;
     scopes.push_back(std::move(s));
@@ -110,12 +123,10 @@ std::vector<double> reference_point(std::span<const search::Objectives> objs, st
 FrontSummary mark_pareto(results::Store& store, std::int64_t campaign_id,
                          const std::vector<Objective>& objectives, int threads) {
   FrontSummary summary;
-  std::vector<Scope> scopes;
-  {
-    const auto points = store.points(campaign_id);  // released before the ranking starts
-    summary.fidelity = front_fidelity(store, campaign_id, points);
-    scopes = collect_scopes(store, campaign_id, points, summary.fidelity, objectives);
-  }
+  summary.fidelity = front_fidelity(store, campaign_id);
+  std::vector<std::string> hashes;
+  std::vector<Scope> scopes =
+      collect_scopes(store, campaign_id, summary.fidelity, objectives, hashes);
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
   arena.execute([&] {
     tbb::parallel_for(std::size_t{0}, scopes.size(), [&](std::size_t i) {
@@ -131,11 +142,17 @@ FrontSummary mark_pareto(results::Store& store, std::int64_t campaign_id,
     summary.front_size =
         static_cast<std::size_t>(std::count(suite.ranks.begin(), suite.ranks.end(), 0));
   }
-  std::vector<results::ParetoRecord> records;
-  for (const auto& s : scopes)
-    for (std::size_t i = 0; i < s.hashes.size(); ++i)
-      records.push_back({s.name, s.hashes[i], s.ranks[i]});
-  store.set_pareto(campaign_id, records);
+  store.set_pareto(campaign_id, [&](const results::Store::ParetoSink& sink) {
+    results::ParetoRecord r;
+    for (const auto& s : scopes) {
+      r.scope = s.name;
+      for (std::size_t i = 0; i < s.designs.size(); ++i) {
+        r.config_hash = hashes[s.designs[i]];
+        r.rank = s.ranks[i];
+        sink(r);
+      }
+    }
+  });
   std::string ref;
   for (const double r : summary.reference_point) {
     if (!ref.empty()) ref += ',';

@@ -42,11 +42,20 @@ std::vector<const workloads::Benchmark*> resolve_benchmarks(const Campaign& c,
   return out;
 }
 
+namespace {
+/// One (design, benchmark) through the fidelity's model, the design already converted.
+core::Metrics model_metrics(const models::HardwareConfig& hw, const AlgorithmPoint& point,
+                            const workloads::Benchmark& benchmark, const std::string& fidelity,
+                            StatsCache& stats) {
+  const models::WorkloadStats ws = stats.get(benchmark, point);
+  return models::builtin_fidelities().get(fidelity).model(hw, benchmark, ws);
+}
+}  // namespace
+
 core::Metrics evaluate(const core::Config& hardware, const workloads::Benchmark& benchmark,
                        const std::string& fidelity, StatsCache& stats) {
-  const models::HardwareConfig hw = models::to_hardware(hardware);
-  const models::WorkloadStats ws = stats.get(benchmark, AlgorithmPoint::from(hardware));
-  return models::builtin_fidelities().get(fidelity).model(hw, benchmark, ws);
+  return model_metrics(models::to_hardware(hardware), AlgorithmPoint::from(hardware), benchmark,
+                       fidelity, stats);
 }
 
 std::vector<double> objective_vector(const core::Metrics& m,
@@ -76,6 +85,11 @@ void for_each_dynamic(tbb::task_arena& arena, std::size_t n, const Body& body) {
       for (std::size_t i = next++; i < n; i = next++) body(i);
     });
   });
+}
+
+/// Whether pairs[i] is its job's first pair (pairs are grouped by job).
+bool first_of_job(std::span<const std::pair<std::size_t, std::size_t>> pairs, std::size_t i) {
+  return i == 0 || pairs[i - 1].first != pairs[i].first;
 }
 
 }  // namespace
@@ -110,12 +124,24 @@ JobResults evaluate_jobs(const Campaign& campaign,
   for_each_dynamic(arena, todo.size(), [&](std::size_t i) {
     if (!stop()) (void)stats.get(*benchmarks[todo[i].first], todo[i].second);
   });
-  // Phase 2: the hardware model per pair (statistics now come from the cache).
+  // Phase 2: the hardware model per pair (statistics now come from the cache). Each design is
+  // converted once, not once per benchmark: to_hardware walks every declared parameter and cost
+  // more than the analytical model itself.
+  std::vector<std::optional<models::HardwareConfig>> hardware(jobs.size());
+  std::vector<std::optional<AlgorithmPoint>> algorithm(jobs.size());
   arena.execute([&] {
+    tbb::parallel_for(std::size_t{0}, pairs.size(), [&](std::size_t i) {
+      const std::size_t j = pairs[i].first;
+      if (first_of_job(pairs, i)) {
+        hardware[j] = models::to_hardware(configs[j]);
+        algorithm[j] = AlgorithmPoint::from(configs[j]);
+      }
+    });
     tbb::parallel_for(std::size_t{0}, pairs.size(), [&](std::size_t i) {
       if (stop()) return;
       const auto [j, b] = pairs[i];
-      results[j][b] = evaluate(configs[j], *benchmarks[b], jobs[j].fidelity, stats);
+      results[j][b] =
+          model_metrics(*hardware[j], *algorithm[j], *benchmarks[b], jobs[j].fidelity, stats);
     });
   });
   return results;
@@ -297,7 +323,7 @@ class CampaignRun {
   [[nodiscard]] bool stop_before_batch();
   [[nodiscard]] std::vector<EvalJob> plan_batch(std::span<const search::Candidate> candidates,
                                                 std::vector<Work>& work) const;
-  std::vector<search::Outcome> commit_batch(std::span<Work> work, const JobResults& results);
+  std::vector<search::Outcome> commit_batch(std::span<Work> work, JobResults& results);
   [[nodiscard]] results::PointRecord make_point(const Work& w,
                                                 std::span<const core::Metrics> metrics) const;
   void count(const Work& w, KnownPoint& known);
@@ -447,11 +473,11 @@ void CampaignRun::write_provenance() {
 // Points already stored (resume): their objectives are told to the strategy, not recomputed.
 // Keyed by (configuration, fidelity): a halving campaign stores a design once per rung.
 void CampaignRun::index_stored_points() {
-  for (const auto& p : store_.points(summary_.campaign_id)) {
+  store_.for_each_point(summary_.campaign_id, [&](const results::PointRecord& p) {
     KnownPoint k = KnownPoint::of(p, campaign_);
     k.from_database = true;
     known_.emplace(PointKey{p.config_hash, p.fidelity}, std::move(k));
-  }
+  });
 }
 
 void CampaignRun::evaluate() {
@@ -473,7 +499,7 @@ void CampaignRun::evaluate() {
       });
     std::vector<Work> work;
     const std::vector<EvalJob> jobs = plan_batch(candidates, work);
-    const JobResults results = jobs.empty() ? JobResults{} : evaluator(jobs);
+    JobResults results = jobs.empty() ? JobResults{} : evaluator(jobs);
     const bool cancelled_mid = stop_requested();
     strategy_->tell(commit_batch(work, results));
     report_progress();
@@ -527,16 +553,18 @@ std::vector<EvalJob> CampaignRun::plan_batch(std::span<const search::Candidate> 
 }
 
 /// Stores the batch's complete designs in one transaction (a batch interrupted half-way commits
-/// only its complete configurations) and returns the outcomes to tell the strategy.
-std::vector<search::Outcome> CampaignRun::commit_batch(std::span<Work> work,
-                                                       const JobResults& results) {
+/// only its complete configurations) and returns the outcomes to tell the strategy. The metrics
+/// move into the stored records (a copy per evaluation cost as much as a model call); the
+/// configurations join the same transaction (one commit per batch, not one per design).
+std::vector<search::Outcome> CampaignRun::commit_batch(std::span<Work> work, JobResults& results) {
+  results::WriteTransaction tx(store_);
   std::vector<results::EvaluationRecord> evals;
   std::vector<results::PointRecord> points;
   std::vector<search::Outcome> outcomes;
   for (auto& w : work) {
     auto it = known_.find(w.key);
     if (it == known_.end()) {
-      const auto& metrics = results.at(w.job);
+      auto& metrics = results.at(w.job);
       const bool complete = std::all_of(metrics.begin(), metrics.end(),
                                         [](const core::Metrics& m) { return !m.values().empty(); });
       if (!complete) continue;
@@ -544,7 +572,7 @@ std::vector<search::Outcome> CampaignRun::commit_batch(std::span<Work> work,
       points.push_back(make_point(w, metrics));
       for (std::size_t b = 0; b < benchmarks_.size(); ++b)
         evals.push_back({summary_.campaign_id, w.key.first, benchmarks_[b]->name, w.key.second,
-                         metrics[b], w.candidate->seq});
+                         std::move(metrics[b]), w.candidate->seq});
       it = known_.emplace(w.key, KnownPoint::of(points.back(), campaign_)).first;
       ++summary_.evaluated;
       ++evaluated_this_run_;
@@ -560,6 +588,7 @@ std::vector<search::Outcome> CampaignRun::commit_batch(std::span<Work> work,
   }
   check_lease();
   store_.put_batch(evals, points);  // one transaction: the batch is stored whole or not at all
+  tx.commit();
   return outcomes;
 }
 

@@ -223,8 +223,17 @@ class Store {
       const std::string& fidelity = {});
   /// Whether any evaluation of the campaign reports `metric` (a column or a metrics_json key).
   [[nodiscard]] bool any_evaluation_reports(std::int64_t campaign_id, const std::string& metric);
+  /// Each evaluation as evaluations() would list it, one at a time: memory independent of the
+  /// campaign's size (the final ranking of a large campaign reads this way). `visit` must not
+  /// use the store.
+  void for_each_evaluation(std::int64_t campaign_id, const EvaluationFilter& filter,
+                           const std::function<void(const EvaluationRecord&)>& visit);
   /// Ordered by seq, fidelity.
   [[nodiscard]] std::vector<PointRecord> points(std::int64_t campaign_id);
+  /// Each point as points() would list it, one at a time (resume and the final ranking).
+  /// `visit` must not use the store.
+  void for_each_point(std::int64_t campaign_id,
+                      const std::function<void(const PointRecord&)>& visit);
   /// The points with their suite Pareto rank, ordered by seq, fidelity, config hash.
   [[nodiscard]] std::vector<RankedPoint> ranked_points(std::int64_t campaign_id);
   [[nodiscard]] std::int64_t count_points(std::int64_t campaign_id);
@@ -234,6 +243,10 @@ class Store {
 
   /// Replace the Pareto membership of a campaign (all scopes) in one transaction.
   void set_pareto(std::int64_t campaign_id, std::span<const ParetoRecord> records);
+  /// The same, with the records produced one at a time: `produce` is called once with a sink
+  /// that stores one record (a large campaign's records need not exist all at once).
+  using ParetoSink = std::function<void(const ParetoRecord&)>;
+  void set_pareto(std::int64_t campaign_id, const std::function<void(const ParetoSink&)>& produce);
 
   // --- PADE against the baselines (written by the baseline comparison, read by the figures)
   // -------

@@ -2,6 +2,7 @@
 // their parameters — what the queries, the figures and the report read.
 #include <SQLiteCpp/Statement.h>
 
+#include <functional>
 #include <tuple>
 
 #include "results/store.hpp"
@@ -73,31 +74,43 @@ std::vector<EvaluationRecord> evaluations_with_json(Store& store, const std::str
   return out;
 }
 
+/// Which evaluations EvaluationFilter selects (?1 campaign, ?2 design or '', ?3 fidelity or ''),
+/// and their order.
+constexpr const char* kEvaluationWhere =
+    "t.campaign_id = ?1 AND (?2 = '' OR t.config_hash = ?2) AND (?3 = '' OR t.fidelity = ?3)";
+constexpr const char* kEvaluationOrder = "t.seq, t.benchmark, t.fidelity";
+
 }  // namespace
 
 std::vector<EvaluationRecord> Store::evaluations(std::int64_t campaign_id,
                                                  const EvaluationFilter& filter) {
-  const std::string where =
-      "t.campaign_id = ?1 AND (?2 = '' OR t.config_hash = ?2) AND (?3 = '' OR t.fidelity = ?3)";
-  const std::string order = "t.seq, t.benchmark, t.fidelity";
   if (filter.all_metrics) {
     const SqlValue binds[] = {campaign_id, filter.config_hash, filter.fidelity};
-    return evaluations_with_json(*this, where, order, binds);
+    return evaluations_with_json(*this, kEvaluationWhere, kEvaluationOrder, binds);
   }
-  SQLite::Statement st(
-      db_, "SELECT t.campaign_id, t.config_hash, t.benchmark, t.fidelity, t.seq, " +
-               column_list(kEvaluationColumns, "t.") + " FROM evaluations t WHERE " + where +
-               " ORDER BY " + order);
+  std::vector<EvaluationRecord> out;
+  for_each_evaluation(campaign_id, filter, [&](const EvaluationRecord& e) { out.push_back(e); });
+  return out;
+}
+
+void Store::for_each_evaluation(std::int64_t campaign_id, const EvaluationFilter& filter,
+                                const std::function<void(const EvaluationRecord&)>& visit) {
+  if (filter.all_metrics) {
+    for (const auto& e : evaluations(campaign_id, filter)) visit(e);
+    return;
+  }
+  SQLite::Statement st(db_,
+                       "SELECT t.campaign_id, t.config_hash, t.benchmark, t.fidelity, t.seq, " +
+                           column_list(kEvaluationColumns, "t.") + " FROM evaluations t WHERE " +
+                           kEvaluationWhere + " ORDER BY " + kEvaluationOrder);
   st.bind(1, campaign_id);
   st.bind(2, filter.config_hash);
   st.bind(3, filter.fidelity);
-  std::vector<EvaluationRecord> out;
   while (st.executeStep()) {
     EvaluationRecord e = evaluation_head(st);
     e.metrics = metrics_from_columns(st, 5, kEvaluationColumns);
-    out.push_back(std::move(e));
+    visit(e);
   }
-  return out;
 }
 
 std::optional<EvaluationRecord> Store::first_evaluation(std::int64_t campaign_id,
@@ -125,13 +138,19 @@ bool Store::any_evaluation_reports(std::int64_t campaign_id, const std::string& 
 }
 
 std::vector<PointRecord> Store::points(std::int64_t campaign_id) {
+  std::vector<PointRecord> out;
+  for_each_point(campaign_id, [&](const PointRecord& p) { out.push_back(p); });
+  return out;
+}
+
+void Store::for_each_point(std::int64_t campaign_id,
+                           const std::function<void(const PointRecord&)>& visit) {
   SQLite::Statement st(db_, "SELECT campaign_id, config_hash, seq, fidelity, feasible, reason, " +
                                 column_list(kPointColumns) +
                                 " FROM points WHERE campaign_id = ? ORDER BY seq, fidelity");
   st.bind(1, campaign_id);
-  std::vector<PointRecord> out;
+  PointRecord p;
   while (st.executeStep()) {
-    PointRecord p;
     p.campaign_id = st.getColumn(0).getInt64();
     p.config_hash = st.getColumn(1).getString();
     p.seq = st.getColumn(2).getInt64();
@@ -139,9 +158,8 @@ std::vector<PointRecord> Store::points(std::int64_t campaign_id) {
     p.feasible = st.getColumn(4).getInt() != 0;
     p.reason = st.getColumn(5).getString();
     p.objectives = metrics_from_columns(st, 6, kPointColumns);
-    out.push_back(std::move(p));
+    visit(p);
   }
-  return out;
 }
 
 std::vector<RankedPoint> Store::ranked_points(std::int64_t campaign_id) {
