@@ -412,7 +412,9 @@ TEST_CASE("runner: the lease is renewed by its heartbeat and released", "[dse][l
   const auto id = store.create_campaign(c);
   results::LeaseTiming timing;
   timing.renew_every = std::chrono::milliseconds(50);
-  timing.valid_for = std::chrono::seconds(1);
+  // Expiry is stored in whole seconds: a 1 s validity made "still live" fail whenever a loaded
+  // machine delayed a renewal across a second boundary. 3 s leaves 2 s of slack.
+  timing.valid_for = std::chrono::seconds(3);
   {
     results::CampaignLease lease(store, id, "c", timing);
     const std::string first = results::read_lease(store, id)->expires_at;
