@@ -14,6 +14,7 @@
 #include "models/fidelity.hpp"
 #include "models/guard_rails.hpp"
 #include "models/hardware.hpp"
+#include "workloads/names.hpp"
 
 namespace pade::dse::cli {
 
@@ -27,26 +28,6 @@ struct EvalArgs {
   std::uint64_t seed = 1;
   std::vector<std::string> workloads;
 };
-
-/// The benchmarks the -b values name: a suite name stands for its benchmarks; each benchmark once,
-/// in the order first named.
-std::vector<const workloads::Benchmark*> named_benchmarks(const workloads::Catalog& catalog,
-                                                          const std::vector<std::string>& names) {
-  const std::vector<std::string> suites = catalog.suite_names();
-  std::vector<const workloads::Benchmark*> out;
-  const auto add = [&](const std::string& name) {
-    const workloads::Benchmark* b = &catalog.benchmark(name);
-    if (std::find(out.begin(), out.end(), b) == out.end()) out.push_back(b);
-  };
-  for (const auto& n : names) {
-    if (std::find(suites.begin(), suites.end(), n) != suites.end()) {
-      for (const auto& member : catalog.suite(n)) add(member);
-    } else {
-      add(n);
-    }
-  }
-  return out;
-}
 
 /// One benchmark: every metric, and the functional digest the sparsity numbers rest on.
 void write_one(const core::Config& hw, const workloads::Benchmark& bench,
@@ -154,7 +135,7 @@ int eval(const EvalArgs& a) {
   const std::string fidelity = fidelity_option(a.fidelity);
   auto pipeline =
       make_pipeline(a.seed, workloads::SamplingPlan{}, nullptr, workload_paths(a.workloads));
-  const auto benches = named_benchmarks(pipeline->catalog, a.benchmarks);
+  const auto benches = workloads::benchmarks_named(pipeline->catalog, a.benchmarks);
   std::vector<core::Metrics> metrics(benches.size());
   std::vector<models::WorkloadStats> stats(benches.size());
   // Benchmarks are independent: each result lands in its own slot (order-independent output).

@@ -10,24 +10,9 @@
 #include "python/bindings/convert.hpp"
 #include "python/bindings/interrupt.hpp"
 #include "search/strategy.hpp"
+#include "workloads/names.hpp"
 
 namespace pade::python {
-
-std::vector<const workloads::Benchmark*> resolve_names(const workloads::Catalog& catalog,
-                                                       const std::vector<std::string>& names) {
-  std::vector<const workloads::Benchmark*> out;
-  const auto suites = catalog.suite_names();
-  for (const auto& n : names) {
-    if (!catalog.has_benchmark(n) && std::find(suites.begin(), suites.end(), n) != suites.end()) {
-      for (const auto& b : catalog.suite(n)) out.push_back(&catalog.benchmark(b));
-    } else {
-      out.push_back(&catalog.benchmark(n));  // InputError with did-you-mean when unknown
-    }
-  }
-  if (out.empty())
-    throw core::InputError("benchmarks: found none, expected a benchmark or suite name");
-  return out;
-}
 
 namespace {
 
@@ -53,7 +38,7 @@ py::list evaluate(const py::object& hw, const py::object& benchmarks, const std:
   if (!db.is_none()) store.emplace(dse::cli::open_for_writing(py::str(db).cast<std::string>()));
   auto pipeline =
       dse::cli::make_pipeline(seed, workloads::SamplingPlan{}, store ? &*store : nullptr, paths);
-  const auto benches = resolve_names(pipeline->catalog, names_from(benchmarks));
+  const auto benches = workloads::benchmarks_named(pipeline->catalog, names_from(benchmarks));
   const std::vector<dse::EvalJob> jobs = {{{}, model}};
   const InterruptWatch watch;
   dse::JobResults results;

@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include "core/error.hpp"
+#include "models/fidelity.hpp"
 #include "pade/version.hpp"
 #include "python/bindings/bindings.hpp"
 
@@ -13,6 +14,7 @@ PYBIND11_MODULE(_pade, m) {
   m.doc() = "PADE-DSE: design-space exploration of the PADE sparse-attention accelerator";
   m.attr("__version__") = pade::core::kVersion;
   m.attr("git_commit") = pade::core::kGitCommit;
+  m.attr("DEFAULT_FIDELITY") = pade::models::kDefaultFidelity;
   static py::exception<pade::core::InputError> input_error(m, "InputError", PyExc_ValueError);
   static py::exception<pade::core::RunError> run_error(m, "RunError", PyExc_RuntimeError);
   py::register_exception_translator([](std::exception_ptr p) {

@@ -40,7 +40,11 @@ py::dict progress_dict(const dse::Progress& p) {
   d["rate_per_s"] = p.rate_per_s;
   d["feasible"] = p.feasible;
   d["best"] = p.best;
+  d["best_design"] = p.best_design;
   d["front_size"] = p.front_size;
+  d["fidelity"] = p.fidelity;
+  d["hypervolume"] = p.hypervolume;
+  d["reference"] = p.reference;
   return d;
 }
 

@@ -20,7 +20,7 @@ __all__ = [
     "run", "suite_metrics", "to_frame", "__version__", "git_commit",
 ]
 
-DEFAULT_FIDELITY = "analytical"
+DEFAULT_FIDELITY = _pade.DEFAULT_FIDELITY  # the library's default model (analytical)
 
 
 def to_frame(rows):
