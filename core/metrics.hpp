@@ -37,6 +37,13 @@ class Metrics {
 
 /// The metrics every fidelity reports; stored as columns of the evaluations table.
 namespace metric {
+// The `benchmark` of the suite averages stored beside per-benchmark rows (PADE against a
+// baseline): not benchmarks, so a reader averaging the rows itself leaves them out.
+inline constexpr std::string_view kGeomeanRow = "geomean";
+inline constexpr std::string_view kArithmeanRow = "arithmean";
+[[nodiscard]] constexpr bool is_suite_average(std::string_view benchmark) {
+  return benchmark == kGeomeanRow || benchmark == kArithmeanRow;
+}
 inline constexpr std::string_view kLatencyCycles = "latency_cycles";
 inline constexpr std::string_view kLatencyS = "latency_s";
 inline constexpr std::string_view kEnergyJ = "energy_j";

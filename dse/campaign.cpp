@@ -327,4 +327,59 @@ std::string default_database_file(const std::string& campaign_name) {
   return file + ".db";
 }
 
+namespace {
+
+/// The file's top-level mapping without `budget:`, as comparable text (comments and layout gone).
+std::string without_budget(const YAML::Node& root) {
+  YAML::Node copy = YAML::Clone(root);
+  if (copy.IsMap()) copy.remove("budget");
+  YAML::Emitter out;
+  out << copy;
+  return out.c_str();
+}
+
+std::int64_t evaluation_budget(const YAML::Node& root) {
+  const YAML::Node b = root.IsMap() ? root["budget"] : YAML::Node();
+  return b && b.IsMap() && b["evaluations"] ? b["evaluations"].as<std::int64_t>() : 0;
+}
+
+/// The first top-level key whose value differs between the two files (for the message).
+std::string first_difference(const YAML::Node& a, const YAML::Node& b) {
+  const auto text = [](const YAML::Node& n) {
+    YAML::Emitter e;
+    e << n;
+    return std::string(e.c_str());
+  };
+  for (const auto& side : {a, b})
+    for (const auto& kv : side) {
+      const auto key = kv.first.as<std::string>();
+      if (key == "budget") continue;
+      if (!a[key] || !b[key] || text(a[key]) != text(b[key])) return key;
+    }
+  return "?";
+}
+
+}  // namespace
+
+ResumeChange compare_for_resume(const std::string& stored_spec, const Campaign& given) {
+  if (stored_spec == given.spec_yaml) return ResumeChange::None;
+  const YAML::Node stored = YAML::Load(stored_spec);
+  const core::YamlDocument now = core::load_yaml_text(given.spec_yaml, given.file);
+  const std::string why =
+      "the campaign file changed since campaign '" + given.name + "' was started";
+  if (without_budget(stored) != without_budget(*now.root))
+    throw InputError(
+        {given.file, 0, 0}, first_difference(stored, *now.root),
+        why + "; resume needs the same file (only budget: may be raised, to extend it)");
+  const std::int64_t before = evaluation_budget(stored);
+  const auto after = static_cast<std::int64_t>(given.budget_evaluations);
+  if (before == 0 ? after != 0 : after != 0 && after < before)
+    throw InputError({given.file, 0, 0}, "budget.evaluations",
+                     why + ": found " + std::to_string(after) + ", expected at least " +
+                         (before == 0 ? std::string("the strategy's natural size (0)")
+                                      : std::to_string(before)) +
+                         " — resuming can raise a budget, not lower it");
+  return ResumeChange::Budget;
+}
+
 }  // namespace pade::dse

@@ -64,6 +64,13 @@ struct Campaign {
 /// folder, with every character that could leave it (separators, "..") replaced by '_'.
 [[nodiscard]] std::string default_database_file(const std::string& campaign_name);
 /// Read a campaign file; relative paths inside resolve against the file's folder.
+/// What `pade run --resume` may change in a campaign file: nothing (None), or only its `budget:`
+/// with the evaluation budget kept or raised (Budget) — a finished campaign is extended by
+/// resuming it with a larger budget. Any other difference, or a lowered evaluation budget, is an
+/// InputError naming the key.
+enum class ResumeChange { None, Budget };
+[[nodiscard]] ResumeChange compare_for_resume(const std::string& stored_spec,
+                                              const Campaign& given);
 [[nodiscard]] Campaign read_campaign(const std::string& path);
 [[nodiscard]] Campaign read_campaign_text(const std::string& text, const std::string& name,
                                           const std::filesystem::path& base_dir);

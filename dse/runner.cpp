@@ -202,11 +202,13 @@ struct LeaseLost : core::RunError {
 };
 
 /// InputError unless the stored campaign can be continued by this run: --resume, the same
-/// campaign file, the same data for every benchmark, the same shard.
-void check_resumable(const Campaign& campaign, const results::CampaignRecord& existing,
-                     results::Store& store, const Shard& shard,
-                     std::span<const workloads::Benchmark* const> benchmarks,
-                     const std::vector<std::pair<std::string, std::string>>& data, bool resume) {
+/// campaign file (or one whose budget was raised: ResumeChange::Budget), the same data for every
+/// benchmark, the same shard.
+ResumeChange check_resumable(const Campaign& campaign, const results::CampaignRecord& existing,
+                             results::Store& store, const Shard& shard,
+                             std::span<const workloads::Benchmark* const> benchmarks,
+                             const std::vector<std::pair<std::string, std::string>>& data,
+                             bool resume) {
   if (!resume) {
     std::string running;
     if (const auto holder = results::read_lease(store, existing.id);
@@ -217,10 +219,7 @@ void check_resumable(const Campaign& campaign, const results::CampaignRecord& ex
                                running +
                                "; use --resume to continue it or choose another name or --db");
   }
-  if (existing.spec_yaml != campaign.spec_yaml)
-    throw core::InputError({campaign.file, 0, 0}, "",
-                           "the campaign file changed since campaign '" + campaign.name +
-                               "' was started; resume needs the same file");
+  const ResumeChange change = compare_for_resume(existing.spec_yaml, campaign);
   // A shard database continues as the same shard (another split would mix candidate sets).
   std::string stored_shard;
   std::map<std::string, std::string, std::less<>> stored_data;
@@ -250,6 +249,7 @@ void check_resumable(const Campaign& campaign, const results::CampaignRecord& ex
                                 ? std::string(" was started without --shard; resume it without")
                                 : " was started as shard " + stored_shard +
                                       "; resume it with --shard " + stored_shard));
+  return change;
 }
 
 /// Best effort after a failure: mark the campaign failed (waiting a little longer than usual for
@@ -411,9 +411,14 @@ void CampaignRun::open() {
   try {
     results::WriteTransaction tx(store_);
     if (const auto existing = store_.find_campaign(campaign_.name)) {
-      check_resumable(campaign_, *existing, store_, options_.shard, benchmarks_, data_,
-                      options_.resume);
+      const ResumeChange change = check_resumable(campaign_, *existing, store_, options_.shard,
+                                                  benchmarks_, data_, options_.resume);
       summary_.campaign_id = existing->id;
+      if (change == ResumeChange::Budget) {  // extended: the stored file is the one now run
+        store_.set_campaign_spec(existing->id, campaign_.spec_yaml);
+        store_.put_provenance(existing->id, {{"budget_raised_at", results::utc_now_iso8601()}});
+        log("campaign '" + campaign_.name + "': budget raised; continuing from the stored points");
+      }
       lease_.emplace(store_, summary_.campaign_id, campaign_.name, options_.lease,
                      [this](const std::string& s) { log(s); });
       store_.set_campaign_status(summary_.campaign_id, "running");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <span>
 #include <sstream>
 #include <type_traits>
 
@@ -42,46 +43,85 @@ void check_parameter_key(const std::string& option, const std::string& key) {
 
 }  // namespace
 
-Table run_query(Store& store, const EvaluationQuery& q) {
+namespace {
+
+std::string joined(std::span<const std::string> names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+/// --columns and --sort name query columns; an unknown one is refused with the closest name.
+void require_column(const std::string& option, const std::string& name,
+                    std::span<const std::string> columns) {
+  if (std::find(columns.begin(), columns.end(), name) != columns.end()) return;
+  throw core::InputError(option + ": unknown column '" + name + "'" +
+                         core::did_you_mean(name, columns) +
+                         " (expected one of: " + joined(columns) + ")");
+}
+
+/// --param and --where keys name configuration parameters (or, for --where, query columns); an
+/// unknown one is refused with the closest parameter or column.
+void require_parameter(Store& store, const std::string& option, const std::string& key,
+                       std::span<const std::string> known, std::span<const std::string> columns) {
+  if (known.empty() || std::binary_search(known.begin(), known.end(), key)) return;
+  std::vector<std::string> candidates(known.begin(), known.end());
+  candidates.insert(candidates.end(), columns.begin(), columns.end());
+  throw core::InputError(
+      option + ": no configuration in " + store.path() + " has a parameter '" + key + "'" +
+      core::did_you_mean(key, candidates) +
+      (option == "--where"
+           ? " (--where takes a parameter or one of the columns: " + joined(columns) + ")"
+           : std::string()));
+}
+
+}  // namespace
+
+Table run_query(Store& store, EvaluationQuery q) {
   const auto& all = query_columns(q.suite_points);
-  for (const auto& c : q.columns)
-    if (std::find(all.begin(), all.end(), c) == all.end()) {
-      std::string allowed;
-      for (const auto& a : all) allowed += (allowed.empty() ? "" : ", ") + a;
-      throw core::InputError("--columns: unknown column '" + c + "' (expected some of: " + allowed +
-                             ")");
-    }
+  for (const auto& c : q.columns) require_column("--columns", c, all);
+  const auto is_column = [&](const std::string& k) {
+    return std::find(all.begin(), all.end(), k) != all.end();
+  };
   for (const auto& pc : q.param_columns) check_parameter_key("--param", pc);
-  for (const auto& f : q.params) check_parameter_key("--where", f.key);
+  for (const auto& f : q.params)
+    if (!is_column(f.key)) check_parameter_key("--where", f.key);
   if (!q.param_columns.empty() || !q.params.empty()) {
     const std::vector<std::string> known = store.parameter_keys();
-    auto require_known = [&](const std::string& option, const std::string& key) {
-      if (known.empty() || std::binary_search(known.begin(), known.end(), key)) return;
-      std::string best;
-      std::size_t best_d = 4;  // suggest only close names
-      for (const auto& k : known)
-        if (const std::size_t d = core::edit_distance(k, key); d < best_d) {
-          best_d = d;
-          best = k;
-        }
-      throw core::InputError(option + ": no configuration in " + store.path() +
-                             " has a parameter '" + key + "'" +
-                             (best.empty() ? std::string() : " (did you mean '" + best + "'?)"));
-    };
-    for (const auto& pc : q.param_columns) require_known("--param", pc);
-    for (const auto& f : q.params) require_known("--where", f.key);
+    for (const auto& pc : q.param_columns) require_parameter(store, "--param", pc, known, {});
+    for (const auto& f : q.params)
+      if (!is_column(f.key)) require_parameter(store, "--where", f.key, known, all);
   }
   std::vector<std::string> cols = q.columns.empty() ? all : q.columns;
   for (const auto& pc : q.param_columns) cols.push_back(pc);
   if (!q.sort.empty()) {
     const std::string s = q.sort.substr(0, q.sort.find(':'));
-    if (std::find(cols.begin(), cols.end(), s) == cols.end())
-      throw core::InputError("--sort: '" + s + "' is not one of the selected columns");
+    if (const auto dir = q.sort.find(':'); dir != std::string::npos &&
+                                           q.sort.substr(dir + 1) != "desc" &&
+                                           q.sort.substr(dir + 1) != "asc")
+      throw core::InputError("--sort '" + q.sort + "': expected COLUMN, COLUMN:asc or COLUMN:desc");
+    require_column("--sort", s, cols);
   }
-  if (!q.campaign.empty() && !store.find_campaign(q.campaign))
-    throw core::InputError("--campaign: no campaign named '" + q.campaign + "' in " + store.path());
-
+  resolve_scope(store, q);
+  if (q.campaign.empty() && !q.all_campaigns) return Table(std::move(cols));  // no campaign yet
   return evaluation_table(store, q);
+}
+
+void resolve_scope(Store& store, EvaluationQuery& q) {
+  if (!q.campaign.empty())
+    (void)campaign_id_or_latest(store, q.campaign);  // unknown name: InputError listing them
+  else if (!q.all_campaigns && !store.campaigns().empty())
+    q.campaign = campaign_name(store, campaign_id_or_latest(store, ""));
+}
+
+std::string describe_scope(const EvaluationQuery& q) {
+  std::string s = q.campaign.empty() ? "every campaign" : "campaign '" + q.campaign + "'";
+  s += q.fidelity.empty() ? (q.all_fidelities ? ", every fidelity" : ", at its front fidelity")
+                          : ", fidelity " + q.fidelity;
+  if (!q.benchmark.empty() && !q.suite_points) s += ", benchmark " + q.benchmark;
+  if (q.max_rank) s += ", Pareto rank <= " + std::to_string(*q.max_rank);
+  for (const auto& f : q.params) s += ", " + f.key + f.op + f.value;
+  return s;
 }
 
 std::string campaign_name(Store& store, std::int64_t id) {

@@ -22,21 +22,34 @@ struct ParamFilter {
 [[nodiscard]] ParamFilter parse_param_filter(const std::string& text);
 
 struct EvaluationQuery {
-  std::string campaign;   // empty: all campaigns
-  std::string benchmark;  // empty: all
-  std::string fidelity;   // empty: all
+  // Scope. By default a query reads the database's latest campaign at that campaign's front
+  // fidelity (the rows its Pareto ranks are taken at), as the guides say; the flags widen it.
+  std::string campaign;         // empty: the latest campaign (or every one with all_campaigns)
+  bool all_campaigns = false;   // every campaign, each at its front fidelity unless all_fidelities
+  std::string benchmark;        // empty: all
+  std::string fidelity;         // empty: the campaign's front fidelity (or every one, below)
+  bool all_fidelities = false;  // every fidelity a campaign stored
   bool suite_points =
       false;  // one row per configuration (suite aggregates) instead of per benchmark
   std::optional<int> max_rank;  // keep rows whose Pareto rank (in their scope) is <= this
+  // Filters: a key that is one of the query's columns (feasible, energy_j, …) filters on that
+  // column; any other key is a configuration parameter (config_params).
   std::vector<ParamFilter> params;
   std::vector<std::string> param_columns;  // add these configuration parameters as columns
   std::vector<std::string> columns;        // restrict to these columns (empty: all)
-  std::string sort;                        // column, optional ":desc"
+  std::string sort;                        // column, optional ":desc"; feasible designs first
   std::size_t top = 0;                     // 0: no limit
 };
 
-/// Run the query; InputError for unknown campaigns, columns or malformed filters.
-[[nodiscard]] Table run_query(Store& store, const EvaluationQuery& q);
+/// Run the query; InputError (with a did-you-mean) for unknown campaigns, columns, parameters or
+/// malformed filters. An empty `campaign` is resolved to the latest one unless all_campaigns.
+[[nodiscard]] Table run_query(Store& store, EvaluationQuery q);
+/// Name the latest campaign in `q.campaign` when it names none and all_campaigns is off (nothing
+/// when the database holds no campaign); InputError for an unknown campaign name.
+void resolve_scope(Store& store, EvaluationQuery& q);
+/// One line naming what a query read (campaign, fidelity, benchmark, filters), for the notes the
+/// command line prints on stderr, e.g. when no row matched.
+[[nodiscard]] std::string describe_scope(const EvaluationQuery& q);
 /// The SQL text the query runs (with ? placeholders) — shown by `pade query --sql`.
 [[nodiscard]] std::string query_sql(const EvaluationQuery& q);
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/file_io.hpp"
+#include "core/metrics.hpp"
 #include "results/query.hpp"
 #include "results/store_query.hpp"
 
@@ -75,9 +76,10 @@ std::string html_table(const Table& t, const std::string& empty_note) {
 
 Table comparison_summary(Store& store, std::int64_t cid) {
   std::map<std::string, std::map<std::string, std::vector<double>>>
-      v;  // baseline → metric → values
-  for (const auto& r : store.comparisons(cid))
-    if (r.value > 0) v[r.baseline][r.metric].push_back(std::log(r.value));
+      v;                                        // baseline → metric → values
+  for (const auto& r : store.comparisons(cid))  // the stored suite averages are not benchmarks
+    if (r.value > 0 && !core::metric::is_suite_average(r.benchmark))
+      v[r.baseline][r.metric].push_back(std::log(r.value));
   Table t({"baseline", "benchmarks", "geomean_speedup", "geomean_energy_efficiency"});
   for (const auto& [baseline, m] : v) {
     const auto gm = [&](std::string_view metric) {

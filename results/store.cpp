@@ -463,6 +463,13 @@ void Store::set_campaign_status(std::int64_t id, const std::string& status) {
   st.exec();
 }
 
+void Store::set_campaign_spec(std::int64_t id, const std::string& spec_yaml) {
+  SQLite::Statement st(db_, "UPDATE campaigns SET spec_yaml = ? WHERE id = ?");
+  st.bind(1, spec_yaml);
+  st.bind(2, id);
+  st.exec();
+}
+
 namespace {
 /// Insert provenance rows in one savepoint; `conflict` is OR REPLACE or OR IGNORE.
 void insert_provenance(SQLite::Database& db, std::int64_t campaign_id,

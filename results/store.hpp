@@ -183,6 +183,8 @@ class Store {
   [[nodiscard]] std::optional<CampaignRecord> find_campaign(const std::string& name);
   [[nodiscard]] std::vector<CampaignRecord> campaigns();
   void set_campaign_status(std::int64_t id, const std::string& status);
+  /// Replace the stored campaign file (a resumed campaign whose budget was raised).
+  void set_campaign_spec(std::int64_t id, const std::string& spec_yaml);
   void put_provenance(std::int64_t campaign_id,
                       const std::vector<std::pair<std::string, std::string>>& kv);
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> provenance(

@@ -3,6 +3,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
 #include <type_traits>
 
 #include "core/error.hpp"
@@ -62,11 +63,33 @@ std::string quoted_identifier(const std::string& name) {
   return out + "\"";
 }
 
+/// Whether the row's design meets the campaign's constraints: a point column, and for a
+/// per-benchmark row the flag of its design's point at the same fidelity (NULL when none).
+constexpr const char* kEvaluationFeasibleSql =
+    "(SELECT fp.feasible FROM points fp WHERE fp.campaign_id = t.campaign_id AND "
+    "fp.config_hash = t.config_hash AND fp.fidelity = t.fidelity)";
+
 std::string column_expr(const std::string& c, bool points) {
   if (c == "campaign") return "c.name";
   if (c == "pareto_rank") return "p.rank";
   if (c == "pareto") return "CASE WHEN p.rank = 0 THEN 1 ELSE 0 END";
-  return std::string(points ? "t." : "t.") + c;
+  if (c == "feasible" && !points) return kEvaluationFeasibleSql;
+  return "t." + c;
+}
+
+bool is_query_column(const std::string& key, bool points) {
+  const auto& all = query_columns(points);
+  return std::find(all.begin(), all.end(), key) != all.end();
+}
+
+/// The condition of one filter: `numeric` compared with OP for < <= > >=; for = and != the value
+/// is bound twice (as text, then as a number or NULL) and matches either form — written so that
+/// a NULL never turns "!=" into "no row".
+std::string filter_condition(const ParamFilter& f, const std::string& text,
+                             const std::string& numeric) {
+  if (f.op != "=" && f.op != "!=") return numeric + " " + f.op + " ?";
+  const std::string equal = "(coalesce(" + text + " = ?, 0) OR coalesce(" + numeric + " = ?, 0))";
+  return f.op == "=" ? equal : "NOT " + equal;
 }
 
 std::vector<std::string> chosen_metrics(const DiffQuery& q) {
@@ -76,7 +99,7 @@ std::vector<std::string> chosen_metrics(const DiffQuery& q) {
 
 const std::vector<std::string>& query_columns(bool suite_points) {
   static const std::vector<std::string> evaluation = [] {
-    std::vector<std::string> c = {"campaign", "config_hash", "benchmark", "fidelity"};
+    std::vector<std::string> c = {"campaign", "config_hash", "benchmark", "fidelity", "feasible"};
     c.insert(c.end(), kEvaluationColumns.begin(), kEvaluationColumns.end());
     c.insert(c.end(), {"pareto_rank", "pareto", "seq"});
     return c;
@@ -119,17 +142,21 @@ std::string query_sql(const EvaluationQuery& q) {
   sql += " WHERE 1 = 1";
   if (!q.campaign.empty()) sql += " AND c.name = ?";
   if (!q.benchmark.empty() && !pts) sql += " AND t.benchmark = ?";
-  if (!q.fidelity.empty()) sql += " AND t.fidelity = ?";
+  if (!q.fidelity.empty())
+    sql += " AND t.fidelity = ?";
+  else if (!q.all_fidelities)
+    sql += std::string(" AND ") + kAtFrontFidelitySql;
   if (q.max_rank) sql += " AND p.rank <= ?";
   for (const auto& f : q.params) {
-    const bool numeric = f.op != "=" && f.op != "!=";
+    if (is_query_column(f.key, pts)) {
+      const std::string e = column_expr(f.key, pts);
+      sql += " AND " + filter_condition(f, e, e);
+      continue;
+    }
     sql +=
         " AND EXISTS (SELECT 1 FROM config_params cp WHERE cp.hash = t.config_hash AND cp.key = ? "
-        "AND ";
-    sql += numeric ? "cp.num " + f.op + " ?"
-                   : "(cp.text " + f.op + " ? " + (f.op == "=" ? "OR" : "AND") + " cp.num " + f.op +
-                         " ?)";
-    sql += ")";
+        "AND " +
+        filter_condition(f, "cp.text", "cp.num") + ")";
   }
   std::string sort = q.sort;
   bool desc = false;
@@ -138,6 +165,9 @@ std::string query_sql(const EvaluationQuery& q) {
     sort = sort.substr(0, pos);
   }
   sql += " ORDER BY ";
+  // A ranking puts the designs that meet the campaign's constraints first: the best infeasible
+  // design is not an answer to "the five lowest-energy designs".
+  if (!sort.empty() || q.top > 0) sql += "coalesce(" + column_expr("feasible", pts) + ", 1) DESC, ";
   if (!sort.empty()) sql += quoted_identifier(sort) + (desc ? " DESC" : " ASC") + ", ";
   sql += pts ? "c.id, t.seq" : "c.id, t.seq, t.benchmark, t.fidelity";
   if (q.top > 0) sql += " LIMIT " + std::to_string(q.top);
@@ -153,7 +183,7 @@ Table evaluation_table(Store& store, const EvaluationQuery& q) {
   if (!q.fidelity.empty()) st.bind(i++, q.fidelity);
   if (q.max_rank) st.bind(i++, *q.max_rank);
   for (const auto& f : q.params) {
-    st.bind(i++, f.key);
+    if (!is_query_column(f.key, q.suite_points)) st.bind(i++, f.key);
     char* end = nullptr;
     const double num = std::strtod(f.value.c_str(), &end);
     const bool is_num = end != f.value.c_str() && *end == '\0';

@@ -309,7 +309,7 @@ TEST_CASE("baselines: comparison ratios and geometric means", "[baselines]") {
   o[1].baselines["x"].set("latency_s", 8.0);
   o[1].baselines["x"].set("energy_j", 1.0);
   const auto v = models::compare_outcomes(o);
-  auto find = [&](const std::string& b, const std::string& m) {
+  auto find = [&](std::string_view b, std::string_view m) {
     for (const auto& e : v)
       if (e.benchmark == b && e.metric == m) return e.value;
     return -1.0;

@@ -42,8 +42,9 @@ long number_before(const std::string& text, const std::string& what) {
 
 /// What `pade query` shows of a database: every evaluation row and every point with Pareto ranks.
 std::string stored(const fs::path& dir, const std::string& db) {
-  const auto e = run_in(dir, "query " + db + " --format csv");
-  const auto p = run_in(dir, "query " + db + " --points --format csv");
+  const std::string all = " --all-campaigns --all-fidelities --format csv";
+  const auto e = run_in(dir, "query " + db + all);
+  const auto p = run_in(dir, "query " + db + " --points" + all);
   REQUIRE(e.code == 0);
   REQUIRE(p.code == 0);
   return e.out + p.out;

@@ -149,6 +149,41 @@ TEST_CASE(
   }
 }
 
+TEST_CASE(
+    "runner: a finished campaign resumed with a raised budget continues it and ends like a run "
+    "with that budget, and any other change is refused",
+    "[dse]") {
+  Env env("extend");
+  for (const std::string strategy : {"nsga2", "random"}) {
+    INFO(strategy);
+    const auto yaml = [&](int evaluations) {
+      return campaign(
+          strategy, "population: 6\nbudget: {evaluations: " + std::to_string(evaluations) + "}\n");
+    };
+    const auto full = env.run(yaml(30), strategy + "-full.db");
+    REQUIRE(full.status == "finished");
+    REQUIRE(env.run(yaml(18), strategy + "-ext.db").status == "finished");
+    dse::RunOptions resume;
+    resume.resume = true;
+    const auto more = env.run(yaml(30), strategy + "-ext.db", resume);
+    CHECK(more.status == "finished");
+    CHECK(more.resumed == 18);
+    CHECK(more.evaluated + more.resumed == full.evaluated);
+    CHECK(dump(env.dir.str(strategy + "-ext.db")) == dump(env.dir.str(strategy + "-full.db")));
+    {
+      results::Store store(env.dir.str(strategy + "-ext.db"), results::Store::Mode::ReadOnly);
+      CHECK(store.campaigns().front().spec_yaml == yaml(30));  // the file now run is stored
+    }
+    // Lowering the budget or changing anything else is refused, naming the key.
+    CHECK_THROWS_WITH(env.run(yaml(20), strategy + "-ext.db", resume),
+                      Catch::Contains("budget.evaluations") && Catch::Contains("not lower it"));
+    std::string other = yaml(40);
+    other.replace(other.find("seed: 3"), 7, "seed: 4");
+    CHECK_THROWS_WITH(env.run(other, strategy + "-ext.db", resume),
+                      Catch::Contains("seed") && Catch::Contains("only budget: may be raised"));
+  }
+}
+
 TEST_CASE("runner: shards i/N cover the candidates once, merged they equal a single run", "[dse]") {
   Env env("shards");
   for (const std::string strategy : {"grid", "lhs"}) {

@@ -104,9 +104,10 @@ TEST_CASE("hardening: query --param and --where cannot carry SQL", "[hardening]"
                  "has a parameter 'qk_pu.lanes_per_rw' (did you mean "
                  "'qk_pu.lanes_per_row'?)"));
 
-  const auto where = run_pade("query r.db --points --where feasible=1", dir.path());
+  const auto where = run_pade("query r.db --points --where feasibl=1", dir.path());
   CHECK(where.code == 2);
   CHECK(contains(where.err, "--where: no configuration in"));
+  CHECK(contains(where.err, "(did you mean 'feasible'?)"));
 
   const auto top = run_pade("query r.db --top -1", dir.path());
   CHECK(top.code == 2);

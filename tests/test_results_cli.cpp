@@ -135,3 +135,51 @@ TEST_CASE("results: comparison and ablation figures come from companion campaign
   REQUIRE(ablation_caption != std::string::npos);
   CHECK(html.find("ablation&#39; of the same database", ablation_caption) != std::string::npos);
 }
+
+TEST_CASE("results: pade show lists balance warnings, pade query says what it read", "[results]") {
+  test::ResultsTempDir dir("cli-warn");
+  {
+    results::Store store((dir.path / "w.db").string());
+    test::make_fixture(store, {false, false, false});
+    results::CampaignRecord c;
+    c.name = "unbalanced";
+    c.spec_yaml = "kind: campaign";
+    c.strategy = "grid";
+    c.status = "finished";
+    const auto id = store.create_campaign(c);
+    store.put_configuration("5eed5eed5eed5eed", "canonical", {{"softmax.exp_units", "4"}});
+    results::EvaluationRecord e;
+    e.campaign_id = id;
+    e.config_hash = "5eed5eed5eed5eed";
+    e.benchmark = "m1/a";
+    e.fidelity = "analytical";
+    e.metrics = test::fixture_metrics({}, test::fixture_benchmarks()[0], 1.0);
+    e.metrics.set("util_qk_pu", 0.3);
+    e.metrics.set("util_softmax", 1.0);
+    e.metrics.set("util_v_pu", 0.2);
+    const std::vector<results::EvaluationRecord> evals = {e};
+    store.put_batch(evals, {});
+  }
+  const auto show = pade_in(dir.path, "show w.db 5eed");
+  INFO(show.err);
+  REQUIRE(show.code == 0);
+  CHECK(show.out.find("== balance warnings (1) ==") != std::string::npos);
+  CHECK(show.out.find("softmax sets the pace (busy 100 % of the time) while the QK-PU is busy "
+                      "30 %: raise softmax.exp_units") != std::string::npos);
+  const auto balanced = pade_in(dir.path, "show w.db " + test::fixture_designs({})[0].hash);
+  CHECK(balanced.out.find("== balance warnings (0) ==") != std::string::npos);
+
+  // The latest campaign by default, named on stderr; nothing matched says so and why.
+  const auto latest = pade_in(dir.path, "query w.db --format csv");
+  REQUIRE(latest.code == 0);
+  CHECK(latest.out.find("unbalanced,5eed5eed5eed5eed,m1/a,analytical") != std::string::npos);
+  CHECK(latest.out.find(",base,") == std::string::npos);
+  const auto none = pade_in(dir.path, "query w.db --where 'energy_j>1e9'");
+  CHECK(none.code == 0);
+  CHECK(none.err.find("0 rows matched (campaign 'unbalanced', at its front fidelity, "
+                      "energy_j>1e9)") != std::string::npos);
+  CHECK(pade_in(dir.path, "query w.db --campaign base --all-campaigns").code == 2);
+  const auto typo = pade_in(dir.path, "query w.db --sort enrgy_j");
+  CHECK(typo.code == 2);
+  CHECK(typo.err.find("did you mean 'energy_j'") != std::string::npos);
+}

@@ -25,11 +25,19 @@ int query(QueryArgs a) {
   if (a.front) a.q.max_rank = 0;
   if (a.max_rank >= 0) a.q.max_rank = a.max_rank;
   for (const auto& w : a.where) a.q.params.push_back(results::parse_param_filter(w));
+  results::resolve_scope(store, a.q);
   if (a.sql) {
     std::cout << results::query_sql(a.q) << '\n';
     return 0;
   }
-  results::run_query(store, a.q).write(std::cout, format);
+  const results::Table t = results::run_query(store, a.q);
+  t.write(std::cout, format);
+  // What was read goes to stderr, so csv/json on stdout stay clean for a pipe.
+  if (t.rows().empty())
+    std::cerr << "0 rows matched (" << results::describe_scope(a.q) << ")\n";
+  else if (format == results::Format::Table)
+    std::cerr << t.rows().size() << " rows: " << results::describe_scope(a.q)
+              << " (--campaign, --all-campaigns, --fidelity, --all-fidelities choose others)\n";
   return 0;
 }
 
@@ -40,19 +48,28 @@ void add_query(CLI::App& app, Context& ctx) {
   auto* cmd =
       app.add_subcommand("query", "Query a result database (evaluations, or suite-level points)");
   cmd->add_option("db", args->db, "result database")->required();
-  cmd->add_option("--campaign", args->q.campaign, "only this campaign");
+  auto* campaign =
+      cmd->add_option("--campaign", args->q.campaign, "only this campaign (default: the latest)");
+  cmd->add_flag("--all-campaigns", args->q.all_campaigns, "every campaign of the database")
+      ->excludes(campaign);
   cmd->add_option("--benchmark", args->q.benchmark, "only this benchmark");
-  cmd->add_option("--fidelity", args->q.fidelity, "only this model fidelity");
+  auto* fidelity =
+      cmd->add_option("--fidelity", args->q.fidelity,
+                      "only this model fidelity (default: the campaign's front fidelity)");
+  cmd->add_flag("--all-fidelities", args->q.all_fidelities, "every fidelity a campaign stored")
+      ->excludes(fidelity);
   cmd->add_flag("--points", args->q.suite_points,
                 "one row per configuration: suite aggregates and feasibility");
   cmd->add_flag("--front", args->front, "only Pareto-optimal rows (rank 0 in their scope)");
   cmd->add_option("--max-rank", args->max_rank, "only rows with Pareto rank <= N");
   cmd->add_option("--where", args->where,
-                  "parameter filter KEY OP VALUE, e.g. qk_pu.lanes_per_row>=16 (repeatable)");
+                  "filter KEY OP VALUE on a parameter or a column, e.g. qk_pu.lanes_per_row>=16, "
+                  "feasible=1 (repeatable)");
   cmd->add_option("--param", args->q.param_columns,
                   "add a configuration parameter as a column (repeatable)");
   cmd->add_option("--columns", args->q.columns, "columns to show")->delimiter(',');
-  cmd->add_option("--sort", args->q.sort, "sort by a column; append :desc for descending");
+  cmd->add_option("--sort", args->q.sort,
+                  "sort by a column (feasible designs first); append :desc for descending");
   cmd->add_option("--top", args->q.top, "only the first N rows")
       ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40));
   cmd->add_option("--format", args->format, "table, csv or json");

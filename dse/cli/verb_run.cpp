@@ -209,7 +209,8 @@ void add_run(CLI::App& app, Context& ctx) {
                   "campaign YAML file (default: the embedded default campaign)");
   cmd->add_option("--db", args->db, "result database (default: <campaign name>.db)");
   cmd->add_flag("--resume", args->resume,
-                "continue a stored campaign of the same name, reusing stored points");
+                "continue a stored campaign of the same name, reusing stored points (its file may "
+                "raise budget: to extend a finished campaign)");
   cmd->add_option("--threads", args->threads,
                   "worker threads (default: the campaign's setting; 0 = all)")
       ->check(CLI::Range(0, 1024));

@@ -4,6 +4,7 @@
 
 #include "dse/cli/cli.hpp"
 #include "dse/cli/common.hpp"
+#include "models/guard_rails.hpp"
 #include "results/query.hpp"
 
 namespace pade::dse::cli {
@@ -18,10 +19,31 @@ struct ShowArgs {
   bool all_metrics = false;
 };
 
+/// The guard rails `pade eval` prints, for every stored evaluation of the design: they are read off
+/// the utilizations stored in metrics_json, so they say what the model computed then.
+results::Table balance_warnings(results::Store& store, const std::string& hash,
+                                const std::string& campaign) {
+  results::Table t({"campaign", "benchmark", "fidelity", "unit", "warning"});
+  results::EvaluationFilter filter;
+  filter.config_hash = hash;
+  filter.all_metrics = true;
+  for (const auto& c : store.campaigns()) {
+    if (!campaign.empty() && c.name != campaign) continue;
+    store.for_each_evaluation(c.id, filter, [&](const results::EvaluationRecord& e) {
+      for (const auto& w : models::balance_warnings(e.metrics))
+        t.add_row({results::Table::text(c.name), results::Table::text(e.benchmark),
+                   results::Table::text(e.fidelity), results::Table::text(w.unit),
+                   results::Table::text(w.message)});
+    });
+  }
+  return t;
+}
+
 int show(const ShowArgs& a) {
   const auto format = format_option(a.format);
   results::Store store = open_for_reading(a.db);
-  const auto v = results::show_design(store, a.hash, a.campaign, a.all_metrics);
+  auto v = results::show_design(store, a.hash, a.campaign, a.all_metrics);
+  v.sections.emplace_back("balance warnings", balance_warnings(store, v.hash, a.campaign));
   const std::vector<std::pair<std::string, std::string>> header = {{"config_hash", v.hash}};
   results::write_sections(std::cout, format, v.sections, header);
   return 0;

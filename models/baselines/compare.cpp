@@ -63,8 +63,8 @@ std::vector<ComparisonValue> compare_outcomes(std::span<const BenchmarkOutcome> 
   }
   for (const auto& [name, metrics] : series)
     for (const auto& [metric, values] : metrics) {
-      out.push_back({kGeomean, name, metric, geometric_mean(values)});
-      out.push_back({kArithmean, name, metric, arithmetic_mean(values)});
+      out.push_back({std::string(kGeomean), name, metric, geometric_mean(values)});
+      out.push_back({std::string(kArithmean), name, metric, arithmetic_mean(values)});
     }
   return out;
 }

@@ -32,8 +32,8 @@ struct ComparisonValue {
   double value = 0;
 };
 
-inline constexpr const char* kGeomean = "geomean";
-inline constexpr const char* kArithmean = "arithmean";
+inline constexpr std::string_view kGeomean = core::metric::kGeomeanRow;
+inline constexpr std::string_view kArithmean = core::metric::kArithmeanRow;
 
 /// speedup = baseline latency / PADE latency; energy_efficiency = baseline energy / PADE energy
 /// (how many times less energy PADE spends: the paper's "energy saving"/"energy efficiency").

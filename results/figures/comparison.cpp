@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/metrics.hpp"
 #include "results/figures/figure.hpp"
 #include "results/query.hpp"
 
@@ -41,7 +42,7 @@ Figure comparison(Store& store, std::int64_t cid, const std::string& name,
   for (const auto& r : store.comparisons(cid)) {
     if (r.metric != metric || !(r.value > 0)) continue;
     // Stored suite averages are not benchmarks: the figure computes its own geometric mean.
-    if (r.benchmark == "geomean" || r.benchmark == "arithmean") continue;
+    if (core::metric::is_suite_average(r.benchmark)) continue;
     by_bench[r.benchmark][r.baseline] = r.value;
     baselines.insert(r.baseline);
   }
