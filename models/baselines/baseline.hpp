@@ -130,6 +130,11 @@ struct AcceleratorTarget {
   double sram_kib = 352;
   double hbm_gbps = 256;
   int operand_bits = 8;  // Q/K/V precision of execution and of K/V in DRAM
+  /// Same depth as PADE's calibrated lanes: every operator's area and every operation's energy
+  /// carry the design's control, buffer and register overhead derived from its own published
+  /// silicon (coefficients baseline.<name>.area_overhead / energy_overhead; same_depth_overheads).
+  double area_overhead = 1.0;
+  double energy_overhead = 1.0;
   /// The context's dataflow with the K/V buffer = sram_kib less the Q and output buffers.
   Dataflow dataflow;
 };
@@ -144,9 +149,26 @@ struct PublishedDesign {
   double area_mm2 = 0;
   double core_w = 0;
   int operand_bits = 16;
+  double gops = 0;           // throughput as SOFA's Table II lists it (dense-equivalent, effective)
+  double kept_fraction = 1;  // 1 - "compute saved" of the same table
 };
 [[nodiscard]] const PublishedDesign& published_design(
     const std::string& name);  // std::invalid_argument
+
+/// The same-depth overheads of a design, derived from its published silicon the way PADE's lane
+/// area and energy come from its 4.53 mm^2 / 591 mW: the MACs busy per cycle are the Table II
+/// throughput times the kept fraction over 2 x clock; the array has those / the published
+/// utilization (baseline.published_utilization); area overhead = PE-array share of the die /
+/// (MACs x Horowitz MAC area at the node and width); energy overhead = core power less the SRAM
+/// share / (busy MACs x clock x Horowitz MAC energy). Both are ratios to the arithmetic alone.
+struct SameDepthOverheads {
+  double macs = 0;  // MAC units the published array holds
+  double area = 1;
+  double energy = 1;
+};
+[[nodiscard]] SameDepthOverheads same_depth_overheads(const PublishedDesign& d,
+                                                      const core::CoefficientTable& c,
+                                                      double logic_share);
 
 // ---- digest -------------------------------------------------------------------------------------
 

@@ -134,9 +134,15 @@ double OpCosts::area_mm2(OpKind kind, int bits) const {
   return um2 * area_scale * 1e-6;
 }
 
-double unit_operators(const ComputeUnit& u, const OpCosts& costs, double pe_area_mm2) {
+double unit_operators(const ComputeUnit& u, const OpCosts& costs, double pe_area_mm2,
+                      double area_overhead) {
   if (u.kind == OpKind::Exp) return u.count;
-  return std::max(1.0, std::floor(u.area_fraction * pe_area_mm2 / costs.area_mm2(u.kind, u.bits)));
+  return std::max(1.0, std::floor(u.area_fraction * pe_area_mm2 /
+                                  (costs.area_mm2(u.kind, u.bits) * area_overhead)));
+}
+
+bool is_prediction_unit(const ComputeUnit& u) {
+  return u.name != "exec" && u.name != "exp";
 }
 
 core::Metrics accelerator_metrics(const BaselineContext& ctx, const workloads::Benchmark& bench,
@@ -148,7 +154,8 @@ core::Metrics accelerator_metrics(const BaselineContext& ctx, const workloads::B
   const double clock_hz = target.clock_mhz * 1e6;
   const double bytes_per_cycle = target.hbm_gbps * 1e9 / clock_hz;
   std::vector<double> operators;
-  for (const auto& u : units) operators.push_back(unit_operators(u, costs, target.pe_area_mm2));
+  for (const auto& u : units)
+    operators.push_back(unit_operators(u, costs, target.pe_area_mm2, target.area_overhead));
   // Exponential units left unsized (count 0) match the execution array: one exponential per kept
   // pair it retires per cycle at d = 128 (2·128 MACs per pair), as a designer would size them.
   double exec_ops = 0;
@@ -158,6 +165,9 @@ core::Metrics accelerator_metrics(const BaselineContext& ctx, const workloads::B
     if (units[u].kind == OpKind::Exp && units[u].count <= 0)
       operators[u] = std::max(1.0, std::floor(exec_ops / 256.0));
 
+  // Same depth: every operation carries the design's control/register energy (energy_overhead).
+  std::vector<double> op_pj;
+  for (const auto& u : units) op_pj.push_back(costs.pj(u.kind, u.bits) * target.energy_overhead);
   double cycles = 0, dram_bytes = 0, arith_pj = 0, sram_pj = 0, mem_cycles_total = 0;
   std::vector<double> busy(units.size(), 0.0);
   for (const auto& g : groups) {
@@ -168,7 +178,7 @@ core::Metrics accelerator_metrics(const BaselineContext& ctx, const workloads::B
       const double t = g.work.ops[u] / (operators[u] * eff);
       head_cycles = std::max(head_cycles, t);
       busy[u] += g.heads * t;
-      arith_pj += g.heads * g.work.ops[u] * costs.pj(units[u].kind, units[u].bits);
+      arith_pj += g.heads * g.work.ops[u] * op_pj[u];
     }
     sram_pj += g.heads * (g.work.sram_read_bits * c.get("sram.read_pj_per_bit") +
                           g.work.sram_write_bits * c.get("sram.write_pj_per_bit"));
@@ -203,14 +213,22 @@ core::Metrics accelerator_metrics(const BaselineContext& ctx, const workloads::B
   m.set("energy_arith_j", arith_pj * 1e-12);
   m.set("energy_sram_j", sram_pj * 1e-12);
   m.set("dram_bandwidth_utilization", cycles > 0 ? mem_cycles_total / cycles : 0.0);
+  double prediction_pj = 0;
   for (std::size_t u = 0; u < units.size(); ++u) {
     m.set("utilization_" + units[u].name, cycles > 0 ? busy[u] / cycles : 0.0);
     m.set("operators_" + units[u].name, operators[u]);
     double e = 0;
-    for (const auto& g : groups)
-      e += g.heads * g.work.ops[u] * costs.pj(units[u].kind, units[u].bits);
+    for (const auto& g : groups) e += g.heads * g.work.ops[u] * op_pj[u];
     m.set("energy_" + units[u].name + "_j", e * 1e-12);
+    if (is_prediction_unit(units[u])) prediction_pj += e;
   }
+  // The predictor's share (issue #18): its arithmetic (with its share of leakage) over the core
+  // energy (DRAM excluded) and over the device energy. Its SRAM reads are not split out.
+  const double core_j = energy_j - dram_pj * 1e-12;
+  const double prediction_j = prediction_pj * 1e-12 * (1.0 + c.get("power.logic_leakage_fraction"));
+  m.set("energy_prediction_j", prediction_j);
+  m.set("prediction_share_core", core_j > 0 ? prediction_j / core_j : 0.0);
+  m.set("prediction_share_device", energy_j > 0 ? prediction_j / energy_j : 0.0);
   add_dataflow_metrics(m, target.dataflow, bench, target.operand_bits);
   return m;
 }

@@ -128,8 +128,12 @@ struct OpCosts {
   [[nodiscard]] double area_mm2(OpKind kind, int bits) const;
 };
 
-/// Operators a unit has: area_fraction · pe_area / operator area (Exp: its count).
-[[nodiscard]] double unit_operators(const ComputeUnit& u, const OpCosts& costs, double pe_area_mm2);
+/// Operators a unit has: area_fraction · pe_area / (operator area × the design's same-depth area
+/// overhead) (Exp: its count).
+[[nodiscard]] double unit_operators(const ComputeUnit& u, const OpCosts& costs, double pe_area_mm2,
+                                    double area_overhead = 1.0);
+/// Units that find sparsity (predictor, detector, sorter, filters, top-k) rather than execute it.
+[[nodiscard]] bool is_prediction_unit(const ComputeUnit& u);
 
 /// Latency, energy, area and utilization metrics of an accelerator from per-group head work.
 struct GroupWork {

@@ -109,7 +109,7 @@ void register_dota(BaselineRegistry& r) {
          "DOTA (ASPLOS'22): low-rank low-precision detector (seeded random-projection stand-in), "
          "fixed per-row "
          "retention, K/V reuse",
-         "dota-2", dota_rule, dota_cost});
+         "dota-3", dota_rule, dota_cost});
 }
 
 }  // namespace pade::models

@@ -105,7 +105,7 @@ void register_energon(BaselineRegistry& r) {
   r.add(
       {"energon",
        "Energon (TCAD'23): multi-round low-bit filtering (2-bit then 4-bit, mean-based thresholds)",
-       "energon-2", energon_rule, energon_cost});
+       "energon-3", energon_rule, energon_cost});
 }
 
 }  // namespace pade::models

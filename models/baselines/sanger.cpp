@@ -128,7 +128,7 @@ void register_sanger(BaselineRegistry& r) {
   r.add({"sanger",
          "Sanger (MICRO'21): 4-bit Q·Kᵀ prediction, probability threshold, pack & split, untiled "
          "(spills)",
-         "sanger-2", sanger_rule, sanger_cost});
+         "sanger-3", sanger_rule, sanger_cost});
 }
 
 }  // namespace pade::models

@@ -91,7 +91,7 @@ void register_sofa(BaselineRegistry& r) {
   r.add({"sofa",
          "SOFA (MICRO'24): leading-zero log-domain prediction, distributed top-k, sorted-updating "
          "FlashAttention, cross-stage tiling, K/V reuse",
-         "sofa-2", sofa_rule, sofa_cost});
+         "sofa-3", sofa_rule, sofa_cost});
 }
 
 }  // namespace pade::models

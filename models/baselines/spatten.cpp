@@ -129,7 +129,7 @@ void register_spatten(BaselineRegistry& r) {
   r.add({"spatten",
          "SpAtten (HPCA'21): cascade token pruning by accumulated attention, progressive "
          "quantization",
-         "spatten-2", spatten_rule, spatten_cost});
+         "spatten-3", spatten_rule, spatten_cost});
 }
 
 }  // namespace pade::models
