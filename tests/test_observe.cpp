@@ -1,7 +1,6 @@
 // Observability (issue 17 item 6): the functional model's per-key observer on every kernel path,
 // the trace dump and workload statistics verbs, integer .npy files and token-id input.
-#include <catch2/catch_test_macros.hpp>
-#include <catch2/matchers/catch_matchers_string.hpp>
+#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -17,7 +16,7 @@
 
 using namespace pade;
 using namespace pade::models;
-using Catch::Matchers::ContainsSubstring;
+using Catch::Matchers::Contains;
 using pade::test::run_pade;
 using pade::test::TempDir;
 using pade_test::make_head;
@@ -157,7 +156,7 @@ TEST_CASE("integer .npy files round-trip exactly", "[npy][observe]") {
   const float f[6] = {};
   workloads::write_npy_f32(dir.path() / "f.npy", shape, f);
   CHECK_THROWS_WITH(workloads::read_npy_integers(dir.path() / "f.npy"),
-                    ContainsSubstring("expected integers"));
+                    Contains("expected integers"));
 }
 
 TEST_CASE("token ids are read from text and .npy files, BOS anywhere", "[observe][stories260k]") {
@@ -177,10 +176,9 @@ TEST_CASE("token ids are read from text and .npy files, BOS anywhere", "[observe
     f << "1 2\n3 512 4\n";
   }
   CHECK_THROWS_WITH(workloads::read_token_ids(dir.path() / "bad.txt", 512, 512),
-                    ContainsSubstring("bad.txt:2:3") && ContainsSubstring("found '512'") &&
-                        ContainsSubstring("0..511"));
+                    Contains("bad.txt:2:3") && Contains("found '512'") && Contains("0..511"));
   CHECK_THROWS_WITH(workloads::read_token_ids(dir.path() / "ids.npy", 512, 3),
-                    ContainsSubstring("at most 3"));
+                    Contains("at most 3"));
   CHECK_THROWS_AS(workloads::read_token_ids(dir.path() / "missing.txt", 512, 512),
                   core::InputError);
 }
@@ -237,9 +235,9 @@ TEST_CASE("pade trace dump: the files read back equal the in-memory decisions", 
   CHECK(pos.front() == 0);
   CHECK(pos.back() == 95);
   const std::string manifest = pade::test::slurp(out / "manifest.json");
-  CHECK_THAT(manifest, ContainsSubstring("\"pairs_kept\": " + std::to_string(st.pairs_kept)));
-  CHECK_THAT(manifest, ContainsSubstring("\"format\": \"pade-trace-dump 1\""));
-  CHECK_THAT(r.out, ContainsSubstring("\"kept_fraction\""));
+  CHECK_THAT(manifest, Contains("\"pairs_kept\": " + std::to_string(st.pairs_kept)));
+  CHECK_THAT(manifest, Contains("\"format\": \"pade-trace-dump 1\""));
+  CHECK_THAT(r.out, Contains("\"kept_fraction\""));
 
   // Fewer rows: whole query groups, first and last included.
   REQUIRE(run_pade("trace dump --npy dumps --rows 16 --out d2", dir.path()).code == 0);
@@ -262,7 +260,7 @@ TEST_CASE("pade workloads stats: one row per (layer, head), equal to the model's
   opt.compute_accuracy = false;
   const FunctionalStats st = simulate_head(head, opt);
   const std::string row = "0,1,96," + std::to_string(st.pairs_considered) + ",";
-  CHECK_THAT(r.out, ContainsSubstring(row));
+  CHECK_THAT(r.out, Contains(row));
 }
 
 TEST_CASE("trace verbs: bad input is one clear error and exit 2", "[cli][observe]") {
@@ -274,23 +272,23 @@ TEST_CASE("trace verbs: bad input is one clear error and exit 2", "[cli][observe
   }
   const auto layer = run_pade("trace dump --npy dumps --layer 7 --out d", dir.path());
   CHECK(layer.code == 2);
-  CHECK_THAT(layer.err, ContainsSubstring("--layer") && ContainsSubstring("expected 0..1"));
+  CHECK_THAT(layer.err, Contains("--layer") && Contains("expected 0..1"));
   const auto head = run_pade("trace dump --npy dumps --head 2 --out d", dir.path());
   CHECK(head.code == 2);
-  CHECK_THAT(head.err, ContainsSubstring("expected 0..1"));
+  CHECK_THAT(head.err, Contains("expected 0..1"));
   const auto none = run_pade("trace dump --out d", dir.path());
   CHECK(none.code == 2);
   const auto two = run_pade("trace dump --npy dumps --text t.txt --out d", dir.path());
   CHECK(two.code == 2);
   const auto tokens = run_pade("trace dump --tokens ids.txt --out d", dir.path());
   CHECK(tokens.code == 2);
-  CHECK_THAT(tokens.err, ContainsSubstring("ids.txt:1:5") && ContainsSubstring("found 'x3'"));
+  CHECK_THAT(tokens.err, Contains("ids.txt:1:5") && Contains("found 'x3'"));
   const auto missing = run_pade("workloads stats --npy nowhere", dir.path());
   CHECK(missing.code == 2);
   const auto export_both =
       run_pade("workloads export stories260k --text a --tokens b --out e", dir.path());
   CHECK(export_both.code == 2);
-  CHECK_THAT(export_both.err, ContainsSubstring("exactly one of --text"));
+  CHECK_THAT(export_both.err, Contains("exactly one of --text"));
 }
 
 TEST_CASE("stories260K export writes token ids that reproduce the export", "[cli][stories260k]") {
