@@ -73,7 +73,7 @@ TraceHeads npy_heads(const TraceSourceArgs& a) {
   const std::filesystem::path dir(a.npy);
   const auto layers = workloads::dump_layers(dir);
   if (layers.empty() || layers.front() != 0)
-    throw core::InputError(core::SourceLocation{dir.string(), 0, 0}, "--npy",
+    throw core::InputError(core::SourceLocation{dir.string(), 0, 0}, "",
                            "found no layer0_q.npy, expected a dump folder of layer{L}_{q,k,v}.npy "
                            "files, L = 0, 1, ... (docs/workloads.md)");
   TraceHeads t;
@@ -145,14 +145,12 @@ AlgorithmPoint trace_algorithm_point(const TraceSourceArgs& a) {
 
 void TraceHeads::check(std::size_t layer, std::size_t head) const {
   if (layer >= layers.size())
-    throw core::InputError(core::SourceLocation{"--layer", 0, 0}, "--layer",
-                           "found " + std::to_string(layer) + ", expected 0.." +
-                               std::to_string(layers.size() - 1) + " (" + describe + ")");
+    throw core::InputError("--layer: found " + std::to_string(layer) + ", expected 0.." +
+                           std::to_string(layers.size() - 1) + " (" + describe + ")");
   if (head >= layers[layer].heads)
-    throw core::InputError(core::SourceLocation{"--head", 0, 0}, "--head",
-                           "found " + std::to_string(head) + ", expected 0.." +
-                               std::to_string(layers[layer].heads - 1) + " (layer " +
-                               std::to_string(layer) + " of " + describe + ")");
+    throw core::InputError("--head: found " + std::to_string(head) + ", expected 0.." +
+                           std::to_string(layers[layer].heads - 1) + " (layer " +
+                           std::to_string(layer) + " of " + describe + ")");
 }
 
 std::vector<std::size_t> TraceHeads::rows(std::size_t layer, std::size_t max_rows,

@@ -94,11 +94,10 @@ int dump(const DumpArgs& a) {
   // Two rows x keys bytes arrays in memory and on disk: refuse what would not be inspectable.
   constexpr std::size_t kMaxPairs = std::size_t{1} << 28;
   if (head.q.rows() * head.k.rows() > kMaxPairs)
-    throw core::InputError(core::SourceLocation{"--rows", 0, 0}, "--rows",
-                           "found " + std::to_string(head.q.rows()) + " rows x " +
-                               std::to_string(head.k.rows()) +
-                               " keys, expected at most 2^28 "
-                               "pairs: pass --rows N for fewer query rows");
+    throw core::InputError("--rows: found " + std::to_string(head.q.rows()) + " rows x " +
+                           std::to_string(head.k.rows()) +
+                           " keys, expected at most 2^28 "
+                           "pairs: pass --rows N for fewer query rows");
   models::KeyDecisions d;
   const models::FunctionalStats st = models::simulate_head_observed(head, o, d);
 

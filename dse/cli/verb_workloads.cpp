@@ -77,9 +77,9 @@ int export_stories(const WorkloadsArgs& a) {
         "workloads export: found '" + a.name + "', expected '" + kStories +
         "' (the only exportable trace source; synthetic heads come from the generator)");
   if (a.text.empty() == a.tokens.empty())
-    throw core::InputError(core::SourceLocation{"--text", 0, 0}, "--text",
-                           "workloads export: give exactly one of --text FILE (BOS is prepended) "
-                           "and --tokens FILE (token ids as they are)");
+    throw core::InputError(
+        "workloads export: give exactly one of --text FILE (BOS is prepended) "
+        "and --tokens FILE (token ids as they are)");
   const auto m = workloads::Stories260K::load();
   const auto& c = m.model.config();
   std::vector<workloads::TokenId> tokens;
