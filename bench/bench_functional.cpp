@@ -145,6 +145,21 @@ int main() {
                 std::string(models::to_string(k)).c_str(), t);
   }
 
+  // The per-key observer (pade trace dump) costs only when asked for. The default path above runs
+  // without it; here both alternate under the same load, best of each.
+  {
+    models::KeyDecisions decisions;
+    double off = std::numeric_limits<double>::infinity(), on = off;
+    for (int k = 0; k < 3; ++k) {
+      off = std::min(off, best_seconds(1, [&] { (void)models::simulate_head(head, opt); }));
+      on = std::min(
+          on, best_seconds(1, [&] { (void)models::simulate_head_observed(head, opt, decisions); }));
+    }
+    std::printf(
+        "per-key observer: off %.3f s, on %.3f s (on/off %.2fx; the observer writes %.1f MiB)\n",
+        off, on, on / off, 2.0 * static_cast<double>(decisions.rounds.size()) / (1024.0 * 1024.0));
+  }
+
   opt.compute_accuracy = true;
   models::FunctionalStats acc;
   const double t_acc = best_seconds(1, [&] { acc = models::simulate_head(head, opt); });

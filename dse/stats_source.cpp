@@ -83,6 +83,19 @@ std::string stats_identity(const workloads::Benchmark& b, const workloads::Catal
       b, b.trace.synthetic() ? &generator.family(catalog.model(b.model).family) : nullptr);
 }
 
+models::FunctionalOptions functional_options(const AlgorithmPoint& p) {
+  models::FunctionalOptions o;
+  o.bits = p.bits;
+  o.bits_per_round = p.bits_per_round;
+  o.alpha = p.alpha;
+  o.radius = p.radius;
+  if (!p.bui_gf) o.alpha = 1e30 / std::max(p.radius, 1e-9);  // no pruning: every plane runs
+  o.query_group = static_cast<std::size_t>(p.qk_rows);
+  o.key_tile = static_cast<std::size_t>(p.tile_keys);
+  o.order = p.tile_order;
+  return o;
+}
+
 StatsCache::Source synthetic_stats_source(const workloads::Catalog& catalog,
                                           const workloads::GeneratorTable& generator,
                                           const workloads::SamplingPlan& plan, std::uint64_t seed) {
@@ -101,15 +114,7 @@ StatsCache::Source synthetic_stats_source(const workloads::Catalog& catalog,
     o.plan = plan;
     o.seed = seed;
     o.dense_references = references;
-    o.functional.bits = p.bits;
-    o.functional.bits_per_round = p.bits_per_round;
-    o.functional.alpha = p.alpha;
-    o.functional.radius = p.radius;
-    if (!p.bui_gf)
-      o.functional.alpha = 1e30 / std::max(p.radius, 1e-9);  // no pruning: every plane runs
-    o.functional.query_group = static_cast<std::size_t>(p.qk_rows);
-    o.functional.key_tile = static_cast<std::size_t>(p.tile_keys);
-    o.functional.order = p.tile_order;
+    o.functional = functional_options(p);
     const auto source = make_trace_source(b, catalog, generator, seed);
     return models::digest_benchmark(b, *source, o);
   };

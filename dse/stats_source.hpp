@@ -7,6 +7,7 @@
 #include <string>
 
 #include "dse/stats_cache.hpp"
+#include "models/functional.hpp"
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
 #include "workloads/sampling.hpp"
@@ -37,6 +38,10 @@ void check_trace(const workloads::Benchmark& benchmark, const workloads::Catalog
 [[nodiscard]] std::string stats_identity(const workloads::Benchmark& benchmark,
                                          const workloads::Catalog& catalog,
                                          const workloads::GeneratorTable& generator);
+
+/// The functional-model options of an algorithm point, as the statistics source simulates it
+/// (BUI-GF off: a guard margin so wide that nothing is pruned).
+[[nodiscard]] models::FunctionalOptions functional_options(const AlgorithmPoint& p);
 
 /// The default statistics source: heads from each benchmark's trace source (make_trace_source),
 /// sampled by `plan`, simulated bit-exactly by the functional model and digested; its identity is

@@ -314,14 +314,31 @@ struct PlaneDot {
 
 struct NullTracer {
   static constexpr bool active = false;
+  void start_row(std::size_t) {}
   void round(std::size_t, int, std::int64_t, double, double) {}
   void decide(std::size_t, int, double, bool) {}
   void kept(std::size_t) {}
+  void rescaled(std::uint64_t) {}
+};
+
+// Records into KeyDecisions (simulate_head_observed): the reference loop's side of the observer.
+struct DecisionTracer {
+  static constexpr bool active = true;
+  KeyDecisions* out;
+  std::size_t row = 0;
+  void start_row(std::size_t i) { row = i; }
+  void round(std::size_t j, int r, std::int64_t, double, double) {
+    out->rounds[row * out->keys + j] = static_cast<std::uint8_t>(r);
+  }
+  void decide(std::size_t, int, double, bool) {}
+  void kept(std::size_t j) { out->kept[row * out->keys + j] = 1; }
+  void rescaled(std::uint64_t n) { out->row_rescales[row] += static_cast<std::uint32_t>(n); }
 };
 
 struct RowTracer {
   static constexpr bool active = true;
   RowTrace* out;
+  void rescaled(std::uint64_t) {}
   void round(std::size_t j, int r, std::int64_t partial, double lo, double up) {
     KeyTrace& kt = out->keys[j];
     kt.key = j;
@@ -557,9 +574,12 @@ void row_tile(const Prepared& P, const FunctionalOptions& opt, RowState& rs, std
   rs.max_lower = max_lower;
   rs.T = T;
   // Survivors: exact logits (lower == upper after the last round). Tile-wise online softmax.
+  [[maybe_unused]] const std::uint64_t rescales = st.rescale_events;
   accept_survivors(P, opt, rs, k0, sc.active, sc.lower.data(), st);
-  if constexpr (Tracer::active)
+  if constexpr (Tracer::active) {
     for (const std::uint32_t a : sc.active) tr.kept(k0 + a);
+    tr.rescaled(st.rescale_events - rescales);
+  }
 }
 
 void init_scratch(const Prepared& P, const FunctionalOptions& opt, RowScratch& sc) {
@@ -575,16 +595,16 @@ void init_scratch(const Prepared& P, const FunctionalOptions& opt, RowScratch& s
 
 // Rows [r0, r1) (r0 a multiple of query_group), grouped in query groups of B_q rows, with the
 // reference per-row loop.
-template <class Dot>
-void run_rows(const Prepared& P, const FunctionalOptions& opt, const DenseReference* ref,
-              std::size_t r0, std::size_t r1, FunctionalStats& st, core::Matrix* output) {
+template <class Dot, class Tracer>
+void run_rows_traced(const Prepared& P, const FunctionalOptions& opt, const DenseReference* ref,
+                     std::size_t r0, std::size_t r1, FunctionalStats& st, core::Matrix* output,
+                     Tracer& tr) {
   RowScratch sc;
   GroupScratch gs;
   init_scratch(P, opt, sc);
   init_group(P, opt, gs);
   std::vector<RowState> states(opt.query_group);
   for (auto& rs : states) init_state(P, opt, rs);
-  NullTracer tr;
   std::vector<float> discard(P.d);
   for (std::size_t g0 = r0; g0 < r1; g0 += opt.query_group) {
     const std::size_t g1 = std::min(r1, g0 + opt.query_group);
@@ -601,11 +621,27 @@ void run_rows(const Prepared& P, const FunctionalOptions& opt, const DenseRefere
     }
     for (std::size_t k = 0; k < steps; ++k)
       for (std::size_t i = g0; i < g1; ++i)
-        if (k < states[i - g0].order.size())
+        if (k < states[i - g0].order.size()) {
+          tr.start_row(i);
           row_tile<Dot>(P, opt, states[i - g0], states[i - g0].order[k], sc, gs, st, tr);
+        }
     for (std::size_t i = g0; i < g1; ++i)
       row_end(P, opt, ref, states[i - g0], st, output ? output->row(i) : std::span<float>(discard));
     group_end(P, opt, nvis_max, gs, st);
+  }
+}
+
+// The default path (no tracer) or the observed one (the tracer writes KeyDecisions).
+template <class Dot>
+void run_rows(const Prepared& P, const FunctionalOptions& opt, const DenseReference* ref,
+              std::size_t r0, std::size_t r1, FunctionalStats& st, core::Matrix* output,
+              KeyDecisions* obs) {
+  if (obs == nullptr) {
+    NullTracer tr;
+    run_rows_traced<Dot>(P, opt, ref, r0, r1, st, output, tr);
+  } else {
+    DecisionTracer tr{obs};
+    run_rows_traced<Dot>(P, opt, ref, r0, r1, st, output, tr);
   }
 }
 
@@ -614,8 +650,8 @@ void run_rows(const Prepared& P, const FunctionalOptions& opt, const DenseRefere
 // popcounts become single instructions and P.V vectorizes.
 __attribute__((target("popcnt,avx2"), flatten)) void run_rows_avx2(
     const Prepared& P, const FunctionalOptions& opt, const DenseReference* ref, std::size_t r0,
-    std::size_t r1, FunctionalStats& st, core::Matrix* output) {
-  run_rows<PlaneDot>(P, opt, ref, r0, r1, st, output);
+    std::size_t r1, FunctionalStats& st, core::Matrix* output, KeyDecisions* obs) {
+  run_rows<PlaneDot>(P, opt, ref, r0, r1, st, output, obs);
 }
 
 KernelChoice resolve(KernelChoice k) {
@@ -632,27 +668,28 @@ KernelChoice resolve(KernelChoice k) {
 
 void run_block(const Prepared& P, const FunctionalOptions& opt, KernelChoice kernel,
                const DenseReference* ref, std::size_t r0, std::size_t r1, FunctionalStats& st,
-               core::Matrix* output) {
+               core::Matrix* output, KeyDecisions* obs) {
   st.bits = P.p;
   st.bits_per_round = P.kbits;
   st.topk = opt.topk;
   if (kernel == KernelChoice::scalar) {
-    run_rows<ScalarDot>(P, opt, ref, r0, r1, st, output);
+    run_rows<ScalarDot>(P, opt, ref, r0, r1, st, output, obs);
   } else if (P.blocked()) {
     const Isa isa = kernel == KernelChoice::avx512 ? Isa::avx512
                     : kernel == KernelChoice::avx2 ? Isa::avx2
                                                    : Isa::generic;
-    run_rows_blocked(P, opt, ref, r0, r1, st, output, isa);
+    run_rows_blocked(P, opt, ref, r0, r1, st, output, isa, obs);
   } else if (kernel == KernelChoice::generic) {
-    run_rows<PlaneDot>(P, opt, ref, r0, r1, st, output);
+    run_rows<PlaneDot>(P, opt, ref, r0, r1, st, output, obs);
   } else {
-    run_rows_avx2(P, opt, ref, r0, r1, st, output);
+    run_rows_avx2(P, opt, ref, r0, r1, st, output, obs);
   }
 }
 
+// `obs` (one head only): every per-key decision; rows of different tasks are disjoint.
 FunctionalStats simulate_impl(std::span<const core::AttentionHead> heads,
                               const FunctionalOptions& opt, const DenseReference* given,
-                              core::Matrix* output) {
+                              core::Matrix* output, KeyDecisions* obs = nullptr) {
   const KernelChoice kernel = resolve(opt.kernel);
   std::vector<Prepared> prepared(heads.size());
   std::vector<DenseReference> refs(given == nullptr && opt.compute_accuracy ? heads.size() : 0);
@@ -681,7 +718,7 @@ FunctionalStats simulate_impl(std::span<const core::AttentionHead> heads,
                         const DenseReference* ref =
                             given != nullptr ? given : (refs.empty() ? nullptr : &refs[h]);
                         run_block(prepared[h], opt, kernel, ref, tasks[t].r0, tasks[t].r1,
-                                  partial[t], output);
+                                  partial[t], output, obs);
                       }
                     });
   // Fixed merge order (task index), independent of scheduling: bit-identical results.
@@ -749,6 +786,45 @@ FunctionalResult simulate_head_with_output(const core::AttentionHead& head,
 FunctionalStats simulate_heads(std::span<const core::AttentionHead> heads,
                                const FunctionalOptions& opt) {
   return simulate_impl(heads, opt, nullptr, nullptr);
+}
+
+FunctionalStats simulate_head_observed(const core::AttentionHead& head,
+                                       const FunctionalOptions& opt, KeyDecisions& decisions) {
+  KeyDecisions& d = decisions;
+  d.rows = head.q.rows();
+  d.keys = head.k.rows();
+  d.rounds.assign(d.rows * d.keys, 0);
+  d.kept.assign(d.rows * d.keys, 0);
+  d.row_rescales.assign(d.rows, 0);
+  const FunctionalStats st =
+      simulate_impl(std::span<const core::AttentionHead>(&head, 1), opt, nullptr, nullptr, &d);
+  d.row_kept.assign(d.rows, 0);
+  for (std::size_t i = 0; i < d.rows; ++i)
+    for (std::size_t j = 0; j < d.keys; ++j) d.row_kept[i] += d.kept[i * d.keys + j];
+  return st;
+}
+
+AttentionProfile attention_profile(const core::AttentionHead& head, const FunctionalOptions& opt,
+                                   std::size_t sink_tokens) {
+  const Prepared P = prepare(head, opt);
+  AttentionProfile a;
+  a.rows = P.nq;
+  std::vector<float> probs(P.nk), out(P.d);
+  double entropy = 0, sink = 0;
+  for (std::size_t i = 0; i < P.nq; ++i) {
+    (void)dense_row(P, i, probs, out);
+    const std::size_t nvis = P.visible(i);
+    for (std::size_t j = 0; j < nvis; ++j) {
+      const double p = probs[j];
+      if (p > 0) entropy -= p * std::log(p);
+      if (j < sink_tokens) sink += p;  // key j sits at position j
+    }
+  }
+  if (P.nq > 0) {
+    a.mean_entropy = entropy / static_cast<double>(P.nq);
+    a.mean_sink_mass = sink / static_cast<double>(P.nq);
+  }
+  return a;
 }
 
 DenseReference dense_reference(const core::AttentionHead& head, const FunctionalOptions& opt) {

@@ -210,6 +210,33 @@ struct DenseReference {
                                             const DenseReference& reference);
 [[nodiscard]] FunctionalResult simulate_head_with_output(const core::AttentionHead& head,
                                                          const FunctionalOptions& opt);
+/// Every per-key decision of one simulated head: what `pade trace dump` writes. Filled only on
+/// request (simulate_head_observed), so the default path pays nothing; identical on every kernel
+/// path (tests/test_functional.cpp compares them). Row i is the head's query row i (its position
+/// is query_positions[i]), key j its key j.
+struct KeyDecisions {
+  std::size_t rows = 0, keys = 0;
+  std::vector<std::uint8_t> rounds;     ///< rows x keys: the last round processed; 0 = not visible
+  std::vector<std::uint8_t> kept;       ///< rows x keys: 1 = survived every round (enters softmax)
+  std::vector<std::uint32_t> row_kept;  ///< per row: kept keys
+  std::vector<std::uint32_t> row_rescales;  ///< per row: online-softmax rescale events
+};
+/// simulate_head that also records every per-key decision into `decisions` (resized to the head).
+[[nodiscard]] FunctionalStats simulate_head_observed(const core::AttentionHead& head,
+                                                     const FunctionalOptions& opt,
+                                                     KeyDecisions& decisions);
+
+/// What the dense FP32 attention distribution of a head looks like, averaged over its rows:
+/// properties of the trace, not of PADE's knobs (only the mask and bias of `opt` matter).
+struct AttentionProfile {
+  std::size_t rows = 0;
+  double mean_entropy = 0.0;    ///< nats; ln(visible keys) for a uniform row
+  double mean_sink_mass = 0.0;  ///< probability on the keys at positions 0 .. sink_tokens-1
+};
+[[nodiscard]] AttentionProfile attention_profile(const core::AttentionHead& head,
+                                                 const FunctionalOptions& opt,
+                                                 std::size_t sink_tokens);
+
 /// Simulates several heads (parallel over heads x row blocks); stats merged in (head, block) order.
 [[nodiscard]] FunctionalStats simulate_heads(std::span<const core::AttentionHead> heads,
                                              const FunctionalOptions& opt);

@@ -169,9 +169,10 @@ inline void accept_survivors(const Prepared& P, const FunctionalOptions& opt, Ro
 /// Which instructions the blocked kernel's inner products use.
 enum class Isa { generic, avx2, avx512 };
 /// Rows [r0, r1) of a head prepared with the blocked layout (P.blocked()), grouped in query
-/// groups of B_q rows; results identical to the reference loop for every Isa.
+/// groups of B_q rows; results identical to the reference loop for every Isa. `observed`, when
+/// given, receives every per-key decision of these rows.
 void run_rows_blocked(const Prepared& P, const FunctionalOptions& opt, const DenseReference* ref,
                       std::size_t r0, std::size_t r1, FunctionalStats& st, core::Matrix* output,
-                      Isa isa);
+                      Isa isa, KeyDecisions* observed);
 
 }  // namespace pade::models::detail

@@ -351,12 +351,31 @@ bool count_round(const Prepared& P, std::size_t n, int r, std::size_t base, std:
   return any;
 }
 
+// The per-key observer (KeyDecisions), outside the default path (called only when asked for, and
+// never inlined into the flattened kernels): keys still active when round r starts process it,
+// so it is their last round so far.
+[[gnu::noinline]] void observe_round(KeyDecisions& obs, RowState* const* rows, std::size_t n, int r,
+                                     std::size_t base, const TileScratch& ts) {
+  for (std::size_t s = 0; s < n; ++s) {
+    std::uint8_t* out = &obs.rounds[rows[s]->i * obs.keys + base];
+    for (std::size_t e = ts.e0[s]; e < ts.e1[s]; ++e)
+      if (ts.active[s * ts.stride + e] != 0) out[e] = static_cast<std::uint8_t>(r);
+  }
+}
+
+[[gnu::noinline]] void observe_survivors(KeyDecisions& obs, std::size_t row, std::size_t base,
+                                         std::span<const std::uint32_t> survivors,
+                                         std::uint64_t rescales) {
+  for (const std::uint32_t a : survivors) obs.kept[row * obs.keys + base + a] = 1;
+  obs.row_rescales[row] += static_cast<std::uint32_t>(rescales);
+}
+
 // Key tile `tile` for `n` (<= kMaxRows) rows of a query group that are all at this tile: every
 // round's inner products for all of them, then each row's bounds and decisions, then survivors.
 template <class Dot>
 void group_tile(const Prepared& P, const FunctionalOptions& opt, RowState* const* rows,
                 std::size_t n, std::size_t tile, TileScratch& ts, GroupScratch& gs,
-                FunctionalStats& st) {
+                FunctionalStats& st, KeyDecisions* obs) {
   const std::size_t k0 = tile * opt.key_tile;
   const std::size_t base = k0 / kBlockKeys * kBlockKeys, lead = k0 - base;
   std::size_t kmax = 0;
@@ -383,6 +402,7 @@ void group_tile(const Prepared& P, const FunctionalOptions& opt, RowState* const
   const std::size_t blocks = (lead + kmax + kBlockKeys - 1) / kBlockKeys;
   for (int r = 1; r <= P.rounds; ++r) {
     if (!count_round(P, n, r, base, blocks, tile, ts, gs, st)) break;
+    if (obs != nullptr) observe_round(*obs, rows, n, r, base, ts);
     for (std::size_t b = 0; b < blocks; ++b)
       if (ts.live[b] != 0)  // else every row has pruned these 16 keys: no plane fetch
         block_dots<Dot>(static_cast<int>(n), &P.kblocks[(base / kBlockKeys + b) * P.quads * 64],
@@ -396,7 +416,10 @@ void group_tile(const Prepared& P, const FunctionalOptions& opt, RowState* const
     ts.survivors.clear();
     for (std::size_t e = ts.e0[s]; e < ts.e1[s]; ++e)
       if (ts.active[s * ts.stride + e] != 0) ts.survivors.push_back(static_cast<std::uint32_t>(e));
+    const std::uint64_t rescales = st.rescale_events;
     accept_survivors(P, opt, *rows[s], base, ts.survivors, &ts.lower[s * ts.stride], st);
+    if (obs != nullptr)
+      observe_survivors(*obs, rows[s]->i, base, ts.survivors, st.rescale_events - rescales);
   }
 }
 
@@ -405,7 +428,7 @@ void group_tile(const Prepared& P, const FunctionalOptions& opt, RowState* const
 template <class Dot>
 void group_step(const Prepared& P, const FunctionalOptions& opt, std::vector<RowState>& states,
                 std::size_t n, std::size_t step, TileScratch& ts, GroupScratch& gs,
-                FunctionalStats& st) {
+                FunctionalStats& st, KeyDecisions* obs) {
   std::vector<bool> done(n, false);
   for (std::size_t s = 0; s < n; ++s) {
     if (done[s] || step >= states[s].order.size()) continue;
@@ -417,17 +440,18 @@ void group_step(const Prepared& P, const FunctionalOptions& opt, std::vector<Row
       done[u] = true;
       rows[m++] = &states[u];
       if (m == kMaxRows) {
-        group_tile<Dot>(P, opt, rows, m, tile, ts, gs, st);
+        group_tile<Dot>(P, opt, rows, m, tile, ts, gs, st, obs);
         m = 0;
       }
     }
-    if (m > 0) group_tile<Dot>(P, opt, rows, m, tile, ts, gs, st);
+    if (m > 0) group_tile<Dot>(P, opt, rows, m, tile, ts, gs, st, obs);
   }
 }
 
 template <class Dot>
 void run_blocked(const Prepared& P, const FunctionalOptions& opt, const DenseReference* ref,
-                 std::size_t r0, std::size_t r1, FunctionalStats& st, core::Matrix* output) {
+                 std::size_t r0, std::size_t r1, FunctionalStats& st, core::Matrix* output,
+                 KeyDecisions* obs) {
   GroupScratch gs;
   init_group(P, opt, gs);
   TileScratch ts(opt.key_tile);
@@ -443,7 +467,7 @@ void run_blocked(const Prepared& P, const FunctionalOptions& opt, const DenseRef
       row_start(P, opt, i, states[i - g0], st);
       steps = std::max(steps, states[i - g0].order.size());
     }
-    for (std::size_t k = 0; k < steps; ++k) group_step<Dot>(P, opt, states, n, k, ts, gs, st);
+    for (std::size_t k = 0; k < steps; ++k) group_step<Dot>(P, opt, states, n, k, ts, gs, st, obs);
     for (std::size_t i = g0; i < g1; ++i)
       row_end(P, opt, ref, states[i - g0], st, output ? output->row(i) : std::span<float>(discard));
     group_end(P, opt, nvis_max, gs, st);
@@ -454,28 +478,28 @@ void run_blocked(const Prepared& P, const FunctionalOptions& opt, const DenseRef
 // into it so that the compiler vectorizes it for that ISA too.
 __attribute__((target("avx512f,avx512bw,avx512vnni,popcnt"), flatten)) void run_avx512(
     const Prepared& P, const FunctionalOptions& opt, const DenseReference* ref, std::size_t r0,
-    std::size_t r1, FunctionalStats& st, core::Matrix* output) {
-  run_blocked<Avx512Dot>(P, opt, ref, r0, r1, st, output);
+    std::size_t r1, FunctionalStats& st, core::Matrix* output, KeyDecisions* obs) {
+  run_blocked<Avx512Dot>(P, opt, ref, r0, r1, st, output, obs);
 }
 
 __attribute__((target("avx2,popcnt"), flatten)) void run_avx2(
     const Prepared& P, const FunctionalOptions& opt, const DenseReference* ref, std::size_t r0,
-    std::size_t r1, FunctionalStats& st, core::Matrix* output) {
-  run_blocked<Avx2Dot>(P, opt, ref, r0, r1, st, output);
+    std::size_t r1, FunctionalStats& st, core::Matrix* output, KeyDecisions* obs) {
+  run_blocked<Avx2Dot>(P, opt, ref, r0, r1, st, output, obs);
 }
 
 }  // namespace
 
 void run_rows_blocked(const Prepared& P, const FunctionalOptions& opt, const DenseReference* ref,
                       std::size_t r0, std::size_t r1, FunctionalStats& st, core::Matrix* output,
-                      Isa isa) {
+                      Isa isa, KeyDecisions* observed) {
   switch (isa) {
     case Isa::avx512:
-      return run_avx512(P, opt, ref, r0, r1, st, output);
+      return run_avx512(P, opt, ref, r0, r1, st, output, observed);
     case Isa::avx2:
-      return run_avx2(P, opt, ref, r0, r1, st, output);
+      return run_avx2(P, opt, ref, r0, r1, st, output, observed);
     case Isa::generic:
-      return run_blocked<GenericDot>(P, opt, ref, r0, r1, st, output);
+      return run_blocked<GenericDot>(P, opt, ref, r0, r1, st, output, observed);
   }
 }
 

@@ -194,10 +194,35 @@ NpyDtype dtype_from_descr(std::string_view descr, std::string_view source) {
   if (descr == "<f2") return NpyDtype::Float16;
   // One-byte types have no byte order; NumPy writes '|i1', other writers sometimes '<i1'.
   if (descr == "|i1" || descr == "<i1" || descr == "i1" || descr == "=i1") return NpyDtype::Int8;
+  if (descr == "|u1" || descr == "<u1" || descr == "u1" || descr == "=u1") return NpyDtype::UInt8;
+  if (descr == "<i4") return NpyDtype::Int32;
+  if (descr == "<u4") return NpyDtype::UInt32;
+  if (descr == "<i8") return NpyDtype::Int64;
   std::string why;
   if (!descr.empty() && descr.front() == '>') why = " (big-endian data is not supported)";
   fail(source, "unsupported dtype '" + std::string(descr) + "'" + why +
-                   "; supported are '<f2' (float16), '<f4' (float32) and '|i1' (int8)");
+                   "; supported are '<f2' (float16), '<f4' (float32), '|i1' (int8), '|u1' "
+                   "(uint8), '<i4' (int32), '<u4' (uint32) and '<i8' (int64)");
+}
+
+std::string_view descr_of(NpyDtype dtype) {
+  switch (dtype) {
+    case NpyDtype::Float16:
+      return "<f2";
+    case NpyDtype::Float32:
+      return "<f4";
+    case NpyDtype::Int8:
+      return "|i1";
+    case NpyDtype::UInt8:
+      return "|u1";
+    case NpyDtype::Int32:
+      return "<i4";
+    case NpyDtype::UInt32:
+      return "<u4";
+    case NpyDtype::Int64:
+      return "<i8";
+  }
+  return "?";
 }
 
 std::size_t itemsize(NpyDtype dtype) {
@@ -207,9 +232,44 @@ std::size_t itemsize(NpyDtype dtype) {
     case NpyDtype::Float32:
       return 4;
     case NpyDtype::Int8:
+    case NpyDtype::UInt8:
       return 1;
+    case NpyDtype::Int32:
+    case NpyDtype::UInt32:
+      return 4;
+    case NpyDtype::Int64:
+      return 8;
   }
   return 0;
+}
+
+bool is_integer(NpyDtype dtype) {
+  return dtype != NpyDtype::Float16 && dtype != NpyDtype::Float32;
+}
+
+/// Element i of integer data at p (little-endian), exact.
+std::int64_t integer_at(NpyDtype dtype, const std::byte* p, std::size_t i) {
+  const auto load = [&]<class T>(T) {
+    T v{};
+    std::memcpy(&v, p + i * sizeof(T), sizeof(T));
+    return static_cast<std::int64_t>(v);
+  };
+  switch (dtype) {
+    case NpyDtype::Int8:
+      return load(std::int8_t{});
+    case NpyDtype::UInt8:
+      return load(std::uint8_t{});
+    case NpyDtype::Int32:
+      return load(std::int32_t{});
+    case NpyDtype::UInt32:
+      return load(std::uint32_t{});
+    case NpyDtype::Int64:
+      return load(std::int64_t{});
+    case NpyDtype::Float16:
+    case NpyDtype::Float32:
+      break;
+  }
+  throw std::logic_error("integer_at: not an integer dtype");
 }
 
 /// Throws naming the first non-finite value of `values`, which are the elements from `first` on
@@ -273,6 +333,14 @@ std::string_view npy_dtype_name(NpyDtype dtype) {
       return "float32";
     case NpyDtype::Int8:
       return "int8";
+    case NpyDtype::UInt8:
+      return "uint8";
+    case NpyDtype::Int32:
+      return "int32";
+    case NpyDtype::UInt32:
+      return "uint32";
+    case NpyDtype::Int64:
+      return "int64";
   }
   return "?";
 }
@@ -336,6 +404,13 @@ void convert(NpyDtype dtype, const std::byte* p, std::span<float> out) {
     case NpyDtype::Int8:
       for (std::size_t i = 0; i < out.size(); ++i)
         out[i] = static_cast<float>(static_cast<std::int8_t>(std::to_integer<std::uint8_t>(p[i])));
+      break;
+    case NpyDtype::UInt8:
+    case NpyDtype::Int32:
+    case NpyDtype::UInt32:
+    case NpyDtype::Int64:
+      for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] = static_cast<float>(integer_at(dtype, p, i));
       break;
   }
 }
@@ -440,6 +515,21 @@ NpyArray read_npy(const std::filesystem::path& path) {
   return parse_npy(bytes, path.string());
 }
 
+NpyIntegers read_npy_integers(const std::filesystem::path& path) {
+  const auto bytes = read_file_bytes(path);
+  const NpyHeader header = parse_npy_header(bytes, bytes.size(), path.string());
+  if (!is_integer(header.dtype))
+    fail(path.string(), "found dtype " + std::string(npy_dtype_name(header.dtype)) +
+                            ", expected integers (int8, uint8, int32, uint32 or int64)");
+  NpyIntegers out;
+  out.stored_dtype = header.dtype;
+  out.shape = header.shape;
+  out.data.resize(header.element_count());
+  for (std::size_t i = 0; i < out.data.size(); ++i)
+    out.data[i] = integer_at(header.dtype, bytes.data() + header.data_offset, i);
+  return out;
+}
+
 core::Matrix HeadTensor::head(std::size_t h) const {
   if (h >= heads) throw std::out_of_range("HeadTensor::head: head index out of range");
   const auto first = data.begin() + static_cast<std::ptrdiff_t>(h * tokens * dim);
@@ -476,22 +566,23 @@ HeadTensor read_npy_heads(const std::filesystem::path& path, const HeadShapeExpe
   return t;
 }
 
-std::vector<std::byte> encode_npy_f32(std::span<const std::size_t> shape,
-                                      std::span<const float> data) {
+std::vector<std::byte> encode_npy(std::span<const std::size_t> shape, NpyDtype dtype,
+                                  std::span<const std::byte> data) {
   std::size_t count = 1;
   for (const std::size_t d : shape) count *= d;
-  if (count != data.size())
-    throw std::invalid_argument("encode_npy_f32: data has " + std::to_string(data.size()) +
-                                " values but shape " + shape_text(shape) + " needs " +
-                                std::to_string(count));
-  std::string header =
-      "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape_text(shape) + ", }";
+  if (count * itemsize(dtype) != data.size())
+    throw std::invalid_argument("encode_npy: data has " + std::to_string(data.size()) +
+                                " bytes but shape " + shape_text(shape) + " of " +
+                                std::string(npy_dtype_name(dtype)) + " needs " +
+                                std::to_string(count * itemsize(dtype)));
+  std::string header = "{'descr': '" + std::string(descr_of(dtype)) +
+                       "', 'fortran_order': False, 'shape': " + shape_text(shape) + ", }";
   // NumPy pads the header with spaces and a newline so the data starts on a 64-byte boundary.
   const std::size_t unpadded = kMagic.size() + 2 + 2 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
   header += '\n';
   if (header.size() > 0xffff)
-    throw std::invalid_argument("encode_npy_f32: shape too long for a v1.0 header");
+    throw std::invalid_argument("encode_npy: shape too long for a v1.0 header");
 
   // Sized once and filled with memcpy: simpler than repeated inserts (and GCC 12 issues a false
   // -Wstringop-overflow on vector<std::byte>::insert from a pointer range).
@@ -511,14 +602,41 @@ std::vector<std::byte> encode_npy_f32(std::span<const std::size_t> shape,
   return out;
 }
 
-void write_npy_f32(const std::filesystem::path& path, std::span<const std::size_t> shape,
-                   std::span<const float> data) {
-  const auto bytes = encode_npy_f32(shape, data);
+std::vector<std::byte> encode_npy_f32(std::span<const std::size_t> shape,
+                                      std::span<const float> data) {
+  return encode_npy(shape, NpyDtype::Float32, std::as_bytes(data));
+}
+
+namespace {
+
+void write_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw core::RunError(path.string() + ": cannot open file for writing");
   out.write(reinterpret_cast<const char*>(bytes.data()),
             static_cast<std::streamsize>(bytes.size()));
   if (!out) throw core::RunError(path.string() + ": write failed");
+}
+
+}  // namespace
+
+void write_npy_f32(const std::filesystem::path& path, std::span<const std::size_t> shape,
+                   std::span<const float> data) {
+  write_bytes(path, encode_npy_f32(shape, data));
+}
+
+void write_npy_u8(const std::filesystem::path& path, std::span<const std::size_t> shape,
+                  std::span<const std::uint8_t> data) {
+  write_bytes(path, encode_npy(shape, NpyDtype::UInt8, std::as_bytes(data)));
+}
+
+void write_npy_i32(const std::filesystem::path& path, std::span<const std::size_t> shape,
+                   std::span<const std::int32_t> data) {
+  write_bytes(path, encode_npy(shape, NpyDtype::Int32, std::as_bytes(data)));
+}
+
+void write_npy_u32(const std::filesystem::path& path, std::span<const std::size_t> shape,
+                   std::span<const std::uint32_t> data) {
+  write_bytes(path, encode_npy(shape, NpyDtype::UInt32, std::as_bytes(data)));
 }
 
 void write_npy_heads(const std::filesystem::path& path, std::span<const core::Matrix> heads) {

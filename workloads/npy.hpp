@@ -3,7 +3,9 @@
 //
 // Reader: format versions 1.0/2.0/3.0, C order, little-endian float16 ('<f2', converted to float),
 // float32 ('<f4') and int8 ('|i1', values converted as-is; any quantisation scale is the caller's
-// business). Writer: float32, version 1.0.
+// business); the integer types uint8, int32, uint32 and int64 ('|u1', '<i4', '<u4', '<i8': what
+// the trace dumps and token-id files hold) read exactly with read_npy_integers (as float, exact
+// below 2^24). Writer: float32, uint8, int32 and uint32, version 1.0.
 //
 // Dump folders (see load_qkv_layer / load_qkv_folder) follow one naming convention:
 //
@@ -19,6 +21,7 @@
 // Positions in the dumps are post-RoPE unless the producer says otherwise (see
 // workloads/scripts/dump_qkv.py).
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <span>
@@ -30,7 +33,7 @@
 
 namespace pade::workloads {
 
-enum class NpyDtype { Float16, Float32, Int8 };
+enum class NpyDtype { Float16, Float32, Int8, UInt8, Int32, UInt32, Int64 };
 
 [[nodiscard]] std::string_view npy_dtype_name(NpyDtype dtype);
 
@@ -98,6 +101,17 @@ void require_regular_file(const std::filesystem::path& path, std::string_view ex
 /// cannot be opened.
 [[nodiscard]] NpyArray read_npy(const std::filesystem::path& path);
 
+/// A whole .npy array of integers, C order, values exact.
+struct NpyIntegers {
+  NpyDtype stored_dtype = NpyDtype::Int32;
+  std::vector<std::size_t> shape;
+  std::vector<std::int64_t> data;
+};
+
+/// Reads a .npy file of an integer dtype (int8, uint8, int32, uint32, int64). Throws
+/// core::InputError as read_npy does, and for a floating-point dtype.
+[[nodiscard]] NpyIntegers read_npy_integers(const std::filesystem::path& path);
+
 /// What a caller expects of a per-head tensor; 0 means "any".
 struct HeadShapeExpectation {
   std::size_t heads = 0;
@@ -128,6 +142,18 @@ struct HeadTensor {
 /// core::RunError if the file cannot be written.
 void write_npy_f32(const std::filesystem::path& path, std::span<const std::size_t> shape,
                    std::span<const float> data);
+
+/// Serialises `bytes` as an array of `dtype` (its item size times the element count of `shape`;
+/// std::invalid_argument otherwise), version 1.0 header, C order, little-endian.
+[[nodiscard]] std::vector<std::byte> encode_npy(std::span<const std::size_t> shape, NpyDtype dtype,
+                                                std::span<const std::byte> bytes);
+/// Writes an integer .npy file (uint8, int32, uint32); errors as write_npy_f32.
+void write_npy_u8(const std::filesystem::path& path, std::span<const std::size_t> shape,
+                  std::span<const std::uint8_t> data);
+void write_npy_i32(const std::filesystem::path& path, std::span<const std::size_t> shape,
+                   std::span<const std::int32_t> data);
+void write_npy_u32(const std::filesystem::path& path, std::span<const std::size_t> shape,
+                   std::span<const std::uint32_t> data);
 
 /// Writes heads as [heads.size(), tokens, dim] float32 (all matrices must have the same shape).
 void write_npy_heads(const std::filesystem::path& path, std::span<const core::Matrix> heads);

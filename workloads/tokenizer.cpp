@@ -1,11 +1,13 @@
 #include "workloads/tokenizer.hpp"
 
+#include <cctype>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 
 #include "core/error.hpp"
 #include "core/file_io.hpp"
+#include "workloads/npy.hpp"
 
 namespace pade::workloads {
 
@@ -189,6 +191,78 @@ std::string Tokenizer::decode(std::span<const TokenId> tokens) const {
     out += decode_piece(i > 0 ? tokens[i - 1] : kBos, t);
   }
   return out;
+}
+
+namespace {
+
+void check_token_count(std::size_t n, std::size_t max_tokens, std::string_view source) {
+  if (n == 0) fail(source, "found no token ids, expected 1.." + std::to_string(max_tokens));
+  if (n > max_tokens)
+    fail(source, "found " + std::to_string(n) + " token ids, expected at most " +
+                     std::to_string(max_tokens) + " (the model's context)");
+}
+
+std::string id_range(std::size_t vocab_size) {
+  return "expected a token id 0.." + std::to_string(vocab_size - 1);
+}
+
+// Decimal ids separated by whitespace or commas, '#' comments; errors at line:column.
+std::vector<TokenId> parse_token_text(std::string_view text, std::size_t vocab_size,
+                                      const std::string& file) {
+  std::vector<TokenId> out;
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == '#') {
+      while (i < text.size() && text[i] != '\n') ++i, ++column;
+    } else if (c == '\n') {
+      ++i, ++line, column = 1;
+    } else if (c == ',' || std::isspace(static_cast<unsigned char>(c))) {
+      ++i, ++column;
+    } else {
+      const std::size_t start = i;
+      while (i < text.size() && text[i] != ',' && text[i] != '#' &&
+             !std::isspace(static_cast<unsigned char>(text[i])))
+        ++i;
+      const std::string_view word = text.substr(start, i - start);
+      std::uint64_t v = 0;
+      bool ok = word.size() <= 9;
+      for (const char d : word) {
+        ok = ok && d >= '0' && d <= '9';
+        v = v * 10 + static_cast<std::uint64_t>(d - '0');
+      }
+      if (!ok || v >= vocab_size)
+        throw core::InputError(core::SourceLocation{file, line, column}, "",
+                               "found '" + core::excerpt(word) + "', " + id_range(vocab_size));
+      out.push_back(static_cast<TokenId>(v));
+      column += static_cast<int>(word.size());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<TokenId> read_token_ids(const std::filesystem::path& path, std::size_t vocab_size,
+                                    std::size_t max_tokens) {
+  const std::string source = path.string();
+  std::vector<TokenId> ids;
+  if (path.extension() == ".npy") {
+    const NpyIntegers a = read_npy_integers(path);
+    if (a.shape.size() != 1)
+      fail(source, "found an array of rank " + std::to_string(a.shape.size()) +
+                       ", expected rank 1: one token id per position");
+    for (std::size_t i = 0; i < a.data.size(); ++i) {
+      if (a.data[i] < 0 || static_cast<std::uint64_t>(a.data[i]) >= vocab_size)
+        fail(source, "found " + std::to_string(a.data[i]) + " at index " + std::to_string(i) +
+                         ", " + id_range(vocab_size));
+      ids.push_back(static_cast<TokenId>(a.data[i]));
+    }
+  } else {
+    ids = parse_token_text(core::read_input_file(path, "token-id file"), vocab_size, source);
+  }
+  check_token_count(ids.size(), max_tokens, source);
+  return ids;
 }
 
 }  // namespace pade::workloads

@@ -60,4 +60,13 @@ class Tokenizer {
   std::size_t max_token_length_ = 0;
 };
 
+/// Token ids from a file, for a model of `vocab_size` tokens and a context of `max_tokens`: a
+/// .npy of integers (rank 1, as `pade workloads export` writes tokens.npy) or a text file of
+/// decimal ids separated by whitespace or commas ('#' starts a comment to the end of the line).
+/// The ids are taken as they are (no BOS is added: a BOS anywhere is expressed by its id, 1).
+/// Throws core::InputError (file:line:column for a text file) on an id outside 0..vocab_size-1,
+/// a word that is not an id, no ids, or more than max_tokens.
+[[nodiscard]] std::vector<TokenId> read_token_ids(const std::filesystem::path& path,
+                                                  std::size_t vocab_size, std::size_t max_tokens);
+
 }  // namespace pade::workloads

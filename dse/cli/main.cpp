@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   add_merge(app, ctx);
   add_compare(app, ctx);
   add_llm(app, ctx);
+  add_trace(app, ctx);
 
   // CLI11 answers an unknown verb with "A subcommand is required": name it and the valid ones.
   if (argc > 1 && argv[1][0] != '-') {

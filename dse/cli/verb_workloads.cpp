@@ -1,4 +1,7 @@
-// pade workloads list | show NAME | export stories260k : the benchmark catalog and trace sources.
+// pade workloads list | show NAME | export stories260k | stats : the benchmark catalog and trace
+// sources.
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -11,6 +14,8 @@
 
 #include "dse/cli/cli.hpp"
 #include "dse/cli/common.hpp"
+#include "dse/cli/trace_heads.hpp"
+#include "dse/stats_source.hpp"
 
 namespace pade::dse::cli {
 
@@ -22,8 +27,12 @@ struct WorkloadsArgs {
   std::string format = "table";
   std::string text;
   std::string out;
+  std::string tokens;
   std::size_t max_tokens = 512;
   std::vector<std::string> workloads;
+  TraceSourceArgs source;  // stats
+  std::size_t rows = 256;
+  std::size_t sink_tokens = 4;
 };
 
 constexpr const char* kStories = "stories260k";
@@ -67,14 +76,25 @@ int export_stories(const WorkloadsArgs& a) {
     throw core::InputError(
         "workloads export: found '" + a.name + "', expected '" + kStories +
         "' (the only exportable trace source; synthetic heads come from the generator)");
+  if (a.text.empty() == a.tokens.empty())
+    throw core::InputError(
+        "workloads export: give exactly one of --text FILE (BOS is prepended) "
+        "and --tokens FILE (token ids as they are)");
   const auto m = workloads::Stories260K::load();
   const auto& c = m.model.config();
-  const std::string text = read_text_file(a.text);
-  auto tokens = encode_text(m.tokenizer, text, std::min<std::size_t>(a.max_tokens, c.seq_len - 1));
-  tokens.insert(tokens.begin(), workloads::Tokenizer::kBos);
+  std::vector<workloads::TokenId> tokens;
+  if (!a.tokens.empty()) {
+    tokens = workloads::read_token_ids(a.tokens, c.vocab_size, c.seq_len);
+  } else {
+    tokens = encode_text(m.tokenizer, read_text_file(a.text),
+                         std::min<std::size_t>(a.max_tokens, c.seq_len - 1));
+    tokens.insert(tokens.begin(), workloads::Tokenizer::kBos);
+  }
   const workloads::ModelTrace trace = workloads::trace_attention(m.model, tokens);
   const std::filesystem::path out(a.out);
   core::make_output_folder(out);
+  const std::size_t n_tokens[1] = {tokens.size()};
+  workloads::write_npy_i32(out / "tokens.npy", n_tokens, tokens);
   for (std::size_t l = 0; l < c.n_layers; ++l) {
     std::vector<core::Matrix> q, k, v;
     for (std::size_t h = 0; h < c.n_heads; ++h) q.push_back(trace.at(l, h).q);
@@ -86,8 +106,54 @@ int export_stories(const WorkloadsArgs& a) {
     workloads::write_npy_heads(workloads::qkv_dump_path(out, l, 'k'), k);
     workloads::write_npy_heads(workloads::qkv_dump_path(out, l, 'v'), v);
   }
-  std::cout << "wrote " << c.n_layers << " layers x {q,k,v} for " << tokens.size()
-            << " tokens (BOS + text) to " << out.string() << '\n';
+  std::cout << "wrote " << c.n_layers << " layers x {q,k,v} and tokens.npy for " << tokens.size()
+            << (a.tokens.empty() ? " tokens (BOS + text) to " : " tokens to ") << out.string()
+            << '\n';
+  return 0;
+}
+
+// Per-(layer, head) statistics of a trace source: what PADE's rule does on each head (kept
+// fraction, planes, rescales) and what the head's dense attention looks like (entropy, sink mass).
+int stats(const WorkloadsArgs& a) {
+  const auto format = format_option(a.format);
+  const TraceHeads t = open_trace_heads(a.source);
+  const AlgorithmPoint point = trace_algorithm_point(a.source);
+  models::FunctionalOptions o = functional_options(point);
+  o.compute_accuracy = false;
+  struct Cell {
+    std::size_t layer = 0, head = 0;
+    models::FunctionalStats st;
+    models::AttentionProfile profile;
+  };
+  std::vector<Cell> cells;
+  for (std::size_t l = 0; l < t.layers.size(); ++l)
+    for (std::size_t h = 0; h < t.layers[l].heads; ++h) cells.push_back({l, h, {}, {}});
+  // Heads are independent: each result lands in its own slot (order-independent output).
+  tbb::parallel_for(std::size_t{0}, cells.size(), [&](std::size_t i) {
+    Cell& c = cells[i];
+    const auto head = t.head(c.layer, c.head, t.rows(c.layer, a.rows, o.query_group));
+    c.st = models::simulate_head(head, o);
+    c.profile = models::attention_profile(head, o, a.sink_tokens);
+  });
+  results::Table tab({"layer", "head", "rows", "pairs", "kept_fraction", "mean_planes",
+                      "rescales_per_row", "entropy_nats", "sink_mass"});
+  for (const Cell& c : cells) {
+    const double rows = static_cast<double>(std::max<std::uint64_t>(1, c.st.query_rows));
+    tab.add_row({results::Table::integer(static_cast<long long>(c.layer)),
+                 results::Table::integer(static_cast<long long>(c.head)),
+                 results::Table::integer(static_cast<long long>(c.st.query_rows)),
+                 results::Table::integer(static_cast<long long>(c.st.pairs_considered)),
+                 results::Table::number(c.st.kept_fraction()),
+                 results::Table::number(c.st.mean_planes()),
+                 results::Table::number(static_cast<double>(c.st.rescale_events) / rows),
+                 results::Table::number(c.profile.mean_entropy),
+                 results::Table::number(c.profile.mean_sink_mass)});
+  }
+  tab.write(std::cout, format);
+  if (format == results::Format::Table)
+    std::cout << "\n"
+              << t.describe << "; knobs " << point.key() << "; sink mass = dense FP32 "
+              << "probability on the first " << a.sink_tokens << " tokens, entropy in nats\n";
   return 0;
 }
 
@@ -172,19 +238,37 @@ void add_workloads(CLI::App& app, Context& ctx) {
   auto* e =
       cmd->add_subcommand("export", "Write a trace source's post-RoPE Q/K/V as .npy dump files");
   e->add_option("name", args->name, "trace source (stories260k)")->required();
-  e->add_option("--text", args->text, "text to run through the model (.gz/.dz are decompressed)")
-      ->required();
+  e->add_option("--text", args->text,
+                "text to run through the model after BOS (.gz/.dz are decompressed)");
+  e->add_option("--tokens", args->tokens,
+                "token ids to run through the model as they are (a BOS anywhere is id 1): a .npy "
+                "of integers such as the tokens.npy this writes, or a text file of ids");
   e->add_option("--out", args->out, "output folder (layer{L}_{q,k,v}.npy)")->required();
   e->add_option("--max-tokens", args->max_tokens,
                 "text tokens (at most the context minus BOS; default 511)");
+  auto* st = cmd->add_subcommand(
+      "stats",
+      "Per-(layer, head) statistics of a trace source: kept fraction, mean planes, "
+      "rescales, attention entropy, sink mass");
+  add_trace_source_options(st, args->source);
+  st->add_option("--rows", args->rows,
+                 "query rows per head, in query groups spread over the sequence (default 256; 0 "
+                 "= every row)");
+  st->add_option("--sink-tokens", args->sink_tokens,
+                 "the first tokens whose attention mass is the sink mass (default 4)");
+  st->add_option("--format", args->format, "table, csv or json");
   cmd->footer(
       "Examples:\n  pade workloads list --suite pade22\n  pade workloads show llama3-8b/dolly "
       "--format json\n"
       "  pade workloads show stories260k\n"
-      "  pade workloads export stories260k --text /usr/share/games/fortunes/fortunes --out dumps/");
+      "  pade workloads export stories260k --text /usr/share/games/fortunes/fortunes --out dumps/\n"
+      "  pade workloads export stories260k --tokens ids.txt --out dumps/\n"
+      "  pade workloads stats --text /usr/share/games/fortunes/fortunes --max-tokens 255\n"
+      "  pade workloads stats -b llama2-7b/mmlu --rows 64 --format csv");
   l->callback([&ctx, args] { ctx.action = [args] { return list(*args); }; });
   s->callback([&ctx, args] { ctx.action = [args] { return show(*args); }; });
   e->callback([&ctx, args] { ctx.action = [args] { return export_stories(*args); }; });
+  st->callback([&ctx, args] { ctx.action = [args] { return stats(*args); }; });
 }
 
 }  // namespace pade::dse::cli
