@@ -437,3 +437,139 @@ TEST_CASE("BUI interval width per round", "[.calibration-report]") {
     std::printf("\n");
   }
 }
+
+// ------------------------------------------------------------------------------------------------
+// Locality statistics against published measurements (docs/generator.md, "Published locality
+// measurements"): the table there gives each number, its source and the tolerance used here.
+
+namespace {
+
+/// Gu et al.'s Sink_1^ε: share of (layer, head) pairs whose mean attention on the first token
+/// over the positions 0..T−1 exceeds ε (T = 64, ε = 0.3), for global layers [first, last).
+double sink_head_share(const std::string& bench, int first, int last, int head_step = 1) {
+  const Benchmark& b = catalog().benchmark(bench);
+  const AttentionGroup& g = b.groups.at(0);
+  const auto rows = all_rows(64);
+  int sinks = 0, n = 0;
+  for (int l = first; l < last; ++l)
+    for (int h = 0; h < g.q_heads; h += head_step, ++n)
+      if (measure_locality(generate_head(b, g, l, h, knobs_of(b), 1, rows)).first_token_mass > 0.3)
+        ++sinks;
+  return static_cast<double>(sinks) / n;
+}
+
+/// Mean locality statistics of every 4th head of the given layers, over 32 rows spread over the
+/// sequence.
+LocalityStats locality_mean(const std::string& bench, std::initializer_list<int> layers) {
+  const Benchmark& b = catalog().benchmark(bench);
+  const AttentionGroup& g = b.groups.at(0);
+  std::vector<std::size_t> rows;
+  for (std::size_t r = static_cast<std::size_t>(g.queries) / 32;
+       r < static_cast<std::size_t>(g.queries); r += static_cast<std::size_t>(g.queries) / 32)
+    rows.push_back(r);
+  LocalityStats m;
+  int n = 0;
+  for (const int l : layers)
+    for (int h = 0; h < g.q_heads; h += 4, ++n) {
+      const auto s = measure_locality(generate_head(b, g, l, h, knobs_of(b), 1, rows));
+      m.first_token_mass += s.first_token_mass, m.sink_mass += s.sink_mass;
+      m.recent_mass += s.recent_mass, m.sparsity += s.sparsity;
+      m.heavy_hitter_mass += s.heavy_hitter_mass;
+    }
+  for (double* x :
+       {&m.first_token_mass, &m.sink_mass, &m.recent_mass, &m.sparsity, &m.heavy_hitter_mass})
+    *x /= n;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("measure_locality on hand-made heads") {
+  // Zero query: uniform attention over the 10 visible keys of the row at position 9.
+  AttentionHead h;
+  h.q = Matrix(1, 4);
+  h.k = Matrix(10, 4);
+  h.v = Matrix(10, 4);
+  h.causal = true;
+  LocalityOptions o;
+  o.window = 3;
+  o.heavy_fraction = 0.5;
+  LocalityStats s = measure_locality(h, o);
+  CHECK(s.first_token_mass == Approx(0.1));
+  CHECK(s.sink_mass == Approx(0.4));    // keys 0..3
+  CHECK(s.recent_mass == Approx(0.3));  // keys 7, 8, 9
+  CHECK(s.sparsity == 0.0);
+  CHECK(s.heavy_hitter_mass == Approx(0.5));  // 3 of the 6 equal keys after the sinks
+  // One key 2·ln(1000)/... far above the rest: every other entry is below 1 % of the max, and
+  // the heavy hitter holds the accumulated mass of the non-sink keys.
+  h.q.at(0, 0) = 1.0f;
+  h.k.at(5, 0) = 2.0f * 10.0f;  // logit 10 (q·k/√4)
+  s = measure_locality(h, o);
+  CHECK(s.sparsity == Approx(0.9));
+  CHECK(s.heavy_hitter_mass > 0.99);
+  CHECK(s.recent_mass < 0.01);
+}
+
+TEST_CASE("generated LLaMA heads reproduce the published sink and recency statistics",
+          "[workloads2][locality]") {
+  // Gu et al. (arXiv 2410.10781, Table 1): Sink_1^0.3 at T = 64 is 92.47 % for LLaMA2-7B and
+  // 99.02 % for LLaMA3-8B; the generator's broad heads (fitted to PADE's 75 % pruning) have no
+  // sink, so the tolerance is the documented 0.15 below the published value.
+  const double l2 = sink_head_share("llama2-7b/mmlu", 0, 32, 2);
+  const double l3 = sink_head_share("llama3-8b/mmlu", 0, 32, 2);
+  INFO("Sink_1^0.3 llama2-7b " << l2 << ", llama3-8b " << l3);
+  CHECK(l2 == Approx(0.9247).margin(0.15));
+  CHECK(l3 == Approx(0.9902).margin(0.15));
+  // StreamingLLM (arXiv 2309.17453, Fig. 2): layers 0 and 1 of Llama-2-7B are local (no sink,
+  // recent tokens get the attention). Assumed magnitude: most of a row's mass in the last 64
+  // keys (no number is published).
+  CHECK(sink_head_share("llama2-7b/mmlu", 0, 2) < 0.05);
+  const LocalityStats bottom = locality_mean("llama2-7b/mmlu", {0, 1});
+  INFO("layers 0-1: recent " << bottom.recent_mass << " sink " << bottom.sink_mass);
+  CHECK(bottom.recent_mass >= 0.5);
+  CHECK(bottom.sink_mass < 0.1);
+  // From layer 2 on the sink heads dominate and keep sink + recent window mass high (the
+  // StreamingLLM cache of 4 sinks + a window recovers dense perplexity).
+  const LocalityStats later = locality_mean("llama2-7b/mmlu", {8, 16, 24});
+  INFO("layers 8-24: sink " << later.sink_mass << " recent " << later.recent_mass);
+  CHECK(later.sink_mass >= 0.6);
+}
+
+TEST_CASE("generated OPT heads reproduce H2O's attention sparsity", "[workloads2][locality]") {
+  // H2O (arXiv 2306.14048, §3.1, Fig. 2a): OPT attention is over 95 % sparse (entries below 1 %
+  // of the row max) in almost all layers. Tolerance documented in docs/generator.md.
+  const LocalityStats s = locality_mean("opt-1.3b/wikitext2", {4, 8, 12, 16, 20});
+  INFO("opt sparsity " << s.sparsity << " heavy-hitter mass " << s.heavy_hitter_mass);
+  CHECK(s.sparsity >= 0.80);
+}
+
+TEST_CASE("head-tail vs in-order per benchmark", "[.locality-report]") {
+  // Not run by default: rescales per row and kept fraction of PADE (α = 0.5, radius 5, INT8,
+  // 8 × 64 tiles) with head-tail and in-order tile order, on the calibration report's sampling
+  // plan (every 2nd-3rd layer, 8 heads, 16 rows). docs/generator.md has the numbers.
+  const Catalog& c = catalog();
+  for (const auto& name : c.suite("pade22")) {
+    const Benchmark& b = c.benchmark(name);
+    const AttentionGroup& g = b.groups[0];
+    std::vector<std::size_t> rows;
+    for (std::size_t r = 0; r < static_cast<std::size_t>(g.queries);
+         r += std::max<std::size_t>(1, static_cast<std::size_t>(g.queries) / 16))
+      rows.push_back(r);
+    pade::models::FunctionalStats ht, io;
+    for (int layer = 0; layer < g.layers; layer += std::max(1, g.layers / 12))
+      for (int h = 0; h < g.q_heads; h += std::max(1, g.q_heads / 8)) {
+        const auto head = generate_head(b, g, layer, h, knobs_of(b), 1, rows);
+        pade::models::FunctionalOptions fo;
+        fo.compute_accuracy = false;
+        fo.order = pade::models::TileOrder::head_tail;
+        ht += pade::models::simulate_head(head, fo);
+        fo.order = pade::models::TileOrder::in_order;
+        io += pade::models::simulate_head(head, fo);
+      }
+    const auto per_row = [](const pade::models::FunctionalStats& s) {
+      return static_cast<double>(s.rescale_events) / static_cast<double>(s.query_rows);
+    };
+    std::printf("| %s | %.2f | %.2f | %.2f | %.3f | %.3f |\n", name.c_str(), per_row(ht),
+                per_row(io), per_row(ht) / per_row(io), ht.kept_fraction(), io.kept_fraction());
+  }
+}

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "models/functional.hpp"
+#include "workloads/generator.hpp"
 #include "workloads/npy.hpp"
 #include "workloads/stories260k.hpp"
 
@@ -240,4 +242,37 @@ TEST_CASE("stories260K trace exported as a dump folder loads back identically") 
       CHECK(std::memcmp(a.v.data().data(), b.v.data().data(), b.v.data().size_bytes()) == 0);
     }
   }
+}
+
+TEST_CASE("stories260K: head-tail vs in-order and locality on real heads", "[.locality-report]") {
+  // Not run by default: the reference beside the generated benchmarks in docs/generator.md. Real
+  // Q/K/V of every (layer, head) over greedy256.txt (one BOS, then the story), PADE at the
+  // default point with both tile orders, and the locality statistics of the same heads.
+  const auto& s = stories();
+  const auto tokens = s.tokenizer.encode(read_text(Stories260K::default_dir() / "greedy256.txt"));
+  const ModelTrace trace = trace_attention(s.model, tokens);
+  pade::models::FunctionalStats ht, io;
+  LocalityStats loc;
+  for (const auto& head : trace.heads) {
+    pade::models::FunctionalOptions fo;
+    fo.compute_accuracy = false;
+    fo.order = pade::models::TileOrder::head_tail;
+    ht += pade::models::simulate_head(head, fo);
+    fo.order = pade::models::TileOrder::in_order;
+    io += pade::models::simulate_head(head, fo);
+    const LocalityStats one = measure_locality(head);
+    loc.first_token_mass += one.first_token_mass, loc.sink_mass += one.sink_mass;
+    loc.recent_mass += one.recent_mass, loc.sparsity += one.sparsity;
+    loc.heavy_hitter_mass += one.heavy_hitter_mass;
+  }
+  const auto n = static_cast<double>(trace.heads.size());
+  const auto per_row = [](const pade::models::FunctionalStats& st) {
+    return static_cast<double>(st.rescale_events) / static_cast<double>(st.query_rows);
+  };
+  std::printf("| stories260K (%zu tokens, %zu heads) | %.2f | %.2f | %.2f | %.3f | %.3f |\n",
+              tokens.size(), trace.heads.size(), per_row(ht), per_row(io),
+              per_row(ht) / per_row(io), ht.kept_fraction(), io.kept_fraction());
+  std::printf("locality: first token %.3f sink(4) %.3f recent(64) %.3f sparsity %.3f hh10 %.3f\n",
+              loc.first_token_mass / n, loc.sink_mass / n, loc.recent_mass / n, loc.sparsity / n,
+              loc.heavy_hitter_mass / n);
 }
