@@ -8,6 +8,7 @@
 
 #include "models/digest.hpp"
 #include "models/functional.hpp"
+#include "tests/test_functional_helpers.hpp"
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
 
@@ -563,19 +564,8 @@ TEST_CASE("head-tail vs in-order per benchmark", "[.locality-report]") {
       rows.push_back(r);
     pade::models::FunctionalStats ht, io;
     for (int layer = 0; layer < g.layers; layer += std::max(1, g.layers / 12))
-      for (int h = 0; h < g.q_heads; h += std::max(1, g.q_heads / 8)) {
-        const auto head = generate_head(b, g, layer, h, knobs_of(b), 1, rows);
-        pade::models::FunctionalOptions fo;
-        fo.compute_accuracy = false;
-        fo.order = pade::models::TileOrder::head_tail;
-        ht += pade::models::simulate_head(head, fo);
-        fo.order = pade::models::TileOrder::in_order;
-        io += pade::models::simulate_head(head, fo);
-      }
-    const auto per_row = [](const pade::models::FunctionalStats& s) {
-      return static_cast<double>(s.rescale_events) / static_cast<double>(s.query_rows);
-    };
-    std::printf("| %s | %.2f | %.2f | %.2f | %.3f | %.3f |\n", name.c_str(), per_row(ht),
-                per_row(io), per_row(ht) / per_row(io), ht.kept_fraction(), io.kept_fraction());
+      for (int h = 0; h < g.q_heads; h += std::max(1, g.q_heads / 8))
+        pade_test::add_both_orders(generate_head(b, g, layer, h, knobs_of(b), 1, rows), ht, io);
+    pade_test::print_order_row(name, ht, io);
   }
 }

@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "models/functional.hpp"
+#include "tests/test_functional_helpers.hpp"
 #include "workloads/generator.hpp"
 #include "workloads/npy.hpp"
 #include "workloads/stories260k.hpp"
@@ -254,24 +255,16 @@ TEST_CASE("stories260K: head-tail vs in-order and locality on real heads", "[.lo
   pade::models::FunctionalStats ht, io;
   LocalityStats loc;
   for (const auto& head : trace.heads) {
-    pade::models::FunctionalOptions fo;
-    fo.compute_accuracy = false;
-    fo.order = pade::models::TileOrder::head_tail;
-    ht += pade::models::simulate_head(head, fo);
-    fo.order = pade::models::TileOrder::in_order;
-    io += pade::models::simulate_head(head, fo);
+    pade_test::add_both_orders(head, ht, io);
     const LocalityStats one = measure_locality(head);
     loc.first_token_mass += one.first_token_mass, loc.sink_mass += one.sink_mass;
     loc.recent_mass += one.recent_mass, loc.sparsity += one.sparsity;
     loc.heavy_hitter_mass += one.heavy_hitter_mass;
   }
   const auto n = static_cast<double>(trace.heads.size());
-  const auto per_row = [](const pade::models::FunctionalStats& st) {
-    return static_cast<double>(st.rescale_events) / static_cast<double>(st.query_rows);
-  };
-  std::printf("| stories260K (%zu tokens, %zu heads) | %.2f | %.2f | %.2f | %.3f | %.3f |\n",
-              tokens.size(), trace.heads.size(), per_row(ht), per_row(io),
-              per_row(ht) / per_row(io), ht.kept_fraction(), io.kept_fraction());
+  pade_test::print_order_row("stories260K (" + std::to_string(tokens.size()) + " tokens, " +
+                                 std::to_string(trace.heads.size()) + " heads)",
+                             ht, io);
   std::printf("locality: first token %.3f sink(4) %.3f recent(64) %.3f sparsity %.3f hh10 %.3f\n",
               loc.first_token_mass / n, loc.sink_mass / n, loc.recent_mass / n, loc.sparsity / n,
               loc.heavy_hitter_mass / n);
