@@ -104,11 +104,7 @@ TEST_CASE("multi-bit lanes: analytical and event-driven agree within 5 % for k =
       const double an = models::analytical_model(hw, b, ws).get("latency_cycles");
       const double ev = models::event_model(hw, b, ws).get("latency_cycles");
       CAPTURE(name, k, an, ev);
-      // llama2-7b/mmlu at k = 4 is 8.4 % apart since the generator's synthetic-3 statistics
-      // (local bottom layers prune most keys in the first rounds): the same open gap as mbpp,
-      // docs/multi-bit-rounds.md. Every other point keeps the 5 % target.
-      const double tolerance = name == "llama2-7b/mmlu" && k == 4 ? 0.10 : 0.05;
-      CHECK(std::abs(an - ev) / ev < tolerance);
+      CHECK(std::abs(an - ev) / ev < 0.05);
     }
   }
 }
