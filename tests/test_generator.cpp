@@ -30,6 +30,14 @@ const GeneratorTable& table() {
 const GeneratorKnobs& knobs_of(const Benchmark& b) {
   return table().family(catalog().model(b.model).family);
 }
+/// The family's knobs with StreamingLLM's local bottom layers switched on (recency.local_layers
+/// is 0 by default until the sampling plan weights layers by what they represent:
+/// docs/generator.md, "Local bottom layers").
+GeneratorKnobs knobs_published(const Benchmark& b) {
+  GeneratorKnobs k = knobs_of(b);
+  if (k.recency_logit > 0.0) k.local_layers = 2;
+  return k;
+}
 
 bool same(const Matrix& a, const Matrix& b) {
   return a.rows() == b.rows() && a.cols() == b.cols() &&
@@ -240,13 +248,11 @@ TEST_CASE("LLM heads land in the documented ranges", "[workloads2]") {
   // About four in five later-layer heads are sink-dominated, the rest broad.
   CHECK(late.peaked_share >= 0.6);
   CHECK(late.peaked_share <= 0.95);
-  // Layer 0 is local (recency.local_layers): no sink, and its mass sits on a minority of keys
-  // near the diagonal rather than spread like a broad head's (v2 had broad heads here, > 0.6).
+  // Layer 0 is broad and has no sink (with the default recency.local_layers = 0; the published
+  // local bottom layers are checked with knobs_published below).
   const SpanStats early = span_mean("llama2-7b/mmlu", {0}, 4, rows);
-  INFO("layer 0: first-token " << early.mean.first_token_mass << " k90 "
-                               << early.mean.keys_for_90pct_mass);
   CHECK(early.mean.first_token_mass < 0.1);
-  CHECK(early.mean.keys_for_90pct_mass < 0.6);
+  CHECK(early.mean.keys_for_90pct_mass > 0.6);
   CHECK(early.peaked_share == 0.0);
 }
 
@@ -457,7 +463,8 @@ double sink_head_share(const std::string& bench, int first, int last, int head_s
   int sinks = 0, n = 0;
   for (int l = first; l < last; ++l)
     for (int h = 0; h < g.q_heads; h += head_step, ++n)
-      if (measure_locality(generate_head(b, g, l, h, knobs_of(b), 1, rows)).first_token_mass > 0.3)
+      if (measure_locality(generate_head(b, g, l, h, knobs_published(b), 1, rows))
+              .first_token_mass > 0.3)
         ++sinks;
   return static_cast<double>(sinks) / n;
 }
@@ -475,7 +482,7 @@ LocalityStats locality_mean(const std::string& bench, std::initializer_list<int>
   int n = 0;
   for (const int l : layers)
     for (int h = 0; h < g.q_heads; h += 4, ++n) {
-      const auto s = measure_locality(generate_head(b, g, l, h, knobs_of(b), 1, rows));
+      const auto s = measure_locality(generate_head(b, g, l, h, knobs_published(b), 1, rows));
       m.first_token_mass += s.first_token_mass, m.sink_mass += s.sink_mass;
       m.recent_mass += s.recent_mass, m.sparsity += s.sparsity;
       m.heavy_hitter_mass += s.heavy_hitter_mass;
