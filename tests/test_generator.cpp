@@ -8,6 +8,7 @@
 
 #include "models/digest.hpp"
 #include "models/functional.hpp"
+#include "tests/test_functional_helpers.hpp"
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
 
@@ -28,6 +29,14 @@ const GeneratorTable& table() {
 }
 const GeneratorKnobs& knobs_of(const Benchmark& b) {
   return table().family(catalog().model(b.model).family);
+}
+/// The family's knobs with StreamingLLM's local bottom layers switched on (recency.local_layers
+/// is 0 by default until the sampling plan weights layers by what they represent:
+/// docs/generator.md, "Local bottom layers").
+GeneratorKnobs knobs_published(const Benchmark& b) {
+  GeneratorKnobs k = knobs_of(b);
+  if (k.recency_logit > 0.0) k.local_layers = 2;
+  return k;
 }
 
 bool same(const Matrix& a, const Matrix& b) {
@@ -239,7 +248,8 @@ TEST_CASE("LLM heads land in the documented ranges", "[workloads2]") {
   // About four in five later-layer heads are sink-dominated, the rest broad.
   CHECK(late.peaked_share >= 0.6);
   CHECK(late.peaked_share <= 0.95);
-  // Layer 0 is broad and has no sink.
+  // Layer 0 is broad and has no sink (with the default recency.local_layers = 0; the published
+  // local bottom layers are checked with knobs_published below).
   const SpanStats early = span_mean("llama2-7b/mmlu", {0}, 4, rows);
   CHECK(early.mean.first_token_mass < 0.1);
   CHECK(early.mean.keys_for_90pct_mass > 0.6);
@@ -435,5 +445,134 @@ TEST_CASE("BUI interval width per round", "[.calibration-report]") {
     for (int r = 1; r <= 8; ++r)
       std::printf(" %.2f", (std::pow(2.0, 8 - r) - 1) * q1 * kmax / 127.0 / std::sqrt(d));
     std::printf("\n");
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Locality statistics against published measurements (docs/generator.md, "Published locality
+// measurements"): the table there gives each number, its source and the tolerance used here.
+
+namespace {
+
+/// Gu et al.'s Sink_1^ε: share of (layer, head) pairs whose mean attention on the first token
+/// over the positions 0..T−1 exceeds ε (T = 64, ε = 0.3), for global layers [first, last).
+double sink_head_share(const std::string& bench, int first, int last, int head_step = 1) {
+  const Benchmark& b = catalog().benchmark(bench);
+  const AttentionGroup& g = b.groups.at(0);
+  const auto rows = all_rows(64);
+  int sinks = 0, n = 0;
+  for (int l = first; l < last; ++l)
+    for (int h = 0; h < g.q_heads; h += head_step, ++n)
+      if (measure_locality(generate_head(b, g, l, h, knobs_published(b), 1, rows))
+              .first_token_mass > 0.3)
+        ++sinks;
+  return static_cast<double>(sinks) / n;
+}
+
+/// Mean locality statistics of every 4th head of the given layers, over 32 rows spread over the
+/// sequence.
+LocalityStats locality_mean(const std::string& bench, std::initializer_list<int> layers) {
+  const Benchmark& b = catalog().benchmark(bench);
+  const AttentionGroup& g = b.groups.at(0);
+  std::vector<std::size_t> rows;
+  for (std::size_t r = static_cast<std::size_t>(g.queries) / 32;
+       r < static_cast<std::size_t>(g.queries); r += static_cast<std::size_t>(g.queries) / 32)
+    rows.push_back(r);
+  LocalityStats m;
+  int n = 0;
+  for (const int l : layers)
+    for (int h = 0; h < g.q_heads; h += 4, ++n) {
+      const auto s = measure_locality(generate_head(b, g, l, h, knobs_published(b), 1, rows));
+      m.first_token_mass += s.first_token_mass, m.sink_mass += s.sink_mass;
+      m.recent_mass += s.recent_mass, m.sparsity += s.sparsity;
+      m.heavy_hitter_mass += s.heavy_hitter_mass;
+    }
+  for (double* x :
+       {&m.first_token_mass, &m.sink_mass, &m.recent_mass, &m.sparsity, &m.heavy_hitter_mass})
+    *x /= n;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("measure_locality on hand-made heads") {
+  // Zero query: uniform attention over the 10 visible keys of the row at position 9.
+  AttentionHead h;
+  h.q = Matrix(1, 4);
+  h.k = Matrix(10, 4);
+  h.v = Matrix(10, 4);
+  h.causal = true;
+  LocalityOptions o;
+  o.window = 3;
+  o.heavy_fraction = 0.5;
+  LocalityStats s = measure_locality(h, o);
+  CHECK(s.first_token_mass == Approx(0.1));
+  CHECK(s.sink_mass == Approx(0.4));    // keys 0..3
+  CHECK(s.recent_mass == Approx(0.3));  // keys 7, 8, 9
+  CHECK(s.sparsity == 0.0);
+  CHECK(s.heavy_hitter_mass == Approx(0.5));  // 3 of the 6 equal keys after the sinks
+  // One key 2·ln(1000)/... far above the rest: every other entry is below 1 % of the max, and
+  // the heavy hitter holds the accumulated mass of the non-sink keys.
+  h.q.at(0, 0) = 1.0f;
+  h.k.at(5, 0) = 2.0f * 10.0f;  // logit 10 (q·k/√4)
+  s = measure_locality(h, o);
+  CHECK(s.sparsity == Approx(0.9));
+  CHECK(s.heavy_hitter_mass > 0.99);
+  CHECK(s.recent_mass < 0.01);
+}
+
+TEST_CASE("generated LLaMA heads reproduce the published sink and recency statistics",
+          "[workloads2][locality]") {
+  // Gu et al. (arXiv 2410.10781, Table 1): Sink_1^0.3 at T = 64 is 92.47 % for LLaMA2-7B and
+  // 99.02 % for LLaMA3-8B. The generator's broad heads (fitted to PADE's 75 % pruning) have no
+  // sink, so it sits below: the documented band is [published − 0.25, published].
+  const double l2 = sink_head_share("llama2-7b/mmlu", 0, 32, 2);
+  const double l3 = sink_head_share("llama3-8b/mmlu", 0, 32, 2);
+  INFO("Sink_1^0.3 llama2-7b " << l2 << ", llama3-8b " << l3);
+  CHECK(l2 >= 0.9247 - 0.25);
+  CHECK(l2 <= 0.9247);
+  CHECK(l3 >= 0.9902 - 0.25);
+  CHECK(l3 <= 0.9902);
+  // StreamingLLM (arXiv 2309.17453, Fig. 2): layers 0 and 1 of Llama-2-7B are local (no sink,
+  // recent tokens get the attention). Assumed magnitude: most of a row's mass in the last 64
+  // keys (no number is published).
+  CHECK(sink_head_share("llama2-7b/mmlu", 0, 2) < 0.05);
+  const LocalityStats bottom = locality_mean("llama2-7b/mmlu", {0, 1});
+  INFO("layers 0-1: recent " << bottom.recent_mass << " sink " << bottom.sink_mass);
+  CHECK(bottom.recent_mass >= 0.5);
+  CHECK(bottom.sink_mass < 0.1);
+  // From layer 2 on the sink heads dominate and keep sink + recent window mass high (the
+  // StreamingLLM cache of 4 sinks + a window recovers dense perplexity).
+  const LocalityStats later = locality_mean("llama2-7b/mmlu", {8, 16, 24});
+  INFO("layers 8-24: sink " << later.sink_mass << " recent " << later.recent_mass);
+  CHECK(later.sink_mass >= 0.6);
+}
+
+TEST_CASE("generated OPT heads reproduce H2O's attention sparsity", "[workloads2][locality]") {
+  // H2O (arXiv 2306.14048, §3.1, Fig. 2a): OPT attention is over 95 % sparse (entries below 1 %
+  // of the row max) in almost all layers. The generator's broad heads are dense by construction:
+  // documented band [0.95 − 0.25, 1].
+  const LocalityStats s = locality_mean("opt-1.3b/wikitext2", {4, 8, 12, 16, 20});
+  INFO("opt sparsity " << s.sparsity << " heavy-hitter mass " << s.heavy_hitter_mass);
+  CHECK(s.sparsity >= 0.95 - 0.25);
+}
+
+TEST_CASE("head-tail vs in-order per benchmark", "[.locality-report]") {
+  // Not run by default: rescales per row and kept fraction of PADE (α = 0.5, radius 5, INT8,
+  // 8 × 64 tiles) with head-tail and in-order tile order, on the calibration report's sampling
+  // plan (every 2nd-3rd layer, 8 heads, 16 rows). docs/generator.md has the numbers.
+  const Catalog& c = catalog();
+  for (const auto& name : c.suite("pade22")) {
+    const Benchmark& b = c.benchmark(name);
+    const AttentionGroup& g = b.groups[0];
+    std::vector<std::size_t> rows;
+    for (std::size_t r = 0; r < static_cast<std::size_t>(g.queries);
+         r += std::max<std::size_t>(1, static_cast<std::size_t>(g.queries) / 16))
+      rows.push_back(r);
+    pade::models::FunctionalStats ht, io;
+    for (int layer = 0; layer < g.layers; layer += std::max(1, g.layers / 12))
+      for (int h = 0; h < g.q_heads; h += std::max(1, g.q_heads / 8))
+        pade_test::add_both_orders(generate_head(b, g, layer, h, knobs_of(b), 1, rows), ht, io);
+    pade_test::print_order_row(name, ht, io);
   }
 }

@@ -13,6 +13,9 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "models/functional.hpp"
+#include "tests/test_functional_helpers.hpp"
+#include "workloads/generator.hpp"
 #include "workloads/npy.hpp"
 #include "workloads/stories260k.hpp"
 
@@ -240,4 +243,29 @@ TEST_CASE("stories260K trace exported as a dump folder loads back identically") 
       CHECK(std::memcmp(a.v.data().data(), b.v.data().data(), b.v.data().size_bytes()) == 0);
     }
   }
+}
+
+TEST_CASE("stories260K: head-tail vs in-order and locality on real heads", "[.locality-report]") {
+  // Not run by default: the reference beside the generated benchmarks in docs/generator.md. Real
+  // Q/K/V of every (layer, head) over greedy256.txt (one BOS, then the story), PADE at the
+  // default point with both tile orders, and the locality statistics of the same heads.
+  const auto& s = stories();
+  const auto tokens = s.tokenizer.encode(read_text(Stories260K::default_dir() / "greedy256.txt"));
+  const ModelTrace trace = trace_attention(s.model, tokens);
+  pade::models::FunctionalStats ht, io;
+  LocalityStats loc;
+  for (const auto& head : trace.heads) {
+    pade_test::add_both_orders(head, ht, io);
+    const LocalityStats one = measure_locality(head);
+    loc.first_token_mass += one.first_token_mass, loc.sink_mass += one.sink_mass;
+    loc.recent_mass += one.recent_mass, loc.sparsity += one.sparsity;
+    loc.heavy_hitter_mass += one.heavy_hitter_mass;
+  }
+  const auto n = static_cast<double>(trace.heads.size());
+  pade_test::print_order_row("stories260K (" + std::to_string(tokens.size()) + " tokens, " +
+                                 std::to_string(trace.heads.size()) + " heads)",
+                             ht, io);
+  std::printf("locality: first token %.3f sink(4) %.3f recent(64) %.3f sparsity %.3f hh10 %.3f\n",
+              loc.first_token_mass / n, loc.sink_mass / n, loc.recent_mass / n, loc.sparsity / n,
+              loc.heavy_hitter_mass / n);
 }

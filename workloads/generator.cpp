@@ -125,6 +125,18 @@ const Schema& generator_family_schema() {
     s.add(ParamSpec::choice("locality.geometry", {"sequence", "grid"})
               .defaults(std::string{"sequence"})
               .describe("Distance along the token sequence, or on the 2-D patch grid (vision)."));
+    s.add(ParamSpec::integer("recency.local_layers")
+              .range(0, 1024)
+              .defaults(std::int64_t{0})
+              .with_unit("layers")
+              .describe("How many bottom layers (global index) have only local heads: no sink, "
+                        "not broad, positional peak recency.logit."));
+    s.add(ParamSpec::real("recency.logit")
+              .at_least(0)
+              .defaults(0.0)
+              .with_unit("logits")
+              .describe("Peak of the positional profile at distance 0 in local heads (same "
+                        "wavelengths as `locality`)."));
     s.add(ParamSpec::real("heavy_hitters.fraction")
               .range(0, 0.5)
               .defaults(0.0)
@@ -189,6 +201,8 @@ GeneratorKnobs read_family(const YAML::Node& node, const std::string& family,
   k.locality_max_period = c.real("locality.max_period");
   k.locality_components = static_cast<int>(c.integer("locality.components"));
   k.locality_geometry = c.string("locality.geometry");
+  k.local_layers = static_cast<int>(c.integer("recency.local_layers"));
+  k.recency_logit = c.real("recency.logit");
   k.heavy_hitter_fraction = c.real("heavy_hitters.fraction");
   k.heavy_hitter_logit = c.real("heavy_hitters.logit");
   k.key_bias_std = c.real("key_bias_std");
@@ -323,10 +337,11 @@ struct Plan {
 };
 
 /// Positional features of one token, scaled by s·√w, written into out[2 .. 2+pos_dims).
+/// `gain` scales the features (the query side of a head whose profile peak differs from w's).
 void positional(const Plan& p, bool query_side, std::int64_t token, double seq_pos,
-                std::span<float> out) {
+                std::span<float> out, double gain = 1.0) {
   const Layout& lay = query_side ? p.qlay : p.klay;
-  const double a = p.s * std::sqrt(p.w);
+  const double a = gain * p.s * std::sqrt(p.w);
   float* f = out.data() + 2;
   if (!lay.grid) {
     for (const double th : p.theta) {
@@ -365,6 +380,41 @@ void rotate(const Plan& p, std::span<float> x) {
   }
 }
 
+/// The positional layout of a head. Local heads reuse the positional features: the key side
+/// carries the profile at `locality_logit` (or `recency_logit` when the family has no other
+/// locality) and the query side is scaled by `query_gain` to the head's own peak, so heads of
+/// other layers are unchanged by the recency knobs.
+Plan make_plan(const AttentionGroup& group, const GeneratorKnobs& knobs, bool local,
+               double& query_gain) {
+  Plan p;
+  p.d = group.head_dim;
+  p.s = std::pow(static_cast<double>(p.d), 0.25);
+  std::tie(p.qlay, p.klay) = layouts(group, knobs);
+  const bool grid = p.qlay.grid;
+  const double profile_logit = knobs.locality_logit > 0.0 ? knobs.locality_logit
+                               : knobs.local_layers > 0   ? knobs.recency_logit
+                                                          : 0.0;
+  query_gain = profile_logit > 0.0
+                   ? (local ? knobs.recency_logit : knobs.locality_logit) / profile_logit
+                   : 0.0;
+  const int comps = profile_logit > 0.0 ? knobs.locality_components : 0;
+  p.pos_dims = comps * (grid ? 4 : 2);
+  p.content0 = 2 + p.pos_dims;
+  if (const int content_dims = p.d - p.content0; content_dims < 8)
+    throw InputError(knobs.where, "families." + knobs.family + ".locality.components",
+                     "head_dim " + std::to_string(p.d) + " leaves " + std::to_string(content_dims) +
+                         " content dimensions (need >= 8); use fewer locality components");
+  for (int f = 0; f < comps; ++f) {
+    const double t = comps > 1 ? static_cast<double>(f) / (comps - 1) : 0.0;
+    const double period = knobs.locality_min_period *
+                          std::pow(knobs.locality_max_period / knobs.locality_min_period, t);
+    p.theta.push_back(kTwoPi / period);
+  }
+  // Peak of the profile: sequence pairs each add w; grid pairs add w per axis.
+  p.w = comps > 0 ? profile_logit / (grid ? 2.0 * comps : comps) : 0.0;
+  return p;
+}
+
 }  // namespace
 
 core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& group, int layer,
@@ -385,27 +435,11 @@ core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& 
   const int kv_head = head / std::max(1, group.q_heads / group.kv_heads);
   const auto keys = static_cast<std::size_t>(group.keys);
 
-  Plan p;
-  p.d = group.head_dim;
-  p.s = std::pow(static_cast<double>(p.d), 0.25);
-  std::tie(p.qlay, p.klay) = layouts(group, knobs);
-  const bool grid = p.qlay.grid;
-  const int comps = knobs.locality_logit > 0.0 ? knobs.locality_components : 0;
-  p.pos_dims = comps * (grid ? 4 : 2);
-  p.content0 = 2 + p.pos_dims;
+  // Local heads: every query head of the bottom `local_layers` layers (docs/generator.md).
+  const bool local = global_layer < knobs.local_layers && knobs.recency_logit > 0.0;
+  double query_gain = 0.0;
+  Plan p = make_plan(group, knobs, local, query_gain);
   const int content_dims = p.d - p.content0;
-  if (content_dims < 8)
-    throw InputError(knobs.where, "families." + knobs.family + ".locality.components",
-                     "head_dim " + std::to_string(p.d) + " leaves " + std::to_string(content_dims) +
-                         " content dimensions (need >= 8); use fewer locality components");
-  for (int f = 0; f < comps; ++f) {
-    const double t = comps > 1 ? static_cast<double>(f) / (comps - 1) : 0.0;
-    const double period = knobs.locality_min_period *
-                          std::pow(knobs.locality_max_period / knobs.locality_min_period, t);
-    p.theta.push_back(kTwoPi / period);
-  }
-  // Peak of the profile = locality_logit: sequence pairs each add w; grid pairs add w per axis.
-  p.w = comps > 0 ? knobs.locality_logit / (grid ? 2.0 * comps : comps) : 0.0;
 
   // Streams: the benchmark's model and task (not its phase: a decode step sees the same cache),
   // the layer, and the head. Every component has its own stream so changing one knob leaves
@@ -486,8 +520,8 @@ core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& 
   // heads up to one head and sampled statistics vary less.
   const double type_offset = core::Rng(seed, base + "/head-types").uniform();
   const double type_u = std::fmod(type_offset + (head + 0.5) * 0.6180339887498949, 1.0);
-  const bool broad = type_u < broad_p;
-  const bool has_sink = sink_draw && !broad && sink_ref > 0.0;
+  const bool broad = type_u < broad_p && !local;
+  const bool has_sink = sink_draw && !broad && !local && sink_ref > 0.0;
   const double head_scale = broad ? knobs.broad_scale : 1.0;
   // The content part of q·k/√d is temperature · N(0,1): k content is N(0,1) per dimension.
   const double q_content =
@@ -508,7 +542,7 @@ core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& 
         group.causal ? std::min<std::size_t>(static_cast<std::size_t>(pos) + 1, keys) : keys;
     row[0] = static_cast<float>(has_sink ? p.s * g_sink * sink_bonus(visible) / sink_ref : 0.0);
     row[1] = static_cast<float>(p.s * g_shared);
-    positional(p, true, token, static_cast<double>(pos), row);
+    positional(p, true, token, static_cast<double>(pos), row, query_gain);
     for (int c = p.content0; c < p.d; ++c)
       row[static_cast<std::size_t>(c)] = static_cast<float>(q_content * qr.normal());
     if (head_scale != 1.0)
@@ -521,29 +555,46 @@ core::AttentionHead generate_head(const Benchmark& bench, const AttentionGroup& 
 // ----------------------------------------------------------------------------------------------
 // Measurement
 
+namespace {
+
+/// Logits of row i over its visible keys (FP32 dot product, as the dense reference computes it,
+/// plus the ALiBi bias); returns the number of visible keys and the row's query position.
+struct RowLogits {
+  std::size_t visible = 0;
+  std::size_t pos = 0;
+  double max = -INFINITY;
+};
+
+RowLogits row_logits(const core::AttentionHead& h, std::size_t i, std::vector<double>& logits) {
+  const std::size_t rows = h.q.rows(), keys = h.k.rows(), d = h.q.cols();
+  const double inv_sqrt_d = 1.0 / std::sqrt(static_cast<double>(d));
+  RowLogits r;
+  // Without explicit positions, queries are the last rows of the key sequence.
+  r.pos = i < h.query_positions.size() ? h.query_positions[i] : keys - rows + i;
+  r.visible = h.causal ? std::min(r.pos + 1, keys) : keys;
+  const auto q = h.q.row(i);
+  for (std::size_t j = 0; j < r.visible; ++j) {
+    const auto k = h.k.row(j);
+    float acc = 0.0f;
+    for (std::size_t c = 0; c < d; ++c) acc += q[c] * k[c];
+    const double bias =
+        -h.additive_bias_slope * (static_cast<double>(r.pos) - static_cast<double>(j));
+    logits[j] = acc * inv_sqrt_d + bias;
+    r.max = std::max(r.max, logits[j]);
+  }
+  return r;
+}
+
+}  // namespace
+
 HeadStats measure_head(const core::AttentionHead& h, double guard_gap) {
   HeadStats st;
   const std::size_t rows = h.q.rows();
   const std::size_t keys = h.k.rows();
-  const std::size_t d = h.q.cols();
   if (rows == 0 || keys == 0) return st;
-  const double inv_sqrt_d = 1.0 / std::sqrt(static_cast<double>(d));
   std::vector<double> logits(keys), probs(keys);
   for (std::size_t i = 0; i < rows; ++i) {
-    // Without explicit positions, queries are the last rows of the key sequence.
-    const std::size_t pos = i < h.query_positions.size() ? h.query_positions[i] : keys - rows + i;
-    const std::size_t visible = h.causal ? std::min(pos + 1, keys) : keys;
-    const auto q = h.q.row(i);
-    double mx = -INFINITY;
-    for (std::size_t j = 0; j < visible; ++j) {
-      const auto k = h.k.row(j);
-      float acc = 0.0f;  // FP32 dot product, as the dense reference computes it
-      for (std::size_t c = 0; c < d; ++c) acc += q[c] * k[c];
-      const double bias =
-          -h.additive_bias_slope * (static_cast<double>(pos) - static_cast<double>(j));
-      logits[j] = acc * inv_sqrt_d + bias;
-      mx = std::max(mx, logits[j]);
-    }
+    const auto [visible, pos, mx] = row_logits(h, i, logits);
     double sum = 0.0, mean = 0.0;
     std::size_t kept = 0;
     for (std::size_t j = 0; j < visible; ++j) {
@@ -570,6 +621,55 @@ HeadStats measure_head(const core::AttentionHead& h, double guard_gap) {
   st.keys_for_90pct_mass /= r;
   st.logit_std /= r;
   st.oracle_kept_fraction /= r;
+  return st;
+}
+
+LocalityStats measure_locality(const core::AttentionHead& h, const LocalityOptions& o) {
+  LocalityStats st;
+  const std::size_t rows = h.q.rows();
+  const std::size_t keys = h.k.rows();
+  if (rows == 0 || keys == 0) return st;
+  std::vector<double> logits(keys), accumulated(keys, 0.0);
+  std::uint64_t entries = 0, sparse = 0;
+  for (std::size_t i = 0; i < rows; ++i) {
+    const auto [visible, pos, mx] = row_logits(h, i, logits);
+    double sum = 0.0;
+    for (std::size_t j = 0; j < visible; ++j) sum += (logits[j] = std::exp(logits[j] - mx));
+    double sink = 0.0, recent = 0.0;
+    for (std::size_t j = 0; j < visible; ++j) {
+      const double p = logits[j] / sum;
+      accumulated[j] += p;
+      if (j < o.sink_tokens)
+        sink += p;
+      else if (j + o.window > pos)
+        recent += p;
+      // exp(logit − max) is the entry relative to its row's max.
+      if (logits[j] < o.sparse_ratio) ++sparse;
+    }
+    entries += visible;
+    st.first_token_mass += logits[0] / sum;
+    st.sink_mass += sink;
+    st.recent_mass += recent;
+  }
+  const auto r = static_cast<double>(rows);
+  st.first_token_mass /= r;
+  st.sink_mass /= r;
+  st.recent_mass /= r;
+  st.sparsity = static_cast<double>(sparse) / static_cast<double>(entries);
+  // Heavy hitters among the keys after the sinks, by accumulated attention (H2O).
+  if (keys > o.sink_tokens) {
+    std::vector<double> rest(accumulated.begin() + static_cast<std::ptrdiff_t>(o.sink_tokens),
+                             accumulated.end());
+    const double total = std::accumulate(rest.begin(), rest.end(), 0.0);
+    const auto top = std::max<std::size_t>(
+        1, static_cast<std::size_t>(
+               std::llround(o.heavy_fraction * static_cast<double>(rest.size()))));
+    std::partial_sort(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(top), rest.end(),
+                      std::greater<>());
+    const double held =
+        std::accumulate(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(top), 0.0);
+    st.heavy_hitter_mass = total > 0.0 ? held / total : 0.0;
+  }
   return st;
 }
 

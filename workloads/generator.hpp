@@ -34,7 +34,7 @@ namespace pade::workloads {
 
 /// Version of the generator's algorithm: bump it when generate_head's numbers change for the same
 /// knobs (models::kDigestVersion ends with it; every synthetic trace identity carries it).
-inline constexpr std::string_view kGeneratorVersion = "synthetic-2";
+inline constexpr std::string_view kGeneratorVersion = "synthetic-3";
 
 /// The knobs of one model family (one row of generator.yaml).
 struct GeneratorKnobs {
@@ -64,6 +64,11 @@ struct GeneratorKnobs {
   double locality_max_period = 256.0;
   int locality_components = 8;
   std::string locality_geometry = "sequence";  // sequence | grid
+  // Local (recency) layers: every query head of the first `local_layers` global layers is local,
+  // i.e. no sink, not broad, and its positional profile peaks at `recency_logit` instead of
+  // `locality_logit` (the bottom two layers of Llama-2 are local [StreamingLLM, Fig. 2]).
+  int local_layers = 0;
+  double recency_logit = 0.0;
   // Heavy-hitter keys.
   double heavy_hitter_fraction = 0.0;
   double heavy_hitter_logit = 0.0;
@@ -120,6 +125,30 @@ struct HeadStats {
   double logit_std = 0.0;             // std of a row's logits over its visible keys
   double oracle_kept_fraction = 0.0;  // keys with logit ≥ row max − guard_gap, / visible keys
 };
+
+/// Locality statistics of dense FP32 softmax(q·k/√d + bias), in the definitions of the papers
+/// they are compared with (docs/generator.md, "Published locality measurements").
+struct LocalityOptions {
+  std::size_t sink_tokens = 4;  // initial tokens StreamingLLM keeps as sinks
+  std::size_t window = 64;      // recent window: keys with pos − window < j ≤ pos
+  double sparse_ratio = 0.01;   // H2O: an entry is sparse below 1 % of its row's max
+  double heavy_fraction = 0.1;  // H2O-style heavy hitters: the top 10 % of keys
+};
+
+struct LocalityStats {
+  /// Mean over rows of the mass on key 0: Gu et al.'s importance α_1 when the rows are the
+  /// positions 0..T−1 of a causal head (a head is a sink head when it exceeds 0.3 at T = 64).
+  double first_token_mass = 0.0;
+  double sink_mass = 0.0;    // mean over rows of the mass on the first `sink_tokens` keys
+  double recent_mass = 0.0;  // mean over rows of the mass in the recent window (sink tokens out)
+  double sparsity = 0.0;     // visible entries below sparse_ratio · row max, / visible entries
+  /// Share of the attention accumulated over rows by keys after the sink tokens that the top
+  /// `heavy_fraction` of those keys hold (H2O's accumulated attention score).
+  double heavy_hitter_mass = 0.0;
+};
+
+[[nodiscard]] LocalityStats measure_locality(const core::AttentionHead& head,
+                                             const LocalityOptions& options = {});
 
 /// `guard_gap` is α·radius of the PADE guard (0.5 · 5 = 2.5 at the paper's operating point):
 /// oracle_kept_fraction is what an exact threshold would keep, a lower bound on what BUI-GF keeps.
