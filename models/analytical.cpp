@@ -298,8 +298,7 @@ TemplateTiming time_template(const TaskGraph& tg) {
   // the K + 1 tile window). A tile-step is one customer cycle. (K = 1 is the in-order ordering
   // edge's cycle, D + Z, already.)
   const double pairs0 = tg.node(tg.qk_round.front()).pairs;
-  const ClosedNetwork net = tg.in_order ? lockstep_network(tg, flat)
-                                        : scoreboard_network(tg, flat);
+  const ClosedNetwork net = tg.in_order ? lockstep_network(tg, flat) : scoreboard_network(tg, flat);
   // Each evaluation costs a mean-value analysis over the entries: remember the last one, and
   // leave out the derivative where only the value is asked for.
   double memo_period = -1;

@@ -47,7 +47,7 @@ struct EventSimResult {
   // QK lane idle by cause, whole run (softmax: waiting for the V side; dependency: the rest).
   double stall_memory = 0, stall_scoreboard = 0, stall_lockstep = 0, stall_softmax = 0,
          stall_dependency = 0;
-  double stall_basis = 0;  // the simulated windows' makespans, scaled as the stalls are
+  double stall_basis = 0;            // the simulated windows' makespans, scaled as the stalls are
   double scoreboard_wait_tiles = 0;  // simulated tiles that waited for scoreboard entries
   std::string trace_json;            // when requested
 };

@@ -238,9 +238,10 @@ core::Binding<HardwareConfig, SparsityKnobs> make_hardware_binding() {
   b.add(Field(&H::bits_per_round, "algorithm.bits_per_round")
             .with_unit("bits")
             .range(1, 16)
-            .describe("key bit planes a lane consumes per round (multi-bit stage fusion; the "
-                      "guard decides once per round; above algorithm.bits: one round; lanes have k AND "
-                      "trees, docs/multi-bit-rounds.md)")
+            .describe(
+                "key bit planes a lane consumes per round (multi-bit stage fusion; the "
+                "guard decides once per round; above algorithm.bits: one round; lanes have k AND "
+                "trees, docs/multi-bit-rounds.md)")
             .key_part_unless("bpr", 1)
             .identity_unless(1));
   b.add(Field(&H::bidirectional, "features.bidirectional")

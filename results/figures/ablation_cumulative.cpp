@@ -13,8 +13,7 @@ Figure ablation_cumulative(Store& store, std::int64_t cid, const FigureOptions&)
   const CumulativeAblation a = cumulative_ablation(store, cid);
   const AblationStep& ref = a.steps.front();
   std::ostringstream dat;
-  dat << "# Cumulative ablation (" << a.fidelity << ", geometric mean over "
-      << a.benchmarks.size()
+  dat << "# Cumulative ablation (" << a.fidelity << ", geometric mean over " << a.benchmarks.size()
       << " benchmarks): each step adds one mechanism to the previous one.\n"
          "# latency_rel / energy_rel: relative to the bit-serial reference; *_change: to the "
          "previous step.\n"
@@ -26,9 +25,9 @@ Figure ablation_cumulative(Store& store, std::int64_t cid, const FigureOptions&)
     const double e = s.energy_geomean / ref.energy_geomean;
     lo = std::min({lo, l, e});
     hi = std::max({hi, l, e});
-    dat << quoted(s.label) << ' ' << num(l) << ' ' << num(e) << ' ' << num(s.latency_change)
-        << ' ' << num(s.energy_change) << ' ' << num(s.latency_geomean) << ' '
-        << num(s.energy_geomean) << ' ' << s.config_hash << '\n';
+    dat << quoted(s.label) << ' ' << num(l) << ' ' << num(e) << ' ' << num(s.latency_change) << ' '
+        << num(s.energy_change) << ' ' << num(s.latency_geomean) << ' ' << num(s.energy_geomean)
+        << ' ' << s.config_hash << '\n';
   }
   Figure f;
   f.dat = dat.str();
