@@ -63,7 +63,7 @@ TEST_CASE("pinned: the in-order array's tiles in flight enter only in-order hash
   const auto in_order = [](std::int64_t k) {
     return hardware_with({{"features.out_of_order", false}, {"qk_pu.tiles_in_flight", k}});
   };
-  CHECK(in_order(1).canonical().find("tiles_in_flight") == std::string::npos);
+  CHECK(in_order(1).canonical().find("qk_pu.tiles_in_flight") == std::string::npos);
   CHECK(in_order(8).canonical().find("qk_pu.tiles_in_flight=8\n") != std::string::npos);
   CHECK(in_order(8).hash() != in_order(1).hash());
   CHECK(in_order(8).hash() == hardware_with({{"features.out_of_order", false}}).hash());
