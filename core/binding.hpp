@@ -145,6 +145,15 @@ class Field {
     spec_.identity_implied = binding_detail::to_value(implied);
     return *this;
   }
+  /// Part of the configuration's identity only while parameter `key` holds `value` (a knob of one
+  /// mode, which the models ignore in the others): a parameter added later with a default other
+  /// than the value old configurations implied keeps the hashes of the other mode's
+  /// configurations (the default design's among them).
+  template <class V>
+  Field& identity_only_when(std::string key, const V& value) {
+    spec_.identity_only_when.emplace(std::move(key), binding_detail::to_value(value));
+    return *this;
+  }
   /// Always part of the derived key, as `label=value`, at `position` among the parts that are
   /// always present. Positions fix the order keys were first written in, independent of the
   /// order parameters are documented in; they never change once keys are stored.

@@ -307,6 +307,13 @@ std::vector<std::pair<std::string, std::string>> Config::identity_values() const
   return out;
 }
 
+bool Config::holds(const std::pair<std::string, Value>& condition) const {
+  const auto it = values_.find(condition.first);
+  if (it != values_.end()) return it->second == condition.second;
+  const ParamSpec* spec = schema_ != nullptr ? schema_->find(condition.first) : nullptr;
+  return spec != nullptr && spec->default_value && *spec->default_value == condition.second;
+}
+
 std::string Config::canonical() const {
   std::string out;
   for (const auto& [k, v] : values_) {
@@ -316,6 +323,7 @@ std::string Config::canonical() const {
         // A parameter added later, at the value earlier configurations implied: leaving it out
         // keeps their hashes (the stored parameters, identity_values(), still list it).
         if (spec->identity_implied && *spec->identity_implied == v) continue;
+        if (spec->identity_only_when && !holds(*spec->identity_only_when)) continue;
       }
     }
     out.append(k).append("=").append(value_text(v)).append("\n");

@@ -51,6 +51,10 @@ struct ParamSpec {
   // out of the content hash, so the hash of every configuration written before it existed (which
   // meant this value) stays the same and stored campaigns keep resuming and merging.
   std::optional<Value> identity_implied;
+  // Set for a parameter that only one mode of the design reads (e.g. the in-order array's tiles
+  // in flight): part of the content hash only while parameter `first` holds `second`. In every
+  // other mode the models ignore it, so its value does not make another design.
+  std::optional<std::pair<std::string, Value>> identity_only_when;
 
   static ParamSpec integer(std::string key);
   static ParamSpec real(std::string key);
@@ -153,13 +157,16 @@ class Config {
   /// configurations the same, and what the result store indexes a design by.
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> identity_values() const;
   /// Sorted "key=value" lines of identity_values(), less parameters added later that hold the
-  /// value earlier configurations implied (ParamSpec::identity_implied): the hashed text.
+  /// value earlier configurations implied (ParamSpec::identity_implied) and parameters of a mode
+  /// the configuration is not in (ParamSpec::identity_only_when): the hashed text.
   [[nodiscard]] std::string canonical() const;
   /// Content hash of canonical(): 16 hex digits.
   [[nodiscard]] std::string hash() const;
 
  private:
   friend class ConfigReader;
+  /// Whether parameter `condition.first` holds `condition.second` (its default when unset).
+  [[nodiscard]] bool holds(const std::pair<std::string, Value>& condition) const;
   const Schema* schema_ = nullptr;
   std::map<std::string, Value, std::less<>> values_;
   std::map<std::string, SourceLocation, std::less<>> where_;

@@ -95,6 +95,60 @@ Slope closed_throughput(double demand, double delay, int entries, bool derivativ
   return Slope{x, -x * (dr + 1.0) / (r + z)};
 }
 
+// Node times: the column time (service share + latency) and what an ordering edge waits for.
+struct Flat {
+  double time, order_time;
+  bool dram, qk;
+};
+using FlatTimes = std::array<Flat, kMaxTaskNodes>;
+
+// A closed queueing network bounding the period (time_template): `customers` circulate, each
+// visiting one server for `demand` cycles and otherwise waiting `delay` cycles plus a DRAM
+// queueing wait on each of its `dram_visits` plane fetches; a tile-step brings `per_customer`
+// customer cycles to each server.
+struct ClosedNetwork {
+  double demand = 0, delay = 0, dram_visits = 0, per_customer = 1;
+  int customers = 1;
+};
+
+// Out-of-order: a lane and its scoreboard entries; a (row, key) pair visits the lane once per
+// active round (`passes` cycles) and otherwise waits for its plane, for the rest of its column's
+// round and for the threshold.
+ClosedNetwork scoreboard_network(const TaskGraph& tg, const FlatTimes& flat) {
+  ClosedNetwork net;
+  const double pairs0 = tg.node(tg.qk_round.front()).pairs;
+  const double pass = tg.shape.passes;  // one key plane on a lane
+  for (std::size_t r = 0; r < tg.qk_round.size(); ++r) {
+    const double visits = pairs0 > 0 ? tg.node(tg.qk_round[r]).pairs / pairs0 : 0.0;
+    const std::size_t f = tg.plane_fetch[r], q = tg.qk_round[r], th = tg.threshold[r];
+    net.demand += visits * pass;
+    net.delay += visits * (flat[f].time + flat[q].time - pass + flat[th].time);
+    if (flat[f].dram) net.dram_visits += visits;
+  }
+  net.customers = tg.scoreboard_entries;
+  net.per_customer = pairs0 / tg.shape.lanes_active;
+  return net;
+}
+
+// In-order: the lockstep array and the K tiles in flight. A tile holds its slot from its first
+// round's start to its last round's issue (the ordering edge of distance K): the array serves
+// each round's lockstep time, and between rounds the tile waits for the pipeline, the threshold
+// and its next round's planes.
+ClosedNetwork lockstep_network(const TaskGraph& tg, const FlatTimes& flat) {
+  ClosedNetwork net;
+  const std::size_t rounds = tg.qk_round.size();
+  for (std::size_t r = 0; r < rounds; ++r) {
+    const std::size_t q = tg.qk_round[r];
+    net.demand += flat[q].order_time;
+    if (r + 1 == rounds) break;
+    const std::size_t next = tg.plane_fetch[r + 1];
+    net.delay += flat[q].time - flat[q].order_time + flat[tg.threshold[r]].time + flat[next].time;
+    if (flat[next].dram) net.dram_visits += 1;
+  }
+  net.customers = tg.tiles_in_flight;
+  return net;
+}
+
 }  // namespace
 
 TemplateTiming time_template(const TaskGraph& tg) {
@@ -102,11 +156,6 @@ TemplateTiming time_template(const TaskGraph& tg) {
   const std::size_t n = tg.size();
   TemplateTiming t;
   const double tiles = tg.shape.tiles;
-  // Node times: the column time (service share + latency) and what an ordering edge waits for.
-  struct Flat {
-    double time, order_time;
-    bool dram, qk;
-  };
   std::array<Flat, kMaxTaskNodes> flat;
   for (std::size_t v = 0; v < n; ++v) {
     const TaskNode& node = tg.node(v);
@@ -241,30 +290,29 @@ TemplateTiming time_template(const TaskGraph& tg) {
   // a tile-step brings pairs0 / lanes pairs per lane, so the bound is that over X. (An open-queue
   // wait at the lane would grow without bound as the lane saturates; the closed network's cannot,
   // its population being the entries.)
+  //
+  // In-order with K > 1 tiles in flight the same analysis applies one level up: the array is the
+  // queue (a tile visits it for its rounds' lockstep service) and the K tiles are the customers,
+  // each holding its register slot from its first round to its last and otherwise waiting for
+  // the pipeline, the threshold and its next planes (round 0's planes were fetched ahead, inside
+  // the K + 1 tile window). A tile-step is one customer cycle. (K = 1 is the in-order ordering
+  // edge's cycle, D + Z, already.)
   const double pairs0 = tg.node(tg.qk_round.front()).pairs;
-  const double pass = tg.shape.passes;  // one key plane on a lane
-  double demand = 0, fixed_delay = 0, dram_visits = 0;
-  for (std::size_t r = 0; r < tg.qk_round.size(); ++r) {
-    const double visits = pairs0 > 0 ? tg.node(tg.qk_round[r]).pairs / pairs0 : 0.0;
-    const std::size_t f = tg.plane_fetch[r], q = tg.qk_round[r], th = tg.threshold[r];
-    demand += visits * pass;
-    fixed_delay += visits * (flat[f].time + flat[q].time - pass + flat[th].time);
-    if (flat[f].dram) dram_visits += visits;
-  }
+  const ClosedNetwork net = tg.in_order ? lockstep_network(tg, flat) : scoreboard_network(tg, flat);
   // Each evaluation costs a mean-value analysis over the entries: remember the last one, and
   // leave out the derivative where only the value is asked for.
   double memo_period = -1;
   Slope memo;
   auto scoreboard = [&](double period, bool derivative) {
-    if (tg.in_order || pairs0 <= 0) return Slope{};
+    if (pairs0 <= 0 || (tg.in_order && net.customers <= 1)) return Slope{};
     if (period == memo_period && (!derivative || memo.derivative != 0)) return memo;
     const Slope wd = dram_wait(period);
-    const Slope x = closed_throughput(demand, fixed_delay + dram_visits * wd.value,
-                                      tg.scoreboard_entries, derivative && wd.derivative != 0);
-    const double per_lane = pairs0 / tg.shape.lanes_active;
+    const Slope x = closed_throughput(net.demand, net.delay + net.dram_visits * wd.value,
+                                      net.customers, derivative && wd.derivative != 0);
+    const double k = net.per_customer;
     memo_period = period;
-    memo = Slope{per_lane / x.value,
-                 -per_lane / (x.value * x.value) * x.derivative * dram_visits * wd.derivative};
+    memo = Slope{k / x.value,
+                 -k / (x.value * x.value) * x.derivative * net.dram_visits * wd.derivative};
     return memo;
   };
   auto scoreboard_bound = [&](double period) { return scoreboard(period, true); };
@@ -301,8 +349,18 @@ TemplateTiming time_template(const TaskGraph& tg) {
   t.scoreboard = scoreboard(period, false).value;
   t.bound = Bound::Unit;
   if (t.recurrence >= std::max(busiest, t.scoreboard) * (1 - 1e-9)) t.bound = Bound::Recurrence;
-  if (t.scoreboard >= std::max(busiest, t.recurrence) * (1 - 1e-9)) t.bound = Bound::Scoreboard;
+  if (t.scoreboard >= std::max(busiest, t.recurrence) * (1 - 1e-9))
+    t.bound = tg.in_order ? Bound::TilesInFlight : Bound::Scoreboard;
   return t;
+}
+
+void add_stall_fractions(core::Metrics& m, double cycles, const StallCycles& stalls) {
+  const double c = cycles > 0 ? cycles : 1.0;
+  m.set("stall_fraction_memory", stalls.memory / c);
+  m.set("stall_fraction_lockstep", stalls.lockstep / c);
+  m.set("stall_fraction_scoreboard", stalls.scoreboard / c);
+  m.set("stall_fraction_softmax", stalls.softmax / c);
+  m.set("stall_fraction_other", stalls.other / c);
 }
 
 void add_workload_metrics(core::Metrics& m, const HardwareConfig& hw, const WorkloadStats& s) {
@@ -337,6 +395,9 @@ AnalyticalResult analyze(const HardwareConfig& hw, const workloads::Benchmark& b
     switch (t.bound) {
       case Bound::Scoreboard:
         out.stall_scoreboard += idle;
+        break;
+      case Bound::TilesInFlight:  // too few tiles to cover the plane fetches' latency
+        out.stall_latency += idle;
         break;
       case Bound::Recurrence:
         if (t.recurrence_stage == Stage::PlaneFetch || t.recurrence_stage == Stage::QkRound)
@@ -374,6 +435,12 @@ core::Metrics analytical_model(const HardwareConfig& hw, const workloads::Benchm
   m.set("stall_v_side_cycles", r.stall_v_side);
   m.set("stall_lockstep_cycles", r.stall_lockstep);
   m.set("stall_other_cycles", r.stall_other);
+  add_stall_fractions(m, r.cycles,
+                      {.memory = r.stall_latency + r.stall_dram_bandwidth,
+                       .lockstep = r.stall_lockstep,
+                       .scoreboard = r.stall_scoreboard,
+                       .softmax = r.stall_v_side,
+                       .other = r.stall_other + r.stall_fill});
   m.set("tile_steps", r.tile_steps);
   add_dataflow_metrics(m, hw.dataflow(), bench, effective_stats(hw, s).bits);
   return m;

@@ -6,7 +6,9 @@
 //                     the round chain closed by the K-buffer window, the V double buffer, the
 //                     in-order V-PU accumulation, the in-order tile serialization),
 //                   pairs per lane / X(entries)  (capacity bound: each lane a closed network
-//                     of its scoreboard entries, X its throughput by mean-value analysis),
+//                     of its scoreboard entries, X its throughput by mean-value analysis;
+//                     in-order: 1 / X(K), the lockstep array a closed network of its K tiles in
+//                     flight),
 //                   the Q buffer's bound                                                  )
 //   with DRAM and lane queueing waits that fall as P grows: P is the fixed point, found per term.
 //   cycles = F + (M - 1) P, with F the critical path of one query group's first tile-step
@@ -24,7 +26,8 @@
 namespace pade::models {
 
 /// Why the template's period is what it is.
-enum class Bound : std::uint8_t { Unit, Recurrence, Scoreboard };
+/// TilesInFlight: the in-order array's K tiles, a closed network like the scoreboards'.
+enum class Bound : std::uint8_t { Unit, Recurrence, Scoreboard, TilesInFlight };
 
 struct TemplateTiming {
   double period = 0;  // cycles per tile-step in steady state
@@ -33,7 +36,7 @@ struct TemplateTiming {
   double recurrence = 0;                        // largest cycle ratio
   EdgeKind recurrence_edge = EdgeKind::Buffer;  // the back edge closing that cycle
   Stage recurrence_stage = Stage::PlaneFetch;   // ... and its target stage
-  double scoreboard = 0;                        // capacity bound
+  double scoreboard = 0;  // capacity bound (scoreboards; in-order: the tiles in flight)
   Bound bound = Bound::Unit;
   Unit bound_unit = Unit::QkPu;
   double lockstep_excess = 0;  // in-order: lockstep max minus mean lane work, per tile-step
@@ -68,5 +71,16 @@ struct AnalyticalResult {
 
 /// Metrics both task-graph fidelities share (sparsity and accuracy from the digest).
 void add_workload_metrics(core::Metrics& m, const HardwareConfig& hw, const WorkloadStats& stats);
+
+/// QK-PU idle cycles by cause, in the names both task-graph fidelities report: waiting for key
+/// planes (latency or bandwidth), lanes idle in a lockstep round behind its busiest lane, waiting
+/// for scoreboard entries, waiting for the softmax / V side, and the rest (fill, BUI and threshold
+/// chain, Q loads).
+struct StallCycles {
+  double memory = 0, lockstep = 0, scoreboard = 0, softmax = 0, other = 0;
+};
+/// `stall_fraction_<cause>` = cycles of that cause / latency cycles (their sum is at most 1: the
+/// QK-PU is busy or idle for one reason at a time).
+void add_stall_fractions(core::Metrics& m, double cycles, const StallCycles& stalls);
 
 }  // namespace pade::models

@@ -86,7 +86,25 @@ struct TileDraw {
   int keys = 0;
 };
 
-enum class Cause : std::uint8_t { None, Memory, Scoreboard, Dependency };
+enum class Cause : std::uint8_t { None, Memory, Scoreboard, Softmax, Dependency };
+
+// What a node waits for when `stage` is its last predecessor to finish (the cause of a QK-PU
+// idle gap that ends with it).
+Cause cause_of(Stage stage) {
+  switch (stage) {
+    case Stage::PlaneFetch:
+    case Stage::QLoad:
+      return Cause::Memory;
+    case Stage::Softmax:
+    case Stage::VFetch:
+    case Stage::PV:
+    case Stage::Normalize:
+    case Stage::OutWrite:
+      return Cause::Softmax;
+    default:
+      return Cause::Dependency;
+  }
+}
 
 // Simulates one attention group's stream window. Instances are (slot, vertex, column): slots
 // 0..steps-1 are tile-steps, steps..steps+groups-1 the query groups' once-per-group nodes.
@@ -162,7 +180,8 @@ class StreamSim {
   std::vector<double> pv_done;  // per tile-step: when its P.V finished
   std::uint64_t events_ = 0;
   std::array<double, kUnitCount> busy{};
-  double stall_memory = 0, stall_scoreboard = 0, stall_lockstep = 0, stall_dependency = 0;
+  double stall_memory = 0, stall_scoreboard = 0, stall_lockstep = 0, stall_softmax = 0,
+         stall_dependency = 0;
   double scoreboard_waits = 0;
   [[nodiscard]] int steps() const { return steps_; }
 
@@ -219,8 +238,7 @@ class StreamSim {
   }
 
   void notify(std::uint32_t inst, bool order_edges) {
-    const Cause cause =
-        tg_.node(vertex(inst)).stage == Stage::PlaneFetch ? Cause::Memory : Cause::Dependency;
+    const Cause cause = cause_of(tg_.node(vertex(inst)).stage);
     for (const FlatEdge& e : out_[vertex(inst)]) {
       if ((e.kind == EdgeKind::Order) != order_edges) continue;
       targets(inst, e, [&](std::uint32_t t) {
@@ -479,6 +497,9 @@ class StreamSim {
       case Cause::Scoreboard:
         stall_scoreboard += cycles;
         break;
+      case Cause::Softmax:
+        stall_softmax += cycles;
+        break;
       default:
         stall_dependency += cycles;
         break;
@@ -617,7 +638,9 @@ EventSimResult simulate_events(const HardwareConfig& hw, const workloads::Benchm
     out.stall_memory += w.stall_memory * scale;
     out.stall_scoreboard += w.stall_scoreboard * scale;
     out.stall_lockstep += w.stall_lockstep * scale;
+    out.stall_softmax += w.stall_softmax * scale;
     out.stall_dependency += w.stall_dependency * scale;
+    out.stall_basis += w.makespan * scale;
     out.scoreboard_wait_tiles += w.scoreboard_waits;
     for (int u = 0; u < kUnitCount; ++u)
       out.busy_fraction[static_cast<std::size_t>(u)] += w.busy[static_cast<std::size_t>(u)] * scale;
@@ -642,7 +665,14 @@ core::Metrics event_model(const HardwareConfig& hw, const workloads::Benchmark& 
   m.set("stall_memory_cycles", r.stall_memory);
   m.set("stall_scoreboard_cycles", r.stall_scoreboard);
   m.set("stall_lockstep_cycles", r.stall_lockstep);
-  m.set("stall_dependency_cycles", r.stall_dependency);
+  m.set("stall_dependency_cycles", r.stall_dependency + r.stall_softmax);
+  // Fractions of the simulated windows' time (each window's stalls fit in its makespan).
+  add_stall_fractions(m, r.stall_basis,
+                      {.memory = r.stall_memory,
+                       .lockstep = r.stall_lockstep,
+                       .scoreboard = r.stall_scoreboard,
+                       .softmax = r.stall_softmax,
+                       .other = r.stall_dependency});
   m.set("events", static_cast<double>(r.events));
   m.set("simulated_cycles", r.simulated_cycles);
   m.set("tile_steps", r.tile_steps);

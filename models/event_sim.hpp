@@ -8,7 +8,8 @@
 //  - QK-PU: every lane individually; out-of-order lanes serve ready work in arrival order and
 //    keep up to `scoreboard_entries` pairs in flight (a tile enters only when every lane has room
 //    for its keys; entries free as pairs are pruned or finish); in-order lanes run each round in
-//    lockstep (a round lasts as long as its busiest lane) and one tile at a time;
+//    lockstep (a round lasts as long as its busiest lane), the array taking ready rounds of its
+//    qk_pu.tiles_in_flight tiles first come, first served;
 //  - HBM: each pseudo-channel a FIFO server of whole bursts, requests spread over channels,
 //    data usable one access latency after its burst;
 //  - BUI generators, threshold units, exp units and the V-PU: pipelined FIFO servers.
@@ -43,8 +44,10 @@ struct EventSimResult {
   std::uint64_t events = 0;  // events processed
   OpCounts ops;              // expected operations of the whole benchmark (energy input)
   std::array<double, kUnitCount> busy_fraction{};  // per unit, over the simulated windows
-  double stall_memory = 0, stall_scoreboard = 0, stall_lockstep = 0,
-         stall_dependency = 0;       // QK lane idle, whole run
+  // QK lane idle by cause, whole run (softmax: waiting for the V side; dependency: the rest).
+  double stall_memory = 0, stall_scoreboard = 0, stall_lockstep = 0, stall_softmax = 0,
+         stall_dependency = 0;
+  double stall_basis = 0;            // the simulated windows' makespans, scaled as the stalls are
   double scoreboard_wait_tiles = 0;  // simulated tiles that waited for scoreboard entries
   std::string trace_json;            // when requested
 };

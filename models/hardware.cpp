@@ -96,6 +96,18 @@ core::Binding<HardwareConfig, SparsityKnobs> make_hardware_binding() {
             .with_unit("bits")
             .range(8, 256)
             .describe("bits per scoreboard entry (partial score, round, key id)"));
+  // Added after campaigns were stored: every stored in-order design ran one tile at a time (1 is
+  // left out of the hash), and out-of-order designs never read it (their hashes, the default
+  // design's among them, stay what they were).
+  b.add(Field(&H::tiles_in_flight, "qk_pu.tiles_in_flight")
+            .with_unit("tiles")
+            .range(1, 64)
+            .describe("in-order reference (features.out_of_order: false): key tiles whose rounds "
+                      "the lockstep array interleaves, so one tile's plane requests overlap "
+                      "another's rounds (8: the scoreboard's register storage holds 8 tiles of "
+                      "the default 4 keys per lane); out-of-order lanes ignore it")
+            .identity_unless(1)
+            .identity_only_when("features.out_of_order", false));
   b.add(Field(&H::qk_pipeline_cycles, "qk_pu.pipeline_cycles")
             .with_unit("cycles")
             .range(1, 64)
@@ -226,9 +238,10 @@ core::Binding<HardwareConfig, SparsityKnobs> make_hardware_binding() {
   b.add(Field(&H::bits_per_round, "algorithm.bits_per_round")
             .with_unit("bits")
             .range(1, 16)
-            .describe("key bit planes a lane consumes per round (multi-bit stage fusion; the "
-                      "guard decides once per round; above algorithm.bits: one round; lanes have k AND "
-                      "trees, docs/multi-bit-rounds.md)")
+            .describe(
+                "key bit planes a lane consumes per round (multi-bit stage fusion; the "
+                "guard decides once per round; above algorithm.bits: one round; lanes have k AND "
+                "trees, docs/multi-bit-rounds.md)")
             .key_part_unless("bpr", 1)
             .identity_unless(1));
   b.add(Field(&H::bidirectional, "features.bidirectional")

@@ -99,6 +99,9 @@ struct HardwareConfig : SparsityKnobs, DataflowPolicy {
   int scoreboard_entries = 32;
   int scoreboard_entry_bits = 45;
   int qk_pipeline_cycles = 3;  // lane pipeline: AND tree + adder tree, bound check, scoreboard
+  // In-order (lockstep) array: key tiles whose rounds it interleaves, each tile's partial scores
+  // in plain registers (no scoreboard); docs/hardware-models.md "The in-order reference".
+  int tiles_in_flight = 8;
   // V-PU and softmax
   double qk_to_v_ratio = 8;
   int exp_units = 16;

@@ -208,7 +208,7 @@ struct Layout {
 };
 
 // What sets an edge's distance (TaskEdge::distance).
-enum class Reach : std::uint8_t { Zero, One, KWindow, VTiles, QSlots };
+enum class Reach : std::uint8_t { Zero, One, KWindow, VTiles, QSlots, TilesInFlight };
 
 // Every edge of the template, in one fixed order: f(from, to, kind, reach). The structure and its
 // weighting both walk this list, so an edge's position is its TaskEdgeId.
@@ -238,7 +238,10 @@ void for_each_edge(const Layout& l, bool in_order, F&& visit) {
   f(l.pv(), l.v_fetch(), EdgeKind::Buffer, Reach::VTiles);
   // The K buffer's window of tile-steps in flight.
   f(l.qk_round(l.bits - 1), l.plane_fetch(0), EdgeKind::Buffer, Reach::KWindow);
-  if (in_order) f(l.qk_round(l.bits - 1), l.qk_round(0), EdgeKind::Order, Reach::One);
+  // In-order: the lockstep array interleaves the rounds of qk_pu.tiles_in_flight tiles, whose
+  // partial scores it holds in registers; tile t + K starts its rounds once tile t has issued its
+  // last one.
+  if (in_order) f(l.qk_round(l.bits - 1), l.qk_round(0), EdgeKind::Order, Reach::TilesInFlight);
   // Group scope: distance 0 = the group's first (GroupStart) or last (GroupEnd) tile-step.
   f(l.q_load(), l.bui_gen(), EdgeKind::Data, Reach::Zero);
   f(l.bui_gen(), l.qk_round(0), EdgeKind::Data, Reach::Zero);
@@ -334,6 +337,7 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
                            const WorkloadStats& ws) {
   TaskGraph tg;
   tg.in_order = !hw.out_of_order;
+  tg.tiles_in_flight = tg.in_order ? std::max(1, hw.tiles_in_flight) : 1;
   tg.scoreboard_entries = hw.scoreboard_entries;
   tg.hbm_channels = hw.hbm_pseudo_channels;
   tg.burst_cycles = hw.burst_cycles();
@@ -383,7 +387,9 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
       kv_buffer - (sh.resident ? kv_head_bytes : 0.0) - hw.v_tiles_in_flight * v_tile_bytes;
   sh.window_tiles =
       std::clamp(static_cast<int>(std::floor(k_space / std::max(1.0, k_tile_bytes))), 1, 64);
-  if (tg.in_order) sh.window_tiles = std::min(sh.window_tiles, 2);  // double buffering only
+  // In-order: the K tiles in their rounds plus the next one's first planes (K = 1: double
+  // buffering).
+  if (tg.in_order) sh.window_tiles = std::min(sh.window_tiles, tg.tiles_in_flight + 1);
 
   // ---- nodes
   // -------------------------------------------------------------------------------------
@@ -571,6 +577,9 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
         break;
       case Reach::QSlots:
         distance = sh.q_slots;
+        break;
+      case Reach::TilesInFlight:
+        distance = tg.tiles_in_flight;
         break;
     }
     tg.edges[id++] = TaskEdge{kind, distance};

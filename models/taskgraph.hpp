@@ -8,7 +8,8 @@
 // generation, normalization, output write). Edges carry a `distance` in tile-steps: 0 for a data
 // dependency inside the tile-step, k > 0 for a dependency on the tile-step k later (buffer
 // capacity: the (t+W)-th tile may start fetching only when tile t has left the K buffer; the
-// V-PU accumulates tiles in order; the in-order policy serializes tiles).
+// V-PU accumulates tiles in order; the in-order policy keeps qk_pu.tiles_in_flight tiles in
+// their rounds).
 //
 // Multiplying out: per attention group g of the benchmark, the stream holds
 //   M_g = query_groups_g x tiles_g  tile-steps,
@@ -211,6 +212,7 @@ struct TaskGraph {
   StreamShape shape;
   EffectiveStats stats;
   bool in_order = false;
+  int tiles_in_flight = 1;      // in-order: tiles whose rounds the lockstep array interleaves
   int scoreboard_entries = 32;  // per lane
   int hbm_channels = 16;
   double burst_cycles = 1;  // one pseudo-channel's time per burst

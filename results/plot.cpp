@@ -98,6 +98,7 @@ constexpr auto kFigures = std::to_array<FigureEntry>({
     {"area_breakdown", figures::area_breakdown},
     {"alpha", figures::alpha},
     {"ablation", figures::ablation, true},
+    {"ablation_cumulative", figures::ablation_cumulative, true},
     {"sensitivity", figures::sensitivity},
     {"seqlen", figures::seqlen},
 });

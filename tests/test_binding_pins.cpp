@@ -54,3 +54,17 @@ TEST_CASE("pinned: hardware configuration hashes", "[binding]") {
                        {"coefficients.calib.logic_area_scale", 1.1}})
             .hash() == "7cb72f19c77948b5");
 }
+
+TEST_CASE("pinned: the in-order array's tiles in flight enter only in-order hashes", "[binding]") {
+  // qk_pu.tiles_in_flight was added after campaigns were stored, with a default (8) other than
+  // what stored in-order designs meant (1): out-of-order designs never read it, so their hashes
+  // (the default design's among them) do not move; an in-order design at 1 keeps its old hash.
+  CHECK(hardware_with({{"qk_pu.tiles_in_flight", std::int64_t{4}}}).hash() == "9c7a0c1b20f8c18c");
+  const auto in_order = [](std::int64_t k) {
+    return hardware_with({{"features.out_of_order", false}, {"qk_pu.tiles_in_flight", k}});
+  };
+  CHECK(in_order(1).canonical().find("qk_pu.tiles_in_flight") == std::string::npos);
+  CHECK(in_order(8).canonical().find("qk_pu.tiles_in_flight=8\n") != std::string::npos);
+  CHECK(in_order(8).hash() != in_order(1).hash());
+  CHECK(in_order(8).hash() == hardware_with({{"features.out_of_order", false}}).hash());
+}

@@ -265,6 +265,75 @@ TEST_CASE("ablations move results the way the mechanisms predict", "[hw]") {
   }
 }
 
+TEST_CASE("in-order reference: same DRAM bytes, more tiles in flight never slower, stall fractions",
+          "[hw]") {
+  const auto ws = models::reference_workload_stats();
+  const std::array<const char*, 5> causes = {"memory", "lockstep", "scoreboard", "softmax",
+                                             "other"};
+  for (const char* name : {"llama2-7b/mmlu", "vit-l16/imagenet", "llama2-7b/mmlu@decode"}) {
+    const auto& b = catalog().benchmark(name);
+    // The event model's period is estimated from a finite window (about 1 % noise, §4).
+    for (const auto& [model, slack] :
+         {std::pair{&models::analytical_model, 1e-9}, std::pair{&models::event_model, 0.03}}) {
+      CAPTURE(name, slack);
+      const auto ooo = model(default_hw(), b, ws);
+      double previous = 0;
+      for (const int k : {1, 2, 4, 8, 16}) {
+        auto hw = variant("in_order");
+        hw.tiles_in_flight = k;
+        const auto m = model(hw, b, ws);
+        CAPTURE(k);
+        // One memory system: the policy changes when planes are asked for, not which.
+        CHECK(m.get("dram_bytes") == Approx(ooo.get("dram_bytes")).epsilon(1e-12));
+        CHECK(m.get("energy_dram_j") == Approx(ooo.get("energy_dram_j")).epsilon(1e-12));
+        if (previous > 0) CHECK(m.get("latency_cycles") <= previous * (1 + slack));
+        previous = m.get("latency_cycles");
+        double sum = 0;
+        for (const char* c : causes) {
+          const double f = m.get(std::string("stall_fraction_") + c);
+          CHECK(f >= 0);
+          sum += f;
+        }
+        CHECK(sum <= 1 + 1e-9);
+        CHECK(m.get("stall_fraction_scoreboard") == 0);  // lockstep lanes have no scoreboards
+      }
+      // Tiles in flight hide the plane fetches' round trips: the default reference is faster
+      // than one tile at a time, and out-of-order lanes still beat it.
+      auto one = variant("in_order");
+      one.tiles_in_flight = 1;
+      const auto m1 = model(one, b, ws), m8 = model(variant("in_order"), b, ws);
+      CHECK(m8.get("latency_cycles") < m1.get("latency_cycles"));
+      CHECK(m8.get("stall_fraction_memory") < m1.get("stall_fraction_memory"));
+      CHECK(ooo.get("latency_cycles") < m8.get("latency_cycles") * (1 + slack));
+    }
+  }
+}
+
+// Known gap (reported, not hidden): at K = 8 the array is busy and the round length is the lockstep
+// maximum over 128 lanes. The analytical model takes the expected maximum of independent binomial
+// lane loads; the event model deals each lane's pair rounds from a golden-ratio sequence (so that
+// lanes do not drift over a short window, §4), which is less dispersed than independent draws and
+// makes its lockstep maximum shorter: across PADE-22 the analytical model is above the event model
+// by a mean of 25 %, at most 47 % (vit-l16/imagenet); llama2-7b/mmlu 10.07 M vs 8.49 M cycles
+// (+19 %), where K = 1 agrees within 3 %. Until the fidelities model the lockstep maximum alike,
+// the test pins the gap where it is measured (so a change that widens it fails) and the K = 1
+// reference, where both fidelities model the same thing, to the usual agreement.
+TEST_CASE("analytical vs event-driven latency of the in-order reference across PADE-22",
+          "[hw]") {
+  const auto ws = models::reference_workload_stats();
+  const auto stats = [&](const workloads::Benchmark&) { return ws; };
+  auto one = variant("in_order");
+  one.tiles_in_flight = 1;
+  const Agreement single = agreement(one, stats);
+  CAPTURE(single.mean, single.max, single.worst);
+  CHECK(single.mean < 0.03);
+  CHECK(single.max < 0.08);
+  const Agreement eight = agreement(variant("in_order"), stats);  // the known lockstep gap
+  CAPTURE(eight.mean, eight.max, eight.worst);
+  CHECK(eight.mean < 0.30);
+  CHECK(eight.max < 0.50);
+}
+
 TEST_CASE(
     "head-tail interleaving acts through the statistics: rescales and pruning cost the hardware",
     "[hw]") {

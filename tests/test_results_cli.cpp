@@ -104,7 +104,9 @@ TEST_CASE("results: comparison and ablation figures come from companion campaign
     test::make_fixture(store, {false, false, true});
     const auto designs = test::fixture_designs({false, false, true});
     test::fixture_campaign(store, "baselines", {designs.front()}, 1.0, 4, true);
-    test::fixture_campaign(store, "ablation", test::fixture_designs({false, true, false}), 1.0, 4,
+    // With the α sweep the grid designs take the same hashes as the base campaign's (the
+    // fixture's hashes count designs), so the ablation variants' hashes are its own.
+    test::fixture_campaign(store, "ablation", test::fixture_designs({false, true, true}), 1.0, 4,
                            false);
   }
   const auto plot = pade_in(dir.path, "plot r.db --campaign base --out figs");
@@ -127,7 +129,7 @@ TEST_CASE("results: comparison and ablation figures come from companion campaign
   const auto report = pade_in(dir.path, "report r.db --campaign base --out rep");
   INFO(report.err);
   REQUIRE(report.code == 0);
-  CHECK(report.out.find("(9 figures)") != std::string::npos);
+  CHECK(report.out.find("(10 figures)") != std::string::npos);
   const std::string html = test::slurp_file(dir.path / "rep/index.html");
   CHECK(html.find("From campaign <code>baselines</code>") != std::string::npos);
   // The figure's caption names the campaign its data comes from (HTML-escaped quotes).

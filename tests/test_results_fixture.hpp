@@ -117,12 +117,14 @@ inline std::vector<FixtureDesign> fixture_designs(const FixtureOptions& o) {
       out.push_back(d);
     }
   if (o.ablation) {
-    for (int v = 0; v < 4; ++v) {
+    // v = 4 (BUI-GF alone, tiles in order) completes the cumulative sequence: v3 → v4 → v2 →
+    // the all-on base design.
+    for (int v = 0; v < 5; ++v) {
       FixtureDesign d;
       d.hash = hash();
       d.bui_gf = v != 0 && v != 3;
-      d.bidirectional = d.out_of_order = v != 1 && v != 3;
-      d.tile_order = v == 2 || v == 3 ? "in_order" : "head_tail";
+      d.bidirectional = d.out_of_order = v != 1 && v != 3 && v != 4;
+      d.tile_order = v >= 2 ? "in_order" : "head_tail";
       out.push_back(d);
     }
   }

@@ -113,10 +113,10 @@ TEST_CASE("results: every figure renders as PNG, SVG and PDF, with data the fixt
     CHECK(std::stod(eff[0][1]) == Approx(test::fixture_comparison(0, 1, false)));
     CHECK(test::slurp_file(figs / "speedup.gp").find("set logscale y") != std::string::npos);
   }
-  // ablation: five feature combinations; all of PADE is faster than none by the fixture's factors.
+  // ablation: six feature combinations; all of PADE is faster than none by the fixture's factors.
   {
     const auto rows = dat_rows(figs / "ablation.dat");
-    REQUIRE(rows.size() == 5);
+    REQUIRE(rows.size() == 6);
     CHECK(rows.front()[0] == "no PADE feature");
     CHECK(std::stod(rows.front()[1]) == Approx(1.0));
     CHECK(rows.back()[0] == "BUI-GF+BS-OOE+ISTA");
@@ -126,6 +126,15 @@ TEST_CASE("results: every figure renders as PNG, SVG and PDF, with data the fixt
     CHECK(labels.count("BS-OOE+ISTA"));    // BUI-GF off
     CHECK(labels.count("BUI-GF+ISTA"));    // bidirectional + out-of-order off
     CHECK(labels.count("BUI-GF+BS-OOE"));  // in-order tiles
+    CHECK(labels.count("BUI-GF"));         // BUI-GF alone: the cumulative sequence's second step
+  }
+  // cumulative ablation: the paper's four steps, each relative to the bit-serial reference.
+  {
+    const auto rows = dat_rows(figs / "ablation_cumulative.dat");
+    REQUIRE(rows.size() == 4);
+    CHECK(rows.front()[0] == "bit-serial reference");
+    CHECK(std::stod(rows[1][1]) == Approx(1 / 1.8));
+    CHECK(std::stod(rows.back()[1]) == Approx(1 / (1.8 * 1.2 * 1.3 * 1.1)));
   }
   // energy breakdown: components add up to energy_j (no 'other'); area breakdown has 'other'.
   {
@@ -167,9 +176,9 @@ TEST_CASE("results: every figure renders as PNG, SVG and PDF, with data the fixt
     const auto gp = test::slurp_file(dir.path / "cat/sensitivity.gp");
     CHECK(gp.find("set xtics ('head_tail' 0, 'in_order' 1)") != std::string::npos);
     const auto rows = dat_rows(dir.path / "cat/sensitivity.dat");
-    REQUIRE(rows.size() == 10 + 2);  // every design, then one row per value
-    CHECK(rows[10][5] == "head_tail");
-    CHECK(rows[11][4] == "2");  // two designs use in-order tiles
+    REQUIRE(rows.size() == 11 + 2);  // every design, then one row per value
+    CHECK(rows[11][5] == "head_tail");
+    CHECK(rows[12][4] == "3");  // three designs use in-order tiles
   }
   // pareto: the front block holds exactly the rank-0 rows of the first block.
   {

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "results/ablation.hpp"
+#include "results/plot.hpp"
 #include "results/query.hpp"
 #include "results/store_sql.hpp"
 #include "test_results_fixture.hpp"
@@ -253,4 +255,33 @@ TEST_CASE("results: swept parameters and the latest campaign", "[results]") {
   CHECK(results::swept_parameters(store, store.find_campaign("variant")->id) ==
         std::vector<std::string>{"algorithm.alpha", "qk_pu.lanes_per_row"});
   CHECK(results::campaign_id_or_latest(store, "") == store.find_campaign("variant")->id);
+}
+
+TEST_CASE("results: the cumulative ablation in the paper's order, per benchmark and geomean",
+          "[results]") {
+  test::ResultsTempDir dir("cumulative");
+  results::Store store((dir.path / "r.db").string());
+  test::make_fixture(store);
+  const auto cid = store.find_campaign("base")->id;
+  const results::CumulativeAblation a = results::cumulative_ablation(store, cid);
+  REQUIRE(a.steps.size() == 4);
+  CHECK(a.benchmarks.size() == 4);
+  CHECK(a.steps[0].label == "bit-serial reference");
+  CHECK(a.steps[3].label == "+ ISTA");
+  // The fixture's latency is a product of one factor per missing feature (BUI-GF 1.8,
+  // bidirectional 1.2, out-of-order 1.3, in-order tiles 1.1): each step removes its own.
+  CHECK(a.steps[0].latency_change == 0);
+  CHECK(a.steps[1].latency_change == Approx(1 / 1.8 - 1));
+  CHECK(a.steps[2].latency_change == Approx(1 / (1.2 * 1.3) - 1));
+  CHECK(a.steps[3].latency_change == Approx(1 / 1.1 - 1));
+  double product = 1;
+  for (const auto& s : a.steps) product *= 1 + s.latency_change;
+  CHECK(a.steps[3].latency_geomean == Approx(a.steps[0].latency_geomean * product));
+  for (const auto& b : a.benchmarks)
+    CHECK(a.steps[1].latency_s.at(b) == Approx(a.steps[0].latency_s.at(b) / 1.8));
+  CHECK(results::cumulative_ablation_table(a, false).rows().size() == 4);
+  CHECK(results::cumulative_ablation_table(a, true).rows().size() == 16);
+  // A campaign without the sequence's designs says what it needs.
+  const auto variant = store.find_campaign("variant")->id;
+  CHECK_THROWS_AS(results::cumulative_ablation(store, variant), results::NoFigureData);
 }

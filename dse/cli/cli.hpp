@@ -28,6 +28,7 @@ void add_merge(CLI::App& app, Context& ctx);
 void add_compare(CLI::App& app, Context& ctx);
 void add_llm(CLI::App& app, Context& ctx);
 void add_trace(CLI::App& app, Context& ctx);
+void add_ablation(CLI::App& app, Context& ctx);
 
 /// The default campaign shipped inside the binary (dse/data/default-campaign.yaml).
 [[nodiscard]] std::string embedded_default_campaign();

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
       "  pade plot results.db --out figures/\n"
       "  pade show results.db 3fa9                one design (a unique hash prefix is enough)\n"
       "  pade diff results.db campA campB         two campaigns side by side\n"
+      "  pade ablation results.db                 the cumulative ablation (BUI-GF, BS-OOE, ISTA)\n"
       "  pade workloads list\n"
       "Exit codes: 0 success, 1 failure while running, 2 bad input or usage.");
   app.set_version_flag("--version", std::string("pade ") + pade::core::kVersion + " (git " +
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
   add_workloads(app, ctx);
   add_merge(app, ctx);
   add_compare(app, ctx);
+  add_ablation(app, ctx);
   add_llm(app, ctx);
   add_trace(app, ctx);
 

@@ -39,6 +39,7 @@ Figure energy_breakdown(Store& store, std::int64_t cid, const FigureOptions& o);
 Figure area_breakdown(Store& store, std::int64_t cid, const FigureOptions& o);
 Figure alpha(Store& store, std::int64_t cid, const FigureOptions& o);
 Figure ablation(Store& store, std::int64_t cid, const FigureOptions& o);
+Figure ablation_cumulative(Store& store, std::int64_t cid, const FigureOptions& o);
 Figure sensitivity(Store& store, std::int64_t cid, const FigureOptions& o);
 Figure seqlen(Store& store, std::int64_t cid, const FigureOptions& o);
 
