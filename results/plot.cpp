@@ -100,6 +100,7 @@ constexpr auto kFigures = std::to_array<FigureEntry>({
     {"ablation", figures::ablation, true},
     {"sensitivity", figures::sensitivity},
     {"seqlen", figures::seqlen},
+    {"tornado", figures::tornado, true},
 });
 
 const FigureEntry& figure_entry(const std::string& figure) {

@@ -40,8 +40,9 @@ Figure comparison(Store& store, std::int64_t cid, const std::string& name,
   std::set<std::string> baselines;
   for (const auto& r : store.comparisons(cid)) {
     if (r.metric != metric || !(r.value > 0)) continue;
-    // Stored suite averages are not benchmarks: the figure computes its own geometric mean.
-    if (r.benchmark == "geomean" || r.benchmark == "arithmean") continue;
+    // Stored suite averages and sensitivity rows are not benchmarks: the figure computes its own
+    // geometric mean.
+    if (!r.per_benchmark()) continue;
     by_bench[r.benchmark][r.baseline] = r.value;
     baselines.insert(r.baseline);
   }
