@@ -49,7 +49,7 @@ double arithmetic_mean(std::span<const double> values) {
 
 std::string energy_scope(const std::string& metric) {
   if (metric == kEnergyEfficiency) return "device (core + memory interface + DRAM)";
-  if (metric == kEnergyEfficiencyCore) return "core only (no DRAM, no memory interface)";
+  if (metric == kEnergyEfficiencyCore) return "core only (no DRAM or memory interface)";
   return "";
 }
 
