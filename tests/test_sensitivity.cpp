@@ -67,7 +67,7 @@ TEST_CASE("coefficients: every entry has a low/high range around its default, wi
   CHECK(md.find("3 – 6 | published spread: HBM2") != std::string::npos);
 }
 
-TEST_CASE("H100: dynamic power basis subtracts the idle power; core scope leaves out HBM",
+TEST_CASE("H100: dynamic power basis subtracts the idle power, core scope leaves out HBM",
           "[sensitivity][baselines]") {
   const auto& bench = catalog().benchmark("llama2-7b/mmlu");
   const auto& h100 = models::builtin_baselines().get("h100");
@@ -124,7 +124,7 @@ TEST_CASE("sensitivity: the Latin hypercube puts one point in every stratum of e
   CHECK(dse::quantile({3, 1, 2, 4}, 0.0) == 1);
 }
 
-TEST_CASE("sensitivity: a shared axis cancels in a ratio; quantiles and tornado are the box's",
+TEST_CASE("sensitivity: a shared axis cancels in a ratio, quantiles and tornado are the box's",
           "[sensitivity]") {
   const auto axes = crafted_axes();
   const auto r = dse::run_sensitivity(axes, 400, 3, crafted);
