@@ -20,6 +20,16 @@ struct Coefficient {
   // out of a configuration's identity (core::Field::identity_unless), so stored campaigns keep
   // their hashes. Usually the value models behaved as if they had before it existed.
   std::optional<double> identity_implied{};
+  /// How far the value may plausibly lie from the default, and on what basis (a published spread,
+  /// or "engineering judgement ±x %" named as such): the box `pade compare --sensitivity` samples.
+  /// low == high marks a figure taken as exact (a datasheet value). Every entry has one (a test
+  /// requires it).
+  struct Range {
+    double low = 0;
+    double high = 0;
+    std::string source;
+  };
+  std::optional<Range> range{};
 };
 
 class CoefficientTable {

@@ -101,6 +101,7 @@ constexpr auto kFigures = std::to_array<FigureEntry>({
     {"ablation_cumulative", figures::ablation_cumulative, true},
     {"sensitivity", figures::sensitivity},
     {"seqlen", figures::seqlen},
+    {"tornado", figures::tornado, true},
 });
 
 const FigureEntry& figure_entry(const std::string& figure) {

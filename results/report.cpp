@@ -76,11 +76,11 @@ std::string html_table(const Table& t, const std::string& empty_note) {
 
 Table comparison_summary(Store& store, std::int64_t cid) {
   std::map<std::string, std::map<std::string, std::vector<double>>>
-      v;                                        // baseline → metric → values
-  for (const auto& r : store.comparisons(cid))  // the stored suite averages are not benchmarks
-    if (r.value > 0 && !core::metric::is_suite_average(r.benchmark))
-      v[r.baseline][r.metric].push_back(std::log(r.value));
-  Table t({"baseline", "benchmarks", "geomean_speedup", "geomean_energy_efficiency"});
+      v;  // baseline → metric → values
+  for (const auto& r : store.comparisons(cid))
+    if (r.value > 0 && r.per_benchmark()) v[r.baseline][r.metric].push_back(std::log(r.value));
+  Table t({"baseline", "benchmarks", "geomean_speedup", "geomean_energy_efficiency",
+           "geomean_energy_efficiency_core"});
   for (const auto& [baseline, m] : v) {
     const auto gm = [&](std::string_view metric) {
       const auto it = m.find(std::string(metric));
@@ -92,7 +92,8 @@ Table comparison_summary(Store& store, std::int64_t cid) {
     std::size_t n = 0;
     for (const auto& [_, xs] : m) n = std::max(n, xs.size());
     t.add_row({Table::text(baseline), Table::integer(static_cast<long long>(n)),
-               gm(kComparisonSpeedup), gm(kComparisonEnergyEfficiency)});
+               gm(kComparisonSpeedup), gm(kComparisonEnergyEfficiency),
+               gm(kComparisonEnergyEfficiencyCore)});
   }
   return t;
 }

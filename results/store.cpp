@@ -649,10 +649,12 @@ void Store::put_comparisons(std::int64_t campaign_id, std::span<const Comparison
       "INSERT OR REPLACE INTO comparisons(campaign_id, benchmark, baseline, metric, value) "
       "VALUES(?, ?, ?, ?, ?)");
   for (const auto& r : records) {
-    if (r.metric != kComparisonSpeedup && r.metric != kComparisonEnergyEfficiency)
+    if (r.metric != kComparisonSpeedup && r.metric != kComparisonEnergyEfficiency &&
+        r.metric != kComparisonEnergyEfficiencyCore)
       throw core::InputError("comparisons: unknown metric '" + r.metric + "' (expected " +
-                             std::string(kComparisonSpeedup) + " or " +
-                             std::string(kComparisonEnergyEfficiency) + ")");
+                             std::string(kComparisonSpeedup) + ", " +
+                             std::string(kComparisonEnergyEfficiency) + " or " +
+                             std::string(kComparisonEnergyEfficiencyCore) + ")");
     st.bind(1, campaign_id);
     st.bind(2, r.benchmark);
     st.bind(3, r.baseline);

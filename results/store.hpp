@@ -84,12 +84,26 @@ struct PointRecord {  // one configuration's suite-level result in a campaign
 /// (h100, sanger, dota, sofa, …); figures order the four named in the paper first.
 inline constexpr std::string_view kComparisonSpeedup = "speedup";
 inline constexpr std::string_view kComparisonEnergyEfficiency = "energy_efficiency";
+/// The same over core-only energy (no DRAM, no memory interface); energy_efficiency is device
+/// scope (core + memory interface + DRAM).
+inline constexpr std::string_view kComparisonEnergyEfficiencyCore = "energy_efficiency_core";
+/// Rows of `pade compare --sensitivity` (benchmark column): "sensitivity:nominal|median|p05|p95"
+/// (the suite geometric mean at the defaults and its spread over the coefficient box) and
+/// "tornado-low:<axis>" / "tornado-high:<axis>" (the geometric mean with one axis at an end).
+inline constexpr std::string_view kSensitivityPrefix = "sensitivity:";
+inline constexpr std::string_view kTornadoLowPrefix = "tornado-low:";
+inline constexpr std::string_view kTornadoHighPrefix = "tornado-high:";
 struct ComparisonRecord {
-  std::string benchmark;  // a benchmark, or "geomean" / "arithmean" for the suite averages
+  std::string benchmark;  // a benchmark, "geomean" / "arithmean", or a sensitivity row (above)
   std::string baseline;
-  std::string metric;  // kComparisonSpeedup | kComparisonEnergyEfficiency
+  std::string metric;  // kComparisonSpeedup | kComparisonEnergyEfficiency[Core]
   double value = 0.0;
   bool operator==(const ComparisonRecord&) const = default;
+  /// A benchmark's own value (not a suite average or a sensitivity row).
+  [[nodiscard]] bool per_benchmark() const {
+    return !core::metric::is_suite_average(benchmark) &&
+           benchmark.find(':') == std::string::npos;
+  }
 };
 
 struct ParetoRecord {

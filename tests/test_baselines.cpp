@@ -409,7 +409,7 @@ TEST_CASE("baselines: pade compare runs end to end and stores its tables", "[bas
     const auto camp = store.find_campaign("compare-iso_area");
     REQUIRE(camp.has_value());
     const auto rows = store.comparisons(camp->id);
-    CHECK(rows.size() == 6 * 2 * 3);  // 6 baselines x 2 metrics x (1 benchmark + 2 averages)
+    CHECK(rows.size() == 6 * 3 * 3);  // 6 baselines x 3 metrics x (1 benchmark + 2 averages)
     CHECK(store.evaluations(camp->id).size() == 7);  // PADE + 6 baselines
   }
   const std::string bad =

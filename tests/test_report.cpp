@@ -144,7 +144,7 @@ TEST_CASE(
   CHECK(html.find("The comparisons table is empty for this campaign") != std::string::npos);
   for (const auto& [name, why] : r.figures.skipped)
     CHECK(html.find("<li><b>" + name + "</b>: ") != std::string::npos);
-  CHECK(r.figures.skipped.size() == 5);  // speedup, efficiency, alpha, both ablations
+  CHECK(r.figures.skipped.size() == 6);  // speedup, efficiency, alpha, both ablations, tornado
 }
 
 TEST_CASE("results: headless Chromium loads the report without errors and shows every figure",

@@ -217,6 +217,16 @@ inline std::int64_t fixture_campaign(results::Store& store, const std::string& n
         rows.push_back({fixture_benchmarks()[i].name, fixture_baselines()[j], "energy_efficiency",
                         fixture_comparison(i, j, false)});
       }
+    // A sensitivity study's rows (pade compare --sensitivity): the tornado figure reads them;
+    // comparison figures and the report's averages must skip them.
+    for (std::size_t j = 0; j < fixture_baselines().size(); ++j) {
+      const std::string& b = fixture_baselines()[j];
+      rows.push_back({"sensitivity:nominal", b, "energy_efficiency", 2.0});
+      rows.push_back(
+          {"tornado-low:coefficients.hbm.device_pj_per_bit", b, "energy_efficiency", 2.2});
+      rows.push_back(
+          {"tornado-high:coefficients.hbm.device_pj_per_bit", b, "energy_efficiency", 1.7});
+    }
     store.put_comparisons(id, rows);
   }
   return id;

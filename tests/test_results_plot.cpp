@@ -89,7 +89,7 @@ TEST_CASE("results: every figure renders as PNG, SVG and PDF, with data the fixt
   const auto all = results::render_all(store, o, dir.path / "figs");
   for (const auto& [name, why] : all.skipped) FAIL_CHECK(name << " skipped: " << why);
   REQUIRE(all.figures.size() == results::figure_names().size());
-  const std::set<std::string> wide = {"speedup", "efficiency", "energy_breakdown"};
+  const std::set<std::string> wide = {"speedup", "efficiency", "energy_breakdown", "tornado"};
   for (const auto& f : all.figures) {
     check_rendered(f);
     CHECK(f.png_width == (wide.count(f.name) ? 1600 : 1200));

@@ -20,8 +20,9 @@ PadeReference pade_reference(const HardwareConfig& hw) {
 
 double paper_headline(const std::string& baseline, const std::string& metric) {
   if (baseline == "h100" && metric == "speedup") return 7.43;
-  if (baseline == "h100" && metric == "energy_efficiency") return 31.1;
-  if (metric == "energy_efficiency") {
+  const bool energy = metric == kEnergyEfficiency || metric == kEnergyEfficiencyCore;
+  if (baseline == "h100" && energy) return 31.1;
+  if (energy) {
     if (baseline == "sanger") return 5.1;
     if (baseline == "dota") return 4.3;
     if (baseline == "sofa") return 3.4;
@@ -46,19 +47,29 @@ double arithmetic_mean(std::span<const double> values) {
   return s / static_cast<double>(values.size());
 }
 
+std::string energy_scope(const std::string& metric) {
+  if (metric == kEnergyEfficiency) return "device (core + memory interface + DRAM)";
+  if (metric == kEnergyEfficiencyCore) return "core only (no DRAM or memory interface)";
+  return "";
+}
+
 std::vector<ComparisonValue> compare_outcomes(std::span<const BenchmarkOutcome> outcomes) {
   std::vector<ComparisonValue> out;
   std::map<std::string, std::map<std::string, std::vector<double>>>
       series;  // baseline -> metric -> values
+  const auto add = [&](const std::string& bench, const std::string& name, const char* metric,
+                       double value) {
+    out.push_back({bench, name, metric, value});
+    series[name][metric].push_back(value);
+  };
   for (const auto& o : outcomes) {
     const double t = o.pade.get(core::metric::kLatencyS), e = o.pade.get(core::metric::kEnergyJ);
+    const auto core_e = o.pade.find("energy_core_j");
     for (const auto& [name, m] : o.baselines) {
-      const double speedup = m.get(core::metric::kLatencyS) / t;
-      const double efficiency = m.get(core::metric::kEnergyJ) / e;
-      out.push_back({o.benchmark, name, "speedup", speedup});
-      out.push_back({o.benchmark, name, "energy_efficiency", efficiency});
-      series[name]["speedup"].push_back(speedup);
-      series[name]["energy_efficiency"].push_back(efficiency);
+      add(o.benchmark, name, kSpeedup, m.get(core::metric::kLatencyS) / t);
+      add(o.benchmark, name, kEnergyEfficiency, m.get(core::metric::kEnergyJ) / e);
+      if (const auto b = m.find("energy_core_j"); b && core_e && *core_e > 0)
+        add(o.benchmark, name, kEnergyEfficiencyCore, *b / *core_e);
     }
   }
   for (const auto& [name, metrics] : series)

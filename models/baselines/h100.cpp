@@ -90,6 +90,12 @@ GpuScale h100_normalization(const std::string& normalization, const std::string&
 
 namespace {
 
+double max_keys(const workloads::Benchmark& bench) {
+  double keys = 1;
+  for (const auto& g : bench.groups) keys = std::max(keys, static_cast<double>(g.keys));
+  return keys;
+}
+
 core::Metrics h100_cost(const BaselineContext& ctx, const workloads::Benchmark& bench,
                         const BaselineStats&) {
   const auto& c = ctx.coefficients;
@@ -118,24 +124,41 @@ core::Metrics h100_cost(const BaselineContext& ctx, const workloads::Benchmark& 
       seconds += f / (tflops * 1e12);
     }
   }
-  const double power =
+  const double board_w =
       c.get("h100.tdp_w") * (bench.is_decode() ? c.get("h100.power_fraction_decode")
                                                : c.get("h100.power_fraction_prefill"));
+  const double dynamic_w = std::max(0.0, board_w - c.get("h100.idle_w"));
+  const bool dynamic = ctx.config.string("h100.power_basis") == "dynamic";
   const GpuScale scale =
       h100_normalization(ctx.config.string("h100.normalization"), precision, c, ctx.pade);
-  const double chip_energy = power * seconds;
+  const double chip_energy = (dynamic ? dynamic_w : board_w) * seconds;
+  const double energy = chip_energy * scale.energy;
+  // The HBM share under the accelerators' one DRAM accounting (pJ/bit of device + interface),
+  // not scaled with the logic: what "core only" leaves out of the board's energy.
+  const double dram_j = std::min(
+      energy, dram * 8.0 * (c.get("hbm.device_pj_per_bit") + c.get("hbm.io_pj_per_bit")) * 1e-12);
   core::Metrics m;
   m.set(core::metric::kLatencyS, seconds * scale.time);
-  m.set(core::metric::kEnergyJ, chip_energy * scale.energy);
-  m.set(core::metric::kPowerW, chip_energy * scale.energy / (seconds * scale.time));
+  m.set(core::metric::kEnergyJ, energy);
+  m.set(core::metric::kPowerW, energy / (seconds * scale.time));
   m.set(core::metric::kAreaMm2, ctx.config.string("h100.normalization") == "iso_area"
                                     ? ctx.pade.total_area_mm2
                                     : c.get("h100.die_mm2"));
   m.set(core::metric::kKeptFraction, 1.0);
   m.set(core::metric::kDramBytes, dram);
+  m.set("energy_dram_j", dram_j);
+  m.set("energy_core_j", energy - dram_j);
   m.set("flops", flops);
   m.set("single_chip_latency_s", seconds);
   m.set("single_chip_energy_j", chip_energy);
+  m.set("single_chip_board_energy_j", board_w * seconds);
+  m.set("single_chip_dynamic_energy_j", dynamic_w * seconds);
+  m.set("board_power_w", board_w);
+  m.set("idle_power_w", c.get("h100.idle_w"));
+  m.set("power_basis_dynamic", dynamic ? 1.0 : 0.0);
+  // The FlashAttention curves were measured at batch x length = 16k tokens (FA2/FA3 papers);
+  // decode is bandwidth-bound, so its energy per request does not depend on the batch.
+  m.set("batch_equivalent", bench.is_decode() ? 1.0 : std::max(1.0, 16384.0 / max_keys(bench)));
   m.set("achieved_tflops_single_chip", seconds > 0 ? flops / seconds * 1e-12 : 0.0);
   m.set("normalization_time_factor", scale.time);
   m.set("normalization_energy_factor", scale.energy);
@@ -146,10 +169,10 @@ core::Metrics h100_cost(const BaselineContext& ctx, const workloads::Benchmark& 
 
 void register_h100(BaselineRegistry& r) {
   r.add({"h100",
-         "NVIDIA H100 SXM5, FlashAttention-3/2 throughput curves, board power x time; "
-         "normalization per "
+         "NVIDIA H100 SXM5, FlashAttention-3/2 throughput curves (batch x length = 16k tokens), "
+         "board or dynamic (active - idle) power x time per h100.power_basis; normalization per "
          "h100.normalization",
-         "h100-1", nullptr, h100_cost});
+         "h100-2", nullptr, h100_cost});
 }
 
 }  // namespace pade::models

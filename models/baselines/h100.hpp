@@ -7,8 +7,11 @@
 //    by the FA3 FP8 speedup coefficient.
 //  - Decode: one query per head against the KV cache, bound by HBM bandwidth × an achieved
 //    efficiency (or by peak compute if that were slower).
-//  - Power: a fraction of TDP by phase (unverified), × time = energy; board power, so DRAM is
-//    included.
+//  - Power: a fraction of TDP by phase (unverified), × time = energy. h100.power_basis: board
+//    (DRAM included) or dynamic (board − h100.idle_w, active minus idle: the PADE authors' group's
+//    basis). energy_core_j leaves out the HBM share (the accelerators' pJ/bit accounting).
+//  - Batch: the FlashAttention curves were measured at batch × length = 16k tokens; decode is
+//    bandwidth-bound, so its energy per request does not depend on the batch.
 //  - Normalizations (h100.normalization): single_chip (as measured); iso_area (the chip shrunk to
 //    PADE's total area at 28 nm: time × H100 area at 28 nm / PADE area, energy per op × the
 //    28 nm / 4N energy ratio); iso_peak (time × H100 peak / PADE peak, same energy).

@@ -41,8 +41,9 @@ Figure comparison(Store& store, std::int64_t cid, const std::string& name,
   std::set<std::string> baselines;
   for (const auto& r : store.comparisons(cid)) {
     if (r.metric != metric || !(r.value > 0)) continue;
-    // Stored suite averages are not benchmarks: the figure computes its own geometric mean.
-    if (core::metric::is_suite_average(r.benchmark)) continue;
+    // Stored suite averages and sensitivity rows are not benchmarks: the figure computes its own
+    // geometric mean.
+    if (!r.per_benchmark()) continue;
     by_bench[r.benchmark][r.baseline] = r.value;
     baselines.insert(r.baseline);
   }

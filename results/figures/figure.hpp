@@ -42,6 +42,7 @@ Figure ablation(Store& store, std::int64_t cid, const FigureOptions& o);
 Figure ablation_cumulative(Store& store, std::int64_t cid, const FigureOptions& o);
 Figure sensitivity(Store& store, std::int64_t cid, const FigureOptions& o);
 Figure seqlen(Store& store, std::int64_t cid, const FigureOptions& o);
+Figure tornado(Store& store, std::int64_t cid, const FigureOptions& o);
 
 // --- gnuplot text --------------------------------------------------------------------------------
 /// %.9g, or NaN.
