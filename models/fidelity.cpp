@@ -51,18 +51,18 @@ const FidelityRegistry& builtin_fidelities() {
     r.add({"screening",
            "first-order roofline per head for screening only: max(QK-PU, V-PU, exp, DRAM) time, "
            "perfect overlap; energy from per-op coefficients",
-           "coarse-3", coarse_model,
+           "coarse-4", coarse_model,
            "the screening roofline (fidelity 'screening') is a first-order estimate for pruning "
            "a search; its energy and DRAM traffic differ several-fold from the analytical model "
            "(the default)"});
     r.add({"analytical",
            "resource-constrained critical path over the tile-stage task graph: steady-state period "
            "(unit, recurrence and scoreboard bounds) times the tile-steps, plus the fill",
-           "analytical-3", analytical_model, ""});
+           "analytical-4", analytical_model, ""});
     r.add({"event",
            "discrete-event simulation of the tile-stage task graph: lanes, scoreboards, HBM "
            "pseudo-channels and bursts, in/out-of-order policies; window extrapolated",
-           "event-3", event_model, ""});
+           "event-4", event_model, ""});
     r.rename("coarse", "screening");
     return r;
   }();
