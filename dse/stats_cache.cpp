@@ -98,6 +98,25 @@ void put(std::ostringstream& out, const char* name, double v) {
   std::snprintf(buf, sizeof buf, "%a", v);  // hexadecimal float: exact
   out << name << ' ' << buf << '\n';
 }
+void put_list(std::ostringstream& out, const char* name, const std::vector<double>& values) {
+  out << name;
+  for (const double a : values) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " %a", a);
+    out << buf;
+  }
+  out << '\n';
+}
+// The rest of the current line as numbers.
+std::vector<double> read_list(std::istream& in) {
+  std::string line;
+  std::getline(in, line);
+  std::istringstream ls(line);
+  std::vector<double> values;
+  std::string tok;
+  while (ls >> tok) values.push_back(std::strtod(tok.c_str(), nullptr));
+  return values;
+}
 }  // namespace
 
 std::string serialize_stats(const models::WorkloadStats& s) {
@@ -106,22 +125,10 @@ std::string serialize_stats(const models::WorkloadStats& s) {
   out << "bits " << s.bits << '\n';
   // Only when not 1: every payload of the one-plane model keeps its exact text.
   if (s.bits_per_round != 1) out << "bits_per_round " << s.bits_per_round << '\n';
-  out << "active";
-  for (const double a : s.active_fraction) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, " %a", a);
-    out << buf;
-  }
-  out << '\n';
-  if (!s.group_fetch_fraction.empty()) {
-    out << "group_fetch";
-    for (const double a : s.group_fetch_fraction) {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, " %a", a);
-      out << buf;
-    }
-    out << '\n';
-  }
+  put_list(out, "active", s.active_fraction);
+  if (!s.group_fetch_fraction.empty()) put_list(out, "group_fetch", s.group_fetch_fraction);
+  if (!s.subgroup_active_fraction.empty())
+    put_list(out, "subgroup_active", s.subgroup_active_fraction);
   put(out, "kept_fraction", s.kept_fraction);
   put(out, "bidir_active_fraction", s.bidir_active_fraction);
   put(out, "ones_fraction", s.ones_fraction);
@@ -151,17 +158,11 @@ std::optional<models::WorkloadStats> deserialize_stats(const std::string& text) 
     } else if (name == "bits_per_round") {
       in >> s.bits_per_round;
     } else if (name == "active") {
-      std::string line;
-      std::getline(in, line);
-      std::istringstream ls(line);
-      std::string tok;
-      while (ls >> tok) s.active_fraction.push_back(std::strtod(tok.c_str(), nullptr));
+      s.active_fraction = read_list(in);
     } else if (name == "group_fetch") {  // optional (older digests lack it)
-      std::string line;
-      std::getline(in, line);
-      std::istringstream ls(line);
-      std::string tok;
-      while (ls >> tok) s.group_fetch_fraction.push_back(std::strtod(tok.c_str(), nullptr));
+      s.group_fetch_fraction = read_list(in);
+    } else if (name == "subgroup_active") {  // optional (older digests lack it)
+      s.subgroup_active_fraction = read_list(in);
     } else if (name == "source") {
       std::getline(in >> std::ws, s.source);
     } else {
@@ -196,6 +197,9 @@ std::optional<models::WorkloadStats> deserialize_stats(const std::string& text) 
   }
   if (static_cast<int>(s.active_fraction.size()) != s.bits) return std::nullopt;
   if (!s.group_fetch_fraction.empty() && static_cast<int>(s.group_fetch_fraction.size()) != s.bits)
+    return std::nullopt;
+  if (!s.subgroup_active_fraction.empty() &&
+      s.subgroup_active_fraction.size() != models::FunctionalStats::kSubgroupSizes)
     return std::nullopt;
   return s;
 }

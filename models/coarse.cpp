@@ -42,7 +42,8 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
   // slowest key. Out-of-order lanes (scoreboards) refill as soon as a key terminates.
   const double imbalance =
       hw.out_of_order || !hw.bui_gf || rounds <= 0 ? 1.0 : lr.lockstep / rounds;
-  const double active_bits = hw.bidirectional ? s.bidir_active_fraction : s.ones_fraction;
+  const double active_bits =
+      hw.bidirectional ? s.subgroup_active(hw.gsat_subgroup, hw.dims_per_lane) : s.ones_fraction;
 
   double cycles = 0, dram_bytes = 0, dyn_energy_pj = 0;
   double qk_busy = 0, v_busy = 0;

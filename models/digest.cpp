@@ -32,6 +32,9 @@ WorkloadStats digest_stats(const FunctionalStats& s, int head_dim) {
   if (processed > 0) {
     w.ones_fraction = ones / (processed * head_dim);
     w.bidir_active_fraction = bidir / (processed * head_dim);
+    w.subgroup_active_fraction.clear();
+    for (const std::uint64_t a : s.subgroup_active)
+      w.subgroup_active_fraction.push_back(static_cast<double>(a) / (processed * head_dim));
   }
   double group_keys = 0;
   for (int r = 1; r <= s.bits; ++r)
@@ -84,6 +87,12 @@ WorkloadStats combine(const std::vector<WorkloadStats>& parts, const std::vector
     for (std::size_t i = 0; i < parts.size(); ++i)
       acc += weights[i] / total * parts[i].group_fetch(static_cast<int>(r));
     out.group_fetch_fraction[r] = acc;
+  }
+  for (std::size_t i = 0; i < out.subgroup_active_fraction.size(); ++i) {
+    double acc = 0;
+    for (std::size_t k = 0; k < parts.size(); ++k)
+      acc += weights[k] / total * parts[k].subgroup_active_fraction.at(i);
+    out.subgroup_active_fraction[i] = acc;
   }
   out.kept_fraction = mix(&WorkloadStats::kept_fraction);
   out.bidir_active_fraction = mix(&WorkloadStats::bidir_active_fraction);

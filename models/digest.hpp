@@ -22,7 +22,7 @@ namespace pade::models {
 
 /// Version of the digest pipeline (generator + functional model + digest); part of every cache key
 /// and stored as provenance. Bump it when any of them changes the numbers.
-inline constexpr const char* kDigestVersion = "digest-1/functional-1/synthetic-3";
+inline constexpr const char* kDigestVersion = "digest-2/functional-2/synthetic-3";
 static_assert(std::string_view(kDigestVersion).ends_with(workloads::kGeneratorVersion),
               "the digest version names the generator version");
 

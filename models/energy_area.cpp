@@ -32,7 +32,7 @@ int buffer_banks(double kib, double bank_kib) {
 
 }  // namespace
 
-std::array<std::pair<std::string_view, double>, 10> AreaBreakdown::components() const {
+std::array<std::pair<std::string_view, double>, 11> AreaBreakdown::components() const {
   return {{{"area_gsat_mm2", gsat_mm2},
            {"area_scoreboard_mm2", scoreboard_mm2},
            {"area_bound_mm2", bound_mm2},
@@ -40,18 +40,20 @@ std::array<std::pair<std::string_view, double>, 10> AreaBreakdown::components() 
            {"area_threshold_mm2", threshold_mm2},
            {"area_softmax_mm2", softmax_mm2},
            {"area_v_pu_mm2", v_pu_mm2},
+           {"area_plane_extract_mm2", plane_extract_mm2},
            {"area_sram_kv_mm2", sram_kv_mm2},
            {"area_sram_q_mm2", sram_q_mm2},
            {"area_sram_out_mm2", sram_out_mm2}}};
 }
 
-std::array<std::pair<std::string_view, double>, 12> EnergyBreakdown::components() const {
+std::array<std::pair<std::string_view, double>, 13> EnergyBreakdown::components() const {
   return {{{"energy_gsat_j", gsat_j},
            {"energy_scoreboard_j", scoreboard_j},
            {"energy_bui_guard_j", bui_guard_j},
            {"energy_threshold_j", threshold_j},
            {"energy_softmax_j", softmax_j},
            {"energy_v_pu_j", v_pu_j},
+           {"energy_plane_extract_j", plane_extract_j},
            {"energy_sram_kv_j", sram_kv_j},
            {"energy_sram_q_j", sram_q_j},
            {"energy_sram_out_j", sram_out_j},
@@ -81,27 +83,75 @@ SramBank sram_bank(const HardwareConfig& hw, double bank_kib) {
   return b;
 }
 
+std::array<std::pair<std::string_view, double>, 7> LaneParts::components() const {
+  return {{{"lane_and_ge", and_ge},
+           {"lane_select_ge", select_ge},
+           {"lane_mux_ge", mux_ge},
+           {"lane_tree_ge", tree_ge},
+           {"lane_correction_ge", correction_ge},
+           {"lane_combine_ge", combine_ge},
+           {"lane_accumulator_ge", accumulator_ge}}};
+}
+
+LaneParts lane_parts(const HardwareConfig& hw) {
+  const ModelCoefficients& c = hw.coef;
+  const double fa = c.area_fa_ge, ff = c.area_ff_ge, and2 = c.area_and2_ge;
+  const double xor2 = c.area_xor2_ge, mux2 = c.area_mux2_ge;
+  const double d = hw.dims_per_lane, B = hw.bits;
+  const double g = std::min<double>(hw.gsat_subgroup, d);
+  const double h = std::floor(g / 2);  // most active inputs of a sub-group under BS
+  const double groups = std::ceil(d / g);
+  const double k = hw.planes_per_round();
+  auto clog2 = [](double n) { return std::ceil(std::log2(std::max(1.0, n))); };
+  const double sum_bits = B + clog2(g);  // width of a sub-group's sum
+  LaneParts l;
+  // Per plane (a lane with k planes per round has k copies, issue 15), then the shared stages.
+  if (hw.bidirectional) {
+    l.and_ge = k * groups * h * B * and2;  // gate the h tree inputs (fewer than h active)
+    // XOR per dim; popcount of g bits and its compare with h; per dim a running count of the
+    // active dims before it (log2(h + 1) bits), the multiplexers' selects.
+    l.select_ge =
+        k * groups *
+        (g * xor2 + tree_full_adders(g, 1) * fa + clog2(g + 1) * fa + g * clog2(h + 1) * fa);
+    l.mux_ge = k * groups * h * B * h * mux2;  // h inputs x B bits x an (h+1):1 mux of h MUX2
+    l.tree_ge = k * groups * tree_full_adders(h, B) * fa;
+    // Conditional complement of the sub-group sum, the gated Qsum_g and the adder; Qsum_g
+    // register (one per sub-group: the lane's query is fixed for a whole query group).
+    const double w = sum_bits + 1;
+    l.correction_ge = k * groups * w * (xor2 + and2 + fa + ff);
+    l.levels = clog2(g) + 1 + clog2(h + 1) + clog2(h + 1) + clog2(h) + 1 + clog2(groups);
+  } else {
+    l.and_ge = k * d * B * and2;
+    l.tree_ge = k * groups * tree_full_adders(g, B) * fa;
+    l.levels = 1 + clog2(g) + clog2(groups);
+  }
+  // The sub-group sums meet in a tree; k planes' sums combine in k - 1 shift-adds.
+  l.combine_ge = k * tree_full_adders(groups, sum_bits + 1) * fa +
+                 (k - 1) * (clog2(std::max(2.0, d)) + 8 + k) * fa;
+  l.accumulator_ge = 32 * fa + 32 * ff;
+  return l;
+}
+
+double plane_extract_ge_per_plane(const HardwareConfig& hw, double d) {
+  const double levels = std::max(1.0, std::ceil(std::log2(std::max(1.0, kPortBits / d))));
+  return d * levels * hw.coef.area_mux2_ge;
+}
+
+int lane_tree_cycles(const HardwareConfig& hw, const LaneParts& lane) {
+  const double per_cycle = std::max(1.0, hw.coef.timing_levels_per_cycle);
+  return std::max(1, static_cast<int>(std::ceil(lane.levels / per_cycle - 1e-9)));
+}
+
 AreaBreakdown area_breakdown(const HardwareConfig& hw) {
   const ModelCoefficients& c = hw.coef;
   const double ge = c.area_ge_um2 * 1e-6 * area_scale(hw);  // mm^2 per GE
-  const double fa = c.area_fa_ge, ff = c.area_ff_ge, and2 = c.area_and2_ge;
-  const double xor2 = c.area_xor2_ge, mux = xor2;
+  const double fa = c.area_fa_ge, ff = c.area_ff_ge;
   const double lanes = hw.lanes();
   const double d = hw.dims_per_lane;
-  const double g = std::min<double>(hw.gsat_subgroup, d);
-  const double subgroups = std::ceil(d / g);
   AreaBreakdown a;
-  // GSAT per lane: AND of each Q element with the key bit, the adder tree (8-bit inputs),
-  // bidirectional selection (XOR per dim, a popcount and majority per sub-group), and the 32-bit
-  // shift-accumulator of the partial score with its register.
-  // With k planes per round (issue 15) the lane has k such trees, one per plane, and a shift-add
-  // combiner: k - 1 adders of log2(d) + 8 + k bits (the shifts are wiring).
-  const double k = hw.planes_per_round();
-  const double tree_ge = d * and2 + tree_full_adders(d, hw.bits) * fa + d * xor2 +
-                         subgroups * (tree_full_adders(g, 1) * fa + mux * 8);
-  const double combine_ge = (k - 1) * (std::ceil(std::log2(std::max(2.0, d))) + 8 + k) * fa;
-  const double gsat_ge = k * tree_ge + combine_ge + 32 * fa + 32 * ff;
-  a.gsat_mm2 = lanes * gsat_ge * ge;
+  // GSAT per lane from its parts (LaneParts: AND gates, BS selection and multiplexers, sub-group
+  // trees, correction, combining tree, accumulator).
+  a.gsat_mm2 = lanes * lane_parts(hw).total() * ge;
   // Scoreboards are small latch-based register files (entries x bits), not flip-flop arrays.
   a.scoreboard_mm2 =
       lanes * hw.scoreboard_entries * hw.scoreboard_entry_width() * c.area_rf_bit_ge * ge;
@@ -114,9 +164,12 @@ AreaBreakdown area_breakdown(const HardwareConfig& hw) {
   // V-PU: an INT8 x INT8 multiplier and a 24-bit adder per MAC; the accumulators of the output
   // rows live in the output buffer (read-modify-write, charged as SRAM accesses).
   a.v_pu_mm2 = hw.v_pair_lanes() * d * (c.area_mul8_ge + 24 * fa) * ge;
+  if (hw.bit_granular_overhead)
+    a.plane_extract_mm2 =
+        hw.lanes_per_row * hw.planes_per_round() * plane_extract_ge_per_plane(hw, d) * ge;
   // Calibration: synthesized / counted logic area (placement, wiring, control, clock tree).
   for (double* x : {&a.gsat_mm2, &a.scoreboard_mm2, &a.bound_mm2, &a.bui_mm2, &a.threshold_mm2,
-                    &a.softmax_mm2, &a.v_pu_mm2})
+                    &a.softmax_mm2, &a.v_pu_mm2, &a.plane_extract_mm2})
     *x *= c.calib_logic_area_scale;
   const SramBank bank = sram_bank(hw, hw.sram_bank_kib);
   a.sram_kv_mm2 = buffer_banks(hw.kv_buffer_kib, hw.sram_bank_kib) * bank.area_mm2;
@@ -132,10 +185,13 @@ EnergyBreakdown energy_breakdown(const HardwareConfig& hw, const OpCounts& o, do
   const double add32 = c.energy_add32_pj_45nm * s, mul8 = c.energy_mul8_pj_45nm * s;
   const double fp16 = (c.energy_fp16_mul_pj_45nm + c.energy_fp16_add_pj_45nm) * s;
   EnergyBreakdown e;
-  e.gsat_j = o.gsat_inputs * add8 + o.subgroup_adds * add16 + o.accum_adds * add32;
+  const double ge_j = c.energy_logic_pj_per_ge_45nm * s;
+  e.gsat_j = o.gsat_inputs * add8 + (o.subgroup_adds + o.correction_adds) * add16 +
+             o.accum_adds * add32 + o.bs_logic_ge * ge_j;
   e.scoreboard_j = o.scoreboard_bits * c.energy_scoreboard_pj_per_bit * energy_scale(hw) * 1e-12;
   e.bui_guard_j = o.bound_ops * add32 + o.bui_ops * add16;
   e.threshold_j = o.threshold_ops * add32;
+  e.plane_extract_j = o.plane_extract_ge * ge_j;
   e.softmax_j = o.exps * c.softmax_exp_fp16_ops * fp16;
   e.v_pu_j = o.v_macs * (mul8 + add32) + o.rescale_muls * c.energy_fp16_mul_pj_45nm * s +
              o.norm_ops * c.energy_fp32_mul_pj_45nm * s;
@@ -148,7 +204,7 @@ EnergyBreakdown energy_breakdown(const HardwareConfig& hw, const OpCounts& o, do
   // (docs/hardware-models.md).
   const double k = c.calib_dynamic_energy_scale;
   for (double* x : {&e.gsat_j, &e.scoreboard_j, &e.bui_guard_j, &e.threshold_j, &e.softmax_j,
-                    &e.v_pu_j, &e.sram_kv_j, &e.sram_q_j, &e.sram_out_j})
+                    &e.v_pu_j, &e.plane_extract_j, &e.sram_kv_j, &e.sram_q_j, &e.sram_out_j})
     *x *= k;
   const AreaBreakdown area = area_breakdown(hw);
   e.leakage_logic_j = area.logic() * c.leakage_logic_mw_per_mm2 * 1e-3 * seconds;
@@ -180,6 +236,12 @@ void add_energy_area_metrics(core::Metrics& m, const HardwareConfig& hw, const O
   m.set("power_dram_w", seconds > 0 ? e.dram_j / seconds : 0.0);
   m.set(core::metric::kDramBytes, ops.dram_read_bytes + ops.dram_write_bytes);
   m.set("dram_read_bytes", ops.dram_read_bytes);
+  // What features.bit_granular_overhead charges: partial-burst bytes and plane extraction (its
+  // latency share is the on/off difference of latency_cycles, docs/hardware-models.md).
+  const double dram_j_per_byte =
+      8.0 * (hw.coef.hbm_device_pj_per_bit + hw.coef.hbm_io_pj_per_bit) * 1e-12;
+  m.set("bit_granular_dram_bytes", ops.bit_granular_dram_bytes);
+  m.set("bit_granular_energy_j", e.plane_extract_j + ops.bit_granular_dram_bytes * dram_j_per_byte);
   m.set("dram_write_bytes", ops.dram_write_bytes);
   m.set("sram_read_bytes",
         (ops.sram_kv_read_bits + ops.sram_q_read_bits + ops.sram_out_read_bits) / 8.0);

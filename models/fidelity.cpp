@@ -51,7 +51,7 @@ const FidelityRegistry& builtin_fidelities() {
     r.add({"screening",
            "first-order roofline per head for screening only: max(QK-PU, V-PU, exp, DRAM) time, "
            "perfect overlap; energy from per-op coefficients",
-           "coarse-3", coarse_model,
+           "coarse-4", coarse_model,
            "the screening roofline (fidelity 'screening') is a first-order estimate for pruning "
            "a search; its energy and DRAM traffic differ several-fold from the analytical model "
            "(the default)"});

@@ -3,6 +3,7 @@
 #include "models/functional.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -126,10 +127,30 @@ void init_state(const Prepared& P, const FunctionalOptions& opt, RowState& rs) {
 void init_group(const Prepared& P, const FunctionalOptions& opt, GroupScratch& gs) {
   gs.key_rounds.assign(P.nk + 64, 0);  // + whole 8-key chunks past the last key (blocked kernel)
   gs.tile_adds.assign((P.nk + opt.key_tile - 1) / opt.key_tile + 1, 0);
+  gs.plane_rows.assign(static_cast<std::size_t>(P.p) * P.nk + 64, 0);
+  gs.keys_seen = 0;
+}
+
+void add_subgroup_active(const Prepared& P, const GroupScratch& gs, FunctionalStats& st) {
+  const auto p = static_cast<std::size_t>(P.p);
+  const std::size_t n = std::min(gs.keys_seen, P.nk);
+  for (std::size_t i = 0; i < FunctionalStats::kSubgroupSizes; ++i) {
+    std::uint64_t total = 0;
+    for (std::size_t t = 0; t < p; ++t) {
+      const std::int32_t* rows = &gs.plane_rows[t * P.nk];
+      const std::uint16_t* adds = &P.subgroup_adds[(i * p + t) * P.nk];
+      std::uint64_t acc = 0;
+      for (std::size_t j = 0; j < n; ++j)
+        acc += static_cast<std::uint64_t>(rows[j]) * std::uint64_t{adds[j]};
+      total += acc;
+    }
+    st.subgroup_active[i] += total;
+  }
 }
 
 void group_start(const FunctionalOptions& opt, std::size_t nvis_max, GroupScratch& gs) {
   const std::size_t ntiles = (nvis_max + opt.key_tile - 1) / opt.key_tile;
+  gs.keys_seen = std::max(gs.keys_seen, nvis_max);
   std::fill(gs.key_rounds.begin(), gs.key_rounds.begin() + static_cast<std::ptrdiff_t>(nvis_max),
             0);
   std::fill(gs.tile_adds.begin(), gs.tile_adds.begin() + static_cast<std::ptrdiff_t>(ntiles), 0);
@@ -167,6 +188,85 @@ void group_end(const Prepared& P, const FunctionalOptions& opt, std::size_t nvis
 namespace {
 
 using namespace detail;
+
+// Ones among dims [lo, hi) of a packed plane.
+int ones_in(std::span<const std::uint64_t> plane, std::size_t lo, std::size_t hi) {
+  int n = 0;
+  for (std::size_t w = lo / 64; w * 64 < hi; ++w) {
+    const std::size_t a = std::max(lo, w * 64) - w * 64, b = std::min(hi, w * 64 + 64) - w * 64;
+    const std::uint64_t mask =
+        (b - a == 64 ? ~std::uint64_t{0} : ((std::uint64_t{1} << (b - a)) - 1)) << a;
+    n += std::popcount(plane[w] & mask);
+  }
+  return n;
+}
+
+// Per byte of a plane: sum of min(ones, zeros) over its 2-bit and over its 4-bit fields.
+struct ByteTables {
+  std::array<std::uint8_t, 256> pop{}, min2{}, min4{};
+  constexpr ByteTables() {
+    for (int b = 0; b < 256; ++b) {
+      pop[b] = static_cast<std::uint8_t>(std::popcount(static_cast<unsigned>(b)));
+      for (int f = 0; f < 8; f += 2) {
+        const int c = std::popcount(static_cast<unsigned>((b >> f) & 3));
+        min2[b] = static_cast<std::uint8_t>(min2[b] + std::min(c, 2 - c));
+      }
+      for (int f = 0; f < 8; f += 4) {
+        const int c = std::popcount(static_cast<unsigned>((b >> f) & 15));
+        min4[b] = static_cast<std::uint8_t>(min4[b] + std::min(c, 4 - c));
+      }
+    }
+  }
+};
+constexpr ByteTables kBytes;
+
+// Sub-group sums of one key plane for g = 2, 4, ..., 32 (out[i] for subgroup_size(i)). Whole
+// 32-dim blocks go through byte tables; the tail of d past the last whole block (every
+// sub-group size there is a partial or whole sub-group of its own) is counted directly.
+std::array<std::size_t, FunctionalStats::kSubgroupSizes> subgroup_sums(
+    std::span<const std::uint64_t> plane, std::size_t d) {
+  std::array<std::size_t, FunctionalStats::kSubgroupSizes> out{};
+  const std::size_t whole = d / 32 * 32;
+  for (std::size_t lo = 0; lo < whole; lo += 32) {
+    const auto w32 = static_cast<std::uint32_t>(plane[lo / 64] >> (lo % 64));
+    int c16[2] = {0, 0};
+    for (int b = 0; b < 4; ++b) {
+      const auto byte = static_cast<std::uint8_t>(w32 >> (8 * b));
+      const int c = kBytes.pop[byte];
+      out[0] += kBytes.min2[byte];
+      out[1] += kBytes.min4[byte];
+      out[2] += static_cast<std::size_t>(std::min(c, 8 - c));
+      c16[b / 2] += c;
+    }
+    out[3] +=
+        static_cast<std::size_t>(std::min(c16[0], 16 - c16[0]) + std::min(c16[1], 16 - c16[1]));
+    const int c32 = c16[0] + c16[1];
+    out[4] += static_cast<std::size_t>(std::min(c32, 32 - c32));
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto g = static_cast<std::size_t>(FunctionalStats::subgroup_size(i));
+    for (std::size_t lo = whole; lo < d; lo += g) {
+      const std::size_t hi = std::min(d, lo + g);
+      const auto ones = static_cast<std::size_t>(ones_in(plane, lo, hi));
+      out[i] += std::min(ones, hi - lo - ones);
+    }
+  }
+  return out;
+}
+
+// Prepared::subgroup_adds from the key planes: sub-groups are consecutive runs of g dims, the
+// last one partial (a lane's dims in the order its AND tree takes them).
+void build_subgroup_table(Prepared& P) {
+  const auto p = static_cast<std::size_t>(P.p);
+  constexpr std::size_t kSizes = FunctionalStats::kSubgroupSizes;
+  P.subgroup_adds.assign(kSizes * p * P.nk, 0);
+  for (std::size_t t = 0; t < p; ++t)
+    for (std::size_t j = 0; j < P.nk; ++j) {
+      const auto sums = subgroup_sums(P.kplanes.plane(static_cast<int>(t), j), P.d);
+      for (std::size_t i = 0; i < kSizes; ++i)
+        P.subgroup_adds[(i * p + t) * P.nk + j] = static_cast<std::uint16_t>(sums[i]);
+    }
+}
 
 Prepared prepare(const core::AttentionHead& head, const FunctionalOptions& opt) {
   if (opt.bits < 4 || opt.bits > FunctionalStats::kMaxBits)
@@ -220,6 +320,7 @@ Prepared prepare(const core::AttentionHead& head, const FunctionalOptions& opt) 
   P.causal = opt.causal.value_or(head.causal);
   P.slope = opt.alibi_slope.value_or(head.additive_bias_slope);
   P.inv_sqrt_d = 1.0 / std::sqrt(static_cast<double>(P.d));
+  build_subgroup_table(P);
   P.qpos.assign(P.nq * P.groups, 0);
   P.qneg.assign(P.nq * P.groups, 0);
   for (std::size_t i = 0; i < P.nq; ++i) {
@@ -531,6 +632,8 @@ void row_tile(const Prepared& P, const FunctionalOptions& opt, RowState& rs, std
       const std::size_t j = k0 + a;
       std::int64_t* S = &sc.S[a * G];
       key_round<Dot>(P, rs, i, j, r, S, sc.dot.data(), ones, adds);
+      for (int t = P.round_lo(r); t <= P.round_hi(r); ++t)
+        gs.plane_rows[static_cast<std::size_t>(t) * P.nk + j] += 1;
       const double* c = &sc.coef[a * G];
       double lo = 0.0, up = 0.0;
       std::int64_t total = 0;
@@ -629,6 +732,7 @@ void run_rows_traced(const Prepared& P, const FunctionalOptions& opt, const Dens
       row_end(P, opt, ref, states[i - g0], st, output ? output->row(i) : std::span<float>(discard));
     group_end(P, opt, nvis_max, gs, st);
   }
+  add_subgroup_active(P, gs, st);
 }
 
 // The default path (no tracer) or the observed one (the tracer writes KeyDecisions).

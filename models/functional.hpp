@@ -100,8 +100,13 @@ struct FunctionalOptions {
 
 struct FunctionalStats {
   static constexpr int kMaxBits = 16;
+  /// GSAT sub-group sizes whose bidirectional count is recorded: g = 2, 4, ..., 32, at index
+  /// log2(g) - 1 (powers of two: one byte-table pass per key plane counts them all).
+  static constexpr int kSubgroupSizes = 5;
+  [[nodiscard]] static constexpr int subgroup_size(std::size_t i) { return 2 << i; }
   using RoundArray = std::array<std::uint64_t, kMaxBits + 1>;  ///< index = round 1..R (0 unused)
   using PlaneArray = std::array<std::uint64_t, kMaxBits>;      ///< index = bit plane t (p-1 = sign)
+  using SubgroupArray = std::array<std::uint64_t, kSubgroupSizes>;  ///< see subgroup_size()
 
   int bits = 0;            ///< p; 0 = empty (adopts the other side on merge)
   int bits_per_round = 1;  ///< k (at most p); the round arrays hold R = ceil(p / k) rounds
@@ -119,6 +124,12 @@ struct FunctionalStats {
   PlaneArray plane_processed{};   ///< processed (row, key, plane) triples
   PlaneArray plane_bidir_adds{};  ///< lane additions with bidirectional sparsity: min(ones, zeros)
   PlaneArray plane_fetches{};     ///< (group, key) fetches of plane t, shared by the group's rows
+  /// Bidirectional sparsity per GSAT sub-group of g dims (the hardware's unit, issue 17): over
+  /// processed (row, key, plane) triples, the sum over the plane's sub-groups (dims [0, g),
+  /// [g, 2g), ...; the last one partial) of min(ones, zeros) in the sub-group: the inputs the
+  /// half-width adder trees add. Index i: g = subgroup_size(i); a g >= d equals
+  /// total_bidir_adds().
+  SubgroupArray subgroup_active{};
 
   RoundArray group_key_rounds_hist{};  ///< per (group, key): max rounds over the group's rows
   std::uint64_t group_fetch_sum = 0;   ///< sum over groups of unique (key, plane) fetches

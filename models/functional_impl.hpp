@@ -57,6 +57,11 @@ struct Prepared {
   std::vector<std::uint16_t> ones;   // p x nk: ones of key j's plane t at t * nk + j
   std::vector<std::uint16_t> adds;   // p x nk: min(ones, d - ones) (bidirectional sparsity)
   std::vector<double> kscale;        // nk: the key's scale (one scale group), as coef() reads it
+  // Bidirectional inputs per GSAT sub-group size g = FunctionalStats::subgroup_size(i): at
+  // (i * p + t) * nk + j, the sum over plane t of key j's sub-groups of min(ones, zeros).
+  // Query-independent, so computed once per head; the kernels count rows per (plane, key) and
+  // multiply at the end of a task.
+  std::vector<std::uint16_t> subgroup_adds;
 
   [[nodiscard]] bool blocked() const { return !kblocks.empty(); }
   // Round r (1..rounds) consumes planes round_hi(r) down to round_lo(r); round_lo(r) is also the
@@ -116,6 +121,9 @@ struct RowScratch {
 struct GroupScratch {
   std::vector<std::int32_t> key_rounds;  // nk: max rounds over the group's rows
   std::vector<std::uint64_t> tile_adds;  // key tiles
+  // p x nk (+ padding): rows of this task that processed plane t of key j, at t * nk + j.
+  std::vector<std::int32_t> plane_rows;
+  std::size_t keys_seen = 0;  // keys [0, keys_seen) may have a non-zero plane_rows entry
 };
 
 /// Starts row i: its query planes, BUI bounds per round, tile order, empty softmax state.
@@ -130,6 +138,9 @@ void group_start(const FunctionalOptions& opt, std::size_t nvis_max, GroupScratc
 void group_end(const Prepared& P, const FunctionalOptions& opt, std::size_t nvis_max,
                const GroupScratch& gs, FunctionalStats& st);
 void init_state(const Prepared& P, const FunctionalOptions& opt, RowState& rs);
+/// Adds the task's per-sub-group bidirectional inputs (FunctionalStats::subgroup_active) from
+/// its per-(plane, key) row counts and the head's per-sub-group table.
+void add_subgroup_active(const Prepared& P, const GroupScratch& gs, FunctionalStats& st);
 void init_group(const Prepared& P, const FunctionalOptions& opt, GroupScratch& gs);
 
 /// Online softmax and P.V over one tile's survivors of a row (key indices k0 + a, ascending a;

@@ -328,6 +328,7 @@ bool count_round(const Prepared& P, std::size_t n, int r, std::size_t base, std:
       const std::size_t plane = static_cast<std::size_t>(t) * P.nk + base + e;
       ones_v[t - lo] += cnt * __builtin_convertvector(load8<V8u16>(&P.ones[plane]), V8i);
       adds_v[t - lo] += cnt * __builtin_convertvector(load8<V8u16>(&P.adds[plane]), V8i);
+      store8(&gs.plane_rows[plane], load8<V8i>(&gs.plane_rows[plane]) + cnt);
     }
     V8i kr = load8<V8i>(&gs.key_rounds[base + e]);
     kr = ((cnt > 0) & (kr < r)) ? V8i{} + r : kr;
@@ -472,6 +473,7 @@ void run_blocked(const Prepared& P, const FunctionalOptions& opt, const DenseRef
       row_end(P, opt, ref, states[i - g0], st, output ? output->row(i) : std::span<float>(discard));
     group_end(P, opt, nvis_max, gs, st);
   }
+  add_subgroup_active(P, gs, st);
 }
 
 // Each instantiation compiled for its ISA; flatten inlines the whole loop (bounds, softmax, P.V)

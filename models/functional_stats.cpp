@@ -46,6 +46,7 @@ FunctionalStats& FunctionalStats::operator+=(const FunctionalStats& o) {
   add_arrays(plane_processed, o.plane_processed);
   add_arrays(plane_bidir_adds, o.plane_bidir_adds);
   add_arrays(plane_fetches, o.plane_fetches);
+  add_arrays(subgroup_active, o.subgroup_active);
   add_arrays(group_key_rounds_hist, o.group_key_rounds_hist);
   group_fetch_sum += o.group_fetch_sum;
   group_fetch_sumsq += o.group_fetch_sumsq;
@@ -146,7 +147,7 @@ std::uint64_t FunctionalStats::total_plane_fetches() const {
 namespace {
 
 constexpr std::string_view kMagic = "pade-functional-stats";
-constexpr int kVersion = 1;
+constexpr int kVersion = 2;  // 2: subgroup_active (issue 17)
 
 void put(std::string& s, std::string_view key, std::int64_t v) {
   s += key;
@@ -224,6 +225,7 @@ std::string FunctionalStats::serialize() const {
   put(s, "plane_processed", plane_processed);
   put(s, "plane_bidir_adds", plane_bidir_adds);
   put(s, "plane_fetches", plane_fetches);
+  put(s, "subgroup_active", subgroup_active);
   put(s, "group_key_rounds_hist", group_key_rounds_hist);
   put(s, "group_fetch_sum", group_fetch_sum);
   put(s, "group_fetch_sumsq", group_fetch_sumsq);
@@ -319,6 +321,7 @@ FunctionalStats FunctionalStats::deserialize(std::string_view text) {
   arr("plane_processed", s.plane_processed);
   arr("plane_bidir_adds", s.plane_bidir_adds);
   arr("plane_fetches", s.plane_fetches);
+  arr("subgroup_active", s.subgroup_active);
   arr("group_key_rounds_hist", s.group_key_rounds_hist);
   s.group_fetch_sum = u64("group_fetch_sum");
   s.group_fetch_sumsq = u64("group_fetch_sumsq");
@@ -337,7 +340,7 @@ FunctionalStats FunctionalStats::deserialize(std::string_view text) {
   s.sum_retained_mass_fx = i64("sum_retained_mass_fx");
   s.topk_hits = u64("topk_hits");
   s.topk_slots = u64("topk_slots");
-  if (fields.size() != (has_k ? 32u : 31u))
+  if (fields.size() != (has_k ? 33u : 32u))
     throw core::InputError("FunctionalStats: unknown extra fields");
   return s;
 }

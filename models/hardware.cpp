@@ -22,6 +22,7 @@ constexpr std::pair<double ModelCoefficients::*, std::string_view> kModelCoeffic
     {&ModelCoefficients::area_ff_ge, "area.ff_ge"},
     {&ModelCoefficients::area_ge_um2, "area.ge_um2"},
     {&ModelCoefficients::area_mul8_ge, "area.mul8_ge"},
+    {&ModelCoefficients::area_mux2_ge, "area.mux2_ge"},
     {&ModelCoefficients::area_rf_bit_ge, "area.rf_bit_ge"},
     {&ModelCoefficients::area_xor2_ge, "area.xor2_ge"},
     {&ModelCoefficients::calib_dynamic_energy_scale, "calib.dynamic_energy_scale"},
@@ -32,6 +33,7 @@ constexpr std::pair<double ModelCoefficients::*, std::string_view> kModelCoeffic
     {&ModelCoefficients::energy_fp16_add_pj_45nm, "energy.fp16_add_pj_45nm"},
     {&ModelCoefficients::energy_fp16_mul_pj_45nm, "energy.fp16_mul_pj_45nm"},
     {&ModelCoefficients::energy_fp32_mul_pj_45nm, "energy.fp32_mul_pj_45nm"},
+    {&ModelCoefficients::energy_logic_pj_per_ge_45nm, "energy.logic_pj_per_ge_45nm"},
     {&ModelCoefficients::energy_mul8_pj_45nm, "energy.mul8_pj_45nm"},
     {&ModelCoefficients::energy_scoreboard_pj_per_bit, "energy.scoreboard_pj_per_bit"},
     {&ModelCoefficients::hbm_device_pj_per_bit, "hbm.device_pj_per_bit"},
@@ -46,6 +48,7 @@ constexpr std::pair<double ModelCoefficients::*, std::string_view> kModelCoeffic
     {&ModelCoefficients::sram_write_pj_per_bit, "sram.write_pj_per_bit"},
     {&ModelCoefficients::sram_write_pj_per_bit_4kib, "sram.write_pj_per_bit_4kib"},
     {&ModelCoefficients::tech_energy_scale_45_to_28, "tech.energy_scale_45_to_28"},
+    {&ModelCoefficients::timing_levels_per_cycle, "timing.levels_per_cycle"},
 };
 // A member without a name would silently stay 0 in every model: every double must be bound.
 static_assert(sizeof(ModelCoefficients) == std::size(kModelCoefficientNames) * sizeof(double),
@@ -245,9 +248,19 @@ core::Binding<HardwareConfig, SparsityKnobs> make_hardware_binding() {
             .key_part_unless("bpr", 1)
             .identity_unless(1));
   b.add(Field(&H::bidirectional, "features.bidirectional")
-            .describe("bidirectional bit sparsity (sum the smaller of ones/zeros)"));
+            .describe("bidirectional bit sparsity per GSAT sub-group (each adds the smaller of its "
+                      "ones/zeros on a half-width tree behind (g/2+1):1 multiplexers; off: "
+                      "full-width trees)"));
   b.add(Field(&H::out_of_order, "features.out_of_order")
             .describe("out-of-order execution with per-lane scoreboards (off: lockstep lanes)"));
+  // Added with issue 17: at true (what every earlier configuration was charged) it is out of the
+  // configuration hash.
+  b.add(Field(&H::bit_granular_overhead, "features.bit_granular_overhead")
+            .describe("charge the costs of bit-plane granularity: partial DRAM bursts of plane "
+                      "records, a DRAM wait per round's plane request, plane-extraction aligners "
+                      "(off: an idealized memory that delivers exactly the needed plane bytes "
+                      "with the first request; isolates the overhead)")
+            .identity_unless(true));
   // Every model coefficient is a parameter too: documented, overridable per file, sweepable.
   b.add_coefficients(&H::coefficients, "coefficients");
   return b;

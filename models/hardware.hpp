@@ -41,6 +41,7 @@ struct ModelCoefficients {
   double area_ff_ge = 0;
   double area_ge_um2 = 0;
   double area_mul8_ge = 0;
+  double area_mux2_ge = 0;
   double area_rf_bit_ge = 0;
   double area_xor2_ge = 0;
   double calib_dynamic_energy_scale = 0;
@@ -51,6 +52,7 @@ struct ModelCoefficients {
   double energy_fp16_add_pj_45nm = 0;
   double energy_fp16_mul_pj_45nm = 0;
   double energy_fp32_mul_pj_45nm = 0;
+  double energy_logic_pj_per_ge_45nm = 0;
   double energy_mul8_pj_45nm = 0;
   double energy_scoreboard_pj_per_bit = 0;
   double hbm_device_pj_per_bit = 0;
@@ -65,6 +67,7 @@ struct ModelCoefficients {
   double sram_write_pj_per_bit = 0;
   double sram_write_pj_per_bit_4kib = 0;
   double tech_energy_scale_45_to_28 = 0;
+  double timing_levels_per_cycle = 0;
 
   [[nodiscard]] static ModelCoefficients from(const core::CoefficientTable& table);
 };
@@ -125,6 +128,7 @@ struct HardwareConfig : SparsityKnobs, DataflowPolicy {
   // mechanism switches (for the ablation; bui_gf: SparsityKnobs)
   bool bidirectional = true;
   bool out_of_order = true;
+  bool bit_granular_overhead = true;  // features.bit_granular_overhead (issue 17)
 
   core::CoefficientTable coefficients = core::CoefficientTable::defaults();
   /// `coefficients` resolved (to_hardware() sets both; whoever changes the table re-resolves).

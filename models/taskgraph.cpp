@@ -1,5 +1,7 @@
 #include "models/taskgraph.hpp"
 
+#include "models/energy_area.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -62,6 +64,10 @@ OpCounts& OpCounts::operator+=(const OpCounts& o) {
   gsat_inputs += o.gsat_inputs;
   subgroup_adds += o.subgroup_adds;
   accum_adds += o.accum_adds;
+  correction_adds += o.correction_adds;
+  bs_logic_ge += o.bs_logic_ge;
+  plane_extract_ge += o.plane_extract_ge;
+  bit_granular_dram_bytes += o.bit_granular_dram_bytes;
   scoreboard_bits += o.scoreboard_bits;
   bound_ops += o.bound_ops;
   threshold_ops += o.threshold_ops;
@@ -87,6 +93,10 @@ OpCounts OpCounts::scaled(double k) const {
                     &out.gsat_inputs,
                     &out.subgroup_adds,
                     &out.accum_adds,
+                    &out.correction_adds,
+                    &out.bs_logic_ge,
+                    &out.plane_extract_ge,
+                    &out.bit_granular_dram_bytes,
                     &out.scoreboard_bits,
                     &out.bound_ops,
                     &out.threshold_ops,
@@ -146,7 +156,9 @@ EffectiveStats effective_stats(const HardwareConfig& hw, const WorkloadStats& s)
                ? std::clamp(s.kept_fraction, 0.0, e.active[static_cast<std::size_t>(e.rounds - 1)])
                : 1.0;
   e.v_fetch = hw.bui_gf ? std::clamp(s.group_v_fetch_fraction, e.kept, 1.0) : 1.0;
-  e.gsat_active = hw.bidirectional ? s.bidir_active_fraction : s.ones_fraction;
+  // BS applies per GSAT sub-group (issue 17); sub-groups of the lane's dims.
+  e.gsat_active =
+      hw.bidirectional ? s.subgroup_active(hw.gsat_subgroup, hw.dims_per_lane) : s.ones_fraction;
   e.rescales_per_row = s.rescales_per_row;
   return e;
 }
@@ -423,6 +435,16 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   const double lanes_active = sh.lanes_active;
   const int keys_per_lane = static_cast<int>(std::ceil(kbar / hw.lanes_per_row - 1e-9));
   const double subgroups = std::ceil(d / std::max(1, hw.gsat_subgroup));
+  const LaneParts lane = lane_parts(hw);
+  const int tree_cycles = lane_tree_cycles(hw, lane);
+  // GE evaluated per plane in BS selection (always) and multiplexers (as their share of the
+  // lane's h-input slots is active), in each of the head's passes through the lane.
+  const auto bs_ge_per_plane = [&](double active) {
+    const double lane_d = hw.dims_per_lane, g = std::min<double>(hw.gsat_subgroup, lane_d);
+    const double slots = sh.passes * std::ceil(lane_d / g) * std::floor(g / 2);
+    const double use = slots > 0 ? std::min(1.0, active * d / slots) : 0.0;
+    return sh.passes * (lane.select_ge + lane.mux_ge * use) / hw.planes_per_round();
+  };
   // In-order lanes move in lockstep, so the whole array acts on a round at once.
   const int columns = tg.in_order ? 1 : hw.lanes_per_row;
   // A threshold unit's max tree over the row's lanes, then the update.
@@ -443,8 +465,17 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
       }
     } else {
       const double u = union_of(e.fetch[ri], sh.share);
-      bursts = sh.fetch_scale * expected_bursts(kbar, np * plane_bytes, u, sh.share, burst);
+      // Bit-granular overhead (features.bit_granular_overhead): plane records smaller than a
+      // burst come in whole bursts, and every round after the first is its own request that
+      // waits for DRAM. Off: exactly the needed bytes, later rounds' planes arrive with the
+      // first request's.
+      const double exact = sh.fetch_scale * kbar * u * np * plane_bytes / sh.share / burst;
+      bursts = hw.bit_granular_overhead
+                   ? sh.fetch_scale * expected_bursts(kbar, np * plane_bytes, u, sh.share, burst)
+                   : exact;
+      op.bit_granular_dram_bytes += (bursts - exact) * burst;
       need_from_dram = e.fetch[ri] > 0 ? u / (sh.share * e.fetch[ri]) : 0.0;
+      if (!hw.bit_granular_overhead && r > 0) need_from_dram = 0;
     }
     const double latency = sram_lat + std::min(1.0, need_from_dram) * hbm_lat;
     dram_node(tg.plane_fetch[ri], Stage::PlaneFetch, Scope::Tile, r, bursts, latency, false);
@@ -453,6 +484,9 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     op.sram_kv_write_bits += bursts * burst * 8.0;
     op.sram_kv_read_bits +=
         kbar * e.fetch[ri] * d * np;  // the round's planes per needed key, broadcast to rows
+    // Plane extraction: each needed key's plane records aligned out of the buffer's words.
+    if (hw.bit_granular_overhead)
+      op.plane_extract_ge += kbar * e.fetch[ri] * np * plane_extract_ge_per_plane(hw, d);
 
     TaskNode& qk = tg.nodes[tg.qk_round[ri]];
     qk.stage = Stage::QkRound;
@@ -464,19 +498,27 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
                                    sh.passes
                              : qk.lane_cycles / lanes_active;
     // The k partial sums meet in a shift-add tree: ceil(log2 k) more adder stages.
-    qk.latency = hw.qk_pipeline_cycles + std::bit_width(static_cast<unsigned>(np - 1));
+    // The tree stage takes lane_tree_cycles (its logic levels, LaneParts); qk_pu.pipeline_cycles
+    // counts it as one.
+    qk.latency =
+        hw.qk_pipeline_cycles - 1 + tree_cycles + std::bit_width(static_cast<unsigned>(np - 1));
     qk.columns = columns;
     // A column's round is over when the busiest of its rows' lanes is (in-order: of all lanes).
     qk.column_service =
         tg.in_order ? qk.service
                     : expected_lockstep_max(keys_per_lane, e.active[ri], sh.rows_used) * sh.passes;
-    // Per plane: its AND tree (and the bidirectional row-sum correction); per round: k - 1
-    // shift-adds combining the planes' sums and one accumulate, i.e. k adds, one entry read and
-    // write and one bound check.
+    // Per plane: its sub-group trees, their combining adds, with BS the selection logic, the
+    // multiplexers (in use as their inputs are active) and a correction per sub-group; per round:
+    // k - 1 shift-adds combining the planes' sums and one accumulate, i.e. k adds, one entry
+    // read and write and one bound check.
     op.key_planes += qk.pairs * np;
     op.gsat_inputs += qk.pairs * np * d * e.gsat_active;
     op.subgroup_adds += qk.pairs * np * subgroups;
-    op.accum_adds += qk.pairs * np * (hw.bidirectional ? 2.0 : 1.0);
+    op.accum_adds += qk.pairs * np;
+    if (hw.bidirectional) {
+      op.correction_adds += qk.pairs * np * subgroups;
+      op.bs_logic_ge += qk.pairs * np * bs_ge_per_plane(e.gsat_active);
+    }
     op.scoreboard_bits += qk.pairs * 2.0 * hw.scoreboard_entry_width();
     op.bound_ops += qk.pairs * (hw.bui_gf ? 4.0 : 0.0);
 

@@ -152,17 +152,20 @@ struct OpCounts {
   double key_planes = 0;  // (row, key, plane) lane operations
   double gsat_inputs =
       0;  // active Q elements entering the adder trees (bidirectional: min(ones, zeros))
-  double subgroup_adds = 0;  // GSAT sub-group combine additions (16 bit)
-  double accum_adds =
-      0;  // shift-accumulate of the partial score (32 bit) incl. bidirectional correction
-  double scoreboard_bits = 0;  // scoreboard bits read + written
-  double bound_ops = 0;        // BUI bound additions and guard/max comparisons (32 bit)
-  double threshold_ops = 0;    // threshold-unit reductions and updates (32 bit)
-  double bui_ops = 0;          // BUI-generator additions (16 bit) per query row
-  double exps = 0;             // exponentials (kept pairs + rescales)
-  double rescale_muls = 0;     // accumulator rescales (FP16 multiplies)
-  double v_macs = 0;           // P.V multiply-accumulates (INT8 x INT8, 32-bit accumulate)
-  double norm_ops = 0;         // output normalization multiplies (FP32)
+  double subgroup_adds = 0;     // GSAT sub-group combine additions (16 bit)
+  double accum_adds = 0;        // shift-accumulate of the partial score (32 bit)
+  double correction_adds = 0;   // bidirectional correction per sub-group and plane (16 bit)
+  double bs_logic_ge = 0;       // gate equivalents evaluated in BS selection and multiplexers
+  double plane_extract_ge = 0;  // GE evaluated aligning plane records (bit-granular overhead)
+  double bit_granular_dram_bytes = 0;  // DRAM bytes of partial bursts beyond the needed planes
+  double scoreboard_bits = 0;          // scoreboard bits read + written
+  double bound_ops = 0;                // BUI bound additions and guard/max comparisons (32 bit)
+  double threshold_ops = 0;            // threshold-unit reductions and updates (32 bit)
+  double bui_ops = 0;                  // BUI-generator additions (16 bit) per query row
+  double exps = 0;                     // exponentials (kept pairs + rescales)
+  double rescale_muls = 0;             // accumulator rescales (FP16 multiplies)
+  double v_macs = 0;                   // P.V multiply-accumulates (INT8 x INT8, 32-bit accumulate)
+  double norm_ops = 0;                 // output normalization multiplies (FP32)
   double sram_kv_read_bits = 0, sram_kv_write_bits = 0;
   double sram_q_read_bits = 0, sram_q_write_bits = 0;
   double sram_out_read_bits = 0, sram_out_write_bits = 0;

@@ -22,6 +22,10 @@ struct WorkloadStats {
   double kept_fraction = 1.0;  // pairs that survive every round (exact score, go to softmax·V)
   double bidir_active_fraction = 0.5;  // mean min(ones, zeros) / d over processed key planes
   double ones_fraction = 0.5;          // mean ones / d over processed key planes (no bidirectional)
+  /// Bidirectional sparsity per GSAT sub-group (issue 17): entry i is the mean over processed key
+  /// planes of sum over sub-groups of g = 2 << i dims of min(ones, zeros), as a fraction of d
+  /// (FunctionalStats::subgroup_active). Empty when the digest predates it.
+  std::vector<double> subgroup_active_fraction;
   /// Per query group (qk_pu.rows queries sharing fetches): fraction of the group's visible
   /// (key, plane) pairs that memory must deliver, and of visible keys whose V is needed.
   double group_plane_fetch_fraction = 1.0;
@@ -50,6 +54,13 @@ struct WorkloadStats {
   /// Expected rounds per visible pair: the active fraction of each round's first plane, summed
   /// (= mean_rounds() when bits_per_round is 1).
   [[nodiscard]] double rounds_per_pair() const;
+
+  /// Active inputs per processed key plane, as a fraction of d, when bidirectional sparsity is
+  /// applied per sub-group of g dims of a d-dim head: the recorded value for g = 2, 4, ..., 32;
+  /// bidir_active_fraction for g >= d (one sub-group) and for digests without the per-sub-group
+  /// record; otherwise interpolated linearly in log2 g between the neighbouring recorded sizes
+  /// (g = 1 counts 0: a one-dim sub-group is never more than half active).
+  [[nodiscard]] double subgroup_active(int g, double d) const;
 
   /// Expected planes processed per visible pair: sum of active_fraction.
   [[nodiscard]] double mean_rounds() const {
