@@ -437,6 +437,26 @@ CoefficientTable CoefficientTable::defaults() {
        R{0.476, 0.884,
          "engineering judgement -30/+30 %: derived from published silicon with an assumed busy "
          "share and SRAM power share (baseline.published_*)"}},
+      // === predictor pipelines: sorting and top-k hardware (issue #18 item 1) ===================
+      {"baseline.cmp_exchange16_pj_45nm", 0.106, "pJ/compare",
+       "assumed: a 16-bit magnitude compare at the energy of a 16-bit add (energy.add16_pj_45nm, "
+       "0.053 pJ, Horowitz ISSCC 2014) plus the conditional swap of the two scores and their "
+       "indices at one more 16-bit-add equivalent; scaled linearly in score width",
+       0.106, R{0.053, 0.21, "engineering judgement x1/2-x2: assumed 16-bit compare plus swap"}},
+      {"baseline.area_cmp_exchange16_um2_45nm", 144, "um^2/compare",
+       "assumed: two 16-bit adders' area (comparator + swap steering; Horowitz ISSCC 2014 8-bit "
+       "add 36 um^2, linear in width)",
+       144,
+       R{72, 288,
+         "engineering judgement x1/2-x2: assumed 16-bit comparator plus swap multiplexers"}},
+      {"baseline.sort_core_inputs", 16, "scores/core",
+       "SOFA's distributed sorting: 16-to-4 sort cores (Wang et al., MICRO'24, arXiv 2407.10416; "
+       "shared/design/baselines.md §2)",
+       16, R{16, 16, "exact: SOFA's 16-to-4 sort cores as described (shared design notes)"}},
+      {"baseline.sort_core_outputs", 4, "scores/core",
+       "SOFA's distributed sorting: 16-to-4 sort cores (Wang et al., MICRO'24, arXiv 2407.10416; "
+       "shared/design/baselines.md §2)",
+       4, R{4, 4, "exact: SOFA's 16-to-4 sort cores as described (shared design notes)"}},
   };
   return t;
 }

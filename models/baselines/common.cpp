@@ -1,6 +1,7 @@
 #include "models/baselines/common.hpp"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 
 namespace pade::models {
@@ -94,6 +95,39 @@ void count_union(RuleCounters& c, const KeyUnion& u) {
 
 // ---- costs --------------------------------------------------------------------------------------
 
+void add_part(HeadWork& w, std::span<const ComputeUnit> units, std::size_t unit, std::string name,
+              double ops) {
+  add_part(w, units, unit, std::move(name), ops, units[unit].kind, units[unit].bits);
+}
+
+void add_part(HeadWork& w, std::span<const ComputeUnit> units, std::size_t unit, std::string name,
+              double ops, OpKind kind, int bits) {
+  if (w.ops.size() < units.size()) w.ops.resize(units.size(), 0.0);
+  w.ops[unit] += ops;
+  w.parts.push_back({unit, std::move(name), kind, bits, ops});
+}
+
+double model_width(const workloads::AttentionGroup& g) {
+  return static_cast<double>(g.q_heads) * g.head_dim;
+}
+
+double sorting_network_compares(double n, double k, double core_in, double core_out,
+                                double core_cmp) {
+  double compares = 0;
+  // Each pass shrinks the candidates by core_out / core_in; stop once k or fewer remain (a pass
+  // never runs on fewer candidates than one core keeps).
+  for (double left = n; left > k && left > core_out; left *= core_out / core_in)
+    compares += left / core_in * core_cmp;
+  return compares;
+}
+
+double quickselect_compares(double n, double k) {
+  if (n <= 1 || k <= 0) return 0;
+  k = std::min(k, n);
+  const double lo = k < n ? 2.0 * (n - k) * std::log(n / (n - k)) : 0.0;
+  return 2.0 * n + 2.0 * k * std::log(n / k) + lo;
+}
+
 OpCosts::OpCosts(const core::CoefficientTable& table, int node_nm)
     : energy_scale(table.get("tech.energy_scale_45_to_28") * (node_nm / 28.0)),
       area_scale(std::pow(node_nm / 45.0, 2.0)),
@@ -111,6 +145,8 @@ double OpCosts::pj(OpKind kind, int bits) const {
     case OpKind::Exp:
       return c->get("baseline.exp_fp16_macs") *
              (c->get("energy.fp16_mul_pj_45nm") + c->get("energy.fp16_add_pj_45nm")) * energy_scale;
+    case OpKind::CompareExchange:
+      return c->get("baseline.cmp_exchange16_pj_45nm") * bits / 16.0 * energy_scale;
   }
   return 0;
 }
@@ -130,6 +166,9 @@ double OpCosts::area_mm2(OpKind kind, int bits) const {
       um2 = c->get("baseline.exp_fp16_macs") *
             (c->get("baseline.area_fp16_mul_um2_45nm") + c->get("baseline.area_fp16_add_um2_45nm"));
       break;
+    case OpKind::CompareExchange:
+      um2 = c->get("baseline.area_cmp_exchange16_um2_45nm") * bits / 16.0;
+      break;
   }
   return um2 * area_scale * 1e-6;
 }
@@ -144,6 +183,34 @@ double unit_operators(const ComputeUnit& u, const OpCosts& costs, double pe_area
 bool is_prediction_unit(const ComputeUnit& u) {
   return u.name != "exec" && u.name != "exp";
 }
+
+namespace {
+
+/// Energy (pJ) of unit `u` in one head: its named parts at their own operation, the rest at the
+/// unit's (`unit_op_pj`, overhead included).
+double unit_pj(const HeadWork& w, std::size_t u, double unit_op_pj, const OpCosts& costs,
+               double overhead) {
+  double parted = 0, pj = 0;
+  for (const auto& p : w.parts)
+    if (p.unit == u) {
+      parted += p.ops;
+      pj += p.ops * costs.pj(p.kind, p.bits) * overhead;
+    }
+  return pj + (w.ops[u] - parted) * unit_op_pj;
+}
+
+/// energy_<unit>_<part>_j of every named part, summed over the groups.
+void add_part_metrics(core::Metrics& m, std::span<const ComputeUnit> units,
+                      std::span<const GroupWork> groups, const OpCosts& costs, double overhead) {
+  std::map<std::string, double> pj;
+  for (const auto& g : groups)
+    for (const auto& p : g.work.parts)
+      pj["energy_" + units[p.unit].name + "_" + p.name + "_j"] +=
+          g.heads * p.ops * costs.pj(p.kind, p.bits) * overhead;
+  for (const auto& [name, e] : pj) m.set(name, e * 1e-12);
+}
+
+}  // namespace
 
 core::Metrics accelerator_metrics(const BaselineContext& ctx, const workloads::Benchmark& bench,
                                   const AcceleratorTarget& target,
@@ -178,7 +245,7 @@ core::Metrics accelerator_metrics(const BaselineContext& ctx, const workloads::B
       const double t = g.work.ops[u] / (operators[u] * eff);
       head_cycles = std::max(head_cycles, t);
       busy[u] += g.heads * t;
-      arith_pj += g.heads * g.work.ops[u] * op_pj[u];
+      arith_pj += g.heads * unit_pj(g.work, u, op_pj[u], costs, target.energy_overhead);
     }
     sram_pj += g.heads * (g.work.sram_read_bits * c.get("sram.read_pj_per_bit") +
                           g.work.sram_write_bits * c.get("sram.write_pj_per_bit"));
@@ -218,7 +285,8 @@ core::Metrics accelerator_metrics(const BaselineContext& ctx, const workloads::B
     m.set("utilization_" + units[u].name, cycles > 0 ? busy[u] / cycles : 0.0);
     m.set("operators_" + units[u].name, operators[u]);
     double e = 0;
-    for (const auto& g : groups) e += g.heads * g.work.ops[u] * op_pj[u];
+    for (const auto& g : groups)
+      e += g.heads * unit_pj(g.work, u, op_pj[u], costs, target.energy_overhead);
     m.set("energy_" + units[u].name + "_j", e * 1e-12);
     if (is_prediction_unit(units[u])) prediction_pj += e;
   }
@@ -229,6 +297,7 @@ core::Metrics accelerator_metrics(const BaselineContext& ctx, const workloads::B
   m.set("energy_prediction_j", prediction_j);
   m.set("prediction_share_core", core_j > 0 ? prediction_j / core_j : 0.0);
   m.set("prediction_share_device", energy_j > 0 ? prediction_j / energy_j : 0.0);
+  add_part_metrics(m, units, groups, costs, target.energy_overhead);
   add_dataflow_metrics(m, target.dataflow, bench, target.operand_bits);
   return m;
 }

@@ -94,7 +94,9 @@ void count_union(RuleCounters& c, const KeyUnion& u);
 
 // ---- costs --------------------------------------------------------------------------------------
 
-enum class OpKind { IntMac, IntAdd, Exp };
+/// CompareExchange: one comparator with the conditional swap of two scores and their indices
+/// (sorting networks, selection engines), per 16-bit score.
+enum class OpKind { IntMac, IntAdd, Exp, CompareExchange };
 
 /// A block of the PE array: `area_fraction` of the PE-array area budget filled with operators of
 /// `kind` at `bits` (Exp units are a fixed count instead, `count`).
@@ -106,14 +108,53 @@ struct ComputeUnit {
   double count = 0;  // Exp only
 };
 
+/// A named stage of a unit's work (the predictor's operand projection, its scores, its softmax...):
+/// its operations occupy the unit's operators, and cost `kind` at `bits` each (an exponential on
+/// a predictor, say). Reported as the metric energy_<unit>_<name>_j (issue #18: each stage of a
+/// predictor pipeline is a named part of its energy).
+struct WorkPart {
+  std::size_t unit = 0;
+  std::string name;
+  OpKind kind = OpKind::IntMac;
+  int bits = 8;
+  double ops = 0;
+};
+
 /// Work of one head on the units (same order as the units) and its memory traffic.
 struct HeadWork {
-  std::vector<double> ops;         // operations per unit
+  std::vector<double> ops;         // operations per unit (including those of its parts)
   std::vector<double> efficiency;  // load-balance efficiency per unit (1 = perfect); empty = all 1
+  std::vector<WorkPart> parts;     // named stages; their ops are also in `ops`
   double dram_bytes = 0;
   double sram_read_bits = 0;
   double sram_write_bits = 0;
 };
+
+/// Adds a named stage to `w` (ops[unit] grows by `ops`). The first form costs the unit's own
+/// operation; the second another kind (e.g. the exponential of a predictor's softmax).
+void add_part(HeadWork& w, std::span<const ComputeUnit> units, std::size_t unit, std::string name,
+              double ops);
+void add_part(HeadWork& w, std::span<const ComputeUnit> units, std::size_t unit, std::string name,
+              double ops, OpKind kind, int bits);
+
+// ---- predictor pipeline sizes (issue #18 item 1)
+// --------------------------------------------------
+
+/// The model width a K projection reads (d_model = query heads × head dimension): the traces hold
+/// Q/K/V, not X or W_k, so operand generation from X is costed from the shapes, not simulated.
+[[nodiscard]] double model_width(const workloads::AttentionGroup& g);
+
+/// Compare-exchanges of a distributed sorting network selecting `k` of `n` scores: `n` cut into
+/// segments of `core_in`, each sort core keeps its `core_out` best with `core_cmp`
+/// compare-exchanges, and the survivors go through the cores again while more than `k` remain
+/// (SOFA's 16-to-4 sort cores). Continuous in n (a row's count is linear in n at fixed k / n).
+[[nodiscard]] double sorting_network_compares(double n, double k, double core_in, double core_out,
+                                              double core_cmp);
+
+/// Expected comparisons of quick-select (Hoare's FIND) for the k-th of n:
+/// 2n + 2k ln(n/k) + 2(n−k) ln(n/(n−k)) (Knuth, TAOCP vol. 3 §5.3.3; at most ≈ 3.39 n at k = n/2).
+/// SpAtten's top-k engine is a quick-select.
+[[nodiscard]] double quickselect_compares(double n, double k);
 
 /// Per-op energies and areas at the target node (from the coefficient table).
 struct OpCosts {

@@ -4,6 +4,9 @@
 // on the kept pairs at full precision. Not tiled: the whole mask and score matrix of a head stay
 // on chip, and spill to DRAM when they do not fit.
 //
+// Cost (sanger-4): the predictor's softmax is an exponential per visible pair (an FP16 exp unit's
+// energy) beside the 4-bit MACs; each stage is a named part of its energy.
+//
 // Rule counters (per head): pairs, kept, rows, row_retained_mass, keys, key_kept (keys kept by
 // any sampled row), pe_slots (16-PE passes after pack & split).
 #include <algorithm>
@@ -97,10 +100,16 @@ core::Metrics sanger_cost(const BaselineContext& ctx, const workloads::Benchmark
     const double queries = static_cast<double>(g.queries);
     GroupWork w;
     w.heads = static_cast<double>(g.layers) * g.q_heads;
-    // Prediction: d low-bit MACs per visible pair, plus the probability threshold done in the log
-    // domain (a compare against ln θ + the row's log-sum-exp and a table exp for that sum): 2 more
-    // low-bit operations per pair. Execution: QKᵀ and P·V on kept pairs; exact exp per kept pair.
-    w.work.ops = {pairs * (d + 2.0), kept * 2.0 * d, kept};
+    w.work.ops.assign(units.size(), 0.0);
+    // Prediction: d low-bit MACs per visible pair (Q and K are the layer's, quantized: Sanger does
+    // not regenerate them from X), then the softmax of those scores — an exponential per pair —
+    // and the threshold: the row max, the exponentials' sum and the compare, three 16-bit
+    // operations per pair. Execution: QKᵀ and P·V on kept pairs; exact exp per kept pair.
+    add_part(w.work, units, 0, "scores", pairs * d);
+    add_part(w.work, units, 0, "softmax", pairs, OpKind::Exp, 16);
+    add_part(w.work, units, 0, "threshold", 3.0 * pairs, OpKind::IntAdd, 16);
+    w.work.ops[1] = kept * 2.0 * d;
+    w.work.ops[2] = kept;
     w.work.efficiency = {1.0, balance, 1.0};
     // K is read twice: its 4-bit copy for the prediction, then full K and V for the kept pairs.
     const DataflowPlan kv = plan_dataflow(t.dataflow, g, b);
@@ -128,7 +137,7 @@ void register_sanger(BaselineRegistry& r) {
   r.add({"sanger",
          "Sanger (MICRO'21): 4-bit Q·Kᵀ prediction, probability threshold, pack & split, untiled "
          "(spills)",
-         "sanger-3", sanger_rule, sanger_cost});
+         "sanger-4", sanger_rule, sanger_cost});
 }
 
 }  // namespace pade::models

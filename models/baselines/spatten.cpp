@@ -6,6 +6,8 @@
 // Stand-ins (documented in docs/baselines.md): the accumulated importance of a key is its mean
 // probability over this head's sampled rows (the earlier layers SpAtten accumulates over are not
 // simulated); the keep ratio at layer l of L is final^(l/(L-1)); head pruning is not modelled.
+// Cost (spatten-4): the top-k engine is a quick-select, charged its expected comparisons for the
+// kept tokens among the layer's keys (Knuth's formula) at a compare-exchange's energy.
 // Rule counters: pairs, kept, rows, row_retained_mass, keys, key_kept (kept tokens),
 // row_lsb (rows refetching LSBs), lsb_pairs (kept pairs of those rows).
 #include <algorithm>
@@ -94,7 +96,7 @@ core::Metrics spatten_cost(const BaselineContext& ctx, const workloads::Benchmar
   const int m = std::min(b, static_cast<int>(ctx.config.integer("spatten.msb_bits")));
   const std::vector<ComputeUnit> units = {
       {"exec", OpKind::IntMac, b, 1.0 - ft, 0},
-      {"topk", OpKind::IntAdd, 16, ft, 0},
+      {"topk", OpKind::CompareExchange, 16, ft, 0},
       {"exp", OpKind::Exp, 16, 0, knob(ctx, "target.exp_units")}};
   const double lsb_rows = s.get("row_lsb");
   std::vector<GroupWork> groups;
@@ -104,10 +106,14 @@ core::Metrics spatten_cost(const BaselineContext& ctx, const workloads::Benchmar
     const double queries = static_cast<double>(g.queries), keys = static_cast<double>(g.keys);
     GroupWork w;
     w.heads = static_cast<double>(g.layers) * g.q_heads;
-    // QKᵀ on kept tokens (again for rows that refetch LSBs), P·V; importance accumulation (one add
-    // per kept pair) and quick-select (~2 compares per key); exp per kept pair (and again on
-    // refetch).
-    w.work.ops = {kept * d + lsb * d + kept * d, kept + 2.0 * keys, kept + lsb};
+    w.work.ops.assign(units.size(), 0.0);
+    // QKᵀ on kept tokens (again for rows that refetch LSBs), P·V; exp per kept pair (and again on
+    // refetch). Top-k engine: the importance accumulation (one 16-bit add per kept pair) and the
+    // quick-select of the surviving tokens among this layer's keys (expected comparisons).
+    w.work.ops[0] = kept * d + lsb * d + kept * d;
+    add_part(w.work, units, 1, "accumulate", kept, OpKind::IntAdd, 16);
+    add_part(w.work, units, 1, "select", quickselect_compares(keys, keys * s.get("key_kept", 1.0)));
+    w.work.ops[2] = kept + lsb;
     // Pruned tokens are never fetched; K's MSBs first, LSBs for the flat rows' share of the stream.
     const DataflowPlan kv = plan_dataflow(t.dataflow, g, b);
     const double tok = kv.key_reads_per_q_head() * s.get("key_kept", 1.0);
@@ -129,7 +135,7 @@ void register_spatten(BaselineRegistry& r) {
   r.add({"spatten",
          "SpAtten (HPCA'21): cascade token pruning by accumulated attention, progressive "
          "quantization",
-         "spatten-3", spatten_rule, spatten_cost});
+         "spatten-4", spatten_rule, spatten_cost});
 }
 
 }  // namespace pade::models
