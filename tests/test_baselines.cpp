@@ -14,6 +14,7 @@
 #include "models/hardware.hpp"
 #include "results/store.hpp"
 #include "results/store_sql.hpp"
+#include "test_baselines_helpers.hpp"
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
 
@@ -39,11 +40,7 @@ core::AttentionHead line_head(const std::vector<float>& q0, const std::vector<fl
 }
 
 models::BaselineContext context() {
-  models::BaselineContext ctx;
-  ctx.config = models::default_baseline_config();
-  ctx.pade =
-      models::pade_reference(models::to_hardware(core::default_config(models::hardware_schema())));
-  return ctx;
+  return test::default_baseline_context();
 }
 
 void set(models::BaselineContext& ctx, const std::string& key, const core::Value& v) {

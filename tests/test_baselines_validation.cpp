@@ -12,6 +12,7 @@
 #include "models/baselines/compare.hpp"
 #include "models/baselines/validation.hpp"
 #include "models/hardware.hpp"
+#include "test_baselines_helpers.hpp"
 #include "workloads/catalog.hpp"
 
 using namespace pade;
@@ -20,11 +21,7 @@ using Catch::Detail::Approx;
 namespace {
 
 models::BaselineContext context() {
-  models::BaselineContext ctx;
-  ctx.config = models::default_baseline_config();
-  ctx.pade =
-      models::pade_reference(models::to_hardware(core::default_config(models::hardware_schema())));
-  return ctx;
+  return test::default_baseline_context();
 }
 
 const workloads::Catalog& catalog() {
