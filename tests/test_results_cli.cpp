@@ -129,7 +129,7 @@ TEST_CASE("results: comparison and ablation figures come from companion campaign
   const auto report = pade_in(dir.path, "report r.db --campaign base --out rep");
   INFO(report.err);
   REQUIRE(report.code == 0);
-  CHECK(report.out.find("(10 figures)") != std::string::npos);
+  CHECK(report.out.find("(11 figures)") != std::string::npos);
   const std::string html = test::slurp_file(dir.path / "rep/index.html");
   CHECK(html.find("From campaign <code>baselines</code>") != std::string::npos);
   // The figure's caption names the campaign its data comes from (HTML-escaped quotes).
