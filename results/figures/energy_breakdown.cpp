@@ -64,20 +64,26 @@ Figure energy_breakdown(Store& store, std::int64_t cid, const FigureOptions& o) 
   Figure f;
   f.size = kWide;
   f.dat = dat.str();
-  f.body = "set title " +
-           gp("Energy breakdown per benchmark, design " + short_hash(d.hash) + " (" + d.fidelity +
-              " model)") +
+  // Two panels over the same stacks: joules (what a design spends) and shares (what dominates).
+  const std::string title = "Energy breakdown per benchmark, design " + short_hash(d.hash) + " (" +
+                            d.fidelity + " model)";
+  f.body = "set multiplot layout 1,2 title " + gp(title) +
            " noenhanced\n"
-           "set ylabel 'share of the energy (%)'\n"
            "set style data histograms\nset style histogram rowstacked\n"
            "set style fill solid 0.9 border rgb '#333333'\nset boxwidth 0.75\n"
-           "set yrange [0:100]\nset xtics rotate by 40 right noenhanced\nset grid noxtics\n"
-           "set key outside right top vertical noenhanced\n"
-           "plot ";
+           "set xtics rotate by 40 right noenhanced\nset grid noxtics\nset xlabel 'benchmark'\n"
+           "set title 'energy (J)'\nset ylabel 'energy (J)'\nset yrange [0:*]\nunset key\nplot ";
+  f.body += stacked_plot("energy_breakdown.dat", cols,
+                         [](std::size_t i) { return std::to_string(i + 4); });
+  f.body +=
+      "set title 'share of the energy (%)'\nset ylabel 'share of the energy (%)'\n"
+      "set yrange [0:100]\nset key outside right top vertical noenhanced\nplot ";
   f.body += stacked_plot("energy_breakdown.dat", cols,
                          [](std::size_t i) { return "(100*$" + std::to_string(i + 4) + "/$3)"; });
-  f.caption = "Share of each energy component (metrics energy_<part>_j) per benchmark for design " +
-              d.hash + ".";
+  f.body += "unset multiplot\n";
+  f.caption = "Energy by component (metrics energy_<part>_j) per benchmark for design " + d.hash +
+              ", in joules (left) and as shares of its energy (right)." +
+              caption_facts(store, cid, "none (absolute values)", d.fidelity + " model");
   return f;
 }
 

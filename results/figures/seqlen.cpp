@@ -29,20 +29,22 @@ Figure seqlen(Store& store, std::int64_t cid, const FigureOptions& o) {
     if (const auto y = e.metrics.find(metric); y && by_name.count(e.benchmark))
       points.push_back({by_name.at(e.benchmark), *y});
   std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) {
-    return std::tie(a.bench->model, a.bench->seq_len, a.bench->name) <
-           std::tie(b.bench->model, b.bench->seq_len, b.bench->name);
+    return std::tie(a.bench->model, a.bench->task, a.bench->seq_len, a.bench->name) <
+           std::tie(b.bench->model, b.bench->task, b.bench->seq_len, b.bench->name);
   });
+  // One line per (model, task): lengths of different tasks of one model are not one series.
   std::vector<std::string> models;
   std::ostringstream dat;
   dat << "# " << metric << " of design " << d.hash << " (" << d.fidelity
-      << " model) against sequence length; one block (index) per model.\n";
+      << " model) against sequence length; one block (index) per (model, task).\n";
   std::set<std::int64_t> lengths;
   double x_lo = INFINITY, x_hi = 0, y_lo = INFINITY, y_hi = -INFINITY;
   for (const auto& [bench, y] : points) {
-    if (models.empty() || models.back() != bench->model) {
-      dat << (models.empty() ? "" : "\n\n") << "# index " << models.size() << ": model "
-          << bench->model << "\n# seq_len " << metric << " benchmark\n";
-      models.push_back(bench->model);
+    const std::string series = bench->model + (bench->task.empty() ? "" : " / " + bench->task);
+    if (models.empty() || models.back() != series) {
+      dat << (models.empty() ? "" : "\n\n") << "# index " << models.size() << ": model " << series
+          << "\n# seq_len " << metric << " benchmark\n";
+      models.push_back(series);
     }
     const auto n = bench->seq_len;
     dat << n << ' ' << num(y) << ' ' << quoted(bench->name) << '\n';
@@ -71,7 +73,8 @@ Figure seqlen(Store& store, std::int64_t cid, const FigureOptions& o) {
               gp(models[i]);
   f.body += "\n";
   f.caption = metric + " of design " + d.hash + " against sequence length over " +
-              std::to_string(lengths.size()) + " lengths, one line per model.";
+              std::to_string(lengths.size()) + " lengths, one line per (model, task)." +
+              caption_facts(store, cid, "none (absolute values)", d.fidelity + " model");
   return f;
 }
 
