@@ -159,18 +159,18 @@ std::set<std::string> aggregate_components(const std::set<std::string>& names) {
 }
 
 std::string component_colour(const std::string& name) {
-  // One colour per component in every figure (area_breakdown, energy_breakdown, …): memory in
-  // blues, the QK-PU's parts in greens, the V-PU and softmax in oranges, control in purples
-  // (Okabe-Ito hues and their tints, so neighbours in a stack stay distinguishable).
+  // One colour per component in every figure (area_breakdown, energy_breakdown, …): DRAM blue,
+  // SRAM sky blue and violet, the QK-PU's parts greens, the V-PU and softmax orange and yellow,
+  // control purples and red, leakage greys (Okabe-Ito hues and tints, colour-blind safe).
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kColours{{
       {"dram", "#0072B2"},       {"sram", "#56B4E9"},      {"sram_kv", "#56B4E9"},
-      {"sram_q", "#9AD0F3"},     {"sram_out", "#2B8CC4"},  {"leakage_sram", "#B9DDF4"},
+      {"sram_q", "#B8E0F6"},     {"sram_out", "#8C6BB1"},  {"leakage_sram", "#DDDDDD"},
       {"qk_pu", "#009E73"},      {"gsat", "#009E73"},      {"arith", "#009E73"},
-      {"scoreboard", "#66C5AB"}, {"bound", "#00664A"},     {"exec", "#33B18F"},
+      {"scoreboard", "#7FD3B8"}, {"bound", "#004D38"},     {"exec", "#33B18F"},
       {"v_pu", "#E69F00"},       {"softmax", "#F0E442"},   {"exp", "#F0E442"},
       {"bui", "#CC79A7"},        {"bui_guard", "#CC79A7"}, {"threshold", "#D55E00"},
-      {"prediction", "#A0527F"}, {"predictor", "#A0527F"}, {"leakage_logic", "#BBBBBB"},
-      {"logic", "#777777"},      {"core", "#777777"},      {"other", "#DDDDDD"},
+      {"prediction", "#7A2E5C"}, {"predictor", "#7A2E5C"}, {"leakage_logic", "#999999"},
+      {"logic", "#555555"},      {"core", "#555555"},      {"other", "#F2F2F2"},
   }};
   for (const auto& [n, c] : kColours)
     if (n == name) return "rgb '" + std::string(c) + "'";

@@ -58,51 +58,58 @@ std::string normalization(Store& store, std::int64_t cid) {
 }
 
 /// The gnuplot body: one bar per (benchmark, baseline) from 1 to the ratio (boxxyerror, so a
-/// ratio below 1 hangs down from the 1× line), the geometric mean as the last group, labelled.
+/// ratio below 1 hangs down from the 1× line), the geometric mean as the last group — twice as
+/// wide, so each of its bars carries its value.
 std::string comparison_body(const std::string& name, const std::string& what,
                             const std::vector<std::string>& order,
                             const std::map<std::string, std::vector<double>>& per_baseline,
-                            std::size_t groups, double lo, double hi) {
+                            const std::vector<std::string>& benches, double lo, double hi) {
   // Room for the rotated geometric-mean labels beyond their bars, inside the plot.
   for (const auto& [_, values] : per_baseline) {
     const double g = geomean(values);
     if (std::isfinite(g) && g >= 1) hi = std::max(hi, g * 3);  // the label above the bar
     if (std::isfinite(g) && g < 1) lo = std::min(lo, g / 3);   // the label below it
   }
+  const double groups = static_cast<double>(benches.size()), mean_at = groups + 0.5;
   const double width = 0.8 / static_cast<double>(order.size());
   const auto offset = [&](std::size_t i) { return -0.4 + width * (static_cast<double>(i) + 0.5); };
+  std::string tics = "set xtics (";
+  for (std::size_t b = 0; b < benches.size(); ++b) tics += gp(benches[b]) + " " + num(b) + ", ";
+  tics += "'geo-mean' " + num(mean_at) + ") rotate by 40 right noenhanced\n";
   std::string body = "set title 'PADE " + what +
                      " over each baseline, per benchmark (log scale; up: PADE better)'\n"
                      "set ylabel '" +
-                     what + " (×, baseline / PADE)'\nset xlabel 'benchmark'\n" +
-                     log_axis("y", lo, hi) + range("x", {-0.6, static_cast<double>(groups) + 0.6}) +
-                     "set style fill solid 0.9 border rgb '#333333'\n"
-                     "set xtics rotate by 40 right noenhanced\nset lmargin 14\n"
+                     what + " (×, baseline / PADE)'\n" + log_axis("y", lo, hi) +
+                     range("x", {-0.6, mean_at + 1.1}) + tics +
+                     "set style fill solid 0.9 border rgb '#333333'\nset lmargin 14\n"
                      "set grid ytics\nset grid noxtics\n"
                      "set key outside below horizontal noenhanced\n"
                      "# The 1× line the bars start from, and a separator before the mean group.\n"
                      "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb "
                      "'#333333' lw 1.5 front\n"
                      "set arrow 2 from " +
-                     num(static_cast<double>(groups) - 0.5) + ", graph 0 to " +
-                     num(static_cast<double>(groups) - 0.5) +
+                     num(groups - 0.5) + ", graph 0 to " + num(groups - 0.5) +
                      ", graph 1 nohead lc rgb '#333333' dt 2\n";
   for (std::size_t i = 0; i < order.size(); ++i) {
     const double g = geomean(per_baseline.at(order[i]));
     if (!std::isfinite(g)) continue;
     body += "set label " + std::to_string(10 + i) + " " + gp(ratio_text(g)) + " at " +
-            num(static_cast<double>(groups) + offset(i)) + ", " + num(g) +
+            num(mean_at + 2 * offset(i)) + ", " + num(g) +
             (g >= 1 ? " rotate by 90 left offset 0,0.4" : " rotate by 90 right offset 0,-0.4") +
             " font ',9' front\n";
   }
   body += "plot ";
   for (std::size_t i = 0; i < order.size(); ++i) {
-    const std::string x = "($0" + (offset(i) < 0 ? std::string() : "+") + num(offset(i)) + ")";
+    // Benchmark rows at 0, 1, …; the mean row (the last, $0 == groups) at mean_at, doubled.
+    const std::string mean = "($0==" + num(groups) + ")";
+    const std::string x =
+        "(" + mean + "?" + num(mean_at + 2 * offset(i)) + ":$0+" + num(offset(i)) + ")";
+    const std::string half = "(" + mean + "?" + num(width) + ":" + num(width / 2) + ")";
     const std::string c = std::to_string(i + 2);
     body +=
         std::string(i ? ", \\\n     '' " : "'" + name + ".dat' ") + "using " + x + ":" + c + ":(" +
-        x + "-" + num(width / 2) + "):(" + x + "+" + num(width / 2) + "):(1):" + c +
-        (i ? "" : ":xtic(1)") + " with boxxyerror ls " + std::to_string(i % 8 + 1) + " title " +
+        x + "-" + half + "):(" + x + "+" + half + "):(1):" + c + " with boxxyerror ls " +
+        std::to_string(i % 8 + 1) + " title " +
         gp(label(order[i]) + " (geo-mean " + ratio_text(geomean(per_baseline.at(order[i]))) + ")");
   }
   return body + "\n";
@@ -154,7 +161,9 @@ Figure comparison(Store& store, std::int64_t cid, const std::string& name,
   Figure f;
   f.size = kWide;
   f.dat = dat.str();
-  f.body = comparison_body(name, what, order, per_baseline, by_bench.size(), lo, hi);
+  std::vector<std::string> benches;
+  for (const auto& [bench, _] : by_bench) benches.push_back(bench);
+  f.body = comparison_body(name, what, order, per_baseline, benches, lo, hi);
   std::string means;
   for (const auto& b : order)
     means += (means.empty() ? "" : ", ") + label(b) + " " + ratio_text(geomean(per_baseline[b]));

@@ -40,8 +40,9 @@ std::pair<std::string, std::string> paper_mark(const std::vector<RankedPoint>& s
     const std::string x = num(r.point.objectives.get("latency_s"));
     const std::string y = num(r.point.objectives.get("energy_j"));
     return {x + ' ' + y + ' ' + paper + '\n',
-            "set label 1 " + gp("paper's design (" + short_hash(paper) + ")") + " at " + x + ", " +
-                y + " point pt 12 ps 3 lc rgb '#D55E00' lw 2 offset 1.5,1.2 front noenhanced\n"};
+            "set style textbox opaque noborder\nset label 1 " +
+                gp("paper's design (" + short_hash(paper) + ")") + " at " + x + ", " + y +
+                " point pt 12 ps 3 lc rgb '#D55E00' lw 2 offset 1.5,1.2 front boxed noenhanced\n"};
   }
   return {"", ""};
 }
@@ -107,7 +108,7 @@ Figure pareto(Store& store, std::int64_t cid, const FigureOptions&) {
       "set ylabel 'energy, total over benchmarks (J)'\n"
       "set cblabel 'area (mm²)'\n" +
       log_axis("x", lat_lo, lat_hi) + log_axis("y", en_lo, en_hi) + "set cbrange [" + num(ar_lo) +
-      ":" + num(ar_hi) + "]\nset key outside below horizontal\n" + paper_label +
+      ":" + num(ar_hi) + "]\nset key outside top center horizontal\n" + paper_label +
       "plot 'pareto.dat' index 0 using 1:2:3 with points pt 7 ps 1.4 lc palette title "
       "'configurations', \\\n"
       "     '' index 2 using 1:2 with steps ls 8 lw 2 title 'front of latency and energy'" +

@@ -38,7 +38,7 @@ Figure seqlen(Store& store, std::int64_t cid, const FigureOptions& o) {
   dat << "# " << metric << " of design " << d.hash << " (" << d.fidelity
       << " model) against sequence length; one block (index) per (model, task).\n";
   std::set<std::int64_t> lengths;
-  double x_lo = INFINITY, x_hi = 0, y_lo = INFINITY, y_hi = -INFINITY;
+  double y_lo = INFINITY, y_hi = -INFINITY;
   for (const auto& [bench, y] : points) {
     const std::string series = bench->model + (bench->task.empty() ? "" : " / " + bench->task);
     if (models.empty() || models.back() != series) {
@@ -49,14 +49,14 @@ Figure seqlen(Store& store, std::int64_t cid, const FigureOptions& o) {
     const auto n = bench->seq_len;
     dat << n << ' ' << num(y) << ' ' << quoted(bench->name) << '\n';
     lengths.insert(n);
-    x_lo = std::min(x_lo, double(n)), x_hi = std::max(x_hi, double(n));
     y_lo = std::min(y_lo, y), y_hi = std::max(y_hi, y);
   }
   if (lengths.size() < 2)
     throw NoFigureData("design " + d.hash + " was evaluated at " + std::to_string(lengths.size()) +
                        " sequence length(s); the figure needs benchmarks of at least two");
   std::string axes;
-  if (x_lo > 0) axes += "set logscale x 2\n" + range("x", log_range(x_lo, x_hi));
+  // Tics at the lengths themselves (512, 1024, …: base-2 log scale when they span 8× or more).
+  axes += value_axis("x", std::vector<double>(lengths.begin(), lengths.end()));
   if (y_lo > 0 && y_hi / y_lo >= 10) axes += log_axis("y", y_lo, y_hi);
   Figure f;
   f.dat = dat.str();
