@@ -221,6 +221,7 @@ TEST_CASE(
     CHECK(energy.find("lc " + results::figures::component_colour("dram") + " title 'dram'") !=
           std::string::npos);
     CHECK(energy.find("set ylabel 'energy, total over benchmarks (J)'") != std::string::npos);
+    CHECK(energy.find("'energy_breakdown.dat' index 0 using (100*$4/$3)") != std::string::npos);
     CHECK(energy.find("share of the benchmark''s energy (%)") != std::string::npos);
   }
   // alpha: the paper's α marked, accuracy loss defined, kept fractions inside [0, 1].

@@ -106,13 +106,14 @@ Figure alpha(Store& store, std::int64_t cid, const FigureOptions&) {
            "class'\n"
            "set xlabel 'guard scale α (threshold = max − α · radius)'\n" +
            value_axis("x", xs) + (paper_in_range ? paper_mark : std::string()) +
-           "set key outside below horizontal noenhanced\n"
+           // One key for both panels (the same lines), beside the last one.
+           (accuracy ? "unset key\n" : "set key outside right top vertical noenhanced\n") +
            "set title 'keys kept'\nset ylabel 'fraction of keys kept (1 − sparsity)'\n"
            "set yrange [0:1]\nplot " +
            lines("2");
   if (accuracy)
     f.body +=
-        "set title 'accuracy loss'\n"
+        "set title 'accuracy loss'\nset key outside right top vertical noenhanced\n"
         "set ylabel 'accuracy loss (%, 100 · (1 − cos) of attention output vs dense)'\n"
         "set yrange [0:*]\nplot " +
         lines("(100*$5)");

@@ -295,10 +295,11 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 }
 
 std::string stacked_plot(const std::string& file, const std::vector<std::string>& columns,
-                         const std::function<std::string(std::size_t)>& column) {
+                         const std::function<std::string(std::size_t)>& column,
+                         const std::string& index) {
   std::string out;
   for (std::size_t i = 0; i < columns.size(); ++i)
-    out += std::string(i ? ", \\\n     '' " : "'" + file + "' ") + "using " + column(i) +
+    out += std::string(i ? ", \\\n     ''" : "'" + file + "'") + index + " using " + column(i) +
            (i ? "" : ":xtic(1)") + " lc " + component_colour(columns[i]) + " title " +
            gp(columns[i]);
   return out + "\n";

@@ -30,14 +30,16 @@ std::string panels(const std::string& title, const std::vector<std::string>& col
                      "]\nset xtics rotate by 40 right noenhanced\nunset key\nset boxwidth 0.7\n"
                      "plot 'energy_breakdown.dat' index 1 using 0:2:3:xtic(1) with boxes lc rgb "
                      "variable\n"
-                     "unset logscale y\nset xrange [*:*]\nset ytics auto\n"
+                     "unset logscale y\nset xrange [*:*]\nset ytics auto\nunset xtics\n"
+                     "set xtics rotate by 40 right noenhanced\n"
                      "set size 0.7,0.95\nset origin 0.3,0\nset title 'per benchmark (%)'\n"
                      "set ylabel 'share of the benchmark''s energy (%)'\n"
                      "set style data histograms\nset style histogram rowstacked\n"
                      "set boxwidth 0.75\nset yrange [0:100]\n"
                      "set key outside right top vertical noenhanced\nplot ";
-  body += stacked_plot("energy_breakdown.dat", cols,
-                       [](std::size_t i) { return "(100*$" + std::to_string(i + 4) + "/$3)"; });
+  body += stacked_plot(
+      "energy_breakdown.dat", cols,
+      [](std::size_t i) { return "(100*$" + std::to_string(i + 4) + "/$3)"; }, " index 0");
   return body + "unset multiplot\n";
 }
 

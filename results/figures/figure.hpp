@@ -71,9 +71,11 @@ Figure seqlen(Store& store, std::int64_t cid, const FigureOptions& o);
 [[nodiscard]] std::set<std::string> aggregate_components(const std::set<std::string>& names);
 /// The `plot` clauses of a stacked histogram of `file`, one per column (column(i): the `using`
 /// expression of column i), ending in a newline.
+/// `index`: the data block (" index 0"), empty for the whole file.
 [[nodiscard]] std::string stacked_plot(const std::string& file,
                                        const std::vector<std::string>& columns,
-                                       const std::function<std::string(std::size_t)>& column);
+                                       const std::function<std::string(std::size_t)>& column,
+                                       const std::string& index = "");
 [[nodiscard]] bool contains(const std::vector<std::string>& v, const std::string& s);
 /// The one colour of an energy or area component ("dram", "sram_kv", "v_pu"…) in every figure,
 /// as gnuplot's "rgb '#rrggbb'"; unknown names get a stable colour from their text.
