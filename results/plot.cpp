@@ -49,16 +49,17 @@ void run_gnuplot(const fs::path& dir, const std::string& script) {
                          (r.err.empty() ? std::string() : ": " + r.err));
 }
 
-/// The script: the style, then the body rendered once per terminal (the plot commands are shared).
+/// The script: the style, then the body rendered once per terminal. The body is repeated rather
+/// than `replot`, which would redraw only the last panel of a multiplot.
 std::string with_terminals(const std::string& name, const std::string& body, const Size& s) {
   std::string g = paper_style_preamble();
   g += "# Rendered three times: PNG for screens, SVG for the HTML report, PDF for papers.\n";
   g += "set terminal pngcairo size " + std::to_string(s.png_w) + "," + std::to_string(s.png_h) +
        " enhanced font 'Sans,13'\nset output '" + name + ".png'\n" + body;
   g += "set terminal svg size " + std::to_string(s.svg_w) + "," + std::to_string(s.svg_h) +
-       " enhanced font 'Sans,12' background '#ffffff'\nset output '" + name + ".svg'\nreplot\n";
+       " enhanced font 'Sans,12' background '#ffffff'\nset output '" + name + ".svg'\n" + body;
   g += "set terminal pdfcairo size " + figures::num(s.pdf_w_in) + "in," + figures::num(s.pdf_h_in) +
-       "in enhanced font 'Sans,10'\nset output '" + name + ".pdf'\nreplot\n";
+       "in enhanced font 'Sans,10'\nset output '" + name + ".pdf'\n" + body;
   g += "unset output\n";
   return g;
 }

@@ -89,7 +89,8 @@ TEST_CASE("results: every figure renders as PNG, SVG and PDF, with data the fixt
   const auto all = results::render_all(store, o, dir.path / "figs");
   for (const auto& [name, why] : all.skipped) FAIL_CHECK(name << " skipped: " << why);
   REQUIRE(all.figures.size() == results::figure_names().size());
-  const std::set<std::string> wide = {"speedup", "efficiency", "energy_breakdown", "tornado"};
+  const std::set<std::string> wide = {"speedup", "efficiency", "energy_breakdown", "tornado",
+                                      "alpha"};
   for (const auto& f : all.figures) {
     check_rendered(f);
     CHECK(f.png_width == (wide.count(f.name) ? 1600 : 1200));
@@ -138,8 +139,10 @@ TEST_CASE("results: every figure renders as PNG, SVG and PDF, with data the fixt
   }
   // energy breakdown: components add up to energy_j (no 'other'); area breakdown has 'other'.
   {
-    const auto rows = dat_rows(figs / "energy_breakdown.dat");
-    REQUIRE(rows.size() == 4);
+    auto rows = dat_rows(figs / "energy_breakdown.dat");
+    REQUIRE(rows.size() == 4 + 2);  // per benchmark, then per component (core, dram) summed
+    CHECK(rows[4][0] == "core");
+    rows.resize(4);
     for (const auto& r : rows) {
       REQUIRE(r.size() == 5);  // benchmark energy_j stack_j core dram
       CHECK(std::stod(r[3]) + std::stod(r[4]) == Approx(std::stod(r[1])));
@@ -161,8 +164,8 @@ TEST_CASE("results: every figure renders as PNG, SVG and PDF, with data the fixt
   // seqlen: two models, latency grows with the sequence length within each.
   {
     const auto text = test::slurp_file(figs / "seqlen.dat");
-    CHECK(text.find("# index 0: model m1") != std::string::npos);
-    CHECK(text.find("# index 1: model m2") != std::string::npos);
+    CHECK(text.find("# index 0: model m1 / task") != std::string::npos);
+    CHECK(text.find("# index 1: model m2 / task") != std::string::npos);
     const auto rows = dat_rows(figs / "seqlen.dat");
     REQUIRE(rows.size() == 4);
     CHECK(std::stod(rows[1][1]) > std::stod(rows[0][1]));
@@ -186,7 +189,8 @@ TEST_CASE("results: every figure renders as PNG, SVG and PDF, with data the fixt
     const auto front_at = text.find("# index 1");
     REQUIRE(front_at != std::string::npos);
     std::size_t rank0 = 0;
-    for (const auto& r : dat_rows(figs / "pareto.dat")) rank0 += r[3] == "0" ? 1 : 0;
+    for (const auto& r : dat_rows(figs / "pareto.dat"))  // blocks 0 and 1 (blocks 2, 3: 3 columns)
+      rank0 += r.size() == 5 && r[3] == "0" ? 1 : 0;
     CHECK(rank0 % 2 == 0);  // each front row appears twice: in the cloud and in the front
     CHECK(rank0 > 0);
   }

@@ -116,19 +116,19 @@ Figure ablation(Store& store, std::int64_t cid, const FigureOptions&) {
       "set title " +
       gp("Ablation: speedup and energy efficiency over \"" + base.label + "\" (suite, log scale)") +
       " noenhanced\n"
-      "set ylabel 'improvement (×)'\n"
+      "set ylabel 'improvement (×, variant over the base)'\n"
       "set style data histograms\nset style histogram clustered gap 1\n"
       "set style fill solid 0.9 border rgb '#333333'\nset boxwidth 0.9\n" +
       log_axis("y", lo, hi) + "set xtics noenhanced" +
       (v.size() > 4 ? " rotate by 25 right\nset lmargin 14" : "") +
       "\nset grid noxtics\n"
-      "set key top left\n"
+      "set key outside below horizontal\n"
       "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '#333333' lw 1\n"
       "plot 'ablation.dat' using 2:xtic(1) ls 1 title 'speedup', '' using 3 ls 3 title 'energy "
       "efficiency'\n";
   f.caption = "Ablation over " + std::to_string(v.size()) +
               " feature combinations of otherwise equal designs, " + "relative to \"" + base.label +
-              "\".";
+              "\"." + caption_facts(store, cid, "ratios to the base variant of the same campaign");
   return f;
 }
 

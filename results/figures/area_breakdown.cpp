@@ -20,8 +20,12 @@ std::vector<Design> smallest_front_designs(Store& store, std::int64_t cid) {
   auto points = store.ranked_points(cid);
   const bool ranked = std::any_of(points.begin(), points.end(),
                                   [](const RankedPoint& r) { return r.suite_rank.has_value(); });
+  // One fidelity (the front's) and each design once: a screened-then-refined design has a
+  // point at both fidelities.
+  std::set<std::string> seen;
   std::erase_if(points, [&](const RankedPoint& r) {
-    return !r.point.feasible || (ranked && r.suite_rank != 0);
+    return !r.point.feasible || !r.at_front_fidelity || (ranked && r.suite_rank != 0) ||
+           !seen.insert(r.point.config_hash).second;
   });
   const auto key = [](const RankedPoint& r) {
     const auto area = r.point.objectives.find("area_mm2");
@@ -102,8 +106,15 @@ Figure area_breakdown(Store& store, std::int64_t cid, const FigureOptions&) {
       "plot ";
   f.body +=
       stacked_plot("area_breakdown.dat", cols, [](std::size_t i) { return std::to_string(i + 3); });
-  f.caption = "Area by component (metrics area_<part>_mm2) of " + std::to_string(designs.size()) +
-              " Pareto-front designs.";
+  std::string shares;  // of the smallest design, so a reader has the proportions in numbers
+  if (!designs.empty() && std::isfinite(totals[0]) && totals[0] > 0)
+    for (const auto& [c, v] : parts[0])
+      shares += std::string(shares.empty() ? "" : ", ") + c + " " +
+                std::to_string(static_cast<int>(std::lround(100 * v / totals[0]))) + " %";
+  f.caption = "Area by component (metrics area_<part>_mm2, in mm²) of " +
+              std::to_string(designs.size()) + " Pareto-front designs, smallest first" +
+              (shares.empty() ? std::string() : " (shares of the smallest: " + shares + ")") + "." +
+              caption_facts(store, cid, "none (absolute values)");
   return f;
 }
 

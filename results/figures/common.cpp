@@ -1,8 +1,10 @@
 // The helpers the figure builders share: gnuplot text, and the design and metric checks.
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <initializer_list>
 #include <tuple>
@@ -45,37 +47,49 @@ std::string range(const char* axis, std::pair<double, double> r) {
   return std::string("set ") + axis + "range [" + num(r.first) + ":" + num(r.second) + "]\n";
 }
 
-/// A log axis over [lo, hi] with readable tics: gnuplot labels only powers of ten, which leaves a
-/// range under two decades with one tic or none, so such ranges get 1-2-5 (or 1…9) tics.
-std::string log_axis(const std::string& axis, double lo, double hi) {
-  const auto r = log_range(lo, hi);
-  std::string s = "set logscale " + axis + "\n" + range(axis.c_str(), r);
-  if (r.second / r.first >= 100) {
-    // Decades: plain numbers while they stay short (0.001 … 10000), powers of ten beyond.
-    const bool plain = r.first >= 1e-3 && r.second <= 1e4;
-    return s + "set format " + axis + (plain ? " '%g'\n" : " '%.0t×10^{%T}'\n");
-  }
+std::vector<double> log_tics(double lo, double hi) {
   const auto tics = [&](std::initializer_list<int> mantissas) {
     std::vector<double> v;
-    for (int k = static_cast<int>(std::floor(std::log10(r.first)));
-         k <= static_cast<int>(std::ceil(std::log10(r.second))); ++k)
+    for (int k = static_cast<int>(std::floor(std::log10(lo))) - 1;
+         k <= static_cast<int>(std::ceil(std::log10(hi))); ++k)
       for (const int m : mantissas) {
         const double x = m * std::pow(10.0, k);
-        if (x >= r.first && x <= r.second) v.push_back(x);
+        if (x >= lo * (1 - 1e-12) && x <= hi * (1 + 1e-12)) v.push_back(x);
       }
     return v;
   };
-  auto v = tics({1, 2, 5});
-  if (v.size() < 3) v = tics({1, 2, 3, 4, 5, 6, 7, 8, 9});
-  if (v.size() < 3) {  // under a factor of ~2: evenly spaced tics at a 1-2-5 step
-    const double raw = (r.second - r.first) / 5, mag = std::pow(10.0, std::floor(std::log10(raw)));
-    const double step = raw / mag < 2 ? 2 * mag : raw / mag < 5 ? 5 * mag : 10 * mag;
-    v.clear();
-    for (double x = std::ceil(r.first / step) * step; x <= r.second; x += step) v.push_back(x);
+  // Past three decades 2 and 5 crowd the axis; below that they are what makes it readable.
+  std::vector<double> v = std::log10(hi / lo) > 3 ? tics({1}) : tics({1, 2, 5});
+  if (v.size() >= 4) return v;
+  // A short range (77-174 J): an even 1-2-5 step. A decade is a multiple of any smaller such
+  // step, so every decade inside the range stays ticked.
+  const double raw = (hi - lo) / 5, mag = std::pow(10.0, std::floor(std::log10(raw)));
+  const double step = raw / mag < 2 ? 2 * mag : raw / mag < 5 ? 5 * mag : 10 * mag;
+  std::vector<double> even = tics({1});
+  for (double k = std::ceil(lo / step); k * step <= hi * (1 + 1e-12); ++k) even.push_back(k * step);
+  std::sort(even.begin(), even.end());
+  even.erase(std::unique(even.begin(), even.end(),
+                         [](double a, double b) { return std::abs(a - b) <= 1e-9 * b; }),
+             even.end());
+  return even;
+}
+
+std::string log_axis(const std::string& axis, double lo, double hi) {
+  const auto r = log_range(lo, hi);
+  std::string s = "set logscale " + axis + "\n" + range(axis.c_str(), r) + "set " + axis + "tics (";
+  const std::vector<double> v = log_tics(r.first, r.second);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    // Plain numbers while they stay short (0.001 … 10000), powers of ten beyond.
+    std::string label = num(v[i]);
+    if (v[i] < 1e-3 || v[i] >= 1e5) {
+      const int k = static_cast<int>(std::floor(std::log10(v[i]) + 1e-9));
+      const double m = v[i] / std::pow(10.0, k);
+      label = (std::abs(m - 1) < 1e-9 ? std::string() : num(m) + "×") + "10^{" + std::to_string(k) +
+              "}";
+    }
+    s += (i ? ", " : "") + gp(label) + " " + num(v[i]);
   }
-  s += "set " + axis + "tics (";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + num(v[i]);
-  return s + ")\nset format " + axis + " '%g'\n";
+  return s + ")\n";
 }
 
 /// A numeric axis through the given distinct values: tics at the values when there are few, a
@@ -144,17 +158,149 @@ std::set<std::string> aggregate_components(const std::set<std::string>& names) {
   return out;
 }
 
+std::string component_colour(const std::string& name) {
+  // One colour per component in every figure (area_breakdown, energy_breakdown, …): DRAM blue,
+  // SRAM sky blue and violet, the QK-PU's parts greens, the V-PU and softmax orange and yellow,
+  // control purples and red, leakage greys (Okabe-Ito hues and tints, colour-blind safe).
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kColours{{
+      {"dram", "#0072B2"},       {"sram", "#56B4E9"},      {"sram_kv", "#56B4E9"},
+      {"sram_q", "#B8E0F6"},     {"sram_out", "#8C6BB1"},  {"leakage_sram", "#DDDDDD"},
+      {"qk_pu", "#009E73"},      {"gsat", "#009E73"},      {"arith", "#009E73"},
+      {"scoreboard", "#7FD3B8"}, {"bound", "#004D38"},     {"exec", "#33B18F"},
+      {"v_pu", "#E69F00"},       {"softmax", "#F0E442"},   {"exp", "#F0E442"},
+      {"bui", "#CC79A7"},        {"bui_guard", "#CC79A7"}, {"threshold", "#D55E00"},
+      {"prediction", "#7A2E5C"}, {"predictor", "#7A2E5C"}, {"leakage_logic", "#999999"},
+      {"logic", "#555555"},      {"core", "#555555"},      {"other", "#F2F2F2"},
+  }};
+  for (const auto& [n, c] : kColours)
+    if (n == name) return "rgb '" + std::string(c) + "'";
+  // FNV-1a of the name: the same unknown component gets the same colour everywhere.
+  std::uint32_t h = 2166136261u;
+  for (const char ch : name) h = (h ^ static_cast<unsigned char>(ch)) * 16777619u;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "#%02X%02X%02X", 64 + (h & 0x7f), 64 + ((h >> 8) & 0x7f),
+                64 + ((h >> 16) & 0x7f));
+  return "rgb '" + std::string(buf) + "'";
+}
+
+std::string humanize(const std::string& key) {
+  // Whole parts first (qk_pu, bui_gf are one word), then word by word; units in parentheses.
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kWords{{
+      {"qk_pu", "QK-PU"},
+      {"v_pu", "V-PU"},
+      {"bui_gf", "BUI-GF"},
+      {"out_of_order", "out-of-order"},
+      {"sram", "SRAM"},
+      {"hbm", "HBM"},
+      {"kv", "K/V"},
+      {"qk", "QK"},
+      {"alpha", "α"},
+      {"kib", "(KiB)"},
+      {"mhz", "(MHz)"},
+      {"nm", "(nm)"},
+      {"gbps", "(Gb/s)"},
+      {"ns", "(ns)"},
+      {"algorithm", "algorithm:"},
+      {"features", "feature:"},
+  }};
+  const auto word = [&](std::string_view w) {
+    for (const auto& [from, to] : kWords)
+      if (w == from) return std::string(to);
+    return std::string(w);
+  };
+  std::string out;
+  std::size_t start = 0;
+  while (start <= key.size()) {
+    const std::size_t dot = std::min(key.find('.', start), key.size());
+    const std::string_view part = std::string_view(key).substr(start, dot - start);
+    std::string text = word(part);
+    if (text == part) {  // not a whole-part word: word by word
+      text.clear();
+      std::size_t s = 0;
+      while (s <= part.size()) {
+        const std::size_t u = std::min(part.find('_', s), part.size());
+        if (!text.empty()) text += ' ';
+        text += word(part.substr(s, u - s));
+        s = u + 1;
+      }
+    }
+    out += (out.empty() ? "" : " ") + text;
+    start = dot + 1;
+  }
+  return out;
+}
+
+std::string campaign_fidelity(Store& store, std::int64_t cid) {
+  std::string fidelity, fallback, version;
+  for (const auto& [k, v] : store.provenance(cid)) {
+    if (k == "front_fidelity") fidelity = v;
+    if (k == "fidelity") fallback = v;
+    if (k == "model_version") version = v;
+  }
+  if (fidelity.empty()) fidelity = fallback;
+  if (fidelity.empty()) return "not recorded";
+  return fidelity + " model" + (version.empty() ? "" : " (version " + version + ")");
+}
+
+std::string caption_facts(Store& store, std::int64_t cid, const std::string& normalization,
+                          const std::string& fidelity) {
+  return " Normalization: " + normalization + ". Energy: " + kEnergyScope +
+         ". Fidelity: " + (fidelity.empty() ? campaign_fidelity(store, cid) : fidelity) + ".";
+}
+
+std::string paper_design(Store& store, std::int64_t cid, const std::vector<std::string>& hashes) {
+  // The paper's design point (shared/design/pade.md §6; examples/hw-default.yaml). results/ may
+  // not read the model schema, so the values swept by the campaigns are listed here.
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kPaper{{
+      {"qk_pu.rows", "8"},
+      {"qk_pu.lanes_per_row", "16"},
+      {"qk_pu.scoreboard_entries", "32"},
+      {"v_pu.qk_to_v_ratio", "8"},
+      {"sram.kv_buffer_kib", "320"},
+      {"hbm.pseudo_channels", "16"},
+      {"tech.clock_mhz", "800"},
+      {"tech.node_nm", "28"},
+      {"algorithm.alpha", "0.5"},
+      {"algorithm.tile_order", "head_tail"},
+      {"features.bui_gf", "true"},
+      {"features.bidirectional", "true"},
+      {"features.out_of_order", "true"},
+  }};
+  const DesignParameters params = store.design_parameters(cid);
+  for (const auto& h : hashes) {
+    const auto d = params.find(h);
+    if (d == params.end()) continue;
+    std::size_t seen = 0;
+    bool same = true;
+    for (const auto& [key, value] : kPaper) {
+      const auto v = d->second.find(std::string(key));
+      if (v == d->second.end()) continue;
+      ++seen;
+      // Numbers compare as numbers ("0.50" is 0.5); words (true, head_tail) as text.
+      char* end = nullptr;
+      const std::string text(value);
+      const double want = std::strtod(text.c_str(), &end);
+      const bool numeric = end != text.c_str() && *end == '\0';
+      same = same &&
+             (numeric && v->second.num ? std::abs(*v->second.num - want) <= 1e-9 * std::abs(want)
+                                       : v->second.text == value);
+    }
+    if (same && seen > 0) return h;
+  }
+  return "";
+}
+
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
 std::string stacked_plot(const std::string& file, const std::vector<std::string>& columns,
-                         const std::function<std::string(std::size_t)>& column) {
+                         const std::function<std::string(std::size_t)>& column,
+                         const std::string& index) {
   std::string out;
   for (std::size_t i = 0; i < columns.size(); ++i)
-    out += std::string(i ? ", \\\n     '' " : "'" + file + "' ") + "using " + column(i) +
-           (i ? "" : ":xtic(1)") + " ls " + std::to_string(i % 8 + 1) +
-           (i >= 8 ? " fs pattern " + std::to_string(i / 8) : std::string()) + " title " +
+    out += std::string(i ? ", \\\n     ''" : "'" + file + "'") + index + " using " + column(i) +
+           (i ? "" : ":xtic(1)") + " lc " + component_colour(columns[i]) + " title " +
            gp(columns[i]);
   return out + "\n";
 }
@@ -196,7 +342,8 @@ Design pick_design(Store& store, std::int64_t cid, const std::string& config) {
   };
   const auto points = store.ranked_points(cid);
   for (const auto& r : points)
-    if (r.point.feasible && r.point.objectives.find("energy_j") && (!best || key(r) < key(*best)))
+    if (r.point.feasible && r.at_front_fidelity && r.point.objectives.find("energy_j") &&
+        (!best || key(r) < key(*best)))
       best = &r;
   if (best == nullptr) throw NoFigureData("the campaign has no feasible design");
   return {best->point.config_hash, best->point.fidelity};

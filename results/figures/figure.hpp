@@ -55,7 +55,11 @@ Figure tornado(Store& store, std::int64_t cid, const FigureOptions& o);
 /// log-axis range with a little air around [lo, hi] (both > 0).
 [[nodiscard]] std::pair<double, double> log_range(double lo, double hi);
 [[nodiscard]] std::string range(const char* axis, std::pair<double, double> r);
-/// A log axis over [lo, hi] with readable tics.
+/// The tics of a log axis over the plotted range [lo, hi]: every decade inside it, with 2 and 5
+/// (or an even 1-2-5 step) when the range is too short for decades alone to be read.
+[[nodiscard]] std::vector<double> log_tics(double lo, double hi);
+/// A log axis over data [lo, hi]: the range with a little air, and explicit labelled tics
+/// (log_tics), so every decade is ticked whatever gnuplot would choose.
 [[nodiscard]] std::string log_axis(const std::string& axis, double lo, double hi);
 /// A numeric axis through the given distinct (sorted) values.
 [[nodiscard]] std::string value_axis(const std::string& axis, const std::vector<double>& values);
@@ -69,10 +73,33 @@ Figure tornado(Store& store, std::int64_t cid, const FigureOptions& o);
 [[nodiscard]] std::set<std::string> aggregate_components(const std::set<std::string>& names);
 /// The `plot` clauses of a stacked histogram of `file`, one per column (column(i): the `using`
 /// expression of column i), ending in a newline.
+/// `index`: the data block (" index 0"), empty for the whole file.
 [[nodiscard]] std::string stacked_plot(const std::string& file,
                                        const std::vector<std::string>& columns,
-                                       const std::function<std::string(std::size_t)>& column);
+                                       const std::function<std::string(std::size_t)>& column,
+                                       const std::string& index = "");
 [[nodiscard]] bool contains(const std::vector<std::string>& v, const std::string& s);
+/// The one colour of an energy or area component ("dram", "sram_kv", "v_pu"…) in every figure,
+/// as gnuplot's "rgb '#rrggbb'"; unknown names get a stable colour from their text.
+[[nodiscard]] std::string component_colour(const std::string& name);
+/// A parameter key as a reader says it: "qk_pu.lanes_per_row" → "QK-PU lanes per row".
+[[nodiscard]] std::string humanize(const std::string& key);
+
+// --- captions ------------------------------------------------------------------------------------
+/// What the energies of the figures include (models/: energy_j = energy_core_j + energy_dram_j).
+inline constexpr const char* kEnergyScope =
+    "energy = on-chip (compute, SRAM, leakage) + off-chip DRAM, per benchmark";
+/// The fidelity the campaign's figures show: its provenance 'front_fidelity', else 'fidelity',
+/// with the model version when recorded; "not recorded" otherwise.
+[[nodiscard]] std::string campaign_fidelity(Store& store, std::int64_t cid);
+/// The sentence every caption ends with: " Normalization: …. Energy: …. Fidelity: …."
+[[nodiscard]] std::string caption_facts(Store& store, std::int64_t cid,
+                                        const std::string& normalization,
+                                        const std::string& fidelity = "");
+/// Which of `hashes` is the paper's design point (shared/design/pade.md §6, examples/
+/// hw-default.yaml): every paper parameter the design records has the paper's value. Empty: none.
+[[nodiscard]] std::string paper_design(Store& store, std::int64_t cid,
+                                       const std::vector<std::string>& hashes);
 
 // --- typed reads several figures share -----------------------------------------------------------
 struct Design {
@@ -80,7 +107,8 @@ struct Design {
   std::string fidelity;
 };
 /// The design the per-design figures show: the one asked for, else the suite Pareto-front
-/// design with the lowest total energy, else the feasible point with the lowest energy.
+/// design with the lowest total energy, else the feasible point with the lowest energy — at the
+/// fidelity the front was ranked at.
 [[nodiscard]] Design pick_design(Store& store, std::int64_t cid, const std::string& config);
 /// InputError when no evaluation of the campaign reports `metric` (a column or a metrics_json
 /// key); the message lists what they report.

@@ -12,6 +12,43 @@
 
 namespace pade::results::figures {
 
+namespace {
+
+/// The 2-D front of the two plotted objectives over points sorted by (latency, energy): each point
+/// with less energy than every faster one. Its .dat rows and their count.
+std::pair<std::string, std::size_t> two_d_front(const std::vector<RankedPoint>& sorted) {
+  std::ostringstream rows;
+  std::size_t n = 0;
+  double best_energy = INFINITY, best_latency = NAN;
+  for (const auto& r : sorted) {
+    const double lat = r.point.objectives.get("latency_s");
+    const double en = r.point.objectives.get("energy_j");
+    // Equal in both objectives to the last front point: also non-dominated.
+    if (!(en < best_energy) && !(en == best_energy && lat == best_latency)) continue;
+    best_energy = en, best_latency = lat, ++n;
+    rows << num(r.point.objectives.get("latency_s")) << ' ' << num(en) << ' ' << r.point.config_hash
+         << '\n';
+  }
+  return {rows.str(), n};
+}
+
+/// The paper's design point as a .dat row and a gnuplot label (both empty when not shown).
+std::pair<std::string, std::string> paper_mark(const std::vector<RankedPoint>& shown,
+                                               const std::string& paper) {
+  for (const auto& r : shown) {
+    if (paper.empty() || r.point.config_hash != paper) continue;
+    const std::string x = num(r.point.objectives.get("latency_s"));
+    const std::string y = num(r.point.objectives.get("energy_j"));
+    return {x + ' ' + y + ' ' + paper + '\n',
+            "set style textbox opaque noborder\nset label 1 " +
+                gp("paper's design (" + short_hash(paper) + ")") + " at " + x + ", " + y +
+                " point pt 12 ps 3 lc rgb '#D55E00' lw 2 offset 1.5,1.2 front boxed noenhanced\n"};
+  }
+  return {"", ""};
+}
+
+}  // namespace
+
 Figure pareto(Store& store, std::int64_t cid, const FigureOptions&) {
   // Feasible points with latency and energy, at the fidelity the front was ranked at.
   std::vector<RankedPoint> shown;
@@ -45,33 +82,47 @@ Figure pareto(Store& store, std::int64_t cid, const FigureOptions&) {
     ++n;
   }
   if (n == 0) throw NoFigureData("the campaign has no feasible point with latency and energy");
+  const auto [front2, n_front2] = two_d_front(shown);
+  std::vector<std::string> hashes;
+  for (const auto& r : shown) hashes.push_back(r.point.config_hash);
+  const std::string paper = paper_design(store, cid, hashes);
+  const auto [paper_row, paper_label] = paper_mark(shown, paper);
   Figure f;
   f.dat =
-      "# Suite-level objectives of every feasible configuration (index 0) and the Pareto front "
-      "(index 1).\n"
+      "# Suite-level objectives of every feasible configuration (index 0), the Pareto front over\n"
+      "# all objectives (index 1), the 2-D front of latency and energy (index 2) and the paper's\n"
+      "# design point (index 3), at the fidelity the front was ranked at.\n"
       "# latency_s = geometric mean over benchmarks; energy_j = total over benchmarks; area_mm2\n"
       "# latency_s energy_j area_mm2 pareto_rank config_hash\n" +
-      all.str() + "\n\n# index 1: the suite Pareto front (rank 0), by latency\n" + front.str();
+      all.str() + "\n\n# index 1: the suite Pareto front (rank 0), by latency\n" + front.str() +
+      "\n\n# index 2: the 2-D front of latency and energy, by latency\n# latency_s energy_j "
+      "config_hash\n" +
+      front2 + "\n\n# index 3: the paper's design point (none: not in the campaign)\n" +
+      (paper_row.empty() ? "NaN NaN none\n" : paper_row);
   if (!(ar_lo <= ar_hi)) ar_lo = 0, ar_hi = 1;
   if (ar_hi - ar_lo < 1e-9 * std::max(1.0, ar_hi))
     ar_lo -= 0.5, ar_hi += 0.5;  // one area: a non-empty colour range
   f.body =
-      "set title 'Design space: suite latency vs energy, area as colour (Pareto front in black)'\n"
+      "set title 'Design space: suite latency vs energy, area as colour'\n"
       "set xlabel 'latency, geometric mean over benchmarks (s)'\n"
       "set ylabel 'energy, total over benchmarks (J)'\n"
       "set cblabel 'area (mm²)'\n" +
       log_axis("x", lat_lo, lat_hi) + log_axis("y", en_lo, en_hi) + "set cbrange [" + num(ar_lo) +
-      ":" + num(ar_hi) +
-      "]\n"
+      ":" + num(ar_hi) + "]\nset key outside top center horizontal\n" + paper_label +
       "plot 'pareto.dat' index 0 using 1:2:3 with points pt 7 ps 1.4 lc palette title "
-      "'configurations'" +
+      "'configurations', \\\n"
+      "     '' index 2 using 1:2 with steps ls 8 lw 2 title 'front of latency and energy'" +
       (n_front > 0 ? std::string(", \\\n     '' index 1 using 1:2 with points ls 8 pt 6 ps "
-                                 "2.2 title 'Pareto front (all objectives)'")
+                                 "2.2 title 'Pareto front, all objectives'")
                    : std::string()) +
       "\n";
   f.caption = "Suite-level latency (geometric mean) against total energy for the " +
               std::to_string(n) + " feasible configurations; colour is area, the black line the " +
-              std::to_string(n_front) + "-point Pareto front.";
+              std::to_string(n_front2) + "-point front of these two objectives, rings the " +
+              std::to_string(n_front) + "-point Pareto front over all objectives" +
+              (paper.empty() ? std::string("; the paper's design point is not in the campaign")
+                             : "; the paper's design point is labelled") +
+              "." + caption_facts(store, cid, "none (absolute values)");
   return f;
 }
 

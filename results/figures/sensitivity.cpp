@@ -155,10 +155,10 @@ Figure sensitivity(Store& store, std::int64_t cid, const FigureOptions& o) {
     axes += ") noenhanced\n" + range("x", {-0.5, static_cast<double>(category.size()) - 0.5});
   }
   if (y_lo > 0 && y_hi / y_lo >= 30) axes += log_axis("y", y_lo, y_hi);
-  f.body = "set title " + gp("Sensitivity of " + metric + " to " + param) +
+  f.body = "set title " + gp("Sensitivity of " + metric + " to " + humanize(param)) +
            " noenhanced\n"
            "set xlabel " +
-           gp(param) +
+           gp(humanize(param) + " (" + param + ")") +
            " noenhanced\n"
            "set ylabel " +
            gp(metric + unit_of(metric) + (suite ? ", suite" : ", mean over benchmarks")) +
@@ -167,8 +167,9 @@ Figure sensitivity(Store& store, std::int64_t cid, const FigureOptions& o) {
            "plot 'sensitivity.dat' index 0 using 1:2 with points ls 6 pt 7 ps 0.9 title 'each "
            "design', \\\n"
            "     '' index 1 using 1:2:3:4 with yerrorlines ls 1 title 'mean (bars: min–max)'\n";
-  f.caption = "Sensitivity of " + metric + " to " + param + " over " + std::to_string(rows.size()) +
-              " designs.";
+  f.caption = "Sensitivity of " + metric + " to " + humanize(param) + " (" + param + ") over " +
+              std::to_string(rows.size()) + " designs." +
+              caption_facts(store, cid, "none (absolute values)");
   return f;
 }
 

@@ -29,32 +29,34 @@ Figure seqlen(Store& store, std::int64_t cid, const FigureOptions& o) {
     if (const auto y = e.metrics.find(metric); y && by_name.count(e.benchmark))
       points.push_back({by_name.at(e.benchmark), *y});
   std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) {
-    return std::tie(a.bench->model, a.bench->seq_len, a.bench->name) <
-           std::tie(b.bench->model, b.bench->seq_len, b.bench->name);
+    return std::tie(a.bench->model, a.bench->task, a.bench->seq_len, a.bench->name) <
+           std::tie(b.bench->model, b.bench->task, b.bench->seq_len, b.bench->name);
   });
+  // One line per (model, task): lengths of different tasks of one model are not one series.
   std::vector<std::string> models;
   std::ostringstream dat;
   dat << "# " << metric << " of design " << d.hash << " (" << d.fidelity
-      << " model) against sequence length; one block (index) per model.\n";
+      << " model) against sequence length; one block (index) per (model, task).\n";
   std::set<std::int64_t> lengths;
-  double x_lo = INFINITY, x_hi = 0, y_lo = INFINITY, y_hi = -INFINITY;
+  double y_lo = INFINITY, y_hi = -INFINITY;
   for (const auto& [bench, y] : points) {
-    if (models.empty() || models.back() != bench->model) {
-      dat << (models.empty() ? "" : "\n\n") << "# index " << models.size() << ": model "
-          << bench->model << "\n# seq_len " << metric << " benchmark\n";
-      models.push_back(bench->model);
+    const std::string series = bench->model + (bench->task.empty() ? "" : " / " + bench->task);
+    if (models.empty() || models.back() != series) {
+      dat << (models.empty() ? "" : "\n\n") << "# index " << models.size() << ": model " << series
+          << "\n# seq_len " << metric << " benchmark\n";
+      models.push_back(series);
     }
     const auto n = bench->seq_len;
     dat << n << ' ' << num(y) << ' ' << quoted(bench->name) << '\n';
     lengths.insert(n);
-    x_lo = std::min(x_lo, double(n)), x_hi = std::max(x_hi, double(n));
     y_lo = std::min(y_lo, y), y_hi = std::max(y_hi, y);
   }
   if (lengths.size() < 2)
     throw NoFigureData("design " + d.hash + " was evaluated at " + std::to_string(lengths.size()) +
                        " sequence length(s); the figure needs benchmarks of at least two");
   std::string axes;
-  if (x_lo > 0) axes += "set logscale x 2\n" + range("x", log_range(x_lo, x_hi));
+  // Tics at the lengths themselves (512, 1024, …: base-2 log scale when they span 8× or more).
+  axes += value_axis("x", std::vector<double>(lengths.begin(), lengths.end()));
   if (y_lo > 0 && y_hi / y_lo >= 10) axes += log_axis("y", y_lo, y_hi);
   Figure f;
   f.dat = dat.str();
@@ -71,7 +73,8 @@ Figure seqlen(Store& store, std::int64_t cid, const FigureOptions& o) {
               gp(models[i]);
   f.body += "\n";
   f.caption = metric + " of design " + d.hash + " against sequence length over " +
-              std::to_string(lengths.size()) + " lengths, one line per model.";
+              std::to_string(lengths.size()) + " lengths, one line per (model, task)." +
+              caption_facts(store, cid, "none (absolute values)", d.fidelity + " model");
   return f;
 }
 
