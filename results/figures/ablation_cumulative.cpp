@@ -39,14 +39,16 @@ Figure ablation_cumulative(Store& store, std::int64_t cid, const FigureOptions&)
            "set style data histograms\nset style histogram clustered gap 1\n"
            "set style fill solid 0.9 border rgb '#333333'\nset boxwidth 0.9\n" +
            log_axis("y", lo, hi) +
-           "set xtics noenhanced\nset grid noxtics\nset key top right\n"
+           "set xtics noenhanced\nset grid noxtics\nset key outside below horizontal\n"
            "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '#333333' lw 1\n"
            "plot 'ablation_cumulative.dat' using 2:xtic(1) ls 1 title 'latency', '' using 3 ls 3 "
            "title 'energy'\n";
   f.caption = "Cumulative ablation in the paper's order over " +
               std::to_string(a.benchmarks.size()) + " benchmarks (" + a.fidelity +
               " model): each bar is a step's geometric-mean latency or energy over the bit-serial "
-              "reference's; the change to the previous step is in the data file.";
+              "reference's; the change to the previous step is in the data file." +
+              caption_facts(store, cid, "ratios to the bit-serial reference of the same campaign",
+                            a.fidelity + " model");
   return f;
 }
 

@@ -243,8 +243,9 @@ std::string campaign_fidelity(Store& store, std::int64_t cid) {
 }
 
 std::string caption_facts(Store& store, std::int64_t cid, const std::string& normalization,
-                          const std::string& fidelity) {
-  return " Normalization: " + normalization + ". Energy: " + kEnergyScope +
+                          const std::string& fidelity, const std::string& energy_scope) {
+  return " Normalization: " + normalization +
+         ". Energy: " + (energy_scope.empty() ? std::string(kEnergyScope) : energy_scope) +
          ". Fidelity: " + (fidelity.empty() ? campaign_fidelity(store, cid) : fidelity) + ".";
 }
 

@@ -42,8 +42,9 @@ std::string ratio_text(double v) {
   return buf;
 }
 
-/// How the comparison campaign normalized the baselines (provenance of `pade compare`).
-std::string normalization(Store& store, std::int64_t cid) {
+}  // namespace
+
+std::string comparison_normalization(Store& store, std::int64_t cid) {
   std::string h100, accel;
   for (const auto& [k, v] : store.provenance(cid)) {
     if (k == "h100_normalization") h100 = v;
@@ -56,6 +57,8 @@ std::string normalization(Store& store, std::int64_t cid) {
                            : "") +
          " (docs/baselines.md)";
 }
+
+namespace {
 
 /// The gnuplot body: one bar per (benchmark, baseline) from 1 to the ratio (boxxyerror, so a
 /// ratio below 1 hangs down from the 1× line), the geometric mean as the last group — twice as
@@ -174,7 +177,7 @@ Figure comparison(Store& store, std::int64_t cid, const std::string& name,
                                             : "baseline energy / PADE energy") +
               ", bars drawn from 1× (up: PADE better, down: PADE worse), log scale; geometric "
               "mean per baseline " +
-              means + "." + caption_facts(store, cid, normalization(store, cid));
+              means + "." + caption_facts(store, cid, comparison_normalization(store, cid));
   return f;
 }
 

@@ -92,10 +92,14 @@ inline constexpr const char* kEnergyScope =
 /// The fidelity the campaign's figures show: its provenance 'front_fidelity', else 'fidelity',
 /// with the model version when recorded; "not recorded" otherwise.
 [[nodiscard]] std::string campaign_fidelity(Store& store, std::int64_t cid);
-/// The sentence every caption ends with: " Normalization: …. Energy: …. Fidelity: …."
+/// The sentence every caption ends with: " Normalization: …. Energy: …. Fidelity: …." (an empty
+/// fidelity: the campaign's; an empty energy scope: on-chip + DRAM).
 [[nodiscard]] std::string caption_facts(Store& store, std::int64_t cid,
                                         const std::string& normalization,
-                                        const std::string& fidelity = "");
+                                        const std::string& fidelity = "",
+                                        const std::string& energy_scope = "");
+/// How the comparison campaign normalized the baselines (its provenance), for captions.
+[[nodiscard]] std::string comparison_normalization(Store& store, std::int64_t cid);
 /// Which of `hashes` is the paper's design point (shared/design/pade.md §6, examples/
 /// hw-default.yaml): every paper parameter the design records has the paper's value. Empty: none.
 [[nodiscard]] std::string paper_design(Store& store, std::int64_t cid,

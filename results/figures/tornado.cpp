@@ -111,17 +111,21 @@ Figure tornado(Store& store, std::int64_t cid, const FigureOptions& o) {
            num(lo - pad) + ":" + num(hi + pad) + "]\nset yrange [-0.8:" + num(y) +
            "]\nset ytics noenhanced font ',10'\nset grid xtics\nset grid noytics\nset lmargin 46\n"
            "set style fill solid 0.85 border rgb '#333333'\n"
-           "set key bottom right\n"
+           "set ylabel 'axis of the sensitivity box (coefficient, per baseline)'\n"
+           "set key outside below horizontal\n"
            "set arrow 1 from first 0, graph 0 to first 0, graph 1 nohead lc rgb '#333333' lw 1\n"
            "plot " +
            file + " using ($3/2):1:($3<0?$3:0):($3<0?0:$3):" + box +
            ":ytic(2) with boxxyerror ls 1 title 'axis at its low end', \\\n     " + file +
            " using ($4/2):1:($4<0?$4:0):($4<0?0:$4):" + box +
            " with boxxyerror ls 2 title 'axis at its high end'\n";
-  f.caption = "Tornado of " + metric + " (suite geometric mean, PADE over each baseline): the " +
-              std::to_string(kBarsPerBaseline) +
-              " axes of the sensitivity box that move it most per baseline, each at its low and "
-              "high end with the others at their defaults (pade compare --sensitivity).";
+  f.caption =
+      "Tornado of " + metric + " (suite geometric mean, PADE over each baseline): the " +
+      std::to_string(kBarsPerBaseline) +
+      " axes of the sensitivity box that move it most per baseline, each at its low and "
+      "high end with the others at their defaults (pade compare --sensitivity)." +
+      caption_facts(store, cid, comparison_normalization(store, cid), "",
+                    metric.ends_with("_core") ? "core only (no DRAM or memory interface)" : "");
   return f;
 }
 
