@@ -101,8 +101,7 @@ struct ComparisonRecord {
   bool operator==(const ComparisonRecord&) const = default;
   /// A benchmark's own value (not a suite average or a sensitivity row).
   [[nodiscard]] bool per_benchmark() const {
-    return !core::metric::is_suite_average(benchmark) &&
-           benchmark.find(':') == std::string::npos;
+    return !core::metric::is_suite_average(benchmark) && benchmark.find(':') == std::string::npos;
   }
 };
 

@@ -40,7 +40,8 @@ TEST_CASE("PADE-22 has the 22 benchmarks in the documented order") {
   CHECK(names[20] == "vit-l16/vtab");
   CHECK(names[21] == "pvt-small/imagenet");
   for (const auto& n : names) CHECK_NOTHROW(shipped().benchmark(n));
-  // PADE-22's 7 models plus BERT-base (512, 128) and BERT-large (the baselines' own workloads, suite baseline-papers).
+  // PADE-22's 7 models plus BERT-base (512, 128) and BERT-large (the baselines' own workloads,
+  // suite baseline-papers).
   CHECK(shipped().model_names().size() == 10);
   CHECK(shipped().suite("baseline-papers").size() == 3);
 }

@@ -324,8 +324,7 @@ TEST_CASE("in-order reference: same DRAM bytes, more tiles in flight never slowe
 // (+19 %), where K = 1 agrees within 3 %. Until the fidelities model the lockstep maximum alike,
 // the test pins the gap where it is measured (so a change that widens it fails) and the K = 1
 // reference, where both fidelities model the same thing, to the usual agreement.
-TEST_CASE("analytical vs event-driven latency of the in-order reference across PADE-22",
-          "[hw]") {
+TEST_CASE("analytical vs event-driven latency of the in-order reference across PADE-22", "[hw]") {
   const auto ws = models::reference_workload_stats();
   const auto stats = [&](const workloads::Benchmark&) { return ws; };
   auto one = variant("in_order");

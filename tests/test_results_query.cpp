@@ -73,8 +73,9 @@ TEST_CASE("results: schema v3 adds the comparisons table, and a v2 file migrates
   CHECK(got[2] == results::ComparisonRecord{"b1", "h100", "speedup", 3.0});
   CHECK(results::connection(store).execAndGet("SELECT count(*) FROM comparisons").getInt() == 3);
   const std::vector<results::ComparisonRecord> bad = {{"b1", "h100", "latency", 1.0}};
-  CHECK_THROWS_WITH(store.put_comparisons(id, bad),
-                    Catch::Contains("expected speedup, energy_efficiency or energy_efficiency_core"));
+  CHECK_THROWS_WITH(
+      store.put_comparisons(id, bad),
+      Catch::Contains("expected speedup, energy_efficiency or energy_efficiency_core"));
   CHECK(store.comparisons(id).size() == 3);  // the failed batch left nothing behind
 }
 
