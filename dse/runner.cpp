@@ -4,12 +4,14 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <map>
 #include <optional>
+#include <sstream>
 
 #include "models/fidelity.hpp"
 #include "pade/version.hpp"
@@ -191,6 +193,8 @@ void check_shard(const Campaign& campaign, const Shard& shard) {
 namespace {
 /// Provenance key of a benchmark's data: "trace <benchmark>".
 constexpr const char* kDataKeyPrefix = "trace ";
+// The progress hypervolume's reference point, space-separated, one value per objective.
+constexpr const char* kProgressReferenceKey = "progress_reference";
 
 std::string data_provenance(const workloads::Benchmark& b, StatsCache& stats) {
   return b.trace.describe() + "; " + stats.identity(b);
@@ -329,7 +333,10 @@ class CampaignRun {
   void count(const Work& w, KnownPoint& known);
   void check_lease() const;
   void report_progress();
+  void update_eta();
+  void time_batch(std::span<const Work> work, std::size_t jobs, double seconds);
   void update_hypervolume(const search::ParetoArchive& front);
+  void restore_progress_reference();
   void rank();
   void fail_and_rethrow();
   void log(const std::string& s) const {
@@ -363,6 +370,9 @@ class CampaignRun {
   Clock::time_point last_hypervolume_{};
   Clock::duration hypervolume_cost_{};  // the last computation's time (it paces the next)
   std::size_t evaluated_this_run_ = 0;
+  std::vector<std::size_t> done_by_rung_;   // designs finished per rung (any source)
+  std::vector<std::size_t> timed_by_rung_;  // designs evaluated per rung in this run
+  std::vector<double> seconds_by_rung_;     // their share of the batches' wall time
   Progress progress_;
 };
 
@@ -384,6 +394,9 @@ CampaignRun::CampaignRun(const Campaign& campaign, const workloads::Catalog& cat
     data_.emplace_back(kDataKeyPrefix + b->name, data_provenance(*b, stats));
   front_by_rung_.assign(ladder_.size(), search::ParetoArchive(campaign.objectives.size()));
   best_hash_by_rung_.assign(ladder_.size(), std::vector<std::string>(campaign.objectives.size()));
+  done_by_rung_.assign(ladder_.size(), 0);
+  timed_by_rung_.assign(ladder_.size(), 0);
+  seconds_by_rung_.assign(ladder_.size(), 0.0);
 }
 
 RunSummary CampaignRun::run() {
@@ -392,6 +405,7 @@ RunSummary CampaignRun::run() {
   // says so, so the database never shows a dead run as running.
   try {
     index_stored_points();
+    restore_progress_reference();
     evaluate();
     rank();
     store_.set_campaign_status(summary_.campaign_id, summary_.status);
@@ -504,7 +518,10 @@ void CampaignRun::evaluate() {
       });
     std::vector<Work> work;
     const std::vector<EvalJob> jobs = plan_batch(candidates, work);
+    const auto batch_start = Clock::now();
     JobResults results = jobs.empty() ? JobResults{} : evaluator(jobs);
+    time_batch(work, jobs.size(),
+               std::chrono::duration<double>(Clock::now() - batch_start).count());
     const bool cancelled_mid = stop_requested();
     strategy_->tell(commit_batch(work, results));
     report_progress();
@@ -586,6 +603,7 @@ std::vector<search::Outcome> CampaignRun::commit_batch(std::span<Work> work, Job
     } else if (it->second.counted) {
       ++summary_.reused;
     }
+    ++done_by_rung_[w.rung];  // each candidate is one design at one rung, issued once
     search::Outcome outcome{w.candidate->seq, std::nullopt};
     if (it->second.feasible) outcome.objectives = it->second.objectives;
     outcomes.push_back(std::move(outcome));
@@ -657,11 +675,64 @@ void CampaignRun::report_progress() {
     update_hypervolume(front);
     break;
   }
+  update_eta();
   if (options_.progress) options_.progress(progress_);
 }
 
+/// The batch's wall time goes to the rungs of the jobs it evaluated, in proportion to their count
+/// (a strategy issues one rung at a time, so a batch rarely mixes them).
+void CampaignRun::time_batch(std::span<const Work> work, std::size_t jobs, double seconds) {
+  if (jobs == 0) return;
+  std::vector<std::size_t> jobs_by_rung(ladder_.size(), 0);
+  std::vector<bool> seen(jobs, false);
+  for (const auto& w : work) {
+    if (w.from_store || seen[w.job]) continue;
+    seen[w.job] = true;
+    ++jobs_by_rung[w.rung];
+  }
+  for (std::size_t r = 0; r < ladder_.size(); ++r) {
+    timed_by_rung_[r] += jobs_by_rung[r];
+    seconds_by_rung_[r] +=
+        seconds * static_cast<double>(jobs_by_rung[r]) / static_cast<double>(jobs);
+  }
+}
+
+/// Per rung: designs done and planned, measured time per design; the ETA sums what is left.
+void CampaignRun::update_eta() {
+  const std::vector<std::size_t> planned = strategy_->planned_by_rung();
+  progress_.rungs.clear();
+  progress_.eta_s = 0;
+  progress_.eta_unmeasured.clear();
+  for (std::size_t r = 0; r < ladder_.size(); ++r) {
+    RungProgress rung;
+    rung.fidelity = ladder_[r];
+    rung.done = done_by_rung_[r];
+    rung.planned = std::max(shard_share(r < planned.size() ? planned[r] : 0), rung.done);
+    if (timed_by_rung_[r] > 0)
+      rung.seconds_per_design = seconds_by_rung_[r] / static_cast<double>(timed_by_rung_[r]);
+    const std::size_t left = rung.planned - rung.done;
+    if (left > 0 && rung.seconds_per_design > 0)
+      progress_.eta_s += static_cast<double>(left) * rung.seconds_per_design;
+    else if (left > 0)
+      progress_.eta_unmeasured.push_back(rung.fidelity);
+    progress_.rungs.push_back(std::move(rung));
+  }
+}
+
+/// The reference point a resumed or extended campaign's progress hypervolume was measured
+/// against, so the values continue the earlier run's instead of restarting from a new point.
+void CampaignRun::restore_progress_reference() {
+  for (const auto& [key, value] : store_.provenance(summary_.campaign_id)) {
+    if (key != kProgressReferenceKey) continue;
+    std::vector<double> ref;
+    std::istringstream in(value);
+    for (double v = 0; in >> v;) ref.push_back(v);
+    if (ref.size() == campaign_.objectives.size()) progress_.reference = std::move(ref);
+  }
+}
+
 /// The archive's hypervolume for the progress line, against a reference fixed from the first
-/// front seen. Throttled: an exact hypervolume per batch would cost more than the batch.
+/// front seen and stored. Throttled: an exact hypervolume per batch would cost more than the batch.
 void CampaignRun::update_hypervolume(const search::ParetoArchive& front) {
   if (!options_.progress) return;
   if (progress_.reference.empty()) {
@@ -669,6 +740,13 @@ void CampaignRun::update_hypervolume(const search::ParetoArchive& front) {
     for (const auto& p : front.points())
       for (std::size_t k = 0; k < p.size(); ++k)
         progress_.reference[k] = std::max(progress_.reference[k], p[k] > 0 ? 2 * p[k] : 1.0);
+    std::string text;
+    for (const double v : progress_.reference) {
+      char buf[32];
+      const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;  // shortest round trip
+      text += (text.empty() ? "" : " ") + std::string(buf, end);
+    }
+    store_.put_provenance(summary_.campaign_id, {{kProgressReferenceKey, text}});
   }
   // At most once a second, and never more than a tenth of the run's time.
   const auto now = Clock::now();

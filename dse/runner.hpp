@@ -26,19 +26,37 @@
 
 namespace pade::dse {
 
+/// One rung of the fidelity ladder on the progress line.
+struct RungProgress {
+  std::string fidelity;
+  std::size_t done = 0;     // designs finished at this rung (evaluated, resumed or reused)
+  std::size_t planned = 0;  // designs the strategy plans at this rung (this shard's share)
+  // Wall time per design evaluated at this rung in this run, measured batch by batch (a batch
+  // mixing rungs is split by its job counts); 0 = none evaluated yet. It includes the functional
+  // statistics the rung's first batches compute, so early estimates run high.
+  double seconds_per_design = 0;
+};
+
 struct Progress {
   std::size_t done = 0;   // configurations finished (evaluated or resumed)
   std::size_t total = 0;  // planned by the strategy (0 = unknown)
   double elapsed_s = 0;
-  double rate_per_s = 0;  // configurations per second (this run)
+  double rate_per_s = 0;            // configurations per second (this run)
+  std::vector<RungProgress> rungs;  // one per rung of the campaign's fidelity ladder
+  // Time left: each rung's remaining designs × its measured time per design. A rung with designs
+  // left and no measurement yet adds nothing and is named in eta_unmeasured (the ETA is then a
+  // lower bound).
+  double eta_s = 0;
+  std::vector<std::string> eta_unmeasured;
   std::size_t feasible = 0;
   std::map<std::string, double> best;              // best value per objective so far
   std::map<std::string, std::string> best_design;  // configuration hash holding each best value
   std::size_t front_size = 0;
   std::string fidelity;  // the most refined rung with feasible points (where best/front are from)
   // Hypervolume of the run's non-dominated archive against `reference`, a point fixed from the
-  // first feasible designs (twice their worst value per objective) and kept for the whole run, so
-  // successive values compare. Recomputed at most once a second (0 until the first).
+  // first feasible designs (twice their worst value per objective), stored with the campaign
+  // (provenance 'progress_reference') and reused when it is resumed or extended, so successive
+  // values compare across batches and runs. Recomputed at most once a second (0 until the first).
   double hypervolume = 0;
   std::vector<double> reference;
 };

@@ -35,6 +35,7 @@ class HalvingStrategy final : public Strategy {
     sample.budget = n;
     sampler_ = builtin_strategies().create(n >= space ? "grid" : "lhs", sizes, sample);
     planned_ = cost(n);
+    sample_size_ = n;
   }
 
   std::vector<Candidate> ask(std::size_t n) override {
@@ -75,6 +76,16 @@ class HalvingStrategy final : public Strategy {
   }
 
   [[nodiscard]] std::size_t planned() const override { return planned_; }
+  /// Rung r issues ⌈n_{r-1}/η⌉ designs (fewer when a rung has fewer feasible designs to promote:
+  /// the finished rungs report what they issued).
+  [[nodiscard]] std::vector<std::size_t> planned_by_rung() const override {
+    std::vector<std::size_t> by_rung(rungs_, 0);
+    for (const auto& e : entries_) ++by_rung[e.rung];  // rungs up to rung_ are issued whole
+    if (!sampled_) by_rung[0] = std::max(by_rung[0], sample_size_);
+    for (std::size_t r = rung_ + 1; r < rungs_; ++r)
+      by_rung[r] = (by_rung[r - 1] + eta_ - 1) / eta_;
+    return by_rung;
+  }
   [[nodiscard]] bool adaptive() const override { return rungs_ > 1; }
 
  private:
@@ -141,6 +152,7 @@ class HalvingStrategy final : public Strategy {
   std::unique_ptr<Strategy> sampler_;  // rung 0: grid or LHS
   bool sampled_ = false;
   std::size_t planned_ = 0;
+  std::size_t sample_size_ = 0;  // designs rung 0 will sample (before the sampler ends early)
   std::size_t rung_ = 0;
   std::vector<Entry> entries_;        // index = seq
   std::vector<std::size_t> current_;  // the rung being issued

@@ -48,6 +48,9 @@ class Strategy {
   virtual void tell(std::span<const Outcome> outcomes) = 0;
   /// Total candidates the strategy will issue if it runs to the end (for progress), 0 if unknown.
   [[nodiscard]] virtual std::size_t planned() const = 0;
+  /// planned() split by rung of the fidelity ladder (index = Candidate::fidelity), for an ETA
+  /// that charges each rung its own measured time per design. One rung unless overridden.
+  [[nodiscard]] virtual std::vector<std::size_t> planned_by_rung() const { return {planned()}; }
   /// True when later candidates depend on told outcomes. Such a strategy cannot be split into
   /// independent shards (`pade run --shard`); a non-adaptive one issues the same candidates with
   /// the same seq whatever it is told.

@@ -600,3 +600,88 @@ TEST_CASE(
   CHECK(rest.hypervolume == full.hypervolume);
   CHECK(dump(env.dir.str("part.db")) == dump(env.dir.str("full.db")));
 }
+
+TEST_CASE(
+    "runner: the progress ETA is per rung (planned, done, measured time per design), a rung not "
+    "yet timed is named, and the hypervolume reference is stored and kept on resume",
+    "[dse][progress]") {
+  Env env("eta");
+  // n + ceil(n/4) <= 50 -> 40 designs screened, 10 refined (analytical): batches of 4.
+  const std::string yaml =
+      campaign("halving",
+               "fidelity: screening\nrefine_fidelity: analytical\nhalving: {eta: 4}\n"
+               "budget: {evaluations: 50}\n");
+  std::vector<dse::Progress> seen;
+  dse::RunOptions o;
+  o.progress = [&](const dse::Progress& p) { seen.push_back(p); };
+  const auto s = env.run(yaml, "e.db", o);
+  REQUIRE(s.status == "finished");
+  REQUIRE(seen.size() >= 3);
+
+  const dse::Progress& first = seen.front();
+  REQUIRE(first.rungs.size() == 2);
+  CHECK(first.rungs[0].fidelity == "screening");  // coarse is the old name of screening
+  CHECK(first.rungs[1].fidelity == "analytical");
+  CHECK(first.rungs[0].planned == 40);
+  CHECK(first.rungs[1].planned == 10);  // ceil(40 / 4), planned before it is issued
+  CHECK(first.rungs[0].done == 4);
+  CHECK(first.rungs[0].seconds_per_design > 0);
+  CHECK(first.rungs[1].seconds_per_design == 0);
+  // The refine rung has designs left and no measured time: named, the ETA a lower bound that
+  // covers the screening rung's 36 designs left.
+  CHECK(first.eta_unmeasured == std::vector<std::string>{"analytical"});
+  CHECK(first.eta_s == Approx(36 * first.rungs[0].seconds_per_design));
+
+  for (const auto& p : seen) {
+    std::size_t done = 0;
+    for (const auto& r : p.rungs) {
+      CHECK(r.done <= r.planned);
+      done += r.done;
+    }
+    CHECK(done == p.done);
+    CHECK(p.eta_s >= 0);
+  }
+  // Once the refine rung is timed, nothing is unmeasured; at the end nothing is left.
+  const auto timed = std::find_if(seen.begin(), seen.end(), [](const dse::Progress& p) {
+    return p.rungs[1].seconds_per_design > 0;
+  });
+  REQUIRE(timed != seen.end());
+  CHECK(timed->eta_unmeasured.empty());
+  const dse::Progress& last = seen.back();
+  CHECK(last.rungs[0].done == 40);
+  CHECK(last.rungs[1].done == last.rungs[1].planned);
+  CHECK(last.eta_s == 0);
+  CHECK(last.eta_unmeasured.empty());
+
+  // The reference point is stored with the campaign ...
+  std::string stored;
+  {
+    results::Store store(env.dir.str("e.db"), results::Store::Mode::ReadOnly);
+    for (const auto& [k, v] : store.provenance(store.campaigns().at(0).id))
+      if (k == "progress_reference") stored = v;
+  }
+  std::istringstream in(stored);
+  std::vector<double> reference;
+  for (double v = 0; in >> v;) reference.push_back(v);
+  CHECK(reference == last.reference);
+
+  // ... and an interrupted run continues with it, not with one from the resumed front.
+  dse::RunOptions stop;
+  std::vector<double> before;
+  int batches = 0;
+  stop.progress = [&](const dse::Progress& p) {
+    before = p.reference;
+    ++batches;
+  };
+  stop.cancelled = [&] { return batches >= 3; };
+  CHECK(env.run(yaml, "r.db", stop).status == "interrupted");
+  dse::RunOptions resume;
+  resume.resume = true;
+  std::vector<double> after;
+  resume.progress = [&](const dse::Progress& p) {
+    if (after.empty()) after = p.reference;
+  };
+  CHECK(env.run(yaml, "r.db", resume).status == "finished");
+  REQUIRE_FALSE(before.empty());
+  CHECK(after == before);
+}

@@ -50,12 +50,26 @@ Shard parse_shard(const std::string& text) {
 
 std::string human_duration(double s) {
   char buf[32];
-  if (s < 90)
+  if (s < 10)
+    std::snprintf(buf, sizeof buf, "%.1fs", s);
+  else if (s < 90)
     std::snprintf(buf, sizeof buf, "%.0fs", s);
   else if (s < 5400)
     std::snprintf(buf, sizeof buf, "%.0fm%02.0fs", std::floor(s / 60), std::fmod(s, 60));
   else
     std::snprintf(buf, sizeof buf, "%.1fh", s / 3600);
+  return buf;
+}
+
+/// A time per design: "420 us", "12 ms", "1.3 s".
+std::string per_design_duration(double s) {
+  char buf[32];
+  if (s < 1e-3)
+    std::snprintf(buf, sizeof buf, "%.0f us", s * 1e6);
+  else if (s < 1)
+    std::snprintf(buf, sizeof buf, "%.0f ms", s * 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f s", s);
   return buf;
 }
 
@@ -68,15 +82,41 @@ std::string_view objective_unit(std::string_view objective) {
   return "";  // accuracy loss: 1 - cosine similarity, no unit
 }
 
-/// "[done/total designs] rate designs/s, ETA | front N, hypervolume H (fidelity) | best ..."
+/// "ETA 3m 10s", or "ETA >= 40s (event not timed yet)" while a rung with designs left has no
+/// measured time per design.
+std::string eta_text(const Progress& p) {
+  if (p.done >= p.total) return "ETA 0s";
+  std::string out = (p.eta_unmeasured.empty() ? "ETA " : "ETA >= ") + human_duration(p.eta_s);
+  if (!p.eta_unmeasured.empty()) {
+    std::string names;
+    for (const auto& f : p.eta_unmeasured) names += (names.empty() ? "" : ", ") + f;
+    out += " (" + names + " not timed yet)";
+  }
+  return out;
+}
+
+/// Per rung when the ladder has several: "analytical 243/243 at 12 ms, event 9/27 at 1.2 s".
+std::string rungs_text(const Progress& p) {
+  if (p.rungs.size() < 2) return "";
+  std::string out;
+  for (const auto& r : p.rungs) {
+    out += (out.empty() ? " | " : ", ") + r.fidelity + " " + std::to_string(r.done) + "/" +
+           std::to_string(r.planned);
+    if (r.seconds_per_design > 0)
+      out += " at " + per_design_duration(r.seconds_per_design) + "/design";
+  }
+  return out;
+}
+
+/// "[done/total designs] rate designs/s, ETA | rungs | front N (fidelity), hypervolume H | best
+/// ..."
 std::string progress_text(const Progress& p) {
   char buf[320];
-  const double eta = p.rate_per_s > 0 && p.total > p.done
-                         ? static_cast<double>(p.total - p.done) / p.rate_per_s
-                         : 0;
-  std::snprintf(buf, sizeof buf, "[%zu/%zu designs] %.1f designs/s, ETA %s | front %zu", p.done,
-                p.total, p.rate_per_s, human_duration(eta).c_str(), p.front_size);
-  std::string out = buf;
+  std::snprintf(buf, sizeof buf, "[%zu/%zu designs] %.1f designs/s, %s", p.done, p.total,
+                p.rate_per_s, eta_text(p).c_str());
+  std::string out = buf + rungs_text(p);
+  std::snprintf(buf, sizeof buf, " | front %zu", p.front_size);
+  out += buf;
   if (!p.fidelity.empty()) {
     std::snprintf(buf, sizeof buf, " (%s), hypervolume %.4g", p.fidelity.c_str(), p.hypervolume);
     out += buf;

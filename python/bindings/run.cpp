@@ -45,6 +45,18 @@ py::dict progress_dict(const dse::Progress& p) {
   d["fidelity"] = p.fidelity;
   d["hypervolume"] = p.hypervolume;
   d["reference"] = p.reference;
+  d["eta_s"] = p.eta_s;
+  d["eta_unmeasured"] = p.eta_unmeasured;
+  py::list rungs;
+  for (const auto& r : p.rungs) {
+    py::dict rung;
+    rung["fidelity"] = r.fidelity;
+    rung["done"] = r.done;
+    rung["planned"] = r.planned;
+    rung["seconds_per_design"] = r.seconds_per_design;
+    rungs.append(rung);
+  }
+  d["rungs"] = rungs;
   return d;
 }
 

@@ -80,3 +80,17 @@ def test_run_refuses_an_existing_campaign(grid_db):
     from conftest import GRID
     with pytest.raises(pade.InputError, match="already exists"):
         pade.run(str(GRID), db)
+
+
+def test_progress_reports_each_rung_and_the_eta(tmp_path):
+    from conftest import GRID
+
+    seen = []
+    pade.run(str(GRID), tmp_path / "p.db", threads=2, progress=seen.append)
+    assert seen, "progress was never called"
+    last = seen[-1]
+    assert [r["fidelity"] for r in last["rungs"]] == [last["fidelity"]]
+    assert last["rungs"][0]["done"] == last["rungs"][0]["planned"] == last["done"] == 27
+    assert last["rungs"][0]["seconds_per_design"] > 0
+    assert last["eta_s"] == 0 and last["eta_unmeasured"] == []
+    assert len(last["reference"]) == 3
