@@ -33,8 +33,10 @@ struct Browser {
   std::string log;
 };
 
-/// Load `page` in headless Chromium; the DOM after the load event, and the browser's log.
-Browser load_in_chromium(const fs::path& page, const fs::path& work) {
+/// Load `page` (with `fragment`, e.g. "#selftest") in headless Chromium in a window `width`
+/// pixels wide; the DOM after the load event, and the browser's log.
+Browser load_in_chromium(const fs::path& page, const fs::path& work,
+                         const std::string& fragment = "", int width = 1400) {
   const fs::path profile = work / "profile", dom = work / "dom.html", log = work / "chromium.log";
   fs::create_directories(profile);
   // Everything that could reach the network or a desktop session is off; the page is a file.
@@ -44,9 +46,10 @@ Browser load_in_chromium(const fs::path& page, const fs::path& work) {
       "--disable-dev-shm-usage "
       "--user-data-dir='" +
       profile.string() +
-      "' --enable-logging=stderr --v=0 --virtual-time-budget=5000 "
-      "--dump-dom 'file://" +
-      fs::absolute(page).string() + "' >'" + dom.string() + "' 2>'" + log.string() + "'";
+      "' --enable-logging=stderr --v=0 --virtual-time-budget=5000 --hide-scrollbars "
+      "--window-size=" +
+      std::to_string(width) + ",900 --dump-dom 'file://" + fs::absolute(page).string() + fragment +
+      "' >'" + dom.string() + "' 2>'" + log.string() + "'";
   const int status = std::system(cmd.c_str());
   Browser b;
   b.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -101,14 +104,21 @@ TEST_CASE(
   CHECK(r.figures.skipped.empty());
   const std::string html = test::slurp_file(r.index);
   CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
-  CHECK(occurrences(html, "<img class=\"figure\"") == results::figure_names().size());
+  // Every figure inline (no <img>), its ids prefixed so the figures share one document.
+  CHECK(occurrences(html, "<svg class=\"figure\"") == results::figure_names().size());
+  CHECK(html.find("<img") == std::string::npos);
+  CHECK(occurrences(html, "id=\"gnuplot_canvas\"") == 0);
   for (const auto& f : r.figures.figures) {
     INFO(f.name);
-    CHECK(html.find("src=\"figures/" + f.name + ".svg\"") != std::string::npos);
+    CHECK(html.find("id=\"" + f.name + "-gnuplot_canvas\"") != std::string::npos);
+    CHECK(html.find("href=\"figures/" + f.name + ".svg\"") != std::string::npos);
     CHECK(fs::exists(dir.path / "report/figures" / (f.name + ".svg")));
   }
-  for (const char* id : {"campaigns", "figures", "front", "benchmarks", "comparisons",
-                         "configuration", "provenance"})
+  // Each Pareto point carries its design's hash; no gnuplot handler (its script is not inlined).
+  CHECK(occurrences(html, "<g class=\"pt\" data-hash=\"") > 0);
+  CHECK(html.find("gnuplot_svg.") == std::string::npos);
+  for (const char* id : {"recommended", "campaigns", "figures", "front", "benchmarks",
+                         "comparisons", "configuration", "provenance"})
     CHECK(html.find(std::string("<section id=\"") + id + "\">") != std::string::npos);
   // The configuration YAML is shown escaped, never as markup.
   CHECK(html.find("# &lt;b&gt;escaped&lt;/b&gt; &amp; kept") != std::string::npos);
@@ -124,7 +134,7 @@ TEST_CASE(
           .getInt();
   const auto front_at = html.find("<section id=\"front\">"),
              bench_at = html.find("<section id=\"benchmarks\">");
-  CHECK(static_cast<int>(occurrences(html.substr(front_at, bench_at - front_at), "<tr>")) ==
+  CHECK(static_cast<int>(occurrences(html.substr(front_at, bench_at - front_at), "<tr")) ==
         front + 1);
   CHECK(html.find("<td>m2/b</td><td>m2</td>") != std::string::npos);
   CHECK(html.find("<td>h100</td><td class=\"num\"") != std::string::npos);
@@ -168,12 +178,14 @@ TEST_CASE("results: headless Chromium loads the report without errors and shows 
   CHECK(ok.dom.find("data-figures=\"" + total + "/" + total + "\"") != std::string::npos);
   CHECK(ok.dom.find("id=\"figure-warning\" class=\"warning\" hidden") != std::string::npos);
 
-  // The same check must fail when a figure is missing: remove one from a copy and load again.
+  // The same check must fail when a figure draws nothing: hide one in a copy and load again…
   fs::copy(r.index.parent_path(), dir.path / "copy", fs::copy_options::recursive);
-  fs::remove(dir.path / "copy/figures/pareto.svg");
+  std::string copy = test::slurp_file(dir.path / "copy/index.html");
+  const std::string canvas = "<g id=\"pareto-gnuplot_canvas\"";
+  REQUIRE(copy.find(canvas) != std::string::npos);
+  copy.replace(copy.find(canvas), canvas.size(), canvas + " display=\"none\"");
   // …and a script error, to show that console errors are caught.
-  std::ofstream(dir.path / "copy/index.html", std::ios::app)
-      << "<script>no_such_function();</script>\n";
+  std::ofstream(dir.path / "copy/index.html") << copy << "<script>no_such_function();</script>\n";
   const auto broken = load_in_chromium(dir.path / "copy/index.html", dir.path / "run2");
   INFO(broken.log);
   REQUIRE(broken.code == 0);
@@ -181,4 +193,48 @@ TEST_CASE("results: headless Chromium loads the report without errors and shows 
   CHECK(broken.dom.find("data-figures=\"" + shown + "/" + total + "\"") != std::string::npos);
   CHECK(broken.dom.find("1 figure(s) could not be shown") != std::string::npos);
   CHECK(page_errors(broken.log).find("no_such_function") != std::string::npos);
+}
+
+/// The PASS/FAIL lines the page's self-test wrote into <pre id="selftest">.
+std::string selftest_lines(const std::string& dom) {
+  const auto at = dom.find("<pre id=\"selftest\">");
+  if (at == std::string::npos) return "";
+  const auto start = at + std::string("<pre id=\"selftest\">").size();
+  return dom.substr(start, dom.find("</pre>", start) - start);
+}
+
+TEST_CASE(
+    "results: the report's self-test sorts, filters, hovers and selects in headless Chromium at "
+    "1400 and 800 px",
+    "[results][browser]") {
+  if (!have_chromium()) {
+    WARN(
+        "chromium is not installed: the report's self-test is skipped (scripts/pade-test.sh "
+        "installs it with PADE_WITH_BROWSER=1)");
+    return;
+  }
+  const auto& r = shared_report().files;
+  test::ResultsTempDir dir("selftest");
+  for (const int width : {1400, 800}) {
+    const auto b = load_in_chromium(r.index, dir.path / std::to_string(width), "#selftest", width);
+    const std::string lines = selftest_lines(b.dom);
+    INFO("width " << width << "\n" << lines);
+    REQUIRE(b.code == 0);
+    CHECK(page_errors(b.log).empty());
+    // Every check the page runs, each of which can fail (the sort order, the filtered row count,
+    // the tooltip's text, the selected rows and points, the figures, the page width).
+    CHECK(b.dom.find("data-selftest=\"pass\"") != std::string::npos);
+    CHECK(lines.find("FAIL") == std::string::npos);
+    for (const char* check :
+         {"PASS sort latency_s ascending", "PASS sort latency_s descending",
+          "PASS filter by hash prefix", "PASS filter without a match leaves no row",
+          "PASS empty filter shows all", "PASS hover shows the tooltip",
+          "PASS leaving the point hides the tooltip", "PASS click selects the design",
+          "PASS clicking the row again clears the selection", "PASS every figure shown",
+          "PASS no horizontal overflow at "})
+      CHECK(lines.find(check) != std::string::npos);
+    CHECK(lines.find("no horizontal overflow at " + std::to_string(width) + " px") !=
+          std::string::npos);
+    CHECK(lines.find("selftest: 11 passed, 0 failed") != std::string::npos);
+  }
 }

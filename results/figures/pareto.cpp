@@ -115,7 +115,11 @@ Figure pareto(Store& store, std::int64_t cid, const FigureOptions&) {
       (n_front > 0 ? std::string(", \\\n     '' index 1 using 1:2 with points ls 8 pt 6 ps "
                                  "2.2 title 'Pareto front, all objectives'")
                    : std::string()) +
-      "\n";
+      // Invisible hit targets on top, one per configuration: the SVG terminal writes each with
+      // its hash as hypertext, which the HTML report turns into hover tooltips and selection;
+      // the PNG and PDF draw nothing (fully transparent).
+      ", \\\n     '' index 0 using 1:2:5 with labels hypertext point pt 7 ps 1.6 lc rgb "
+      "'#FF000000' notitle\n";
   f.caption = "Suite-level latency (geometric mean) against total energy for the " +
               std::to_string(n) + " feasible configurations; colour is area, the black line the " +
               std::to_string(n_front2) + "-point front of these two objectives, rings the " +
