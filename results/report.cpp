@@ -316,10 +316,11 @@ ReportFiles write_report(Store& store, const FigureOptions& options, const fs::p
                   "table-front")
     << "</section>\n";
   h << "<section id=\"benchmarks\">\n<h2>Per-benchmark summary</h2>\n<p>Over the campaign's "
-       "designs: the best latency and energy any design reached, the mean fraction of keys kept, "
+       "designs at the front's fidelity: the best latency and energy any design reached, the mean "
+       "fraction of keys kept, "
        "the worst accuracy loss and the size of the benchmark's own Pareto front.</p>\n"
-    << html_table(benchmark_summary_table(store, cid), "No evaluation is stored for this campaign.",
-                  "table-benchmarks")
+    << html_table(benchmark_summary_table(store, cid, decision.fidelity),
+                  "No evaluation is stored for this campaign.", "table-benchmarks")
     << "</section>\n";
   write_comparisons(h, store, cid, campaign.name, out.figures);
   h << "<section id=\"configuration\">\n<h2>Campaign configuration</h2>\n<pre>"

@@ -136,7 +136,22 @@ TEST_CASE(
              bench_at = html.find("<section id=\"benchmarks\">");
   CHECK(static_cast<int>(occurrences(html.substr(front_at, bench_at - front_at), "<tr")) ==
         front + 1);
-  CHECK(html.find("<td>m2/b</td><td>m2</td>") != std::string::npos);
+  CHECK(html.find("<td>m2/b</td><td>coarse</td><td>m2</td>") != std::string::npos);
+  // The recommended designs: how they were chosen, one row each, and why each.
+  const auto rec_at = html.find("<section id=\"recommended\">"),
+             rec_end = html.find("</section>", rec_at);
+  const std::string rec = html.substr(rec_at, rec_end - rec_at);
+  CHECK(rec.find("normalized to [0, 1] over the") != std::string::npos);
+  CHECK(rec.find("smallest Euclidean distance from the ideal point") != std::string::npos);
+  CHECK(rec.find("<th>fidelity</th>") != std::string::npos);
+  CHECK(rec.find("<td>balanced") != std::string::npos);
+  CHECK(occurrences(rec, "<div class=\"why\" data-hash=") == occurrences(rec, "<tr data-hash="));
+  CHECK(rec.find("Bottlenecks (mean utilization over 4 benchmarks): util_qk_pu ") !=
+        std::string::npos);
+  CHECK(rec.find("Dominant energy: ") != std::string::npos);
+  CHECK(rec.find("relative to this design: latency_s ") != std::string::npos);
+  CHECK(html.find("<script type=\"application/json\" id=\"designs\">[{\"hash\":") !=
+        std::string::npos);
   CHECK(html.find("<td>h100</td><td class=\"num\"") != std::string::npos);
   CHECK(results::html_escape("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;");
 }
