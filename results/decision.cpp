@@ -250,7 +250,8 @@ Recommendations recommend(const DecisionInput& in, PaperPoint paper, std::size_t
     });
     add(best, "lowest " + in.objectives[k],
         "lowest " + in.objectives[k] + " on the front: " +
-            format_number(in.designs[best].objectives.find(in.objectives[k]).value_or(NAN)));
+            format_number(in.designs[best].objectives.find(in.objectives[k]).value_or(NAN)) +
+            figures::unit_of(in.objectives[k]));
   }
   if (!out.paper_keys.empty()) {
     const std::size_t p = argmin(front, in, [&](std::size_t i) { return paper_d[i]; });

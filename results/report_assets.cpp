@@ -5,8 +5,11 @@
 
 namespace pade::results {
 
-std::string_view report_style() {
-  return R"css(
+namespace {
+
+// The page's CSS and JS as raw strings (a build step embedding .css/.js files would add a
+// generator for two small texts).
+constexpr std::string_view kStyle = R"css(
 body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1280px; padding: 0 1.5rem 3rem; color: #222; }
 h1 { font-size: 1.6rem; margin-top: 1.5rem; } h2 { border-bottom: 2px solid #0072B2; padding-bottom: .2rem; margin-top: 2.2rem; }
 nav a { margin-right: 1rem; color: #0072B2; display: inline-block; }
@@ -33,10 +36,8 @@ code { background: #f6f8fa; padding: 0 .2rem; overflow-wrap: anywhere; }
 #tooltip { position: fixed; z-index: 10; background: #fff; border: 1px solid #444; padding: .3rem .5rem; font: .8rem/1.3 monospace; white-space: pre; pointer-events: none; box-shadow: 2px 2px 4px rgba(0,0,0,.2); }
 #selection { font-size: .9rem; }
 )css";
-}
 
-std::string_view report_script() {
-  return R"js(
+constexpr std::string_view kScript = R"js(
 (function () {
   'use strict';
   var designs = {};
@@ -218,9 +219,6 @@ std::string_view report_script() {
   if (window.location.hash === '#selftest') selftest();
 })();
 )js";
-}
-
-namespace {
 
 void replace_all(std::string& text, std::string_view from, std::string_view to) {
   for (std::size_t p = text.find(from); p != std::string::npos; p = text.find(from, p + to.size()))
@@ -249,6 +247,14 @@ void hypertext_to_points(std::string& svg) {
 }
 
 }  // namespace
+
+std::string_view report_style() {
+  return kStyle;
+}
+
+std::string_view report_script() {
+  return kScript;
+}
 
 std::string inline_svg(std::string_view svg, std::string_view id_prefix) {
   const std::size_t root = svg.find("<svg");
