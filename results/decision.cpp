@@ -254,7 +254,9 @@ Recommendations recommend(const DecisionInput& in, PaperPoint paper, std::size_t
             figures::unit_of(in.objectives[k]));
   }
   if (!out.paper_keys.empty()) {
-    const std::size_t p = argmin(front, in, [&](std::size_t i) { return paper_d[i]; });
+    // Ties (designs differing only in parameters the paper does not fix): the more balanced.
+    const std::size_t p =
+        argmin(front, in, [&](std::size_t i) { return paper_d[i] + 1e-9 * ideal(i); });
     add(p, "nearest the paper's point",
         paper_d[p] == 0 ? std::string("is the paper's design point")
                         : "distance " + format_number(paper_d[p]) + " in normalized parameter " +

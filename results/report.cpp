@@ -175,12 +175,12 @@ std::string method_text(const DecisionInput& in, const Recommendations& r) {
          "distance from the ideal point in that space. <b>Lowest X</b>: the front design with the "
          "lowest X; every front design meets the campaign's constraints (" +
          html_escape(list_or(constraints, "the campaign sets none")) +
-         "). <b>Nearest the paper's point</b> (shared/design/pade.md §6, "
-         "examples/hw-default.yaml): the smallest Euclidean distance in normalized parameter "
-         "space over the swept parameters the paper fixes (" +
+         "). <b>Nearest the paper's point</b>, the default configuration "
+         "(shared/design/pade.md §6, examples/hw-default.yaml): the smallest Euclidean distance "
+         "in normalized parameter space over the swept parameters that point fixes (" +
          html_escape(list_or(r.paper_keys, "none")) +
-         "): a number scaled by its swept range, a word 0 when equal and 1 otherwise; swept "
-         "parameters without a paper value (" +
+         "): a number scaled by its swept range, a word 0 when equal and 1 otherwise (ties: "
+         "the more balanced); swept parameters without a paper value (" +
          html_escape(list_or(unpaired, "none")) +
          ") do not count. Neighbours are the nearest other front designs in the normalized "
          "objective space. Utilizations and energies are over the design's benchmarks at the "
