@@ -158,23 +158,28 @@ constexpr std::string_view kScript = R"js(
     }
     var table = document.getElementById('table-front');
     var heads = table ? Array.prototype.map.call(table.tHead.rows[0].cells, function (c) { return c.textContent; }) : [];
-    var col = heads.indexOf('latency_s');
-    function column() {
+    var col = heads.indexOf('latency_s'), hashCol = heads.indexOf('config_hash');
+    function column(c) {
       var v = [];
-      each(table.tBodies[0].rows, function (r) { if (!r.hidden) v.push(sortKey(r.cells[col])); });
+      each(table.tBodies[0].rows, function (r) { if (!r.hidden) v.push(sortKey(r.cells[c])); });
       return v;
     }
     function ordered(v, sign) {
-      for (var i = 1; i < v.length; i++) if (sign * (v[i] - v[i - 1]) < 0) return false;
+      for (var i = 1; i < v.length; i++) if (sign > 0 ? v[i] < v[i - 1] : v[i] > v[i - 1]) return false;
       return true;
     }
-    if (col < 0) { check('sort', false, 'no latency_s column in the front table'); } else {
-      table.tHead.rows[0].cells[col].click();
-      var up = column();
-      table.tHead.rows[0].cells[col].click();
-      var down = column();
-      check('sort latency_s ascending (' + up.length + ' rows)', up.length > 1 && ordered(up, 1), up.join(' '));
-      check('sort latency_s descending', ordered(down, -1), down.join(' '));
+    if (col < 0 || hashCol < 0) { check('sort', false, 'no latency_s or config_hash column in the front table'); } else {
+      // The table starts in latency order: sorting by hash first makes the latency sort move rows.
+      var cells = table.tHead.rows[0].cells;
+      cells[hashCol].click();
+      var byHash = column(hashCol);
+      check('sort config_hash ascending (' + byHash.length + ' rows)', byHash.length > 1 && ordered(byHash, 1) && cells[hashCol].getAttribute('aria-sort') === 'ascending', byHash.join(' '));
+      cells[col].click();
+      var up = column(col);
+      cells[col].click();
+      var down = column(col);
+      check('sort latency_s ascending', ordered(up, 1), up.join(' '));
+      check('sort latency_s descending', ordered(down, -1) && cells[col].getAttribute('aria-sort') === 'descending', down.join(' '));
     }
     var rows = table ? table.tBodies[0].rows : [];
     var input = document.querySelector('input.filter[data-table="table-front"]');
