@@ -70,6 +70,25 @@ std::pair<std::string, std::string> recommended_marks(Store& store, std::int64_t
   return {rows, label};
 }
 
+/// The plot command: the cloud by area, the 2-D front, the full front's rings, the recommended
+/// designs' squares, and invisible hit targets on top.
+std::string plot_clauses(bool rings, bool recommended) {
+  return "plot 'pareto.dat' index 0 using 1:2:3 with points pt 7 ps 1.4 lc palette title "
+         "'configurations', \\\n"
+         "     '' index 2 using 1:2 with steps ls 8 lw 2 title 'front of latency and energy'" +
+         std::string(rings ? ", \\\n     '' index 1 using 1:2 with points ls 8 pt 6 ps 2.2 title "
+                             "'Pareto front, all objectives'"
+                           : "") +
+         (recommended ? ", \\\n     '' index 4 using 1:2 with points pt 4 ps 2.6 lw 2 lc rgb "
+                        "'#009E73' title 'recommended (report)'"
+                      : "") +
+         // One hit target per configuration: the SVG terminal writes each with its hash as
+         // hypertext, which the HTML report turns into hover tooltips and selection; the PNG and
+         // PDF draw nothing (fully transparent).
+         ", \\\n     '' index 0 using 1:2:5 with labels hypertext point pt 7 ps 1.6 lc rgb "
+         "'#FF000000' notitle\n";
+}
+
 }  // namespace
 
 Figure pareto(Store& store, std::int64_t cid, const FigureOptions&) {
@@ -136,22 +155,7 @@ Figure pareto(Store& store, std::int64_t cid, const FigureOptions&) {
       "set cblabel 'area (mm²)'\n" +
       log_axis("x", lat_lo, lat_hi) + log_axis("y", en_lo, en_hi) + "set cbrange [" + num(ar_lo) +
       ":" + num(ar_hi) + "]\nset key outside top center horizontal\n" + paper_label +
-      recommended_label +
-      "plot 'pareto.dat' index 0 using 1:2:3 with points pt 7 ps 1.4 lc palette title "
-      "'configurations', \\\n"
-      "     '' index 2 using 1:2 with steps ls 8 lw 2 title 'front of latency and energy'" +
-      (n_front > 0 ? std::string(", \\\n     '' index 1 using 1:2 with points ls 8 pt 6 ps "
-                                 "2.2 title 'Pareto front, all objectives'")
-                   : std::string()) +
-      (recommended_rows.empty() ? std::string()
-                                : std::string(", \\\n     '' index 4 using 1:2 with points pt 4 "
-                                              "ps 2.6 lw 2 lc rgb '#009E73' title 'recommended "
-                                              "(report)'")) +
-      // Invisible hit targets on top, one per configuration: the SVG terminal writes each with
-      // its hash as hypertext, which the HTML report turns into hover tooltips and selection;
-      // the PNG and PDF draw nothing (fully transparent).
-      ", \\\n     '' index 0 using 1:2:5 with labels hypertext point pt 7 ps 1.6 lc rgb "
-      "'#FF000000' notitle\n";
+      recommended_label + plot_clauses(n_front > 0, !recommended_rows.empty());
   f.caption = "Suite-level latency (geometric mean) against total energy for the " +
               std::to_string(n) + " feasible configurations; colour is area, the black line the " +
               std::to_string(n_front2) + "-point front of these two objectives, rings the " +
