@@ -177,6 +177,8 @@ DecisionInput decision_input(Store& store, std::int64_t cid) {
       } catch (const YAML::Exception&) {
         spec = YAML::Node();  // a stored file that no longer parses: the defaults
       }
+  // `pade compare` stores a one-line description, not a campaign file: the defaults too.
+  if (!spec.IsMap()) spec = YAML::Node(YAML::NodeType::Map);
   DecisionInput in;
   in.fidelity = front_fidelity(prov);
   in.objectives = campaign_objectives(prov, spec);

@@ -156,6 +156,14 @@ TEST_CASE(
   CHECK((spec.constraints[0].metric == "area_mm2" && spec.constraints[0].max == 3.5));
   CHECK((spec.constraints[1].metric == "power_w" && spec.constraints[1].max == 2));
 
+  // A stored text that is not a mapping (pade compare stores a description): the defaults.
+  c.name = "described";
+  c.spec_yaml = "baseline comparison\nof six baselines\n";
+  const auto described = results::decision_input(store, store.create_campaign(c));
+  CHECK(described.objectives == std::vector<std::string>{"latency_s", "energy_j", "area_mm2"});
+  CHECK(described.constraints.empty());
+  CHECK(described.designs.empty());
+
   // Explanations: utilization means and the dominant energy component over the 4 benchmarks.
   const auto d8 = test::fixture_designs({})[0];  // 8 lanes: the QK-PU saturated
   const auto e = results::explain_design(store, base, d8.hash, "coarse");
