@@ -1,5 +1,6 @@
 #include "results/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -7,8 +8,12 @@
 #include <sstream>
 
 #include "core/file_io.hpp"
+#include "core/json.hpp"
 #include "core/metrics.hpp"
+#include "results/decision.hpp"
+#include "results/figures/figure.hpp"
 #include "results/query.hpp"
+#include "results/report_assets.hpp"
 #include "results/store_query.hpp"
 
 namespace pade::results {
@@ -53,13 +58,24 @@ std::string short_number(const std::string& full) {
   return buf;
 }
 
-std::string html_table(const Table& t, const std::string& empty_note) {
+/// A sortable, filterable table (report_script): `id` names it; rows whose first column is a
+/// configuration hash carry it as data-hash, so a click selects the design everywhere.
+std::string html_table(const Table& t, const std::string& empty_note, const std::string& id) {
   if (t.rows().empty()) return "<p class=\"note\">" + html_escape(empty_note) + "</p>\n";
-  std::string out = "<div class=\"scroll\"><table>\n<thead><tr>";
+  const bool designs = !t.columns().empty() && t.columns().front() == "config_hash";
+  std::string out =
+      "<div class=\"tools\"><label>Filter <input type=\"search\" class=\"filter\" "
+      "data-table=\"" +
+      id +
+      "\" placeholder=\"text in any column\"></label> "
+      "<span class=\"count\" data-table=\"" +
+      id + "\">" + std::to_string(t.rows().size()) + " rows</span></div>\n";
+  out += "<div class=\"scroll\"><table class=\"data\" id=\"" + id + "\">\n<thead><tr>";
   for (const auto& c : t.columns()) out += "<th>" + html_escape(c) + "</th>";
   out += "</tr></thead>\n<tbody>\n";
   for (const auto& row : t.rows()) {
-    out += "<tr>";
+    out += designs && !row.empty() ? "<tr data-hash=\"" + html_escape(row.front().text) + "\">"
+                                   : std::string("<tr>");
     for (const auto& cell : row) {
       if (cell.null)
         out += "<td class=\"null\">–</td>";
@@ -98,53 +114,25 @@ Table comparison_summary(Store& store, std::int64_t cid) {
   return t;
 }
 
-constexpr const char* kStyle = R"css(
-body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1280px; padding: 0 1.5rem 3rem; color: #222; }
-h1 { font-size: 1.6rem; margin-top: 1.5rem; } h2 { border-bottom: 2px solid #0072B2; padding-bottom: .2rem; margin-top: 2.2rem; }
-nav a { margin-right: 1rem; color: #0072B2; }
-table { border-collapse: collapse; font-size: .85rem; margin: .5rem 0; }
-th, td { border: 1px solid #ccc; padding: .2rem .5rem; text-align: left; }
-th { background: #eef4f9; position: sticky; top: 0; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; } td.null { color: #999; text-align: center; }
-.scroll { max-height: 32rem; overflow: auto; }
-figure { margin: 1.5rem 0; } figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
-figcaption { font-size: .9rem; color: #444; } figcaption a { margin-left: .5rem; }
-pre { background: #f6f8fa; padding: .8rem; overflow: auto; font-size: .85rem; }
-.note { color: #555; font-style: italic; } .warning { background: #D55E00; color: #fff; padding: .5rem; }
-code { background: #f6f8fa; padding: 0 .2rem; }
-)css";
+std::filesystem::path svg_file(const FigureFiles& f) {
+  for (const auto& p : f.files)
+    if (p.extension() == ".svg") return p;
+  throw core::RunError("figure " + f.name + " has no SVG file");
+}
 
-// Marks the page with how many figures the browser could show (data-figures="shown/total") and
-// raises a banner when one is missing: the report checks itself, in a browser or a test.
-constexpr const char* kSelfCheck = R"js(
-window.addEventListener('load', function () {
-  var images = document.querySelectorAll('img.figure');
-  var shown = 0;
-  images.forEach(function (img) {
-    if (img.complete && img.naturalWidth > 0 && img.naturalHeight > 0) { shown += 1; }
-    else { img.parentNode.className += ' missing'; }
-  });
-  document.body.setAttribute('data-figures', shown + '/' + images.length);
-  if (shown < images.length) {
-    var w = document.getElementById('figure-warning');
-    w.hidden = false;
-    w.textContent = (images.length - shown) + ' figure(s) could not be shown; re-run pade report.';
-  }
-});
-)js";
-
-/// The figures section: each figure's SVG with its caption and links, then the skipped ones.
+/// The figures section: each figure's SVG inline (tooltips and selection work on it), with its
+/// caption and links to the files, then the skipped ones.
 void write_figures(std::ostream& h, const RenderedFigures& figures) {
-  h << "<section id=\"figures\">\n<h2>Figures</h2>\n<p>Each figure is also available as PNG and "
-       "PDF, with the gnuplot "
-       "script (<code>.gp</code>) and its data (<code>.dat</code>) to restyle it.</p>\n";
+  h << "<section id=\"figures\">\n<h2>Figures</h2>\n<p>Point at a design in the Pareto figure "
+       "for its parameters and metrics; click it to select it in every figure and table. Each "
+       "figure is also available as SVG, PNG and PDF, with the gnuplot script (<code>.gp</code>) "
+       "and its data (<code>.dat</code>) to restyle it.</p>\n";
   for (const auto& f : figures.figures) {
     const std::string base = "figures/" + f.name;
-    h << "<figure id=\"fig-" << f.name << "\">\n<img class=\"figure\" src=\"" << base
-      << ".svg\" width=\"" << f.svg_width << "\" height=\"" << f.svg_height << "\" alt=\""
-      << html_escape(f.caption) << "\">\n<figcaption><b>" << html_escape(f.name) << ".</b> "
-      << html_escape(f.caption);
-    for (const char* ext : {"png", "pdf", "gp", "dat"})
+    h << "<figure id=\"fig-" << f.name << "\">\n"
+      << inline_svg(core::read_input_file(svg_file(f), "figure SVG"), f.name + "-")
+      << "\n<figcaption><b>" << html_escape(f.name) << ".</b> " << html_escape(f.caption);
+    for (const char* ext : {"svg", "png", "pdf", "gp", "dat"})
       h << " <a href=\"" << base << '.' << ext << "\">" << ext << "</a>";
     h << "</figcaption>\n</figure>\n";
   }
@@ -154,6 +142,105 @@ void write_figures(std::ostream& h, const RenderedFigures& figures) {
       h << "<li><b>" << html_escape(name) << "</b>: " << html_escape(why) << "</li>\n";
     h << "</ul>\n";
   }
+  h << "</section>\n";
+}
+
+std::string list_or(const std::vector<std::string>& items, const std::string& none) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out.empty() ? none : out;
+}
+
+std::string percent_change(double from, double to) {
+  if (!(std::abs(from) > 0) || !std::isfinite(from) || !std::isfinite(to)) return "n/a";
+  const double pct = 100.0 * (to - from) / std::abs(from);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f %%", pct);
+  return std::abs(pct) < 0.05 ? "same" : buf;
+}
+
+/// How the designs were chosen, stated on the page (decision.hpp has the same definitions).
+std::string method_text(const DecisionInput& in, const Recommendations& r) {
+  std::vector<std::string> constraints, unpaired;
+  for (const auto& c : in.constraints)
+    constraints.push_back(c.metric + " ≤ " + short_number(core::json_number(c.max)));
+  for (const auto& k : in.swept)
+    if (std::find(r.paper_keys.begin(), r.paper_keys.end(), k) == r.paper_keys.end())
+      unpaired.push_back(k);
+  return "<p>Objectives (the campaign's: " + html_escape(list_or(in.objectives, "none")) +
+         ") are normalized to [0, 1] over the " + std::to_string(r.front_size) +
+         " designs of the suite Pareto front at the <b>" + html_escape(in.fidelity) +
+         "</b> fidelity: (v − min) / (max − min), so the ideal point (each objective's best on "
+         "the front) is the origin. <b>Balanced</b>: the front design at the smallest Euclidean "
+         "distance from the ideal point in that space. <b>Lowest X</b>: the front design with the "
+         "lowest X; every front design meets the campaign's constraints (" +
+         html_escape(list_or(constraints, "the campaign sets none")) +
+         "). <b>Nearest the paper's point</b>, the default configuration "
+         "(shared/design/pade.md §6, examples/hw-default.yaml): the smallest Euclidean distance "
+         "in normalized parameter space over the swept parameters that point fixes (" +
+         html_escape(list_or(r.paper_keys, "none")) +
+         "): a number scaled by its swept range, a word 0 when equal and 1 otherwise (ties: "
+         "the more balanced); swept parameters without a paper value (" +
+         html_escape(list_or(unpaired, "none")) +
+         ") do not count. Neighbours are the nearest other front designs in the normalized "
+         "objective space. Utilizations and energies are over the design's benchmarks at the "
+         "same fidelity.</p>\n";
+}
+
+/// Why one recommended design: its roles, bottlenecks, dominant energy and neighbour trades.
+void write_why(std::ostream& h, Store& store, std::int64_t cid, const DecisionInput& in,
+               const Recommendation& rec) {
+  const auto& d = *std::find_if(in.designs.begin(), in.designs.end(),
+                                [&](const FrontDesign& x) { return x.hash == rec.hash; });
+  const DesignExplanation e = explain_design(store, cid, rec.hash, d.fidelity);
+  h << "<div class=\"why\" data-hash=\"" << html_escape(rec.hash) << "\"><b>"
+    << html_escape(list_or(rec.roles, "")) << "</b>: <code>" << html_escape(rec.hash) << "</code> ("
+    << html_escape(d.fidelity)
+    << ")\n<ul>\n<li>Why chosen: " << html_escape(list_or(rec.reasons, ""))
+    << ".</li>\n<li>Normalized objectives: ";
+  for (std::size_t k = 0; k < in.objectives.size(); ++k)
+    h << (k ? ", " : "") << html_escape(in.objectives[k]) << ' '
+      << short_number(core::json_number(rec.normalized[k]));
+  h << " (distance to the ideal point " << short_number(core::json_number(rec.ideal_distance))
+    << ").</li>\n<li>Bottlenecks (mean utilization over " << e.benchmarks << " benchmarks): ";
+  std::vector<std::string> util;
+  for (const auto& [name, u] : e.utilization)
+    util.push_back(name + " " + short_number(core::json_number(u)));
+  h << html_escape(list_or(util, "no util_* metrics recorded")) << ".</li>\n<li>Dominant energy: ";
+  if (e.dominant_energy.empty())
+    h << "no energy_&lt;component&gt;_j metrics recorded";
+  else
+    h << html_escape(e.dominant_energy) << ", "
+      << short_number(core::json_number(e.dominant_energy_j)) << " J of "
+      << short_number(core::json_number(e.energy_j)) << " J ("
+      << short_number(core::json_number(100.0 * e.dominant_energy_j / e.energy_j))
+      << " %) summed over the benchmarks";
+  h << ".</li>\n";
+  for (const auto& n : rec.neighbours) {
+    h << "<li>Neighbour <code>" << html_escape(n.hash.substr(0, 12)) << "</code> (distance "
+      << short_number(core::json_number(n.distance)) << "), relative to this design: ";
+    std::vector<std::string> trades, differs;
+    for (const auto& t : n.trades)
+      trades.push_back(t.objective + " " + percent_change(t.design, t.neighbour));
+    for (const auto& c : n.differs) differs.push_back(c.key + " " + c.design + " → " + c.neighbour);
+    h << html_escape(list_or(trades, "")) << "; differs in "
+      << html_escape(list_or(differs, "no swept parameter")) << ".</li>\n";
+  }
+  h << "</ul></div>\n";
+}
+
+/// The recommended designs: how they were chosen, one table row each, and why each.
+void write_recommendations(std::ostream& h, Store& store, std::int64_t cid,
+                           const DecisionInput& in) {
+  const Recommendations r = recommend(in, figures::paper_parameters());
+  h << "<section id=\"recommended\">\n<h2>Recommended designs</h2>\n";
+  if (r.designs.empty()) {
+    h << "<p class=\"note\">No Pareto front is stored for this campaign: nothing to "
+         "recommend.</p>\n</section>\n";
+    return;
+  }
+  h << method_text(in, r) << html_table(recommendations_table(in, r), "", "table-recommended");
+  for (const auto& rec : r.designs) write_why(h, store, cid, in, rec);
   h << "</section>\n";
 }
 
@@ -177,8 +264,28 @@ void write_comparisons(std::ostream& h, Store& store, std::int64_t cid,
     << compare_note << "</p>\n"
     << html_table(comparison_summary(store, compare_cid),
                   "The comparisons table is empty for this campaign: the baseline comparison has "
-                  "not been run.")
+                  "not been run.",
+                  "table-comparisons")
     << "</section>\n";
+}
+
+void write_head(std::ostream& h, Store& store, const CampaignRecord& campaign) {
+  h << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    << "<title>PADE-DSE report: " << html_escape(campaign.name) << "</title>\n<style>"
+    << report_style() << "</style>\n</head>\n"
+    << "<body>\n<h1>PADE-DSE report: campaign <code>" << html_escape(campaign.name)
+    << "</code></h1>\n"
+    << "<p>Database <code>" << html_escape(store.path()) << "</code> (schema version "
+    << store.schema_version() << "), written " << utc_now_iso8601()
+    << ". Campaign status: " << html_escape(campaign.status) << ".</p>\n"
+    << "<nav><a href=\"#recommended\">Recommended</a><a href=\"#campaigns\">Campaigns</a>"
+    << "<a href=\"#figures\">Figures</a><a href=\"#front\">Pareto front</a>"
+    << "<a href=\"#benchmarks\">Benchmarks</a><a href=\"#comparisons\">Baselines</a>"
+    << "<a href=\"#configuration\">Configuration</a><a href=\"#provenance\">Provenance</a></nav>\n"
+    << "<p id=\"figure-warning\" class=\"warning\" hidden></p>\n"
+    << "<p id=\"selection\" aria-live=\"polite\"></p>\n<pre id=\"selftest\" hidden></pre>\n"
+    << "<div id=\"tooltip\" hidden></div>\n";
 }
 
 }  // namespace
@@ -192,51 +299,37 @@ ReportFiles write_report(Store& store, const FigureOptions& options, const fs::p
   ReportFiles out;
   out.figures = render_all(store, options, out_dir / "figures");
   out.index = out_dir / "index.html";
+  const DecisionInput decision = decision_input(store, cid);
 
   std::ostringstream h;
-  h << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-    << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    << "<title>PADE-DSE report: " << html_escape(campaign.name) << "</title>\n<style>" << kStyle
-    << "</style>\n</head>\n"
-    << "<body>\n<h1>PADE-DSE report: campaign <code>" << html_escape(campaign.name)
-    << "</code></h1>\n"
-    << "<p>Database <code>" << html_escape(store.path()) << "</code> (schema version "
-    << store.schema_version() << "), written " << utc_now_iso8601()
-    << ". Campaign status: " << html_escape(campaign.status) << ".</p>\n"
-    << "<nav><a href=\"#campaigns\">Campaigns</a><a href=\"#figures\">Figures</a><a "
-       "href=\"#front\">Pareto front</a>"
-    << "<a href=\"#benchmarks\">Benchmarks</a><a href=\"#comparisons\">Baselines</a>"
-    << "<a href=\"#configuration\">Configuration</a><a href=\"#provenance\">Provenance</a></nav>\n"
-    << "<p id=\"figure-warning\" class=\"warning\" hidden></p>\n";
-
+  write_head(h, store, campaign);
+  write_recommendations(h, store, cid, decision);
   h << "<section id=\"campaigns\">\n<h2>Campaigns in this database</h2>\n"
-    << html_table(campaigns_table(store), "No campaign.") << "</section>\n";
-
+    << html_table(campaigns_table(store), "No campaign.", "table-campaigns") << "</section>\n";
   write_figures(h, out.figures);
-
-  h << "<section id=\"front\">\n<h2>Pareto front (suite level)</h2>\n<p>Latency is the geometric "
-       "mean over the "
-       "benchmarks, energy the total; swept parameters are columns. <code>pade show DB HASH</code> "
-       "prints one design.</p>\n"
-    << html_table(front_table(store, cid), "No Pareto front is stored for this campaign.")
+  h << "<section id=\"front\">\n<h2>Pareto front (suite level)</h2>\n<p>One row per design at "
+       "the front's fidelity (<b>"
+    << html_escape(decision.fidelity)
+    << "</b>). Latency is the geometric mean over the benchmarks, energy the total; swept "
+       "parameters are columns. <code>pade show DB HASH</code> prints one design.</p>\n"
+    << html_table(front_designs_table(decision), "No Pareto front is stored for this campaign.",
+                  "table-front")
     << "</section>\n";
-
   h << "<section id=\"benchmarks\">\n<h2>Per-benchmark summary</h2>\n<p>Over the campaign's "
-       "designs: the best latency "
-       "and energy any design reached, the mean fraction of keys kept, the worst accuracy loss and "
-       "the size of the "
-       "benchmark's own Pareto front.</p>\n"
-    << html_table(benchmark_summary_table(store, cid), "No evaluation is stored for this campaign.")
+       "designs at the front's fidelity: the best latency and energy any design reached, the mean "
+       "fraction of keys kept, "
+       "the worst accuracy loss and the size of the benchmark's own Pareto front.</p>\n"
+    << html_table(benchmark_summary_table(store, cid, decision.fidelity),
+                  "No evaluation is stored for this campaign.", "table-benchmarks")
     << "</section>\n";
-
   write_comparisons(h, store, cid, campaign.name, out.figures);
-
   h << "<section id=\"configuration\">\n<h2>Campaign configuration</h2>\n<pre>"
     << html_escape(campaign.spec_yaml) << "</pre>\n</section>\n";
   h << "<section id=\"provenance\">\n<h2>Provenance</h2>\n"
-    << html_table(provenance_table(store, cid), "No provenance is stored for this campaign.")
-    << "</section>\n<script>" << kSelfCheck << "</script>\n</body>\n</html>\n";
-
+    << html_table(provenance_table(store, cid), "No provenance is stored for this campaign.",
+                  "table-provenance")
+    << "</section>\n<script type=\"application/json\" id=\"designs\">" << designs_json(decision)
+    << "</script>\n<script>" << report_script() << "</script>\n</body>\n</html>\n";
   core::write_output_file(out.index, h.str());
   return out;
 }

@@ -328,43 +328,18 @@ Table campaigns_table(Store& store) {
                    "campaigns c ORDER BY c.id");
 }
 
-Table front_table(Store& store, std::int64_t cid) {
-  std::string sql = "SELECT t.config_hash";
-  std::vector<SqlValue> binds;
-  for (const auto& key : store.swept_parameters(cid)) {
-    std::string name;
-    for (const char c : key) name += c == '"' ? std::string("\"\"") : std::string(1, c);
-    sql +=
-        ", (SELECT cp.text FROM config_params cp WHERE cp.hash = t.config_hash AND cp.key = ?) AS "
-        "\"" +
-        name + "\"";
-    binds.emplace_back(key);
-  }
-  sql +=
-      ", " + column_list(kPointColumns, "t.") +
-      " FROM points t JOIN pareto "
-      "p ON "
-      "p.campaign_id = t.campaign_id AND p.config_hash = t.config_hash AND p.scope = 'suite' WHERE "
-      "t.campaign_id = ? AND p.rank = 0 ORDER BY t.latency_s, t.config_hash";
-  binds.emplace_back(cid);
-  return sql_table(store, sql, binds);
-}
-
-Table benchmark_summary_table(Store& store, std::int64_t cid) {
-  const std::vector<SqlValue> id = {cid};
+Table benchmark_summary_table(Store& store, std::int64_t cid, const std::string& fidelity) {
+  const std::vector<SqlValue> binds = {cid, fidelity};
   return sql_table(
       store,
-      "SELECT t.benchmark, b.model, b.phase, b.seq_len, count(DISTINCT t.config_hash) AS "
-      "designs, "
-      "min(t.latency_s) AS best_latency_s, min(t.energy_j) AS best_energy_j, "
-      "avg(t.kept_fraction) "
-      "AS mean_kept_fraction, max(t.accuracy_loss) AS worst_accuracy_loss, (SELECT "
-      "count(*) FROM "
-      "pareto p WHERE p.campaign_id = t.campaign_id AND p.scope = t.benchmark AND p.rank "
-      "= 0) AS "
-      "front_size FROM evaluations t LEFT JOIN benchmarks b ON b.name = t.benchmark WHERE "
-      "t.campaign_id = ? GROUP BY t.benchmark ORDER BY t.benchmark",
-      id);
+      "SELECT t.benchmark, t.fidelity, b.model, b.phase, b.seq_len, count(DISTINCT t.config_hash) "
+      "AS designs, min(t.latency_s) AS best_latency_s, min(t.energy_j) AS best_energy_j, "
+      "avg(t.kept_fraction) AS mean_kept_fraction, max(t.accuracy_loss) AS worst_accuracy_loss, "
+      "(SELECT count(*) FROM pareto p WHERE p.campaign_id = t.campaign_id AND p.scope = "
+      "t.benchmark AND p.rank = 0) AS front_size FROM evaluations t LEFT JOIN benchmarks b ON "
+      "b.name = t.benchmark WHERE t.campaign_id = ?1 AND (?2 = '' OR t.fidelity = ?2) "
+      "GROUP BY t.benchmark, t.fidelity ORDER BY t.benchmark, t.fidelity",
+      binds);
 }
 
 Table provenance_table(Store& store, std::int64_t cid) {

@@ -32,11 +32,11 @@ namespace pade::results {
 // --- the report's tables -------------------------------------------------------------------------
 /// Every campaign with its design and evaluation counts.
 [[nodiscard]] Table campaigns_table(Store& store);
-/// The suite Pareto front with the campaign's swept parameters as columns.
-[[nodiscard]] Table front_table(Store& store, std::int64_t campaign_id);
-/// Per benchmark: model, phase, length, designs, best latency and energy, mean kept fraction,
-/// worst accuracy loss, front size.
-[[nodiscard]] Table benchmark_summary_table(Store& store, std::int64_t campaign_id);
+/// Per benchmark and fidelity (only `fidelity` when not empty): model, phase, length, designs,
+/// best latency and energy, mean kept fraction, worst accuracy loss, front size. (The front
+/// table is results/decision.hpp's front_designs_table: one row per design.)
+[[nodiscard]] Table benchmark_summary_table(Store& store, std::int64_t campaign_id,
+                                            const std::string& fidelity = "");
 /// The campaign's provenance (key, value).
 [[nodiscard]] Table provenance_table(Store& store, std::int64_t campaign_id);
 

@@ -33,8 +33,10 @@ struct Browser {
   std::string log;
 };
 
-/// Load `page` in headless Chromium; the DOM after the load event, and the browser's log.
-Browser load_in_chromium(const fs::path& page, const fs::path& work) {
+/// Load `page` (with `fragment`, e.g. "#selftest") in headless Chromium in a window `width`
+/// pixels wide; the DOM after the load event, and the browser's log.
+Browser load_in_chromium(const fs::path& page, const fs::path& work,
+                         const std::string& fragment = "", int width = 1400) {
   const fs::path profile = work / "profile", dom = work / "dom.html", log = work / "chromium.log";
   fs::create_directories(profile);
   // Everything that could reach the network or a desktop session is off; the page is a file.
@@ -44,9 +46,10 @@ Browser load_in_chromium(const fs::path& page, const fs::path& work) {
       "--disable-dev-shm-usage "
       "--user-data-dir='" +
       profile.string() +
-      "' --enable-logging=stderr --v=0 --virtual-time-budget=5000 "
-      "--dump-dom 'file://" +
-      fs::absolute(page).string() + "' >'" + dom.string() + "' 2>'" + log.string() + "'";
+      "' --enable-logging=stderr --v=0 --virtual-time-budget=5000 --hide-scrollbars "
+      "--window-size=" +
+      std::to_string(width) + ",900 --dump-dom 'file://" + fs::absolute(page).string() + fragment +
+      "' >'" + dom.string() + "' 2>'" + log.string() + "'";
   const int status = std::system(cmd.c_str());
   Browser b;
   b.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -101,14 +104,21 @@ TEST_CASE(
   CHECK(r.figures.skipped.empty());
   const std::string html = test::slurp_file(r.index);
   CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
-  CHECK(occurrences(html, "<img class=\"figure\"") == results::figure_names().size());
+  // Every figure inline (no <img>), its ids prefixed so the figures share one document.
+  CHECK(occurrences(html, "<svg class=\"figure\"") == results::figure_names().size());
+  CHECK(html.find("<img") == std::string::npos);
+  CHECK(occurrences(html, "id=\"gnuplot_canvas\"") == 0);
   for (const auto& f : r.figures.figures) {
     INFO(f.name);
-    CHECK(html.find("src=\"figures/" + f.name + ".svg\"") != std::string::npos);
+    CHECK(html.find("id=\"" + f.name + "-gnuplot_canvas\"") != std::string::npos);
+    CHECK(html.find("href=\"figures/" + f.name + ".svg\"") != std::string::npos);
     CHECK(fs::exists(dir.path / "report/figures" / (f.name + ".svg")));
   }
-  for (const char* id : {"campaigns", "figures", "front", "benchmarks", "comparisons",
-                         "configuration", "provenance"})
+  // Each Pareto point carries its design's hash; no gnuplot handler (its script is not inlined).
+  CHECK(occurrences(html, "<g class=\"pt\" data-hash=\"") > 0);
+  CHECK(html.find("gnuplot_svg.") == std::string::npos);
+  for (const char* id : {"recommended", "campaigns", "figures", "front", "benchmarks",
+                         "comparisons", "configuration", "provenance"})
     CHECK(html.find(std::string("<section id=\"") + id + "\">") != std::string::npos);
   // The configuration YAML is shown escaped, never as markup.
   CHECK(html.find("# &lt;b&gt;escaped&lt;/b&gt; &amp; kept") != std::string::npos);
@@ -124,9 +134,24 @@ TEST_CASE(
           .getInt();
   const auto front_at = html.find("<section id=\"front\">"),
              bench_at = html.find("<section id=\"benchmarks\">");
-  CHECK(static_cast<int>(occurrences(html.substr(front_at, bench_at - front_at), "<tr>")) ==
+  CHECK(static_cast<int>(occurrences(html.substr(front_at, bench_at - front_at), "<tr")) ==
         front + 1);
-  CHECK(html.find("<td>m2/b</td><td>m2</td>") != std::string::npos);
+  CHECK(html.find("<td>m2/b</td><td>coarse</td><td>m2</td>") != std::string::npos);
+  // The recommended designs: how they were chosen, one row each, and why each.
+  const auto rec_at = html.find("<section id=\"recommended\">"),
+             rec_end = html.find("</section>", rec_at);
+  const std::string rec = html.substr(rec_at, rec_end - rec_at);
+  CHECK(rec.find("normalized to [0, 1] over the") != std::string::npos);
+  CHECK(rec.find("smallest Euclidean distance from the ideal point") != std::string::npos);
+  CHECK(rec.find("<th>fidelity</th>") != std::string::npos);
+  CHECK(rec.find("<td>balanced") != std::string::npos);
+  CHECK(occurrences(rec, "<div class=\"why\" data-hash=") == occurrences(rec, "<tr data-hash="));
+  CHECK(rec.find("Bottlenecks (mean utilization over 4 benchmarks): util_qk_pu ") !=
+        std::string::npos);
+  CHECK(rec.find("Dominant energy: ") != std::string::npos);
+  CHECK(rec.find("relative to this design: latency_s ") != std::string::npos);
+  CHECK(html.find("<script type=\"application/json\" id=\"designs\">[{\"hash\":") !=
+        std::string::npos);
   CHECK(html.find("<td>h100</td><td class=\"num\"") != std::string::npos);
   CHECK(results::html_escape("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;");
 }
@@ -168,12 +193,14 @@ TEST_CASE("results: headless Chromium loads the report without errors and shows 
   CHECK(ok.dom.find("data-figures=\"" + total + "/" + total + "\"") != std::string::npos);
   CHECK(ok.dom.find("id=\"figure-warning\" class=\"warning\" hidden") != std::string::npos);
 
-  // The same check must fail when a figure is missing: remove one from a copy and load again.
+  // The same check must fail when a figure draws nothing: hide one in a copy and load again…
   fs::copy(r.index.parent_path(), dir.path / "copy", fs::copy_options::recursive);
-  fs::remove(dir.path / "copy/figures/pareto.svg");
+  std::string copy = test::slurp_file(dir.path / "copy/index.html");
+  const std::string canvas = "<g id=\"pareto-gnuplot_canvas\"";
+  REQUIRE(copy.find(canvas) != std::string::npos);
+  copy.replace(copy.find(canvas), canvas.size(), canvas + " display=\"none\"");
   // …and a script error, to show that console errors are caught.
-  std::ofstream(dir.path / "copy/index.html", std::ios::app)
-      << "<script>no_such_function();</script>\n";
+  std::ofstream(dir.path / "copy/index.html") << copy << "<script>no_such_function();</script>\n";
   const auto broken = load_in_chromium(dir.path / "copy/index.html", dir.path / "run2");
   INFO(broken.log);
   REQUIRE(broken.code == 0);
@@ -181,4 +208,70 @@ TEST_CASE("results: headless Chromium loads the report without errors and shows 
   CHECK(broken.dom.find("data-figures=\"" + shown + "/" + total + "\"") != std::string::npos);
   CHECK(broken.dom.find("1 figure(s) could not be shown") != std::string::npos);
   CHECK(page_errors(broken.log).find("no_such_function") != std::string::npos);
+}
+
+/// The PASS/FAIL lines the page's self-test wrote into <pre id="selftest">.
+std::string selftest_lines(const std::string& dom) {
+  const auto at = dom.find("<pre id=\"selftest\">");
+  if (at == std::string::npos) return "";
+  const auto start = at + std::string("<pre id=\"selftest\">").size();
+  return dom.substr(start, dom.find("</pre>", start) - start);
+}
+
+TEST_CASE(
+    "results: the report's self-test sorts, filters, hovers and selects in headless Chromium at "
+    "1400 and 800 px",
+    "[results][browser]") {
+  if (!have_chromium()) {
+    WARN(
+        "chromium is not installed: the report's self-test is skipped (scripts/pade-test.sh "
+        "installs it with PADE_WITH_BROWSER=1)");
+    return;
+  }
+  const auto& r = shared_report().files;
+  test::ResultsTempDir dir("selftest");
+  for (const int width : {1400, 800}) {
+    const auto b = load_in_chromium(r.index, dir.path / std::to_string(width), "#selftest", width);
+    const std::string lines = selftest_lines(b.dom);
+    INFO("width " << width << "\n" << lines);
+    REQUIRE(b.code == 0);
+    CHECK(page_errors(b.log).empty());
+    // Every check the page runs, each of which can fail (the sort orders, the filtered row
+    // counts, the tooltip's text, the selected rows and points, the figures, the page width).
+    CHECK(b.dom.find("data-selftest=\"pass\"") != std::string::npos);
+    CHECK(lines.find("FAIL") == std::string::npos);
+    CHECK(lines.find("SKIP") == std::string::npos);  // the fixture's front has rows to try
+    for (const char* check :
+         {"PASS sort config_hash ascending", "PASS sort latency_s ascending",
+          "PASS sort latency_s descending", "PASS filter by hash prefix",
+          "PASS filter without a match leaves no row", "PASS empty filter shows all",
+          "PASS hover shows the tooltip", "PASS leaving the point hides the tooltip",
+          "PASS click selects the design", "PASS clicking the row again clears the selection",
+          "PASS every figure shown", "PASS no horizontal overflow at "})
+      CHECK(lines.find(check) != std::string::npos);
+    CHECK(lines.find("no horizontal overflow at " + std::to_string(width) + " px") !=
+          std::string::npos);
+    CHECK(lines.find("selftest: 12 passed, 0 failed") != std::string::npos);
+  }
+  // The checks can fail: a copy whose page is wider than the window, and whose front table no
+  // longer sorts (its header clicks are swallowed), reports both.
+  fs::copy(r.index.parent_path(), dir.path / "copy", fs::copy_options::recursive);
+  std::string copy = test::slurp_file(dir.path / "copy/index.html");
+  const std::string head_end = "</head>";
+  copy.replace(copy.find(head_end), head_end.size(),
+               "<style>body { min-width: 2000px; }</style>" + head_end);
+  const std::string script = "<script>\n(function () {";
+  REQUIRE(copy.find(script) != std::string::npos);
+  copy.replace(copy.find(script), script.size(),
+               "<script>document.addEventListener('click', function (e) { if "
+               "(e.target.tagName === 'TH') e.stopImmediatePropagation(); }, true);</script>" +
+                   script);
+  std::ofstream(dir.path / "copy/index.html") << copy;
+  const auto bad = load_in_chromium(dir.path / "copy/index.html", dir.path / "bad", "#selftest");
+  const std::string lines = selftest_lines(bad.dom);
+  INFO(lines);
+  CHECK(bad.dom.find("data-selftest=\"fail\"") != std::string::npos);
+  CHECK(lines.find("FAIL no horizontal overflow at 1400 px: document ") != std::string::npos);
+  CHECK(lines.find("FAIL sort latency_s descending") != std::string::npos);
+  CHECK(lines.find("PASS hover shows the tooltip") != std::string::npos);
 }

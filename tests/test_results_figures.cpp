@@ -206,6 +206,29 @@ TEST_CASE(
     const std::string paper = test::fixture_designs({})[2].hash;
     CHECK(body.find("paper''s design (" + paper.substr(0, 8) + ")") != std::string::npos);
     CHECK(block(figs / "pareto.dat", 3).at(0).at(2) == paper);
+    // The report's recommended designs are marked (index 4); the balanced one, worked out here
+    // from the front (index 1: latency, energy, area normalized over it, nearest the origin), is
+    // labelled.
+    const auto full_front = block(figs / "pareto.dat", 1);
+    std::vector<std::pair<double, double>> span(3, {INFINITY, -INFINITY});
+    for (const auto& p : full_front)
+      for (std::size_t k = 0; k < 3; ++k)
+        span[k] = {std::min(span[k].first, std::stod(p[k])),
+                   std::max(span[k].second, std::stod(p[k]))};
+    std::pair<double, std::string> balanced{INFINITY, ""};
+    for (const auto& p : full_front) {
+      double sq = 0;
+      for (std::size_t k = 0; k < 3; ++k)
+        if (span[k].second > span[k].first)
+          sq += std::pow((std::stod(p[k]) - span[k].first) / (span[k].second - span[k].first), 2);
+      balanced = std::min(balanced, {std::sqrt(sq), p[4]});
+    }
+    const auto marked = block(figs / "pareto.dat", 4);
+    REQUIRE_FALSE(marked.empty());
+    CHECK(marked.at(0).at(2) == balanced.second);
+    CHECK(marked.at(0).at(3).rfind("\"balanced", 0) == 0);
+    CHECK(body.find("balanced (" + balanced.second.substr(0, 8) + ")") != std::string::npos);
+    CHECK(body.find("index 4 using 1:2 with points") != std::string::npos);
     check_inside(cloud, 0, range_of(body, "x"));
     check_inside(cloud, 1, range_of(body, "y"));
   }

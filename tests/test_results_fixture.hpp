@@ -6,6 +6,7 @@
 // comparisons. The metric formulas are arbitrary but monotone, so tests can predict orderings.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -94,6 +95,9 @@ inline core::Metrics fixture_metrics(const FixtureDesign& d, const FixtureBenchm
   m.set("kept_fraction", 0.1 + 0.3 * d.alpha + 0.00001 * n);
   m.set("accuracy_loss", 0.02 * (1.0 - d.alpha));
   m.set("power_w", (dram + core_j) / latency);
+  // The QK-PU is the bottleneck of narrow designs, DRAM of wide ones.
+  m.set("util_qk_pu", std::min(1.0, 8.0 / d.lanes));
+  m.set("util_dram", 0.6);
   return m;
 }
 

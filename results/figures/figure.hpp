@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <functional>
 #include <set>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -100,6 +102,9 @@ inline constexpr const char* kEnergyScope =
                                         const std::string& energy_scope = "");
 /// How the comparison campaign normalized the baselines (its provenance), for captions.
 [[nodiscard]] std::string comparison_normalization(Store& store, std::int64_t cid);
+/// The paper's design point (shared/design/pade.md §6, examples/hw-default.yaml): the values of
+/// the parameters campaigns sweep, as stored text ("16", "0.5", "head_tail", "true").
+[[nodiscard]] std::span<const std::pair<std::string_view, std::string_view>> paper_parameters();
 /// Which of `hashes` is the paper's design point (shared/design/pade.md §6, examples/
 /// hw-default.yaml): every paper parameter the design records has the paper's value. Empty: none.
 [[nodiscard]] std::string paper_design(Store& store, std::int64_t cid,

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "results/decision.hpp"
 #include "results/figures/figure.hpp"
 #include "results/query.hpp"
 
@@ -45,6 +46,47 @@ std::pair<std::string, std::string> paper_mark(const std::vector<RankedPoint>& s
                 " point pt 12 ps 3 lc rgb '#D55E00' lw 2 offset 1.5,1.2 front boxed noenhanced\n"};
   }
   return {"", ""};
+}
+
+/// The report's recommended designs (results/decision.hpp) as .dat rows (latency energy hash
+/// roles) and a gnuplot label for the balanced one (both empty when there are none).
+std::pair<std::string, std::string> recommended_marks(Store& store, std::int64_t cid) {
+  const DecisionInput in = decision_input(store, cid);
+  std::string rows, label;
+  for (const auto& rec : recommend(in, paper_parameters()).designs) {
+    const auto d = std::find_if(in.designs.begin(), in.designs.end(),
+                                [&](const FrontDesign& x) { return x.hash == rec.hash; });
+    const double lat = d->objectives.find("latency_s").value_or(NAN);
+    const double en = d->objectives.find("energy_j").value_or(NAN);
+    if (!(lat > 0 && en > 0)) continue;
+    std::string roles;
+    for (const auto& role : rec.roles) roles += (roles.empty() ? "" : "; ") + role;
+    rows += num(lat) + ' ' + num(en) + ' ' + rec.hash + ' ' + figures::quoted(roles) + '\n';
+    if (rec.roles.front() == "balanced")
+      label = "set style textbox opaque noborder\nset label 2 " +
+              gp("balanced (" + short_hash(rec.hash) + ")") + " at " + num(lat) + ", " + num(en) +
+              " offset 1.5,-1.2 front boxed noenhanced\n";
+  }
+  return {rows, label};
+}
+
+/// The plot command: the cloud by area, the 2-D front, the full front's rings, the recommended
+/// designs' squares, and invisible hit targets on top.
+std::string plot_clauses(bool rings, bool recommended) {
+  return "plot 'pareto.dat' index 0 using 1:2:3 with points pt 7 ps 1.4 lc palette title "
+         "'configurations', \\\n"
+         "     '' index 2 using 1:2 with steps ls 8 lw 2 title 'front of latency and energy'" +
+         std::string(rings ? ", \\\n     '' index 1 using 1:2 with points ls 8 pt 6 ps 2.2 title "
+                             "'Pareto front, all objectives'"
+                           : "") +
+         (recommended ? ", \\\n     '' index 4 using 1:2 with points pt 4 ps 2.6 lw 2 lc rgb "
+                        "'#009E73' title 'recommended (report)'"
+                      : "") +
+         // One hit target per configuration: the SVG terminal writes each with its hash as
+         // hypertext, which the HTML report turns into hover tooltips and selection; the PNG and
+         // PDF draw nothing (fully transparent).
+         ", \\\n     '' index 0 using 1:2:5 with labels hypertext point pt 7 ps 1.6 lc rgb "
+         "'#FF000000' notitle\n";
 }
 
 }  // namespace
@@ -87,6 +129,7 @@ Figure pareto(Store& store, std::int64_t cid, const FigureOptions&) {
   for (const auto& r : shown) hashes.push_back(r.point.config_hash);
   const std::string paper = paper_design(store, cid, hashes);
   const auto [paper_row, paper_label] = paper_mark(shown, paper);
+  const auto [recommended_rows, recommended_label] = recommended_marks(store, cid);
   Figure f;
   f.dat =
       "# Suite-level objectives of every feasible configuration (index 0), the Pareto front over\n"
@@ -98,7 +141,10 @@ Figure pareto(Store& store, std::int64_t cid, const FigureOptions&) {
       "\n\n# index 2: the 2-D front of latency and energy, by latency\n# latency_s energy_j "
       "config_hash\n" +
       front2 + "\n\n# index 3: the paper's design point (none: not in the campaign)\n" +
-      (paper_row.empty() ? "NaN NaN none\n" : paper_row);
+      (paper_row.empty() ? "NaN NaN none\n" : paper_row) +
+      "\n\n# index 4: the report's recommended designs (results/decision.hpp)\n# latency_s "
+      "energy_j config_hash roles\n" +
+      (recommended_rows.empty() ? "NaN NaN none \"none\"\n" : recommended_rows);
   if (!(ar_lo <= ar_hi)) ar_lo = 0, ar_hi = 1;
   if (ar_hi - ar_lo < 1e-9 * std::max(1.0, ar_hi))
     ar_lo -= 0.5, ar_hi += 0.5;  // one area: a non-empty colour range
@@ -109,19 +155,17 @@ Figure pareto(Store& store, std::int64_t cid, const FigureOptions&) {
       "set cblabel 'area (mm²)'\n" +
       log_axis("x", lat_lo, lat_hi) + log_axis("y", en_lo, en_hi) + "set cbrange [" + num(ar_lo) +
       ":" + num(ar_hi) + "]\nset key outside top center horizontal\n" + paper_label +
-      "plot 'pareto.dat' index 0 using 1:2:3 with points pt 7 ps 1.4 lc palette title "
-      "'configurations', \\\n"
-      "     '' index 2 using 1:2 with steps ls 8 lw 2 title 'front of latency and energy'" +
-      (n_front > 0 ? std::string(", \\\n     '' index 1 using 1:2 with points ls 8 pt 6 ps "
-                                 "2.2 title 'Pareto front, all objectives'")
-                   : std::string()) +
-      "\n";
+      recommended_label + plot_clauses(n_front > 0, !recommended_rows.empty());
   f.caption = "Suite-level latency (geometric mean) against total energy for the " +
               std::to_string(n) + " feasible configurations; colour is area, the black line the " +
               std::to_string(n_front2) + "-point front of these two objectives, rings the " +
               std::to_string(n_front) + "-point Pareto front over all objectives" +
               (paper.empty() ? std::string("; the paper's design point is not in the campaign")
                              : "; the paper's design point is labelled") +
+              (recommended_rows.empty()
+                   ? std::string()
+                   : "; green squares are the report's recommended designs (the balanced one, "
+                     "nearest the ideal point of the front's normalized objectives, labelled)") +
               "." + caption_facts(store, cid, "none (absolute values)");
   return f;
 }

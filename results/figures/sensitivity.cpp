@@ -166,7 +166,11 @@ Figure sensitivity(Store& store, std::int64_t cid, const FigureOptions& o) {
            "set key outside right top vertical\n"
            "plot 'sensitivity.dat' index 0 using 1:2 with points ls 6 pt 7 ps 0.9 title 'each "
            "design', \\\n"
-           "     '' index 1 using 1:2:3:4 with yerrorlines ls 1 title 'mean (bars: min–max)'\n";
+           "     '' index 1 using 1:2:3:4 with yerrorlines ls 1 title 'mean (bars: min–max)', \\\n"
+           // Invisible points tagged with each design's hash (SVG hypertext), for the report's
+           // tooltips and selection; nothing is drawn in PNG/PDF.
+           "     '' index 0 using 1:2:3 with labels hypertext point pt 7 ps 1.1 lc rgb '#FF000000' "
+           "notitle\n";
   f.caption = "Sensitivity of " + metric + " to " + humanize(param) + " (" + param + ") over " +
               std::to_string(rows.size()) + " designs." +
               caption_facts(store, cid, "none (absolute values)");
