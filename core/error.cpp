@@ -37,6 +37,10 @@ InputError::InputError(SourceLocation where, std::string key_path, const std::st
 InputError::InputError(const std::string& message)
     : std::runtime_error("error: " + message), message_(message) {}
 
+void throw_file_error(std::string_view source, const std::string& message) {
+  throw InputError(SourceLocation{std::string(source), 0, 0}, "", message);
+}
+
 std::string excerpt(std::string_view text, std::size_t max_bytes) {
   std::string_view line = text.substr(0, text.find_first_of("\r\n"));
   if (line.size() == text.size() && line.size() <= max_bytes) return std::string(text);

@@ -35,6 +35,10 @@ class InputError : public std::runtime_error {
   std::string message_;
 };
 
+/// Bad content of a whole file (a binary or a format without lines): an InputError located at
+/// `source` alone, with no key.
+[[noreturn]] void throw_file_error(std::string_view source, const std::string& message);
+
 /// A failure while running (I/O, a database that cannot be written, an external tool failing).
 class RunError : public std::runtime_error {
  public:

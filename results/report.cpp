@@ -49,13 +49,9 @@ std::string html_escape(std::string_view text) {
 
 namespace {
 
-std::string short_number(const std::string& full) {
-  char* end = nullptr;
-  const double v = std::strtod(full.c_str(), &end);
-  if (end == full.c_str() || *end != '\0') return full;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
+/// Report cells: four significant digits.
+std::string report_number(const std::string& full) {
+  return short_number(full, 4);
 }
 
 /// A sortable, filterable table (report_script): `id` names it; rows whose first column is a
@@ -81,7 +77,7 @@ std::string html_table(const Table& t, const std::string& empty_note, const std:
         out += "<td class=\"null\">–</td>";
       else if (cell.numeric)
         out += "<td class=\"num\" title=\"" + html_escape(cell.text) + "\">" +
-               html_escape(short_number(cell.text)) + "</td>";
+               html_escape(report_number(cell.text)) + "</td>";
       else
         out += "<td>" + html_escape(cell.text) + "</td>";
     }
@@ -163,7 +159,7 @@ std::string percent_change(double from, double to) {
 std::string method_text(const DecisionInput& in, const Recommendations& r) {
   std::vector<std::string> constraints, unpaired;
   for (const auto& c : in.constraints)
-    constraints.push_back(c.metric + " ≤ " + short_number(core::json_number(c.max)));
+    constraints.push_back(c.metric + " ≤ " + report_number(core::json_number(c.max)));
   for (const auto& k : in.swept)
     if (std::find(r.paper_keys.begin(), r.paper_keys.end(), k) == r.paper_keys.end())
       unpaired.push_back(k);
@@ -200,25 +196,25 @@ void write_why(std::ostream& h, Store& store, std::int64_t cid, const DecisionIn
     << ".</li>\n<li>Normalized objectives: ";
   for (std::size_t k = 0; k < in.objectives.size(); ++k)
     h << (k ? ", " : "") << html_escape(in.objectives[k]) << ' '
-      << short_number(core::json_number(rec.normalized[k]));
-  h << " (distance to the ideal point " << short_number(core::json_number(rec.ideal_distance))
+      << report_number(core::json_number(rec.normalized[k]));
+  h << " (distance to the ideal point " << report_number(core::json_number(rec.ideal_distance))
     << ").</li>\n<li>Bottlenecks (mean utilization over " << e.benchmarks << " benchmarks): ";
   std::vector<std::string> util;
   for (const auto& [name, u] : e.utilization)
-    util.push_back(name + " " + short_number(core::json_number(u)));
+    util.push_back(name + " " + report_number(core::json_number(u)));
   h << html_escape(list_or(util, "no util_* metrics recorded")) << ".</li>\n<li>Dominant energy: ";
   if (e.dominant_energy.empty())
     h << "no energy_&lt;component&gt;_j metrics recorded";
   else
     h << html_escape(e.dominant_energy) << ", "
-      << short_number(core::json_number(e.dominant_energy_j)) << " J of "
-      << short_number(core::json_number(e.energy_j)) << " J ("
-      << short_number(core::json_number(100.0 * e.dominant_energy_j / e.energy_j))
+      << report_number(core::json_number(e.dominant_energy_j)) << " J of "
+      << report_number(core::json_number(e.energy_j)) << " J ("
+      << report_number(core::json_number(100.0 * e.dominant_energy_j / e.energy_j))
       << " %) summed over the benchmarks";
   h << ".</li>\n";
   for (const auto& n : rec.neighbours) {
     h << "<li>Neighbour <code>" << html_escape(n.hash.substr(0, 12)) << "</code> (distance "
-      << short_number(core::json_number(n.distance)) << "), relative to this design: ";
+      << report_number(core::json_number(n.distance)) << "), relative to this design: ";
     std::vector<std::string> trades, differs;
     for (const auto& t : n.trades)
       trades.push_back(t.objective + " " + percent_change(t.design, t.neighbour));

@@ -34,15 +34,16 @@ std::string csv_field(const std::string& s) {
   for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
 }
-std::string short_number(const std::string& full) {
+}  // namespace
+
+std::string short_number(const std::string& text, int significant) {
   char* end = nullptr;
-  const double v = std::strtod(full.c_str(), &end);
-  if (end == full.c_str()) return full;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
+  const double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0') return text;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.*g", significant, v);
   return buf;
 }
-}  // namespace
 
 void Table::write(std::ostream& out, Format format) const {
   switch (format) {
@@ -84,7 +85,9 @@ void Table::write(std::ostream& out, Format format) const {
       for (const auto& row : rows_) {
         std::vector<std::string> s;
         for (std::size_t i = 0; i < row.size() && i < columns_.size(); ++i) {
-          s.push_back(row[i].null ? "-" : row[i].numeric ? short_number(row[i].text) : row[i].text);
+          s.push_back(row[i].null      ? "-"
+                      : row[i].numeric ? short_number(row[i].text, 6)
+                                       : row[i].text);
           width[i] = std::max(width[i], s.back().size());
         }
         shown.push_back(std::move(s));

@@ -12,6 +12,10 @@ enum class Format { Table, Csv, Json };
 /// core::InputError when unknown, listing the formats, reported at `origin`.
 [[nodiscard]] Format parse_format(const std::string& name, const core::NameOrigin& origin = {});
 
+/// A number written with `significant` significant digits ("%g"); text that is not wholly a
+/// number comes back unchanged.
+[[nodiscard]] std::string short_number(const std::string& text, int significant);
+
 struct Cell {
   std::string text;
   bool numeric = false;  // JSON writes it unquoted; tables right-align it

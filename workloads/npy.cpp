@@ -24,10 +24,6 @@ namespace {
 
 constexpr std::string_view kMagic = "\x93NUMPY";
 
-[[noreturn]] void fail(std::string_view source, const std::string& message) {
-  throw core::InputError(core::SourceLocation{std::string(source), 0, 0}, "", message);
-}
-
 std::string shape_text(std::span<const std::size_t> shape) {
   std::string out = "(";
   for (std::size_t i = 0; i < shape.size(); ++i) {
@@ -124,7 +120,7 @@ class HeaderParser {
 
  private:
   [[noreturn]] void bad(const std::string& what) const {
-    fail(source_, "malformed .npy header \"" + printable(text_) + "\": " + what);
+    core::throw_file_error(source_, "malformed .npy header \"" + printable(text_) + "\": " + what);
   }
   void skip_ws() {
     while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
@@ -200,9 +196,10 @@ NpyDtype dtype_from_descr(std::string_view descr, std::string_view source) {
   if (descr == "<i8") return NpyDtype::Int64;
   std::string why;
   if (!descr.empty() && descr.front() == '>') why = " (big-endian data is not supported)";
-  fail(source, "unsupported dtype '" + std::string(descr) + "'" + why +
-                   "; supported are '<f2' (float16), '<f4' (float32), '|i1' (int8), '|u1' "
-                   "(uint8), '<i4' (int32), '<u4' (uint32) and '<i8' (int64)");
+  core::throw_file_error(
+      source, "unsupported dtype '" + std::string(descr) + "'" + why +
+                  "; supported are '<f2' (float16), '<f4' (float32), '|i1' (int8), '|u1' "
+                  "(uint8), '<i4' (int32), '<u4' (uint32) and '<i8' (int64)");
 }
 
 std::string_view descr_of(NpyDtype dtype) {
@@ -289,15 +286,15 @@ void require_finite(std::span<const float> values, std::size_t first,
     rest /= shape[d];
   }
   const std::string what = std::isnan(*bad) ? "NaN" : *bad > 0 ? "+inf" : "-inf";
-  fail(source, "found " + what + " at element " + std::to_string(element) + " (index " +
-                   shape_text(index) + " of shape " + shape_text(shape) +
-                   "), expected finite values");
+  core::throw_file_error(source, "found " + what + " at element " + std::to_string(element) +
+                                     " (index " + shape_text(index) + " of shape " +
+                                     shape_text(shape) + "), expected finite values");
 }
 
 std::vector<std::byte> read_file_bytes(const std::filesystem::path& path) {
   require_regular_file(path, "a .npy file");
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path.string(), "cannot open file for reading");
+  if (!in) core::throw_file_error(path.string(), "cannot open file for reading");
   std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<std::byte> bytes(chars.size());
   if (!chars.empty()) std::memcpy(bytes.data(), chars.data(), chars.size());
@@ -313,15 +310,17 @@ void require_regular_file(const std::filesystem::path& path, std::string_view ex
     case std::filesystem::file_type::regular:
       return;
     case std::filesystem::file_type::not_found:
-      fail(path.string(), "cannot open file for reading: it does not exist");
+      core::throw_file_error(path.string(), "cannot open file for reading: it does not exist");
     case std::filesystem::file_type::directory:
-      fail(path.string(), "found a folder, expected " + std::string(expected));
+      core::throw_file_error(path.string(), "found a folder, expected " + std::string(expected));
     default:
-      if (ec) fail(path.string(), "cannot open file for reading: " + ec.message());
-      fail(path.string(),
-           "found something that is not a regular file (a FIFO, socket or device), "
-           "expected " +
-               std::string(expected));
+      if (ec)
+        core::throw_file_error(path.string(), "cannot open file for reading: " + ec.message());
+      core::throw_file_error(
+          path.string(),
+          "found something that is not a regular file (a FIFO, socket or device), "
+          "expected " +
+              std::string(expected));
   }
 }
 
@@ -365,12 +364,14 @@ std::pair<std::size_t, std::size_t> header_extent(std::span<const std::byte> byt
     return std::string_view(reinterpret_cast<const char*>(bytes.data()) + off, n);
   };
   if (bytes.size() >= 6 && bytes.size() < 10 && as_chars(0, 6) == kMagic)
-    fail(source, "truncated .npy header: the file ends after " + std::to_string(bytes.size()) +
-                     " bytes, inside the version and header length");
+    core::throw_file_error(source, "truncated .npy header: the file ends after " +
+                                       std::to_string(bytes.size()) +
+                                       " bytes, inside the version and header length");
   if (bytes.size() < 10 || as_chars(0, 6) != kMagic) {
     const std::size_t n = std::min<std::size_t>(bytes.size(), 6);
-    fail(source, "not a .npy file: starts with \"" + printable(as_chars(0, n)) +
-                     "\", expected the magic \"\\x93NUMPY\" followed by a version and header");
+    core::throw_file_error(
+        source, "not a .npy file: starts with \"" + printable(as_chars(0, n)) +
+                    "\", expected the magic \"\\x93NUMPY\" followed by a version and header");
   }
   const auto major = std::to_integer<unsigned>(bytes[6]);
   const auto minor = std::to_integer<unsigned>(bytes[7]);
@@ -379,13 +380,13 @@ std::pair<std::size_t, std::size_t> header_extent(std::span<const std::byte> byt
             std::to_integer<std::size_t>(bytes[8]) | (std::to_integer<std::size_t>(bytes[9]) << 8)};
   if (major == 2 || major == 3) {
     if (bytes.size() < 12)
-      fail(source, "truncated .npy header: file ends inside the header length");
+      core::throw_file_error(source, "truncated .npy header: file ends inside the header length");
     std::uint32_t len = 0;
     std::memcpy(&len, bytes.data() + 8, 4);
     return {12, len};
   }
-  fail(source, "unsupported .npy format version " + std::to_string(major) + "." +
-                   std::to_string(minor) + "; supported are 1.0, 2.0 and 3.0");
+  core::throw_file_error(source, "unsupported .npy format version " + std::to_string(major) + "." +
+                                     std::to_string(minor) + "; supported are 1.0, 2.0 and 3.0");
 }
 
 /// Converts `out.size()` stored elements at `p` to float.
@@ -421,10 +422,11 @@ NpyHeader parse_npy_header(std::span<const std::byte> prefix, std::size_t file_s
                            std::string_view source) {
   const auto [header_start, header_len] = header_extent(prefix, source);
   if (prefix.size() < header_start + header_len)
-    fail(source, "truncated .npy header: it claims " + std::to_string(header_len) +
-                     " bytes but the file has only " +
-                     std::to_string(std::max(file_size, prefix.size()) - header_start) +
-                     " after the magic");
+    core::throw_file_error(source,
+                           "truncated .npy header: it claims " + std::to_string(header_len) +
+                               " bytes but the file has only " +
+                               std::to_string(std::max(file_size, prefix.size()) - header_start) +
+                               " after the magic");
 
   const auto header =
       HeaderParser(
@@ -434,26 +436,28 @@ NpyHeader parse_npy_header(std::span<const std::byte> prefix, std::size_t file_s
   NpyHeader out;
   out.dtype = dtype_from_descr(header.descr, source);
   if (header.fortran_order)
-    fail(source,
-         "array is stored in Fortran (column-major) order; expected C order "
-         "(fortran_order False): save it with numpy.ascontiguousarray first");
+    core::throw_file_error(source,
+                           "array is stored in Fortran (column-major) order; expected C order "
+                           "(fortran_order False): save it with numpy.ascontiguousarray first");
 
   std::size_t count = 1;
   for (const std::size_t d : header.shape) {
     if (d != 0 && count > std::numeric_limits<std::size_t>::max() / d / itemsize(out.dtype))
-      fail(source, "shape " + shape_text(header.shape) + " is too large");
+      core::throw_file_error(source, "shape " + shape_text(header.shape) + " is too large");
     count *= d;
   }
   const std::size_t need = count * itemsize(out.dtype);
   const std::size_t have = file_size - header_start - header_len;
   if (have < need)
-    fail(source, "truncated data: shape " + shape_text(header.shape) + " of " +
-                     std::string(npy_dtype_name(out.dtype)) + " needs " + std::to_string(need) +
-                     " bytes but the file has " + std::to_string(have));
+    core::throw_file_error(source, "truncated data: shape " + shape_text(header.shape) + " of " +
+                                       std::string(npy_dtype_name(out.dtype)) + " needs " +
+                                       std::to_string(need) + " bytes but the file has " +
+                                       std::to_string(have));
   if (have > need)
-    fail(source, "unexpected trailing data: shape " + shape_text(header.shape) + " of " +
-                     std::string(npy_dtype_name(out.dtype)) + " needs " + std::to_string(need) +
-                     " bytes but the file has " + std::to_string(have));
+    core::throw_file_error(source, "unexpected trailing data: shape " + shape_text(header.shape) +
+                                       " of " + std::string(npy_dtype_name(out.dtype)) + " needs " +
+                                       std::to_string(need) + " bytes but the file has " +
+                                       std::to_string(have));
   out.shape = header.shape;
   out.data_offset = header_start + header_len;
   return out;
@@ -476,14 +480,14 @@ NpyFile::NpyFile(const std::filesystem::path& path) : path_(path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   in_.open(path, std::ios::binary);
-  if (ec || !in_) fail(source, "cannot open file for reading");
+  if (ec || !in_) core::throw_file_error(source, "cannot open file for reading");
   // The magic, version and header length first; then exactly the header.
   const auto fetch = [&](std::size_t n) {
     const std::size_t want = std::min<std::size_t>(n, size);
     std::vector<std::byte> bytes(want);
     in_.seekg(0);
     in_.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(want));
-    if (!in_) fail(source, "read failed");
+    if (!in_) core::throw_file_error(source, "read failed");
     return bytes;
   };
   std::vector<std::byte> prefix = fetch(12);
@@ -505,7 +509,8 @@ void NpyFile::read(std::size_t first, std::span<float> out) {
   in_.clear();
   in_.seekg(static_cast<std::streamoff>(header_.data_offset + first * item));
   in_.read(reinterpret_cast<char*>(buffer_.data()), static_cast<std::streamsize>(buffer_.size()));
-  if (!in_) fail(path_.string(), "read failed (was the file changed while being read?)");
+  if (!in_)
+    core::throw_file_error(path_.string(), "read failed (was the file changed while being read?)");
   convert(header_.dtype, buffer_.data(), out);
   require_finite(out, first, header_.shape, path_.string());
 }
@@ -519,8 +524,9 @@ NpyIntegers read_npy_integers(const std::filesystem::path& path) {
   const auto bytes = read_file_bytes(path);
   const NpyHeader header = parse_npy_header(bytes, bytes.size(), path.string());
   if (!is_integer(header.dtype))
-    fail(path.string(), "found dtype " + std::string(npy_dtype_name(header.dtype)) +
-                            ", expected integers (int8, uint8, int32, uint32 or int64)");
+    core::throw_file_error(path.string(),
+                           "found dtype " + std::string(npy_dtype_name(header.dtype)) +
+                               ", expected integers (int8, uint8, int32, uint32 or int64)");
   NpyIntegers out;
   out.stored_dtype = header.dtype;
   out.shape = header.shape;
@@ -550,14 +556,16 @@ HeadTensor read_npy_heads(const std::filesystem::path& path, const HeadShapeExpe
     t.tokens = a.shape[0];
     t.dim = a.shape[1];
   } else {
-    fail(source, "wrong rank: shape " + shape_text(a.shape) + " has rank " +
-                     std::to_string(a.shape.size()) +
-                     ", expected rank 3 [heads, tokens, dim] or rank 2 [tokens, dim]");
+    core::throw_file_error(source,
+                           "wrong rank: shape " + shape_text(a.shape) + " has rank " +
+                               std::to_string(a.shape.size()) +
+                               ", expected rank 3 [heads, tokens, dim] or rank 2 [tokens, dim]");
   }
   const auto check = [&](std::string_view what, std::size_t found, std::size_t wanted) {
     if (wanted != 0 && found != wanted)
-      fail(source, "shape " + shape_text(a.shape) + " has " + std::string(what) + " = " +
-                       std::to_string(found) + ", expected " + std::to_string(wanted));
+      core::throw_file_error(source, "shape " + shape_text(a.shape) + " has " + std::string(what) +
+                                         " = " + std::to_string(found) + ", expected " +
+                                         std::to_string(wanted));
   };
   check("heads", t.heads, expect.heads);
   check("tokens", t.tokens, expect.tokens);
@@ -665,21 +673,24 @@ std::vector<core::AttentionHead> load_qkv_layer(const std::filesystem::path& dir
   const auto v_path = qkv_dump_path(dir, layer, 'v');
   for (const auto& p : {q_path, k_path, v_path})
     if (!std::filesystem::exists(p))
-      fail(p.string(),
-           "missing dump file; a dump folder holds layer{L}_q.npy, layer{L}_k.npy "
-           "and layer{L}_v.npy for each layer L");
+      core::throw_file_error(
+          p.string(),
+          "missing dump file; a dump folder holds layer{L}_q.npy, layer{L}_k.npy "
+          "and layer{L}_v.npy for each layer L");
 
   const HeadTensor q = read_npy_heads(q_path);
   const HeadTensor k = read_npy_heads(k_path, {0, 0, q.dim});
   const HeadTensor v = read_npy_heads(v_path, {k.heads, k.tokens, 0});
   if (k.heads == 0 || q.heads % k.heads != 0)
-    fail(q_path.string(), std::to_string(q.heads) + " query heads is not a multiple of the " +
-                              std::to_string(k.heads) + " key/value heads in " + k_path.string() +
-                              " (grouped-query attention needs q_heads = g * kv_heads)");
+    core::throw_file_error(q_path.string(),
+                           std::to_string(q.heads) + " query heads is not a multiple of the " +
+                               std::to_string(k.heads) + " key/value heads in " + k_path.string() +
+                               " (grouped-query attention needs q_heads = g * kv_heads)");
   if (q.tokens > k.tokens)
-    fail(q_path.string(), std::to_string(q.tokens) + " query tokens but only " +
-                              std::to_string(k.tokens) + " key tokens in " + k_path.string() +
-                              "; expected q_tokens <= kv_tokens");
+    core::throw_file_error(q_path.string(), std::to_string(q.tokens) + " query tokens but only " +
+                                                std::to_string(k.tokens) + " key tokens in " +
+                                                k_path.string() +
+                                                "; expected q_tokens <= kv_tokens");
 
   const std::size_t group = q.heads / k.heads;
   const std::size_t offset = k.tokens - q.tokens;  // queries are the last q.tokens positions
@@ -726,30 +737,31 @@ std::vector<std::size_t> dump_layers(const std::filesystem::path& dir) {
 std::size_t dump_key_tokens(const std::filesystem::path& dir) {
   const auto layers = dump_layers(dir);
   if (layers.empty())
-    fail(dir.string(),
-         "no layer{L}_q.npy in this folder; a dump folder holds layer{L}_q.npy, layer{L}_k.npy "
-         "and layer{L}_v.npy per layer L (see workloads/scripts/dump_qkv.py)");
+    core::throw_file_error(
+        dir.string(),
+        "no layer{L}_q.npy in this folder; a dump folder holds layer{L}_q.npy, layer{L}_k.npy "
+        "and layer{L}_v.npy per layer L (see workloads/scripts/dump_qkv.py)");
   const auto k_path = qkv_dump_path(dir, layers.front(), 'k');
   if (!std::filesystem::exists(k_path))
-    fail(k_path.string(),
-         "missing dump file (the key tensor of layer " + std::to_string(layers.front()) + ")");
+    core::throw_file_error(k_path.string(), "missing dump file (the key tensor of layer " +
+                                                std::to_string(layers.front()) + ")");
   const NpyFile k(k_path);
   if (k.shape().size() != 2 && k.shape().size() != 3)
-    fail(k_path.string(),
-         "shape " + shape_text(k.shape()) + " is not [heads, tokens, dim] or [tokens, dim]");
+    core::throw_file_error(k_path.string(), "shape " + shape_text(k.shape()) +
+                                                " is not [heads, tokens, dim] or [tokens, dim]");
   const std::size_t tokens = k.shape()[k.shape().size() - 2];
   if (tokens == 0)
-    fail(k_path.string(),
-         "shape " + shape_text(k.shape()) + " has 0 tokens, expected at least one key token");
+    core::throw_file_error(k_path.string(), "shape " + shape_text(k.shape()) +
+                                                " has 0 tokens, expected at least one key token");
   return tokens;
 }
 
 std::vector<std::vector<core::AttentionHead>> load_qkv_folder(const std::filesystem::path& dir,
                                                               bool causal) {
   if (!std::filesystem::exists(qkv_dump_path(dir, 0, 'q')))
-    fail(dir.string(),
-         "no layer0_q.npy in this folder; a dump folder holds layer{L}_q.npy, "
-         "layer{L}_k.npy and layer{L}_v.npy for L = 0, 1, ...");
+    core::throw_file_error(dir.string(),
+                           "no layer0_q.npy in this folder; a dump folder holds layer{L}_q.npy, "
+                           "layer{L}_k.npy and layer{L}_v.npy for L = 0, 1, ...");
   std::vector<std::vector<core::AttentionHead>> layers;
   for (std::size_t l = 0; std::filesystem::exists(qkv_dump_path(dir, l, 'q')); ++l)
     layers.push_back(load_qkv_layer(dir, l, causal));

@@ -13,10 +13,6 @@ namespace pade::workloads {
 
 namespace {
 
-[[noreturn]] void fail(std::string_view source, const std::string& message) {
-  throw core::InputError(core::SourceLocation{std::string(source), 0, 0}, "", message);
-}
-
 /// Byte-fallback ids: the 256 tokens after <unk>, BOS and EOS.
 constexpr TokenId kFirstByteToken = 3;
 
@@ -48,7 +44,7 @@ int byte_fallback_value(std::string_view piece) {
 Tokenizer Tokenizer::load(const std::filesystem::path& path, std::size_t expected_vocab_size) {
   core::require_regular_file(path, "tokenizer file");  // a FIFO would block the read forever
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path.string(), "cannot open tokenizer file for reading");
+  if (!in) core::throw_file_error(path.string(), "cannot open tokenizer file for reading");
   std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<std::byte> bytes(chars.size());
   if (!chars.empty()) std::memcpy(bytes.data(), chars.data(), chars.size());
@@ -60,9 +56,9 @@ Tokenizer Tokenizer::parse(std::span<const std::byte> bytes, std::size_t expecte
   std::size_t at = 0;
   const auto take = [&](void* dst, std::size_t n, const std::string& what) {
     if (bytes.size() - at < n)
-      fail(source, "tokenizer file ends at byte " + std::to_string(bytes.size()) +
-                       " while reading " + what + "; expected " +
-                       std::to_string(expected_vocab_size) + " tokens");
+      core::throw_file_error(source, "tokenizer file ends at byte " + std::to_string(bytes.size()) +
+                                         " while reading " + what + "; expected " +
+                                         std::to_string(expected_vocab_size) + " tokens");
     std::memcpy(dst, bytes.data() + at, n);
     at += n;
   };
@@ -70,7 +66,8 @@ Tokenizer Tokenizer::parse(std::span<const std::byte> bytes, std::size_t expecte
   std::int32_t max_len = 0;
   take(&max_len, 4, "max_token_length");
   if (max_len <= 0 || max_len > 1024)
-    fail(source, "max_token_length is " + std::to_string(max_len) + ", expected 1..1024");
+    core::throw_file_error(source,
+                           "max_token_length is " + std::to_string(max_len) + ", expected 1..1024");
   t.max_token_length_ = static_cast<std::size_t>(max_len);
   t.pieces_.reserve(expected_vocab_size);
   t.scores_.reserve(expected_vocab_size);
@@ -81,8 +78,9 @@ Tokenizer Tokenizer::parse(std::span<const std::byte> bytes, std::size_t expecte
     take(&score, 4, "the score of " + which);
     take(&len, 4, "the length of " + which);
     if (len < 0 || static_cast<std::size_t>(len) > t.max_token_length_)
-      fail(source, which + " has byte length " + std::to_string(len) + ", expected 0.." +
-                       std::to_string(t.max_token_length_) + " (max_token_length)");
+      core::throw_file_error(source, which + " has byte length " + std::to_string(len) +
+                                         ", expected 0.." + std::to_string(t.max_token_length_) +
+                                         " (max_token_length)");
     std::string piece(static_cast<std::size_t>(len), '\0');
     take(piece.data(), piece.size(), "the bytes of " + which);
     t.ids_.emplace(piece, static_cast<TokenId>(i));  // first occurrence wins on duplicates
@@ -90,17 +88,20 @@ Tokenizer Tokenizer::parse(std::span<const std::byte> bytes, std::size_t expecte
     t.scores_.push_back(score);
   }
   if (at != bytes.size())
-    fail(source, "tokenizer file has " + std::to_string(bytes.size() - at) + " bytes after token " +
-                     std::to_string(expected_vocab_size - 1) + "; expected exactly " +
-                     std::to_string(expected_vocab_size) + " tokens");
+    core::throw_file_error(
+        source, "tokenizer file has " + std::to_string(bytes.size() - at) + " bytes after token " +
+                    std::to_string(expected_vocab_size - 1) + "; expected exactly " +
+                    std::to_string(expected_vocab_size) + " tokens");
   if (expected_vocab_size < kFirstByteToken + 256)
-    fail(source, "vocabulary of " + std::to_string(expected_vocab_size) +
-                     " tokens cannot hold <unk>, BOS, EOS and the 256 byte-fallback tokens");
+    core::throw_file_error(
+        source, "vocabulary of " + std::to_string(expected_vocab_size) +
+                    " tokens cannot hold <unk>, BOS, EOS and the 256 byte-fallback tokens");
   for (int b = 0; b < 256; ++b)
     if (byte_fallback_value(t.pieces_[static_cast<std::size_t>(kFirstByteToken + b)]) != b)
-      fail(source, "token " + std::to_string(kFirstByteToken + b) + " is '" +
-                       t.pieces_[static_cast<std::size_t>(kFirstByteToken + b)] +
-                       "', expected the byte-fallback token for byte " + std::to_string(b));
+      core::throw_file_error(source, "token " + std::to_string(kFirstByteToken + b) + " is '" +
+                                         t.pieces_[static_cast<std::size_t>(kFirstByteToken + b)] +
+                                         "', expected the byte-fallback token for byte " +
+                                         std::to_string(b));
   return t;
 }
 
@@ -196,10 +197,11 @@ std::string Tokenizer::decode(std::span<const TokenId> tokens) const {
 namespace {
 
 void check_token_count(std::size_t n, std::size_t max_tokens, std::string_view source) {
-  if (n == 0) fail(source, "found no token ids, expected 1.." + std::to_string(max_tokens));
+  if (n == 0)
+    core::throw_file_error(source, "found no token ids, expected 1.." + std::to_string(max_tokens));
   if (n > max_tokens)
-    fail(source, "found " + std::to_string(n) + " token ids, expected at most " +
-                     std::to_string(max_tokens) + " (the model's context)");
+    core::throw_file_error(source, "found " + std::to_string(n) + " token ids, expected at most " +
+                                       std::to_string(max_tokens) + " (the model's context)");
 }
 
 std::string id_range(std::size_t vocab_size) {
@@ -250,12 +252,12 @@ std::vector<TokenId> read_token_ids(const std::filesystem::path& path, std::size
   if (path.extension() == ".npy") {
     const NpyIntegers a = read_npy_integers(path);
     if (a.shape.size() != 1)
-      fail(source, "found an array of rank " + std::to_string(a.shape.size()) +
-                       ", expected rank 1: one token id per position");
+      core::throw_file_error(source, "found an array of rank " + std::to_string(a.shape.size()) +
+                                         ", expected rank 1: one token id per position");
     for (std::size_t i = 0; i < a.data.size(); ++i) {
       if (a.data[i] < 0 || static_cast<std::uint64_t>(a.data[i]) >= vocab_size)
-        fail(source, "found " + std::to_string(a.data[i]) + " at index " + std::to_string(i) +
-                         ", " + id_range(vocab_size));
+        core::throw_file_error(source, "found " + std::to_string(a.data[i]) + " at index " +
+                                           std::to_string(i) + ", " + id_range(vocab_size));
       ids.push_back(static_cast<TokenId>(a.data[i]));
     }
   } else {

@@ -15,10 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-[[noreturn]] void fail(const std::string& source, const std::string& message) {
-  throw core::InputError(core::SourceLocation{source, 0, 0}, "", message);
-}
-
 std::string shape_text(const std::vector<std::size_t>& shape) {
   std::string out(1, '[');
   for (std::size_t i = 0; i < shape.size(); ++i) {
@@ -50,7 +46,7 @@ void check_rows(const AttentionGroup& g, const HeadSample& s) {
 void hash_file(const fs::path& path, core::ByteHasher& h) {
   require_regular_file(path, "a file");
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path.string(), "cannot open file for reading");
+  if (!in) core::throw_file_error(path.string(), "cannot open file for reading");
   std::vector<char> buf(std::size_t{1} << 20);
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
@@ -58,7 +54,7 @@ void hash_file(const fs::path& path, core::ByteHasher& h) {
     if (n == 0) break;
     h.update(std::string_view(buf.data(), n));
   }
-  if (in.bad()) fail(path.string(), "read failed");
+  if (in.bad()) core::throw_file_error(path.string(), "read failed");
 }
 
 }  // namespace
@@ -79,7 +75,8 @@ core::AttentionHead SyntheticTrace::head(const HeadSample& s) const {
 NpyTrace::NpyTrace(const Benchmark& benchmark, fs::path folder)
     : benchmark_(benchmark), folder_(std::move(folder)) {
   if (!fs::is_directory(folder_))
-    fail(folder_.string(), std::string("no such folder (the npy trace of benchmark '") +
+    core::throw_file_error(folder_.string(),
+                           std::string("no such folder (the npy trace of benchmark '") +
                                benchmark_.name + "', " + benchmark_.where.str() + ")");
 }
 
@@ -94,9 +91,10 @@ void NpyTrace::check(std::span<const HeadSample> samples) const {
     for (const char which : {'q', 'k', 'v'}) {
       const fs::path path = qkv_dump_path(folder_, layer, which);
       if (!fs::exists(path))
-        fail(path.string(), "missing dump file: " + who + " samples layer " +
-                                std::to_string(layer) + ", which needs layer" +
-                                std::to_string(layer) + "_{q,k,v}.npy in " + folder_.string());
+        core::throw_file_error(path.string(), "missing dump file: " + who + " samples layer " +
+                                                  std::to_string(layer) + ", which needs layer" +
+                                                  std::to_string(layer) + "_{q,k,v}.npy in " +
+                                                  folder_.string());
       const NpyFile f(path);
       auto shape = f.shape();
       if (shape.size() == 2) shape.insert(shape.begin(), 1);
@@ -110,10 +108,11 @@ void NpyTrace::check(std::span<const HeadSample> samples) const {
       if (shape.size() != 3 || shape[0] != heads || !tokens_ok || shape[2] != dim) {
         std::string expected = shape_text({heads, keys, dim});
         if (is_q && queries != keys) expected += " (or " + std::to_string(queries) + " tokens)";
-        fail(path.string(),
-             "shape " + shape_text(f.shape()) + " does not match " + who + ": expected " +
-                 expected + " = [" + (is_q ? "q_heads" : "kv_heads") +
-                 ", tokens = seq_len, head_dim] of the model's layer " + std::to_string(layer));
+        core::throw_file_error(
+            path.string(), "shape " + shape_text(f.shape()) + " does not match " + who +
+                               ": expected " + expected + " = [" + (is_q ? "q_heads" : "kv_heads") +
+                               ", tokens = seq_len, head_dim] of the model's layer " +
+                               std::to_string(layer));
       }
     }
   }
@@ -176,17 +175,18 @@ void check_model_shape(const Benchmark& b, const ModelTraceShape& m, const std::
   const std::string shape =
       describe(m.layers, m.q_heads, m.kv_heads, m.head_dim, m.tokens, m.causal);
   if (b.groups.size() != 1)
-    fail(what, "has one attention shape (" + shape + ") but " + who + " has " +
-                   std::to_string(b.groups.size()) + " stages");
+    core::throw_file_error(what, "has one attention shape (" + shape + ") but " + who + " has " +
+                                     std::to_string(b.groups.size()) + " stages");
   const AttentionGroup& g = b.groups.front();
   const auto n = [](int v) { return static_cast<std::size_t>(v); };
   if (n(g.layers) != m.layers || n(g.q_heads) != m.q_heads || n(g.kv_heads) != m.kv_heads ||
       n(g.head_dim) != m.head_dim || static_cast<std::size_t>(g.keys) != m.tokens ||
       g.causal != m.causal)
-    fail(what, "produces " + shape + " but " + who + " declares " +
-                   describe(n(g.layers), n(g.q_heads), n(g.kv_heads), n(g.head_dim),
-                            static_cast<std::size_t>(g.keys), g.causal) +
-                   "; the model file must have the traced model's shape");
+    core::throw_file_error(what,
+                           "produces " + shape + " but " + who + " declares " +
+                               describe(n(g.layers), n(g.q_heads), n(g.kv_heads), n(g.head_dim),
+                                        static_cast<std::size_t>(g.keys), g.causal) +
+                               "; the model file must have the traced model's shape");
 }
 
 void ModelTraceSource::check(std::span<const HeadSample> /*samples*/) const {
