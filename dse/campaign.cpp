@@ -105,6 +105,12 @@ const core::Schema& campaign_schema() {
               .range(1, 100000)
               .defaults(std::int64_t{32})
               .describe("configurations per committed database batch"));
+    s.add(ParamSpec::choice("store", {"summary", "full"})
+              .defaults(std::string("summary"))
+              .describe("what each evaluation keeps: summary = the metric columns (latency, "
+                        "energy, area, power, kept fraction, accuracy loss, DRAM bytes; ~10x "
+                        "less disk), full = also every breakdown metric (metrics_json, for the "
+                        "energy/area breakdown figures and --metric on breakdown keys)"));
     return s;
   }();
   return schema;
@@ -305,6 +311,7 @@ Campaign read_campaign_text(const std::string& text, const std::string& name,
   c.population = options.population;
   c.threads = static_cast<int>(top.integer("threads"));
   c.batch_size = static_cast<std::size_t>(top.integer("batch_size"));
+  c.store_full = top.string("store") == "full";
   return c;
 }
 

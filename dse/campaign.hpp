@@ -53,6 +53,9 @@ struct Campaign {
   int threads = 0;              // 0 = all hardware threads
   std::size_t batch_size = 32;  // configurations per committed batch
   std::size_t population = 16;
+  /// `store: full`: every evaluation keeps every metric (metrics_json); summary (the default):
+  /// the metric columns only (results/store.hpp, MetricStorage).
+  bool store_full = false;
 
   /// Fidelities by strategy rung: {fidelity} or, for a multi-fidelity strategy (halving),
   /// {fidelity, refine_fidelity}.

@@ -355,6 +355,10 @@ class CampaignRun {
 
   const Campaign& campaign_;
   results::Store& store_;
+  /// What each evaluation keeps (the campaign's `store:`; full when resuming a campaign that
+  /// kept every metric).
+  results::MetricStorage storage_ =
+      campaign_.store_full ? results::MetricStorage::Full : results::MetricStorage::Summary;
   StatsCache& stats_;
   const RunOptions& options_;
   const Clock::time_point start_ = Clock::now();
@@ -428,6 +432,10 @@ void CampaignRun::open() {
       const ResumeChange change = check_resumable(campaign_, *existing, store_, options_.shard,
                                                   benchmarks_, data_, options_.resume);
       summary_.campaign_id = existing->id;
+      // A campaign stored before `store:` existed kept every metric: resuming it keeps doing so
+      // (its evaluations stay alike for the breakdown figures).
+      if (store_.count_evaluations(existing->id) > 0 && !store_.stores_summary(existing->id))
+        storage_ = results::MetricStorage::Full;
       if (change == ResumeChange::Budget) {  // extended: the stored file is the one now run
         store_.set_campaign_spec(existing->id, campaign_.spec_yaml);
         store_.put_provenance(existing->id, {{"budget_raised_at", results::utc_now_iso8601()}});
@@ -610,7 +618,8 @@ std::vector<search::Outcome> CampaignRun::commit_batch(std::span<Work> work, Job
     count(w, it->second);
   }
   check_lease();
-  store_.put_batch(evals, points);  // one transaction: the batch is stored whole or not at all
+  store_.put_batch(evals, points,
+                   storage_);  // one transaction: the batch is stored whole or not at all
   tx.commit();
   return outcomes;
 }

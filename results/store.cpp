@@ -4,10 +4,12 @@
 #include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <set>
 
 #include "core/error.hpp"
 #include "core/file_io.hpp"
@@ -23,9 +25,15 @@ using core::metric::kPointColumns;
 
 // Each step takes the schema from version i to i + 1. Steps are never edited once released:
 // a change is a new step, so every old file has a path to the current version.
-const char* const kMigrations[] = {
+struct Migration {
+  const char* sql;
+  /// What a read-only connection to a file before this step creates instead (TEMP objects on
+  /// the connection only); nullptr: the step's own CREATE TABLEs as TEMP tables.
+  const char* read_only_shim = nullptr;
+};
+const Migration kMigrations[] = {
     // 0 -> 1: the initial schema
-    R"sql(
+    {R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE campaigns(
   id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, spec_yaml TEXT NOT NULL, seed INTEGER NOT NULL,
@@ -53,24 +61,65 @@ CREATE TABLE points(
 CREATE TABLE pareto(campaign_id INTEGER NOT NULL REFERENCES campaigns(id), scope TEXT NOT NULL,
   config_hash TEXT NOT NULL, rank INTEGER NOT NULL, PRIMARY KEY(campaign_id, scope, config_hash));
 CREATE INDEX evaluations_by_benchmark ON evaluations(benchmark);
-)sql",
+)sql"},
     // 1 -> 2: the functional-statistics cache
-    R"sql(
+    {R"sql(
 CREATE TABLE stats_cache(key TEXT NOT NULL, version TEXT NOT NULL, payload TEXT NOT NULL,
   created_at TEXT NOT NULL, PRIMARY KEY(key, version));
-)sql",
+)sql"},
     // 2 -> 3: PADE against the baselines (speedup and energy efficiency of PADE over each baseline)
-    R"sql(
+    {R"sql(
 CREATE TABLE comparisons(campaign_id INTEGER NOT NULL REFERENCES campaigns(id), benchmark TEXT NOT NULL,
   baseline TEXT NOT NULL, metric TEXT NOT NULL, value REAL,
   PRIMARY KEY(campaign_id, benchmark, baseline, metric));
-)sql",
+)sql"},
     // 3 -> 4: campaign leases (which process runs a campaign; results/lease.hpp)
-    R"sql(
+    {R"sql(
 CREATE TABLE leases(campaign_id INTEGER PRIMARY KEY REFERENCES campaigns(id),
   owner_pid INTEGER NOT NULL, owner_host TEXT NOT NULL, owner_token TEXT NOT NULL,
   acquired_at TEXT NOT NULL, heartbeat_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+)sql"},
+    // 4 -> 5: compact storage (issue #19). metrics_json becomes optional (NULL: the campaign
+    // stored a summary, every metric is a column) and loses its by-benchmark index (queries
+    // select a campaign first: the primary key serves them); rowids are kept (readers order by
+    // them). A configuration may be a delta against a base configuration: config_param_rows
+    // holds its rows that differ, canonical_delta its canonical lines that differ, and
+    // config_params becomes a view that reads as the table did. Pareto rows live in their key.
+    {R"sql(
+CREATE TABLE evaluations_v5(
+  campaign_id INTEGER NOT NULL REFERENCES campaigns(id), config_hash TEXT NOT NULL,
+  benchmark TEXT NOT NULL, fidelity TEXT NOT NULL,
+  latency_cycles REAL, latency_s REAL, energy_j REAL, area_mm2 REAL, power_w REAL,
+  kept_fraction REAL, accuracy_loss REAL, dram_bytes REAL, metrics_json TEXT,
+  seq INTEGER NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY(campaign_id, config_hash, benchmark, fidelity));
+INSERT INTO evaluations_v5(rowid, campaign_id, config_hash, benchmark, fidelity, latency_cycles,
+  latency_s, energy_j, area_mm2, power_w, kept_fraction, accuracy_loss, dram_bytes, metrics_json,
+  seq, created_at)
+  SELECT rowid, campaign_id, config_hash, benchmark, fidelity, latency_cycles, latency_s, energy_j,
+    area_mm2, power_w, kept_fraction, accuracy_loss, dram_bytes, metrics_json, seq, created_at
+  FROM evaluations ORDER BY rowid;
+DROP TABLE evaluations;
+ALTER TABLE evaluations_v5 RENAME TO evaluations;
+CREATE TABLE pareto_v5(campaign_id INTEGER NOT NULL REFERENCES campaigns(id), scope TEXT NOT NULL,
+  config_hash TEXT NOT NULL, rank INTEGER NOT NULL, PRIMARY KEY(campaign_id, scope, config_hash))
+  WITHOUT ROWID;
+INSERT INTO pareto_v5 SELECT campaign_id, scope, config_hash, rank FROM pareto;
+DROP TABLE pareto;
+ALTER TABLE pareto_v5 RENAME TO pareto;
+ALTER TABLE config_params RENAME TO config_param_rows;
+ALTER TABLE configurations ADD COLUMN base_hash TEXT;
+ALTER TABLE configurations ADD COLUMN canonical_delta TEXT;
+CREATE VIEW config_params(hash, key, num, text) AS
+  SELECT hash, key, num, text FROM config_param_rows
+  UNION ALL
+  SELECT c.hash, b.key, b.num, b.text FROM configurations c
+    JOIN config_param_rows b ON b.hash = c.base_hash
+   WHERE NOT EXISTS (SELECT 1 FROM config_param_rows o WHERE o.hash = c.hash AND o.key = b.key);
 )sql",
+     // Nothing to add: a v4 file read as it is has every configuration complete and
+     // metrics_json on every evaluation; the readers ask which columns exist.
+     ""},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -159,7 +208,11 @@ bool has_pade_tables(SQLite::Database& db) {
 /// tables on this connection (the file itself is never written).
 void add_read_only_shims(SQLite::Database& db, int version) {
   for (int v = version; v < kSchemaVersion; ++v) {
-    std::string sql = kMigrations[v];
+    if (kMigrations[v].read_only_shim != nullptr) {
+      db.exec(kMigrations[v].read_only_shim);
+      continue;
+    }
+    std::string sql = kMigrations[v].sql;
     for (auto pos = sql.find("CREATE TABLE "); pos != std::string::npos;
          pos = sql.find("CREATE TABLE ", pos + 1))
       sql.replace(pos, 13, "CREATE TEMP TABLE ");
@@ -199,7 +252,7 @@ void migrate(SQLite::Database& db, int target) {
                                "); upgrade pade");
   while (version < target) {
     SQLite::Transaction tx(db);
-    db.exec(kMigrations[version]);
+    db.exec(kMigrations[version].sql);
     ++version;
     db.exec("PRAGMA user_version = " + std::to_string(version));
     db.exec("INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '" +
@@ -508,38 +561,134 @@ std::vector<std::pair<std::string, std::string>> Store::provenance(std::int64_t 
   return out;
 }
 
+namespace {
+
+/// The number a parameter's text is stored as (booleans 0/1), or none for text.
+std::optional<double> parameter_number(const std::string& v) {
+  char* end = nullptr;
+  const double num = std::strtod(v.c_str(), &end);
+  if (!v.empty() && end != nullptr && *end == '\0') return num;
+  if (v == "true" || v == "false") return v == "true" ? 1.0 : 0.0;
+  return std::nullopt;
+}
+
+std::vector<std::string> lines_of(std::string_view text) {
+  std::vector<std::string> out;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const auto nl = std::min(text.find('\n', pos), text.size());
+    out.emplace_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string canonical_delta(std::string_view base, std::string_view canonical) {
+  const auto a = lines_of(base), b = lines_of(canonical);
+  const std::set<std::string_view> in_a(a.begin(), a.end()), in_b(b.begin(), b.end());
+  std::string out;
+  for (const auto& l : a)
+    if (in_b.count(l) == 0) out.append("-").append(l).append("\n");
+  for (const auto& l : b)
+    if (in_a.count(l) == 0) out.append("+").append(l).append("\n");
+  return out;
+}
+
+std::string apply_canonical_delta(std::string_view base, std::string_view delta) {
+  std::set<std::string> removed;
+  std::vector<std::string> lines;
+  for (auto& l : lines_of(delta)) {
+    if (l.empty()) continue;
+    if (l[0] == '-') removed.insert(l.substr(1));
+    if (l[0] == '+') lines.push_back(l.substr(1));
+  }
+  for (auto& l : lines_of(base))
+    if (removed.count(l) == 0) lines.push_back(std::move(l));
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out.append(out.empty() ? "" : "\n").append(l);
+  if (!base.empty() && base.back() == '\n') out += '\n';
+  return out;
+}
+
+const Store::BaseConfiguration* Store::base_configuration() {
+  if (base_) return &*base_;
+  SQLite::Statement st(db_,
+                       "SELECT hash, canonical FROM configurations WHERE base_hash IS NULL "
+                       "ORDER BY rowid LIMIT 1");
+  if (!st.executeStep()) return nullptr;
+  BaseConfiguration b{st.getColumn(0).getString(), st.getColumn(1).getString(), {}};
+  SQLite::Statement p(db_, "SELECT key, text FROM config_param_rows WHERE hash = ?");
+  p.bind(1, b.hash);
+  while (p.executeStep()) b.params.emplace(p.getColumn(0).getString(), p.getColumn(1).getString());
+  base_ = std::move(b);
+  return &*base_;
+}
+
 void Store::put_configuration(const std::string& hash, const std::string& canonical,
                               const std::vector<std::pair<std::string, std::string>>& params) {
-  core::JsonWriter w;
+  Savepoint tx(db_);
+  {
+    SQLite::Statement known(db_, "SELECT 1 FROM configurations WHERE hash = ?");
+    known.bind(1, hash);
+    if (known.executeStep()) return;
+  }
+  // A delta against the base when it has no key this configuration lacks and its canonical
+  // text comes back exactly; designs of one campaign differ in a few swept keys, so a delta is a
+  // few rows where the whole configuration is ~110 (≈ 1 KB per evaluation of a PADE-22 design).
+  const BaseConfiguration* base = base_configuration();
+  std::vector<const std::pair<std::string, std::string>*> rows;
+  std::string delta;
+  bool as_delta = base != nullptr;
+  if (as_delta) {
+    std::size_t shared = 0;
+    for (const auto& kv : params) {
+      const auto it = base->params.find(kv.first);
+      if (it != base->params.end()) ++shared;
+      if (it == base->params.end() || it->second != kv.second) rows.push_back(&kv);
+    }
+    delta = canonical_delta(base->canonical, canonical);
+    as_delta = shared == base->params.size() && 2 * rows.size() < params.size() &&
+               apply_canonical_delta(base->canonical, delta) == canonical;
+  }
+  if (!as_delta) {
+    rows.clear();
+    for (const auto& kv : params) rows.push_back(&kv);
+  }
+  core::JsonWriter w;  // params_json: since v5 kept only where the rows are complete
   w.begin_object();
   for (const auto& [k, v] : params) w.key(k).value(v);
   w.end_object();
-  Savepoint tx(db_);
-  SQLite::Statement st(
-      db_, "INSERT OR IGNORE INTO configurations(hash, canonical, params_json) VALUES(?, ?, ?)");
+  SQLite::Statement st(db_,
+                       "INSERT INTO configurations(hash, canonical, params_json, base_hash, "
+                       "canonical_delta) VALUES(?, ?, ?, ?, ?)");
   st.bind(1, hash);
-  st.bind(2, canonical);
-  st.bind(3, w.str());
-  if (st.exec() > 0) {
-    SQLite::Statement p(db_, "INSERT INTO config_params(hash, key, num, text) VALUES(?, ?, ?, ?)");
-    for (const auto& [k, v] : params) {
-      p.bind(1, hash);
-      p.bind(2, k);
-      char* end = nullptr;
-      const double num = std::strtod(v.c_str(), &end);
-      if (!v.empty() && end != nullptr && *end == '\0') {
-        p.bind(3, num);
-      } else if (v == "true" || v == "false") {
-        p.bind(3, v == "true" ? 1.0 : 0.0);
-      } else {
-        p.bind(3);
-      }
-      p.bind(4, v);
-      p.exec();
-      p.reset();
-    }
+  st.bind(2, as_delta ? std::string() : canonical);
+  st.bind(3, as_delta ? std::string() : w.str());
+  if (as_delta) {
+    st.bind(4, base->hash);
+    st.bind(5, delta);
+  }
+  st.exec();
+  SQLite::Statement p(db_,
+                      "INSERT INTO config_param_rows(hash, key, num, text) VALUES(?, ?, ?, ?)");
+  for (const auto* kv : rows) {
+    p.bind(1, hash);
+    p.bind(2, kv->first);
+    bind_optional(p, 3, parameter_number(kv->second));
+    p.bind(4, kv->second);
+    p.exec();
+    p.reset();
   }
   tx.commit();
+  // A configuration too far from the base to be a delta (another key set: a newer pade) is the
+  // base of those that follow.
+  if (!as_delta) {
+    BaseConfiguration b{hash, canonical, {}};
+    for (const auto& [k, v] : params) b.params.emplace(k, v);
+    base_ = std::move(b);
+  }
 }
 
 void Store::put_benchmark(const std::string& name, const std::string& model,
@@ -556,7 +705,7 @@ void Store::put_benchmark(const std::string& name, const std::string& model,
 }
 
 void Store::put_batch(std::span<const EvaluationRecord> evaluations,
-                      std::span<const PointRecord> points) {
+                      std::span<const PointRecord> points, MetricStorage storage) {
   const std::string now = utc_now_iso8601();
   Savepoint tx(db_);
   {
@@ -573,7 +722,11 @@ void Store::put_batch(std::span<const EvaluationRecord> evaluations,
       st.bind(i++, e.benchmark);
       st.bind(i++, e.fidelity);
       for (const auto c : kEvaluationColumns) bind_optional(st, i++, e.metrics.find(c));
-      st.bind(i++, e.metrics.to_json());
+      if (storage == MetricStorage::Full) {
+        st.bind(i++, e.metrics.to_json());
+      } else {
+        st.bind(i++);  // a summary: the columns hold every metric kept
+      }
       st.bind(i++, e.seq);
       st.bind(i++, now);
       st.exec();

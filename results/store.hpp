@@ -5,13 +5,15 @@
 //   meta(key, value)                         — schema version, creator
 //   campaigns(id, name, spec_yaml, seed, strategy, status, created_at, finished_at)
 //   provenance(campaign_id, key, value)      — project version, git commit, model version, host…
-//   configurations(hash, canonical, params_json)
-//   config_params(hash, key, num, text)      — one row per parameter, for range filters
+//   configurations(hash, canonical, params_json, base_hash, canonical_delta) — since v5 a
+//                                            configuration may be stored as a delta against a base
+//   config_params(hash, key, num, text)      — one row per parameter, for range filters (since v5
+//                                            a view over config_param_rows and the bases)
 //   benchmarks(name, model, task, phase, seq_len)
 //   evaluations(campaign_id, config_hash, benchmark, fidelity, latency_cycles, latency_s,
 //               energy_j, area_mm2, power_w, kept_fraction, accuracy_loss, dram_bytes,
 //               metrics_json, seq, created_at)       — UNIQUE(campaign, config, benchmark,
-//               fidelity)
+//               fidelity); metrics_json NULL (v5) when the campaign stored a summary
 //   points(campaign_id, config_hash, seq, fidelity, feasible, reason, objectives_json, …)
 //   pareto(campaign_id, scope, config_hash, rank) — scope 'suite' or a benchmark name
 //   stats_cache(key, version, payload)       — functional statistics (since schema v2)
@@ -47,7 +49,12 @@
 
 namespace pade::results {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
+
+/// What an evaluation keeps besides the typed metric columns (a campaign's `store:` option).
+/// Summary: the columns only (metrics_json NULL), ≈ 10× less disk for large campaigns. Full:
+/// every metric the model reported, as JSON (what the breakdown figures read).
+enum class MetricStorage { Summary, Full };
 
 struct CampaignRecord {
   std::int64_t id = 0;
@@ -226,8 +233,10 @@ class Store {
   [[nodiscard]] std::vector<std::string> swept_parameters(std::int64_t campaign_id);
 
   // --- evaluations and points (each call is one transaction) -------------------------------------
-  void put_batch(std::span<const EvaluationRecord> evaluations,
-                 std::span<const PointRecord> points);
+  void put_batch(std::span<const EvaluationRecord> evaluations, std::span<const PointRecord> points,
+                 MetricStorage storage = MetricStorage::Full);
+  /// Whether any evaluation of the campaign stored only its summary (no metrics_json).
+  [[nodiscard]] bool stores_summary(std::int64_t campaign_id);
   /// Ordered by seq, benchmark, fidelity.
   [[nodiscard]] std::vector<EvaluationRecord> evaluations(std::int64_t campaign_id,
                                                           const EvaluationFilter& filter = {});
@@ -299,8 +308,16 @@ class Store {
 
  private:
   friend SQLite::Database& connection(Store& store);
+  /// The configuration new ones are stored as deltas against (since v5): the first complete one.
+  struct BaseConfiguration {
+    std::string hash;
+    std::string canonical;
+    std::map<std::string, std::string, std::less<>> params;
+  };
+  const BaseConfiguration* base_configuration();
   std::string path_;
   int busy_timeout_ms_ = 10000;
+  std::optional<BaseConfiguration> base_;
   bool immutable_ = false;
   SQLite::Database db_;
 };
@@ -360,6 +377,13 @@ enum class WriteFailure { Locked, Full, Io, ReadOnly, Corrupt, Other };
 /// the way to continue afterwards (e.g. "run again with --resume").
 [[nodiscard]] std::string write_failure_message(const SQLite::Exception& e, const std::string& path,
                                                 int busy_timeout_ms, const std::string& retry);
+
+/// The lines of `canonical` that `base` lacks ("+line") and the lines of `base` that `canonical`
+/// lacks ("-line"), one per line: how a configuration stored as a delta keeps its canonical text.
+[[nodiscard]] std::string canonical_delta(std::string_view base, std::string_view canonical);
+/// The canonical text back from its base and delta (the lines sorted, as canonical texts are);
+/// the store keeps a delta only when this returns the text exactly.
+[[nodiscard]] std::string apply_canonical_delta(std::string_view base, std::string_view delta);
 
 /// Bring a database to `target` schema version (exposed for the migration tests).
 void migrate(SQLite::Database& db, int target);

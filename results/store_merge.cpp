@@ -15,10 +15,12 @@ namespace {
 using core::metric::kEvaluationColumns;
 using core::metric::kPointColumns;
 
-/// A table merge copies, and its columns (for per-campaign tables, after campaign_id).
+/// A table merge copies, and its columns (for per-campaign tables, after campaign_id). `source`
+/// is the table read on an input when it differs from `name` (an input older than v5).
 struct CopiedTable {
   std::string_view name;
   std::vector<std::string_view> columns;
+  std::string_view source = {};
 };
 
 std::vector<std::string_view> concat(
@@ -28,16 +30,24 @@ std::vector<std::string_view> concat(
   return out;
 }
 
-/// The one list of copied columns. Shared tables first (configurations before their parameters:
-/// foreign keys).
-const std::vector<CopiedTable>& shared_tables() {
-  static const std::vector<CopiedTable> t = {
-      {"configurations", {"hash", "canonical", "params_json"}},
-      {"config_params", {"hash", "key", "num", "text"}},
+/// The one list of copied columns, as an input of schema `version` has them. Shared tables first
+/// (configurations before their parameters: foreign keys). Since v5 a configuration may be a
+/// delta against a base: its rows are copied as stored (config_param_rows, base_hash,
+/// canonical_delta); an older input's configurations are complete.
+std::vector<CopiedTable> shared_tables(int version) {
+  if (version < 5)
+    return {
+        {"configurations", {"hash", "canonical", "params_json"}},
+        {"config_param_rows", {"hash", "key", "num", "text"}, "config_params"},
+        {"benchmarks", {"name", "model", "task", "phase", "seq_len"}},
+        {"stats_cache", {"key", "version", "payload", "created_at"}},
+    };
+  return {
+      {"configurations", {"hash", "canonical", "params_json", "base_hash", "canonical_delta"}},
+      {"config_param_rows", {"hash", "key", "num", "text"}},
       {"benchmarks", {"name", "model", "task", "phase", "seq_len"}},
       {"stats_cache", {"key", "version", "payload", "created_at"}},
   };
-  return t;
 }
 const CopiedTable& evaluations_table() {
   static constexpr std::string_view head[] = {"config_hash", "benchmark", "fidelity"};
@@ -64,8 +74,9 @@ using Row = std::vector<Value>;
 
 /// Every row of `table` on an input (of campaign `id` when id >= 0).
 std::vector<Row> read_rows(SQLite::Database& db, const CopiedTable& table, std::int64_t id = -1) {
-  SQLite::Statement st(db, "SELECT " + column_list(table.columns) + " FROM " +
-                               std::string(table.name) + (id >= 0 ? " WHERE campaign_id = ?" : ""));
+  const std::string_view source = table.source.empty() ? table.name : table.source;
+  SQLite::Statement st(db, "SELECT " + column_list(table.columns) + " FROM " + std::string(source) +
+                               (id >= 0 ? " WHERE campaign_id = ?" : ""));
   if (id >= 0) st.bind(1, id);
   std::vector<Row> rows;
   while (st.executeStep()) {
@@ -130,8 +141,39 @@ std::size_t column_index(const CopiedTable& table, std::string_view name) {
 }  // namespace
 
 void Store::copy_shared_rows(Store& from) {
-  for (const auto& table : shared_tables())
+  for (const auto& table : shared_tables(from.schema_version()))
     write_rows(db_, table, read_rows(connection(from), table));
+  // A configuration whose base is itself a delta here (the output held the base already, as a
+  // delta against another) cannot take its missing rows from the base: it gets them all, read
+  // through the input's view (its canonical text follows the chain of deltas).
+  SQLite::Statement chained(db_,
+                            "SELECT x.hash FROM configurations x JOIN configurations b ON b.hash = "
+                            "x.base_hash WHERE b.base_hash IS NOT NULL");
+  std::vector<std::string> hashes;
+  while (chained.executeStep()) hashes.push_back(chained.getColumn(0).getString());
+  SQLite::Statement rows(connection(from),
+                         "SELECT hash, key, num, text FROM config_params WHERE hash = ?");
+  SQLite::Statement put(db_,
+                        "INSERT OR IGNORE INTO config_param_rows(hash, key, num, text) "
+                        "VALUES(?, ?, ?, ?)");
+  for (const auto& h : hashes) {
+    rows.bind(1, h);
+    while (rows.executeStep()) {
+      for (int c = 0; c < 4; ++c) {
+        const SQLite::Column col = rows.getColumn(c);
+        if (col.isNull())
+          put.bind(c + 1);
+        else if (c == 2)
+          put.bind(c + 1, col.getDouble());
+        else
+          put.bind(c + 1, col.getString());
+      }
+      put.exec();
+      put.reset();
+    }
+    rows.reset();
+  }
+  base_.reset();  // the base this store deltas against may have changed
 }
 
 void Store::copy_campaign_rows(Store& from, std::int64_t from_id, std::int64_t to_id) {

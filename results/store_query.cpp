@@ -92,6 +92,25 @@ std::string filter_condition(const ParamFilter& f, const std::string& text,
   return f.op == "=" ? equal : "NOT " + equal;
 }
 
+/// Every stored metric of a design's evaluations in long form (`pade show --all-metrics`):
+/// metrics_json's keys, and for an evaluation stored as a summary (metrics_json NULL) its metric
+/// columns, so a summary shows what it kept. `filter` narrows the campaigns (?2).
+std::string metrics_long_sql(const std::string& filter) {
+  std::string names, value = "CASE k.column1";
+  for (const auto c : kEvaluationColumns) {
+    names.append(names.empty() ? "" : ", ").append("('").append(c).append("')");
+    value.append(" WHEN '").append(c).append("' THEN t.").append(c);
+  }
+  value += " END";
+  const std::string from = " FROM evaluations t JOIN campaigns c ON c.id = t.campaign_id, ";
+  return "SELECT campaign, benchmark, fidelity, metric, value FROM (SELECT c.id AS cid, c.name AS "
+         "campaign, t.benchmark, t.fidelity, j.key AS metric, j.value" +
+         from + "json_each(t.metrics_json) j WHERE t.config_hash = ?1" + filter +
+         " UNION ALL SELECT c.id, c.name, t.benchmark, t.fidelity, k.column1, " + value + from +
+         "(VALUES " + names + ") k WHERE t.config_hash = ?1 AND t.metrics_json IS NULL AND " +
+         value + " IS NOT NULL" + filter + ") ORDER BY cid, benchmark, fidelity, metric";
+}
+
 std::vector<std::string> chosen_metrics(const DiffQuery& q) {
   return q.metrics.empty() ? std::vector<std::string>{"latency_s", "energy_j"} : q.metrics;
 }
@@ -299,15 +318,7 @@ std::vector<std::pair<std::string, Table>> design_tables(Store& store, const std
               in_campaign + " ORDER BY c.id, t.benchmark, t.fidelity",
           binds));
   if (all_metrics)
-    sections.emplace_back(
-        "metrics",
-        sql_table(store,
-                  "SELECT c.name AS campaign, t.benchmark, t.fidelity, j.key AS metric, j.value "
-                  "FROM evaluations t JOIN campaigns c ON c.id = t.campaign_id, "
-                  "json_each(t.metrics_json) j "
-                  "WHERE t.config_hash = ?1" +
-                      in_campaign + " ORDER BY c.id, t.benchmark, t.fidelity, j.key",
-                  binds));
+    sections.emplace_back("metrics", sql_table(store, metrics_long_sql(in_campaign), binds));
   sections.emplace_back(
       "provenance",
       sql_table(store,

@@ -217,10 +217,27 @@ std::vector<BenchmarkRecord> Store::benchmarks() {
 }
 
 std::optional<std::string> Store::canonical_configuration(const std::string& hash) {
-  SQLite::Statement st(db_, "SELECT canonical FROM configurations WHERE hash = ?");
+  // Since v5 a configuration may be a delta against a base (a merge may chain them).
+  const bool deltas = schema_version() >= 5;
+  SQLite::Statement st(db_, deltas ? "SELECT canonical, base_hash, canonical_delta FROM "
+                                     "configurations WHERE hash = ?"
+                                   : "SELECT canonical FROM configurations WHERE hash = ?");
   st.bind(1, hash);
-  if (st.executeStep()) return st.getColumn(0).getString();
-  return std::nullopt;
+  if (!st.executeStep()) return std::nullopt;
+  if (!deltas || st.getColumn(1).isNull()) return st.getColumn(0).getString();
+  const std::string base = st.getColumn(1).getString(), delta = st.getColumn(2).getString();
+  st.reset();
+  if (base == hash) return std::nullopt;  // a damaged row: never loop
+  const auto base_text = canonical_configuration(base);
+  if (!base_text) return std::nullopt;
+  return apply_canonical_delta(*base_text, delta);
+}
+
+bool Store::stores_summary(std::int64_t campaign_id) {
+  SQLite::Statement st(
+      db_, "SELECT 1 FROM evaluations WHERE campaign_id = ? AND metrics_json IS NULL LIMIT 1");
+  st.bind(1, campaign_id);
+  return st.executeStep();
 }
 
 std::vector<std::string> Store::config_hashes_with_prefix(const std::string& prefix,

@@ -44,11 +44,15 @@ TEST_CASE(
   CHECK(store.schema_version() == results::kSchemaVersion);
   CHECK(results::connection(store).execAndGet("PRAGMA journal_mode").getString() == "wal");
   for (const char* table :
-       {"meta", "campaigns", "provenance", "configurations", "config_params", "benchmarks",
+       {"meta", "campaigns", "provenance", "configurations", "config_param_rows", "benchmarks",
         "evaluations", "points", "pareto", "stats_cache", "comparisons", "leases"}) {
     INFO(table);
     CHECK(results::connection(store).tableExists(table));
   }
+  // Since v5 config_params is a view (configurations stored as deltas read whole through it).
+  CHECK(results::connection(store)
+            .execAndGet("SELECT type FROM sqlite_master WHERE name = 'config_params'")
+            .getString() == "view");
 }
 
 TEST_CASE("store: campaigns, configurations, evaluations and points round-trip", "[store]") {

@@ -67,7 +67,8 @@ Figure area_breakdown(Store& store, std::int64_t cid, const FigureOptions&) {
     for (auto& p : parts) p.erase(a);
   }
   if (names.empty())
-    throw NoFigureData("no feasible design reports area components (metrics area_<part>_mm2)");
+    throw NoFigureData("no feasible design reports area components (metrics area_<part>_mm2)" +
+                       summary_note(store, cid));
   std::vector<std::string> cols(names.begin(), names.end());
   bool other = false;
   for (std::size_t i = 0; i < designs.size(); ++i) {

@@ -320,6 +320,13 @@ bool is_evaluation_column(const std::string& metric) {
   return core::metric::is_column(core::metric::kEvaluationColumns, metric);
 }
 
+std::string summary_note(Store& store, std::int64_t cid) {
+  // A campaign stored as a summary kept the metric columns only (results/store.hpp).
+  if (!store.stores_summary(cid)) return {};
+  return "; the campaign stored a summary (store: summary, the default): run it with 'store: "
+         "full' to keep every metric";
+}
+
 void require_metric(Store& store, std::int64_t cid, const std::string& metric) {
   if (is_evaluation_column(metric)) return;
   const bool plain = !metric.empty() && std::all_of(metric.begin(), metric.end(), [](char c) {
@@ -332,7 +339,7 @@ void require_metric(Store& store, std::int64_t cid, const std::string& metric) {
       known += (known.empty() ? "" : ", ") + name;
   throw core::InputError("--metric: the campaign's evaluations report no metric '" + metric +
                          "' (they report: " + (known.empty() ? std::string("nothing") : known) +
-                         ")");
+                         ")" + summary_note(store, cid));
 }
 
 Design pick_design(Store& store, std::int64_t cid, const std::string& config) {

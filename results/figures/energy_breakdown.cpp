@@ -66,7 +66,8 @@ Figure energy_breakdown(Store& store, std::int64_t cid, const FigureOptions& o) 
   }
   if (names.empty())
     throw NoFigureData("design " + d.hash +
-                       " reports no energy components (metrics energy_<part>_j)");
+                       " reports no energy components (metrics energy_<part>_j)" +
+                       summary_note(store, cid));
   // A component list that does not add up to energy_j gets the rest as 'other', so the bars stay
   // honest.
   bool other = false;

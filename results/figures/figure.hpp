@@ -122,6 +122,9 @@ struct Design {
 /// InputError when no evaluation of the campaign reports `metric` (a column or a metrics_json
 /// key); the message lists what they report.
 void require_metric(Store& store, std::int64_t cid, const std::string& metric);
+/// "; the campaign stored a summary …" when it did (its breakdown metrics were not kept), else
+/// empty: appended to the messages of figures that need them.
+[[nodiscard]] std::string summary_note(Store& store, std::int64_t cid);
 /// Whether `metric` is a column of the evaluations (else it is read from metrics_json).
 [[nodiscard]] bool is_evaluation_column(const std::string& metric);
 
