@@ -204,7 +204,8 @@ TemplateTiming time_template(const TaskGraph& tg) {
     const TaskNode& node = tg.node(x);
     if (flat[x].dram && node.scope == Scope::Tile) {
       const double per_column = node.dram_bursts / node.columns;
-      dram_service += per_column * std::max(1.0, per_column / tg.hbm_channels) * tg.burst_cycles;
+      dram_service +=
+          per_column * std::max(1.0, per_column / tg.hbm_channels) * node.dram_cost.channel;
       dram_weight += per_column;
     }
   }
