@@ -428,6 +428,9 @@ class StreamSim {
       double& at = arrival_[static_cast<std::size_t>(a.channel)];
       at = std::max(at, done + latency);
     }
+    // A write request (a group's output) is one batch per pseudo-channel, as the closed form
+    // charges it (HbmStream::batch).
+    if (node.dram_write) hbm_.flush(now);
     cur.position += static_cast<double>(bursts) * stride;
     int chunks = 0;
     double last = now;

@@ -76,7 +76,7 @@ HbmBurstCost hbm_burst_cost(const HbmParams& p, const HbmStream& s) {
   cost.activations = s.shares_bank ? 1.0 : std::min(1.0, 1.0 / (q * p.bursts_per_row));
   const double act_rate = std::max(p.t.rrd, p.t.faw / 4.0);
   cost.channel = std::max(p.t.burst, cost.activations * act_rate) / (1.0 - p.refresh_share());
-  if (s.write) cost.channel += (p.t.rtw + p.t.wtr) / kHbmWriteDrainBursts;
+  if (s.write) cost.channel += (p.t.rtw + p.t.wtr) / std::max(1.0, s.batch);
   cost.bank = cost.activations * p.t.rc;
   cost.exposed = cost.activations * p.t.rcd;
   return cost;
@@ -142,6 +142,11 @@ double HbmDevice::access(const HbmAddress& a, bool write, double now) {
   const double drain_time = p_.t.rtw + p_.t.wtr + static_cast<double>(c.writes.size()) * p_.t.burst;
   if (!c.writes.empty() && c.bus_free + drain_time <= now) drain(c, c.bus_free);
   return serve(c, a, false, now);
+}
+
+void HbmDevice::flush(double now) {
+  for (Channel& c : ch_)
+    if (!c.writes.empty()) drain(c, now);
 }
 
 void HbmDevice::drain(Channel& c, double now) {

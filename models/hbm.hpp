@@ -66,7 +66,10 @@ struct HbmParams {
 struct HbmStream {
   double density = 1;
   bool shares_bank = false;
-  bool write = false;  // posted writes, drained kHbmWriteDrainBursts at a time
+  bool write = false;  // posted writes, drained `batch` per pseudo-channel at a time
+  /// Writes per pseudo-channel drained together (two bus turnarounds per drain): a full queue,
+  /// or a whole write request that the controller flushes as one batch (HbmDevice::flush).
+  double batch = kHbmWriteDrainBursts;
 };
 
 /// The closed form's cost of a stream, per moved burst.
@@ -108,6 +111,10 @@ class HbmDevice {
   /// One burst to `a`, issued at `now`; returns when its data has crossed the bus (a write: when
   /// it is queued; the queue drains once it holds kHbmWriteDrainBursts).
   double access(const HbmAddress& a, bool write, double now);
+  /// Drains every pseudo-channel's queued writes at `now`: the end of a write request, whose
+  /// bursts the controller sends as one batch (the event model's output writes) rather than
+  /// holding them for an idle gap or the watermark.
+  void flush(double now);
   [[nodiscard]] std::uint64_t activations() const { return activations_; }
   [[nodiscard]] std::uint64_t bursts() const { return bursts_; }
 

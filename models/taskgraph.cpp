@@ -441,7 +441,9 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     n.dram_density = region > 0 ? std::clamp(bursts / region, 1e-9, 1.0) : 1.0;
     // Streams s and s + banks share a bank (more streams than banks: long keys, k = 1).
     const bool shares = (stream % bank_count) + bank_count < tg.dram_streams;
-    n.dram_cost = hbm_burst_cost(tg.hbm, HbmStream{n.dram_density, shares, write});
+    // A write request is one batch per pseudo-channel (the event model flushes it whole).
+    const double batch = std::max(1.0, bursts / tg.hbm.channels);
+    n.dram_cost = hbm_burst_cost(tg.hbm, HbmStream{n.dram_density, shares, write, batch});
     n.service = bursts * n.dram_cost.channel / tg.hbm.channels;
     const double per_channel = bursts / std::max(1, n.columns) / tg.hbm.channels;
     const double bank_excess =
