@@ -48,7 +48,7 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
 
   // DRAM: sequential streams through the row-buffer model (models/hbm.hpp).
   const HbmParams hbm = hbm_params(hw);
-  double cycles = 0, dram_bytes = 0, dyn_energy_pj = 0, dram_pj = 0;
+  double cycles = 0, dram_bytes = 0, dyn_energy_pj = 0, activations = 0;
   double qk_busy = 0, v_busy = 0;
   for (const auto& g : benchmark.groups) {
     const double heads = static_cast<double>(g.layers) * g.q_heads;
@@ -78,7 +78,7 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
     const double head_bytes = k_bytes + v_bytes + q_bytes + out_bytes;
     const HbmStreamCharge mem = hbm_sequential(hbm, head_bytes);
     const double mem_cycles = mem.cycles;
-    dram_pj += heads * mem.energy_pj;
+    activations += heads * mem.activations;
     const double head_cycles = std::max({qk_cycles, v_cycles, exp_cycles, mem_cycles});
     cycles += heads * head_cycles;
     qk_busy += heads * qk_cycles;
@@ -99,6 +99,7 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
     dyn_energy_pj += heads * ((gsat + accum + vpu + expo) * e_scale + sram);
   }
   const double seconds = cycles / clock_hz;
+  const double dram_pj = hbm_energy_pj(hbm, dram_bytes, activations);
   const AreaBreakdown area = area_breakdown(hw);
   const double sram_leak_w = std::ceil(hw.sram_kib() / 8.0) * c.sram_leakage_mw_per_8kib * 1e-3;
   const double logic_leak_j = area.logic() * c.leakage_logic_mw_per_mm2 * 1e-3 * seconds;

@@ -242,8 +242,9 @@ void add_energy_area_metrics(core::Metrics& m, const HardwareConfig& hw, const O
   m.set("dram_read_bytes", ops.dram_read_bytes);
   // What features.bit_granular_overhead charges: partial-burst bytes and plane extraction (its
   // latency share is the on/off difference of latency_cycles, docs/hardware-models.md).
+  const HbmParams hbm = hbm_params(hw);
   const double dram_j_per_byte =
-      8.0 * (hw.coef.hbm_device_pj_per_bit + hw.coef.hbm_io_pj_per_bit) * 1e-12;  // moved bits
+      8.0 * (hbm.device_pj_per_bit + hbm.io_pj_per_bit) * 1e-12;  // moved bits
   m.set("bit_granular_dram_bytes", ops.bit_granular_dram_bytes);
   m.set("bit_granular_energy_j", e.plane_extract_j + ops.bit_granular_dram_bytes * dram_j_per_byte);
   m.set("dram_write_bytes", ops.dram_write_bytes);

@@ -39,6 +39,7 @@ constexpr std::pair<double ModelCoefficients::*, std::string_view> kModelCoeffic
     {&ModelCoefficients::hbm_activate_pj, "hbm.activate_pj"},
     {&ModelCoefficients::hbm_device_pj_per_bit, "hbm.device_pj_per_bit"},
     {&ModelCoefficients::hbm_io_pj_per_bit, "hbm.io_pj_per_bit"},
+    {&ModelCoefficients::hbm_row_device_pj_per_bit, "hbm.row_device_pj_per_bit"},
     {&ModelCoefficients::hbm_t_faw_ns, "hbm.t_faw_ns"},
     {&ModelCoefficients::hbm_t_ras_ns, "hbm.t_ras_ns"},
     {&ModelCoefficients::hbm_t_rcd_ns, "hbm.t_rcd_ns"},
@@ -227,6 +228,12 @@ core::Binding<HardwareConfig, SparsityKnobs> make_hardware_binding() {
             .identity_unless(1024)
             .describe("row (page) size per pseudo-channel (HBM2 pseudo-channel mode: 1 KB; "
                       "JESD235A)"));
+  b.add(Field(&H::dram_model, "memory.dram_model")
+            .describe("how every design's DRAM traffic is charged: bandwidth (bytes over the peak "
+                      "bandwidth, a flat pJ/bit) or row_buffer (HBM banks, rows, JEDEC timings, "
+                      "refresh, activation energy; docs/hardware-models.md §6a: opt-in until the "
+                      "event and analytical models agree within 5 % in it)")
+            .identity_unless(DramModel::Bandwidth));
   b.add(Field(&H::key_layout, "memory.key_layout")
             .describe("K in DRAM: bit-plane-first (each plane of a key tile contiguous, plane "
                       "records of round r in bank r: fetch only needed planes) or word-major "

@@ -58,6 +58,7 @@ struct ModelCoefficients {
   double hbm_activate_pj = 0;
   double hbm_device_pj_per_bit = 0;
   double hbm_io_pj_per_bit = 0;
+  double hbm_row_device_pj_per_bit = 0;
   double hbm_t_faw_ns = 0;
   double hbm_t_ras_ns = 0;
   double hbm_t_rcd_ns = 0;

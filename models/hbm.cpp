@@ -9,25 +9,37 @@ namespace {
 
 // The coefficients every HBM reads, by name (the baselines hold a table, not ModelCoefficients).
 struct HbmCoefficients {
-  double activate_pj, device_pj_per_bit, io_pj_per_bit;
+  double activate_pj, device_pj_per_bit, row_device_pj_per_bit, io_pj_per_bit;
   double rcd, rp, ras, rrd, faw, rfc, refi, wtr, rtw;  // ns
 };
 
 HbmCoefficients coefficients_of(const ModelCoefficients& c) {
-  return {c.hbm_activate_pj, c.hbm_device_pj_per_bit, c.hbm_io_pj_per_bit, c.hbm_t_rcd_ns,
-          c.hbm_t_rp_ns,     c.hbm_t_ras_ns,          c.hbm_t_rrd_ns,      c.hbm_t_faw_ns,
-          c.hbm_t_rfc_ns,    c.hbm_t_refi_ns,         c.hbm_t_wtr_ns,      c.hbm_t_rtw_ns};
+  return {c.hbm_activate_pj,   c.hbm_device_pj_per_bit, c.hbm_row_device_pj_per_bit,
+          c.hbm_io_pj_per_bit, c.hbm_t_rcd_ns,          c.hbm_t_rp_ns,
+          c.hbm_t_ras_ns,      c.hbm_t_rrd_ns,          c.hbm_t_faw_ns,
+          c.hbm_t_rfc_ns,      c.hbm_t_refi_ns,         c.hbm_t_wtr_ns,
+          c.hbm_t_rtw_ns};
 }
 
-HbmParams make_params(int channels, int banks, double row_bytes, double burst_bytes,
-                      double channel_gbps, const HbmCoefficients& c, double clock_hz) {
+// `burst_cycles`: one pseudo-channel's bus time per burst.
+HbmParams make_params(DramModel model, int channels, int banks, double row_bytes,
+                      double burst_bytes, double burst_cycles, const HbmCoefficients& c,
+                      double clock_hz) {
   HbmParams p;
   p.channels = std::max(1, channels);
   p.banks = std::max(1, banks);
   p.burst_bytes = std::max(1.0, burst_bytes);
   p.bursts_per_row = std::max(1, static_cast<int>(std::floor(row_bytes / p.burst_bytes)));
+  p.t.burst = burst_cycles;
+  p.io_pj_per_bit = c.io_pj_per_bit;
+  if (model == DramModel::Bandwidth) {
+    // The accounting designs were first evaluated with: no row-buffer timing, no activation
+    // energy, the device energy per bit with activations folded in.
+    p.device_pj_per_bit = c.device_pj_per_bit;
+    return p;
+  }
+  p.row_buffer = true;
   const double cycles_per_ns = clock_hz * 1e-9;
-  p.t.burst = p.burst_bytes / (channel_gbps * 1e9 / clock_hz);
   p.t.rcd = c.rcd * cycles_per_ns;
   p.t.rp = c.rp * cycles_per_ns;
   p.t.ras = c.ras * cycles_per_ns;
@@ -39,8 +51,7 @@ HbmParams make_params(int channels, int banks, double row_bytes, double burst_by
   p.t.wtr = c.wtr * cycles_per_ns;
   p.t.rtw = c.rtw * cycles_per_ns;
   p.activate_pj = c.activate_pj;
-  p.device_pj_per_bit = c.device_pj_per_bit;
-  p.io_pj_per_bit = c.io_pj_per_bit;
+  p.device_pj_per_bit = c.row_device_pj_per_bit;
   return p;
 }
 
@@ -51,21 +62,29 @@ double HbmParams::refresh_share() const {
 }
 
 HbmParams hbm_params(const HardwareConfig& hw) {
-  return make_params(hw.hbm_pseudo_channels, hw.hbm_banks, hw.hbm_row_bytes, hw.burst_bytes(),
-                     hw.hbm_channel_bits * hw.hbm_pin_rate_gbps / 8.0, coefficients_of(hw.coef),
-                     hw.clock_hz());
+  return make_params(hw.dram_model, hw.hbm_pseudo_channels, hw.hbm_banks, hw.hbm_row_bytes,
+                     hw.burst_bytes(), hw.burst_cycles(), coefficients_of(hw.coef), hw.clock_hz());
 }
 
-HbmParams hbm_params(const core::CoefficientTable& table, double gbps, double clock_hz) {
+HbmParams hbm_params(const core::CoefficientTable& table, DramModel model, double gbps,
+                     double clock_hz) {
   const HardwareConfig d;  // the default geometry
-  const HbmCoefficients c{table.get("hbm.activate_pj"),   table.get("hbm.device_pj_per_bit"),
-                          table.get("hbm.io_pj_per_bit"), table.get("hbm.t_rcd_ns"),
-                          table.get("hbm.t_rp_ns"),       table.get("hbm.t_ras_ns"),
-                          table.get("hbm.t_rrd_ns"),      table.get("hbm.t_faw_ns"),
-                          table.get("hbm.t_rfc_ns"),      table.get("hbm.t_refi_ns"),
-                          table.get("hbm.t_wtr_ns"),      table.get("hbm.t_rtw_ns")};
-  return make_params(d.hbm_pseudo_channels, d.hbm_banks, d.hbm_row_bytes, d.burst_bytes(),
-                     gbps / d.hbm_pseudo_channels, c, clock_hz);
+  const HbmCoefficients c{table.get("hbm.activate_pj"),
+                          table.get("hbm.device_pj_per_bit"),
+                          table.get("hbm.row_device_pj_per_bit"),
+                          table.get("hbm.io_pj_per_bit"),
+                          table.get("hbm.t_rcd_ns"),
+                          table.get("hbm.t_rp_ns"),
+                          table.get("hbm.t_ras_ns"),
+                          table.get("hbm.t_rrd_ns"),
+                          table.get("hbm.t_faw_ns"),
+                          table.get("hbm.t_rfc_ns"),
+                          table.get("hbm.t_refi_ns"),
+                          table.get("hbm.t_wtr_ns"),
+                          table.get("hbm.t_rtw_ns")};
+  const double channel_bytes_per_cycle = gbps / d.hbm_pseudo_channels * 1e9 / clock_hz;
+  return make_params(model, d.hbm_pseudo_channels, d.hbm_banks, d.hbm_row_bytes, d.burst_bytes(),
+                     d.burst_bytes() / channel_bytes_per_cycle, c, clock_hz);
 }
 
 HbmBurstCost hbm_burst_cost(const HbmParams& p, const HbmStream& s) {
@@ -95,7 +114,8 @@ HbmStreamCharge hbm_sequential(const HbmParams& p, double bytes) {
   HbmStreamCharge out;
   const double bursts = bytes / p.burst_bytes;
   const HbmBurstCost c = hbm_burst_cost(p, HbmStream{});
-  out.cycles = bursts * c.channel / p.channels;
+  // Bandwidth mode: bytes over the peak bandwidth, as designs were first charged.
+  out.cycles = p.row_buffer ? bursts * c.channel / p.channels : bytes / p.peak_bytes_per_cycle();
   out.activations = bursts * c.activations;
   out.energy_pj = hbm_energy_pj(p, bytes, out.activations);
   return out;

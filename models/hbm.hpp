@@ -39,6 +39,10 @@ struct HbmTiming {
 };
 
 struct HbmParams {
+  /// memory.dram_model: false (bandwidth) zeroes every row-buffer timing and the activation
+  /// energy and charges hbm.device_pj_per_bit, so the same formulas reduce to bytes over the peak
+  /// bandwidth at a flat energy per bit; activations are still counted (an estimate, not charged).
+  bool row_buffer = false;
   int channels = 16;
   int banks = 16;
   int bursts_per_row = 32;
@@ -57,8 +61,8 @@ struct HbmParams {
 [[nodiscard]] HbmParams hbm_params(const HardwareConfig& hw);
 /// The default HBM geometry and timings at another peak bandwidth (the baselines' target):
 /// the pin rate scales, so the burst time shrinks with it.
-[[nodiscard]] HbmParams hbm_params(const core::CoefficientTable& coefficients, double gbps,
-                                   double clock_hz);
+[[nodiscard]] HbmParams hbm_params(const core::CoefficientTable& coefficients, DramModel model,
+                                   double gbps, double clock_hz);
 
 /// A stream's shape: the fraction of the bursts of the region it sweeps that it moves (1 = a
 /// sequential stream), and whether its rows share banks with another stream's (then every burst

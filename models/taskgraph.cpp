@@ -444,7 +444,7 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     // A write request is one batch per pseudo-channel (the event model flushes it whole).
     const double batch = std::max(1.0, bursts / tg.hbm.channels);
     n.dram_cost = hbm_burst_cost(tg.hbm, HbmStream{n.dram_density, shares, write, batch});
-    n.service = bursts * n.dram_cost.channel / tg.hbm.channels;
+    n.service = bursts * (n.dram_cost.channel / tg.hbm.channels);  // array-wide, per burst
     const double per_channel = bursts / std::max(1, n.columns) / tg.hbm.channels;
     const double bank_excess =
         std::max(0.0, per_channel * (n.dram_cost.bank - n.dram_cost.channel));

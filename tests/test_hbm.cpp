@@ -24,8 +24,12 @@ const workloads::Catalog& catalog() {
   return c;
 }
 
+// The default configuration with memory.dram_model: row_buffer (the model under test; the
+// default, bandwidth, keeps the accounting designs were first evaluated with).
 models::HardwareConfig default_hw() {
-  return models::to_hardware(core::default_config(models::hardware_schema()));
+  auto hw = models::to_hardware(core::default_config(models::hardware_schema()));
+  hw.dram_model = models::DramModel::RowBuffer;
+  return hw;
 }
 
 // Issue `bursts` bursts at density `q`, all queued at time 0, `write`
@@ -46,6 +50,35 @@ double run_stream(models::HbmDevice& dev, const models::HbmParams& p, std::int64
 }
 
 }  // namespace
+
+TEST_CASE("hbm: memory.dram_model bandwidth charges bytes over the peak bandwidth at a flat pJ/bit",
+          "[hbm]") {
+  auto hw = default_hw();
+  hw.dram_model = models::DramModel::Bandwidth;
+  const auto p = models::hbm_params(hw);
+  CHECK_FALSE(p.row_buffer);
+  CHECK(p.t.burst == hw.burst_cycles());
+  CHECK(p.refresh_share() == 0);
+  CHECK(p.activate_pj == 0);
+  CHECK(p.device_pj_per_bit == hw.coef.hbm_device_pj_per_bit);
+  // Sparse or written, every burst costs its bus time: no row-buffer timing.
+  for (const double q : {1.0, 0.01}) {
+    const auto cost = models::hbm_burst_cost(p, {q, true, true, 1.0});
+    CHECK(cost.channel == p.t.burst);
+    CHECK(cost.bank == 0);
+    CHECK(cost.exposed == 0);
+  }
+  const auto s = models::hbm_sequential(p, 1e6);
+  CHECK(s.cycles == Approx(1e6 / (hw.hbm_bandwidth_gbps() * 1e9 / hw.clock_hz())));
+  CHECK(s.energy_pj ==
+        Approx(1e6 * 8.0 * (hw.coef.hbm_device_pj_per_bit + hw.coef.hbm_io_pj_per_bit)));
+  // row_buffer: its own per-bit figure plus activations, and the JEDEC timings.
+  const auto r = models::hbm_params(default_hw());
+  CHECK(r.row_buffer);
+  CHECK(r.device_pj_per_bit == hw.coef.hbm_row_device_pj_per_bit);
+  CHECK(r.t.rc > 0);
+  CHECK(r.refresh_share() > 0);
+}
 
 TEST_CASE("hbm: a sequential stream reaches peak bandwidth less refresh and turnaround", "[hbm]") {
   const auto p = models::hbm_params(default_hw());

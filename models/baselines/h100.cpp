@@ -138,7 +138,7 @@ core::Metrics h100_cost(const BaselineContext& ctx, const workloads::Benchmark& 
   // The HBM share under the accelerators' one DRAM accounting (sequential streams through the
   // row-buffer model, models/hbm.hpp; its energy does not depend on the bandwidth), not scaled
   // with the logic: what "core only" leaves out of the board's energy.
-  const HbmParams hbm = hbm_params(c, c.get("h100.hbm_tbps") * 1e3, 1e9);
+  const HbmParams hbm = hbm_params(c, ctx.dataflow.dram_model, c.get("h100.hbm_tbps") * 1e3, 1e9);
   const double dram_j = std::min(energy, hbm_sequential(hbm, dram).energy_pj * 1e-12);
   core::Metrics m;
   m.set(core::metric::kLatencyS, seconds * scale.time);
