@@ -189,11 +189,12 @@ TemplateTiming time_template(const TaskGraph& tg) {
   // k query groups): group g + k may load its Q once group g's last tile-step has passed the edge's
   // source. That takes the first tile-step's path L from the Q load, plus T - 1 periods for the
   // group's other tile-steps, against k T periods: P >= L / (k T - T + 1).
+  const double refresh = 1.0 / (1.0 - tg.hbm.refresh_share());
   double group_recurrence = 0;
   for (const TopologyEdge& e : topo.group_back) {
     const double path = start[e.from] + delay(e);
-    group_recurrence =
-        std::max(group_recurrence, path / (tg.edges[e.id].distance * tiles - tiles + 1.0));
+    group_recurrence = std::max(group_recurrence,
+                                refresh * path / (tg.edges[e.id].distance * tiles - tiles + 1.0));
   }
   // Queueing: a request meets, on average, the residual work of a FIFO server at utilization rho
   // (M/D/1: rho / (2 (1 - rho)) services). DRAM requests wait for their channel, QK work for its
@@ -204,7 +205,8 @@ TemplateTiming time_template(const TaskGraph& tg) {
     const TaskNode& node = tg.node(x);
     if (flat[x].dram && node.scope == Scope::Tile) {
       const double per_column = node.dram_bursts / node.columns;
-      dram_service += per_column * std::max(1.0, per_column / tg.hbm_channels) * tg.burst_cycles;
+      dram_service +=
+          per_column * std::max(1.0, per_column / tg.hbm_channels) * node.dram_cost.channel;
       dram_weight += per_column;
     }
   }
@@ -250,7 +252,19 @@ TemplateTiming time_template(const TaskGraph& tg) {
     for (const std::uint8_t k : topo.cycle_edges[i]) add(topo.tile_forward[k]);
     add(topo.tile_back[i]);
   }
-  auto cycle_ratio = [&](std::size_t i, double period) {
+  // Refresh (all-bank, every pseudo-channel at once, models/hbm.hpp) freezes whatever waits on
+  // DRAM for tRFC every tREFI: a bound whose cycle passes through a DRAM node stretches by
+  // 1 / (1 - tRFC / tREFI), as the DRAM unit's own bound already does (its channel time). Work
+  // that does not wait on DRAM (a unit whose inputs are buffered) goes on through a refresh.
+  // (`refresh`, defined with the Q buffer's recurrence, whose path starts at the Q load.)
+  std::array<double, kMaxTaskEdges> cycle_refresh;
+  for (std::size_t i = 0; i < topo.tile_back.size(); ++i) {
+    bool dram = flat[topo.tile_back[i].from].dram;
+    for (const std::uint8_t k : topo.cycle_edges[i])
+      dram = dram || flat[topo.tile_forward[k].from].dram;
+    cycle_refresh[i] = dram ? refresh : 1.0;
+  }
+  auto cycle_ratio_plain = [&](std::size_t i, double period) {
     const TopologyEdge& be = topo.tile_back[i];
     const auto& on_cycle = topo.cycle_edges[i];
     if (on_cycle.empty() && be.from != be.to) return Slope{};  // no cycle through this edge
@@ -282,6 +296,10 @@ TemplateTiming time_template(const TaskGraph& tg) {
     return Slope{(at[be.from] + last.value) / distance,
                  (slope[be.from] + last.derivative) / distance};
   };
+  auto cycle_ratio = [&](std::size_t i, double period) {
+    const Slope r = cycle_ratio_plain(i, period);
+    return Slope{r.value * cycle_refresh[i], r.derivative * cycle_refresh[i]};
+  };
   // Scoreboard capacity (out-of-order lanes): each lane is a closed queueing network of its
   // `scoreboard_entries` entries. A (row, key) pair holds an entry from its first plane request
   // until it is pruned or finished; each active round it visits the lane for `passes` cycles
@@ -301,14 +319,17 @@ TemplateTiming time_template(const TaskGraph& tg) {
   const ClosedNetwork net = tg.in_order ? lockstep_network(tg, flat) : scoreboard_network(tg, flat);
   // Each evaluation costs a mean-value analysis over the entries: remember the last one, and
   // leave out the derivative where only the value is asked for.
+  // A plane fetch meets a refresh with probability tRFC / tREFI and then waits tRFC / 2 on average.
+  const double refresh_wait = tg.hbm.refresh_share() * tg.hbm.t.rfc / 2.0;
   double memo_period = -1;
   Slope memo;
   auto scoreboard = [&](double period, bool derivative) {
     if (pairs0 <= 0 || (tg.in_order && net.customers <= 1)) return Slope{};
     if (period == memo_period && (!derivative || memo.derivative != 0)) return memo;
     const Slope wd = dram_wait(period);
-    const Slope x = closed_throughput(net.demand, net.delay + net.dram_visits * wd.value,
-                                      net.customers, derivative && wd.derivative != 0);
+    const Slope x =
+        closed_throughput(net.demand, net.delay + net.dram_visits * (wd.value + refresh_wait),
+                          net.customers, derivative && wd.derivative != 0);
     const double k = net.per_customer;
     memo_period = period;
     memo = Slope{k / x.value,

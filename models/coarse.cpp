@@ -1,6 +1,7 @@
 #include "models/coarse.hpp"
 
 #include "models/energy_area.hpp"
+#include "models/hbm.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -45,7 +46,9 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
   const double active_bits =
       hw.bidirectional ? s.subgroup_active(hw.gsat_subgroup, hw.dims_per_lane) : s.ones_fraction;
 
-  double cycles = 0, dram_bytes = 0, dyn_energy_pj = 0;
+  // DRAM: sequential streams through the row-buffer model (models/hbm.hpp).
+  const HbmParams hbm = hbm_params(hw);
+  double cycles = 0, dram_bytes = 0, dyn_energy_pj = 0, activations = 0;
   double qk_busy = 0, v_busy = 0;
   for (const auto& g : benchmark.groups) {
     const double heads = static_cast<double>(g.layers) * g.q_heads;
@@ -73,7 +76,9 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
     const double q_bytes = static_cast<double>(g.queries) * g.head_dim * s.bits / 8.0;
     const double out_bytes = static_cast<double>(g.queries) * g.head_dim * 2.0;
     const double head_bytes = k_bytes + v_bytes + q_bytes + out_bytes;
-    const double mem_cycles = head_bytes / bytes_per_cycle;
+    const HbmStreamCharge mem = hbm_sequential(hbm, head_bytes);
+    const double mem_cycles = mem.cycles;
+    activations += heads * mem.activations;
     const double head_cycles = std::max({qk_cycles, v_cycles, exp_cycles, mem_cycles});
     cycles += heads * head_cycles;
     qk_busy += heads * qk_cycles;
@@ -94,7 +99,7 @@ core::Metrics coarse_model(const HardwareConfig& hw, const workloads::Benchmark&
     dyn_energy_pj += heads * ((gsat + accum + vpu + expo) * e_scale + sram);
   }
   const double seconds = cycles / clock_hz;
-  const double dram_pj = dram_bytes * 8.0 * (c.hbm_device_pj_per_bit + c.hbm_io_pj_per_bit);
+  const double dram_pj = hbm_energy_pj(hbm, dram_bytes, activations);
   const AreaBreakdown area = area_breakdown(hw);
   const double sram_leak_w = std::ceil(hw.sram_kib() / 8.0) * c.sram_leakage_mw_per_8kib * 1e-3;
   const double logic_leak_j = area.logic() * c.leakage_logic_mw_per_mm2 * 1e-3 * seconds;

@@ -50,6 +50,19 @@ constexpr const auto& enum_table(KvReuse) {
   return kKvReuseNames;
 }
 
+/// How every design's DRAM traffic is charged (`memory.dram_model`, models/hbm.hpp): `bandwidth`
+/// = bytes over the peak bandwidth at a flat energy per bit (the accounting designs were first
+/// evaluated with); `row_buffer` = the HBM's banks, rows, JEDEC timings, refresh and activation
+/// energy (docs/hardware-models.md §6a says why it is not the default yet).
+enum class DramModel { Bandwidth, RowBuffer };
+inline constexpr core::EnumTable kDramModelNames{std::to_array<core::EnumName<DramModel>>({
+    {DramModel::Bandwidth, "bandwidth"},
+    {DramModel::RowBuffer, "row_buffer"},
+})};
+constexpr const auto& enum_table(DramModel) {
+  return kDramModelNames;
+}
+
 /// The policy part of the dataflow: hardware parameters `dataflow.*` (models/hardware.cpp). The
 /// initializers are the defaults, the same for every design (docs/hardware-models.md §1 says why).
 struct DataflowPolicy {
@@ -60,6 +73,9 @@ struct DataflowPolicy {
   /// fetch the next head while this one computes (ping-pong); above 1 reads as "the head's
   /// retained keys fit" at a retention of 1 / budget (the paper's sizing remark: 5 = 20 %).
   double resident_budget = 0.5;
+  /// `memory.dram_model`: kept with the policy every design shares (BaselineContext::dataflow),
+  /// so PADE and the baselines charge DRAM one way.
+  DramModel dram_model = DramModel::Bandwidth;
 };
 
 /// A design's buffers and policy: everything plan_dataflow() reads besides the workload.

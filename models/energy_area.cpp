@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "models/hbm.hpp"
+
 namespace pade::models {
 
 namespace {
@@ -212,8 +214,10 @@ EnergyBreakdown energy_breakdown(const HardwareConfig& hw, const OpCounts& o, do
                     buffer_banks(hw.q_buffer_kib, hw.sram_bank_kib) +
                     buffer_banks(hw.out_buffer_kib, hw.sram_bank_kib);
   e.leakage_sram_j = banks * bank.leakage_mw * 1e-3 * seconds;
-  e.dram_j = (o.dram_read_bytes + o.dram_write_bytes) * 8.0 *
-             (c.hbm_device_pj_per_bit + c.hbm_io_pj_per_bit) * 1e-12;
+  // HBM: per activation, per bit from the open row and over the interface (models/hbm.hpp).
+  e.dram_j =
+      hbm_energy_pj(hbm_params(hw), o.dram_read_bytes + o.dram_write_bytes, o.dram_activations) *
+      1e-12;
   return e;
 }
 
@@ -238,11 +242,16 @@ void add_energy_area_metrics(core::Metrics& m, const HardwareConfig& hw, const O
   m.set("dram_read_bytes", ops.dram_read_bytes);
   // What features.bit_granular_overhead charges: partial-burst bytes and plane extraction (its
   // latency share is the on/off difference of latency_cycles, docs/hardware-models.md).
+  const HbmParams hbm = hbm_params(hw);
   const double dram_j_per_byte =
-      8.0 * (hw.coef.hbm_device_pj_per_bit + hw.coef.hbm_io_pj_per_bit) * 1e-12;
+      8.0 * (hbm.device_pj_per_bit + hbm.io_pj_per_bit) * 1e-12;  // moved bits
   m.set("bit_granular_dram_bytes", ops.bit_granular_dram_bytes);
   m.set("bit_granular_energy_j", e.plane_extract_j + ops.bit_granular_dram_bytes * dram_j_per_byte);
   m.set("dram_write_bytes", ops.dram_write_bytes);
+  const double dram_bursts = (ops.dram_read_bytes + ops.dram_write_bytes) / hw.burst_bytes();
+  m.set("dram_activations", ops.dram_activations);
+  m.set("dram_row_hit_rate",
+        dram_bursts > 0 ? std::clamp(1.0 - ops.dram_activations / dram_bursts, 0.0, 1.0) : 0.0);
   m.set("sram_read_bytes",
         (ops.sram_kv_read_bits + ops.sram_q_read_bits + ops.sram_out_read_bits) / 8.0);
   m.set("sram_write_bytes",

@@ -112,7 +112,7 @@ class StreamSim {
  public:
   StreamSim(const HardwareConfig& hw, const TaskGraph& tg, int groups, int tiles,
             std::uint64_t seed, core::JsonWriter* trace, std::size_t* trace_budget)
-      : hw_(hw), tg_(tg), g_(tg.graph()), trace_(trace), trace_budget_(trace_budget) {
+      : hw_(hw), tg_(tg), g_(tg.graph()), trace_(trace), trace_budget_(trace_budget), hbm_(tg.hbm) {
     nt_ = static_cast<std::uint32_t>(boost::num_vertices(g_));
     bits_ = tg.stats.rounds;  // lane rounds per key (k planes each)
     tiles_ = tiles;
@@ -138,7 +138,8 @@ class StreamSim {
     cause_.assign(instances, Cause::None);
     lane_free_.assign(static_cast<std::size_t>(lanes_), 0.0);
     held_.assign(static_cast<std::size_t>(lanes_), 0);
-    channel_free_.assign(static_cast<std::size_t>(hw.hbm_pseudo_channels), 0.0);
+    channel_free_.assign(static_cast<std::size_t>(tg.hbm.channels), 0.0);
+    cursors_.assign(static_cast<std::size_t>(tg.dram_streams), StreamCursor{});
     burst_acc_.assign(nt_, 0.5);
     sb_queue_.resize(static_cast<std::size_t>(cols_));
     sb_blocked_.assign(static_cast<std::size_t>(steps_) * static_cast<std::size_t>(cols_), 0);
@@ -399,6 +400,8 @@ class StreamSim {
     }
   }
 
+  // A DRAM request of the node's bursts for this column (fractional expectations accumulate
+  // into whole bursts), issued through the configured DRAM model (memory.dram_model).
   void start_dram(std::uint32_t inst, const TaskNode& node, double now) {
     double& acc = burst_acc_[vertex(inst)];
     acc += node.dram_bursts / node.columns;
@@ -409,12 +412,32 @@ class StreamSim {
       push(finish_[inst], inst, EvKind::NodeDone);
       return;
     }
+    const auto [chunks, last] = tg_.hbm.row_buffer ? issue_row_buffer(inst, node, bursts, now)
+                                                   : issue_bandwidth(inst, node, bursts, now);
+    busy[static_cast<std::size_t>(Unit::Dram)] += static_cast<double>(bursts) *
+                                                  node.dram_cost.channel /
+                                                  static_cast<double>(tg_.hbm.channels);
+    chunks_[inst] = chunks;
+    finish_[inst] = last;
+    trace_span(inst, now, last, Unit::Dram);
+  }
+
+  // Chunks of a request (one per pseudo-channel it touches) and when the last one arrives.
+  struct Issued {
+    int chunks = 0;
+    double last = 0;
+  };
+
+  // memory.dram_model: bandwidth. The bursts are dealt round-robin over the pseudo-channels; each
+  // channel serves its share back to back at the burst time, the data arriving one access
+  // latency after its last burst.
+  Issued issue_bandwidth(std::uint32_t inst, const TaskNode& node, std::int64_t bursts,
+                         double now) {
     const auto channels = static_cast<std::int64_t>(channel_free_.size());
     const std::int64_t first =
         static_cast<std::int64_t>(next_channel_++ % static_cast<std::uint64_t>(channels));
-    const double bc = hw_.burst_cycles();
-    int chunks = 0;
-    double last = now;
+    const double bc = tg_.hbm.t.burst;
+    Issued out{0, now};
     for (std::int64_t k = 0; k < std::min(bursts, channels); ++k) {
       const std::int64_t c = (first + k) % channels;
       const std::int64_t n = bursts / channels + (k < bursts % channels ? 1 : 0);
@@ -422,16 +445,46 @@ class StreamSim {
       const double begin = std::max(now, free);
       free = begin + static_cast<double>(n) * bc;
       const double arrival = free + node.latency;
-      last = std::max(last, arrival);
+      out.last = std::max(out.last, arrival);
       push(arrival, inst, EvKind::ChunkDone);
-      ++chunks;
+      ++out.chunks;
     }
     next_channel_ += static_cast<std::uint64_t>(bursts);
-    busy[static_cast<std::size_t>(Unit::Dram)] +=
-        static_cast<double>(bursts) * bc / static_cast<double>(channels);
-    chunks_[inst] = chunks;
-    finish_[inst] = last;
-    trace_span(inst, now, last, Unit::Dram);
+    return out;
+  }
+
+  // memory.dram_model: row_buffer. The bursts go through the HBM's bank and row state
+  // (models/hbm.hpp) at the addresses of the node's stream (the moved bursts spread evenly over
+  // the part of the region the request sweeps); the data of a pseudo-channel's bursts is usable
+  // one access latency after the last of them.
+  Issued issue_row_buffer(std::uint32_t inst, const TaskNode& node, std::int64_t bursts,
+                          double now) {
+    StreamCursor& cur = cursors_[static_cast<std::size_t>(node.dram_stream)];
+    const double stride = 1.0 / node.dram_density;
+    // The access latency less the activation and bank waits the closed form adds: the device
+    // state finds those itself.
+    const double latency = node.latency - node.dram_row_wait;
+    arrival_.assign(static_cast<std::size_t>(tg_.hbm.channels), -1.0);
+    for (std::int64_t k = 0; k < bursts; ++k) {
+      const HbmAddress a =
+          hbm_address(tg_.hbm, node.dram_stream, tg_.dram_streams,
+                      cur.position + (static_cast<double>(k) + 0.5) * stride, next_serial_++);
+      const double done = hbm_.access(a, node.dram_write, now);
+      double& at = arrival_[static_cast<std::size_t>(a.channel)];
+      at = std::max(at, done + latency);
+    }
+    // A write request (a group's output) is one batch per pseudo-channel, as the closed form
+    // charges it (HbmStream::batch).
+    if (node.dram_write) hbm_.flush(now);
+    cur.position += static_cast<double>(bursts) * stride;
+    Issued out{0, now};
+    for (const double at : arrival_)
+      if (at >= 0) {
+        push(at, inst, EvKind::ChunkDone);
+        out.last = std::max(out.last, at);
+        ++out.chunks;
+      }
+    return out;
   }
 
   void start_qk(std::uint32_t inst, const TaskNode& node, double now, bool has_order_out) {
@@ -537,8 +590,19 @@ class StreamSim {
   std::vector<Cause> cause_;
   std::vector<double> lane_free_;
   std::vector<int> held_;
+  // Per DRAM stream: how far it has swept its region (bursts) and its moved bursts so far.
+  struct StreamCursor {
+    double position = 0;
+    std::uint64_t serial = 0;
+  };
+  // memory.dram_model: bandwidth — when each pseudo-channel's bus is free; bursts are dealt
+  // round-robin. row_buffer — the device state and each stream's cursor.
   std::vector<double> channel_free_;
-  std::uint64_t next_channel_ = 0;  // bursts are spread over the channels round-robin
+  std::uint64_t next_channel_ = 0;
+  HbmDevice hbm_;
+  std::vector<StreamCursor> cursors_;
+  std::vector<double> arrival_;  // per pseudo-channel, scratch of start_dram
+  std::uint64_t next_serial_ = 0;
   std::vector<double> burst_acc_;
   std::array<double, kUnitCount> unit_free_{};
   double array_free_ = 0, qk_last_busy_ = 0;

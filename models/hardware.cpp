@@ -36,8 +36,19 @@ constexpr std::pair<double ModelCoefficients::*, std::string_view> kModelCoeffic
     {&ModelCoefficients::energy_logic_pj_per_ge_45nm, "energy.logic_pj_per_ge_45nm"},
     {&ModelCoefficients::energy_mul8_pj_45nm, "energy.mul8_pj_45nm"},
     {&ModelCoefficients::energy_scoreboard_pj_per_bit, "energy.scoreboard_pj_per_bit"},
+    {&ModelCoefficients::hbm_activate_pj, "hbm.activate_pj"},
     {&ModelCoefficients::hbm_device_pj_per_bit, "hbm.device_pj_per_bit"},
     {&ModelCoefficients::hbm_io_pj_per_bit, "hbm.io_pj_per_bit"},
+    {&ModelCoefficients::hbm_row_device_pj_per_bit, "hbm.row_device_pj_per_bit"},
+    {&ModelCoefficients::hbm_t_faw_ns, "hbm.t_faw_ns"},
+    {&ModelCoefficients::hbm_t_ras_ns, "hbm.t_ras_ns"},
+    {&ModelCoefficients::hbm_t_rcd_ns, "hbm.t_rcd_ns"},
+    {&ModelCoefficients::hbm_t_refi_ns, "hbm.t_refi_ns"},
+    {&ModelCoefficients::hbm_t_rfc_ns, "hbm.t_rfc_ns"},
+    {&ModelCoefficients::hbm_t_rp_ns, "hbm.t_rp_ns"},
+    {&ModelCoefficients::hbm_t_rrd_ns, "hbm.t_rrd_ns"},
+    {&ModelCoefficients::hbm_t_rtw_ns, "hbm.t_rtw_ns"},
+    {&ModelCoefficients::hbm_t_wtr_ns, "hbm.t_wtr_ns"},
     {&ModelCoefficients::leakage_logic_mw_per_mm2, "leakage.logic_mw_per_mm2"},
     {&ModelCoefficients::softmax_exp_fp16_ops, "softmax.exp_fp16_ops"},
     {&ModelCoefficients::sram_area_mm2_per_4kib, "sram.area_mm2_per_4kib"},
@@ -206,8 +217,27 @@ core::Binding<HardwareConfig, SparsityKnobs> make_hardware_binding() {
             .with_unit("ns")
             .range(0, 1000)
             .describe("access latency (assumed typical HBM2 row-hit-to-data; not from the paper)"));
+  b.add(Field(&H::hbm_banks, "hbm.banks")
+            .with_unit("banks")
+            .range(1, 256)
+            .identity_unless(16)
+            .describe("banks per pseudo-channel (HBM2: 4 bank groups x 4; JESD235A)"));
+  b.add(Field(&H::hbm_row_bytes, "hbm.row_bytes")
+            .with_unit("bytes")
+            .range(64, 65536)
+            .identity_unless(1024)
+            .describe("row (page) size per pseudo-channel (HBM2 pseudo-channel mode: 1 KB; "
+                      "JESD235A)"));
+  b.add(Field(&H::dram_model, "memory.dram_model")
+            .describe("how every design's DRAM traffic is charged: bandwidth (bytes over the peak "
+                      "bandwidth, a flat pJ/bit) or row_buffer (HBM banks, rows, JEDEC timings, "
+                      "refresh, activation energy; docs/hardware-models.md §6a: opt-in until the "
+                      "event and analytical models agree within 5 % in it)")
+            .identity_unless(DramModel::Bandwidth));
   b.add(Field(&H::key_layout, "memory.key_layout")
-            .describe("K in DRAM: plane-major (fetch only needed planes) or whole words"));
+            .describe("K in DRAM: bit-plane-first (each plane of a key tile contiguous, plane "
+                      "records of round r in bank r: fetch only needed planes) or word-major "
+                      "(whole words)"));
   // The statistics-cache key has listed these as bits;alpha;radius;bq;bk;order;bui since it
   // was first stored: the positions keep that order (stored keys keep matching).
   b.add(Field(&H::bits, "algorithm.bits")

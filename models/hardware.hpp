@@ -55,8 +55,19 @@ struct ModelCoefficients {
   double energy_logic_pj_per_ge_45nm = 0;
   double energy_mul8_pj_45nm = 0;
   double energy_scoreboard_pj_per_bit = 0;
+  double hbm_activate_pj = 0;
   double hbm_device_pj_per_bit = 0;
   double hbm_io_pj_per_bit = 0;
+  double hbm_row_device_pj_per_bit = 0;
+  double hbm_t_faw_ns = 0;
+  double hbm_t_ras_ns = 0;
+  double hbm_t_rcd_ns = 0;
+  double hbm_t_refi_ns = 0;
+  double hbm_t_rfc_ns = 0;
+  double hbm_t_rp_ns = 0;
+  double hbm_t_rrd_ns = 0;
+  double hbm_t_rtw_ns = 0;
+  double hbm_t_wtr_ns = 0;
   double leakage_logic_mw_per_mm2 = 0;
   double softmax_exp_fp16_ops = 0;
   double sram_area_mm2_per_4kib = 0;
@@ -123,6 +134,8 @@ struct HardwareConfig : SparsityKnobs, DataflowPolicy {
   double hbm_pin_rate_gbps = 2.0;
   int hbm_burst_length = 4;
   double hbm_latency_ns = 50;
+  int hbm_banks = 16;        // banks per pseudo-channel (HBM2: 4 bank groups x 4)
+  int hbm_row_bytes = 1024;  // row (page) of a pseudo-channel (HBM2 pseudo-channel mode: 1 KB)
   KeyLayout key_layout = KeyLayout::BitPlaneFirst;
   // algorithm (sparsity-changing knobs): SparsityKnobs
   // mechanism switches (for the ablation; bui_gf: SparsityKnobs)

@@ -84,6 +84,7 @@ OpCounts& OpCounts::operator+=(const OpCounts& o) {
   sram_out_write_bits += o.sram_out_write_bits;
   dram_read_bytes += o.dram_read_bytes;
   dram_write_bytes += o.dram_write_bytes;
+  dram_activations += o.dram_activations;
   return *this;
 }
 
@@ -112,7 +113,8 @@ OpCounts OpCounts::scaled(double k) const {
                     &out.sram_out_read_bits,
                     &out.sram_out_write_bits,
                     &out.dram_read_bytes,
-                    &out.dram_write_bytes})
+                    &out.dram_write_bytes,
+                    &out.dram_activations})
     *f *= k;
   return out;
 }
@@ -353,15 +355,18 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   tg.scoreboard_entries = hw.scoreboard_entries;
   tg.hbm_channels = hw.hbm_pseudo_channels;
   tg.burst_cycles = hw.burst_cycles();
+  tg.hbm = hbm_params(hw);
   const EffectiveStats e = effective_stats(hw, ws);
   tg.stats = e;
   const int bits = e.bits;
   const int rounds = e.rounds;
+  // Streams, one bank each: K round r's plane records (word-major: the words, stream 0), V, Q,
+  // output.
+  const int v_stream = rounds, q_stream = rounds + 1, out_stream = rounds + 2;
+  tg.dram_streams = rounds + 3;
   const double hbm_lat = hw.hbm_latency_cycles();
   const double sram_lat = hw.sram_latency_cycles;
   const double burst = hw.burst_bytes();
-  const double burst_cycles_all =
-      hw.burst_cycles() / hw.hbm_pseudo_channels;  // array-wide service per burst
 
   // ---- stream shape ----------------------------------------------------------------------------
   StreamShape& sh = tg.shape;
@@ -417,8 +422,13 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   tg.bui_gen = lay.bui_gen();
   tg.normalize = lay.normalize();
   tg.out_write = lay.out_write();
-  auto dram_node = [&](TaskVertex v, Stage st, Scope sc, int round, double bursts, double latency,
-                       bool write) {
+  // A DRAM node: `bursts` moved out of `region` bursts its stream sweeps (models/hbm.hpp), the
+  // stream's bank, and the latency of the part that comes from DRAM (`from_dram` of it): the
+  // access latency, the activation it may meet and the excess of its bank's row cycles over
+  // its bus time (a sparse stream activates a row per burst in its one bank).
+  const int bank_count = tg.hbm.banks;
+  auto dram_node = [&](TaskVertex v, Stage st, Scope sc, int round, double bursts, double region,
+                       double from_dram, bool write, int stream) -> TaskNode& {
     TaskNode& n = tg.nodes[v];
     n.stage = st;
     n.unit = Unit::Dram;
@@ -426,9 +436,26 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     n.round = round;
     n.dram_bursts = bursts;
     n.dram_bytes = bursts * burst;
-    n.service = bursts * burst_cycles_all;
-    n.latency = latency;
     n.dram_write = write;
+    n.dram_stream = stream;
+    n.dram_density = region > 0 ? std::clamp(bursts / region, 1e-9, 1.0) : 1.0;
+    // Streams s and s + banks share a bank (more streams than banks: long keys, k = 1).
+    const bool shares = (stream % bank_count) + bank_count < tg.dram_streams;
+    // A write request is one batch per pseudo-channel (the event model flushes it whole).
+    const double batch = std::max(1.0, bursts / tg.hbm.channels);
+    n.dram_cost = hbm_burst_cost(tg.hbm, HbmStream{n.dram_density, shares, write, batch});
+    n.service = bursts * (n.dram_cost.channel / tg.hbm.channels);  // array-wide, per burst
+    const double per_channel = bursts / std::max(1, n.columns) / tg.hbm.channels;
+    const double bank_excess =
+        std::max(0.0, per_channel * (n.dram_cost.bank - n.dram_cost.channel));
+    const double exposed =
+        bursts > 0
+            ? std::min(1.0, n.dram_cost.activations * std::max(1.0, per_channel)) * tg.hbm.t.rcd
+            : 0.0;
+    const double f = std::clamp(from_dram, 0.0, 1.0);
+    n.dram_row_wait = f * (exposed + bank_excess);
+    n.latency = sram_lat + f * hbm_lat + n.dram_row_wait;
+    return n;
   };
   OpCounts& op = tg.per_tile;
   const bool word_major = hw.key_layout == KeyLayout::WordMajor;
@@ -456,11 +483,12 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     // Plane fetch: the group's needed planes of round r, the DRAM part being its share of the
     // union over the sharing groups; the rest hits in the K/V buffer. With k planes per round the
     // key's k planes of a round are stored together (slice-major), one record of k plane rows.
-    double bursts = 0, need_from_dram = 0;
+    double bursts = 0, need_from_dram = 0, region = 0;
     if (word_major) {
       if (r == 0) {
         bursts = sh.fetch_scale *
                  expected_bursts(kbar, word_bytes, union_of(e.fetch[0], sh.share), sh.share, burst);
+        region = sh.fetch_scale * kbar * word_bytes / sh.share / burst;
         need_from_dram = union_of(e.fetch[0], sh.share) / (sh.share * std::max(e.fetch[0], 1e-12));
       }
     } else {
@@ -469,7 +497,8 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
       // burst come in whole bursts, and every round after the first is its own request that
       // waits for DRAM. Off: exactly the needed bytes, later rounds' planes arrive with the
       // first request's.
-      const double exact = sh.fetch_scale * kbar * u * np * plane_bytes / sh.share / burst;
+      region = sh.fetch_scale * kbar * np * plane_bytes / sh.share / burst;
+      const double exact = region * u;
       bursts = hw.bit_granular_overhead
                    ? sh.fetch_scale * expected_bursts(kbar, np * plane_bytes, u, sh.share, burst)
                    : exact;
@@ -477,9 +506,10 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
       need_from_dram = e.fetch[ri] > 0 ? u / (sh.share * e.fetch[ri]) : 0.0;
       if (!hw.bit_granular_overhead && r > 0) need_from_dram = 0;
     }
-    const double latency = sram_lat + std::min(1.0, need_from_dram) * hbm_lat;
-    dram_node(tg.plane_fetch[ri], Stage::PlaneFetch, Scope::Tile, r, bursts, latency, false);
     tg.nodes[tg.plane_fetch[ri]].columns = columns;
+    const TaskNode& fetch = dram_node(tg.plane_fetch[ri], Stage::PlaneFetch, Scope::Tile, r, bursts,
+                                      region, need_from_dram, false, r);
+    op.dram_activations += bursts * fetch.dram_cost.activations;
     op.dram_read_bytes += bursts * burst;
     op.sram_kv_write_bits += bursts * burst * 8.0;
     op.sram_kv_read_bits +=
@@ -545,8 +575,10 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
     const double u = union_of(e.v_fetch, sh.share);
     const double bursts = sh.fetch_scale * expected_bursts(kbar, word_bytes, u, sh.share, burst);
     const double from_dram = e.v_fetch > 0 ? std::min(1.0, u / (sh.share * e.v_fetch)) : 0.0;
-    dram_node(tg.v_fetch, Stage::VFetch, Scope::Tile, -1, bursts, sram_lat + from_dram * hbm_lat,
-              false);
+    const TaskNode& fetch = dram_node(tg.v_fetch, Stage::VFetch, Scope::Tile, -1, bursts,
+                                      sh.fetch_scale * kbar * word_bytes / sh.share / burst,
+                                      from_dram, false, v_stream);
+    op.dram_activations += bursts * fetch.dram_cost.activations;
     op.dram_read_bytes += bursts * burst;
     op.sram_kv_write_bits += bursts * burst * 8.0;
     op.sram_kv_read_bits +=
@@ -570,8 +602,10 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   OpCounts& og = tg.per_group;
   {
     const double bursts = std::ceil(rows * word_bytes / burst);
-    dram_node(tg.q_load, Stage::QLoad, Scope::GroupStart, -1, bursts, sram_lat + hbm_lat, false);
+    const TaskNode& load = dram_node(tg.q_load, Stage::QLoad, Scope::GroupStart, -1, bursts, bursts,
+                                     1.0, false, q_stream);
     og.dram_read_bytes += bursts * burst;
+    og.dram_activations += bursts * load.dram_cost.activations;
     og.sram_q_write_bits += rows * d * bits;
     og.sram_q_read_bits += rows * d * bits;  // Q into the lanes' registers once per group
   }
@@ -596,8 +630,11 @@ TaskGraph build_task_graph(const HardwareConfig& hw, const workloads::AttentionG
   }
   {
     const double bursts = std::ceil(rows * d * 2.0 / burst);  // FP16 output rows
-    dram_node(tg.out_write, Stage::OutWrite, Scope::GroupEnd, -1, bursts, sram_lat, true);
+    // Posted writes: the output leaves the buffer without waiting for DRAM.
+    const TaskNode& write = dram_node(tg.out_write, Stage::OutWrite, Scope::GroupEnd, -1, bursts,
+                                      bursts, 0.0, true, out_stream);
     og.dram_write_bytes += bursts * burst;
+    og.dram_activations += bursts * write.dram_cost.activations;
     og.sram_out_read_bits += rows * d * 16.0;
   }
 

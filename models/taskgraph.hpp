@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "models/hardware.hpp"
+#include "models/hbm.hpp"
 #include "models/workload_stats.hpp"
 #include "workloads/catalog.hpp"
 
@@ -74,6 +75,12 @@ struct TaskNode {
   double dram_bursts = 0;   // DRAM: expected bursts (fractional: an expectation)
   double dram_bytes = 0;    // DRAM: dram_bursts x burst bytes
   bool dram_write = false;  // OutWrite
+  // DRAM: the node's stream in the HBM (models/hbm.hpp): its index (its bank), the fraction of
+  // the swept region's bursts it moves, and the closed form's cost per burst.
+  int dram_stream = 0;
+  double dram_density = 1;
+  HbmBurstCost dram_cost;
+  double dram_row_wait = 0;  // part of `latency`: the closed form's activation and bank waits
   /// Independent key columns the node's work splits into (lanes_per_row for the out-of-order
   /// round chain: lane c of every row holds the same keys, so a key's next plane depends on its
   /// own column only; 1 = the node acts on the tile-step as a whole).
@@ -170,6 +177,7 @@ struct OpCounts {
   double sram_q_read_bits = 0, sram_q_write_bits = 0;
   double sram_out_read_bits = 0, sram_out_write_bits = 0;
   double dram_read_bytes = 0, dram_write_bytes = 0;
+  double dram_activations = 0;  // HBM row activations (closed form, models/hbm.hpp)
 
   OpCounts& operator+=(const OpCounts& o);
   [[nodiscard]] OpCounts scaled(double k) const;
@@ -218,7 +226,9 @@ struct TaskGraph {
   int tiles_in_flight = 1;      // in-order: tiles whose rounds the lockstep array interleaves
   int scoreboard_entries = 32;  // per lane
   int hbm_channels = 16;
-  double burst_cycles = 1;  // one pseudo-channel's time per burst
+  double burst_cycles = 1;  // one pseudo-channel's bus time per burst
+  HbmParams hbm;            // the HBM the DRAM nodes' streams live in
+  int dram_streams = 1;     // streams (one bank each): K rounds, V, Q, output
   OpCounts per_tile;        // expected operations of one tile-step
   OpCounts per_group;       // expected operations once per query group
   // Named vertices: round r's plane fetch, QK round and threshold are 3r, 3r + 1, 3r + 2; the

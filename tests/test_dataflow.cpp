@@ -231,3 +231,27 @@ TEST_CASE("dataflow: no utilization above 1 over random configurations", "[dataf
     }
   }
 }
+
+TEST_CASE("memory.dram_model charges every design's DRAM one way (the baselines read it too)",
+          "[dataflow][hbm]") {
+  // bandwidth (default): bytes x (hbm.device_pj_per_bit + hbm.io_pj_per_bit), no activations.
+  // row_buffer: activations charged apart, the open-row per-bit figure, refresh stretches the
+  // streams (models/hbm.hpp); the baselines' word-major streams go through the same closed form.
+  const auto& registry = models::builtin_baselines();
+  const auto& b = catalog().benchmark("llama2-7b/mmlu");
+  auto bw = default_hw();
+  auto rb = bw;
+  rb.dram_model = models::DramModel::RowBuffer;
+  const double pj_per_byte =
+      8.0 * (bw.coef.hbm_device_pj_per_bit + bw.coef.hbm_io_pj_per_bit) * 1e-12;
+  for (const auto& name : kAccelerators) {
+    CAPTURE(name);
+    const auto mb = registry.get(name).cost(context_for(bw), b, keep_all());
+    const auto mr = registry.get(name).cost(context_for(rb), b, keep_all());
+    REQUIRE(mb.get("dram_bytes") > 0);
+    CHECK(mb.get("energy_dram_j") == Approx(mb.get("dram_bytes") * pj_per_byte).epsilon(1e-12));
+    CHECK(mr.get("dram_bytes") == Approx(mb.get("dram_bytes")));
+    CHECK(mr.get("energy_dram_j") != Approx(mb.get("energy_dram_j")).epsilon(1e-6));
+    CHECK(mr.get("latency_cycles") >= mb.get("latency_cycles") * (1 - 1e-12));
+  }
+}

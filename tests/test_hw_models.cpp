@@ -219,6 +219,58 @@ TEST_CASE("analytical vs event-driven latency across PADE-22 at the reference st
   CHECK(a.max < 0.05);
 }
 
+models::HardwareConfig row_buffer_hw() {
+  auto hw = default_hw();
+  hw.dram_model = models::DramModel::RowBuffer;
+  return hw;
+}
+
+TEST_CASE("hbm agreement report (hidden): row_buffer mode, analytical vs event over PADE-22",
+          "[.hbmagreement]") {
+  const auto ws = models::reference_workload_stats();
+  auto hw = row_buffer_hw();
+  if (const char* ooo = std::getenv("INORDER")) {
+    hw.out_of_order = std::atoi(ooo) == 0;
+    hw.tiles_in_flight = 1;
+  }
+  for (const auto& name : catalog().suite("pade22")) {
+    const auto& b = catalog().benchmark(name);
+    const double an = models::analytical_model(hw, b, ws).get("latency_cycles");
+    const double ev = models::event_model(hw, b, ws).get("latency_cycles");
+    std::cout << name << " analytical " << an << " event " << ev << " (" << ev / an - 1 << ")\n";
+  }
+  const Agreement a = agreement(hw, [&](const workloads::Benchmark&) { return ws; });
+  std::cout << "mean " << a.mean << " max " << a.max << " (" << a.worst << ")\n";
+}
+
+TEST_CASE("analytical vs event-driven latency across PADE-22 with memory.dram_model: row_buffer",
+          "[hw][hbm]") {
+  // The issue's target is 5 % for every benchmark; the row-buffer mode does not meet it yet, which
+  // is why it is opt-in (docs/hardware-models.md §6a). Measured when written: mean 1.5 %, max
+  // 7.9 % (pvt-small/imagenet, the analytical model above the event model); the in-order
+  // reference with one tile in flight mean 7.4 %, max 21.6 % (opt-1.3b/wikitext2, the event
+  // model slower). The open causes: refresh and activation stalls on latency-bound phases, which
+  // the event model meets request by request and the closed form only as expected waits, and the
+  // output writes' turnarounds on short sequences. Part of the agreement is a cancellation: the
+  // row_buffer request path deals bursts strictly round-robin and runs ~10 % faster on long
+  // sequences than the bandwidth path the analytical model agrees with (docs §6a, "Open"). The
+  // bounds pin the gaps where they are measured (not the target), so a change that widens them
+  // fails.
+  const auto ws = models::reference_workload_stats();
+  const auto stats = [&](const workloads::Benchmark&) { return ws; };
+  const Agreement a = agreement(row_buffer_hw(), stats);
+  CAPTURE(a.mean, a.max, a.worst);
+  CHECK(a.mean < 0.02);
+  CHECK(a.max < 0.09);
+  auto one = row_buffer_hw();
+  one.out_of_order = false;
+  one.tiles_in_flight = 1;
+  const Agreement single = agreement(one, stats);
+  CAPTURE(single.mean, single.max, single.worst);
+  CHECK(single.mean < 0.09);
+  CHECK(single.max < 0.25);
+}
+
 TEST_CASE("analytical vs event-driven latency across PADE-22 on functional digests", "[hw]") {
   // Measured when written (generator not yet calibrated): mean 1.5 %, max 5.1 %
   // (llama2-7b/mbpp); see docs/hardware-models.md §8.
@@ -625,28 +677,15 @@ TEST_CASE("features.bit_granular_overhead changes only what it names", "[hw][bit
       const auto m_on = model(on, b, ws), m_off = model(off, b, ws);
       // What it names: partial bursts (DRAM bytes and their buffer writes), the per-round request
       // wait (latency, and with it leakage and power), plane extraction (its area and energy).
-      const std::set<std::string> named = {"latency_cycles",
-                                           "latency_s",
-                                           "energy_j",
-                                           "energy_core_j",
-                                           "energy_dram_j",
-                                           "energy_sram_kv_j",
-                                           "energy_plane_extract_j",
-                                           "energy_leakage_logic_j",
-                                           "energy_leakage_sram_j",
-                                           "power_w",
-                                           "power_core_w",
-                                           "power_dram_w",
-                                           "dram_bytes",
-                                           "dram_read_bytes",
-                                           "sram_write_bytes",
-                                           "dram_bandwidth_utilization",
-                                           "area_mm2",
-                                           "area_logic_mm2",
-                                           "area_plane_extract_mm2",
-                                           "bit_granular_dram_bytes",
-                                           "bit_granular_energy_j",
-                                           "events"};
+      const std::set<std::string> named = {
+          "latency_cycles", "latency_s", "energy_j", "energy_core_j", "energy_dram_j",
+          "energy_sram_kv_j", "energy_plane_extract_j", "energy_leakage_logic_j",
+          "energy_leakage_sram_j", "power_w", "power_core_w", "power_dram_w", "dram_bytes",
+          "dram_read_bytes", "sram_write_bytes", "dram_bandwidth_utilization", "area_mm2",
+          "area_logic_mm2", "area_plane_extract_mm2", "bit_granular_dram_bytes",
+          "bit_granular_energy_j",
+          // Fewer, sparser bursts: other rows and hits (HBM).
+          "dram_activations", "dram_row_hit_rate", "events"};
       for (const auto& [key, v] : m_on.sorted()) {
         // Shorter runs also change what is measured over time: utilizations, stalls, cycles.
         if (named.contains(std::string(key)) || key.find("stall") != std::string_view::npos ||

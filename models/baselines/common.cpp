@@ -4,6 +4,8 @@
 #include <map>
 #include <numeric>
 
+#include "models/hbm.hpp"
+
 namespace pade::models {
 
 std::size_t query_position(const core::AttentionHead& head, std::size_t row) {
@@ -219,7 +221,9 @@ core::Metrics accelerator_metrics(const BaselineContext& ctx, const workloads::B
   const auto& c = ctx.coefficients;
   const OpCosts costs(c, target.node_nm);
   const double clock_hz = target.clock_mhz * 1e6;
-  const double bytes_per_cycle = target.hbm_gbps * 1e9 / clock_hz;
+  // DRAM: the baselines stream K/V word-major, sequential streams through the same row-buffer
+  // model as PADE's (models/hbm.hpp) at the target's bandwidth.
+  const HbmParams hbm = hbm_params(c, ctx.dataflow.dram_model, target.hbm_gbps, clock_hz);
   std::vector<double> operators;
   for (const auto& u : units)
     operators.push_back(unit_operators(u, costs, target.pe_area_mm2, target.area_overhead));
@@ -235,10 +239,13 @@ core::Metrics accelerator_metrics(const BaselineContext& ctx, const workloads::B
   // Same depth: every operation carries the design's control/register energy (energy_overhead).
   std::vector<double> op_pj;
   for (const auto& u : units) op_pj.push_back(costs.pj(u.kind, u.bits) * target.energy_overhead);
-  double cycles = 0, dram_bytes = 0, arith_pj = 0, sram_pj = 0, mem_cycles_total = 0;
+  double cycles = 0, dram_bytes = 0, arith_pj = 0, sram_pj = 0, mem_cycles_total = 0,
+         activations = 0;
   std::vector<double> busy(units.size(), 0.0);
   for (const auto& g : groups) {
-    const double mem_cycles = g.work.dram_bytes / bytes_per_cycle;
+    const HbmStreamCharge mem = hbm_sequential(hbm, g.work.dram_bytes);
+    const double mem_cycles = mem.cycles;
+    activations += g.heads * mem.activations;
     double head_cycles = mem_cycles;
     for (std::size_t u = 0; u < units.size(); ++u) {
       const double eff = g.work.efficiency.empty() ? 1.0 : std::max(1e-6, g.work.efficiency[u]);
@@ -254,8 +261,7 @@ core::Metrics accelerator_metrics(const BaselineContext& ctx, const workloads::B
     dram_bytes += g.heads * g.work.dram_bytes;
   }
   const double seconds = cycles / clock_hz;
-  const double dram_pj =
-      dram_bytes * 8.0 * (c.get("hbm.device_pj_per_bit") + c.get("hbm.io_pj_per_bit"));
+  const double dram_pj = hbm_energy_pj(hbm, dram_bytes, activations);
   const double banks = std::ceil(target.sram_kib / 8.0);
   const double sram_leak_w = banks * c.get("sram.leakage_mw_per_8kib") * 1e-3;
   // The same accounting as PADE's coarse model: logic leakage as a fraction of on-chip dynamic

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "models/hbm.hpp"
+
 namespace pade::models {
 
 namespace {
@@ -133,10 +135,11 @@ core::Metrics h100_cost(const BaselineContext& ctx, const workloads::Benchmark& 
       h100_normalization(ctx.config.string("h100.normalization"), precision, c, ctx.pade);
   const double chip_energy = (dynamic ? dynamic_w : board_w) * seconds;
   const double energy = chip_energy * scale.energy;
-  // The HBM share under the accelerators' one DRAM accounting (pJ/bit of device + interface),
-  // not scaled with the logic: what "core only" leaves out of the board's energy.
-  const double dram_j = std::min(
-      energy, dram * 8.0 * (c.get("hbm.device_pj_per_bit") + c.get("hbm.io_pj_per_bit")) * 1e-12);
+  // The HBM share under the accelerators' one DRAM accounting (sequential streams through the
+  // row-buffer model, models/hbm.hpp; its energy does not depend on the bandwidth), not scaled
+  // with the logic: what "core only" leaves out of the board's energy.
+  const HbmParams hbm = hbm_params(c, ctx.dataflow.dram_model, c.get("h100.hbm_tbps") * 1e3, 1e9);
+  const double dram_j = std::min(energy, hbm_sequential(hbm, dram).energy_pj * 1e-12);
   core::Metrics m;
   m.set(core::metric::kLatencyS, seconds * scale.time);
   m.set(core::metric::kEnergyJ, energy);
