@@ -15,6 +15,7 @@
 #include "results/store.hpp"
 #include "results/store_sql.hpp"
 #include "test_baselines_helpers.hpp"
+#include "tests/support/catalog.hpp"
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
 
@@ -47,10 +48,7 @@ void set(models::BaselineContext& ctx, const std::string& key, const core::Value
   ctx.config.set(key, v, {"test", 0, 0});
 }
 
-const workloads::Catalog& catalog() {
-  static const workloads::Catalog c = workloads::Catalog::builtin();
-  return c;
-}
+using test_support::catalog;
 
 models::BaselineStats stats_with_kept(double kept) {
   models::BaselineStats s;

@@ -13,6 +13,7 @@
 #include "models/baselines/validation.hpp"
 #include "models/hardware.hpp"
 #include "test_baselines_helpers.hpp"
+#include "tests/support/catalog.hpp"
 #include "workloads/catalog.hpp"
 
 using namespace pade;
@@ -24,10 +25,7 @@ models::BaselineContext context() {
   return test::default_baseline_context();
 }
 
-const workloads::Catalog& catalog() {
-  static const workloads::Catalog c = workloads::Catalog::builtin();
-  return c;
-}
+using test_support::catalog;
 
 bool print_tables() {
   return std::getenv("PADE_PRINT_VALIDATION") != nullptr;

@@ -17,6 +17,7 @@
 #include "models/event_sim.hpp"
 #include "models/hardware.hpp"
 #include "models/workload_stats.hpp"
+#include "tests/support/catalog.hpp"
 #include "workloads/catalog.hpp"
 
 using namespace pade;
@@ -24,10 +25,7 @@ using Catch::Detail::Approx;
 
 namespace {
 
-const workloads::Catalog& catalog() {
-  static const workloads::Catalog c = workloads::Catalog::builtin();
-  return c;
-}
+using test_support::catalog;
 
 models::HardwareConfig default_hw() {
   return models::to_hardware(core::default_config(models::hardware_schema()));

@@ -10,6 +10,7 @@
 
 #include "dse/stats_cache.hpp"
 #include "models/digest.hpp"
+#include "tests/support/catalog.hpp"
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
 
@@ -17,10 +18,7 @@ using namespace pade;
 
 namespace {
 
-const workloads::Catalog& catalog() {
-  static const workloads::Catalog c = workloads::Catalog::builtin();
-  return c;
-}
+using test_support::catalog;
 
 models::DigestOptions small_digest(double alpha, int bits) {
   models::DigestOptions o;

@@ -13,16 +13,14 @@
 #include "models/event_sim.hpp"
 #include "models/hardware.hpp"
 #include "models/hbm.hpp"
+#include "tests/support/catalog.hpp"
 #include "workloads/catalog.hpp"
 
 using namespace pade;
 
 namespace {
 
-const workloads::Catalog& catalog() {
-  static const workloads::Catalog c = workloads::Catalog::builtin();
-  return c;
-}
+using test_support::catalog;
 
 // The default configuration with memory.dram_model: row_buffer (the model under test; the
 // default, bandwidth, keeps the accounting designs were first evaluated with).

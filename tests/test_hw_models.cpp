@@ -22,6 +22,7 @@
 #include "models/hardware.hpp"
 #include "models/taskgraph.hpp"
 #include "pade/version.hpp"
+#include "tests/support/catalog.hpp"
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
 #include "workloads/sampling.hpp"
@@ -30,10 +31,7 @@ using namespace pade;
 
 namespace {
 
-const workloads::Catalog& catalog() {
-  static const workloads::Catalog c = workloads::Catalog::builtin();
-  return c;
-}
+using test_support::catalog;
 
 models::HardwareConfig default_hw() {
   return models::to_hardware(core::default_config(models::hardware_schema()));

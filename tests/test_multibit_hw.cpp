@@ -10,6 +10,7 @@
 #include "models/event_sim.hpp"
 #include "models/hardware.hpp"
 #include "models/taskgraph.hpp"
+#include "tests/support/catalog.hpp"
 #include "workloads/catalog.hpp"
 #include "workloads/generator.hpp"
 #include "workloads/sampling.hpp"
@@ -18,10 +19,7 @@ using namespace pade;
 
 namespace {
 
-const workloads::Catalog& catalog() {
-  static const workloads::Catalog c = workloads::Catalog::builtin();
-  return c;
-}
+using test_support::catalog;
 
 models::HardwareConfig hw_with_k(int k) {
   models::HardwareConfig hw = models::to_hardware(core::default_config(models::hardware_schema()));

@@ -18,6 +18,7 @@
 #include "results/plot.hpp"
 #include "results/store.hpp"
 #include "test_results_fixture.hpp"
+#include "tests/support/catalog.hpp"
 #include "workloads/catalog.hpp"
 
 using namespace pade;
@@ -25,10 +26,7 @@ using Catch::Detail::Approx;
 
 namespace {
 
-const workloads::Catalog& catalog() {
-  static const workloads::Catalog c = workloads::Catalog::builtin();
-  return c;
-}
+using test_support::catalog;
 
 models::BaselineContext h100_context(const std::string& basis) {
   models::BaselineContext ctx;
